@@ -1,0 +1,54 @@
+// Flat ESLint config. Type-aware rules (no-floating-promises) use the root tsconfig; Nx module
+// boundaries enforce the tag matrix below, so an app can never import another app and a util
+// library can never reach into a feature.
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+
+export default [
+  { ignores: ['**/node_modules/**', '**/src/gen/**', '.tools/**', '.nx/**', '**/*.cjs', 'dist/**', 'reports/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { '@nx': nx, 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/prefer-nullish-coalescing': 'off',
+      'import-x/no-cycle': 'error',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:util', 'type:data'] },
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:util', 'type:data'] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:data'] },
+            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:data'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:feature', 'type:util', 'type:data'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:tool', 'type:util', 'type:data'] },
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:classifier', onlyDependOnLibsWithTags: ['scope:classifier', 'scope:shared'] },
+            { sourceTag: 'scope:sql', onlyDependOnLibsWithTags: ['scope:sql', 'scope:shared'] },
+            { sourceTag: 'scope:ledger', onlyDependOnLibsWithTags: ['scope:ledger', 'scope:shared'] },
+            { sourceTag: 'scope:inference', onlyDependOnLibsWithTags: ['scope:inference', 'scope:shared'] },
+            { sourceTag: 'scope:router', onlyDependOnLibsWithTags: ['scope:router', 'scope:classifier', 'scope:shared'] },
+            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
+            { sourceTag: 'scope:sim', onlyDependOnLibsWithTags: ['scope:sim', 'scope:shared'] },
+            { sourceTag: 'scope:mesh', onlyDependOnLibsWithTags: ['*'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', 'tools/**/*.ts', 'apps/mesh-e2e/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+];
