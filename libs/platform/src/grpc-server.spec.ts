@@ -1,0 +1,162 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+import { ClassifierService } from '@sophia/contracts/classifier';
+import { InferenceService } from '@sophia/contracts/inference';
+import { Tier } from '@sophia/contracts/common';
+import { pino } from 'pino';
+import { currentCallContext } from './call-context.ts';
+import { startGrpcServer, serviceRegistration, type RunningGrpcServer } from './grpc-server.ts';
+import { createServiceClient } from './service-client.ts';
+import { createServiceMetrics } from './service-metrics.ts';
+import { checkHealth, listServicesByReflection } from './testing/grpc-probes.ts';
+
+const logger = pino({ level: 'silent' });
+
+describe('startGrpcServer (real sockets, port 0)', () => {
+  const servers: RunningGrpcServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.shutdown(100)));
+  });
+
+  async function start(...args: Parameters<typeof serviceRegistration>[]): Promise<RunningGrpcServer> {
+    const metrics = createServiceMetrics('test', { collectDefaults: false });
+    const server = await startGrpcServer({ services: args.map(([s, i]) => serviceRegistration(s, i)), logger, metrics });
+    servers.push(server);
+    return server;
+  }
+
+  it('serves unary calls and maps ConnectError codes and messages 1:1', async () => {
+    const server = await start([
+      ClassifierService,
+      {
+        classify(req) {
+          if (req.messages.length === 0) throw new ConnectError('messages: must not be empty', Code.InvalidArgument);
+          return { tier: Tier.BALANCED, score: 0.5, promptTokens: 7 };
+        },
+      },
+    ]);
+    const client = createServiceClient(ClassifierService, server.address);
+    const res = await client.classify({ messages: [{ content: 'hi' }] });
+    expect(res.tier).toBe(Tier.BALANCED);
+    expect(res.promptTokens).toBe(7);
+    await expect(client.classify({ messages: [] })).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: 'messages: must not be empty' });
+  });
+
+  it('turns an unexpected exception into INTERNAL without leaking its message', async () => {
+    const server = await start([ClassifierService, { classify: () => { throw new Error('secret db password in stack'); } }]);
+    const client = createServiceClient(ClassifierService, server.address);
+    const err = await client.classify({}).then(() => undefined, (e: unknown) => ConnectError.from(e));
+    expect(err?.code).toBe(Code.Internal);
+    expect(err?.rawMessage).not.toContain('secret');
+  });
+
+  it('streams messages in order and reports an error raised after some of them', async () => {
+    const server = await start([
+      InferenceService,
+      {
+        async *generate(req) {
+          for (const word of ['a', 'b', 'c']) yield { event: { case: 'delta', value: { text: word } } };
+          if (req.model === 'breaks') throw new ConnectError('upstream cut the stream', Code.Unavailable);
+          yield { event: { case: 'done', value: { finishReason: 'stop' } } };
+        },
+      },
+    ]);
+    const client = createServiceClient(InferenceService, server.address);
+    const got: string[] = [];
+    for await (const m of client.generate({ model: 'ok' })) got.push(m.event.case === 'delta' ? m.event.value.text : String(m.event.case));
+    expect(got).toEqual(['a', 'b', 'c', 'done']);
+    const partial: string[] = [];
+    const failing = (async () => {
+      for await (const m of client.generate({ model: 'breaks' })) if (m.event.case === 'delta') partial.push(m.event.value.text);
+    })();
+    await expect(failing).rejects.toMatchObject({ code: Code.Unavailable });
+    expect(partial).toEqual(['a', 'b', 'c']);
+  });
+
+  it('aborts the handler signal when the client cancels a stream', async () => {
+    let aborted!: () => void;
+    const abortedP = new Promise<void>((r) => (aborted = r));
+    const server = await start([
+      InferenceService,
+      {
+        async *generate(_req, ctx) {
+          ctx.signal.addEventListener('abort', () => aborted());
+          yield { event: { case: 'delta', value: { text: 'first' } } };
+          await new Promise((r) => setTimeout(r, 60_000).unref());
+        },
+      },
+    ]);
+    const client = createServiceClient(InferenceService, server.address);
+    const ac = new AbortController();
+    const consume = (async () => {
+      for await (const _m of client.generate({}, { signal: ac.signal })) ac.abort();
+    })();
+    await expect(consume).rejects.toMatchObject({ code: Code.Canceled });
+    await abortedP;
+  });
+
+  it('propagates request id, trace and a shrinking deadline to the next hop', async () => {
+    let seen: { requestId?: string; traceId?: string; timeoutMs?: number | undefined; grpcTimeout?: string | null } = {};
+    const downstream = await start([
+      ClassifierService,
+      {
+        classify(_req, ctx) {
+          const cc = currentCallContext();
+          seen = { requestId: cc?.requestId, traceId: cc?.trace.traceId, timeoutMs: ctx.timeoutMs(), grpcTimeout: ctx.requestHeader.get('grpc-timeout') };
+          return {};
+        },
+      },
+    ]);
+    const downClient = createServiceClient(ClassifierService, downstream.address);
+    let upstreamTrace = '';
+    const upstream = await start([
+      InferenceService,
+      {
+        async listModels() {
+          upstreamTrace = currentCallContext()!.trace.traceId;
+          await downClient.classify({});
+          return {};
+        },
+      },
+    ]);
+    const client = createServiceClient(InferenceService, upstream.address);
+    await client.listModels({}, { timeoutMs: 2000, headers: { 'x-request-id': 'req-123', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } });
+    expect(seen.requestId).toBe('req-123');
+    expect(upstreamTrace).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(seen.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(seen.timeoutMs).toBeDefined();
+    expect(seen.timeoutMs!).toBeLessThanOrEqual(2000);
+    expect(seen.timeoutMs!).toBeGreaterThan(0);
+  });
+
+  it('answers grpc.health.v1 and reflection, and goes NOT_SERVING on shutdown', async () => {
+    const server = await start([ClassifierService, { classify: () => ({}) }]);
+    expect(await checkHealth(server.address)).toBe('SERVING');
+    expect(await checkHealth(server.address, 'sophia.classifier.v1.ClassifierService')).toBe('SERVING');
+    const services = await listServicesByReflection(server.address);
+    expect(services).toEqual(['sophia.classifier.v1.ClassifierService']);
+    server.setServing(false);
+    expect(await checkHealth(server.address)).toBe('NOT_SERVING');
+  });
+
+  it('drains: a stream still running at shutdown is ended within the grace period', async () => {
+    const server = await start([
+      InferenceService,
+      {
+        async *generate(_req, ctx) {
+          yield { event: { case: 'delta', value: { text: 'x' } } };
+          await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+        },
+      },
+    ]);
+    const client = createServiceClient(InferenceService, server.address);
+    const consume = (async () => {
+      for await (const _m of client.generate({})) void 0;
+    })().then(
+      () => undefined,
+      (e: unknown) => ConnectError.from(e),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    await server.shutdown(400);
+    expect((await consume)?.code).toBe(Code.Unavailable);
+  });
+});

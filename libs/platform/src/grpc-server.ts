@@ -1,0 +1,106 @@
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import type { DescService } from '@bufbuild/protobuf';
+import type { ServiceImpl } from '@connectrpc/connect';
+import type { Logger } from 'pino';
+import { createGrpcServiceBinding } from './grpc-service-adapter.ts';
+import { reflectionPackageFor } from './reflection-package.ts';
+import type { ServiceMetrics } from './service-metrics.ts';
+
+/** A service descriptor with its implementation; build with {@link serviceRegistration} for type safety. */
+export interface ServiceRegistration {
+  readonly service: DescService;
+  readonly impl: object;
+}
+
+/** Pairs a descriptor with an implementation, checked against the generated types. */
+export function serviceRegistration<S extends DescService>(service: S, impl: Partial<ServiceImpl<S>>): ServiceRegistration {
+  return { service, impl };
+}
+
+/** Options for {@link startGrpcServer}. */
+export interface GrpcServerOptions {
+  readonly services: readonly ServiceRegistration[];
+  readonly logger: Logger;
+  readonly metrics?: ServiceMetrics | undefined;
+  /** @default "127.0.0.1" */
+  readonly host?: string;
+  /** 0 picks a free port. @default 0 */
+  readonly port?: number;
+  /** Largest inbound message. @default 4 MiB */
+  readonly maxReceiveMessageBytes?: number;
+}
+
+/** A listening server with its health switch and graceful stop. */
+export interface RunningGrpcServer {
+  readonly port: number;
+  readonly address: string;
+  /** Flip `grpc.health.v1` for the whole server and every registered service. */
+  setServing(serving: boolean): void;
+  /**
+   * Graceful stop: NOT_SERVING, abort in-flight handlers' shutdown signal, `tryShutdown`, and
+   * `forceShutdown` when the grace period runs out.
+   */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/**
+ * Starts a grpc-js server for protobuf-es services with `grpc.health.v1` health and server
+ * reflection (v1 and v1alpha) added to every server.
+ */
+export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const shutdownController = new AbortController();
+  const server = new Server({
+    'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 4 * 1024 * 1024,
+    'grpc.keepalive_permit_without_calls': 1,
+  });
+  const names = options.services.map((r) => r.service.typeName);
+  const health = new HealthImplementation(Object.fromEntries(['', ...names].map((n) => [n, 'NOT_SERVING' as const])));
+  for (const reg of options.services) {
+    const binding = createGrpcServiceBinding(reg.service, reg.impl, {
+      logger: options.logger,
+      metrics: options.metrics,
+      shutdownSignal: shutdownController.signal,
+    });
+    server.addService(binding.definition, binding.handlers);
+  }
+  health.addToServer(server);
+  new ReflectionService(reflectionPackageFor(options.services.map((r) => r.service)) as never).addToServer(server);
+  const host = options.host ?? '127.0.0.1';
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host}:${options.port ?? 0}`, ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    );
+  });
+  const setServing = (serving: boolean): void => {
+    for (const n of ['', ...names]) health.setStatus(n, serving ? 'SERVING' : 'NOT_SERVING');
+  };
+  setServing(true);
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    address: `${host}:${port}`,
+    setServing,
+    shutdown(graceMs: number): Promise<void> {
+      stopping ??= new Promise<void>((resolve) => {
+        setServing(false);
+        const timer = setTimeout(() => {
+          options.logger.warn({ graceMs }, 'grace period over: forcing shutdown');
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        timer.unref();
+        // Give streams a moment to finish on their own before aborting them.
+        const abortTimer = setTimeout(() => shutdownController.abort(new Error('server is shutting down')), Math.floor(graceMs / 2));
+        abortTimer.unref();
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          clearTimeout(abortTimer);
+          resolve();
+        });
+      });
+      return stopping;
+    },
+  };
+}

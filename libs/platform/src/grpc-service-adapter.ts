@@ -1,0 +1,217 @@
+import {
+  Metadata,
+  status,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+  type sendUnaryData,
+  type MethodDefinition,
+} from '@grpc/grpc-js';
+import { create, fromBinary, toBinary, type DescMessage, type DescMethod, type DescService, type MessageInitShape } from '@bufbuild/protobuf';
+import { createHandlerContext, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
+import type { Logger } from 'pino';
+import { callContextFromHeaders, runWithCallContext, type CallContext } from './call-context.ts';
+import { statusName, toServiceError } from './grpc-status.ts';
+import type { ServiceMetrics } from './service-metrics.ts';
+
+/** What the adapter needs besides the service itself. */
+export interface GrpcServiceAdapterOptions {
+  readonly logger: Logger;
+  readonly metrics?: ServiceMetrics | undefined;
+  /** Aborted when the server shuts down, so long streams end instead of holding the drain. */
+  readonly shutdownSignal: AbortSignal;
+}
+
+/** A grpc-js service definition plus handlers, ready for `server.addService`. */
+export interface GrpcServiceBinding {
+  readonly definition: ServiceDefinition;
+  readonly handlers: UntypedServiceImplementation;
+}
+
+function metadataToHeaders(md: Metadata): Headers {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(md.getMap())) {
+    if (typeof value === 'string') headers.set(key, value);
+  }
+  return headers;
+}
+
+function headersToMetadata(headers: Headers): Metadata {
+  const md = new Metadata();
+  headers.forEach((value, key) => md.set(key, value));
+  return md;
+}
+
+function timeoutFromDeadline(deadline: ReturnType<ServerUnaryCall<unknown, unknown>['getDeadline']>): number | undefined {
+  const ms = deadline instanceof Date ? deadline.getTime() : deadline;
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.max(0, ms - Date.now());
+}
+
+interface CallSetup {
+  readonly handlerContext: HandlerContext & { abort(reason?: unknown): void };
+  readonly callContext: CallContext;
+}
+
+function setupCall(
+  service: DescService,
+  method: DescMethod,
+  call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
+  shutdownSignal: AbortSignal,
+): CallSetup {
+  const requestHeader = metadataToHeaders(call.metadata);
+  const timeoutMs = timeoutFromDeadline(call.getDeadline());
+  const path = `/${service.typeName}/${method.name}`;
+  const handlerContext = createHandlerContext({
+    service,
+    method,
+    protocolName: 'grpc',
+    requestMethod: 'POST',
+    url: path,
+    timeoutMs,
+    shutdownSignal,
+    requestHeader,
+  });
+  call.on('cancelled', () => handlerContext.abort(new Error('client cancelled the call')));
+  const callContext = callContextFromHeaders(requestHeader, { method: path, timeoutMs });
+  return { handlerContext, callContext };
+}
+
+/**
+ * Turns a protobuf-es service descriptor and a Connect-style implementation (`ServiceImpl`) into
+ * a grpc-js definition. Handlers are written once against `HandlerContext` (signal, deadline,
+ * headers) and can be served by grpc-js here or by connect-node / an in-memory router in tests.
+ * Unary and server-streaming methods are supported; the contracts use no client streams.
+ */
+export function createGrpcServiceBinding<S extends DescService>(
+  service: S,
+  impl: Partial<ServiceImpl<S>>,
+  options: GrpcServiceAdapterOptions,
+): GrpcServiceBinding {
+  const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
+  const handlers: UntypedServiceImplementation = {};
+  const implByName = impl as Record<string, ((req: unknown, ctx: HandlerContext) => unknown) | undefined>;
+  for (const method of service.methods) {
+    const fn = implByName[method.localName];
+    const input: DescMessage = method.input;
+    const output: DescMessage = method.output;
+    definition[method.localName] = {
+      path: `/${service.typeName}/${method.name}`,
+      requestStream: false,
+      responseStream: method.methodKind === 'server_streaming',
+      requestSerialize: (m: unknown) => Buffer.from(toBinary(input, create(input, m as MessageInitShape<DescMessage>))),
+      requestDeserialize: (b: Buffer) => fromBinary(input, b),
+      responseSerialize: (m: unknown) => Buffer.from(toBinary(output, create(output, m as MessageInitShape<DescMessage>))),
+      responseDeserialize: (b: Buffer) => fromBinary(output, b),
+      originalName: method.localName,
+    };
+    const labels = { grpc_service: service.typeName, grpc_method: method.name, grpc_type: method.methodKind };
+    const finish = (startedAt: bigint, code: number, err?: unknown): void => {
+      const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+      options.metrics?.handled.inc({ ...labels, grpc_code: statusName(code) });
+      options.metrics?.handlingSeconds.observe(labels, seconds);
+      if (err !== undefined && (code === status.INTERNAL || code === status.UNKNOWN)) {
+        options.logger.error({ err, method: labels.grpc_method, code: statusName(code) }, 'rpc failed');
+      } else if (err !== undefined) {
+        options.logger.debug({ method: labels.grpc_method, code: statusName(code), msg: (err as Error).message }, 'rpc ended with error');
+      }
+    };
+    if (method.methodKind === 'unary') {
+      handlers[method.localName] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+        const startedAt = process.hrtime.bigint();
+        options.metrics?.started.inc(labels);
+        if (!fn) {
+          finish(startedAt, status.UNIMPLEMENTED);
+          callback({ code: status.UNIMPLEMENTED, details: `${service.typeName}/${method.name} is not implemented` });
+          return;
+        }
+        const { handlerContext, callContext } = setupCall(service, method, call, options.shutdownSignal);
+        runWithCallContext(callContext, () => {
+          Promise.resolve()
+            .then(() => fn(call.request, handlerContext))
+            .then(
+              (res) => {
+                if (handlerContext.responseHeader.keys().next().done !== true) {
+                  call.sendMetadata(headersToMetadata(handlerContext.responseHeader));
+                }
+                finish(startedAt, status.OK);
+                callback(null, res, headersToMetadata(handlerContext.responseTrailer));
+              },
+              (err: unknown) => {
+                const se = toServiceError(err);
+                finish(startedAt, se.code, err);
+                callback(se);
+              },
+            );
+        });
+      };
+    } else if (method.methodKind === 'server_streaming') {
+      handlers[method.localName] = (call: ServerWritableStream<unknown, unknown>) => {
+        const startedAt = process.hrtime.bigint();
+        options.metrics?.started.inc(labels);
+        if (!fn) {
+          finish(startedAt, status.UNIMPLEMENTED);
+          call.emit('error', { code: status.UNIMPLEMENTED, details: `${service.typeName}/${method.name} is not implemented` });
+          return;
+        }
+        const { handlerContext, callContext } = setupCall(service, method, call, options.shutdownSignal);
+        runWithCallContext(callContext, () => {
+          void pumpStream(call, fn as (req: unknown, ctx: HandlerContext) => AsyncIterable<unknown>, handlerContext, {
+            onMessage: () => options.metrics?.streamMessagesSent.inc({ grpc_service: labels.grpc_service, grpc_method: labels.grpc_method }),
+            onEnd: (code, err) => finish(startedAt, code, err),
+          });
+        });
+      };
+    }
+  }
+  return { definition: definition as ServiceDefinition, handlers };
+}
+
+async function pumpStream(
+  call: ServerWritableStream<unknown, unknown>,
+  fn: (req: unknown, ctx: HandlerContext) => AsyncIterable<unknown>,
+  ctx: HandlerContext,
+  hooks: { onMessage(): void; onEnd(code: number, err?: unknown): void },
+): Promise<void> {
+  let headerSent = false;
+  try {
+    for await (const message of fn(call.request, ctx)) {
+      if (call.cancelled || ctx.signal.aborted) break;
+      if (!headerSent) {
+        headerSent = true;
+        call.sendMetadata(headersToMetadata(ctx.responseHeader));
+      }
+      hooks.onMessage();
+      if (!call.write(message)) {
+        // Backpressure: wait for the transport to drain (or the call to go away).
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            call.off('drain', done);
+            call.off('cancelled', done);
+            resolve();
+          };
+          call.once('drain', done);
+          call.once('cancelled', done);
+        });
+      }
+    }
+    if (call.cancelled) {
+      hooks.onEnd(status.CANCELLED);
+      return;
+    }
+    if (ctx.signal.aborted) {
+      // Shutdown or deadline aborted the handler: report it rather than a clean end.
+      const se = toServiceError(ctx.signal.reason);
+      hooks.onEnd(se.code === status.INTERNAL ? status.UNAVAILABLE : se.code, ctx.signal.reason);
+      call.emit('error', { code: se.code === status.INTERNAL ? status.UNAVAILABLE : se.code, details: se.code === status.INTERNAL ? 'server is shutting down' : se.details });
+      return;
+    }
+    hooks.onEnd(status.OK);
+    call.end(headersToMetadata(ctx.responseTrailer));
+  } catch (err) {
+    const se = toServiceError(err);
+    hooks.onEnd(call.cancelled ? status.CANCELLED : se.code, err);
+    if (!call.cancelled) call.emit('error', se);
+  }
+}

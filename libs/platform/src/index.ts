@@ -1,0 +1,12 @@
+export { currentCallContext, runWithCallContext, callContextFromHeaders, remainingMs, REQUEST_ID_HEADER, TRACEPARENT_HEADER, type CallContext } from './call-context.ts';
+export { parseTraceparent, formatTraceparent, newTraceContext, childTraceContext, type TraceContext } from './trace-context.ts';
+export { createLogger, type Logger, type LoggerOptions } from './logger.ts';
+export { loadConfig, configValues, ConfigError, type ConfigSource } from './config-loader.ts';
+export { toServiceError, statusName } from './grpc-status.ts';
+export { createServiceMetrics, type ServiceMetrics } from './service-metrics.ts';
+export { startMetricsServer, type MetricsServer } from './metrics-server.ts';
+export { createGrpcServiceBinding, type GrpcServiceBinding } from './grpc-service-adapter.ts';
+export { startGrpcServer, serviceRegistration, type ServiceRegistration, type RunningGrpcServer, type GrpcServerOptions } from './grpc-server.ts';
+export { createContextInterceptor } from './context-interceptor.ts';
+export { createServiceClient, type ServiceClientOptions } from './service-client.ts';
+export { runService, baseConfigSchema, type RunServiceOptions, type RunningService, type ServiceStartContext, type StartedService } from './run-service.ts';

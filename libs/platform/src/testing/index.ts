@@ -1,0 +1,1 @@
+export { checkHealth, listServicesByReflection } from './grpc-probes.ts';
