@@ -4,7 +4,7 @@ import { InferenceService } from '@sophia/contracts/inference';
 import { Tier } from '@sophia/contracts/common';
 import { pino } from 'pino';
 import { currentCallContext } from './call-context.ts';
-import { startGrpcServer, serviceRegistration, type RunningGrpcServer } from './grpc-server.ts';
+import { startGrpcServer, serviceRegistration, type RunningGrpcServer, type ServiceRegistration } from './grpc-server.ts';
 import { createServiceClient } from './service-client.ts';
 import { createServiceMetrics } from './service-metrics.ts';
 import { checkHealth, listServicesByReflection } from './testing/grpc-probes.ts';
@@ -17,23 +17,22 @@ describe('startGrpcServer (real sockets, port 0)', () => {
     await Promise.all(servers.splice(0).map((s) => s.shutdown(100)));
   });
 
-  async function start(...args: Parameters<typeof serviceRegistration>[]): Promise<RunningGrpcServer> {
+  async function start(registration: ServiceRegistration): Promise<RunningGrpcServer> {
     const metrics = createServiceMetrics('test', { collectDefaults: false });
-    const server = await startGrpcServer({ services: args.map(([s, i]) => serviceRegistration(s, i)), logger, metrics });
+    const server = await startGrpcServer({ services: [registration], logger, metrics });
     servers.push(server);
     return server;
   }
 
   it('serves unary calls and maps ConnectError codes and messages 1:1', async () => {
-    const server = await start([
-      ClassifierService,
+    const server = await start(serviceRegistration(ClassifierService,
       {
         classify(req) {
           if (req.messages.length === 0) throw new ConnectError('messages: must not be empty', Code.InvalidArgument);
           return { tier: Tier.BALANCED, score: 0.5, promptTokens: 7 };
         },
       },
-    ]);
+    ));
     const client = createServiceClient(ClassifierService, server.address);
     const res = await client.classify({ messages: [{ content: 'hi' }] });
     expect(res.tier).toBe(Tier.BALANCED);
@@ -42,7 +41,7 @@ describe('startGrpcServer (real sockets, port 0)', () => {
   });
 
   it('turns an unexpected exception into INTERNAL without leaking its message', async () => {
-    const server = await start([ClassifierService, { classify: () => { throw new Error('secret db password in stack'); } }]);
+    const server = await start(serviceRegistration(ClassifierService, { classify: () => { throw new Error('secret db password in stack'); } }));
     const client = createServiceClient(ClassifierService, server.address);
     const err = await client.classify({}).then(() => undefined, (e: unknown) => ConnectError.from(e));
     expect(err?.code).toBe(Code.Internal);
@@ -50,8 +49,7 @@ describe('startGrpcServer (real sockets, port 0)', () => {
   });
 
   it('streams messages in order and reports an error raised after some of them', async () => {
-    const server = await start([
-      InferenceService,
+    const server = await start(serviceRegistration(InferenceService,
       {
         async *generate(req) {
           for (const word of ['a', 'b', 'c']) yield { event: { case: 'delta', value: { text: word } } };
@@ -59,7 +57,7 @@ describe('startGrpcServer (real sockets, port 0)', () => {
           yield { event: { case: 'done', value: { finishReason: 'stop' } } };
         },
       },
-    ]);
+    ));
     const client = createServiceClient(InferenceService, server.address);
     const got: string[] = [];
     for await (const m of client.generate({ model: 'ok' })) got.push(m.event.case === 'delta' ? m.event.value.text : String(m.event.case));
@@ -75,8 +73,7 @@ describe('startGrpcServer (real sockets, port 0)', () => {
   it('aborts the handler signal when the client cancels a stream', async () => {
     let aborted!: () => void;
     const abortedP = new Promise<void>((r) => (aborted = r));
-    const server = await start([
-      InferenceService,
+    const server = await start(serviceRegistration(InferenceService,
       {
         async *generate(_req, ctx) {
           ctx.signal.addEventListener('abort', () => aborted());
@@ -84,7 +81,7 @@ describe('startGrpcServer (real sockets, port 0)', () => {
           await new Promise((r) => setTimeout(r, 60_000).unref());
         },
       },
-    ]);
+    ));
     const client = createServiceClient(InferenceService, server.address);
     const ac = new AbortController();
     const consume = (async () => {
@@ -96,8 +93,7 @@ describe('startGrpcServer (real sockets, port 0)', () => {
 
   it('propagates request id, trace and a shrinking deadline to the next hop', async () => {
     let seen: { requestId?: string; traceId?: string; timeoutMs?: number | undefined; grpcTimeout?: string | null } = {};
-    const downstream = await start([
-      ClassifierService,
+    const downstream = await start(serviceRegistration(ClassifierService,
       {
         classify(_req, ctx) {
           const cc = currentCallContext();
@@ -105,11 +101,10 @@ describe('startGrpcServer (real sockets, port 0)', () => {
           return {};
         },
       },
-    ]);
+    ));
     const downClient = createServiceClient(ClassifierService, downstream.address);
     let upstreamTrace = '';
-    const upstream = await start([
-      InferenceService,
+    const upstream = await start(serviceRegistration(InferenceService,
       {
         async listModels() {
           upstreamTrace = currentCallContext()!.trace.traceId;
@@ -117,7 +112,7 @@ describe('startGrpcServer (real sockets, port 0)', () => {
           return {};
         },
       },
-    ]);
+    ));
     const client = createServiceClient(InferenceService, upstream.address);
     await client.listModels({}, { timeoutMs: 2000, headers: { 'x-request-id': 'req-123', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } });
     expect(seen.requestId).toBe('req-123');
@@ -129,7 +124,7 @@ describe('startGrpcServer (real sockets, port 0)', () => {
   });
 
   it('answers grpc.health.v1 and reflection, and goes NOT_SERVING on shutdown', async () => {
-    const server = await start([ClassifierService, { classify: () => ({}) }]);
+    const server = await start(serviceRegistration(ClassifierService, { classify: () => ({}) }));
     expect(await checkHealth(server.address)).toBe('SERVING');
     expect(await checkHealth(server.address, 'sophia.classifier.v1.ClassifierService')).toBe('SERVING');
     const services = await listServicesByReflection(server.address);
@@ -139,15 +134,14 @@ describe('startGrpcServer (real sockets, port 0)', () => {
   });
 
   it('drains: a stream still running at shutdown is ended within the grace period', async () => {
-    const server = await start([
-      InferenceService,
+    const server = await start(serviceRegistration(InferenceService,
       {
         async *generate(_req, ctx) {
           yield { event: { case: 'delta', value: { text: 'x' } } };
           await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
         },
       },
-    ]);
+    ));
     const client = createServiceClient(InferenceService, server.address);
     const consume = (async () => {
       for await (const _m of client.generate({})) void 0;
