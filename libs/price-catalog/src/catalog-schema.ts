@@ -1,0 +1,62 @@
+// The on-disk shape of data/catalog.json, in decimal USD as people write it. Objects are strict so
+// that a misspelt key ("inputUsdPerMtok") is an error naming its path instead of a silent zero.
+import { z } from 'zod';
+import { CATALOG_TIERS } from './price-catalog.ts';
+
+const usd = z.number().finite().nonnegative();
+const nonEmpty = z.string().trim().min(1);
+
+const serverlessSchema = z.strictObject({
+  provider: nonEmpty.optional(),
+  providerModel: nonEmpty,
+  inputUsdPerMTok: usd,
+  outputUsdPerMTok: usd,
+});
+
+const gpuSchema = z.strictObject({
+  instanceType: nonEmpty,
+  outputTokPerSec: z.int().positive(),
+  servedModel: nonEmpty,
+});
+
+const modelSchema = z.strictObject({
+  id: nonEmpty,
+  tier: z.enum(CATALOG_TIERS),
+  ownedBy: nonEmpty,
+  contextWindow: z.int().positive(),
+  maxOutputTokens: z.int().positive(),
+  serverless: serverlessSchema.optional(),
+  gpu: gpuSchema.optional(),
+  assumptions: z.array(z.string()).optional(),
+});
+
+const gpuInstanceSchema = z.strictObject({
+  name: nonEmpty,
+  description: z.string(),
+  usdPerHour: usd,
+  assumption: z.string().optional(),
+});
+
+const providerSchema = z.strictObject({
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  deprecated: z.string().optional(),
+});
+
+/** Schema of the catalog file; cross-references (tiers → models, gpu → instances) are checked in parseCatalog. */
+export const catalogFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  version: nonEmpty,
+  source: z.string(),
+  currency: z.literal('USD').optional(),
+  models: z.array(modelSchema).min(1),
+  gpuInstances: z.array(gpuInstanceSchema),
+  tiers: z.strictObject({
+    simple: z.array(nonEmpty).min(1),
+    balanced: z.array(nonEmpty).min(1),
+    complex: z.array(nonEmpty).min(1),
+  }),
+  providers: z.record(nonEmpty, providerSchema),
+});
+
+/** The catalog file as written (decimal USD). */
+export type CatalogFile = z.infer<typeof catalogFileSchema>;

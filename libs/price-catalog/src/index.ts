@@ -1,0 +1,21 @@
+// Public API of @sophia/price-catalog.
+export {
+  CATALOG_BACKENDS,
+  CATALOG_TIERS,
+  type CatalogBackend,
+  type CatalogModel,
+  type CatalogProvider,
+  type CatalogTier,
+  type GpuInstance,
+  type GpuOffer,
+  type PriceCatalog,
+  type ServerlessOffer,
+} from './price-catalog.ts';
+export { CatalogLookupError, CatalogValidationError, type CatalogIssue, type LookupFailure } from './catalog-errors.ts';
+export { catalogFileSchema, type CatalogFile } from './catalog-schema.ts';
+export { parseCatalog, formatJsonPath } from './parse-catalog.ts';
+export { loadCatalog, parseCatalogText } from './load-catalog.ts';
+export { createCatalogWatcher, type CatalogWatcher, type CatalogWatcherOptions } from './catalog-watcher.ts';
+export { listPrice, priceUsage, unitPrice, worstCase, type ListPrice, type TokenUsage, type UnitPrice } from './price-usage.ts';
+export { exactCeilDiv } from './exact-ceil-div.ts';
+export { backendFromProto, backendToProto, tierFromProto, tierToProto } from './proto-mapping.ts';

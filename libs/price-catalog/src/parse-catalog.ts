@@ -1,0 +1,155 @@
+// Turns an untrusted JSON value into a PriceCatalog: shape via zod, then the cross-references and
+// the decimal-USD → integer micro-USD conversion, collecting every issue with its JSON path.
+import { catalogFileSchema, type CatalogFile } from './catalog-schema.ts';
+import { CatalogValidationError, type CatalogIssue } from './catalog-errors.ts';
+import {
+  CATALOG_TIERS,
+  type CatalogModel,
+  type CatalogTier,
+  type GpuInstance,
+  type PriceCatalog,
+} from './price-catalog.ts';
+
+/** `['models', 2, 'gpu']` → `models[2].gpu`, the form every error message uses. */
+export function formatJsonPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+/**
+ * Decimal USD → integer micro-USD. Rejects sub-micro precision instead of rounding it away, so the
+ * integer prices are exactly what the file says.
+ */
+function toMicroUsd(usd: number, path: string, issues: CatalogIssue[]): number {
+  const scaled = usd * 1_000_000;
+  const micro = Math.round(scaled);
+  if (!Number.isSafeInteger(micro) || Math.abs(scaled - micro) > 1e-6) {
+    issues.push({ path, message: `${usd} is not a whole number of micro-USD (at most 6 decimals)` });
+  }
+  return micro;
+}
+
+function buildModels(file: CatalogFile, instances: ReadonlyMap<string, GpuInstance>, issues: CatalogIssue[]): CatalogModel[] {
+  const seen = new Map<string, number>();
+  return file.models.map((m, i): CatalogModel => {
+    const at = `models[${i}]`;
+    const first = seen.get(m.id);
+    if (first !== undefined) issues.push({ path: `${at}.id`, message: `duplicate model id '${m.id}' (also models[${first}])` });
+    else seen.set(m.id, i);
+    if (m.serverless === undefined && m.gpu === undefined) {
+      issues.push({ path: at, message: `model '${m.id}' has neither a serverless nor a gpu offer` });
+    }
+    if (m.maxOutputTokens > m.contextWindow) {
+      issues.push({ path: `${at}.maxOutputTokens`, message: `exceeds contextWindow (${m.contextWindow})` });
+    }
+    const s = m.serverless;
+    if (s?.provider !== undefined && file.providers[s.provider] === undefined) {
+      issues.push({ path: `${at}.serverless.provider`, message: `unknown provider '${s.provider}' (not in providers)` });
+    }
+    let gpu: CatalogModel['gpu'];
+    if (m.gpu !== undefined) {
+      const instance = instances.get(m.gpu.instanceType);
+      if (instance === undefined) {
+        issues.push({ path: `${at}.gpu.instanceType`, message: `unknown instance type '${m.gpu.instanceType}' (not in gpuInstances)` });
+      } else {
+        gpu = { instance, outputTokPerSec: m.gpu.outputTokPerSec, servedModel: m.gpu.servedModel };
+      }
+    }
+    return {
+      id: m.id,
+      tier: m.tier,
+      ownedBy: m.ownedBy,
+      contextWindow: m.contextWindow,
+      maxOutputTokens: m.maxOutputTokens,
+      assumptions: m.assumptions ?? [],
+      ...(s === undefined
+        ? {}
+        : {
+            serverless: {
+              ...(s.provider === undefined ? {} : { provider: s.provider }),
+              providerModel: s.providerModel,
+              inputMicroUsdPerMTok: toMicroUsd(s.inputUsdPerMTok, `${at}.serverless.inputUsdPerMTok`, issues),
+              outputMicroUsdPerMTok: toMicroUsd(s.outputUsdPerMTok, `${at}.serverless.outputUsdPerMTok`, issues),
+            },
+          }),
+      ...(gpu === undefined ? {} : { gpu }),
+    };
+  });
+}
+
+function buildInstances(file: CatalogFile, issues: CatalogIssue[]): Map<string, GpuInstance> {
+  const instances = new Map<string, GpuInstance>();
+  file.gpuInstances.forEach((g, i) => {
+    if (instances.has(g.name)) issues.push({ path: `gpuInstances[${i}].name`, message: `duplicate instance type '${g.name}'` });
+    instances.set(g.name, {
+      name: g.name,
+      description: g.description,
+      microUsdPerHour: toMicroUsd(g.usdPerHour, `gpuInstances[${i}].usdPerHour`, issues),
+      ...(g.assumption === undefined ? {} : { assumption: g.assumption }),
+    });
+  });
+  return instances;
+}
+
+function checkTiers(file: CatalogFile, byId: ReadonlyMap<string, CatalogModel>, issues: CatalogIssue[]): void {
+  for (const tier of CATALOG_TIERS) {
+    const ids = file.tiers[tier];
+    ids.forEach((id, i) => {
+      const model = byId.get(id);
+      if (model === undefined) issues.push({ path: `tiers.${tier}[${i}]`, message: `unknown model '${id}'` });
+      else if (model.tier !== tier) issues.push({ path: `tiers.${tier}[${i}]`, message: `model '${id}' has tier '${model.tier}'` });
+      if (ids.indexOf(id) !== i) issues.push({ path: `tiers.${tier}[${i}]`, message: `duplicate model '${id}'` });
+    });
+  }
+  for (const model of byId.values()) {
+    if (!file.tiers[model.tier].includes(model.id)) {
+      const i = file.models.findIndex((m) => m.id === model.id);
+      issues.push({ path: `models[${i}].tier`, message: `model '${model.id}' is missing from tiers.${model.tier}` });
+    }
+  }
+}
+
+/**
+ * Validates a catalog document and converts its prices to integer micro-USD.
+ * @param origin where the document came from (a file path), quoted in the error message
+ * @throws CatalogValidationError listing every issue with its JSON path
+ */
+export function parseCatalog(json: unknown, origin?: string): PriceCatalog {
+  const parsed = catalogFileSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new CatalogValidationError(
+      parsed.error.issues.map((i) => ({ path: formatJsonPath(i.path), message: i.message })),
+      origin,
+    );
+  }
+  const file = parsed.data;
+  const issues: CatalogIssue[] = [];
+  const instances = buildInstances(file, issues);
+  const models = buildModels(file, instances, issues);
+  const byId = new Map(models.map((m) => [m.id, m] as const));
+  checkTiers(file, byId, issues);
+  if (issues.length > 0) throw new CatalogValidationError(issues, origin);
+
+  const tiers = {
+    simple: Object.freeze([...file.tiers.simple]),
+    balanced: Object.freeze([...file.tiers.balanced]),
+    complex: Object.freeze([...file.tiers.complex]),
+  };
+  const byTier = new Map<CatalogTier, readonly CatalogModel[]>(
+    CATALOG_TIERS.map((t) => [t, Object.freeze(tiers[t].map((id) => byId.get(id)).filter((m) => m !== undefined))]),
+  );
+  return Object.freeze({
+    version: file.version,
+    source: file.source,
+    models: Object.freeze(models),
+    gpuInstances: Object.freeze([...instances.values()]),
+    tiers: Object.freeze(tiers),
+    providers: Object.freeze({ ...file.providers }),
+    findModel: (id: string) => byId.get(id),
+    modelsForTier: (tier: CatalogTier) => byTier.get(tier) ?? [],
+  });
+}

@@ -1,0 +1,73 @@
+// The validated, integer-priced view of data/catalog.json that every service shares. Prices are
+// integer micro-USD (1 USD = 1,000,000) so that sums are exact; the JSON file stays in decimal USD
+// because people edit it.
+
+/** Complexity tiers as named in the catalog; the proto `Tier` enum maps onto these. */
+export const CATALOG_TIERS = ['simple', 'balanced', 'complex'] as const;
+export type CatalogTier = (typeof CATALOG_TIERS)[number];
+
+/** Where a request is served; the proto `Backend` enum maps onto these. */
+export const CATALOG_BACKENDS = ['serverless', 'gpu'] as const;
+export type CatalogBackend = (typeof CATALOG_BACKENDS)[number];
+
+/** A GPU instance type and its on-demand price, so self-hosted tokens can be priced per hour. */
+export interface GpuInstance {
+  readonly name: string;
+  readonly description: string;
+  readonly microUsdPerHour: number;
+  readonly assumption?: string;
+}
+
+/** Pay-per-token pricing of a model at an OpenAI-compatible provider. */
+export interface ServerlessOffer {
+  /** Key into `PriceCatalog.providers`; absent means "whichever provider the inference service is configured for". */
+  readonly provider?: string;
+  /** Model name the provider expects in the `model` field. */
+  readonly providerModel: string;
+  readonly inputMicroUsdPerMTok: number;
+  readonly outputMicroUsdPerMTok: number;
+}
+
+/** Self-hosted vLLM serving of a model; priced by amortising the instance hour over its throughput. */
+export interface GpuOffer {
+  readonly instance: GpuInstance;
+  /** Saturated vLLM output tokens per second on `instance` (integer). */
+  readonly outputTokPerSec: number;
+  /** Model name vLLM serves (`--served-model-name`). */
+  readonly servedModel: string;
+}
+
+/** One model the mesh can route to, with its price on each backend that offers it. */
+export interface CatalogModel {
+  readonly id: string;
+  readonly tier: CatalogTier;
+  readonly ownedBy: string;
+  readonly contextWindow: number;
+  /** Largest completion the mesh asks for; the worst-case quote uses it when max_tokens is unset. */
+  readonly maxOutputTokens: number;
+  readonly serverless?: ServerlessOffer;
+  readonly gpu?: GpuOffer;
+  /** Figures in this entry that are estimates rather than published prices. */
+  readonly assumptions: readonly string[];
+}
+
+/** An OpenAI-compatible provider's endpoint; `deprecated` providers must not be depended upon. */
+export interface CatalogProvider {
+  readonly baseUrl: string;
+  readonly deprecated?: string;
+}
+
+/** The whole catalog, immutable; replace it as a whole on reload. */
+export interface PriceCatalog {
+  readonly version: string;
+  readonly source: string;
+  readonly models: readonly CatalogModel[];
+  readonly gpuInstances: readonly GpuInstance[];
+  /** Model ids per tier in preference order (first choice first). */
+  readonly tiers: Readonly<Record<CatalogTier, readonly string[]>>;
+  readonly providers: Readonly<Record<string, CatalogProvider>>;
+  /** The model with this id, or undefined. */
+  findModel(id: string): CatalogModel | undefined;
+  /** The tier's models in preference order. */
+  modelsForTier(tier: CatalogTier): readonly CatalogModel[];
+}

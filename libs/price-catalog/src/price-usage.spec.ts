@@ -1,0 +1,111 @@
+import { CatalogLookupError } from './catalog-errors.ts';
+import { loadCatalog } from './load-catalog.ts';
+import { parseCatalog } from './parse-catalog.ts';
+import { listPrice, priceUsage, unitPrice, worstCase } from './price-usage.ts';
+import { testCatalogFile } from './test-catalog.ts';
+
+const catalog = parseCatalog(testCatalogFile());
+
+describe('priceUsage (serverless)', () => {
+  it('charges prompt and completion tokens at their per-million rates', () => {
+    // 1,000,000 × 25,000 / 1e6 + 2,000,000 × 40,000 / 1e6 = 25,000 + 80,000
+    expect(priceUsage(catalog, 'small', 'serverless', { promptTokens: 1_000_000, completionTokens: 2_000_000 })).toBe(105_000);
+    // (1000 × 25,000 + 500 × 40,000) / 1e6 = 45 exactly
+    expect(priceUsage(catalog, 'small', 'serverless', { promptTokens: 1000, completionTokens: 500 })).toBe(45);
+  });
+
+  it('rounds each request up to a whole micro-dollar, never down', () => {
+    // (1 × 25,000 + 1 × 40,000) / 1e6 = 0.065 → 1
+    expect(priceUsage(catalog, 'small', 'serverless', { promptTokens: 1, completionTokens: 1 })).toBe(1);
+    // (1001 × 25,000) / 1e6 = 25.025 → 26
+    expect(priceUsage(catalog, 'small', 'serverless', { promptTokens: 1001, completionTokens: 0 })).toBe(26);
+    expect(priceUsage(catalog, 'small', 'serverless', { promptTokens: 0, completionTokens: 0 })).toBe(0);
+  });
+
+  it('rounds the sum of prompt and completion, not each part', () => {
+    // 20 × 25,000 + 10 × 40,000 = 900,000 → 0.9 → 1 (not ceil(0.5) + ceil(0.4) = 2)
+    expect(priceUsage(catalog, 'small', 'serverless', { promptTokens: 20, completionTokens: 10 })).toBe(1);
+  });
+
+  it('stays exact for token counts whose products exceed 2^53', () => {
+    const max = 4_294_967_295; // uint32 max, the wire limit
+    // (max × 120,000 + max × 300,000) / 1e6 = max × 0.42 = 1,803,886,263.9 → 1,803,886,264
+    expect(priceUsage(catalog, 'mid', 'serverless', { promptTokens: max, completionTokens: max })).toBe(1_803_886_264);
+  });
+});
+
+describe('priceUsage (gpu)', () => {
+  it('amortises the instance hour over its output throughput', () => {
+    // $4.29/h over 5,000 tok/s = 4,290,000 µ$ / 18,000,000 tok; 18,000,000 tokens = one full hour
+    expect(priceUsage(catalog, 'small', 'gpu', { promptTokens: 0, completionTokens: 18_000_000 })).toBe(4_290_000);
+    // 500 tokens: 500 × 4,290,000 / 18,000,000 = 119.1666… → 120
+    expect(priceUsage(catalog, 'small', 'gpu', { promptTokens: 0, completionTokens: 500 })).toBe(120);
+    // 70B at 420 tok/s: 1,512,000 tokens per hour = 4,290,000 µ$
+    expect(priceUsage(catalog, 'mid', 'gpu', { promptTokens: 0, completionTokens: 1_512_000 })).toBe(4_290_000);
+  });
+
+  it('does not charge prompt tokens on GPU (the hour already pays for prefill)', () => {
+    const withPrompt = priceUsage(catalog, 'small', 'gpu', { promptTokens: 100_000, completionTokens: 500 });
+    expect(withPrompt).toBe(120);
+  });
+
+  it('sums per-request costs exactly, each rounded up', () => {
+    // 1 token at 1 tok/s on a $1.29/h A10 = 1,290,000 / 3600 = 358.33… → 359 per request
+    let total = 0;
+    for (let i = 0; i < 3600; i++) total += priceUsage(catalog, 'big', 'gpu', { promptTokens: 0, completionTokens: 1 });
+    expect(total).toBe(359 * 3600);
+    expect(priceUsage(catalog, 'big', 'gpu', { promptTokens: 0, completionTokens: 3600 })).toBe(1_290_000);
+  });
+});
+
+describe('lookups and input checks', () => {
+  it('names an unknown model', () => {
+    expect(() => priceUsage(catalog, 'nope', 'serverless', { promptTokens: 1, completionTokens: 1 })).toThrow(
+      expect.objectContaining({ name: 'CatalogLookupError', reason: 'unknown_model', model: 'nope' }) as Error,
+    );
+  });
+
+  it('says when a model is not offered on a backend', () => {
+    expect(() => unitPrice(catalog, 'big', 'serverless')).toThrow(CatalogLookupError);
+    expect(() => unitPrice(catalog, 'big', 'serverless')).toThrow("model 'big' is not offered on backend 'serverless'");
+    expect(() => unitPrice(catalog, 'small-b', 'gpu')).toThrow(expect.objectContaining({ reason: 'backend_not_offered' }) as Error);
+  });
+
+  it('rejects negative and fractional token counts naming the field', () => {
+    expect(() => priceUsage(catalog, 'small', 'serverless', { promptTokens: -1, completionTokens: 1 })).toThrow('promptTokens');
+    expect(() => priceUsage(catalog, 'small', 'serverless', { promptTokens: 1, completionTokens: 1.5 })).toThrow('completionTokens');
+  });
+});
+
+describe('worstCase and listPrice', () => {
+  it('prices every allowed completion token', () => {
+    expect(worstCase(catalog, 'small', 'serverless', 1000, 500)).toBe(45);
+    // max_tokens unset → the model's maxOutputTokens (1000): 1000 × 25,000 + 1000 × 40,000 = 65
+    expect(worstCase(catalog, 'small', 'serverless', 1000)).toBe(65);
+    expect(worstCase(catalog, 'small', 'gpu', 1000, 500)).toBe(120);
+  });
+
+  it('quotes per-million rates, GPU rounded up', () => {
+    expect(listPrice(catalog, 'mid', 'serverless')).toEqual({ inputMicroUsdPerMTok: 120_000, outputMicroUsdPerMTok: 300_000 });
+    // 4,290,000 × 1e6 / 18,000,000 = 238,333.33 → 238,334
+    expect(listPrice(catalog, 'small', 'gpu')).toEqual({ inputMicroUsdPerMTok: 0, outputMicroUsdPerMTok: 238_334 });
+  });
+
+  it('prices the bundled reference models as the design says', () => {
+    const bundled = loadCatalog();
+    expect(listPrice(bundled, 'meta-llama/Llama-3.1-8B-Instruct', 'serverless')).toEqual({
+      inputMicroUsdPerMTok: 25_000,
+      outputMicroUsdPerMTok: 40_000,
+    });
+    expect(listPrice(bundled, 'meta-llama/Llama-3.3-70B-Instruct', 'serverless')).toEqual({
+      inputMicroUsdPerMTok: 120_000,
+      outputMicroUsdPerMTok: 300_000,
+    });
+    expect(listPrice(bundled, 'meta-llama/Llama-3.1-405B-Instruct', 'serverless')).toEqual({
+      inputMicroUsdPerMTok: 800_000,
+      outputMicroUsdPerMTok: 800_000,
+    });
+    // 70B-FP8 on 1x H100: $4.29 / (420 × 3600) per token = $2.837/M
+    expect(listPrice(bundled, 'meta-llama/Llama-3.3-70B-Instruct', 'gpu').outputMicroUsdPerMTok).toBe(2_837_302);
+  });
+});

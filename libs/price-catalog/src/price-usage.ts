@@ -1,0 +1,104 @@
+// Pure pricing: what a request costs in integer micro-USD, from the catalog alone.
+//
+// Serverless: cost = ceil((prompt × inMicroPerMTok + completion × outMicroPerMTok) / 1e6).
+// GPU (self-hosted vLLM): the instance hour amortised over its saturated output throughput —
+//   cost = ceil(completion × microUsdPerHour / (outputTokPerSec × 3600)).
+//   Input tokens are free on GPU: the throughput figure is measured with realistic prompts, so the
+//   instance hour already pays for prefill; charging prompts as well would bill that hour twice.
+// Every request is rounded up to a whole micro-USD (never under-bill), and totals are the exact sum
+// of the per-request costs.
+import { CatalogLookupError } from './catalog-errors.ts';
+import { exactCeilDiv } from './exact-ceil-div.ts';
+import type { CatalogBackend, CatalogModel, PriceCatalog } from './price-catalog.ts';
+
+/** Token counts of one request, as the upstream reported them. */
+export interface TokenUsage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+}
+
+/**
+ * Price per token as an exact rational: input costs `inputNumerator / denominator` µ$ per token,
+ * output `outputNumerator / denominator`. Rationals keep GPU amortisation exact (4.29 $/h over
+ * 5,000 tok/s is 0.2383… µ$/token).
+ */
+export interface UnitPrice {
+  readonly inputNumerator: number;
+  readonly outputNumerator: number;
+  readonly denominator: number;
+}
+
+/** List prices in micro-USD per million tokens, as quoted to clients (GPU rates rounded up). */
+export interface ListPrice {
+  readonly inputMicroUsdPerMTok: number;
+  readonly outputMicroUsdPerMTok: number;
+}
+
+const MTOK = 1_000_000;
+const SECONDS_PER_HOUR = 3600;
+
+function requireModel(catalog: PriceCatalog, modelId: string): CatalogModel {
+  const model = catalog.findModel(modelId);
+  if (model === undefined) {
+    throw new CatalogLookupError('unknown_model', modelId, `model '${modelId}' is not in price catalog ${catalog.version}`);
+  }
+  return model;
+}
+
+/**
+ * The exact per-token price of a model on a backend.
+ * @throws CatalogLookupError (`unknown_model` or `backend_not_offered`)
+ */
+export function unitPrice(catalog: PriceCatalog, modelId: string, backend: CatalogBackend): UnitPrice {
+  const model = requireModel(catalog, modelId);
+  if (backend === 'serverless' && model.serverless !== undefined) {
+    const s = model.serverless;
+    return { inputNumerator: s.inputMicroUsdPerMTok, outputNumerator: s.outputMicroUsdPerMTok, denominator: MTOK };
+  }
+  if (backend === 'gpu' && model.gpu !== undefined) {
+    const g = model.gpu;
+    return { inputNumerator: 0, outputNumerator: g.instance.microUsdPerHour, denominator: g.outputTokPerSec * SECONDS_PER_HOUR };
+  }
+  throw new CatalogLookupError('backend_not_offered', modelId, `model '${modelId}' is not offered on backend '${backend}'`);
+}
+
+function requireTokens(value: number, field: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${field} must be a non-negative integer, got ${value}`);
+  return value;
+}
+
+/**
+ * Cost of one request in integer micro-USD (see the file header for the formula).
+ * @throws CatalogLookupError for an unknown model or a backend the model is not offered on
+ * @throws RangeError for negative or fractional token counts
+ */
+export function priceUsage(catalog: PriceCatalog, modelId: string, backend: CatalogBackend, usage: TokenUsage): number {
+  const price = unitPrice(catalog, modelId, backend);
+  const prompt = requireTokens(usage.promptTokens, 'promptTokens');
+  const completion = requireTokens(usage.completionTokens, 'completionTokens');
+  return exactCeilDiv(prompt, price.inputNumerator, completion, price.outputNumerator, price.denominator);
+}
+
+/**
+ * Most a request can cost: the prompt plus every allowed completion token. Without `maxTokens` the
+ * model's `maxOutputTokens` is assumed, so callers should always send max_tokens upstream.
+ */
+export function worstCase(
+  catalog: PriceCatalog,
+  modelId: string,
+  backend: CatalogBackend,
+  promptTokens: number,
+  maxTokens?: number,
+): number {
+  const completionTokens = maxTokens ?? requireModel(catalog, modelId).maxOutputTokens;
+  return priceUsage(catalog, modelId, backend, { promptTokens, completionTokens });
+}
+
+/** Per-million-token list prices for display and quotes; GPU rates are rounded up to a whole micro-USD. */
+export function listPrice(catalog: PriceCatalog, modelId: string, backend: CatalogBackend): ListPrice {
+  const p = unitPrice(catalog, modelId, backend);
+  return {
+    inputMicroUsdPerMTok: exactCeilDiv(MTOK, p.inputNumerator, 0, 0, p.denominator),
+    outputMicroUsdPerMTok: exactCeilDiv(MTOK, p.outputNumerator, 0, 0, p.denominator),
+  };
+}
