@@ -1,0 +1,79 @@
+import type { ServerResponse } from 'node:http';
+import { sleep, waitForAbort } from './abortable-sleep.ts';
+import { chunkBody, usageChunkBody, usageOf } from './completion-bodies.ts';
+import { DEFAULT_AFTER_TOKENS, dripMs, type CompletionRun } from './completion-run.ts';
+import { createSseWriter } from './sse-writer.ts';
+import { paceTokens } from './token-pacer.ts';
+
+/**
+ * The SSE answer: one `chat.completion.chunk` per token (the first also carries the role), a chunk with
+ * the finish reason, the usage chunk when asked for, then `data: [DONE]`. Mid-stream faults act here.
+ */
+export async function streamCompletion(res: ServerResponse, run: CompletionRun): Promise<boolean> {
+  const { identity, completion, fault, signal } = run;
+  const writer = createSseWriter(res, signal, run.headers);
+  const chunk = (delta: { role?: 'assistant'; content?: string }, finishReason: string | null): object =>
+    chunkBody(identity, delta, finishReason, run.includeUsage);
+
+  if (fault?.kind === 'stall-before-first-token') {
+    if (fault.ms === undefined) {
+      await waitForAbort(signal);
+      return false;
+    }
+    if (!(await sleep(fault.ms, signal))) return false;
+  }
+
+  let midStream: { at: number; action: () => Promise<boolean> } | undefined;
+  if (fault?.kind === 'stall-mid-stream') {
+    const ms = fault.ms;
+    midStream = {
+      at: fault.afterTokens ?? DEFAULT_AFTER_TOKENS,
+      action: async () => {
+        if (ms !== undefined) return sleep(ms, signal);
+        await waitForAbort(signal);
+        return false;
+      },
+    };
+  } else if (fault?.kind === 'cut-mid-stream') {
+    midStream = {
+      at: fault.afterTokens ?? DEFAULT_AFTER_TOKENS,
+      action: async () => {
+        res.destroy();
+        return false;
+      },
+    };
+  } else if (fault?.kind === 'malformed-chunk') {
+    midStream = {
+      at: fault.afterTokens ?? DEFAULT_AFTER_TOKENS,
+      action: () => writer.raw(`{"id":"${identity.id}","object":"chat.completion.chunk","choices":[{"delta":{"content":`),
+    };
+  }
+
+  const pieces = completion.pieces;
+  const finished = await paceTokens({
+    count: pieces.length,
+    ttftMs: run.ttftMs,
+    interTokenMs: run.interTokenMs,
+    dripMs: dripMs(fault),
+    signal,
+    ...(midStream ? { midStream } : {}),
+    emit: async (index) => {
+      const content = pieces[index] ?? '';
+      const ok = await writer.event(chunk(index === 0 ? { role: 'assistant', content } : { content }, null));
+      if (ok) run.onToken(index);
+      return ok;
+    },
+  });
+  if (!finished) return false;
+  // An answer cut to nothing by a stop sequence still announces the assistant role.
+  if (pieces.length === 0 && !(await writer.event(chunk({ role: 'assistant', content: '' }, null)))) return false;
+  if (!finished) return false;
+
+  if (!(await writer.event(chunk({}, completion.finishReason)))) return false;
+  if (run.includeUsage && !(await writer.event(usageChunkBody(identity, usageOf(run.promptTokens, pieces.length))))) {
+    return false;
+  }
+  if (!(await writer.raw('[DONE]'))) return false;
+  res.end();
+  return true;
+}
