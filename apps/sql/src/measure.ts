@@ -1,0 +1,119 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createCatalogIndex, linkSchema, validateSql, type Catalog } from '@sophia/sql-core';
+import { deriveDefogCatalogs, loadDefogItems } from './defog-gold.ts';
+import { loadSpiderCatalogs } from './spider-catalog.ts';
+import { sqliteToSnowflakeLiterals } from './sqlite-literals.ts';
+
+/** A rejected gold statement with the validator's reasons (the report lists every one). */
+interface Rejection {
+  readonly id: string;
+  readonly sql: string;
+  readonly errors: string[];
+}
+
+interface SpiderDevItem {
+  db_id: string;
+  query: string;
+  question: string;
+}
+
+function acceptance(items: { id: string; sql: string; catalog: Catalog }[]): { total: number; accepted: number; rejections: Rejection[] } {
+  const rejections: Rejection[] = [];
+  const indexes = new Map<Catalog, ReturnType<typeof createCatalogIndex>>();
+  for (const it of items) {
+    let index = indexes.get(it.catalog);
+    if (!index) {
+      index = createCatalogIndex(it.catalog);
+      indexes.set(it.catalog, index);
+    }
+    const r = validateSql(it.sql, index);
+    if (!r.ok) rejections.push({ id: it.id, sql: it.sql, errors: r.errors });
+  }
+  return { total: items.length, accepted: items.length - rejections.length, rejections };
+}
+
+/** Lower-cased table names a gold query reads, according to the validator's own resolution. */
+function goldTables(sql: string, catalog: Catalog): string[] {
+  return validateSql(sql, catalog).tables.map((t) => t.toLowerCase());
+}
+
+function main(argv: string[]): void {
+  const dataDir = resolve(argv[0] ?? '../shared/data');
+  const outDir = resolve(argv[1] ?? 'reports');
+  const spiderCatalogs = loadSpiderCatalogs(join(dataDir, 'spider/tables.json'));
+  const dev = JSON.parse(readFileSync(join(dataDir, 'spider/dev.json'), 'utf8')) as SpiderDevItem[];
+
+  const spiderRaw = acceptance(dev.map((d, i) => ({ id: `spider-dev-${i}`, sql: d.query, catalog: spiderCatalogs.get(d.db_id)! })));
+  const spiderAdapted = acceptance(
+    dev.map((d, i) => {
+      const catalog = spiderCatalogs.get(d.db_id)!;
+      return { id: `spider-dev-${i}`, sql: sqliteToSnowflakeLiterals(d.query, catalog), catalog };
+    }),
+  );
+
+  const defogItems = loadDefogItems(join(dataDir, 'defog/questions_gen_snowflake.csv'));
+  const defogCatalogs = deriveDefogCatalogs(defogItems);
+  const defog = acceptance(
+    defogItems.flatMap((d, i) => d.gold.map((sql, j) => ({ id: `defog-${i}${d.gold.length > 1 ? `.${j}` : ''}`, sql, catalog: defogCatalogs.get(d.db)! }))),
+  );
+
+  // Linking: table recall@5 on Spider dev, gold tables from the gold SQL.
+  let recallSum = 0;
+  let recallN = 0;
+  let perfect = 0;
+  const misses: { id: string; question: string; gold: string[]; top: string[] }[] = [];
+  dev.forEach((d, i) => {
+    const catalog = spiderCatalogs.get(d.db_id)!;
+    const gold = goldTables(sqliteToSnowflakeLiterals(d.query, catalog), catalog);
+    if (gold.length === 0) return;
+    const top = linkSchema(catalog, d.question, { top: 5 }).tables.map((t) => t.name.toLowerCase());
+    const hit = gold.filter((g) => top.includes(g)).length;
+    recallSum += hit / gold.length;
+    recallN++;
+    if (hit === gold.length) perfect++;
+    else misses.push({ id: `spider-dev-${i}`, question: d.question, gold, top });
+  });
+  const recall = recallN > 0 ? recallSum / recallN : 0;
+
+  const pct = (a: number, b: number): string => `${((100 * a) / Math.max(b, 1)).toFixed(2)} %`;
+  const rows = [
+    ['Spider dev gold, raw SQLite text', `${spiderRaw.accepted}/${spiderRaw.total}`, pct(spiderRaw.accepted, spiderRaw.total)],
+    ['Spider dev gold, "..." literals → \'...\'', `${spiderAdapted.accepted}/${spiderAdapted.total}`, pct(spiderAdapted.accepted, spiderAdapted.total)],
+    ['defog Snowflake gold (derived catalogs)', `${defog.accepted}/${defog.total}`, pct(defog.accepted, defog.total)],
+    ['Spider dev table recall@5 (mean)', `${recallN} questions`, recall.toFixed(4)],
+    ['Spider dev all gold tables in top 5', `${perfect}/${recallN}`, pct(perfect, recallN)],
+  ];
+  const w0 = Math.max(...rows.map((r) => r[0]!.length));
+  const w1 = Math.max(...rows.map((r) => r[1]!.length));
+  console.log(`${'measure'.padEnd(w0)}  ${'count'.padEnd(w1)}  value`);
+  for (const r of rows) console.log(`${r[0]!.padEnd(w0)}  ${r[1]!.padEnd(w1)}  ${r[2]}`);
+  const show = (title: string, rej: Rejection[]): void => {
+    console.log(`\n${title}: ${rej.length} rejection(s)`);
+    for (const r of rej) console.log(`- ${r.id}: ${r.errors.join(' | ')}\n    ${r.sql.replace(/\s+/g, ' ')}`);
+  };
+  show('Spider dev (adapted literals)', spiderAdapted.rejections);
+  show('defog Snowflake', defog.rejections);
+  console.log(`\nlinking misses (recall@5 < 1): ${misses.length}`);
+  for (const m of misses.slice(0, 40)) console.log(`- ${m.id}: gold ${m.gold.join(',')} | top ${m.top.join(',')} | ${m.question}`);
+
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, 'sql-measure.json');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        dataDir,
+        spiderRaw: { total: spiderRaw.total, accepted: spiderRaw.accepted, rejections: spiderRaw.rejections },
+        spiderAdapted: { total: spiderAdapted.total, accepted: spiderAdapted.accepted, rejections: spiderAdapted.rejections },
+        defog: { total: defog.total, accepted: defog.accepted, rejections: defog.rejections },
+        linking: { questions: recallN, recallAt5: recall, allGoldInTop5: perfect, misses },
+      },
+      null,
+      2,
+    ),
+  );
+  console.log(`\nsaved ${file}`);
+}
+
+main(process.argv.slice(2));

@@ -1,0 +1,17 @@
+export { parseCatalog, loadCatalogFile, CatalogError } from './catalog.ts';
+export type { Catalog, CatalogTable, CatalogColumn, CatalogForeignKey } from './catalog.ts';
+export { createCatalogIndex } from './catalog-index.ts';
+export type { CatalogIndex, CatalogIndexOptions, TableResolution } from './catalog-index.ts';
+export { identifierMatches, renderIdentifier } from './identifier.ts';
+export type { Identifier } from './identifier.ts';
+export { tokenizeSql, significantTokens, SqlTokenizeError, TokenKind } from './sql-tokenizer.ts';
+export type { Token } from './sql-tokenizer.ts';
+export { validateSql, DEFAULT_MAX_ROWS } from './validate-sql.ts';
+export type { ValidationResult, ValidateOptions } from './validate-sql.ts';
+export { prescanSql } from './prescan-sql.ts';
+export type { Prescan } from './prescan-sql.ts';
+export { parseSnowflake } from './snowflake-parser.ts';
+export type { ParsedSql } from './snowflake-parser.ts';
+export { linkSchema } from './link-schema.ts';
+export type { SchemaLink, LinkedTable, LinkedColumn, LinkOptions } from './link-schema.ts';
+export { contentTerms, splitWords, stem } from './text-terms.ts';

@@ -1,0 +1,371 @@
+import { type CatalogTable } from './catalog.ts';
+import { type CatalogIndex } from './catalog-index.ts';
+import { identifierMatches, renderIdentifier, type Identifier } from './identifier.ts';
+
+/** A loosely typed AST node from node-sql-parser (its published typings do not cover Snowflake). */
+type Node = Record<string, unknown>;
+
+/** A row source visible in a query: a catalog table, a CTE/subquery, or a FLATTEN output. */
+interface Source {
+  readonly alias: Identifier | null;
+  readonly table: CatalogTable | null;
+  /** Output column names (catalog names for tables, derived names for CTEs/subqueries). */
+  readonly columns: readonly Identifier[];
+  readonly label: string;
+}
+
+interface Scope {
+  readonly sources: Source[];
+  readonly hasFrom: boolean;
+  readonly selectAliases: Identifier[];
+  readonly usingColumns: Identifier[];
+  readonly parent: Scope | null;
+  readonly ctes: ReadonlyMap<string, readonly Identifier[]>;
+}
+
+/** What a validated query references, in first-use order. */
+export interface Resolution {
+  readonly errors: string[];
+  readonly tables: string[];
+  readonly columns: string[];
+}
+
+const FLATTEN_COLUMNS = ['SEQ', 'KEY', 'PATH', 'INDEX', 'VALUE', 'THIS'].map((text) => ({ text, quoted: false }));
+
+/** Date/time parts Snowflake accepts as bare words in DATEADD(day, ...), DATE_TRUNC(month, ...), etc. */
+const DATE_PARTS = new Set(
+  ('YEAR Y YY YYY YYYY YR YEARS YRS MONTH MM MON MONS MONTHS DAY D DD DAYS DAYOFMONTH DAYOFWEEK WEEKDAY DOW DW ' +
+    'DAYOFWEEKISO DAYOFYEAR YEARDAY DOY DY WEEK W WK WEEKOFYEAR WOY WY WEEKISO QUARTER Q QTR QTRS QUARTERS ' +
+    'HOUR H HH HR HOURS HRS MINUTE M MI MIN MINUTES MINS SECOND S SEC SECONDS SECS MILLISECOND MS MSEC ' +
+    'MILLISECONDS MICROSECOND US USEC MICROSECONDS NANOSECOND NS NSEC NANOSEC NANOSECONDS EPOCH_SECOND ' +
+    'EPOCH EPOCH_SECONDS EPOCH_MILLISECOND EPOCH_MILLISECONDS EPOCH_MICROSECOND EPOCH_NANOSECOND YEAROFWEEK YEAROFWEEKISO')
+    .split(' '),
+);
+/** Functions whose argument at the given index may be a bare date part. */
+const DATE_PART_ARG = new Map<string, number>([
+  ['DATEADD', 0], ['DATEDIFF', 0], ['TIMEADD', 0], ['TIMEDIFF', 0], ['TIMESTAMPADD', 0], ['TIMESTAMPDIFF', 0],
+  ['TIMESTAMP_ADD', 0], ['DATE_PART', 0], ['DATE_TRUNC', 0], ['TRUNC', 1], ['LAST_DAY', 1], ['TIME_SLICE', 2],
+]);
+
+function isNode(v: unknown): v is Node {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function sameIdent(a: Identifier, b: Identifier): boolean {
+  if (a.quoted && b.quoted) return a.text === b.text;
+  return a.text.toUpperCase() === b.text.toUpperCase();
+}
+
+/**
+ * Walks a node-sql-parser AST of one SELECT (with CTEs, subqueries, set operations, FLATTEN) and
+ * resolves every table against the catalog and every column against the sources in scope: table
+ * aliases, CTE names and columns, subquery aliases, SELECT-list aliases, correlated outer scopes.
+ * Unknown node shapes are walked generically so no column reference or subquery goes unchecked.
+ */
+export function resolveQuery(
+  ast: unknown,
+  index: CatalogIndex,
+  placeholders: ReadonlyMap<string, string>,
+): Resolution & { seenTableNames: Set<string> } {
+  const errors: string[] = [];
+  const tables: string[] = [];
+  const columns: string[] = [];
+  const seenTableNames = new Set<string>();
+  const error = (msg: string): void => {
+    if (!errors.includes(msg)) errors.push(msg);
+  };
+  const ident = (raw: unknown): Identifier | null => {
+    let text: string | undefined;
+    if (typeof raw === 'string') text = raw;
+    else if (isNode(raw) && isNode(raw.expr) && typeof raw.expr.value === 'string') text = raw.expr.value;
+    else if (isNode(raw) && typeof raw.value === 'string') text = raw.value;
+    if (text === undefined) return null;
+    const exact = placeholders.get(text.toUpperCase());
+    return exact !== undefined ? { text: exact, quoted: true } : { text, quoted: false };
+  };
+  const show = (parts: readonly Identifier[]): string => parts.map(renderIdentifier).join('.');
+  const noteTable = (t: CatalogTable): void => {
+    if (!tables.includes(t.name)) tables.push(t.name);
+  };
+  const noteColumn = (t: CatalogTable, col: string): void => {
+    const full = `${t.name}.${col}`;
+    if (!columns.includes(full)) columns.push(full);
+  };
+
+  // ---- column resolution -------------------------------------------------------------------
+  const sourceByQualifier = (scope: Scope, qual: readonly Identifier[]): Source | undefined => {
+    for (let s: Scope | null = scope; s; s = s.parent) {
+      const found = s.sources.find((src) => {
+        if (src.alias) return qual.length === 1 && sameIdent(src.alias, qual[0]!);
+        if (!src.table) return false;
+        const tp = src.table.name.split('.');
+        if (qual.length > tp.length) return false;
+        const tail = tp.slice(tp.length - qual.length);
+        return qual.every((q, i) => identifierMatches(q, tail[i]!));
+      });
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const columnIn = (src: Source, col: Identifier): string | undefined => {
+    if (src.table) return index.findColumn(src.table, col)?.name;
+    return src.columns.find((c) => sameIdent(c, col))?.text;
+  };
+  const resolveColumnRef = (node: Node, scope: Scope): void => {
+    const parts: Identifier[] = [];
+    for (const key of ['db', 'schema', 'table', 'column']) {
+      const v = node[key];
+      if (v === null || v === undefined || v === '') continue;
+      const id = key === 'column' && v === '*' ? { text: '*', quoted: false } : ident(v);
+      if (!id) {
+        error(`unsupported column reference ${JSON.stringify(v)}`);
+        return;
+      }
+      parts.push(id);
+    }
+    // Semi-structured paths (src.col:field.sub) address the column before the first ':'.
+    const notations = Array.isArray(node.notations) ? (node.notations as unknown[]) : [];
+    const colon = notations.indexOf(':');
+    const base = colon >= 0 ? parts.slice(0, colon + 1) : parts;
+    const col = base[base.length - 1];
+    if (!col) return;
+    const qual = base.slice(0, -1);
+    if (col.text === '*' && !col.quoted) {
+      if (qual.length === 0) {
+        if (!scope.hasFrom) error('SELECT * needs a FROM clause');
+        return;
+      }
+      const src = sourceByQualifier(scope, qual);
+      if (!src) error(`unknown table or alias ${show(qual)} in ${show(qual)}.*`);
+      else if (src.table) noteTable(src.table);
+      return;
+    }
+    if (qual.length > 0) {
+      const src = sourceByQualifier(scope, qual);
+      if (!src) {
+        error(`unknown table or alias ${show(qual)} in ${show(base)}`);
+        return;
+      }
+      const name = columnIn(src, col);
+      if (name === undefined) error(`unknown column ${renderIdentifier(col)} in ${src.label} (written ${show(base)})`);
+      else if (src.table) noteColumn(src.table, name);
+      return;
+    }
+    for (let s: Scope | null = scope; s; s = s.parent) {
+      const hits = s.sources.map((src) => ({ src, name: columnIn(src, col) })).filter((h) => h.name !== undefined);
+      if (hits.length > 1 && !s.usingColumns.some((u) => sameIdent(u, col))) {
+        error(`ambiguous column ${renderIdentifier(col)}: it exists in ${hits.map((h) => h.src.label).join(' and ')}; qualify it`);
+        return;
+      }
+      if (hits.length >= 1) {
+        for (const h of hits) if (h.src.table) noteColumn(h.src.table, h.name!);
+        return;
+      }
+      if (s === scope && s.selectAliases.some((a) => sameIdent(a, col))) return;
+    }
+    const inScope = scope.sources.map((s) => s.label).join(', ');
+    error(`unknown column ${renderIdentifier(col)}${inScope ? ` (not in ${inScope})` : ' (no FROM clause)'}`);
+  };
+
+  // ---- expression walk -------------------------------------------------------------------------
+  const walkExpr = (value: unknown, scope: Scope): void => {
+    if (Array.isArray(value)) {
+      for (const v of value) walkExpr(v, scope);
+      return;
+    }
+    if (!isNode(value)) return;
+    if (isNode(value.ast)) {
+      validateQuery(value.ast, scope, scope.ctes);
+      return;
+    }
+    switch (value.type) {
+      case 'select':
+        validateQuery(value, scope, scope.ctes);
+        return;
+      case 'column_ref':
+        resolveColumnRef(value, scope);
+        return;
+      case 'double_quote_string':
+        error(`unexpected double-quoted token "${String(value.value)}"`);
+        return;
+      case 'var':
+      case 'param':
+        error('variables and bind parameters are not allowed');
+        return;
+      case 'flatten':
+        walkExpr(value.args, scope);
+        return;
+      case 'function': {
+        const nameParts = isNode(value.name) && Array.isArray(value.name.name) ? (value.name.name as unknown[]) : [];
+        const names = nameParts.map((p) => ident(p)?.text ?? '');
+        if (names.length > 1) error(`qualified function ${names.join('.')} is not allowed (user-defined functions are outside the catalog)`);
+        const fname = (names[names.length - 1] ?? '').toUpperCase();
+        if (fname.startsWith('SYSTEM$')) error(`forbidden function ${fname}`);
+        const args = isNode(value.args) && Array.isArray(value.args.value) ? (value.args.value as unknown[]) : null;
+        const partIdx = DATE_PART_ARG.get(fname);
+        if (args && partIdx !== undefined) {
+          args.forEach((a, i) => {
+            if (i === partIdx && isNode(a) && a.type === 'column_ref' && !a.table && typeof a.column === 'string' && DATE_PARTS.has(a.column.toUpperCase())) return;
+            walkExpr(a, scope);
+          });
+        } else {
+          walkExpr(value.args, scope);
+        }
+        walkExpr(value.over, scope);
+        return;
+      }
+      default:
+        for (const [k, v] of Object.entries(value)) {
+          if (k === 'as' || k === 'target' || k === 'surround' || k === 'loc') continue;
+          walkExpr(v, scope);
+        }
+    }
+  };
+
+  // ---- FROM items ------------------------------------------------------------------------------
+  const addFromItem = (item: Node, scope: Scope, outer: Scope | null, ctes: ReadonlyMap<string, readonly Identifier[]>): void => {
+    const alias = item.as ? ident(item.as) : null;
+    if (typeof item.table === 'string' || isNode(item.table)) {
+      const parts: Identifier[] = [];
+      const qualifier = item.schema ? [item.catalog ?? item.db, item.schema] : [item.db];
+      for (const p of [...qualifier, item.table]) {
+        if (p === null || p === undefined || p === '') continue;
+        const id = ident(p);
+        if (!id) {
+          error(`unsupported table reference ${JSON.stringify(p)}`);
+          return;
+        }
+        parts.push(id);
+      }
+      const last = parts[parts.length - 1]!;
+      seenTableNames.add(last.text.toUpperCase());
+      if (parts.length === 1) {
+        const cte = [...ctes.entries()].find(([k]) => sameIdent(JSON.parse(k) as Identifier, last));
+        if (cte) {
+          scope.sources.push({ alias: alias ?? last, table: null, columns: cte[1], label: `CTE ${renderIdentifier(last)}` });
+          return;
+        }
+      }
+      const res = index.resolveTable(parts);
+      if (!res.ok) {
+        error(res.error);
+        return;
+      }
+      if (!index.inScope(res.table)) {
+        error(`table ${res.table.name} is outside the allowed scope`);
+        return;
+      }
+      noteTable(res.table);
+      scope.sources.push({
+        alias,
+        table: res.table,
+        columns: res.table.columns.map((c) => ({ text: c.name, quoted: false })),
+        label: alias ? `${res.table.name} (alias ${renderIdentifier(alias)})` : res.table.name,
+      });
+    } else if (isNode(item.expr) && isNode(item.expr.ast)) {
+      const lateral = typeof item.prefix === 'string' && item.prefix.toUpperCase() === 'LATERAL';
+      const out = validateQuery(item.expr.ast, lateral ? scope : outer, ctes);
+      scope.sources.push({ alias, table: null, columns: out, label: alias ? `subquery ${renderIdentifier(alias)}` : 'subquery' });
+    } else if (isNode(item.expr) && (item.expr.type === 'flatten' || isTableFlatten(item.expr))) {
+      walkExpr(item.expr.args, scope);
+      scope.sources.push({ alias, table: null, columns: FLATTEN_COLUMNS, label: alias ? `FLATTEN ${renderIdentifier(alias)}` : 'FLATTEN' });
+    } else if (isNode(item.expr) && item.expr.type === 'function') {
+      error('table functions other than FLATTEN are not allowed in FROM');
+    } else {
+      error(`unsupported FROM item ${JSON.stringify(item.type ?? Object.keys(item))}`);
+    }
+    if (Array.isArray(item.using)) {
+      for (const u of item.using) {
+        const id = ident(u);
+        if (!id) continue;
+        scope.usingColumns.push(id);
+        const holders = scope.sources.filter((s) => columnIn(s, id) !== undefined);
+        if (holders.length < 2) error(`USING column ${renderIdentifier(id)} must exist on both sides of the join`);
+        for (const h of holders) if (h.table) noteColumn(h.table, columnIn(h, id)!);
+      }
+    }
+    if (item.on) walkExpr(item.on, scope);
+  };
+
+  // ---- one SELECT (and its set-operation chain) -------------------------------------------------
+  function validateQuery(node: Node, outer: Scope | null, inherited: ReadonlyMap<string, readonly Identifier[]>): Identifier[] {
+    if (node.type !== 'select') {
+      error(`only SELECT is allowed; found ${String(node.type ?? 'unknown statement').toUpperCase()}`);
+      return [];
+    }
+    const ctes = new Map(inherited);
+    if (Array.isArray(node.with)) {
+      for (const w of node.with) {
+        if (!isNode(w)) continue;
+        const name = ident(w.name);
+        const stmt = isNode(w.stmt) && isNode(w.stmt.ast) ? w.stmt.ast : isNode(w.stmt) ? w.stmt : null;
+        if (!name || !stmt) {
+          error('unsupported WITH item');
+          continue;
+        }
+        let out = validateQuery(stmt, outer, ctes);
+        if (Array.isArray(w.columns) && w.columns.length > 0) {
+          out = w.columns.map((c) => (isNode(c) ? ident(c.column ?? c) : ident(c))).filter((c): c is Identifier => c !== null);
+        }
+        ctes.set(JSON.stringify(name), out);
+      }
+    }
+    let first: Identifier[] | null = null;
+    for (let cur: Node | null = node; cur; cur = isNode(cur._next) ? cur._next : null) {
+      if (cur.type !== 'select') {
+        error(`only SELECT is allowed in a set operation; found ${String(cur.type)}`);
+        break;
+      }
+      const out = validateSelectCore(cur, outer, ctes);
+      first ??= out;
+    }
+    return first ?? [];
+  }
+
+  function validateSelectCore(node: Node, outer: Scope | null, ctes: ReadonlyMap<string, readonly Identifier[]>): Identifier[] {
+    if (isNode(node.into) && (node.into.expr || node.into.keyword)) error('SELECT ... INTO is not allowed');
+    const scope: Scope = { sources: [], hasFrom: Array.isArray(node.from) && node.from.length > 0, selectAliases: [], usingColumns: [], parent: outer, ctes };
+    if (Array.isArray(node.from)) {
+      for (const item of node.from) if (isNode(item)) addFromItem(item, scope, outer, ctes);
+    }
+    const items = Array.isArray(node.columns) ? node.columns.filter(isNode) : [];
+    for (const it of items) {
+      const a = it.as ? ident(it.as) : null;
+      if (a) scope.selectAliases.push(a);
+    }
+    const output: Identifier[] = [];
+    for (const it of items) {
+      walkExpr(it.expr, scope);
+      const a = it.as ? ident(it.as) : null;
+      const expr = isNode(it.expr) ? it.expr : null;
+      if (a) output.push(a);
+      else if (expr?.type === 'column_ref') {
+        const col = expr.column === '*' ? null : ident(expr.column);
+        if (col) output.push(col);
+        else {
+          const qual = expr.table ? ident(expr.table) : null;
+          const srcs = qual ? scope.sources.filter((s) => (s.alias ? sameIdent(s.alias, qual) : s.table && s.table.name.split('.').pop()!.toUpperCase() === qual.text.toUpperCase())) : scope.sources;
+          for (const s of srcs) output.push(...s.columns);
+        }
+      }
+    }
+    for (const key of ['where', 'groupby', 'having', 'qualify', 'orderby', 'window']) walkExpr(node[key], scope);
+    return output;
+  }
+
+  if (!isNode(ast)) {
+    error(Array.isArray(ast) ? 'multiple statements are not allowed: exactly one statement per request' : 'empty statement');
+  } else {
+    validateQuery(ast, null, new Map());
+  }
+  return { errors, tables, columns, seenTableNames };
+}
+
+function isTableFlatten(expr: Node): boolean {
+  if (expr.type !== 'function') return false;
+  const name = isNode(expr.name) && Array.isArray(expr.name.name) ? (expr.name.name as unknown[]) : [];
+  const first = name[0];
+  const isTable = name.length === 1 && isNode(first) && typeof first.value === 'string' && first.value.toUpperCase() === 'TABLE';
+  const args = isNode(expr.args) && Array.isArray(expr.args.value) ? (expr.args.value as unknown[]) : [];
+  return isTable && args.length === 1 && isNode(args[0]) && args[0].type === 'flatten';
+}

@@ -1,0 +1,66 @@
+import { createCatalogIndex, type CatalogIndex } from './catalog-index.ts';
+import { type Catalog } from './catalog.ts';
+import { prescanSql } from './prescan-sql.ts';
+import { resolveQuery } from './query-resolver.ts';
+import { parseSnowflake } from './snowflake-parser.ts';
+
+/** The validator's verdict. `sql` is the statement to execute (LIMIT injected/capped) when ok. */
+export interface ValidationResult {
+  readonly ok: boolean;
+  readonly errors: string[];
+  /** Catalog tables the query reads (full catalog names), first-use order. */
+  readonly tables: string[];
+  /** Catalog columns the query references as `TABLE.COLUMN` (catalog spelling). */
+  readonly columns: string[];
+  readonly sql?: string;
+}
+
+/** Validation options; `maxRows` caps the result size (default 1000). */
+export interface ValidateOptions {
+  readonly maxRows?: number;
+  readonly allowedTables?: readonly string[];
+}
+
+export const DEFAULT_MAX_ROWS = 1000;
+
+/**
+ * The safety boundary of the SQL service: accepts exactly one read-only SELECT/WITH statement whose
+ * tables are in the catalog (and allowed scope) and whose columns exist, and returns it with a bounded
+ * LIMIT. Layered: a token-level pre-scan (statement count, comments, forbidden words) and then an AST
+ * walk over node-sql-parser's snowflake grammar. Anything that does not parse is rejected.
+ */
+export function validateSql(sql: string, catalog: Catalog | CatalogIndex, options: ValidateOptions = {}): ValidationResult {
+  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+  const index = 'resolveTable' in catalog ? catalog : createCatalogIndex(catalog, { allowedTables: options.allowedTables });
+  const pre = prescanSql(sql, maxRows, index.names);
+  if (pre.errors.length > 0) return { ok: false, errors: pre.errors, tables: [], columns: [] };
+  let parsed;
+  try {
+    parsed = parseSnowflake(pre.parseText);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    return { ok: false, errors: [`parse error: ${restoreQuoted(shorten(msg), pre.placeholders)}`], tables: [], columns: [] };
+  }
+  const res = resolveQuery(parsed.ast, index, pre.placeholders);
+  const errors = res.errors.map((e) => restoreQuoted(e, pre.placeholders));
+  // Cross-check: every table the parser saw must have been visited by the resolver.
+  for (const entry of parsed.tableList) {
+    const [kind, , name] = entry.split('::');
+    if (kind !== 'select') errors.push(`statement kind ${String(kind).toUpperCase()} is not allowed`);
+    else if (name && !res.seenTableNames.has(name.toUpperCase()) && errors.length === 0) {
+      errors.push(`table ${restoreQuoted(name, pre.placeholders)} was not resolved`);
+    }
+  }
+  if (errors.length > 0) return { ok: false, errors, tables: res.tables, columns: res.columns };
+  return { ok: true, errors: [], tables: res.tables, columns: res.columns, sql: pre.rewrittenSql };
+}
+
+function shorten(msg: string): string {
+  return msg.length > 300 ? `${msg.slice(0, 300)}…` : msg;
+}
+
+function restoreQuoted(text: string, placeholders: ReadonlyMap<string, string>): string {
+  let out = text;
+  for (const [ph, exact] of placeholders) out = out.replace(new RegExp(ph, 'gi'), `"${exact}"`);
+  return out;
+}
