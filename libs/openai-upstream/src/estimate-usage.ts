@@ -1,0 +1,21 @@
+import type { ChatCompletionMessage } from './chat-completion-types.ts';
+import type { UpstreamUsage } from './chat-completion-types.ts';
+
+// OpenAI's chat format costs ≈3 tokens per message plus 3 to prime the reply
+// (openai-cookbook "How to count tokens with tiktoken"); close enough for an estimate.
+const TOKENS_PER_MESSAGE = 3;
+const TOKENS_PER_REPLY = 3;
+
+/**
+ * Counts tokens locally when an upstream did not report usage, so billing never silently
+ * records zero. The tokenizer (o200k, several MB) is loaded on first use only.
+ */
+export async function estimateUsage(messages: readonly ChatCompletionMessage[], completion: string): Promise<UpstreamUsage> {
+  const { countTokens } = await import('gpt-tokenizer');
+  let promptTokens = TOKENS_PER_REPLY;
+  for (const message of messages) {
+    promptTokens += TOKENS_PER_MESSAGE + countTokens(message.content) + (message.name ? countTokens(message.name) + 1 : 0);
+  }
+  const completionTokens = completion === '' ? 0 : countTokens(completion);
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
+}

@@ -1,0 +1,21 @@
+export { apiUrl, serverRoot } from './api-url.ts';
+export type { ChatCompletionBody, ChatCompletionMessage, UpstreamEvent, UpstreamUsage } from './chat-completion-types.ts';
+export { estimateUsage } from './estimate-usage.ts';
+export { listUpstreamModels, type ListUpstreamModelsOptions } from './list-upstream-models.ts';
+export { describeEndpoint, mapCallerAbort, mapHttpStatus, mapTransportError, parseRetryAfter } from './map-upstream-error.ts';
+export { parseChatChunk, type ChatChunk } from './parse-chat-chunk.ts';
+export { relayGenerate, USAGE_ESTIMATED_TRAILER } from './relay-generate.ts';
+export { requestUpstreamText, type RequestUpstreamTextOptions } from './request-upstream-text.ts';
+export { streamChatCompletion, type StreamChatCompletionOptions } from './stream-chat-completion.ts';
+export { toChatCompletionBody } from './to-chat-completion-body.ts';
+export { createUpstreamCall, type UpstreamCall, type UpstreamTimeouts } from './upstream-call.ts';
+export { closeUpstreamDispatchers, getUpstreamDispatcher, type UpstreamDispatcherOptions } from './upstream-dispatcher.ts';
+export {
+  FAILURE_KIND_HEADER,
+  isBackendFailure,
+  RETRY_AFTER_HEADER,
+  retryAfterMs,
+  upstreamError,
+  upstreamFailureKind,
+  UpstreamFailureKind,
+} from './upstream-error.ts';

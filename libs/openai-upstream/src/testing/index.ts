@@ -1,0 +1,1 @@
+export { createFakeOpenAiServer, sseFrame, writeCompletion, type CompletionScript, type FakeOpenAiServer, type FakeRequest, type FakeRoute } from './fake-openai-server.ts';

@@ -1,0 +1,105 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+import { mapCallerAbort, mapTransportError } from './map-upstream-error.ts';
+import { upstreamError, UpstreamFailureKind } from './upstream-error.ts';
+
+/** Per-call timeouts; unset (or 0) disables one. */
+export interface UpstreamTimeouts {
+  /** TCP/TLS connect, enforced by the keep-alive pool. @default 2000 */
+  connectMs?: number;
+  /** From sending the request to the first generated token (or the end of a streamless reply). */
+  firstTokenMs?: number;
+  /** Longest silence between chunks once tokens flow. */
+  stallMs?: number;
+  /** The whole call, first byte to last. */
+  totalMs?: number;
+}
+
+/** Live state of one upstream call: its abort signal, its timers and the mapping of its failure. */
+export interface UpstreamCall {
+  /** Aborted by any timeout or by the caller's signal; pass to the HTTP request. */
+  readonly signal: AbortSignal;
+  /** The first token arrived: stop the TTFT timer, start the stall timer. */
+  firstToken(): void;
+  /** A chunk arrived: restart the stall timer. */
+  progress(): void;
+  /** Turns whatever was thrown into the ConnectError to surface (a timeout/abort wins). */
+  failure(err: unknown, phase: 'connect' | 'stream'): ConnectError;
+  /** Clears every timer and listener. Idempotent. */
+  dispose(): void;
+}
+
+/**
+ * Creates the timers and the abort plumbing for one call. Every timer is unref'd and cleared in
+ * `dispose`, and the listener on the caller's signal is removed, so a finished call leaves no
+ * handle behind. Throws at once if the caller's signal is already aborted.
+ */
+export function createUpstreamCall(endpoint: string, timeouts: UpstreamTimeouts = {}, callerSignal?: AbortSignal): UpstreamCall {
+  if (callerSignal?.aborted) throw mapCallerAbort(callerSignal.reason, endpoint);
+  const controller = new AbortController();
+  const timers = new Set<NodeJS.Timeout>();
+  let stallTimer: NodeJS.Timeout | undefined;
+  let ttftTimer: NodeJS.Timeout | undefined;
+  let disposed = false;
+
+  const arm = (ms: number | undefined, makeError: () => ConnectError): NodeJS.Timeout | undefined => {
+    if (ms === undefined || ms <= 0 || disposed) return undefined;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      controller.abort(makeError());
+    }, ms);
+    timer.unref();
+    timers.add(timer);
+    return timer;
+  };
+  const clear = (timer: NodeJS.Timeout | undefined): void => {
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    timers.delete(timer);
+  };
+
+  const onCallerAbort = (): void => controller.abort(mapCallerAbort(callerSignal?.reason, endpoint));
+  callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+
+  arm(timeouts.totalMs, () =>
+    upstreamError(Code.DeadlineExceeded, UpstreamFailureKind.TotalTimeout, `upstream ${endpoint}: no complete answer within ${timeouts.totalMs} ms`),
+  );
+  ttftTimer = arm(timeouts.firstTokenMs, () =>
+    upstreamError(Code.Unavailable, UpstreamFailureKind.TtftTimeout, `upstream ${endpoint}: no first token within ${timeouts.firstTokenMs} ms`),
+  );
+  const armStall = (): void => {
+    clear(stallTimer);
+    stallTimer = arm(timeouts.stallMs, () =>
+      upstreamError(Code.Unavailable, UpstreamFailureKind.StallTimeout, `upstream ${endpoint}: stream stalled for ${timeouts.stallMs} ms`),
+    );
+  };
+
+  let started = false;
+  return {
+    signal: controller.signal,
+    firstToken() {
+      if (started) return;
+      started = true;
+      clear(ttftTimer);
+      ttftTimer = undefined;
+      armStall();
+    },
+    progress() {
+      if (started) armStall();
+    },
+    failure(err, phase) {
+      if (controller.signal.aborted && controller.signal.reason instanceof ConnectError) {
+        const reason = controller.signal.reason;
+        // Keep what undici threw as the cause, for the logs.
+        return new ConnectError(reason.rawMessage, reason.code, reason.metadata, undefined, err);
+      }
+      return mapTransportError(err, endpoint, phase);
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    },
+  };
+}
