@@ -1,0 +1,19 @@
+// Public API of @sophia/ledger (the handler and stores, for embedding and cross-service tests).
+export { createLedgerHandler, type LedgerHandlerDeps, type LedgerLogger } from './ledger-handler.ts';
+export {
+  MAX_EVENT_TIME_MS,
+  USAGE_DIMENSIONS,
+  type RecordOutcome,
+  type UsageDimension,
+  type UsageQuery,
+  type UsageRecord,
+  type UsageReport,
+  type UsageRow,
+  type UsageStore,
+  type UsageTotals,
+} from './usage-store.ts';
+export { createMemoryUsageStore, type MemoryUsageStore } from './memory-usage-store.ts';
+export { createRedisUsageStore, type RedisUsageStoreOptions } from './redis-usage-store.ts';
+export { createUsageAggregator, utcDay, type UsageAggregator } from './usage-aggregator.ts';
+export { usageEventToRecord } from './usage-event-record.ts';
+export { usageQueryFromRequest } from './usage-query-request.ts';

@@ -1,0 +1,83 @@
+// LedgerService over a UsageStore and the live price catalog. A thin adapter: validation and pricing
+// are in usage-event-record.ts / usage-query-request.ts, storage behind UsageStore.
+import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { LedgerService, UsageRowSchema } from '@sophia/contracts/ledger';
+import { listPrice, worstCase, type PriceCatalog } from '@sophia/price-catalog';
+import { requireBackend, requireModel, rethrowLookup, usageEventToRecord } from './usage-event-record.ts';
+import { usageQueryFromRequest } from './usage-query-request.ts';
+import type { UsageStore, UsageTotals } from './usage-store.ts';
+
+/** The little of a logger the handler needs (pino's `Logger` fits). */
+export interface LedgerLogger {
+  error(details: object, message: string): void;
+}
+
+/** What the ledger handler is built from; all injected so tests use fakes and fixed clocks. */
+export interface LedgerHandlerDeps {
+  readonly store: UsageStore;
+  /** The current catalog; called per request so a reloaded catalog applies immediately. */
+  readonly catalog: () => PriceCatalog;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
+  /** Where store failures are logged (their cause never reaches clients). */
+  readonly logger?: LedgerLogger;
+}
+
+function rowOf(keys: readonly string[], totals: UsageTotals): MessageInitShape<typeof UsageRowSchema> {
+  return {
+    keys: [...keys],
+    requests: totals.requests,
+    promptTokens: totals.promptTokens,
+    completionTokens: totals.completionTokens,
+    cost: { microUsd: totals.costMicroUsd },
+  };
+}
+
+/** Builds the LedgerService implementation. */
+export function createLedgerHandler(deps: LedgerHandlerDeps): ServiceImpl<typeof LedgerService> {
+  const clock = deps.clock ?? (() => new Date());
+  const storeCall = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      deps.logger?.error({ err: error, operation }, 'usage store failed');
+      throw new ConnectError('usage store unavailable', Code.Unavailable);
+    }
+  };
+
+  return {
+    async recordUsage(request) {
+      const record = usageEventToRecord(request.event, deps.catalog(), clock());
+      const outcome = await storeCall('record', () => deps.store.record(record));
+      return { recorded: outcome.recorded, cost: { microUsd: BigInt(outcome.record.costMicroUsd) } };
+    },
+
+    async queryUsage(request) {
+      const query = usageQueryFromRequest(request, clock());
+      const report = await storeCall('query', () => deps.store.query(query));
+      return {
+        groupBy: [...request.groupBy],
+        rows: report.rows.map((r) => rowOf(r.keys, r)),
+        total: rowOf([], report.total),
+      };
+    },
+
+    quote(request) {
+      const catalog = deps.catalog();
+      const model = requireModel(catalog, request.model, 'model');
+      const backend = requireBackend(model, request.backend, 'backend');
+      const maxTokens = request.maxTokens === 0 ? undefined : request.maxTokens;
+      try {
+        const rates = listPrice(catalog, model.id, backend);
+        return {
+          worstCase: { microUsd: BigInt(worstCase(catalog, model.id, backend, request.promptTokens, maxTokens)) },
+          inputMicroUsdPerMtok: BigInt(rates.inputMicroUsdPerMTok),
+          outputMicroUsdPerMtok: BigInt(rates.outputMicroUsdPerMTok),
+        };
+      } catch (error) {
+        rethrowLookup(error);
+      }
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { Redis } from 'ioredis';
+import { createRedisUsageStore } from './redis-usage-store.ts';
+import { redisServerAvailable, startRedisServer, type TestRedisServer } from './testing/start-redis-server.ts';
+import { T0, usageRecord, usageStoreContract } from './usage-store-contract.ts';
+import type { UsageStore } from './usage-store.ts';
+
+const available = redisServerAvailable();
+if (!available) console.warn('redis-server not found on PATH: skipping the Redis usage store tests');
+const describeRedis = available ? describe : describe.skip;
+
+describeRedis('createRedisUsageStore (real redis-server)', () => {
+  let server: TestRedisServer;
+  let redis: Redis;
+  let store: UsageStore;
+  let prefix: string;
+  let n = 0;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    redis = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+  });
+  afterAll(async () => {
+    await redis.quit();
+    await server.stop();
+  });
+  beforeEach(() => {
+    // A fresh key space per test; a small page size makes every query cross page boundaries.
+    prefix = `{test${n++}}:`;
+    store = createRedisUsageStore({ redis, keyPrefix: prefix, pageSize: 2 });
+  });
+
+  usageStoreContract(() => store);
+
+  it('stores one JSON event per id and indexes it by time and tenant', async () => {
+    await store.record(usageRecord({ requestId: 'k1', tenant: 'acme', timeMs: T0 + 7 }));
+    expect(await redis.zrange(`${prefix}by-time`, 0, -1)).toEqual([`${String(T0 + 7).padStart(15, '0')}|k1`]);
+    expect(await redis.zrange(`${prefix}by-tenant:acme`, 0, -1)).toHaveLength(1);
+    expect(JSON.parse((await redis.get(`${prefix}event:k1`)) ?? 'null')).toEqual(usageRecord({ requestId: 'k1', tenant: 'acme', timeMs: T0 + 7 }));
+  });
+
+  it('counts each id exactly once when many replicas record overlapping ids in parallel', async () => {
+    const replicas = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const client = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+        await client.connect();
+        return client;
+      }),
+    );
+    try {
+      const stores = replicas.map((client) => createRedisUsageStore({ redis: client, keyPrefix: prefix, pageSize: 50 }));
+      const ids = 250;
+      const attempts = Array.from({ length: 1000 }, (_, i) => {
+        const id = i % ids;
+        // Every attempt of one id carries the same cost (id + 1), as a retried request would.
+        return stores[i % stores.length]!.record(
+          usageRecord({ requestId: `req-${id}`, tenant: `t${id % 3}`, timeMs: T0 + id, costMicroUsd: id + 1, promptTokens: id }),
+        );
+      });
+      const outcomes = await Promise.all(attempts);
+      expect(outcomes.filter((o) => o.recorded)).toHaveLength(ids);
+      for (const o of outcomes) expect(o.record.costMicroUsd).toBe(Number(o.record.requestId.slice(4)) + 1);
+
+      const report = await stores[0]!.query({ startMs: 0, endMs: T0 + ids, groupBy: ['tenant'] });
+      const expectedCost = (ids * (ids + 1)) / 2;
+      const expectedPrompt = (ids * (ids - 1)) / 2;
+      expect(report.total).toEqual({
+        requests: BigInt(ids),
+        promptTokens: BigInt(expectedPrompt),
+        completionTokens: BigInt(ids * 50),
+        costMicroUsd: BigInt(expectedCost),
+      });
+      expect(report.rows.map((r) => r.requests)).toEqual([84n, 83n, 83n]);
+      expect(await redis.zcard(`${prefix}by-time`)).toBe(ids);
+    } finally {
+      await Promise.all(replicas.map((c) => c.quit()));
+    }
+  });
+
+  it('reports a corrupt stored event naming its key', async () => {
+    await store.record(usageRecord({ requestId: 'bad' }));
+    await redis.set(`${prefix}event:bad`, '{"requestId":"bad"}');
+    await expect(store.query({ startMs: 0, endMs: T0 + 1, groupBy: [] })).rejects.toThrow(`corrupt usage event at ${prefix}event:bad`);
+  });
+
+  it('rejects times the index cannot order', async () => {
+    await expect(store.record(usageRecord({ requestId: 'neg', timeMs: -1 }))).rejects.toThrow(RangeError);
+  });
+});

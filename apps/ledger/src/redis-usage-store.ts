@@ -1,0 +1,130 @@
+// UsageStore in Redis, shared by every ledger replica.
+//
+// Layout (all keys share one hash tag, so the Lua script is valid on Redis Cluster too):
+//   <prefix>event:<requestId>      string: the record as JSON; SET NX on it is the idempotency check
+//   <prefix>by-time                sorted set, all scores 0, member "<15-digit epoch ms>|<requestId>"
+//   <prefix>by-tenant:<tenant>     the same members for one tenant
+// Equal scores make the sets lexicographically ordered, so a period [start, end) is a ZRANGEBYLEX
+// range and pages continue after the last member seen (O(log n + page) each, no offsets). Record is
+// one Lua script — SET NX + both ZADDs — so a crash can never leave an event counted but unindexed.
+import type { Cluster, Redis } from 'ioredis';
+import { z } from 'zod';
+import { CATALOG_BACKENDS, CATALOG_TIERS } from '@sophia/price-catalog';
+import { createUsageAggregator } from './usage-aggregator.ts';
+import { MAX_EVENT_TIME_MS, type RecordOutcome, type UsageQuery, type UsageRecord, type UsageReport, type UsageStore } from './usage-store.ts';
+
+/** Options for createRedisUsageStore. */
+export interface RedisUsageStoreOptions {
+  /** A connected ioredis client (or Cluster); the caller owns it and closes it. */
+  readonly redis: Redis | Cluster;
+  /**
+   * Prefix of every key; keep one `{hash tag}` in it for Redis Cluster.
+   * @default "{sophia:ledger}:"
+   */
+  readonly keyPrefix?: string;
+  /**
+   * Events fetched per round trip when querying.
+   * @default 1000
+   */
+  readonly pageSize?: number;
+}
+
+const RECORD_SCRIPT = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  redis.call('ZADD', KEYS[2], 0, ARGV[2])
+  redis.call('ZADD', KEYS[3], 0, ARGV[2])
+  return {1, ARGV[1]}
+end
+return {0, redis.call('GET', KEYS[1])}
+`;
+
+const COMMAND = 'sophiaLedgerRecord';
+
+type ScriptedRedis = {
+  [COMMAND](eventKey: string, byTime: string, byTenant: string, json: string, member: string): Promise<[number, string | null]>;
+};
+
+const storedRecordSchema = z.strictObject({
+  requestId: z.string(),
+  tenant: z.string(),
+  model: z.string(),
+  backend: z.enum(CATALOG_BACKENDS),
+  tier: z.enum(CATALOG_TIERS),
+  promptTokens: z.int().nonnegative(),
+  completionTokens: z.int().nonnegative(),
+  costMicroUsd: z.int().nonnegative(),
+  catalogVersion: z.string(),
+  timeMs: z.int().nonnegative(),
+  latencyMs: z.int().nonnegative(),
+  fallback: z.boolean(),
+  completed: z.boolean(),
+  workloadTag: z.string(),
+  target: z.string(),
+});
+
+function member(record: UsageRecord): string {
+  return `${String(record.timeMs).padStart(15, '0')}|${record.requestId}`;
+}
+
+function timeBound(timeMs: number): string {
+  return String(Math.max(0, Math.ceil(timeMs))).padStart(15, '0');
+}
+
+/** Creates a Redis-backed store; registers its Lua script on the client (idempotent). */
+export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageStore {
+  const { redis } = options;
+  const prefix = options.keyPrefix ?? '{sophia:ledger}:';
+  const pageSize = options.pageSize ?? 1000;
+  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 3, lua: RECORD_SCRIPT });
+  const scripted = redis as unknown as ScriptedRedis;
+  const eventKey = (requestId: string): string => `${prefix}event:${requestId}`;
+  const byTimeKey = `${prefix}by-time`;
+  const byTenantKey = (tenant: string): string => `${prefix}by-tenant:${tenant}`;
+
+  const parseStored = (key: string, json: string): UsageRecord => {
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      throw new Error(`corrupt usage event at ${key}: not JSON`);
+    }
+    const parsed = storedRecordSchema.safeParse(value);
+    if (!parsed.success) throw new Error(`corrupt usage event at ${key}: ${parsed.error.issues[0]?.path.join('.') ?? ''}`);
+    return parsed.data;
+  };
+
+  return {
+    async record(record: UsageRecord): Promise<RecordOutcome> {
+      if (!Number.isSafeInteger(record.timeMs) || record.timeMs < 0 || record.timeMs > MAX_EVENT_TIME_MS) {
+        throw new RangeError(`timeMs ${record.timeMs} is outside [0, ${MAX_EVENT_TIME_MS}]`);
+      }
+      const key = eventKey(record.requestId);
+      const json = JSON.stringify(storedRecordSchema.parse(record));
+      const [created, stored] = await scripted[COMMAND](key, byTimeKey, byTenantKey(record.tenant), json, member(record));
+      if (stored === null) throw new Error(`usage event at ${key} vanished during record`);
+      return { recorded: created === 1, record: created === 1 ? record : parseStored(key, stored) };
+    },
+
+    async query(query: UsageQuery): Promise<UsageReport> {
+      const aggregator = createUsageAggregator(query.groupBy);
+      if (query.endMs <= query.startMs || query.startMs > MAX_EVENT_TIME_MS) return aggregator.report();
+      const index = query.tenant === undefined ? byTimeKey : byTenantKey(query.tenant);
+      let min = `[${timeBound(query.startMs)}`;
+      const max = query.endMs > MAX_EVENT_TIME_MS ? '+' : `(${timeBound(query.endMs)}`;
+      for (;;) {
+        const members = await redis.zrangebylex(index, min, max, 'LIMIT', 0, pageSize);
+        if (members.length === 0) break;
+        const keys = members.map((m) => eventKey(m.slice(m.indexOf('|') + 1)));
+        const values = await redis.mget(...keys);
+        values.forEach((json, i) => {
+          // Members and events are written together and never deleted separately; a missing event
+          // can only come from an operator deleting keys by hand, and is skipped rather than guessed.
+          if (json !== null) aggregator.add(parseStored(keys[i] ?? '', json));
+        });
+        if (members.length < pageSize) break;
+        min = `(${members[members.length - 1] ?? ''}`;
+      }
+      return aggregator.report();
+    },
+  };
+}

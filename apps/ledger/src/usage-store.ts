@@ -1,0 +1,72 @@
+// The ledger's storage seam: record a priced usage event once per request id, and aggregate events
+// over a period. Two implementations — in-process (single replica) and Redis (shared by replicas) —
+// behave identically; the handler never knows which one it has.
+import type { CatalogBackend, CatalogTier } from '@sophia/price-catalog';
+
+/** A priced usage event as stored; the request id is the idempotency key. */
+export interface UsageRecord {
+  readonly requestId: string;
+  readonly tenant: string;
+  readonly model: string;
+  readonly backend: CatalogBackend;
+  readonly tier: CatalogTier;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  /** Integer micro-USD, priced once at record time; later catalog changes do not re-price it. */
+  readonly costMicroUsd: number;
+  /** Catalog version that priced this event, for the audit trail. */
+  readonly catalogVersion: string;
+  /** Event time, epoch milliseconds (UTC). */
+  readonly timeMs: number;
+  readonly latencyMs: number;
+  readonly fallback: boolean;
+  readonly completed: boolean;
+  readonly workloadTag: string;
+  readonly target: string;
+}
+
+/** Latest event time any store accepts (year 33658): the Redis store orders times as 15 digits. */
+export const MAX_EVENT_TIME_MS = 999_999_999_999_999;
+
+/** What a usage query can group by; `day` is the UTC calendar day (YYYY-MM-DD) of the event time. */
+export const USAGE_DIMENSIONS = ['tenant', 'model', 'backend', 'tier', 'day', 'workload_tag'] as const;
+export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
+
+/** A period [startMs, endMs) of event times, optionally one tenant, grouped by dimensions in order. */
+export interface UsageQuery {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly groupBy: readonly UsageDimension[];
+  readonly tenant?: string;
+}
+
+/** Exact sums (bigint: totals may outgrow 2^53 even when every event is small). */
+export interface UsageTotals {
+  readonly requests: bigint;
+  readonly promptTokens: bigint;
+  readonly completionTokens: bigint;
+  readonly costMicroUsd: bigint;
+}
+
+/** One group: its key values in `groupBy` order and its sums. */
+export interface UsageRow extends UsageTotals {
+  readonly keys: readonly string[];
+}
+
+/** Rows sorted by their keys, plus the total over every matching event. */
+export interface UsageReport {
+  readonly rows: readonly UsageRow[];
+  readonly total: UsageTotals;
+}
+
+/** Result of recording: `recorded` is false when the request id was already there; `record` is the one that stands. */
+export interface RecordOutcome {
+  readonly recorded: boolean;
+  readonly record: UsageRecord;
+}
+
+/** Storage for usage events; implementations must be idempotent by request id under concurrency. */
+export interface UsageStore {
+  record(record: UsageRecord): Promise<RecordOutcome>;
+  query(query: UsageQuery): Promise<UsageReport>;
+}
