@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { configValues } from '@sophia/platform';
+
+/** The router's configuration keys (documented in docs/configuration.md). */
+export const routerConfigSchema = z.object({
+  SOPHIA_CLASSIFIER_ADDR: configValues.address().optional(),
+  SOPHIA_LEDGER_ADDR: configValues.address().optional(),
+  SOPHIA_SERVERLESS_INFERENCE_ADDR: configValues.address().optional(),
+  SOPHIA_GPU_INFERENCE_ADDR: configValues.address().optional(),
+  /** Price catalog file; unset = the catalog bundled with @sophia/price-catalog. Reloaded on change. */
+  SOPHIA_CATALOG_PATH: z.string().min(1).optional(),
+  SOPHIA_CLASSIFIER_TIMEOUT_MS: configValues.durationMs(250),
+  SOPHIA_BREAKER_VOLUME_THRESHOLD: z.coerce.number().int().min(1).default(3),
+  SOPHIA_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
+  SOPHIA_BREAKER_RESET_MS: configValues.durationMs(5000),
+  SOPHIA_BREAKER_WINDOW_MS: configValues.durationMs(10_000),
+});
+
+export type RouterConfig = z.infer<typeof routerConfigSchema>;

@@ -1,0 +1,220 @@
+import { Code, ConnectError, createClient, createRouterTransport, type Client, type ServiceImpl } from '@connectrpc/connect';
+import { ClassifierService } from '@sophia/contracts/classifier';
+import { Backend, Role, Tier } from '@sophia/contracts/common';
+import { InferenceService } from '@sophia/contracts/inference';
+import { LedgerService, type UsageEvent } from '@sophia/contracts/ledger';
+import { RouterService, type GenerateResponse } from '@sophia/contracts/router';
+import { loadCatalog, priceUsage } from '@sophia/price-catalog';
+import { pino } from 'pino';
+import { createRouterHandler } from './router-handler.ts';
+import { createTargetBreakers } from './target-breakers.ts';
+
+type Behaviour = 'ok' | 'fail-before' | 'fail-mid' | 'invalid' | 'hang';
+
+function fakeBackend(name: string, behaviour: () => Behaviour) {
+  const seen = { calls: 0, aborted: 0, models: [] as string[] };
+  const impl: Partial<ServiceImpl<typeof InferenceService>> = {
+    async *generate(req, ctx) {
+      seen.calls += 1;
+      seen.models.push(req.model);
+      ctx.signal.addEventListener('abort', () => (seen.aborted += 1));
+      const b = behaviour();
+      if (b === 'fail-before') throw new ConnectError(`${name} upstream 503`, Code.Unavailable);
+      if (b === 'invalid') throw new ConnectError(`${name}: messages[0].content too long`, Code.InvalidArgument);
+      yield { event: { case: 'delta', value: { text: `${name} says ` } } };
+      yield { event: { case: 'delta', value: { text: 'hello' } } };
+      if (b === 'fail-mid') throw new ConnectError(`${name} connection reset`, Code.Unavailable);
+      if (b === 'hang') await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+      yield { event: { case: 'done', value: { usage: { promptTokens: 10, completionTokens: 4, totalTokens: 14 }, finishReason: 'stop', endpoint: name } } };
+    },
+  };
+  const client = createClient(InferenceService, createRouterTransport(({ service }) => service(InferenceService, impl)));
+  return { client, seen };
+}
+
+function setup(options: { serverless?: () => Behaviour; gpu?: () => Behaviour; classifierTier?: Tier; classifierDown?: boolean } = {}) {
+  const catalog = loadCatalog();
+  const serverless = fakeBackend('serverless', options.serverless ?? (() => 'ok'));
+  const gpu = fakeBackend('gpu', options.gpu ?? (() => 'ok'));
+  const ledgerEvents: UsageEvent[] = [];
+  const ledger = createClient(
+    LedgerService,
+    createRouterTransport(({ service }) =>
+      service(LedgerService, {
+        recordUsage(req) {
+          ledgerEvents.push(req.event!);
+          const e = req.event!;
+          const backend = e.backend === Backend.GPU ? 'gpu' : 'serverless';
+          return { recorded: true, cost: { microUsd: BigInt(priceUsage(catalog, e.model, backend, e.usage!)) } };
+        },
+      }),
+    ),
+  );
+  const classifier = createClient(
+    ClassifierService,
+    createRouterTransport(({ service }) =>
+      service(ClassifierService, {
+        classify() {
+          if (options.classifierDown) throw new ConnectError('down', Code.Unavailable);
+          return { tier: options.classifierTier ?? Tier.SIMPLE, score: 0.2, promptTokens: 10, expectedOutputTokens: 50 };
+        },
+      }),
+    ),
+  );
+  const breakers = createTargetBreakers({ volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 60_000, rollingWindowMs: 10_000 });
+  const handler = createRouterHandler({
+    catalog: () => catalog,
+    classifier,
+    ledger,
+    backends: { serverless: serverless.client, gpu: gpu.client },
+    breakers,
+    logger: pino({ level: 'silent' }),
+  });
+  const router: Client<typeof RouterService> = createClient(RouterService, createRouterTransport(({ service }) => service(RouterService, handler)));
+  return { router, serverless, gpu, ledgerEvents, breakers, catalog };
+}
+
+const input = (extra: Record<string, unknown> = {}) => ({
+  input: { requestId: `r-${Math.random()}`, tenant: 'acme', messages: [{ role: Role.USER, content: 'What is 2+2?' }], ...extra },
+});
+
+async function collect(stream: AsyncIterable<GenerateResponse>) {
+  const events: GenerateResponse['event'][] = [];
+  try {
+    for await (const m of stream) events.push(m.event);
+  } catch (err) {
+    return { events, error: ConnectError.from(err) };
+  }
+  return { events, error: undefined };
+}
+
+const text = (events: GenerateResponse['event'][]) => events.filter((e) => e.case === 'delta').map((e) => e.value).join('');
+
+describe('router Generate', () => {
+  it('streams decision, deltas and a priced done from serverless first, and records usage', async () => {
+    const s = setup();
+    const { events, error } = await collect(s.router.generate(input()));
+    expect(error).toBeUndefined();
+    expect(events[0]?.case).toBe('decision');
+    expect(text(events)).toBe('serverless says hello');
+    const done = events.at(-1);
+    expect(done?.case).toBe('done');
+    if (done?.case !== 'done') throw new Error('no done');
+    expect(done.value.decision?.backend).toBe(Backend.SERVERLESS);
+    expect(done.value.decision?.fallback).toBe(false);
+    const model = done.value.decision!.model;
+    expect(done.value.decision?.cost?.microUsd).toBe(BigInt(priceUsage(s.catalog, model, 'serverless', { promptTokens: 10, completionTokens: 4 })));
+    expect(s.ledgerEvents).toHaveLength(1);
+    expect(s.ledgerEvents[0]).toMatchObject({ tenant: 'acme', completed: true, model });
+    expect(s.gpu.seen.calls).toBe(0);
+  });
+
+  it('falls back to GPU when serverless fails before the first token', async () => {
+    const s = setup({ serverless: () => 'fail-before' });
+    const { events, error } = await collect(s.router.generate(input()));
+    expect(error).toBeUndefined();
+    expect(text(events)).toBe('gpu says hello');
+    const done = events.at(-1);
+    if (done?.case !== 'done') throw new Error('no done');
+    expect(done.value.decision).toMatchObject({ backend: Backend.GPU, fallback: true, attempts: 2 });
+    expect(done.value.decision?.reasons.some((r) => r.startsWith('fallback:gpu:'))).toBe(true);
+  });
+
+  it('does not retry or count client errors', async () => {
+    const s = setup({ serverless: () => 'invalid' });
+    for (let i = 0; i < 5; i++) {
+      const { error } = await collect(s.router.generate(input()));
+      expect(error?.code).toBe(Code.InvalidArgument);
+    }
+    expect(s.gpu.seen.calls).toBe(0);
+    expect(Object.values(s.breakers.states())).toEqual(['closed']);
+  });
+
+  it('ends a stream broken after the first token with an explicit error and bills the partial tokens', async () => {
+    const s = setup({ serverless: () => 'fail-mid' });
+    const { events, error } = await collect(s.router.generate(input()));
+    expect(text(events)).toBe('serverless says hello');
+    expect(events.some((e) => e.case === 'done')).toBe(false);
+    expect(error?.code).toBe(Code.Unavailable);
+    expect(error?.rawMessage).toMatch(/after the first token/);
+    expect(s.gpu.seen.calls).toBe(0);
+    expect(s.ledgerEvents).toHaveLength(1);
+    expect(s.ledgerEvents[0]?.completed).toBe(false);
+    expect(s.ledgerEvents[0]?.usage?.completionTokens).toBeGreaterThan(0);
+  });
+
+  it('answers UNAVAILABLE naming every target when all fail', async () => {
+    const s = setup({ serverless: () => 'fail-before', gpu: () => 'fail-before' });
+    const { error } = await collect(s.router.generate(input()));
+    expect(error?.code).toBe(Code.Unavailable);
+    expect(error?.rawMessage).toMatch(/serverless:.*gpu:/s);
+  });
+
+  it('opens the serverless breaker after 3 failures and then skips it without calling it', async () => {
+    const s = setup({ serverless: () => 'fail-before' });
+    for (let i = 0; i < 3; i++) await collect(s.router.generate(input()));
+    const callsBefore = s.serverless.seen.calls;
+    expect(callsBefore).toBe(3);
+    const { events, error } = await collect(s.router.generate(input()));
+    expect(error).toBeUndefined();
+    expect(s.serverless.seen.calls).toBe(callsBefore);
+    const decision = events[0];
+    if (decision?.case !== 'decision') throw new Error('no decision');
+    expect(decision.value.backend).toBe(Backend.GPU);
+    expect(decision.value.reasons.some((r) => r.startsWith('breaker_open:serverless:'))).toBe(true);
+  });
+
+  it('aborts the upstream call when the client cancels, and still bills what was generated', async () => {
+    const s = setup({ serverless: () => 'hang' });
+    const ac = new AbortController();
+    const seen: string[] = [];
+    const run = (async () => {
+      for await (const m of s.router.generate(input(), { signal: ac.signal })) {
+        if (m.event.case === 'delta') {
+          seen.push(m.event.value);
+          if (seen.length === 2) ac.abort();
+        }
+      }
+    })().catch((e: unknown) => ConnectError.from(e));
+    const err = await run;
+    expect(err?.code).toBe(Code.Canceled);
+    for (let i = 0; i < 50 && s.ledgerEvents.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(s.serverless.seen.aborted).toBe(1);
+    expect(s.ledgerEvents[0]?.completed).toBe(false);
+  });
+
+  it('routes on the default tier when the classifier is down', async () => {
+    const s = setup({ classifierDown: true });
+    const { events } = await collect(s.router.generate(input()));
+    const d = events[0];
+    if (d?.case !== 'decision') throw new Error('no decision');
+    expect(d.value.tier).toBe(Tier.BALANCED);
+    expect(d.value.reasons).toContain('classifier_unavailable:default_balanced');
+  });
+
+  it('rejects bad input and unknown models with precise codes', async () => {
+    const s = setup();
+    expect((await collect(s.router.generate(input({ messages: [] })))).error).toMatchObject({ code: Code.InvalidArgument, rawMessage: 'input.messages: must not be empty' });
+    expect((await collect(s.router.generate(input({ tenant: '' })))).error?.code).toBe(Code.InvalidArgument);
+    const unknown = await collect(s.router.generate(input({ model: 'gpt-9' })));
+    expect(unknown.error?.code).toBe(Code.NotFound);
+    expect(unknown.error?.rawMessage).toMatch(/gpt-9/);
+  });
+});
+
+describe('router Explain and ListModels', () => {
+  it('explains without calling any model', async () => {
+    const s = setup({ classifierTier: Tier.COMPLEX });
+    const res = await s.router.explain(input());
+    expect(res.decision?.tier).toBe(Tier.COMPLEX);
+    expect(res.plan[0]).toMatch(/^serverless:/);
+    expect(res.decision?.estimatedCost?.microUsd).toBeGreaterThan(0n);
+    expect(s.serverless.seen.calls + s.gpu.seen.calls).toBe(0);
+  });
+  it('lists catalog models with their backends', async () => {
+    const s = setup();
+    const res = await s.router.listModels({});
+    expect(res.models.length).toBe(s.catalog.models.length);
+    expect(res.models.every((m) => m.backends.length > 0)).toBe(true);
+  });
+});
