@@ -15,12 +15,13 @@ const DIMENSIONS = new Map<Dimension, UsageDimension>([
 ]);
 
 /**
- * The store query for a request: [start, end), start unset = the beginning of time, end unset = now.
+ * The store query for a request: [start, end), start unset = the beginning of time, end unset = now
+ * (inclusive of the current millisecond, so an event recorded a moment ago is counted).
  * @throws ConnectError INVALID_ARGUMENT naming `start`, `end` or `group_by[i]`
  */
 export function usageQueryFromRequest(request: QueryUsageRequest, now: Date): UsageQuery {
   const startMs = request.start === undefined ? 0 : timestampMs(request.start);
-  const endMs = request.end === undefined ? now.getTime() : timestampMs(request.end);
+  const endMs = request.end === undefined ? now.getTime() + 1 : timestampMs(request.end);
   if (startMs > endMs) {
     throw fieldError('start', `must not be after end (${new Date(startMs).toISOString()} > ${new Date(endMs).toISOString()})`);
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCatalogWatcher, type CatalogWatcher } from './catalog-watcher.ts';
 import type { PriceCatalog } from './price-catalog.ts';
-import { testCatalogFile } from './test-catalog.ts';
+import { testCatalogFile } from './testing/test-catalog.ts';
 
 function versioned(version: string, smallInputUsd = 0.025): string {
   const file = testCatalogFile();

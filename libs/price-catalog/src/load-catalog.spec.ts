@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CATALOG_TIERS } from './price-catalog.ts';
 import { loadCatalog } from './load-catalog.ts';
-import { testCatalogFile } from './test-catalog.ts';
+import { testCatalogFile } from './testing/test-catalog.ts';
 
 describe('loadCatalog', () => {
   let dir: string;

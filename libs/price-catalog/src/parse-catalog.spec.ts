@@ -1,6 +1,6 @@
 import { CatalogValidationError, type CatalogIssue } from './catalog-errors.ts';
 import { formatJsonPath, parseCatalog } from './parse-catalog.ts';
-import { testCatalogFile } from './test-catalog.ts';
+import { testCatalogFile } from './testing/test-catalog.ts';
 
 function issuesOf(json: unknown): readonly CatalogIssue[] {
   try {

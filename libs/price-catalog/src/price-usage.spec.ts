@@ -2,7 +2,7 @@ import { CatalogLookupError } from './catalog-errors.ts';
 import { loadCatalog } from './load-catalog.ts';
 import { parseCatalog } from './parse-catalog.ts';
 import { listPrice, priceUsage, unitPrice, worstCase } from './price-usage.ts';
-import { testCatalogFile } from './test-catalog.ts';
+import { testCatalogFile } from './testing/test-catalog.ts';
 
 const catalog = parseCatalog(testCatalogFile());
 

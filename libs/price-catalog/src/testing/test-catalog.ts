@@ -1,6 +1,8 @@
-// A small catalog document for specs: one model per tier plus edge cases, with round numbers so the
-// expected costs can be worked out by hand. Not exported from the package index.
-import type { CatalogFile } from './catalog-schema.ts';
+// A small catalog document for specs (this package's and other services'): one model per tier plus
+// edge cases, with round numbers so expected costs can be worked out by hand.
+import type { CatalogFile } from '../catalog-schema.ts';
+import { parseCatalog } from '../parse-catalog.ts';
+import type { PriceCatalog } from '../price-catalog.ts';
 
 /** A fresh copy each call, so a spec can mutate it to provoke a validation error. */
 export function testCatalogFile(): CatalogFile {
@@ -50,4 +52,9 @@ export function testCatalogFile(): CatalogFile {
     tiers: { simple: ['small', 'small-b'], balanced: ['mid'], complex: ['big'] },
     providers: { together: { baseUrl: 'https://api.together.xyz/v1' } },
   };
+}
+
+/** The fixture parsed: small (serverless + gpu), small-b (serverless), mid (both), big (gpu at 1 tok/s on an A10). */
+export function testCatalog(): PriceCatalog {
+  return parseCatalog(testCatalogFile());
 }

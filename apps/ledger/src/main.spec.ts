@@ -1,0 +1,113 @@
+// Real processes: two ledger replicas (node src/main.ts) sharing one real redis-server, reached over
+// gRPC (HTTP/2). Checks config wiring, cross-replica idempotency, catalog hot reload and SIGTERM drain.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createClient, type Client } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { Backend } from '@sophia/contracts/common';
+import { Dimension, LedgerService } from '@sophia/contracts/ledger';
+import { testCatalogFile } from '@sophia/price-catalog/testing';
+import { redisServerAvailable, startRedisServer, type TestRedisServer } from './testing/start-redis-server.ts';
+
+const available = redisServerAvailable();
+if (!available) console.warn('redis-server not found on PATH: skipping the ledger process tests');
+const describeRedis = available ? describe : describe.skip;
+
+interface Replica {
+  child: ChildProcess;
+  client: Client<typeof LedgerService>;
+}
+
+function startReplica(env: Record<string, string>): Promise<Replica> {
+  const child = spawn(process.execPath, [join(__dirname, 'main.ts')], {
+    env: { PATH: process.env['PATH'] ?? '', SOPHIA_LOG_LEVEL: 'warn', SOPHIA_LEDGER_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`ledger exited with ${code} before listening`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      const { grpc } = JSON.parse(line) as { grpc: string };
+      const transport = createGrpcTransport({ baseUrl: `http://${grpc}` });
+      resolve({ child, client: createClient(LedgerService, transport) });
+    });
+  });
+}
+
+function stopReplica(replica: Replica): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (replica.child.exitCode !== null) return resolve(replica.child.exitCode);
+    replica.child.once('exit', (code) => resolve(code));
+    replica.child.kill('SIGTERM');
+  });
+}
+
+describeRedis('ledger process (main.ts) with two replicas on one redis-server', () => {
+  let redis: TestRedisServer;
+  let dir: string;
+  let catalogPath: string;
+  let replicas: Replica[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    dir = mkdtempSync(join(tmpdir(), 'ledger-main-'));
+    catalogPath = join(dir, 'catalog.json');
+    writeFileSync(catalogPath, JSON.stringify(testCatalogFile()));
+    const env = { SOPHIA_REDIS_URL: redis.url, SOPHIA_CATALOG_PATH: catalogPath };
+    replicas = await Promise.all([startReplica(env), startReplica(env)]);
+  });
+  afterAll(async () => {
+    await Promise.all(replicas.map(stopReplica));
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts a request recorded on both replicas once', async () => {
+    const [a, b] = replicas as [Replica, Replica];
+    const event = {
+      event: { requestId: 'shared-1', tenant: 'acme', model: 'small', backend: Backend.SERVERLESS, usage: { promptTokens: 1000, completionTokens: 500 } },
+    };
+    const results = await Promise.all([a.client.recordUsage(event), b.client.recordUsage(event)]);
+    expect(results.map((r) => r.recorded).sort()).toEqual([false, true]);
+    for (const r of results) expect(r.cost?.microUsd).toBe(45n);
+    const usage = await b.client.queryUsage({ groupBy: [Dimension.TENANT] });
+    expect(usage.rows.map((r) => [r.keys, r.requests, r.cost?.microUsd])).toEqual([[['acme'], 1n, 45n]]);
+  });
+
+  it('applies an edited catalog file without a restart', async () => {
+    const file = testCatalogFile();
+    file.version = 'test-edited';
+    file.models[0]!.serverless!.outputUsdPerMTok = 0.08;
+    writeFileSync(catalogPath, JSON.stringify(file));
+    const [a] = replicas as [Replica];
+    let rate = 0n;
+    // Waits for the watcher's reload; the jest timeout bounds it.
+    while (rate !== 80_000n) {
+      rate = (await a.client.quote({ model: 'small', backend: Backend.SERVERLESS, promptTokens: 1, maxTokens: 1 })).outputMicroUsdPerMtok;
+      if (rate !== 80_000n) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(rate).toBe(80_000n);
+  });
+
+  it('drains and exits 0 on SIGTERM', async () => {
+    const code = await stopReplica(replicas.pop()!);
+    expect(code).toBe(0);
+  });
+});
+
+describe('ledger process configuration', () => {
+  it('fails fast naming every bad key', async () => {
+    const child = spawn(process.execPath, [join(__dirname, 'main.ts')], {
+      env: { PATH: process.env['PATH'] ?? '', SOPHIA_REDIS_URL: 'http://not-redis:6379', SOPHIA_LEDGER_PORT: '70000' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('SOPHIA_REDIS_URL');
+    expect(stderr).toContain('SOPHIA_LEDGER_PORT');
+  });
+});
