@@ -1,0 +1,1 @@
+export { createClassifierHandler } from './classifier-handler.ts';

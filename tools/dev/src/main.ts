@@ -1,0 +1,45 @@
+import { startMesh } from './start-mesh.ts';
+
+/**
+ * `npm start`: every mesh process, with simulators for any upstream not configured, then the
+ * gateway URL and a curl that works. Ctrl-C (or SIGTERM) drains and stops everything.
+ */
+const width = 22;
+const mesh = await startMesh({
+  env: { SOPHIA_LOG_LEVEL: 'warn', ...process.env },
+  onLog: (name, line) => process.stderr.write(`${name.padEnd(width)}| ${line}\n`),
+}).catch((err: unknown) => {
+  process.stderr.write(`npm start failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
+
+const body = JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Say hello in one short sentence.' }] });
+const lines = [
+  '',
+  `Sophia inference mesh is up. Gateway: ${mesh.gatewayUrl}`,
+  `  serverless upstream: ${mesh.upstreams.serverless}`,
+  `  GPU upstreams:       ${mesh.upstreams.gpu.join(', ')}`,
+  ...Object.values(mesh.services).map((s) => `  ${s.name.padEnd(width)} pid ${s.pid}  ${String(s.ready['grpc'] ?? s.ready['http'] ?? s.ready['url'] ?? '')}  ${String(s.ready['metrics'] ?? '')}`),
+  '',
+  'Try:',
+  `  curl -s ${mesh.gatewayUrl}/v1/chat/completions \\`,
+  `    -H 'Authorization: Bearer ${mesh.apiKey}' -H 'Content-Type: application/json' \\`,
+  `    -d '${body}'`,
+  '',
+  'Ctrl-C stops every process.',
+  '',
+];
+process.stdout.write(lines.join('\n'));
+
+let stopping = false;
+const stop = (): void => {
+  if (stopping) return;
+  stopping = true;
+  process.stderr.write('stopping the mesh…\n');
+  mesh.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { startChild, type ChildService } from './child-service.ts';
+import { findRepoRoot } from './repo-root.ts';
+
+/** Options for {@link startMesh}. */
+export interface StartMeshOptions {
+  /**
+   * Environment for every process (documented keys in docs/configuration.md). An upstream URL
+   * set here (SOPHIA_SERVERLESS_BASE_URL, SOPHIA_GPU_BASE_URLS) replaces the simulator for that role.
+   */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Gateway port; 0 picks a free one. @default SOPHIA_GATEWAY_PORT or 8080 */
+  readonly gatewayPort?: number;
+  /** How many simulated vLLM endpoints when SOPHIA_GPU_BASE_URLS is unset. @default 2 */
+  readonly gpuSimulators?: number;
+  /** Extra simulator flags per persona, e.g. ["--ttft-ms", "20"]. */
+  readonly simulatorArgs?: { serverless?: readonly string[]; vllm?: readonly string[] };
+  /** Receives every log line of every process. @default drop */
+  readonly onLog?: (name: string, line: string) => void;
+  readonly root?: string;
+}
+
+/** A running mesh. */
+export interface Mesh {
+  readonly gatewayUrl: string;
+  /** API key to use: the first of SOPHIA_API_KEYS, or the one the gateway generated in local mode. */
+  readonly apiKey: string;
+  /** Every process by name, with its listening line (grpc address, metrics URL, …). */
+  readonly services: Readonly<Record<string, ChildService>>;
+  /** Upstream base URLs in use (simulated or real). */
+  readonly upstreams: { readonly serverless: string; readonly gpu: readonly string[] };
+  /** Stops every process, gateway first, simulators last. */
+  stop(): Promise<void>;
+}
+
+function grpcOf(c: ChildService): string {
+  const addr = c.ready['grpc'];
+  if (typeof addr !== 'string') throw new Error(`${c.name} announced no grpc address`);
+  return addr;
+}
+
+/**
+ * Starts every mesh process as a real OS process on ephemeral ports (the gateway on its
+ * configured port), wiring addresses from each process's listening line into the next.
+ * Simulators stand in for any upstream whose URL is not configured.
+ */
+export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
+  const root = options.root ?? findRepoRoot();
+  const onLog = options.onLog ?? (() => undefined);
+  const started: ChildService[] = [];
+  const base: Record<string, string | undefined> = { ...options.env };
+  const run = async (name: string, script: string, env: Record<string, string | undefined>, args: readonly string[] = []): Promise<ChildService> => {
+    const child = await startChild({ name, script: join(root, script), args, env: { ...base, ...env }, onLog });
+    started.push(child);
+    return child;
+  };
+  const stopAll = async (): Promise<void> => {
+    for (const child of started.splice(0).reverse()) await child.stop();
+  };
+  try {
+    const sim = 'tools/upstream-sim/src/main.ts';
+    let serverlessUrl = base['SOPHIA_SERVERLESS_BASE_URL'];
+    let gpuUrls = (base['SOPHIA_GPU_BASE_URLS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const sims: Array<Promise<ChildService>> = [];
+    if (!serverlessUrl) sims.push(run('sim-serverless', sim, {}, ['--persona', 'serverless', '--port', '0', ...(options.simulatorArgs?.serverless ?? [])]));
+    if (gpuUrls.length === 0) {
+      for (let i = 0; i < (options.gpuSimulators ?? 2); i++) {
+        sims.push(run(`sim-vllm-${i + 1}`, sim, {}, ['--persona', 'vllm', '--port', '0', ...(options.simulatorArgs?.vllm ?? [])]));
+      }
+    }
+    const simChildren = await Promise.all(sims);
+    if (!serverlessUrl) serverlessUrl = String(simChildren.find((c) => c.name === 'sim-serverless')!.ready['url']);
+    if (gpuUrls.length === 0) gpuUrls = simChildren.filter((c) => c.name.startsWith('sim-vllm')).map((c) => String(c.ready['url']));
+
+    const [classifier, ledger, serverless, gpu] = await Promise.all([
+      run('classifier', 'apps/classifier/src/main.ts', { SOPHIA_CLASSIFIER_PORT: '0' }),
+      run('ledger', 'apps/ledger/src/main.ts', { SOPHIA_LEDGER_PORT: '0' }),
+      run('serverless-inference', 'apps/serverless-inference/src/main.ts', {
+        SOPHIA_SERVERLESS_INFERENCE_PORT: '0',
+        SOPHIA_SERVERLESS_BASE_URL: serverlessUrl,
+      }),
+      run('gpu-inference', 'apps/gpu-inference/src/main.ts', { SOPHIA_GPU_INFERENCE_PORT: '0', SOPHIA_GPU_BASE_URLS: gpuUrls.join(',') }),
+    ]);
+    const router = await run('router', 'apps/router/src/main.ts', {
+      SOPHIA_ROUTER_PORT: '0',
+      SOPHIA_CLASSIFIER_ADDR: grpcOf(classifier),
+      SOPHIA_LEDGER_ADDR: grpcOf(ledger),
+      SOPHIA_SERVERLESS_INFERENCE_ADDR: grpcOf(serverless),
+      SOPHIA_GPU_INFERENCE_ADDR: grpcOf(gpu),
+    });
+    const gateway = await run('gateway', 'apps/gateway/src/main.ts', {
+      SOPHIA_GATEWAY_PORT: String(options.gatewayPort ?? base['SOPHIA_GATEWAY_PORT'] ?? 8080),
+      SOPHIA_ROUTER_ADDR: grpcOf(router),
+      SOPHIA_LEDGER_ADDR: grpcOf(ledger),
+    });
+    const gatewayUrl = String(gateway.ready['http']);
+    const configuredKey = (base['SOPHIA_API_KEYS'] ?? '').split(',')[0]?.split(':')[0];
+    const apiKey = configuredKey || String(gateway.ready['apiKey'] ?? '');
+    const services = Object.fromEntries(started.map((c) => [c.name, c]));
+    return { gatewayUrl, apiKey, services, upstreams: { serverless: serverlessUrl, gpu: gpuUrls }, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
