@@ -17,6 +17,8 @@ interface Source {
 interface Scope {
   readonly sources: Source[];
   readonly hasFrom: boolean;
+  /** A FROM item failed to resolve: its error is reported, so unknown columns here are not. */
+  broken: boolean;
   readonly selectAliases: Identifier[];
   readonly usingColumns: Identifier[];
   readonly parent: Scope | null;
@@ -143,6 +145,7 @@ export function resolveQuery(
     if (qual.length > 0) {
       const src = sourceByQualifier(scope, qual);
       if (!src) {
+        for (let s: Scope | null = scope; s; s = s.parent) if (s.broken) return;
         error(`unknown table or alias ${show(qual)} in ${show(base)}`);
         return;
       }
@@ -163,6 +166,7 @@ export function resolveQuery(
       }
       if (s === scope && s.selectAliases.some((a) => sameIdent(a, col))) return;
     }
+    for (let s: Scope | null = scope; s; s = s.parent) if (s.broken) return;
     const inScope = scope.sources.map((s) => s.label).join(', ');
     error(`unknown column ${renderIdentifier(col)}${inScope ? ` (not in ${inScope})` : ' (no FROM clause)'}`);
   };
@@ -238,7 +242,7 @@ export function resolveQuery(
         parts.push(id);
       }
       const last = parts[parts.length - 1]!;
-      seenTableNames.add(last.text.toUpperCase());
+      seenTableNames.add((typeof item.table === 'string' ? item.table : last.text).toUpperCase());
       if (parts.length === 1) {
         const cte = [...ctes.entries()].find(([k]) => sameIdent(JSON.parse(k) as Identifier, last));
         if (cte) {
@@ -249,10 +253,12 @@ export function resolveQuery(
       const res = index.resolveTable(parts);
       if (!res.ok) {
         error(res.error);
+        scope.broken = true;
         return;
       }
       if (!index.inScope(res.table)) {
         error(`table ${res.table.name} is outside the allowed scope`);
+        scope.broken = true;
         return;
       }
       noteTable(res.table);
@@ -324,9 +330,14 @@ export function resolveQuery(
 
   function validateSelectCore(node: Node, outer: Scope | null, ctes: ReadonlyMap<string, readonly Identifier[]>): Identifier[] {
     if (isNode(node.into) && (node.into.expr || node.into.keyword)) error('SELECT ... INTO is not allowed');
-    const scope: Scope = { sources: [], hasFrom: Array.isArray(node.from) && node.from.length > 0, selectAliases: [], usingColumns: [], parent: outer, ctes };
+    const scope: Scope = { sources: [], broken: false, hasFrom: Array.isArray(node.from) && node.from.length > 0, selectAliases: [], usingColumns: [], parent: outer, ctes };
     if (Array.isArray(node.from)) {
-      for (const item of node.from) if (isNode(item)) addFromItem(item, scope, outer, ctes);
+      for (const item of node.from) {
+        if (!isNode(item)) continue;
+        const before = errors.length;
+        addFromItem(item, scope, outer, ctes);
+        if (errors.length > before) scope.broken = true;
+      }
     }
     const items = Array.isArray(node.columns) ? node.columns.filter(isNode) : [];
     for (const it of items) {

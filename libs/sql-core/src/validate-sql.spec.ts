@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCatalog } from './catalog.ts';
+import { validateSql } from './validate-sql.ts';
+
+const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8'));
+const catalog = parseCatalog(fixture('test-catalog.json'));
+const scope = { allowedTables: ['SALES.PUBLIC.*'] };
+const v = (sql: string, maxRows = 1000) => validateSql(sql, catalog, { ...scope, maxRows });
+
+describe('unsafe corpus', () => {
+  const unsafe = fixture('unsafe-corpus.json') as { sql: string; why: string }[];
+  it('has at least 100 statements', () => {
+    expect(unsafe.length).toBeGreaterThanOrEqual(100);
+  });
+  it.each(unsafe.map((u) => [u.why, u.sql]))('rejects %s', (_why, sql) => {
+    const r = v(sql);
+    expect(r.ok).toBe(false);
+    expect(r.errors.length).toBeGreaterThan(0);
+    expect(r.sql).toBeUndefined();
+    for (const e of r.errors) expect(e.length).toBeGreaterThan(5);
+  });
+});
+
+describe('safe corpus', () => {
+  const safe = fixture('safe-corpus.json') as string[];
+  it.each(safe.map((s) => [s]))('accepts %s', (sql) => {
+    const r = v(sql);
+    expect(r.errors).toEqual([]);
+    expect(r.ok).toBe(true);
+  });
+});
+
+describe('precise errors', () => {
+  it('names the forbidden construct', () => {
+    expect(v('SELECT 1; DROP TABLE orders').errors).toContain('multiple statements are not allowed: exactly one statement per request');
+    expect(v('SELECT SYSTEM$WHITELIST()').errors[0]).toMatch(/SYSTEM\$WHITELIST/);
+    expect(v('SELECT id FROM orders -- x').errors[0]).toMatch(/comments are not allowed/);
+  });
+  it('names the unknown table and the out-of-scope table', () => {
+    expect(v('SELECT * FROM nope').errors).toEqual(['unknown table nope: not in the catalog']);
+    expect(v('SELECT * FROM salaries').errors).toEqual(['table HR.PRIVATE.SALARIES is outside the allowed scope']);
+  });
+  it('names the unknown column with its table', () => {
+    expect(v('SELECT o.nope FROM orders o').errors).toEqual(['unknown column nope in SALES.PUBLIC.ORDERS (alias o) (written o.nope)']);
+    expect(v('SELECT nope FROM orders').errors).toEqual(['unknown column nope (not in SALES.PUBLIC.ORDERS)']);
+  });
+  it('rejects a parse failure instead of passing it', () => {
+    const r = v('SELECT id FROM orders WHERE');
+    expect(r.ok).toBe(false);
+    expect(r.errors[0]).toMatch(/^parse error/);
+  });
+  it('rejects a table name that is ambiguous across schemas', () => {
+    const two = parseCatalog({ tables: [
+      { name: 'A.S.T', columns: [{ name: 'X', type: 'INT' }] },
+      { name: 'B.S.T', columns: [{ name: 'X', type: 'INT' }] },
+    ] });
+    expect(validateSql('SELECT x FROM t', two).errors[0]).toMatch(/^ambiguous table t: matches A.S.T, B.S.T/);
+    expect(validateSql('SELECT x FROM b.s.t', two).ok).toBe(true);
+  });
+});
+
+describe('column resolution', () => {
+  it('resolves table aliases and reports catalog columns', () => {
+    const r = v('SELECT c.name, o.amount FROM customers c JOIN orders o ON o.customer_id = c.id');
+    expect(r.ok).toBe(true);
+    expect(r.tables).toEqual(['SALES.PUBLIC.CUSTOMERS', 'SALES.PUBLIC.ORDERS']);
+    expect(r.columns.sort()).toEqual(['SALES.PUBLIC.CUSTOMERS.ID', 'SALES.PUBLIC.CUSTOMERS.NAME', 'SALES.PUBLIC.ORDERS.AMOUNT', 'SALES.PUBLIC.ORDERS.CUSTOMER_ID']);
+  });
+  it('hides the table name once aliased (Snowflake rule)', () => {
+    expect(v('SELECT orders.id FROM orders o').ok).toBe(false);
+    expect(v('SELECT orders.id FROM orders').ok).toBe(true);
+    expect(v('SELECT public.orders.id FROM sales.public.orders').ok).toBe(true);
+  });
+  it('resolves CTE names and their columns, and rejects columns a CTE does not expose', () => {
+    expect(v('WITH t AS (SELECT customer_id AS cid FROM orders) SELECT cid FROM t').ok).toBe(true);
+    expect(v('WITH t AS (SELECT customer_id AS cid FROM orders) SELECT amount FROM t').errors).toEqual(['unknown column amount (not in CTE t)']);
+    expect(v('WITH t (a, b) AS (SELECT id, amount FROM orders) SELECT t.b FROM t').ok).toBe(true);
+    expect(v('WITH t AS (SELECT * FROM orders) SELECT t.status FROM t').ok).toBe(true);
+  });
+  it('resolves subquery aliases', () => {
+    expect(v('SELECT s.total FROM (SELECT SUM(amount) AS total FROM orders) s').ok).toBe(true);
+    expect(v('SELECT s.amount FROM (SELECT SUM(amount) AS total FROM orders) s').errors).toEqual([
+      'unknown column amount in subquery s (written s.amount)',
+    ]);
+  });
+  it('accepts SELECT-list aliases in ORDER BY, GROUP BY, HAVING and QUALIFY', () => {
+    expect(v('SELECT status AS st, COUNT(*) AS n FROM orders GROUP BY st HAVING n > 1 ORDER BY n').ok).toBe(true);
+    expect(v('SELECT id, ROW_NUMBER() OVER (ORDER BY amount) AS rn FROM orders QUALIFY rn = 1').ok).toBe(true);
+    expect(v('SELECT status AS st FROM orders ORDER BY nope').ok).toBe(false);
+  });
+  it('resolves correlated references to the outer query', () => {
+    expect(v('SELECT c.id FROM customers c WHERE c.id IN (SELECT o.customer_id FROM orders o WHERE o.customer_id = c.id)').ok).toBe(true);
+    expect(v('SELECT c.id FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.zzz = c.id)').ok).toBe(false);
+  });
+  it('checks every branch of a set operation', () => {
+    expect(v('SELECT id FROM customers UNION SELECT nope FROM orders').errors).toEqual(['unknown column nope (not in SALES.PUBLIC.ORDERS)']);
+    expect(v('SELECT id FROM customers INTERSECT SELECT nope FROM orders').ok).toBe(false);
+  });
+  it('treats FLATTEN output columns as known and bare date parts as keywords', () => {
+    expect(v('SELECT f.value, f.index FROM orders o, LATERAL FLATTEN(input => o.items) f').ok).toBe(true);
+    expect(v('SELECT f.nope FROM orders o, LATERAL FLATTEN(input => o.items) f').ok).toBe(false);
+    expect(v('SELECT DATEADD(day, 1, ordered_at) FROM orders').ok).toBe(true);
+    expect(v('SELECT DATEADD(nope, 1, ordered_at) FROM orders').ok).toBe(false);
+  });
+});
+
+describe('quoted identifiers', () => {
+  it('matches quoted names case-sensitively and unquoted names case-insensitively', () => {
+    expect(v('SELECT "Signup Date" FROM customers').ok).toBe(true);
+    expect(v('SELECT "signup date" FROM customers').ok).toBe(false);
+    expect(v('SELECT "email" FROM customers').ok).toBe(true);
+    expect(v('SELECT "EMAIL" FROM customers').errors).toEqual(['unknown column "EMAIL" (not in SALES.PUBLIC.CUSTOMERS)']);
+    expect(v('SELECT EMAIL, email FROM customers').ok).toBe(true);
+    expect(v('SELECT "NAME" FROM "SALES"."PUBLIC"."CUSTOMERS"').ok).toBe(true);
+    expect(v('SELECT "NAME" FROM "sales"."public"."customers"').errors[0]).toMatch(/^unknown table "sales"\."public"\."customers"/);
+  });
+  it('keeps a quoted keyword usable as a name', () => {
+    const cat = parseCatalog({ tables: [{ name: 'T', columns: [{ name: 'order', type: 'INT' }, { name: 'delete', type: 'INT' }] }] });
+    expect(validateSql('SELECT "order", "delete" FROM t', cat).ok).toBe(true);
+    expect(validateSql('SELECT delete FROM t', cat).ok).toBe(false);
+  });
+});
+
+describe('LIMIT injection and capping', () => {
+  it('appends a LIMIT when absent, dropping a trailing semicolon', () => {
+    expect(v('SELECT id FROM orders;', 50).sql).toBe('SELECT id FROM orders LIMIT 50');
+  });
+  it('caps a LIMIT above the maximum and keeps one below it', () => {
+    expect(v('SELECT id FROM orders LIMIT 5000 OFFSET 10', 100).sql).toBe('SELECT id FROM orders LIMIT 100 OFFSET 10');
+    expect(v('SELECT id FROM orders LIMIT 7', 100).sql).toBe('SELECT id FROM orders LIMIT 7');
+  });
+  it('caps TOP and does not double-limit', () => {
+    expect(v('SELECT TOP 500 id FROM orders', 100).sql).toBe('SELECT TOP 100 id FROM orders');
+  });
+  it('bounds the outer query, not a subquery', () => {
+    expect(v('SELECT id FROM (SELECT id FROM orders LIMIT 5) t', 100).sql).toBe('SELECT id FROM (SELECT id FROM orders LIMIT 5) t LIMIT 100');
+    expect(v('SELECT id FROM customers UNION SELECT customer_id FROM orders', 100).sql).toBe(
+      'SELECT id FROM customers UNION SELECT customer_id FROM orders LIMIT 100',
+    );
+    expect(v('WITH a AS (SELECT id FROM orders LIMIT 3) SELECT id FROM a LIMIT 2000', 100).sql).toBe(
+      'WITH a AS (SELECT id FROM orders LIMIT 3) SELECT id FROM a LIMIT 100',
+    );
+  });
+  it('returns no SQL when the statement is rejected', () => {
+    expect(v('SELECT nope FROM orders').sql).toBeUndefined();
+  });
+});
