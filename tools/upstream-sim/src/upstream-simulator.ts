@@ -182,9 +182,12 @@ export async function createUpstreamSimulator(options: UpstreamSimulatorOptions)
   const server = createServer((req, res) => {
     const request = new AbortController();
     const signal = AbortSignal.any([closing.signal, request.signal]);
-    res.once('close', () => {
-      if (!res.writableFinished) request.abort(new Error('client closed the connection'));
-    });
+    const responseClosed = new Promise<void>((resolve) =>
+      res.once('close', () => {
+        if (!res.writableFinished) request.abort(new Error('client closed the connection'));
+        resolve();
+      }),
+    );
     const handled = route(req, res, signal).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy();
@@ -197,8 +200,10 @@ export async function createUpstreamSimulator(options: UpstreamSimulatorOptions)
       process.stderr.write(`upstream-sim: handler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       sendOpenAiError(res, 500, { message: 'simulator internal error', type: 'server_error', param: null, code: null });
     });
-    handlers.add(handled);
-    void handled.finally(() => handlers.delete(handled));
+    // A request is settled once its handler returned and its response closed (stats count on close).
+    const settled = Promise.all([handled, responseClosed]).then(() => undefined);
+    handlers.add(settled);
+    void settled.finally(() => handlers.delete(settled));
   });
 
   await new Promise<void>((resolve, reject) => {
