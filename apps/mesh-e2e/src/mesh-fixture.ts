@@ -1,0 +1,42 @@
+import { startMesh, type Mesh } from '@sophia/dev';
+
+/** Log lines of the mesh, printed only when a suite fails to start. */
+export const meshLogs: string[] = [];
+
+/**
+ * Starts a fresh mesh for one suite: real processes, ephemeral ports (gateway included), one API
+ * key per tenant, simulators with small latencies so the suite stays fast.
+ */
+export async function startTestMesh(extraEnv: Record<string, string> = {}): Promise<Mesh> {
+  try {
+    return await startMesh({
+      env: {
+        PATH: process.env['PATH'],
+        HOME: process.env['HOME'],
+        SOPHIA_LOG_LEVEL: 'warn',
+        SOPHIA_API_KEYS: 'test-key-acme:acme,test-key-globex:globex',
+        ...extraEnv,
+      },
+      gatewayPort: 0,
+      gpuSimulators: 2,
+      simulatorArgs: { serverless: ['--ttft-ms', '5', '--inter-token-ms', '1'], vllm: ['--ttft-ms', '5', '--inter-token-ms', '1'] },
+      onLog: (name, line) => {
+        meshLogs.push(`${name}| ${line}`);
+        if (meshLogs.length > 500) meshLogs.shift();
+      },
+    });
+  } catch (err) {
+    process.stderr.write(meshLogs.join('\n'));
+    throw err;
+  }
+}
+
+/** Sets (or clears, with undefined) a simulator's process-level fault through its control API. */
+export async function setSimulatorFault(url: string, fault: Record<string, unknown> | undefined): Promise<void> {
+  const res = await fetch(`${url}/sim/fault`, {
+    method: fault ? 'POST' : 'DELETE',
+    headers: { 'content-type': 'application/json' },
+    body: fault ? JSON.stringify(fault) : undefined,
+  });
+  if (!res.ok) throw new Error(`setting fault on ${url} failed: ${res.status} ${await res.text()}`);
+}
