@@ -17,3 +17,6 @@ export { createRedisUsageStore, type RedisUsageStoreOptions } from './redis-usag
 export { createUsageAggregator, utcDay, type UsageAggregator } from './usage-aggregator.ts';
 export { usageEventToRecord } from './usage-event-record.ts';
 export { usageQueryFromRequest } from './usage-query-request.ts';
+export { createLedgerMetrics, type LedgerMetrics } from './ledger-metrics.ts';
+export { ledgerConfigSchema, LEDGER_DEFAULT_PORT, LEDGER_PORT_KEY, type LedgerConfig } from './ledger-config.ts';
+export { startLedger, type StartLedgerOptions } from './start-ledger.ts';

@@ -4,7 +4,9 @@ import { Backend, Tier } from '@sophia/contracts/common';
 import { Dimension, LedgerService } from '@sophia/contracts/ledger';
 import { testCatalog, testCatalogFile } from '@sophia/price-catalog/testing';
 import { parseCatalog, type PriceCatalog } from '@sophia/price-catalog';
+import { Registry } from 'prom-client';
 import { createLedgerHandler } from './ledger-handler.ts';
+import { createLedgerMetrics } from './ledger-metrics.ts';
 import { createMemoryUsageStore } from './memory-usage-store.ts';
 import type { UsageStore } from './usage-store.ts';
 
@@ -83,6 +85,8 @@ describe('LedgerService handler (in-memory transport)', () => {
       ['a missing request_id', event(''), 'event.request_id: is required'],
       ['a blank tenant', event('x', { tenant: '  ' }), 'event.tenant: is required'],
       ['an unspecified backend', event('x', { backend: Backend.UNSPECIFIED }), 'event.backend: is required'],
+      ['an unknown backend', event('x', { backend: 9 as Backend }), 'event.backend: unknown backend 9'],
+      ['an unknown tier', event('x', { tier: 7 as Tier }), 'event.tier: unknown tier 7'],
       ['a backend the model lacks', event('x', { model: 'small-b', backend: Backend.GPU }), "event.backend: model 'small-b' is not offered on backend 'gpu'"],
       ['a missing usage', { event: { ...event('x').event, usage: undefined } }, 'event.usage: is required'],
       ['a time before 1970', event('x', { timeMs: -5000 }), 'event.time:'],
@@ -110,6 +114,29 @@ describe('LedgerService handler (in-memory transport)', () => {
       // (1000 × 25,000 + 500 × 80,000) / 1e6 = 65
       expect(await client.recordUsage(event('after'))).toMatchObject({ cost: { microUsd: 65n } });
       expect((await client.queryUsage({})).total?.cost?.microUsd).toBe(45n + 65n);
+    });
+
+    it('counts recorded cost and tokens in metrics, duplicates only as duplicates', async () => {
+      const registry = new Registry();
+      const metrics = createLedgerMetrics(registry);
+      const impl = createLedgerHandler({ store: createMemoryUsageStore(), catalog: testCatalog, metrics });
+      const client = createClient(LedgerService, createRouterTransport(({ service }) => service(LedgerService, impl)));
+      await client.recordUsage(event('m1'));
+      await client.recordUsage(event('m1'));
+      await client.recordUsage(event('m2', { backend: Backend.GPU }));
+      const values = async (name: string) => (await registry.getSingleMetric(name)!.get()).values;
+      expect(await values('ledger_usage_records_total')).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ labels: { result: 'recorded' }, value: 2 }),
+          expect.objectContaining({ labels: { result: 'duplicate' }, value: 1 }),
+        ]),
+      );
+      expect(await values('ledger_cost_micro_usd_total')).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ labels: { backend: 'serverless', tier: 'simple', model: 'small' }, value: 45 }),
+          expect.objectContaining({ labels: { backend: 'gpu', tier: 'simple', model: 'small' }, value: 120 }),
+        ]),
+      );
     });
 
     it('maps a store failure to UNAVAILABLE without leaking its cause', async () => {

@@ -6,6 +6,7 @@ import type { LedgerService, UsageRowSchema } from '@sophia/contracts/ledger';
 import { listPrice, worstCase, type PriceCatalog } from '@sophia/price-catalog';
 import { requireBackend, requireModel, rethrowLookup, usageEventToRecord } from './usage-event-record.ts';
 import { usageQueryFromRequest } from './usage-query-request.ts';
+import type { LedgerMetrics } from './ledger-metrics.ts';
 import type { UsageStore, UsageTotals } from './usage-store.ts';
 
 /** The little of a logger the handler needs (pino's `Logger` fits). */
@@ -22,6 +23,8 @@ export interface LedgerHandlerDeps {
   readonly clock?: () => Date;
   /** Where store failures are logged (their cause never reaches clients). */
   readonly logger?: LedgerLogger;
+  /** Ledger counters (records, cost, tokens); omitted in most unit tests. */
+  readonly metrics?: Pick<LedgerMetrics, 'observeRecord'>;
 }
 
 function rowOf(keys: readonly string[], totals: UsageTotals): MessageInitShape<typeof UsageRowSchema> {
@@ -50,6 +53,7 @@ export function createLedgerHandler(deps: LedgerHandlerDeps): ServiceImpl<typeof
     async recordUsage(request) {
       const record = usageEventToRecord(request.event, deps.catalog(), clock());
       const outcome = await storeCall('record', () => deps.store.record(record));
+      deps.metrics?.observeRecord(outcome.record, outcome.recorded);
       return { recorded: outcome.recorded, cost: { microUsd: BigInt(outcome.record.costMicroUsd) } };
     },
 

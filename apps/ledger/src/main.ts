@@ -8,5 +8,5 @@ await runService({
   configSchema: ledgerConfigSchema,
   portKey: LEDGER_PORT_KEY,
   defaultPort: LEDGER_DEFAULT_PORT,
-  start: ({ config, logger }) => startLedger({ config, logger }),
+  start: ({ config, logger, metrics }) => startLedger({ config, logger, metrics }),
 });

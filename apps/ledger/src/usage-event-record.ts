@@ -42,7 +42,9 @@ export function requireModel(catalog: PriceCatalog, id: string, field: string): 
 /** The catalog backend of a wire backend, which the model must be offered on. */
 export function requireBackend(model: CatalogModel, backend: number, field: string): CatalogBackend {
   const name = backendFromProto(backend);
-  if (name === undefined) throw fieldError(field, 'is required (BACKEND_SERVERLESS or BACKEND_GPU)');
+  if (name === undefined) {
+    throw fieldError(field, backend === 0 ? 'is required (BACKEND_SERVERLESS or BACKEND_GPU)' : `unknown backend ${backend}`);
+  }
   if (model[name] === undefined) throw fieldError(field, `model '${model.id}' is not offered on backend '${name}'`);
   return name;
 }

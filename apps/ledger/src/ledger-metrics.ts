@@ -1,0 +1,55 @@
+// Ledger-specific Prometheus metrics. Counted only for events this replica actually recorded (not
+// duplicates), so summing across replicas gives the true totals. Labels are bounded by the catalog.
+import { Counter, type Registry } from 'prom-client';
+import type { UsageRecord } from './usage-store.ts';
+
+/** Counters the handler and the catalog watcher update. */
+export interface LedgerMetrics {
+  readonly records: Counter<'result'>;
+  readonly costMicroUsd: Counter<'backend' | 'tier' | 'model'>;
+  readonly tokens: Counter<'backend' | 'model' | 'kind'>;
+  readonly catalogReloads: Counter<'result'>;
+  /** Counts one RecordUsage outcome. */
+  observeRecord(record: UsageRecord, recorded: boolean): void;
+}
+
+/** Registers the ledger metrics on `registry`. */
+export function createLedgerMetrics(registry: Registry): LedgerMetrics {
+  const records = new Counter({
+    name: 'ledger_usage_records_total',
+    help: 'RecordUsage calls by result: recorded, or duplicate (request id already recorded).',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  const costMicroUsd = new Counter({
+    name: 'ledger_cost_micro_usd_total',
+    help: 'Cost of recorded usage in micro-USD, by backend, tier and model.',
+    labelNames: ['backend', 'tier', 'model'],
+    registers: [registry],
+  });
+  const tokens = new Counter({
+    name: 'ledger_tokens_total',
+    help: 'Tokens of recorded usage by backend, model and kind (prompt or completion).',
+    labelNames: ['backend', 'model', 'kind'],
+    registers: [registry],
+  });
+  const catalogReloads = new Counter({
+    name: 'ledger_catalog_reloads_total',
+    help: 'Price catalog file reloads by result: applied, or rejected (invalid file, previous catalog kept).',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  return {
+    records,
+    costMicroUsd,
+    tokens,
+    catalogReloads,
+    observeRecord(record, recorded) {
+      records.inc({ result: recorded ? 'recorded' : 'duplicate' });
+      if (!recorded) return;
+      costMicroUsd.inc({ backend: record.backend, tier: record.tier, model: record.model }, record.costMicroUsd);
+      tokens.inc({ backend: record.backend, model: record.model, kind: 'prompt' }, record.promptTokens);
+      tokens.inc({ backend: record.backend, model: record.model, kind: 'completion' }, record.completionTokens);
+    },
+  };
+}

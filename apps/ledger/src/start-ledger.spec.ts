@@ -1,0 +1,33 @@
+import { createLogger, createServiceMetrics } from '@sophia/platform';
+import { LedgerService } from '@sophia/contracts/ledger';
+import { ledgerConfigSchema } from './ledger-config.ts';
+import { startLedger } from './start-ledger.ts';
+
+function capturedLogger(): { logger: ReturnType<typeof createLogger>; lines: () => Array<{ level: number; msg: string }> } {
+  const out: string[] = [];
+  const logger = createLogger({ service: 'ledger', level: 'info', destination: { write: (s: string) => out.push(s) } });
+  return { logger, lines: () => out.map((l) => JSON.parse(l) as { level: number; msg: string }) };
+}
+
+describe('startLedger', () => {
+  it('defaults to the in-process store and the bundled catalog, warning that usage is not shared', async () => {
+    const { logger, lines } = capturedLogger();
+    const started = await startLedger({ config: ledgerConfigSchema.parse({}), logger, metrics: createServiceMetrics('ledger', { collectDefaults: false }) });
+    expect(started.services.map((s) => s.service.typeName)).toEqual([LedgerService.typeName]);
+    expect(lines()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ level: 40, msg: expect.stringContaining('SOPHIA_REDIS_URL is unset') as string }),
+        expect.objectContaining({ msg: 'price catalog loaded' }),
+      ]),
+    );
+    await started.close?.();
+  });
+
+  it('fails to start when Redis is unreachable, naming the key but not the password', async () => {
+    const { logger } = capturedLogger();
+    const config = ledgerConfigSchema.parse({ SOPHIA_REDIS_URL: 'redis://user:s3cret@127.0.0.1:1' });
+    const failure = startLedger({ config, logger });
+    await expect(failure).rejects.toThrow('SOPHIA_REDIS_URL: cannot connect to Redis at 127.0.0.1:1');
+    await expect(failure).rejects.not.toThrow('s3cret');
+  });
+});
