@@ -1,0 +1,18 @@
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import type { ChatMessage } from './task-type.ts';
+
+/** Tokens the chat template adds per message (role markers) and per request (assistant priming), as in OpenAI's cookbook. */
+const TOKENS_PER_MESSAGE = 3;
+const TOKENS_PER_REQUEST = 3;
+
+/**
+ * Counts prompt tokens for a conversation with the o200k BPE (GPT-4o family), the same tokenizer the
+ * ledger uses for estimates, so the router's cost forecast and the bill agree to within template noise.
+ */
+export function countPromptTokens(messages: ReadonlyArray<ChatMessage>): number {
+  let total = TOKENS_PER_REQUEST;
+  for (const message of messages) {
+    total += TOKENS_PER_MESSAGE + countTokens(message.role) + countTokens(message.content);
+  }
+  return total;
+}

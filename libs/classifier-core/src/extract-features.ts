@@ -1,0 +1,118 @@
+import { detectTaskType, lastUserContent } from './detect-task-type.ts';
+import type { ChatMessage, TaskType } from './task-type.ts';
+
+/**
+ * What the model sees of a conversation: named numeric features (length, structure, symbols, task type)
+ * and the set of lower-cased words. Kept separate so a model can weight words by vocabulary lookup and
+ * explain a decision with the words that actually occurred.
+ */
+export interface FeatureSet {
+  readonly dense: ReadonlyMap<string, number>;
+  readonly words: ReadonlyArray<string>;
+  readonly taskType: TaskType;
+}
+
+/** Names of the dense features, in a fixed order; training stores one mean/scale pair per name. */
+export const DENSE_FEATURE_NAMES = [
+  'log_chars_last_user',
+  'log_chars_total',
+  'log_prompt_tokens',
+  'log_user_turns',
+  'log_assistant_turns',
+  'has_system',
+  'log_chars_system',
+  'log_digits',
+  'log_numbers',
+  'digit_ratio',
+  'log_math_symbols',
+  'has_latex',
+  'code_char_ratio',
+  'has_code_fence',
+  'log_lines',
+  'log_question_marks',
+  'multiple_choice',
+  'avg_word_length',
+  'long_word_ratio',
+  'log_sentences',
+  'log_words_per_sentence',
+  'capitalised_ratio',
+  'unique_word_ratio',
+  'log_quotes',
+] as const;
+
+const WORD = /[a-z][a-z'-]*[a-z]|[a-z]/g;
+const CAPITALISED_WORD = /(?<![.!?]\s|^)\b[A-Z][a-z]+/gm;
+const NUMBER = /\d+(?:[.,]\d+)?/g;
+const MATH_SYMBOL = /[=+*/^<>%√∫∑π×÷≤≥]|\s-\s/g;
+const LATEX = /\\[a-zA-Z]+|\$[^$\n]+\$/;
+const CODE_CHAR = /[{}();[\]<>]/g;
+const SENTENCE_END = /[.!?](?:\s|$)/g;
+const CHOICE_LINE = /^\s*\(?[A-Da-d][.)]\s/gm;
+const QUOTE = /["“”]/g;
+/** Words longer than this (in characters) count as "long": a cheap proxy for technical vocabulary. */
+const LONG_WORD = 10;
+/** Words are capped so one pasted document cannot dominate the vocabulary weights or the latency. */
+export const MAX_WORDS = 2000;
+
+function count(text: string, pattern: RegExp): number {
+  let n = 0;
+  pattern.lastIndex = 0;
+  while (pattern.exec(text) !== null) n++;
+  return n;
+}
+
+/**
+ * Turns a conversation (system prompt and all turns included) into a {@link FeatureSet}. Pure and
+ * deterministic; linear in the text length. `promptTokens` comes from the caller so the tokenizer runs once.
+ */
+export function extractFeatures(messages: ReadonlyArray<ChatMessage>, promptTokens: number): FeatureSet {
+  const lastUser = lastUserContent(messages);
+  const system = messages.filter((m) => m.role === 'system' || m.role === 'developer');
+  const systemText = system.map((m) => m.content).join('\n');
+  const all = messages.map((m) => m.content).join('\n');
+  const chars = Math.max(1, all.length);
+
+  const lowered = all.toLowerCase();
+  const tokens = lowered.match(WORD) ?? [];
+  const wordCount = tokens.length;
+  const unique = new Set<string>();
+  let wordChars = 0;
+  let longWords = 0;
+  for (const token of tokens) {
+    wordChars += token.length;
+    if (token.length >= LONG_WORD) longWords++;
+    if (unique.size < MAX_WORDS) unique.add(token);
+  }
+  const digits = count(all, /\d/g);
+  const sentences = Math.max(1, count(all, SENTENCE_END));
+  const taskType = detectTaskType(messages);
+
+  const dense = new Map<string, number>([
+    ['log_chars_last_user', Math.log1p(lastUser.length)],
+    ['log_chars_total', Math.log1p(all.length)],
+    ['log_prompt_tokens', Math.log1p(promptTokens)],
+    ['log_user_turns', Math.log1p(messages.filter((m) => m.role === 'user').length)],
+    ['log_assistant_turns', Math.log1p(messages.filter((m) => m.role === 'assistant').length)],
+    ['has_system', system.length > 0 ? 1 : 0],
+    ['log_chars_system', Math.log1p(systemText.length)],
+    ['log_digits', Math.log1p(digits)],
+    ['log_numbers', Math.log1p(count(all, NUMBER))],
+    ['digit_ratio', digits / chars],
+    ['log_math_symbols', Math.log1p(count(all, MATH_SYMBOL))],
+    ['has_latex', LATEX.test(all) ? 1 : 0],
+    ['code_char_ratio', count(all, CODE_CHAR) / chars],
+    ['has_code_fence', all.includes('```') ? 1 : 0],
+    ['log_lines', Math.log1p(count(all, /\n/g))],
+    ['log_question_marks', Math.log1p(count(all, /\?/g))],
+    ['multiple_choice', count(all, CHOICE_LINE) >= 2 ? 1 : 0],
+    ['avg_word_length', wordCount === 0 ? 0 : wordChars / wordCount],
+    ['long_word_ratio', wordCount === 0 ? 0 : longWords / wordCount],
+    ['log_sentences', Math.log1p(sentences)],
+    ['log_words_per_sentence', Math.log1p(wordCount / sentences)],
+    ['capitalised_ratio', wordCount === 0 ? 0 : count(all, CAPITALISED_WORD) / wordCount],
+    ['unique_word_ratio', wordCount === 0 ? 0 : unique.size / wordCount],
+    ['log_quotes', Math.log1p(count(all, QUOTE))],
+    [`task:${taskType}`, 1],
+  ]);
+  return { dense, words: [...unique], taskType };
+}

@@ -1,0 +1,195 @@
+import {
+  DENSE_FEATURE_NAMES,
+  TASK_TYPES,
+  countPromptTokens,
+  extractFeatures,
+  type ClassifierModel,
+  type FeatureSet,
+} from '@sophia/classifier-core';
+import type { RoutingExample } from './load-routellm.ts';
+
+/** What the logistic regression is taught to predict from a prompt. */
+export const TRAINING_TARGETS = ['weak_wrong', 'gain', 'net', 'blend'] as const;
+export type TrainingTarget = (typeof TRAINING_TARGETS)[number];
+
+/** Hyper-parameters of one training run; all defaults live in `DEFAULT_TRAIN_OPTIONS`. */
+export interface TrainOptions {
+  readonly target: TrainingTarget;
+  readonly iterations: number;
+  readonly learningRate: number;
+  readonly l2Dense: number;
+  readonly l2Words: number;
+  /** A word enters the vocabulary only if it occurs in at least this many training prompts… */
+  readonly minDocFreq: number;
+  /** …and in at least this many groups (MMLU subjects / GSM8K), so subject-only jargon is not memorised. */
+  readonly minGroups: number;
+  /** Give each dataset equal total weight, so the 10× larger MMLU does not drown GSM8K. */
+  readonly balanceDatasets: boolean;
+}
+
+/** Defaults chosen by grouped cross-validation on the training split only (see README). */
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
+  target: 'blend',
+  iterations: 400,
+  learningRate: 0.05,
+  l2Dense: 1e-2,
+  l2Words: 1e-3,
+  minDocFreq: 5,
+  minGroups: 2,
+  balanceDatasets: true,
+};
+
+/** A labelled example with its features computed once (feature extraction dominates training time). */
+export interface PreparedExample {
+  readonly example: RoutingExample;
+  readonly features: FeatureSet;
+}
+
+/** Computes features for each example exactly as the serving path does (single user turn). */
+export function prepareExamples(examples: ReadonlyArray<RoutingExample>): PreparedExample[] {
+  return examples.map((example) => {
+    const messages = [{ role: 'user', content: example.prompt }];
+    return { example, features: extractFeatures(messages, countPromptTokens(messages)) };
+  });
+}
+
+/**
+ * The label for a target, in [0, 1]. `weak_wrong`: the weak model failed. `gain`: the strong model fixes
+ * what the weak one got wrong. `net`: (strong − weak + 1) / 2, a soft label whose expectation is monotone
+ * in the expected quality gain of escalating — exactly the ordering the routing curve rewards. `blend`:
+ * the mean of `weak_wrong` and `net` (gain 1, both wrong 0.75, both right 0.25, loss 0): hard prompts
+ * rank above easy ones even when the strong model may fail them too.
+ */
+export function labelFor(example: RoutingExample, target: TrainingTarget): number {
+  const weak = example.weakCorrect ? 1 : 0;
+  const strong = example.strongCorrect ? 1 : 0;
+  if (target === 'weak_wrong') return 1 - weak;
+  if (target === 'gain') return (1 - weak) * strong;
+  const net = (strong - weak + 1) / 2;
+  return target === 'net' ? net : (1 - weak + net) / 2;
+}
+
+const DENSE_NAMES: string[] = [...DENSE_FEATURE_NAMES, ...TASK_TYPES.map((t) => `task:${t}`)];
+
+function buildVocabulary(prepared: ReadonlyArray<PreparedExample>, options: TrainOptions): string[] {
+  const docs = new Map<string, number>();
+  const groups = new Map<string, Set<string>>();
+  for (const { example, features } of prepared) {
+    for (const word of features.words) {
+      docs.set(word, (docs.get(word) ?? 0) + 1);
+      let g = groups.get(word);
+      if (g === undefined) groups.set(word, (g = new Set()));
+      g.add(example.group);
+    }
+  }
+  return [...docs]
+    .filter(([word, n]) => n >= options.minDocFreq && (groups.get(word)?.size ?? 0) >= options.minGroups)
+    .map(([word]) => word)
+    .sort();
+}
+
+/** Model metadata written next to the weights. */
+export interface ModelProvenance {
+  readonly version: string;
+  readonly source: string;
+  readonly command: string;
+}
+
+/**
+ * Fits an L2-regularised logistic regression by full-batch Adam (deterministic: no sampling) and
+ * returns it in the serving format. Calibration (identity) and thresholds (0.5/0.5) are placeholders; the
+ * caller sets them from out-of-fold predictions.
+ */
+export function trainModel(
+  prepared: ReadonlyArray<PreparedExample>,
+  options: TrainOptions,
+  provenance: ModelProvenance,
+): ClassifierModel {
+  const n = prepared.length;
+  const d = DENSE_NAMES.length;
+  const vocab = buildVocabulary(prepared, options);
+  const vocabIndex = new Map(vocab.map((w, i) => [w, i]));
+
+  const raw = new Float64Array(n * d);
+  prepared.forEach(({ features }, i) => {
+    DENSE_NAMES.forEach((name, j) => (raw[i * d + j] = features.dense.get(name) ?? 0));
+  });
+  const mean = new Float64Array(d);
+  const scale = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += raw[i * d + j]!;
+    mean[j] = s / n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (raw[i * d + j]! - mean[j]!) ** 2;
+    scale[j] = Math.sqrt(v / n) > 1e-9 ? Math.sqrt(v / n) : 1;
+  }
+  const x = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] = (raw[i * d + j]! - mean[j]!) / scale[j]!;
+  const wordIdx: Int32Array[] = prepared.map(({ features }) =>
+    Int32Array.from(features.words.map((w) => vocabIndex.get(w) ?? -1).filter((k) => k >= 0)),
+  );
+  const wordVal = prepared.map(({ features }) => (features.words.length === 0 ? 0 : 1 / Math.sqrt(features.words.length)));
+  const y = prepared.map(({ example }) => labelFor(example, options.target));
+
+  const datasetTotals = new Map<string, number>();
+  for (const { example } of prepared) datasetTotals.set(example.dataset, (datasetTotals.get(example.dataset) ?? 0) + 1);
+  const sampleWeight = prepared.map(({ example }) =>
+    options.balanceDatasets ? n / (datasetTotals.size * datasetTotals.get(example.dataset)!) : 1,
+  );
+  const totalWeight = sampleWeight.reduce((a, b) => a + b, 0);
+
+  // Parameters: [bias, dense..., words...] with Adam moments.
+  const p = 1 + d + vocab.length;
+  const theta = new Float64Array(p);
+  const m = new Float64Array(p);
+  const v = new Float64Array(p);
+  const grad = new Float64Array(p);
+  const beta1 = 0.9;
+  const beta2 = 0.999;
+  for (let t = 1; t <= options.iterations; t++) {
+    grad.fill(0);
+    for (let i = 0; i < n; i++) {
+      let z = theta[0]!;
+      for (let j = 0; j < d; j++) z += theta[1 + j]! * x[i * d + j]!;
+      const idx = wordIdx[i]!;
+      const wv = wordVal[i]!;
+      for (let k = 0; k < idx.length; k++) z += theta[1 + d + idx[k]!]! * wv;
+      const g = (sampleWeight[i]! * (1 / (1 + Math.exp(-z)) - y[i]!)) / totalWeight;
+      grad[0] = grad[0]! + g;
+      for (let j = 0; j < d; j++) grad[1 + j] = grad[1 + j]! + g * x[i * d + j]!;
+      for (let k = 0; k < idx.length; k++) grad[1 + d + idx[k]!] = grad[1 + d + idx[k]!]! + g * wv;
+    }
+    for (let j = 0; j < d; j++) grad[1 + j] = grad[1 + j]! + options.l2Dense * theta[1 + j]!;
+    for (let k = 0; k < vocab.length; k++) grad[1 + d + k] = grad[1 + d + k]! + options.l2Words * theta[1 + d + k]!;
+    for (let q = 0; q < p; q++) {
+      m[q] = beta1 * m[q]! + (1 - beta1) * grad[q]!;
+      v[q] = beta2 * v[q]! + (1 - beta2) * grad[q]! ** 2;
+      const mHat = m[q]! / (1 - beta1 ** t);
+      const vHat = v[q]! / (1 - beta2 ** t);
+      theta[q] = theta[q]! - (options.learningRate * mHat) / (Math.sqrt(vHat) + 1e-8);
+    }
+  }
+
+  const round = (value: number): number => Math.round(value * 1e6) / 1e6;
+  const dense: ClassifierModel['dense'] = {};
+  DENSE_NAMES.forEach((name, j) => {
+    dense[name] = { mean: round(mean[j]!), scale: round(scale[j]!), weight: round(theta[1 + j]!) };
+  });
+  const words: Record<string, number> = {};
+  vocab.forEach((word, k) => {
+    const w = round(theta[1 + d + k]!);
+    if (Math.abs(w) >= 1e-4) words[word] = w;
+  });
+  return {
+    version: provenance.version,
+    source: provenance.source,
+    command: provenance.command,
+    target: options.target,
+    bias: round(theta[0]!),
+    calibration: { slope: 1, intercept: 0 },
+    dense,
+    words,
+    thresholds: { balanced: 0.5, complex: 0.5 },
+  };
+}
