@@ -19,3 +19,4 @@ export {
   upstreamFailureKind,
   UpstreamFailureKind,
 } from './upstream-error.ts';
+export { silentUpstreamLogger, type UpstreamLogger } from './upstream-logger.ts';

@@ -1,0 +1,79 @@
+import { ConfigError, configValues } from '@sophia/platform';
+import { z } from 'zod';
+import { isProviderName, PROVIDER_PRESETS } from './provider-presets.ts';
+import type { ServerlessInferenceDeps } from './serverless-inference-handler.ts';
+
+const modelMapValue = z
+  .string()
+  .transform((s, ctx) => {
+    const map = new Map<string, string>();
+    for (const pair of s.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+      const [from, to, extra] = pair.split('=').map((x) => x.trim());
+      if (!from || !to || extra !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `expected "catalogId=providerId[,…]", got "${pair}"` });
+        return z.NEVER;
+      }
+      map.set(from, to);
+    }
+    return map;
+  });
+
+/**
+ * Keys of the serverless backend (merged by runService with the shared ones and the port). One of
+ * the base URL and the provider preset is required; {@link serverlessDepsFromConfig} checks that,
+ * because runService merges schemas by shape and would drop an object-level refinement.
+ */
+export const serverlessConfigSchema = z
+  .object({
+    /** Provider API root, e.g. https://api.together.xyz/v1 (a bare origin means <origin>/v1). */
+    SOPHIA_SERVERLESS_BASE_URL: configValues.url().optional(),
+    /** Preset name instead of a URL: together, fireworks, deepinfra, groq, openrouter, lambda (deprecated). */
+    SOPHIA_SERVERLESS_PROVIDER: z
+      .string()
+      .refine(isProviderName, { message: `expected one of ${Object.keys(PROVIDER_PRESETS).join(', ')}` })
+      .optional(),
+    SOPHIA_SERVERLESS_API_KEY: z.string().min(1).optional(),
+    /** Catalog ids ListModels reports; unset → the provider's /v1/models. */
+    SOPHIA_SERVERLESS_MODELS: configValues.list().optional(),
+    /** catalogId=providerId pairs; ids not listed pass through unchanged. */
+    SOPHIA_SERVERLESS_MODEL_MAP: modelMapValue.optional(),
+    SOPHIA_SERVERLESS_CONNECT_TIMEOUT_MS: configValues.durationMs(2_000),
+    SOPHIA_SERVERLESS_FIRST_TOKEN_TIMEOUT_MS: configValues.durationMs(30_000),
+    SOPHIA_SERVERLESS_STALL_TIMEOUT_MS: configValues.durationMs(20_000),
+    SOPHIA_SERVERLESS_TOTAL_TIMEOUT_MS: configValues.durationMs(300_000),
+    SOPHIA_SERVERLESS_MODELS_CACHE_MS: configValues.durationMs(60_000),
+  });
+
+/** Parsed serverless configuration. */
+export type ServerlessConfig = z.infer<typeof serverlessConfigSchema>;
+
+/**
+ * Turns parsed configuration into handler dependencies. An explicit base URL wins over a preset;
+ * neither is a ConfigError. Returns warnings (e.g. a deprecated preset) for the caller to log.
+ */
+export function serverlessDepsFromConfig(config: ServerlessConfig): { deps: ServerlessInferenceDeps; warnings: string[] } {
+  const warnings: string[] = [];
+  const presetName = config.SOPHIA_SERVERLESS_PROVIDER;
+  const preset = presetName !== undefined && isProviderName(presetName) ? PROVIDER_PRESETS[presetName] : undefined;
+  if (preset && 'deprecated' in preset && config.SOPHIA_SERVERLESS_BASE_URL === undefined) {
+    warnings.push(`provider preset "${presetName}" is deprecated: ${preset.deprecated}`);
+  }
+  const baseUrl = config.SOPHIA_SERVERLESS_BASE_URL ?? preset?.baseUrl;
+  if (baseUrl === undefined) throw new ConfigError(['SOPHIA_SERVERLESS_BASE_URL: required (or SOPHIA_SERVERLESS_PROVIDER)']);
+  const map = config.SOPHIA_SERVERLESS_MODEL_MAP;
+  const deps: ServerlessInferenceDeps = {
+    baseUrl,
+    ...(config.SOPHIA_SERVERLESS_BASE_URL === undefined && presetName !== undefined ? { providerName: presetName } : {}),
+    ...(config.SOPHIA_SERVERLESS_API_KEY ? { apiKey: config.SOPHIA_SERVERLESS_API_KEY } : {}),
+    ...(config.SOPHIA_SERVERLESS_MODELS ? { models: config.SOPHIA_SERVERLESS_MODELS } : {}),
+    ...(map ? { modelMap: (id: string) => map.get(id) ?? id } : {}),
+    timeouts: {
+      connectMs: config.SOPHIA_SERVERLESS_CONNECT_TIMEOUT_MS,
+      firstTokenMs: config.SOPHIA_SERVERLESS_FIRST_TOKEN_TIMEOUT_MS,
+      stallMs: config.SOPHIA_SERVERLESS_STALL_TIMEOUT_MS,
+      totalMs: config.SOPHIA_SERVERLESS_TOTAL_TIMEOUT_MS,
+    },
+    modelsCacheTtlMs: config.SOPHIA_SERVERLESS_MODELS_CACHE_MS,
+  };
+  return { deps, warnings };
+}
