@@ -35,11 +35,25 @@ const CANDIDATE_WORDS = (
   'system value result test small large mesh node service server client batch signal window'
 ).split(' ');
 
-let singleTokenWords: readonly string[] | undefined;
+interface WordToken {
+  text: string;
+  token: number;
+}
+
+let singleTokenWords: readonly WordToken[] | undefined;
+let fullStop: WordToken | undefined;
+
+/** The answer's closing "." as a token. */
+function fullStopToken(): WordToken {
+  fullStop ??= { text: '.', token: encodeText('.')[0]! };
+  return fullStop;
+}
 
 /** Words that are exactly one token after a space, so a sentence of them is one token per word. */
-function wordList(): readonly string[] {
-  singleTokenWords ??= CANDIDATE_WORDS.filter((word) => encodeText(` ${word}`).length === 1);
+function wordList(): readonly WordToken[] {
+  singleTokenWords ??= CANDIDATE_WORDS.map((word) => ({ text: ` ${word}`, tokens: encodeText(` ${word}`) }))
+    .filter((word) => word.tokens.length === 1)
+    .map((word) => ({ text: word.text, token: word.tokens[0]! }));
   return singleTokenWords;
 }
 
@@ -68,27 +82,27 @@ export function createCompletionText(input: CompletionTextInput): CompletionText
   );
   const prefix = `[simulated ${input.persona} ${input.model}]${echoOf(input.messages)}`;
   const natural = Math.max(0, input.outputTokens);
-  const prefixTokens = encodeText(prefix).length;
+  // The prefix ends in punctuation and every body word is one pre-token, so the answer's tokens are the
+  // prefix's tokens followed by one token per word and one for the final "." (the spec re-encodes to check).
   const words = wordList();
-  let body = '';
-  for (let i = 0; i < natural - prefixTokens - 1; i++) {
-    body += ` ${words[Math.floor(random() * words.length)] ?? 'the'}`;
+  const tokens = encodeText(prefix).slice(0, natural).map((token) => ({ token, text: decodeToken(token) }));
+  while (tokens.length < natural - 1) {
+    const word = words[Math.floor(random() * words.length)];
+    if (word) tokens.push(word);
   }
-  const naturalTokens = encodeText(`${prefix}${body}.`).slice(0, natural);
-  const limit = Math.min(input.maxTokens ?? Number.POSITIVE_INFINITY, naturalTokens.length);
-  let tokens = naturalTokens.slice(0, limit);
-  let finishReason: CompletionText['finishReason'] = limit < naturalTokens.length ? 'length' : 'stop';
-  let text = tokens.map(decodeToken).join('');
+  if (tokens.length < natural) tokens.push(fullStopToken());
+  const limit = Math.min(input.maxTokens ?? Number.POSITIVE_INFINITY, tokens.length);
+  let pieces = tokens.slice(0, limit).map((word) => word.text);
+  let finishReason: CompletionText['finishReason'] = limit < tokens.length ? 'length' : 'stop';
 
+  const text = pieces.join('');
   const stopAt = input.stop
     .map((sequence) => text.indexOf(sequence))
     .filter((index) => index !== -1)
     .reduce((min, index) => Math.min(min, index), Number.POSITIVE_INFINITY);
   if (Number.isFinite(stopAt)) {
-    text = text.slice(0, stopAt);
-    tokens = encodeText(text);
+    pieces = encodeText(text.slice(0, stopAt)).map(decodeToken);
     finishReason = 'stop';
   }
-  const pieces = tokens.map(decodeToken);
   return { pieces, text: pieces.join(''), finishReason };
 }

@@ -38,6 +38,7 @@ export async function streamCompletion(res: ServerResponse, run: CompletionRun):
     midStream = {
       at: fault.afterTokens ?? DEFAULT_AFTER_TOKENS,
       action: async () => {
+        await writer.flush();
         res.destroy();
         return false;
       },
