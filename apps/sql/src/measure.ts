@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createCatalogIndex, linkSchema, validateSql, type Catalog } from '@sophia/sql-core';
+import { createCatalogIndex, linkSchema, tokenizeSql, TokenKind, validateSql, type Catalog } from '@sophia/sql-core';
 import { deriveDefogCatalogs, loadDefogItems } from './defog-gold.ts';
 import { loadSpiderCatalogs } from './spider-catalog.ts';
 import { sqliteToSnowflakeLiterals } from './sqlite-literals.ts';
@@ -33,6 +33,19 @@ function acceptance(items: { id: string; sql: string; catalog: Catalog }[]): { t
   return { total: items.length, accepted: items.length - rejections.length, rejections };
 }
 
+/**
+ * Sensitivity check: the gold query with its first catalog column reference renamed (`name` → `name_zz`)
+ * must be rejected; a validator that accepts everything would score 0 here.
+ */
+function mutateFirstColumn(sql: string, catalog: Catalog): string | null {
+  const cols = new Set(catalog.tables.flatMap((t) => t.columns.map((c) => c.name.toUpperCase())));
+  const tables = new Set(catalog.tables.map((t) => t.name.toUpperCase()));
+  const tokens = tokenizeSql(sql);
+  const i = tokens.findIndex((t) => t.kind === TokenKind.Word && cols.has(t.text.toUpperCase()) && !tables.has(t.text.toUpperCase()));
+  if (i < 0) return null;
+  return tokens.map((t, j) => (j === i ? `${t.text}_zz` : t.text)).join('');
+}
+
 /** Lower-cased table names a gold query reads, according to the validator's own resolution. */
 function goldTables(sql: string, catalog: Catalog): string[] {
   return validateSql(sql, catalog).tables.map((t) => t.toLowerCase());
@@ -51,6 +64,18 @@ function main(argv: string[]): void {
       return { id: `spider-dev-${i}`, sql: sqliteToSnowflakeLiterals(d.query, catalog), catalog };
     }),
   );
+
+  let mutated = 0;
+  let mutatedRejected = 0;
+  const mutatedAccepted: string[] = [];
+  dev.forEach((d, i) => {
+    const catalog = spiderCatalogs.get(d.db_id)!;
+    const m = mutateFirstColumn(sqliteToSnowflakeLiterals(d.query, catalog), catalog);
+    if (m === null) return;
+    mutated++;
+    if (!validateSql(m, catalog).ok) mutatedRejected++;
+    else mutatedAccepted.push(`spider-dev-${i}: ${m}`);
+  });
 
   const defogItems = loadDefogItems(join(dataDir, 'defog/questions_gen_snowflake.csv'));
   const defogCatalogs = deriveDefogCatalogs(defogItems);
@@ -81,6 +106,7 @@ function main(argv: string[]): void {
     ['Spider dev gold, raw SQLite text', `${spiderRaw.accepted}/${spiderRaw.total}`, pct(spiderRaw.accepted, spiderRaw.total)],
     ['Spider dev gold, "..." literals → \'...\'', `${spiderAdapted.accepted}/${spiderAdapted.total}`, pct(spiderAdapted.accepted, spiderAdapted.total)],
     ['defog Snowflake gold (derived catalogs)', `${defog.accepted}/${defog.total}`, pct(defog.accepted, defog.total)],
+    ['Spider dev gold with one column renamed: rejected', `${mutatedRejected}/${mutated}`, pct(mutatedRejected, mutated)],
     ['Spider dev table recall@5 (mean)', `${recallN} questions`, recall.toFixed(4)],
     ['Spider dev all gold tables in top 5', `${perfect}/${recallN}`, pct(perfect, recallN)],
   ];
@@ -92,7 +118,18 @@ function main(argv: string[]): void {
     console.log(`\n${title}: ${rej.length} rejection(s)`);
     for (const r of rej) console.log(`- ${r.id}: ${r.errors.join(' | ')}\n    ${r.sql.replace(/\s+/g, ' ')}`);
   };
+  const groups = new Map<string, number>();
+  for (const r of spiderRaw.rejections) {
+    const first = r.errors[0] ?? '';
+    const dq = /"[^"]*"/.test(r.sql) && first.startsWith('unknown column "');
+    const key = dq ? 'double-quoted SQLite string literal read as a Snowflake identifier' : first.split(/\s+/).slice(0, 2).join(' ');
+    groups.set(key, (groups.get(key) ?? 0) + 1);
+  }
+  console.log('\nSpider dev raw rejections by cause:');
+  for (const [k, n] of [...groups].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(4)}  ${k}`);
   show('Spider dev (adapted literals)', spiderAdapted.rejections);
+  console.log(`\nrenamed-column mutants accepted: ${mutatedAccepted.length}`);
+  for (const m of mutatedAccepted) console.log(`- ${m}`);
   show('defog Snowflake', defog.rejections);
   console.log(`\nlinking misses (recall@5 < 1): ${misses.length}`);
   for (const m of misses.slice(0, 40)) console.log(`- ${m.id}: gold ${m.gold.join(',')} | top ${m.top.join(',')} | ${m.question}`);
@@ -104,9 +141,10 @@ function main(argv: string[]): void {
     JSON.stringify(
       {
         dataDir,
-        spiderRaw: { total: spiderRaw.total, accepted: spiderRaw.accepted, rejections: spiderRaw.rejections },
+        spiderRaw: { total: spiderRaw.total, accepted: spiderRaw.accepted, causes: Object.fromEntries(groups), rejections: spiderRaw.rejections },
         spiderAdapted: { total: spiderAdapted.total, accepted: spiderAdapted.accepted, rejections: spiderAdapted.rejections },
         defog: { total: defog.total, accepted: defog.accepted, rejections: defog.rejections },
+        mutants: { total: mutated, rejected: mutatedRejected, accepted: mutatedAccepted },
         linking: { questions: recallN, recallAt5: recall, allGoldInTop5: perfect, misses },
       },
       null,

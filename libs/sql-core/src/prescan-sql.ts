@@ -20,7 +20,7 @@ const STATEMENT_WORDS = new Set([
 ]);
 
 /** Function-like words that escape the catalog or read outside it. */
-const FORBIDDEN_FUNCTIONS = new Set(['IDENTIFIER', 'RESULT_SCAN', 'GETVARIABLE', 'SYSTEM', 'INFER_SCHEMA']);
+const FORBIDDEN_FUNCTIONS = new Set(['IDENTIFIER', 'RESULT_SCAN', 'GETVARIABLE', 'INFER_SCHEMA', 'GET_DDL', 'GET_OBJECT_REFERENCES']);
 
 const SET_OPS = new Set(['UNION', 'INTERSECT', 'EXCEPT', 'MINUS']);
 
@@ -111,6 +111,7 @@ function rewriteLimit(sql: string, sig: readonly Token[], maxRows: number, error
   let lastSetOp = -1;
   const limits: number[] = [];
   const tops: number[] = [];
+  const offsets: number[] = [];
   sig.forEach((t, idx) => {
     if (t.kind === TokenKind.Operator && (t.text === '(' || t.text === '[')) depth++;
     else if (t.kind === TokenKind.Operator && (t.text === ')' || t.text === ']')) depth--;
@@ -121,6 +122,7 @@ function rewriteLimit(sql: string, sig: readonly Token[], maxRows: number, error
       if (SET_OPS.has(w)) lastSetOp = idx;
       else if (w === 'LIMIT') limits.push(idx);
       else if (w === 'TOP') tops.push(idx);
+      else if (w === 'OFFSET') offsets.push(idx);
     }
   });
   const edits: { start: number; end: number; text: string }[] = [];
@@ -138,7 +140,16 @@ function rewriteLimit(sql: string, sig: readonly Token[], maxRows: number, error
   let out = sql;
   for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
   out = out.replace(/\s*;\s*$/, '').trimEnd();
-  if (!finalLimit && !topBounds) out = `${out} LIMIT ${maxRows}`;
+  if (!finalLimit && !topBounds) {
+    // `OFFSET m` without LIMIT: the LIMIT goes before it (`LIMIT n OFFSET m`).
+    const offset = offsets.find((idx) => idx > lastSetOp);
+    if (offset === undefined) out = `${out} LIMIT ${maxRows}`;
+    else {
+      const at = sig[offset]!.start;
+      const shift = edits.filter((e) => e.start < at).reduce((d, e) => d + e.text.length - (e.end - e.start), 0);
+      out = `${out.slice(0, at + shift)}LIMIT ${maxRows} ${out.slice(at + shift)}`;
+    }
+  }
   return out;
 }
 

@@ -130,6 +130,9 @@ describe('LIMIT injection and capping', () => {
     expect(v('SELECT id FROM orders LIMIT 5000 OFFSET 10', 100).sql).toBe('SELECT id FROM orders LIMIT 100 OFFSET 10');
     expect(v('SELECT id FROM orders LIMIT 7', 100).sql).toBe('SELECT id FROM orders LIMIT 7');
   });
+  it('puts an injected LIMIT before a bare OFFSET', () => {
+    expect(v('SELECT id FROM orders ORDER BY id OFFSET 20', 100).sql).toBe('SELECT id FROM orders ORDER BY id LIMIT 100 OFFSET 20');
+  });
   it('caps TOP and does not double-limit', () => {
     expect(v('SELECT TOP 500 id FROM orders', 100).sql).toBe('SELECT TOP 100 id FROM orders');
   });
