@@ -1,0 +1,121 @@
+import { create } from '@bufbuild/protobuf';
+import { Code, ConnectError, type Client, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
+import type { ChatService } from '@sophia/contracts/gateway';
+import { RouteInputSchema, type RouterService } from '@sophia/contracts/router';
+import { runWithCallContext, type CallContext, type Logger } from '@sophia/platform';
+import { presentedApiKey, type ApiKeyAuth } from './api-key-auth.ts';
+import { validateChatInput } from './chat-input-validation.ts';
+import { decisionHeaders } from './decision-view.ts';
+import { gatewayCallContext, workloadTag } from './request-context.ts';
+import { collectGeneration, finalDecision, routerGeneration } from './router-generation.ts';
+import { RETRY_AFTER_MS_KEY } from './status-to-http.ts';
+
+/** Options for {@link createChatServiceHandler}. */
+export interface ChatServiceHandlerOptions {
+  readonly router: Client<typeof RouterService>;
+  readonly auth: ApiKeyAuth;
+  readonly logger: Logger;
+  readonly requestTimeoutMs: number;
+}
+
+/**
+ * A router failure as the client should see it: same code and message (the router's messages
+ * name fields, never internals), `retry-after-ms` kept; anything that is not a ConnectError is a
+ * bug and becomes a generic INTERNAL.
+ */
+function clientError(err: unknown, logger: Logger): ConnectError {
+  if (!(err instanceof ConnectError)) {
+    logger.error({ err }, 'unexpected error in ChatService');
+    return new ConnectError('internal error', Code.Internal);
+  }
+  const metadata = new Headers();
+  const retry = err.metadata.get(RETRY_AFTER_MS_KEY);
+  if (retry !== null) metadata.set(RETRY_AFTER_MS_KEY, retry);
+  if (err.code === Code.Internal || err.code === Code.Unknown) logger.warn({ err }, 'router call failed');
+  return new ConnectError(err.rawMessage, err.code, metadata);
+}
+
+/**
+ * `ChatService` for Connect, gRPC and gRPC-Web: authenticates the `authorization` metadata,
+ * validates the input, and relays the router's Generate stream — the decision first
+ * (`CompleteStream`) or attached to the answer (`Complete`), with `x-request-id` and the
+ * `x-sophia-*` decision headers on the response.
+ */
+export function createChatServiceHandler(options: ChatServiceHandlerOptions): ServiceImpl<typeof ChatService> {
+  const { router, auth, logger } = options;
+
+  function begin(ctx: HandlerContext, raw: Parameters<typeof validateChatInput>[0]): { context: CallContext; tenant: string; input: ReturnType<typeof validateChatInput>; workload: string } {
+    const tenant = auth.tenantFor(presentedApiKey(ctx.requestHeader));
+    if (tenant === undefined) throw new ConnectError('missing or invalid API key: send "authorization: Bearer <key>" metadata', Code.Unauthenticated);
+    const built = gatewayCallContext(ctx.requestHeader, {
+      method: `${ctx.service.typeName}/${ctx.method.name}`,
+      maxTimeoutMs: options.requestTimeoutMs,
+      protocolTimeoutMs: ctx.timeoutMs(),
+    });
+    if (!built.ok) throw new ConnectError(built.problem.message, Code.InvalidArgument);
+    ctx.responseHeader.set('x-request-id', built.context.requestId);
+    const input = validateChatInput(raw);
+    const workload = workloadTag(ctx.requestHeader, input.workloadTag || undefined);
+    if (!workload.ok) throw new ConnectError(workload.problem.message, Code.InvalidArgument);
+    return { context: built.context, tenant, input, workload: workload.tag };
+  }
+
+  function routeInput(b: ReturnType<typeof begin>) {
+    return create(RouteInputSchema, {
+      requestId: b.context.requestId,
+      tenant: b.tenant,
+      messages: b.input.messages,
+      params: b.input.params,
+      model: b.input.model === 'auto' ? '' : b.input.model,
+      workloadTag: b.workload,
+    });
+  }
+
+  return {
+    async complete(req, ctx) {
+      const b = begin(ctx, req.input);
+      try {
+        const answer = await collectGeneration(routerGeneration(router, routeInput(b), { context: b.context, signal: ctx.signal }));
+        const decision = finalDecision(answer.decision, answer.done);
+        for (const [k, v] of Object.entries(decisionHeaders(decision))) ctx.responseHeader.set(k, v);
+        return { id: `chatcmpl-${b.context.requestId}`, content: answer.content, finishReason: answer.done.finishReason, usage: answer.done.usage, decision };
+      } catch (err) {
+        throw clientError(err, logger);
+      }
+    },
+
+    async *completeStream(req, ctx) {
+      const b = begin(ctx, req.input);
+      try {
+        for await (const ev of routerGeneration(router, routeInput(b), { context: b.context, signal: ctx.signal })) {
+          if (ev.kind === 'decision') {
+            for (const [k, v] of Object.entries(decisionHeaders(ev.decision))) ctx.responseHeader.set(k, v);
+            yield { event: { case: 'decision', value: ev.decision } };
+          } else if (ev.kind === 'delta') {
+            yield { event: { case: 'delta', value: ev.text } };
+          } else {
+            yield { event: { case: 'done', value: { finishReason: ev.done.finishReason, usage: ev.done.usage, decision: ev.done.decision } } };
+          }
+        }
+      } catch (err) {
+        throw clientError(err, logger);
+      }
+    },
+
+    async listModels(_req, ctx) {
+      if (auth.tenantFor(presentedApiKey(ctx.requestHeader)) === undefined) {
+        throw new ConnectError('missing or invalid API key: send "authorization: Bearer <key>" metadata', Code.Unauthenticated);
+      }
+      const built = gatewayCallContext(ctx.requestHeader, { method: `${ctx.service.typeName}/ListModels`, maxTimeoutMs: options.requestTimeoutMs, protocolTimeoutMs: ctx.timeoutMs() });
+      if (!built.ok) throw new ConnectError(built.problem.message, Code.InvalidArgument);
+      ctx.responseHeader.set('x-request-id', built.context.requestId);
+      try {
+        const left = built.context.deadline === undefined ? undefined : Math.max(1, built.context.deadline - Date.now());
+        const res = await runWithCallContext(built.context, () => router.listModels({}, { signal: ctx.signal, timeoutMs: left }));
+        return { models: ['auto', ...res.models.map((m) => m.id)] };
+      } catch (err) {
+        throw clientError(err, logger);
+      }
+    },
+  };
+}

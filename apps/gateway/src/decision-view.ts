@@ -1,0 +1,67 @@
+import { BackendSchema, TaskTypeSchema, TierSchema, type Money, type RoutingDecision } from '@sophia/contracts/common';
+import type { DescEnum } from '@bufbuild/protobuf';
+
+/** The routing decision as JSON, under `sophia` in REST answers (OpenAI clients ignore it). */
+export interface SophiaDecisionView {
+  readonly tier: string;
+  readonly task_type: string;
+  readonly model: string;
+  readonly backend: string;
+  readonly target: string;
+  readonly fallback: boolean;
+  readonly attempts: number;
+  readonly reasons: readonly string[];
+  /** Decimal US dollars as a string (exact; from integer micro-dollars). */
+  readonly estimated_cost_usd: string | null;
+  /** Actual cost; null until the answer completes (first stream chunk). */
+  readonly cost_usd: string | null;
+}
+
+function enumName(schema: DescEnum, value: number): string {
+  const v = schema.value[value];
+  return v ? v.localName.toLowerCase() : 'unspecified';
+}
+
+/** Integer micro-dollars → exact decimal dollars ("0.001234"); six decimals, never a float. */
+export function microUsdToDecimal(micro: bigint): string {
+  const negative = micro < 0n;
+  const abs = negative ? -micro : micro;
+  const whole = abs / 1_000_000n;
+  const frac = (abs % 1_000_000n).toString().padStart(6, '0');
+  return `${negative ? '-' : ''}${whole}.${frac}`;
+}
+
+function money(m: Money | undefined): string | null {
+  return m ? microUsdToDecimal(m.microUsd) : null;
+}
+
+/** The `sophia` field of REST answers. */
+export function sophiaDecisionView(d: RoutingDecision): SophiaDecisionView {
+  return {
+    tier: enumName(TierSchema, d.tier),
+    task_type: enumName(TaskTypeSchema, d.taskType),
+    model: d.model,
+    backend: enumName(BackendSchema, d.backend),
+    target: d.target,
+    fallback: d.fallback,
+    attempts: d.attempts,
+    reasons: [...d.reasons],
+    estimated_cost_usd: money(d.estimatedCost),
+    cost_usd: money(d.cost),
+  };
+}
+
+/**
+ * The decision as response headers, so a caller can see where a request went without parsing
+ * the body. Streams send these before the cost is known; the cost header is then omitted.
+ */
+export function decisionHeaders(d: RoutingDecision): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-sophia-tier': enumName(TierSchema, d.tier),
+    'x-sophia-model': d.model,
+    'x-sophia-backend': enumName(BackendSchema, d.backend),
+    'x-sophia-fallback': String(d.fallback),
+  };
+  if (d.cost) headers['x-sophia-cost-usd'] = microUsdToDecimal(d.cost.microUsd);
+  return headers;
+}

@@ -1,0 +1,108 @@
+import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+
+/** A request listener for both protocols. */
+export type DualProtocolHandler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void;
+
+/** A listening HTTP/1.1 + h2c server. */
+export interface DualProtocolServer {
+  readonly port: number;
+  /** True once {@link DualProtocolServer.close} began. */
+  readonly draining: boolean;
+  /**
+   * Graceful stop: no new connections, GOAWAY to HTTP/2 sessions, idle HTTP/1.1 connections closed,
+   * in-flight requests (streams included) may finish within `graceMs`; then every socket is destroyed.
+   */
+  close(graceMs: number): Promise<void>;
+}
+
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+/**
+ * One TCP port speaking HTTP/1.1 and cleartext HTTP/2 with prior knowledge (what gRPC clients
+ * and ghz send). Node's cleartext http2 server cannot fall back to HTTP/1.1, so each connection's
+ * first bytes are compared with the HTTP/2 client preface and the socket is handed to the
+ * matching server.
+ */
+export async function startDualProtocolServer(handler: DualProtocolHandler, options: { host: string; port: number }): Promise<DualProtocolServer> {
+  const h1 = createHttp1Server({ requestTimeout: 0, keepAliveTimeout: 5000 }, handler);
+  const h2 = createHttp2Server({}, handler);
+  const sockets = new Set<Socket>();
+  const sessions = new Set<Http2Session>();
+  let draining = false;
+  h2.on('session', (session: Http2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+    if (draining) session.close();
+  });
+  h1.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (draining && !res.headersSent) res.shouldKeepAlive = false;
+  });
+
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    let head = Buffer.alloc(0);
+    const route = (toHttp2: boolean): void => {
+      socket.off('data', onData);
+      socket.off('error', onError);
+      socket.pause();
+      socket.unshift(head);
+      if (toHttp2) {
+        // The http2 session reads the unshifted preface itself on the next tick (socket.read()).
+        h2.emit('connection', socket);
+      } else {
+        h1.emit('connection', socket);
+        socket.resume();
+      }
+    };
+    const onData = (chunk: Buffer): void => {
+      head = Buffer.concat([head, chunk]);
+      const n = Math.min(head.length, PREFACE.length);
+      if (!head.subarray(0, n).equals(PREFACE.subarray(0, n))) route(false);
+      else if (head.length >= PREFACE.length) route(true);
+    };
+    const onError = (): void => {
+      socket.destroy();
+    };
+    socket.on('data', onData);
+    socket.on('error', onError);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    port: (server.address() as AddressInfo).port,
+    get draining() {
+      return draining;
+    },
+    close(graceMs) {
+      closing ??= new Promise<void>((resolve) => {
+        draining = true;
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        for (const s of sessions) s.close();
+        h1.closeIdleConnections();
+        const idleSweep = setInterval(() => h1.closeIdleConnections(), 50);
+        const force = setTimeout(() => {
+          for (const s of sessions) s.destroy();
+          for (const s of sockets) s.destroy();
+        }, graceMs);
+        force.unref();
+        void closed.then(() => {
+          clearInterval(idleSweep);
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { baseConfigSchema, configValues } from '@sophia/platform';
+import { parseApiKeys, type ApiKeyEntry } from './api-key-auth.ts';
+
+const LOOPBACK = '127.0.0.1';
+
+/**
+ * Every key the gateway reads, parsed once by `loadConfig`. Without `SOPHIA_API_KEYS` the gateway
+ * runs in local mode (one generated key) and refuses to bind anything but 127.0.0.1, so an
+ * unauthenticated-by-accident gateway can never be reachable from the network.
+ */
+export const gatewayConfigSchema = baseConfigSchema
+  .extend({
+    SOPHIA_GATEWAY_PORT: configValues.port(8080),
+    SOPHIA_GATEWAY_METRICS_PORT: configValues.port(0),
+    SOPHIA_ROUTER_ADDR: configValues.address(),
+    SOPHIA_API_KEYS: z
+      .string()
+      .optional()
+      .transform((spec, ctx): ApiKeyEntry[] | undefined => {
+        if (spec === undefined) return undefined;
+        const { entries, problems } = parseApiKeys(spec);
+        for (const message of problems) ctx.addIssue({ code: 'custom', message });
+        return entries;
+      }),
+    /** Largest accepted request body (REST and Connect/gRPC messages). @default 1 MiB */
+    SOPHIA_GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    /** Deadline for one request end to end; clients may ask for less. @default 120000 */
+    SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS: configValues.durationMs(120_000),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.SOPHIA_API_KEYS === undefined && cfg.SOPHIA_BIND_HOST !== LOOPBACK) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SOPHIA_BIND_HOST'],
+        message: `refusing to bind ${cfg.SOPHIA_BIND_HOST} without SOPHIA_API_KEYS (local mode binds ${LOOPBACK} only); set SOPHIA_API_KEYS=key:tenant,… or SOPHIA_BIND_HOST=${LOOPBACK}`,
+      });
+    }
+  });
+
+/** The parsed gateway configuration. */
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

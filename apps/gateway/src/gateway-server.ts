@@ -1,0 +1,86 @@
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import type { Client } from '@connectrpc/connect';
+import { ChatService } from '@sophia/contracts/gateway';
+import type { RouterService } from '@sophia/contracts/router';
+import type { Logger } from '@sophia/platform';
+import type { Registry } from 'prom-client';
+import type { ApiKeyAuth } from './api-key-auth.ts';
+import { createChatServiceHandler } from './chat-service-handler.ts';
+import { startDualProtocolServer, type DualProtocolServer } from './dual-protocol-server.ts';
+import { createHttpMetrics, methodLabel, routeLabel } from './http-metrics.ts';
+import { createOpenAiRoutes } from './openai-routes.ts';
+import type { HttpResponseSink } from './openai-response-writer.ts';
+
+/** Options for {@link createGatewayServer}. */
+export interface GatewayServerOptions {
+  /** The router client; tests inject one over an in-memory transport or a fake server. */
+  readonly router: Client<typeof RouterService>;
+  readonly auth: ApiKeyAuth;
+  readonly logger: Logger;
+  /** Registry for the HTTP metrics; omitted in tests that do not look at them. */
+  readonly registry?: Registry | undefined;
+  /** @default "127.0.0.1" */
+  readonly host?: string;
+  /** 0 picks a free port. @default 0 */
+  readonly port?: number;
+  /** @default 1 MiB */
+  readonly maxBodyBytes?: number;
+  /** @default 120000 */
+  readonly requestTimeoutMs?: number;
+}
+
+/** A running gateway. */
+export interface GatewayServer {
+  readonly port: number;
+  /** `http://host:port` */
+  readonly url: string;
+  /** Graceful stop; see {@link DualProtocolServer.close}. */
+  close(graceMs: number): Promise<void>;
+}
+
+/**
+ * The gateway's one port: `ChatService` over Connect, gRPC and gRPC-Web (connect-node), with the
+ * OpenAI-compatible REST routes as the adapter's fallback, on HTTP/1.1 and h2c alike; every
+ * request is counted by route and status.
+ */
+export async function createGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
+  const metrics = options.registry ? createHttpMetrics(options.registry) : undefined;
+  // Filled in once listening; the REST routes ask it whether shutdown began.
+  const state: { server?: DualProtocolServer } = {};
+  const rest = createOpenAiRoutes({
+    router: options.router,
+    auth: options.auth,
+    logger: options.logger,
+    maxBodyBytes,
+    requestTimeoutMs,
+    isDraining: () => state.server?.draining ?? false,
+  });
+  const chat = createChatServiceHandler({ router: options.router, auth: options.auth, logger: options.logger, requestTimeoutMs });
+  const adapter = connectNodeAdapter({
+    routes: (r) => r.service(ChatService, chat),
+    readMaxBytes: maxBodyBytes,
+    fallback: (req, res) => rest(req, res as unknown as HttpResponseSink),
+  });
+  const host = options.host ?? '127.0.0.1';
+  const running = await startDualProtocolServer(
+    (req, res) => {
+      if (metrics) {
+        const started = process.hrtime.bigint();
+        res.once('close', () => {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          metrics.observe({ route: routeLabel(req.url), method: methodLabel(req.method), status: res.statusCode }, seconds);
+        });
+      }
+      adapter(req, res);
+    },
+    { host, port: options.port ?? 0 },
+  );
+  state.server = running;
+  return {
+    port: running.port,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${running.port}`,
+    close: (graceMs) => running.close(graceMs),
+  };
+}

@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { Role } from '@sophia/contracts/common';
+
+/** A chat message as the router takes it. */
+export interface ParsedChatMessage {
+  readonly role: Role;
+  readonly content: string;
+  readonly name: string;
+}
+
+/** Sampling parameters as the router takes them; absent fields mean the upstream default. */
+export interface ParsedGenerationParams {
+  readonly maxTokens?: number;
+  readonly temperature?: number;
+  readonly topP?: number;
+  readonly stop: string[];
+  readonly seed?: bigint;
+}
+
+/** A validated `POST /v1/chat/completions` body. */
+export interface ChatCompletionRequest {
+  /** Explicit catalog model, or "" when the client sent none or "auto" (the router chooses). */
+  readonly model: string;
+  readonly messages: ParsedChatMessage[];
+  readonly params: ParsedGenerationParams;
+  readonly stream: boolean;
+  /** `stream_options.include_usage`: send a usage chunk before `[DONE]`. */
+  readonly includeUsage: boolean;
+  /** `metadata.workload`, when given. */
+  readonly workload: string | undefined;
+}
+
+/** A schema failure in OpenAI terms: `param` is the JSON path ("messages[0].content"). */
+export interface RequestProblem {
+  readonly message: string;
+  readonly param: string | null;
+}
+
+const ROLES: Readonly<Record<string, Role>> = {
+  system: Role.SYSTEM,
+  developer: Role.DEVELOPER,
+  user: Role.USER,
+  assistant: Role.ASSISTANT,
+  tool: Role.TOOL,
+};
+
+/** Workload labels: short and from a small alphabet, since they become report keys. */
+export const WORKLOAD_TAG = /^[A-Za-z0-9._:/-]{1,64}$/;
+
+const MAX_UINT32 = 4_294_967_295;
+
+const role = z.unknown().transform((v, ctx): Role => {
+  const r = typeof v === 'string' ? ROLES[v] : undefined;
+  if (r === undefined) {
+    const shown = typeof v === 'string' ? `"${v.slice(0, 40)}"` : v === undefined ? 'missing' : typeof v;
+    ctx.addIssue({ code: 'custom', message: `unknown role ${shown}; expected one of ${Object.keys(ROLES).join(', ')}` });
+    return z.NEVER;
+  }
+  return r;
+});
+
+/** String content, or OpenAI's content-parts array of `{type: "text", text}` (texts concatenated). */
+const content = z.unknown().transform((v, ctx): string => {
+  if (typeof v === 'string') return v;
+  if (!Array.isArray(v)) {
+    ctx.addIssue({ code: 'custom', message: `must be a string or an array of {"type":"text","text":…} parts, got ${v === null ? 'null' : typeof v}` });
+    return z.NEVER;
+  }
+  const texts: string[] = [];
+  v.forEach((part: unknown, i) => {
+    const p = part as { type?: unknown; text?: unknown } | null;
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) {
+      ctx.addIssue({ code: 'custom', path: [i], message: 'must be an object {"type":"text","text":…}' });
+    } else if (p.type !== 'text') {
+      const shown = typeof p.type === 'string' ? `"${p.type.slice(0, 40)}"` : 'missing';
+      ctx.addIssue({ code: 'custom', path: [i, 'type'], message: `content part type ${shown} is not supported; only "text" parts are accepted` });
+    } else if (typeof p.text !== 'string') {
+      ctx.addIssue({ code: 'custom', path: [i, 'text'], message: 'must be a string' });
+    } else {
+      texts.push(p.text);
+    }
+  });
+  return texts.join('');
+});
+
+const stop = z.unknown().transform((v, ctx): string[] => {
+  if (v === undefined || v === null) return [];
+  const list = typeof v === 'string' ? [v] : v;
+  if (!Array.isArray(list) || list.length > 4 || list.some((s) => typeof s !== 'string' || s.length === 0)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a non-empty string or an array of at most 4 non-empty strings' });
+    return z.NEVER;
+  }
+  return list as string[];
+});
+
+const tokenLimit = z
+  .number({ error: 'must be an integer' })
+  .int({ error: 'must be an integer' })
+  .min(1, { error: 'must be at least 1' })
+  .max(MAX_UINT32, { error: `must be at most ${MAX_UINT32}` })
+  .nullish();
+
+const unsupportedList = (what: string) =>
+  z.unknown().refine((v) => v === undefined || v === null || (Array.isArray(v) && v.length === 0), { error: `${what} is not supported by this gateway` }).optional();
+
+const bodySchema = z
+  .object(
+    {
+      model: z.string({ error: 'must be a string' }).max(256, { error: 'must be at most 256 characters' }).nullish(),
+      messages: z
+        .array(
+          z.object({ role, content, name: z.string({ error: 'must be a string' }).max(256).nullish() }, { error: 'must be an object with role and content' }),
+          { error: 'must be an array of messages' },
+        )
+        .min(1, { error: 'must contain at least one message' }),
+      max_tokens: tokenLimit,
+      max_completion_tokens: tokenLimit,
+      temperature: z.number({ error: 'must be a number' }).min(0, { error: 'must be between 0 and 2' }).max(2, { error: 'must be between 0 and 2' }).nullish(),
+      top_p: z.number({ error: 'must be a number' }).min(0, { error: 'must be between 0 and 1' }).max(1, { error: 'must be between 0 and 1' }).nullish(),
+      stop: stop.optional(),
+      seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).nullish(),
+      n: z.literal(1, { error: 'only n=1 is supported' }).nullish(),
+      stream: z.boolean({ error: 'must be a boolean' }).nullish(),
+      stream_options: z.object({ include_usage: z.boolean({ error: 'must be a boolean' }).nullish() }, { error: 'must be an object' }).loose().nullish(),
+      metadata: z
+        .object({ workload: z.string({ error: 'must be a string' }).regex(WORKLOAD_TAG, { error: `must match ${WORKLOAD_TAG.source}` }).optional() }, { error: 'must be an object' })
+        .loose()
+        .nullish(),
+      tools: unsupportedList('tool calling'),
+      functions: unsupportedList('function calling'),
+      response_format: z
+        .unknown()
+        .refine((v) => v === undefined || v === null || (typeof v === 'object' && (v as { type?: unknown }).type === 'text'), {
+          error: 'only {"type":"text"} is supported by this gateway',
+        })
+        .optional(),
+    },
+    { error: 'request body must be a JSON object' },
+  )
+  .loose();
+
+/** Formats a zod path the way OpenAI names params: `messages[0].content`. */
+export function paramPath(path: readonly PropertyKey[]): string | null {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
+  return out || null;
+}
+
+/**
+ * Validates a parsed JSON body against the subset of the OpenAI chat-completions API the mesh
+ * serves. The first problem is reported with its param path, so a client sees exactly which field
+ * to fix; unknown fields OpenAI defines but that do not change the answer are ignored.
+ */
+export function parseChatCompletionRequest(body: unknown): { ok: true; request: ChatCompletionRequest } | { ok: false; problem: RequestProblem } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, problem: { message: `request body must be a JSON object, got ${Array.isArray(body) ? 'an array' : body === null ? 'null' : typeof body}`, param: null } };
+  }
+  const result = bodySchema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const param = paramPath(issue.path);
+    return { ok: false, problem: { message: param ? `${param}: ${issue.message}` : issue.message, param } };
+  }
+  const b = result.data;
+  const maxTokens = b.max_completion_tokens ?? b.max_tokens ?? undefined;
+  const params: ParsedGenerationParams = {
+    stop: b.stop ?? [],
+    ...(maxTokens !== undefined ? { maxTokens } : {}),
+    ...(b.temperature !== undefined && b.temperature !== null ? { temperature: b.temperature } : {}),
+    ...(b.top_p !== undefined && b.top_p !== null ? { topP: b.top_p } : {}),
+    ...(b.seed !== undefined && b.seed !== null ? { seed: BigInt(b.seed) } : {}),
+  };
+  const model = b.model ?? '';
+  return {
+    ok: true,
+    request: {
+      model: model === 'auto' ? '' : model,
+      messages: b.messages.map((m) => ({ role: m.role, content: m.content, name: m.name ?? '' })),
+      params,
+      stream: b.stream ?? false,
+      includeUsage: b.stream_options?.include_usage ?? false,
+      workload: b.metadata?.workload,
+    },
+  };
+}

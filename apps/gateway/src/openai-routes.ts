@@ -1,0 +1,234 @@
+import type { IncomingMessage } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
+import { create } from '@bufbuild/protobuf';
+import { Code, ConnectError, type Client } from '@connectrpc/connect';
+import { RouteInputSchema, type RouterService } from '@sophia/contracts/router';
+import { callContextFromHeaders, runWithCallContext, type CallContext, type Logger } from '@sophia/platform';
+import { presentedApiKey, type ApiKeyAuth } from './api-key-auth.ts';
+import { readJsonBody } from './body-reader.ts';
+import { decisionHeaders, sophiaDecisionView } from './decision-view.ts';
+import { chatCompletion, chatCompletionChunk, modelList, usageChunk, type CompletionIdentity } from './openai-payloads.ts';
+import { parseChatCompletionRequest, type ChatCompletionRequest } from './openai-request-schema.ts';
+import { startSse, writeJson, writeOpenAiError, type HttpResponseSink } from './openai-response-writer.ts';
+import { gatewayCallContext, headersFromNode, workloadTag } from './request-context.ts';
+import { collectGeneration, finalDecision, routerGeneration } from './router-generation.ts';
+import { httpErrorFromRouter, invalidRequest, type GatewayHttpError } from './status-to-http.ts';
+
+/** An inbound request on either protocol. */
+export type NodeRequest = IncomingMessage | Http2ServerRequest;
+
+/** Options for {@link createOpenAiRoutes}. */
+export interface OpenAiRoutesOptions {
+  readonly router: Client<typeof RouterService>;
+  readonly auth: ApiKeyAuth;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+  readonly requestTimeoutMs: number;
+  /** True once shutdown began: `/readyz` answers 503 so load balancers stop sending. */
+  readonly isDraining?: () => boolean;
+  /** How long `/readyz` waits for the router. @default 2000 */
+  readonly readinessTimeoutMs?: number;
+}
+
+const UNAUTHENTICATED: GatewayHttpError = {
+  status: 401,
+  type: 'authentication_error',
+  code: 'invalid_api_key',
+  message: 'missing or invalid API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"',
+  param: null,
+};
+
+function isJsonContentType(value: string | null): boolean {
+  if (value === null) return false;
+  const [type, ...params] = value.split(';').map((s) => s.trim().toLowerCase());
+  if (type !== 'application/json') return false;
+  const charset = params.find((p) => p.startsWith('charset='));
+  return charset === undefined || charset === 'charset=utf-8' || charset === 'charset="utf-8"';
+}
+
+/** The request id to echo, even when the context could not be built (bad timeout header). */
+function requestIdOf(ctxResult: ReturnType<typeof gatewayCallContext>, headers: Headers): string {
+  return ctxResult.ok ? ctxResult.context.requestId : callContextFromHeaders(headers, { method: 'rejected' }).requestId;
+}
+
+/** Aborts when the client goes away before the answer is complete. */
+function clientGone(res: HttpResponseSink): AbortController {
+  const controller = new AbortController();
+  const onClose = (): void => {
+    if (!res.writableFinished) controller.abort(new ConnectError('client disconnected', Code.Canceled));
+  };
+  res.once('close', onClose);
+  return controller;
+}
+
+/**
+ * The OpenAI-compatible REST surface (`/v1/chat/completions`, `/v1/models`) plus `/healthz` and
+ * `/readyz`. Every answer echoes `x-request-id`; chat answers carry the routing decision in
+ * `x-sophia-*` headers and a `sophia` body field. Returns a Node request listener usable as the
+ * Connect adapter's fallback on HTTP/1.1 and HTTP/2 alike.
+ */
+export function createOpenAiRoutes(options: OpenAiRoutesOptions): (req: NodeRequest, res: HttpResponseSink) => void {
+  const { router, auth, logger } = options;
+
+  function authenticate(headers: Headers): string | undefined {
+    return auth.tenantFor(presentedApiKey(headers));
+  }
+
+  async function chatCompletions(req: NodeRequest, res: HttpResponseSink, headers: Headers): Promise<void> {
+    const ctxResult = gatewayCallContext(headers, { method: 'POST /v1/chat/completions', maxTimeoutMs: options.requestTimeoutMs });
+    const base: Record<string, string> = { 'x-request-id': requestIdOf(ctxResult, headers) };
+    const fail = (err: GatewayHttpError): void => {
+      if (err.status === 413 && req.httpVersionMajor === 1) base['connection'] = 'close';
+      writeOpenAiError(res, err, base);
+    };
+    const tenant = authenticate(headers);
+    if (tenant === undefined) return fail(UNAUTHENTICATED);
+    if (!ctxResult.ok) return fail(invalidRequest(ctxResult.problem.message, ctxResult.problem.param));
+    if (!isJsonContentType(headers.get('content-type'))) {
+      return fail(invalidRequest(`content-type must be application/json (UTF-8), got ${JSON.stringify(headers.get('content-type') ?? '')}`, null, { status: 415, code: 'unsupported_media_type' }));
+    }
+    const body = await readJsonBody(req, { maxBytes: options.maxBodyBytes, contentLength: headers.get('content-length') ?? undefined });
+    if (!body.ok) return fail(body.error);
+    const parsed = parseChatCompletionRequest(body.value);
+    if (!parsed.ok) return fail(invalidRequest(parsed.problem.message, parsed.problem.param));
+    const workload = workloadTag(headers, parsed.request.workload);
+    if (!workload.ok) return fail(invalidRequest(workload.problem.message, workload.problem.param));
+    const context = ctxResult.context;
+    const input = create(RouteInputSchema, {
+      requestId: context.requestId,
+      tenant,
+      messages: parsed.request.messages,
+      params: parsed.request.params,
+      model: parsed.request.model,
+      workloadTag: workload.tag,
+    });
+    const ident: CompletionIdentity = { id: `chatcmpl-${context.requestId}`, created: Math.floor(Date.now() / 1000) };
+    const abort = clientGone(res);
+    const events = routerGeneration(router, input, { context, signal: abort.signal });
+    if (parsed.request.stream) await streamAnswer(res, events, parsed.request, ident, base, abort.signal);
+    else await unaryAnswer(res, events, parsed.request, ident, base);
+  }
+
+  async function unaryAnswer(
+    res: HttpResponseSink,
+    events: ReturnType<typeof routerGeneration>,
+    request: ChatCompletionRequest,
+    ident: CompletionIdentity,
+    base: Record<string, string>,
+  ): Promise<void> {
+    let answer;
+    try {
+      answer = await collectGeneration(events);
+    } catch (err) {
+      return routerFailed(res, err, request, base);
+    }
+    const decision = finalDecision(answer.decision, answer.done);
+    writeJson(
+      res,
+      200,
+      chatCompletion(ident, { content: answer.content, finishReason: answer.done.finishReason, usage: answer.done.usage, decision }),
+      { ...base, ...decisionHeaders(decision) },
+    );
+  }
+
+  async function streamAnswer(
+    res: HttpResponseSink,
+    events: ReturnType<typeof routerGeneration>,
+    request: ChatCompletionRequest,
+    ident: CompletionIdentity,
+    base: Record<string, string>,
+    clientSignal: AbortSignal,
+  ): Promise<void> {
+    let first;
+    try {
+      first = await events.next();
+    } catch (err) {
+      return routerFailed(res, err, request, base);
+    }
+    if (first.done || first.value.kind !== 'decision') return routerFailed(res, new ConnectError('router sent no decision', Code.Internal), request, base);
+    const decision = first.value.decision;
+    const sse = startSse(res, { ...base, ...decisionHeaders(decision) });
+    try {
+      await sse.send(chatCompletionChunk(ident, decision.model, { delta: { role: 'assistant', content: '' }, finishReason: null }, { sophia: sophiaDecisionView(decision) }));
+      for (;;) {
+        const next = await events.next();
+        if (next.done) break;
+        const ev = next.value;
+        if (ev.kind === 'delta') {
+          await sse.send(chatCompletionChunk(ident, decision.model, { delta: { content: ev.text }, finishReason: null }));
+        } else if (ev.kind === 'done') {
+          const final = finalDecision(decision, ev.done);
+          await sse.send(chatCompletionChunk(ident, final.model, { delta: {}, finishReason: ev.done.finishReason || 'stop' }, { sophia: sophiaDecisionView(final) }));
+          if (request.includeUsage) await sse.send(usageChunk(ident, final.model, ev.done.usage));
+        }
+      }
+      sse.finish();
+    } catch (err) {
+      if (clientSignal.aborted) {
+        logger.info('client disconnected; router call cancelled');
+        return;
+      }
+      const mapped = httpErrorFromRouter(err, { explicitModel: request.model !== '' });
+      logger.warn({ err, status: mapped.status }, 'stream failed after it started');
+      sse.fail(mapped);
+    }
+  }
+
+  function routerFailed(res: HttpResponseSink, err: unknown, request: ChatCompletionRequest, base: Record<string, string>): void {
+    const mapped = httpErrorFromRouter(err, { explicitModel: request.model !== '' });
+    if (mapped.status >= 500) logger.warn({ err, status: mapped.status }, 'router call failed');
+    writeOpenAiError(res, mapped, base);
+  }
+
+  async function models(res: HttpResponseSink, headers: Headers): Promise<void> {
+    const ctxResult = gatewayCallContext(headers, { method: 'GET /v1/models', maxTimeoutMs: options.requestTimeoutMs });
+    const base = { 'x-request-id': requestIdOf(ctxResult, headers) };
+    if (authenticate(headers) === undefined) return writeOpenAiError(res, UNAUTHENTICATED, base);
+    if (!ctxResult.ok) return writeOpenAiError(res, invalidRequest(ctxResult.problem.message, ctxResult.problem.param), base);
+    try {
+      const list = await callRouter(ctxResult.context, res, (signal, timeoutMs) => router.listModels({}, { signal, timeoutMs }));
+      writeJson(res, 200, modelList(list.models), base);
+    } catch (err) {
+      writeOpenAiError(res, httpErrorFromRouter(err, { explicitModel: false }), base);
+    }
+  }
+
+  function callRouter<T>(context: CallContext, res: HttpResponseSink, call: (signal: AbortSignal, timeoutMs: number | undefined) => Promise<T>): Promise<T> {
+    const abort = clientGone(res);
+    const left = context.deadline === undefined ? undefined : Math.max(1, context.deadline - Date.now());
+    return runWithCallContext(context, () => call(abort.signal, left));
+  }
+
+  async function ready(res: HttpResponseSink): Promise<void> {
+    if (options.isDraining?.()) return writeJson(res, 503, { status: 'draining' });
+    try {
+      await router.listModels({}, { timeoutMs: options.readinessTimeoutMs ?? 2000 });
+      writeJson(res, 200, { status: 'ready' });
+    } catch (err) {
+      writeJson(res, 503, { status: 'not_ready', reason: `router unreachable: ${ConnectError.from(err).code === Code.DeadlineExceeded ? 'timeout' : Code[ConnectError.from(err).code]}` });
+    }
+  }
+
+  const routes: Record<string, { method: string; run: (req: NodeRequest, res: HttpResponseSink, headers: Headers) => Promise<void> | void }> = {
+    '/v1/chat/completions': { method: 'POST', run: chatCompletions },
+    '/v1/models': { method: 'GET', run: (_req, res, headers) => models(res, headers) },
+    '/healthz': { method: 'GET', run: (_req, res) => writeJson(res, 200, { status: 'ok' }) },
+    '/readyz': { method: 'GET', run: (_req, res) => ready(res) },
+  };
+
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const route = routes[path];
+    if (!route) {
+      return writeOpenAiError(res, invalidRequest(`no route for ${req.method} ${path.slice(0, 200)}`, null, { status: 404, code: 'not_found' }));
+    }
+    if (req.method !== route.method) {
+      return writeOpenAiError(res, invalidRequest(`method ${req.method} not allowed on ${path}; use ${route.method}`, null, { status: 405, code: 'method_not_allowed' }), { allow: route.method });
+    }
+    Promise.resolve(route.run(req, res, headersFromNode(req.headers))).catch((err: unknown) => {
+      logger.error({ err, path }, 'unhandled error in REST route');
+      if (!res.headersSent) writeOpenAiError(res, { status: 500, type: 'server_error', code: 'internal_error', message: 'internal error', param: null });
+      else if (!res.writableEnded) res.end();
+    });
+  };
+}

@@ -1,0 +1,93 @@
+import { Code, ConnectError, type Client } from '@connectrpc/connect';
+import { runWithCallContext, type CallContext } from '@sophia/platform';
+import type { RoutingDecision } from '@sophia/contracts/common';
+import type { GenerateDone, RouteInput, RouterService } from '@sophia/contracts/router';
+
+/** One event of a router generation, after the stream contract has been checked. */
+export type GenerationEvent =
+  | { readonly kind: 'decision'; readonly decision: RoutingDecision }
+  | { readonly kind: 'delta'; readonly text: string }
+  | { readonly kind: 'done'; readonly done: GenerateDone };
+
+/** Options for {@link routerGeneration}. */
+export interface RouterGenerationOptions {
+  readonly context: CallContext;
+  /** Aborted when the client goes away; the router call is cancelled with it. */
+  readonly signal: AbortSignal;
+}
+
+function contractBroken(what: string): ConnectError {
+  return new ConnectError(`router broke the Generate stream contract: ${what}`, Code.Internal);
+}
+
+/**
+ * Calls `RouterService.Generate` inside the request's call context (so the service client
+ * propagates request id, trace and deadline) and yields its events, enforcing the contract the
+ * gateway's answers depend on: a `decision` first, then deltas, then exactly one `done`, last.
+ * A stream that ends early or out of order throws INTERNAL, so callers never present a truncated
+ * answer as a success. When the call's own deadline is what cut it, the error is DEADLINE_EXCEEDED.
+ */
+export async function* routerGeneration(
+  router: Client<typeof RouterService>,
+  input: RouteInput,
+  options: RouterGenerationOptions,
+): AsyncGenerator<GenerationEvent, void, undefined> {
+  const { context, signal } = options;
+  const left = context.deadline === undefined ? undefined : Math.max(1, context.deadline - Date.now());
+  const deadlineSignal = left === undefined ? undefined : AbortSignal.timeout(left);
+  const callSignal = deadlineSignal ? AbortSignal.any([signal, deadlineSignal]) : signal;
+  const stream = runWithCallContext(context, () => router.generate({ input }, { signal: callSignal, timeoutMs: left }));
+  let seenDecision = false;
+  let seenDone = false;
+  try {
+    for await (const res of stream) {
+      const ev = res.event;
+      if (seenDone) throw contractBroken(`"${ev.case ?? 'empty'}" event after "done"`);
+      if (ev.case === 'decision') {
+        if (seenDecision) throw contractBroken('second "decision" event');
+        seenDecision = true;
+        yield { kind: 'decision', decision: ev.value };
+      } else if (!seenDecision) {
+        throw contractBroken(`"${ev.case ?? 'empty'}" event before "decision"`);
+      } else if (ev.case === 'delta') {
+        yield { kind: 'delta', text: ev.value };
+      } else if (ev.case === 'done') {
+        seenDone = true;
+        yield { kind: 'done', done: ev.value };
+      } else {
+        throw contractBroken('empty event');
+      }
+    }
+  } catch (err) {
+    const deadlinePassed = deadlineSignal?.aborted === true && !signal.aborted;
+    if (deadlinePassed) throw new ConnectError(`request deadline of ${left} ms exceeded`, Code.DeadlineExceeded);
+    throw err;
+  }
+  if (!seenDone) throw contractBroken('stream ended without "done"');
+}
+
+/** A whole answer, for unary REST and `ChatService.Complete`. */
+export interface CollectedGeneration {
+  readonly decision: RoutingDecision;
+  readonly content: string;
+  readonly done: GenerateDone;
+}
+
+/** Drains a checked generation into one answer; the final decision (with cost) is `done.decision`. */
+export async function collectGeneration(events: AsyncIterable<GenerationEvent>): Promise<CollectedGeneration> {
+  let decision: RoutingDecision | undefined;
+  let done: GenerateDone | undefined;
+  const parts: string[] = [];
+  for await (const ev of events) {
+    if (ev.kind === 'decision') decision = ev.decision;
+    else if (ev.kind === 'delta') parts.push(ev.text);
+    else done = ev.done;
+  }
+  if (!decision || !done) throw contractBroken('incomplete stream');
+  return { decision, content: parts.join(''), done };
+}
+
+/** The decision to report at the end: the router's final one, else the first. */
+export function finalDecision(first: RoutingDecision, done: GenerateDone): RoutingDecision {
+  return done.decision ?? first;
+}
