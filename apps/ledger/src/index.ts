@@ -20,3 +20,14 @@ export { usageQueryFromRequest } from './usage-query-request.ts';
 export { createLedgerMetrics, type LedgerMetrics } from './ledger-metrics.ts';
 export { ledgerConfigSchema, LEDGER_DEFAULT_PORT, LEDGER_PORT_KEY, type LedgerConfig } from './ledger-config.ts';
 export { startLedger, type StartLedgerOptions } from './start-ledger.ts';
+export {
+  BUDGET_WINDOWS,
+  budgetPeriod,
+  type BudgetState,
+  type BudgetStore,
+  type BudgetWindow,
+  type ReserveOutcome,
+  type ReserveRequest,
+} from './budget-store.ts';
+export { createRedisBudgetStore } from './redis-budget-store.ts';
+export { redisLedgerKeys, type RedisLedgerKeys } from './redis-ledger-keys.ts';

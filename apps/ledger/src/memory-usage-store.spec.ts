@@ -1,4 +1,5 @@
 import { createMemoryUsageStore, type MemoryUsageStore } from './memory-usage-store.ts';
+import { budgetStoreContract } from './budget-store-contract.ts';
 import { usageRecord, usageStoreContract } from './usage-store-contract.ts';
 
 describe('createMemoryUsageStore', () => {
@@ -8,6 +9,7 @@ describe('createMemoryUsageStore', () => {
   });
 
   usageStoreContract(() => store);
+  describe('budgets', () => budgetStoreContract(() => store));
 
   it('counts each id once under concurrent records', async () => {
     const outcomes = await Promise.all(

@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { createRedisUsageStore } from './redis-usage-store.ts';
 import { redisServerAvailable, startRedisServer, type TestRedisServer } from './testing/start-redis-server.ts';
+import type { BudgetStore } from './budget-store.ts';
+import { budgetStoreContract } from './budget-store-contract.ts';
 import { T0, usageRecord, usageStoreContract } from './usage-store-contract.ts';
 import type { UsageStore } from './usage-store.ts';
 
@@ -11,7 +13,7 @@ const describeRedis = available ? describe : describe.skip;
 describeRedis('createRedisUsageStore (real redis-server)', () => {
   let server: TestRedisServer;
   let redis: Redis;
-  let store: UsageStore;
+  let store: UsageStore & BudgetStore;
   let prefix: string;
   let n = 0;
 
@@ -31,6 +33,7 @@ describeRedis('createRedisUsageStore (real redis-server)', () => {
   });
 
   usageStoreContract(() => store);
+  describe('budgets', () => budgetStoreContract(() => store));
 
   it('stores one JSON event per id and indexes it by time and tenant', async () => {
     await store.record(usageRecord({ requestId: 'k1', tenant: 'acme', timeMs: T0 + 7 }));
@@ -72,6 +75,30 @@ describeRedis('createRedisUsageStore (real redis-server)', () => {
       });
       expect(report.rows.map((r) => r.requests)).toEqual([84n, 83n, 83n]);
       expect(await redis.zcard(`${prefix}by-time`)).toBe(ids);
+    } finally {
+      await Promise.all(replicas.map((c) => c.quit()));
+    }
+  });
+
+  it('never over-grants when replicas reserve concurrently against one limit', async () => {
+    const replicas = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const client = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+        await client.connect();
+        return client;
+      }),
+    );
+    try {
+      const stores = replicas.map((client) => createRedisUsageStore({ redis: client, keyPrefix: prefix }));
+      await stores[0]!.setLimit('acme', 'day', 1000);
+      await stores[0]!.record(usageRecord({ requestId: 'spent', costMicroUsd: 300 }));
+      const outcomes = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          stores[i % 4]!.reserve({ tenant: 'acme', reservationId: `r${i}`, amountMicroUsd: 10, nowMs: T0, ttlMs: 60_000 }),
+        ),
+      );
+      expect(outcomes.filter((o) => o.granted)).toHaveLength(70);
+      expect((await stores[1]!.status('acme', T0))[0]).toMatchObject({ spentMicroUsd: 300, reservedMicroUsd: 700 });
     } finally {
       await Promise.all(replicas.map((c) => c.quit()));
     }

@@ -1,15 +1,17 @@
-// UsageStore in Redis, shared by every ledger replica.
+// UsageStore (and BudgetStore) in Redis, shared by every ledger replica. Keys: redis-ledger-keys.ts.
 //
-// Layout (all keys share one hash tag, so the Lua script is valid on Redis Cluster too):
-//   <prefix>event:<requestId>      string: the record as JSON; SET NX on it is the idempotency check
-//   <prefix>by-time                sorted set, all scores 0, member "<15-digit epoch ms>|<requestId>"
-//   <prefix>by-tenant:<tenant>     the same members for one tenant
-// Equal scores make the sets lexicographically ordered, so a period [start, end) is a ZRANGEBYLEX
-// range and pages continue after the last member seen (O(log n + page) each, no offsets). Record is
-// one Lua script — SET NX + both ZADDs — so a crash can never leave an event counted but unindexed.
+// Events are JSON strings under event:<requestId>; by-time and by-tenant:<tenant> are sorted sets
+// with all scores 0 and members "<15-digit epoch ms>|<requestId>". Equal scores make the sets
+// lexicographically ordered, so a period [start, end) is a ZRANGEBYLEX range and pages continue
+// after the last member seen (O(log n + page) each, no offsets). Record is one Lua script — SET NX,
+// both ZADDs, the tenant's day and month spend counters, and releasing the request's budget
+// reservation — so a crash can never leave an event counted but unindexed or unbilled.
 import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
 import { CATALOG_BACKENDS, CATALOG_TIERS } from '@sophia/price-catalog';
+import { budgetPeriod, type BudgetStore } from './budget-store.ts';
+import { createRedisBudgetStore } from './redis-budget-store.ts';
+import { redisLedgerKeys, SPENT_TTL_SECONDS } from './redis-ledger-keys.ts';
 import { createUsageAggregator } from './usage-aggregator.ts';
 import { MAX_EVENT_TIME_MS, type RecordOutcome, type UsageQuery, type UsageRecord, type UsageReport, type UsageStore } from './usage-store.ts';
 
@@ -29,10 +31,17 @@ export interface RedisUsageStoreOptions {
   readonly pageSize?: number;
 }
 
+// KEYS: event, by-time, by-tenant, spent:day, spent:month, reservations.
+// ARGV: json, member, cost, requestId, day TTL s, month TTL s.
 const RECORD_SCRIPT = `
+redis.call('HDEL', KEYS[6], ARGV[4])
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('ZADD', KEYS[2], 0, ARGV[2])
   redis.call('ZADD', KEYS[3], 0, ARGV[2])
+  redis.call('INCRBY', KEYS[4], ARGV[3])
+  redis.call('EXPIRE', KEYS[4], ARGV[5])
+  redis.call('INCRBY', KEYS[5], ARGV[3])
+  redis.call('EXPIRE', KEYS[5], ARGV[6])
   return {1, ARGV[1]}
 end
 return {0, redis.call('GET', KEYS[1])}
@@ -41,7 +50,20 @@ return {0, redis.call('GET', KEYS[1])}
 const COMMAND = 'sophiaLedgerRecord';
 
 type ScriptedRedis = {
-  [COMMAND](eventKey: string, byTime: string, byTenant: string, json: string, member: string): Promise<[number, string | null]>;
+  [COMMAND](
+    eventKey: string,
+    byTime: string,
+    byTenant: string,
+    spentDay: string,
+    spentMonth: string,
+    reservations: string,
+    json: string,
+    member: string,
+    cost: number,
+    requestId: string,
+    dayTtlSeconds: number,
+    monthTtlSeconds: number,
+  ): Promise<[number, string | null]>;
 };
 
 const storedRecordSchema = z.strictObject({
@@ -70,16 +92,17 @@ function timeBound(timeMs: number): string {
   return String(Math.max(0, Math.ceil(timeMs))).padStart(15, '0');
 }
 
-/** Creates a Redis-backed store; registers its Lua script on the client (idempotent). */
-export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageStore {
+/** Creates a Redis-backed store; registers its Lua scripts on the client (idempotent). */
+export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageStore & BudgetStore {
   const { redis } = options;
   const prefix = options.keyPrefix ?? '{sophia:ledger}:';
   const pageSize = options.pageSize ?? 1000;
-  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 3, lua: RECORD_SCRIPT });
+  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 6, lua: RECORD_SCRIPT });
   const scripted = redis as unknown as ScriptedRedis;
-  const eventKey = (requestId: string): string => `${prefix}event:${requestId}`;
-  const byTimeKey = `${prefix}by-time`;
-  const byTenantKey = (tenant: string): string => `${prefix}by-tenant:${tenant}`;
+  const keys = redisLedgerKeys(prefix);
+  const eventKey = keys.event;
+  const byTimeKey = keys.byTime;
+  const byTenantKey = keys.byTenant;
 
   const parseStored = (key: string, json: string): UsageRecord => {
     let value: unknown;
@@ -94,13 +117,27 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
   };
 
   return {
+    ...createRedisBudgetStore(redis, keys),
     async record(record: UsageRecord): Promise<RecordOutcome> {
       if (!Number.isSafeInteger(record.timeMs) || record.timeMs < 0 || record.timeMs > MAX_EVENT_TIME_MS) {
         throw new RangeError(`timeMs ${record.timeMs} is outside [0, ${MAX_EVENT_TIME_MS}]`);
       }
       const key = eventKey(record.requestId);
       const json = JSON.stringify(storedRecordSchema.parse(record));
-      const [created, stored] = await scripted[COMMAND](key, byTimeKey, byTenantKey(record.tenant), json, member(record));
+      const [created, stored] = await scripted[COMMAND](
+        key,
+        byTimeKey,
+        byTenantKey(record.tenant),
+        keys.spent(record.tenant, 'day', budgetPeriod('day', record.timeMs)),
+        keys.spent(record.tenant, 'month', budgetPeriod('month', record.timeMs)),
+        keys.reservations(record.tenant),
+        json,
+        member(record),
+        record.costMicroUsd,
+        record.requestId,
+        SPENT_TTL_SECONDS.day,
+        SPENT_TTL_SECONDS.month,
+      );
       if (stored === null) throw new Error(`usage event at ${key} vanished during record`);
       return { recorded: created === 1, record: created === 1 ? record : parseStored(key, stored) };
     },
