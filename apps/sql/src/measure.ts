@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { createCatalogIndex, linkSchema, tokenizeSql, TokenKind, validateSql, type Catalog } from '@sophia/sql-core';
 import { deriveDefogCatalogs, loadDefogItems } from './defog-gold.ts';
 import { loadSpiderCatalogs } from './spider-catalog.ts';
+import { measureSpiderExecution } from './spider-execution.ts';
 import { sqliteToSnowflakeLiterals } from './sqlite-literals.ts';
 
 /** A rejected gold statement with the validator's reasons (the report lists every one). */
@@ -11,6 +12,9 @@ interface Rejection {
   readonly sql: string;
   readonly errors: string[];
 }
+
+/** Row cap for the execution check: small enough that some gold results get capped. */
+const EXEC_MAX_ROWS = 100;
 
 interface SpiderDevItem {
   db_id: string;
@@ -51,7 +55,7 @@ function goldTables(sql: string, catalog: Catalog): string[] {
   return validateSql(sql, catalog).tables.map((t) => t.toLowerCase());
 }
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   const dataDir = resolve(argv[0] ?? '../shared/data');
   const outDir = resolve(argv[1] ?? 'reports');
   const spiderCatalogs = loadSpiderCatalogs(join(dataDir, 'spider/tables.json'));
@@ -101,12 +105,24 @@ function main(argv: string[]): void {
   });
   const recall = recallN > 0 ? recallSum / recallN : 0;
 
+  // Stretch: execute gold and validated rewrites on the Spider databases in DuckDB.
+  const execCases = dev.flatMap((d, i) => {
+    const catalog = spiderCatalogs.get(d.db_id)!;
+    const gold = sqliteToSnowflakeLiterals(d.query, catalog);
+    const r = validateSql(gold, catalog, { maxRows: EXEC_MAX_ROWS });
+    return r.ok && r.sql ? [{ id: `spider-dev-${i}`, db: d.db_id, gold, rewritten: r.sql }] : [];
+  });
+  const exec = await measureSpiderExecution(join(dataDir, 'spider/db'), execCases, EXEC_MAX_ROWS);
+
   const pct = (a: number, b: number): string => `${((100 * a) / Math.max(b, 1)).toFixed(2)} %`;
   const rows = [
     ['Spider dev gold, raw SQLite text', `${spiderRaw.accepted}/${spiderRaw.total}`, pct(spiderRaw.accepted, spiderRaw.total)],
     ['Spider dev gold, "..." literals → \'...\'', `${spiderAdapted.accepted}/${spiderAdapted.total}`, pct(spiderAdapted.accepted, spiderAdapted.total)],
     ['defog Snowflake gold (derived catalogs)', `${defog.accepted}/${defog.total}`, pct(defog.accepted, defog.total)],
     ['Spider dev gold with one column renamed: rejected', `${mutatedRejected}/${mutated}`, pct(mutatedRejected, mutated)],
+    [`DuckDB: gold executes (${exec.databases} dbs)`, `${exec.goldExecuted}/${exec.cases}`, pct(exec.goldExecuted, exec.cases)],
+    [`DuckDB: validated rewrite (LIMIT ${EXEC_MAX_ROWS}) executes`, `${exec.rewrittenExecuted}/${exec.goldExecuted}`, pct(exec.rewrittenExecuted, exec.goldExecuted)],
+    ['DuckDB: rewrite returns the gold rows', `${exec.sameResult}/${exec.rewrittenExecuted}`, pct(exec.sameResult, exec.rewrittenExecuted)],
     ['Spider dev table recall@5 (mean)', `${recallN} questions`, recall.toFixed(4)],
     ['Spider dev all gold tables in top 5', `${perfect}/${recallN}`, pct(perfect, recallN)],
   ];
@@ -131,6 +147,15 @@ function main(argv: string[]): void {
   console.log(`\nrenamed-column mutants accepted: ${mutatedAccepted.length}`);
   for (const m of mutatedAccepted) console.log(`- ${m}`);
   show('defog Snowflake', defog.rejections);
+  const execCauses = new Map<string, number>();
+  for (const f of exec.failures) {
+    const key = `[${f.stage}] ${f.error.replace(/"[^"]*"|'[^']*'/g, '…').split(/\s+/).slice(0, 9).join(' ')}`;
+    execCauses.set(key, (execCauses.get(key) ?? 0) + 1);
+  }
+  console.log('\nDuckDB execution failures by cause:');
+  for (const [k, n] of [...execCauses].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(4)}  ${k}`);
+  console.log(`\nDuckDB execution failures: ${exec.failures.length}`);
+  for (const f of exec.failures) console.log(`- ${f.id} [${f.stage}]: ${f.error}`);
   console.log(`\nlinking misses (recall@5 < 1): ${misses.length}`);
   for (const m of misses.slice(0, 40)) console.log(`- ${m.id}: gold ${m.gold.join(',')} | top ${m.top.join(',')} | ${m.question}`);
 
@@ -144,6 +169,7 @@ function main(argv: string[]): void {
         spiderRaw: { total: spiderRaw.total, accepted: spiderRaw.accepted, causes: Object.fromEntries(groups), rejections: spiderRaw.rejections },
         spiderAdapted: { total: spiderAdapted.total, accepted: spiderAdapted.accepted, rejections: spiderAdapted.rejections },
         defog: { total: defog.total, accepted: defog.accepted, rejections: defog.rejections },
+        execution: exec,
         mutants: { total: mutated, rejected: mutatedRejected, accepted: mutatedAccepted },
         linking: { questions: recallN, recallAt5: recall, allGoldInTop5: perfect, misses },
       },
@@ -154,4 +180,7 @@ function main(argv: string[]): void {
   console.log(`\nsaved ${file}`);
 }
 
-main(process.argv.slice(2));
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

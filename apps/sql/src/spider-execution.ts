@@ -1,0 +1,84 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+
+/** One gold query to execute: the gold text and the validator's rewritten (LIMIT-bounded) text. */
+export interface ExecutionCase {
+  readonly id: string;
+  readonly db: string;
+  readonly gold: string;
+  readonly rewritten: string;
+}
+
+/** Execution figures: does the validated, rewritten SQL run and return the gold rows (up to the cap)? */
+export interface ExecutionReport {
+  readonly databases: number;
+  readonly cases: number;
+  readonly goldExecuted: number;
+  readonly rewrittenExecuted: number;
+  readonly sameResult: number;
+  readonly failures: { id: string; stage: 'gold' | 'rewritten' | 'compare' | 'nondeterministic'; error: string }[];
+}
+
+async function rows(con: DuckDBConnection, sql: string): Promise<string[]> {
+  const r = await con.runAndReadAll(sql);
+  return r.getRowsJson().map((row) => JSON.stringify(row));
+}
+
+/**
+ * Loads the Spider dev databases shipped as SQL (one DuckDB schema each; the foreign-key ALTER TABLE
+ * statements DuckDB refuses are dropped) and executes each gold query and its validated rewrite.
+ * DuckDB stands in for Snowflake here (the local-dev warehouse of the architecture).
+ */
+export async function measureSpiderExecution(dbDir: string, cases: readonly ExecutionCase[], maxRows: number): Promise<ExecutionReport> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const con = await instance.connect();
+  const loaded = new Set<string>();
+  for (const f of readdirSync(dbDir).filter((x) => x.endsWith('.sql'))) {
+    const sql = readFileSync(join(dbDir, f), 'utf8').replace(/^\s*ALTER TABLE[^;]*;/gm, '');
+    await con.run(sql);
+    loaded.add(f.replace(/\.sql$/, ''));
+  }
+  const failures: ExecutionReport['failures'] = [];
+  let n = 0;
+  let goldOk = 0;
+  let rewrittenOk = 0;
+  let same = 0;
+  let current = '';
+  for (const c of cases) {
+    if (!loaded.has(c.db)) continue;
+    n++;
+    if (current !== c.db) {
+      await con.run(`USE memory.${c.db}`);
+      current = c.db;
+    }
+    let gold: string[];
+    try {
+      gold = await rows(con, c.gold);
+      goldOk++;
+    } catch (err) {
+      failures.push({ id: c.id, stage: 'gold', error: (err as Error).message.split('\n')[0]! });
+      continue;
+    }
+    let rewritten: string[];
+    try {
+      rewritten = await rows(con, c.rewritten);
+      rewrittenOk++;
+    } catch (err) {
+      failures.push({ id: c.id, stage: 'rewritten', error: (err as Error).message.split('\n')[0]! });
+      continue;
+    }
+    const a = [...gold].sort();
+    const b = [...rewritten].sort();
+    const ok = gold.length > maxRows ? rewritten.length === maxRows : a.length === b.length && a.every((x, i) => x === b[i]);
+    if (ok) same++;
+    else {
+      // Identical text with different rows means the query itself is non-deterministic (LIMIT on ties).
+      const stage = c.gold.trim().replace(/;$/, '') === c.rewritten ? 'nondeterministic' : 'compare';
+      failures.push({ id: c.id, stage, error: `gold ${gold.length} rows, rewritten ${rewritten.length} rows, contents differ` });
+    }
+  }
+  con.closeSync();
+  instance.closeSync();
+  return { databases: loaded.size, cases: n, goldExecuted: goldOk, rewrittenExecuted: rewrittenOk, sameResult: same, failures };
+}
