@@ -105,6 +105,23 @@ describe('stalls and silence', () => {
     expect(response.events.at(-1)).toBe('[DONE]');
   });
 
+  it('stall-before-first-token without streaming: JSON headers, then no body', async () => {
+    const response = await chat({}, { headers: { 'x-sim-fault': 'stall-before-first-token' }, signal: abortAfter(150) });
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(response.text).toBe('');
+    expect(response.error).toBeDefined();
+    await until(() => sim.stats().inFlight === 0);
+  });
+
+  it('a per-request time to first token delays the answer', async () => {
+    const started = performance.now();
+    const response = await chat({ ...stream }, { headers: { 'x-sim-ttft-ms': '120' } });
+    expect(response.events.at(-1)).toBe('[DONE]');
+    // a lower bound only
+    expect(performance.now() - started).toBeGreaterThanOrEqual(100);
+  });
+
   it('silent: no headers at all', async () => {
     const pending = chat({}, { headers: { 'x-sim-fault': 'silent' }, signal: abortAfter(150) });
     await until(() => sim.stats().running === 1);
@@ -198,6 +215,14 @@ describe('health and the fault API', () => {
   it('counts faults by kind in /sim/stats', async () => {
     const stats = JSON.parse((await client.send(`${sim.url}/sim/stats`)).text);
     expect(stats.byFault).toMatchObject({ status: expect.any(Number), 'cut-mid-stream': 2, silent: 1 });
+  });
+});
+
+describe('model list without configured models', () => {
+  it('lists the models served so far', async () => {
+    await chat({ model: 'served-one' });
+    const body = JSON.parse((await client.send(`${sim.url}/v1/models`)).text) as { data: Array<{ id: string; owned_by: string }> };
+    expect(body.data).toContainEqual(expect.objectContaining({ id: 'served-one', owned_by: 'vllm', max_model_len: expect.any(Number) }));
   });
 });
 

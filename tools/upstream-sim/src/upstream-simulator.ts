@@ -180,10 +180,15 @@ export async function createUpstreamSimulator(options: UpstreamSimulatorOptions)
   };
 
   const server = createServer((req, res) => {
+    // One signal per request: aborted when its client leaves or the simulator closes. (A listener on
+    // the closing signal, removed on close, rather than AbortSignal.any, so nothing accumulates.)
     const request = new AbortController();
-    const signal = AbortSignal.any([closing.signal, request.signal]);
+    const signal = request.signal;
+    const onClosing = (): void => request.abort(closing.signal.reason);
+    closing.signal.addEventListener('abort', onClosing, { once: true });
     const responseClosed = new Promise<void>((resolve) =>
       res.once('close', () => {
+        closing.signal.removeEventListener('abort', onClosing);
         if (!res.writableFinished) request.abort(new Error('client closed the connection'));
         resolve();
       }),
