@@ -7,7 +7,7 @@ import { presentedApiKey, type ApiKeyAuth } from './api-key-auth.ts';
 import { validateChatInput } from './chat-input-validation.ts';
 import { decisionHeaders } from './decision-view.ts';
 import { gatewayCallContext, workloadTag } from './request-context.ts';
-import { collectGeneration, finalDecision, routerGeneration } from './router-generation.ts';
+import { collectGeneration, finalDecision, routerCallError, routerGeneration } from './router-generation.ts';
 import { RETRY_AFTER_MS_KEY } from './status-to-http.ts';
 
 /** Options for {@link createChatServiceHandler}. */
@@ -111,7 +111,9 @@ export function createChatServiceHandler(options: ChatServiceHandlerOptions): Se
       ctx.responseHeader.set('x-request-id', built.context.requestId);
       try {
         const left = built.context.deadline === undefined ? undefined : Math.max(1, built.context.deadline - Date.now());
-        const res = await runWithCallContext(built.context, () => router.listModels({}, { signal: ctx.signal, timeoutMs: left }));
+        const res = await runWithCallContext(built.context, () => router.listModels({}, { signal: ctx.signal, timeoutMs: left })).catch((err: unknown) => {
+          throw routerCallError(err);
+        });
         return { models: ['auto', ...res.models.map((m) => m.id)] };
       } catch (err) {
         throw clientError(err, logger);

@@ -17,6 +17,7 @@ export interface DualProtocolServer {
   close(graceMs: number): Promise<void>;
 }
 
+const SNIFF_TIMEOUT_MS = 10_000;
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
 /**
@@ -29,6 +30,8 @@ export async function startDualProtocolServer(handler: DualProtocolHandler, opti
   const h1 = createHttp1Server({ requestTimeout: 0, keepAliveTimeout: 5000 }, handler);
   const h2 = createHttp2Server({}, handler);
   const sockets = new Set<Socket>();
+  /** Connections that have not sent enough bytes yet to tell the protocol. */
+  const unrouted = new Set<Socket>();
   const sessions = new Set<Http2Session>();
   let draining = false;
   h2.on('session', (session: Http2Session) => {
@@ -36,15 +39,38 @@ export async function startDualProtocolServer(handler: DualProtocolHandler, opti
     session.once('close', () => sessions.delete(session));
     if (draining) session.close();
   });
-  h1.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-    if (draining && !res.headersSent) res.shouldKeepAlive = false;
+  // HTTP/1.1 connections handed over by 'connection' are not tracked by Node (that starts on
+  // listen), so closeIdleConnections() would not see them: count requests per socket instead.
+  const h1Sockets = new Set<Socket>();
+  const h1Active = new Map<Socket, number>();
+  h1.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    h1Active.set(socket, (h1Active.get(socket) ?? 0) + 1);
+    if (draining) res.shouldKeepAlive = false;
+    res.once('close', () => {
+      const left = (h1Active.get(socket) ?? 1) - 1;
+      h1Active.set(socket, left);
+      if (draining && left === 0) socket.destroySoon();
+    });
   });
 
   const server = createNetServer((socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      unrouted.delete(socket);
+    });
     let head = Buffer.alloc(0);
+    unrouted.add(socket);
+    // A connection that never says which protocol it speaks must not hold a socket forever.
+    const onSilent = (): void => {
+      socket.destroy();
+    };
+    socket.setTimeout(SNIFF_TIMEOUT_MS, onSilent);
     const route = (toHttp2: boolean): void => {
+      unrouted.delete(socket);
+      socket.setTimeout(0);
+      socket.off('timeout', onSilent);
       socket.off('data', onData);
       socket.off('error', onError);
       socket.pause();
@@ -53,6 +79,11 @@ export async function startDualProtocolServer(handler: DualProtocolHandler, opti
         // The http2 session reads the unshifted preface itself on the next tick (socket.read()).
         h2.emit('connection', socket);
       } else {
+        h1Sockets.add(socket);
+        socket.once('close', () => {
+          h1Sockets.delete(socket);
+          h1Active.delete(socket);
+        });
         h1.emit('connection', socket);
         socket.resume();
       }
@@ -89,15 +120,14 @@ export async function startDualProtocolServer(handler: DualProtocolHandler, opti
         draining = true;
         const closed = new Promise<void>((r) => server.close(() => r()));
         for (const s of sessions) s.close();
-        h1.closeIdleConnections();
-        const idleSweep = setInterval(() => h1.closeIdleConnections(), 50);
+        for (const s of h1Sockets) if ((h1Active.get(s) ?? 0) === 0) s.destroySoon();
+        for (const s of unrouted) s.destroy();
         const force = setTimeout(() => {
           for (const s of sessions) s.destroy();
           for (const s of sockets) s.destroy();
         }, graceMs);
         force.unref();
         void closed.then(() => {
-          clearInterval(idleSweep);
           clearTimeout(force);
           resolve();
         });

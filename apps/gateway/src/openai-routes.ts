@@ -11,7 +11,7 @@ import { chatCompletion, chatCompletionChunk, modelList, usageChunk, type Comple
 import { parseChatCompletionRequest, type ChatCompletionRequest } from './openai-request-schema.ts';
 import { startSse, writeJson, writeOpenAiError, type HttpResponseSink } from './openai-response-writer.ts';
 import { gatewayCallContext, headersFromNode, workloadTag } from './request-context.ts';
-import { collectGeneration, finalDecision, routerGeneration } from './router-generation.ts';
+import { collectGeneration, finalDecision, routerCallError, routerGeneration } from './router-generation.ts';
 import { httpErrorFromRouter, invalidRequest, type GatewayHttpError } from './status-to-http.ts';
 
 /** An inbound request on either protocol. */
@@ -196,7 +196,9 @@ export function createOpenAiRoutes(options: OpenAiRoutesOptions): (req: NodeRequ
   function callRouter<T>(context: CallContext, res: HttpResponseSink, call: (signal: AbortSignal, timeoutMs: number | undefined) => Promise<T>): Promise<T> {
     const abort = clientGone(res);
     const left = context.deadline === undefined ? undefined : Math.max(1, context.deadline - Date.now());
-    return runWithCallContext(context, () => call(abort.signal, left));
+    return runWithCallContext(context, () => call(abort.signal, left)).catch((err: unknown) => {
+      throw routerCallError(err);
+    });
   }
 
   async function ready(res: HttpResponseSink): Promise<void> {
@@ -205,7 +207,8 @@ export function createOpenAiRoutes(options: OpenAiRoutesOptions): (req: NodeRequ
       await router.listModels({}, { timeoutMs: options.readinessTimeoutMs ?? 2000 });
       writeJson(res, 200, { status: 'ready' });
     } catch (err) {
-      writeJson(res, 503, { status: 'not_ready', reason: `router unreachable: ${ConnectError.from(err).code === Code.DeadlineExceeded ? 'timeout' : Code[ConnectError.from(err).code]}` });
+      const ce = ConnectError.from(routerCallError(err));
+      writeJson(res, 503, { status: 'not_ready', reason: `router ListModels failed: ${Code[ce.code]}` });
     }
   }
 

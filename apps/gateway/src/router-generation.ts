@@ -16,6 +16,19 @@ export interface RouterGenerationOptions {
   readonly signal: AbortSignal;
 }
 
+/**
+ * Normalises a failed router call: errors the router sent (`isWireError`) pass unchanged; a
+ * client-side transport failure (connection refused or reset, which connect-node reports as
+ * INTERNAL/UNKNOWN/ABORTED) means the router could not be reached and becomes UNAVAILABLE, so
+ * callers answer 503 (retryable) instead of 500 — without echoing internal addresses.
+ */
+export function routerCallError(err: unknown): unknown {
+  if (err instanceof ConnectError && !err.isWireError && (err.code === Code.Internal || err.code === Code.Unknown || err.code === Code.Aborted)) {
+    return new ConnectError('router unavailable', Code.Unavailable, undefined, undefined, err);
+  }
+  return err;
+}
+
 function contractBroken(what: string): ConnectError {
   return new ConnectError(`router broke the Generate stream contract: ${what}`, Code.Internal);
 }
@@ -61,7 +74,7 @@ export async function* routerGeneration(
   } catch (err) {
     const deadlinePassed = deadlineSignal?.aborted === true && !signal.aborted;
     if (deadlinePassed) throw new ConnectError(`request deadline of ${left} ms exceeded`, Code.DeadlineExceeded);
-    throw err;
+    throw routerCallError(err);
   }
   if (!seenDone) throw contractBroken('stream ended without "done"');
 }
