@@ -7,11 +7,10 @@
 // both ZADDs, the tenant's day and month spend counters, and releasing the request's budget
 // reservation — so a crash can never leave an event counted but unindexed or unbilled.
 import type { Cluster, Redis } from 'ioredis';
-import { z } from 'zod';
-import { CATALOG_BACKENDS, CATALOG_TIERS } from '@sophia/price-catalog';
 import { budgetPeriod, type BudgetStore } from './budget-store.ts';
 import { createRedisBudgetStore } from './redis-budget-store.ts';
 import { redisLedgerKeys, SPENT_TTL_SECONDS } from './redis-ledger-keys.ts';
+import { decodeStoredRecord, encodeStoredRecord } from './stored-usage-record.ts';
 import { createUsageAggregator } from './usage-aggregator.ts';
 import { MAX_EVENT_TIME_MS, type RecordOutcome, type UsageQuery, type UsageRecord, type UsageReport, type UsageStore } from './usage-store.ts';
 
@@ -66,23 +65,6 @@ type ScriptedRedis = {
   ): Promise<[number, string | null]>;
 };
 
-const storedRecordSchema = z.strictObject({
-  requestId: z.string(),
-  tenant: z.string(),
-  model: z.string(),
-  backend: z.enum(CATALOG_BACKENDS),
-  tier: z.enum(CATALOG_TIERS),
-  promptTokens: z.int().nonnegative(),
-  completionTokens: z.int().nonnegative(),
-  costMicroUsd: z.int().nonnegative(),
-  catalogVersion: z.string(),
-  timeMs: z.int().nonnegative(),
-  latencyMs: z.int().nonnegative(),
-  fallback: z.boolean(),
-  completed: z.boolean(),
-  workloadTag: z.string(),
-  target: z.string(),
-});
 
 function member(record: UsageRecord): string {
   return `${String(record.timeMs).padStart(15, '0')}|${record.requestId}`;
@@ -104,17 +86,6 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
   const byTimeKey = keys.byTime;
   const byTenantKey = keys.byTenant;
 
-  const parseStored = (key: string, json: string): UsageRecord => {
-    let value: unknown;
-    try {
-      value = JSON.parse(json);
-    } catch {
-      throw new Error(`corrupt usage event at ${key}: not JSON`);
-    }
-    const parsed = storedRecordSchema.safeParse(value);
-    if (!parsed.success) throw new Error(`corrupt usage event at ${key}: ${parsed.error.issues[0]?.path.join('.') ?? ''}`);
-    return parsed.data;
-  };
 
   return {
     ...createRedisBudgetStore(redis, keys),
@@ -123,7 +94,7 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
         throw new RangeError(`timeMs ${record.timeMs} is outside [0, ${MAX_EVENT_TIME_MS}]`);
       }
       const key = eventKey(record.requestId);
-      const json = JSON.stringify(storedRecordSchema.parse(record));
+      const json = encodeStoredRecord(record);
       const [created, stored] = await scripted[COMMAND](
         key,
         byTimeKey,
@@ -139,7 +110,7 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
         SPENT_TTL_SECONDS.month,
       );
       if (stored === null) throw new Error(`usage event at ${key} vanished during record`);
-      return { recorded: created === 1, record: created === 1 ? record : parseStored(key, stored) };
+      return { recorded: created === 1, record: created === 1 ? record : decodeStoredRecord(key, stored) };
     },
 
     async query(query: UsageQuery): Promise<UsageReport> {
@@ -151,12 +122,12 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
       for (;;) {
         const members = await redis.zrangebylex(index, min, max, 'LIMIT', 0, pageSize);
         if (members.length === 0) break;
-        const keys = members.map((m) => eventKey(m.slice(m.indexOf('|') + 1)));
-        const values = await redis.mget(...keys);
+        const eventKeys = members.map((m) => eventKey(m.slice(m.indexOf('|') + 1)));
+        const values = await redis.mget(...eventKeys);
         values.forEach((json, i) => {
           // Members and events are written together and never deleted separately; a missing event
           // can only come from an operator deleting keys by hand, and is skipped rather than guessed.
-          if (json !== null) aggregator.add(parseStored(keys[i] ?? '', json));
+          if (json !== null) aggregator.add(decodeStoredRecord(eventKeys[i] ?? '', json));
         });
         if (members.length < pageSize) break;
         min = `(${members[members.length - 1] ?? ''}`;
