@@ -1,5 +1,12 @@
+/**
+ * `npm run measure -w @sophia/sql -- [DATA_DIR] [OUT_DIR]`: validator acceptance of Spider dev and defog
+ * Snowflake gold SQL (every rejection listed), a renamed-column sensitivity check, DuckDB execution of
+ * Spider gold and its validated rewrite, and table recall@5 of schema linking. Prints a table and saves
+ * OUT_DIR/sql-measure.json.
+ */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createCatalogIndex, linkSchema, tokenizeSql, TokenKind, validateSql, type Catalog } from '@sophia/sql-core';
 import { deriveDefogCatalogs, loadDefogItems } from './defog-gold.ts';
 import { loadSpiderCatalogs } from './spider-catalog.ts';
@@ -56,8 +63,9 @@ function goldTables(sql: string, catalog: Catalog): string[] {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const dataDir = resolve(argv[0] ?? '../shared/data');
-  const outDir = resolve(argv[1] ?? 'reports');
+  // Defaults: the shared data folder next to the checkout, and apps/sql/reports (gitignored).
+  const dataDir = resolve(argv[0] ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url)));
+  const outDir = resolve(argv[1] ?? fileURLToPath(new URL('../reports', import.meta.url)));
   const spiderCatalogs = loadSpiderCatalogs(join(dataDir, 'spider/tables.json'));
   const dev = JSON.parse(readFileSync(join(dataDir, 'spider/dev.json'), 'utf8')) as SpiderDevItem[];
 

@@ -6,7 +6,7 @@ export { identifierMatches, renderIdentifier } from './identifier.ts';
 export type { Identifier } from './identifier.ts';
 export { tokenizeSql, significantTokens, SqlTokenizeError, TokenKind } from './sql-tokenizer.ts';
 export type { Token } from './sql-tokenizer.ts';
-export { validateSql, DEFAULT_MAX_ROWS } from './validate-sql.ts';
+export { validateSql, DEFAULT_MAX_ROWS, MAX_SQL_LENGTH } from './validate-sql.ts';
 export type { ValidationResult, ValidateOptions } from './validate-sql.ts';
 export { prescanSql } from './prescan-sql.ts';
 export type { Prescan } from './prescan-sql.ts';

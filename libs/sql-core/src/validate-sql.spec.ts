@@ -50,6 +50,13 @@ describe('precise errors', () => {
     expect(r.ok).toBe(false);
     expect(r.errors[0]).toMatch(/^parse error/);
   });
+  it('fails closed on oversized and deeply nested statements', () => {
+    expect(v(`SELECT id FROM orders WHERE id IN (${'1,'.repeat(60_000)}1)`).errors[0]).toMatch(/^statement is \d+ characters; the limit is 100000/);
+    const deep = `SELECT ${'('.repeat(3000)}1${')'.repeat(3000)} FROM orders`;
+    // Whatever the parser's stack allows, the validator returns a verdict instead of throwing.
+    const r = v(deep);
+    expect(r.ok ? r.sql : r.errors[0]).toEqual(expect.any(String));
+  });
   it('rejects a table name that is ambiguous across schemas', () => {
     const two = parseCatalog({ tables: [
       { name: 'A.S.T', columns: [{ name: 'X', type: 'INT' }] },

@@ -22,6 +22,8 @@ export interface ValidateOptions {
 }
 
 export const DEFAULT_MAX_ROWS = 1000;
+/** Longer statements are rejected before parsing (bounds parser time and recursion depth). */
+export const MAX_SQL_LENGTH = 100_000;
 
 /**
  * The safety boundary of the SQL service: accepts exactly one read-only SELECT/WITH statement whose
@@ -31,7 +33,11 @@ export const DEFAULT_MAX_ROWS = 1000;
  */
 export function validateSql(sql: string, catalog: Catalog | CatalogIndex, options: ValidateOptions = {}): ValidationResult {
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+  if (!Number.isInteger(maxRows) || maxRows < 1) throw new RangeError(`maxRows must be a positive integer, got ${maxRows}`);
   const index = 'resolveTable' in catalog ? catalog : createCatalogIndex(catalog, { allowedTables: options.allowedTables });
+  if (sql.length > MAX_SQL_LENGTH) {
+    return { ok: false, errors: [`statement is ${sql.length} characters; the limit is ${MAX_SQL_LENGTH}`], tables: [], columns: [] };
+  }
   const pre = prescanSql(sql, maxRows, index.names);
   if (pre.errors.length > 0) return { ok: false, errors: pre.errors, tables: [], columns: [] };
   let parsed;
@@ -41,7 +47,14 @@ export function validateSql(sql: string, catalog: Catalog | CatalogIndex, option
     const msg = err instanceof Error ? err.message : String(err);
     return { ok: false, errors: [`parse error: ${restoreQuoted(shorten(msg), pre.placeholders)}`], tables: [], columns: [] };
   }
-  const res = resolveQuery(parsed.ast, index, pre.placeholders);
+  let res: ReturnType<typeof resolveQuery>;
+  try {
+    res = resolveQuery(parsed.ast, index, pre.placeholders);
+  } catch (err) {
+    // Fail closed: an unexpected AST shape or a stack overflow on a pathological query is a rejection.
+    const msg = err instanceof Error ? err.message : String(err);
+    return { ok: false, errors: [`validator could not analyse the statement: ${shorten(msg)}`], tables: [], columns: [] };
+  }
   const errors = res.errors.map((e) => restoreQuoted(e, pre.placeholders));
   // Cross-check: every table the parser saw must have been visited by the resolver.
   for (const entry of parsed.tableList) {
