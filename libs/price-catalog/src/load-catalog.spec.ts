@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,5 +36,15 @@ describe('loadCatalog', () => {
 
   it('passes the fs error through when the file is missing', () => {
     expect(() => loadCatalog(join(dir, 'absent.json'))).toThrow(expect.objectContaining({ code: 'ENOENT' }) as Error);
+  });
+});
+
+describe('loadCatalog under plain Node (native type stripping, ESM)', () => {
+  it('loads the bundled JSON module there too', () => {
+    const entry = join(__dirname, 'index.ts');
+    const script = `const m = await import(${JSON.stringify(entry)}); const c = m.loadCatalog(); console.log(JSON.stringify([c.version, c.models.length]));`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual([loadCatalog().version, loadCatalog().models.length]);
   });
 });
