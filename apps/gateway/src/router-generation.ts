@@ -29,8 +29,13 @@ export function routerCallError(err: unknown): unknown {
   return err;
 }
 
+/** Errors the gateway raised itself while checking the stream (not transport failures). */
+const contractErrors = new WeakSet<ConnectError>();
+
 function contractBroken(what: string): ConnectError {
-  return new ConnectError(`router broke the Generate stream contract: ${what}`, Code.Internal);
+  const err = new ConnectError(`router broke the Generate stream contract: ${what}`, Code.Internal);
+  contractErrors.add(err);
+  return err;
 }
 
 /**
@@ -72,6 +77,7 @@ export async function* routerGeneration(
       }
     }
   } catch (err) {
+    if (err instanceof ConnectError && contractErrors.has(err)) throw err;
     const deadlinePassed = deadlineSignal?.aborted === true && !signal.aborted;
     if (deadlinePassed) throw new ConnectError(`request deadline of ${left} ms exceeded`, Code.DeadlineExceeded);
     throw routerCallError(err);

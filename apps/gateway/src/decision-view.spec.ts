@@ -1,0 +1,45 @@
+import { create } from '@bufbuild/protobuf';
+import { Backend, RoutingDecisionSchema, TaskType, Tier } from '@sophia/contracts/common';
+import { decisionHeaders, microUsdToDecimal, sophiaDecisionView } from './decision-view.ts';
+
+describe('microUsdToDecimal', () => {
+  it.each([
+    [0n, '0.000000'],
+    [42n, '0.000042'],
+    [1_000_000n, '1.000000'],
+    [12_345_678_901n, '12345.678901'],
+    [-1_500n, '-0.001500'],
+  ])('%s µ$ → %s', (micro, text) => expect(microUsdToDecimal(micro)).toBe(text));
+});
+
+describe('decision view', () => {
+  const decision = create(RoutingDecisionSchema, {
+    tier: Tier.COMPLEX,
+    taskType: TaskType.MATH_REASONING,
+    model: 'llama-3.1-405b',
+    backend: Backend.GPU,
+    target: 'gpu:pool-a',
+    fallback: true,
+    attempts: 2,
+    reasons: ['fallback: serverless 503'],
+    estimatedCost: { microUsd: 9_000n },
+  });
+  it('names enums in lower case and leaves cost null until known', () => {
+    expect(sophiaDecisionView(decision)).toEqual({
+      tier: 'complex',
+      task_type: 'math_reasoning',
+      model: 'llama-3.1-405b',
+      backend: 'gpu',
+      target: 'gpu:pool-a',
+      fallback: true,
+      attempts: 2,
+      reasons: ['fallback: serverless 503'],
+      estimated_cost_usd: '0.009000',
+      cost_usd: null,
+    });
+    expect(decisionHeaders(decision)).toEqual({ 'x-sophia-tier': 'complex', 'x-sophia-model': 'llama-3.1-405b', 'x-sophia-backend': 'gpu', 'x-sophia-fallback': 'true' });
+  });
+  it('adds the cost header once the cost is known', () => {
+    expect(decisionHeaders(create(RoutingDecisionSchema, { cost: { microUsd: 1_234n } }))['x-sophia-cost-usd']).toBe('0.001234');
+  });
+});

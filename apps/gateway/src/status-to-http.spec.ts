@@ -1,0 +1,43 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+import { httpErrorFromRouter, httpStatusForCode } from './status-to-http.ts';
+
+describe('httpStatusForCode', () => {
+  it.each([
+    [Code.InvalidArgument, 400],
+    [Code.NotFound, 404],
+    [Code.ResourceExhausted, 429],
+    [Code.Unauthenticated, 401],
+    [Code.PermissionDenied, 403],
+    [Code.DeadlineExceeded, 504],
+    [Code.Unavailable, 503],
+    [Code.Internal, 500],
+    [Code.Unknown, 500],
+    [Code.DataLoss, 500],
+  ])('code %i → %i', (code, status) => expect(httpStatusForCode(code)).toBe(status));
+});
+
+describe('httpErrorFromRouter', () => {
+  it('reports NOT_FOUND for a named model as model_not_found on param "model"', () => {
+    expect(httpErrorFromRouter(new ConnectError('model "x" is not in the catalog', Code.NotFound), { explicitModel: true })).toEqual({
+      status: 404,
+      type: 'invalid_request_error',
+      code: 'model_not_found',
+      message: 'model "x" is not in the catalog',
+      param: 'model',
+      retryAfterSeconds: undefined,
+    });
+    expect(httpErrorFromRouter(new ConnectError('gone', Code.NotFound), { explicitModel: false })).toMatchObject({ code: 'not_found', param: null });
+  });
+  it('turns retry-after-ms into whole Retry-After seconds, only for RESOURCE_EXHAUSTED', () => {
+    const err = (ms: string, code = Code.ResourceExhausted) => httpErrorFromRouter(new ConnectError('slow down', code, { 'retry-after-ms': ms }), { explicitModel: false });
+    expect(err('2500').retryAfterSeconds).toBe(3);
+    expect(err('10').retryAfterSeconds).toBe(1);
+    expect(err('soon').retryAfterSeconds).toBeUndefined();
+    expect(err('2500', Code.Unavailable).retryAfterSeconds).toBeUndefined();
+    expect(err('2500')).toMatchObject({ status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded' });
+  });
+  it('hides internals: INTERNAL and non-ConnectErrors become a generic 500', () => {
+    expect(httpErrorFromRouter(new ConnectError('db password wrong', Code.Internal), { explicitModel: false }).message).toBe('internal error');
+    expect(httpErrorFromRouter(new Error('stack trace'), { explicitModel: false })).toMatchObject({ status: 500, type: 'server_error', message: 'internal error' });
+  });
+});
