@@ -272,7 +272,7 @@ export function resolveQuery(
       const lateral = typeof item.prefix === 'string' && item.prefix.toUpperCase() === 'LATERAL';
       const out = validateQuery(item.expr.ast, lateral ? scope : outer, ctes);
       scope.sources.push({ alias, table: null, columns: out, label: alias ? `subquery ${renderIdentifier(alias)}` : 'subquery' });
-    } else if (isNode(item.expr) && (item.expr.type === 'flatten' || isTableFlatten(item.expr))) {
+    } else if (isNode(item.expr) && (item.expr.type === 'flatten' || isFlattenCall(item.expr) || isTableFlatten(item.expr))) {
       walkExpr(item.expr.args, scope);
       scope.sources.push({ alias, table: null, columns: FLATTEN_COLUMNS, label: alias ? `FLATTEN ${renderIdentifier(alias)}` : 'FLATTEN' });
     } else if (isNode(item.expr) && item.expr.type === 'function') {
@@ -309,10 +309,22 @@ export function resolveQuery(
           error('unsupported WITH item');
           continue;
         }
-        let out = validateQuery(stmt, outer, ctes);
-        if (Array.isArray(w.columns) && w.columns.length > 0) {
-          out = w.columns.map((c) => (isNode(c) ? ident(c.column ?? c) : ident(c))).filter((c): c is Identifier => c !== null);
+        const declared = Array.isArray(w.columns) && w.columns.length > 0
+          ? w.columns.map((c) => (isNode(c) ? ident(c.column ?? c) : ident(c))).filter((c): c is Identifier => c !== null)
+          : null;
+        // A recursive CTE reads itself: its columns come from the anchor (first branch), so the anchor
+        // is resolved first and the name registered before the full body is checked. Only a set
+        // operation whose anchor does not read the name is recursive; otherwise the name inside the
+        // body is an ordinary table reference (resolved against the catalog and the allowed scope).
+        const anchor = { ...stmt, _next: null };
+        if (isNode(stmt._next) && referencesTable(stmt._next, name) && !referencesTable(anchor, name)) {
+          const before = errors.length;
+          const cols = validateQuery(anchor, outer, ctes);
+          errors.length = before; // the full body below re-checks the anchor and reports its errors
+          ctes.set(JSON.stringify(name), declared ?? cols);
         }
+        const body = validateQuery(stmt, outer, ctes);
+        const out = declared ?? body;
         ctes.set(JSON.stringify(name), out);
       }
     }
@@ -372,11 +384,28 @@ export function resolveQuery(
   return { errors, tables, columns, seenTableNames };
 }
 
+/** Whether a query mentions `name` as an unqualified table anywhere (recursive CTE detection). */
+function referencesTable(value: unknown, name: Identifier): boolean {
+  if (Array.isArray(value)) return value.some((v) => referencesTable(v, name));
+  if (!isNode(value)) return false;
+  if (typeof value.table === 'string' && !value.db && !value.schema && value.type !== 'column_ref' && 'surround' in value) {
+    if (value.table.toUpperCase() === name.text.toUpperCase() || value.table === name.text) return true;
+  }
+  return Object.values(value).some((v) => referencesTable(v, name));
+}
+
+function isFlattenCall(expr: Node): boolean {
+  const name = isNode(expr.name) && Array.isArray(expr.name.name) ? (expr.name.name as unknown[]) : [];
+  const first = name[0];
+  return expr.type === 'function' && name.length === 1 && isNode(first) && typeof first.value === 'string' && first.value.toUpperCase() === 'FLATTEN';
+}
+
 function isTableFlatten(expr: Node): boolean {
   if (expr.type !== 'function') return false;
   const name = isNode(expr.name) && Array.isArray(expr.name.name) ? (expr.name.name as unknown[]) : [];
   const first = name[0];
   const isTable = name.length === 1 && isNode(first) && typeof first.value === 'string' && first.value.toUpperCase() === 'TABLE';
   const args = isNode(expr.args) && Array.isArray(expr.args.value) ? (expr.args.value as unknown[]) : [];
-  return isTable && args.length === 1 && isNode(args[0]) && args[0].type === 'flatten';
+  const inner = args[0];
+  return isTable && args.length === 1 && isNode(inner) && (inner.type === 'flatten' || isFlattenCall(inner));
 }

@@ -85,6 +85,12 @@ describe('column resolution', () => {
     expect(v('WITH t (a, b) AS (SELECT id, amount FROM orders) SELECT t.b FROM t').ok).toBe(true);
     expect(v('WITH t AS (SELECT * FROM orders) SELECT t.status FROM t').ok).toBe(true);
   });
+  it('resolves a recursive CTE from its anchor columns', () => {
+    expect(v('WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT n FROM r').ok).toBe(true);
+    expect(v('WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT m + 1 FROM r WHERE n < 5) SELECT n FROM r').errors).toEqual([
+      'unknown column m (not in CTE r)',
+    ]);
+  });
   it('resolves subquery aliases', () => {
     expect(v('SELECT s.total FROM (SELECT SUM(amount) AS total FROM orders) s').ok).toBe(true);
     expect(v('SELECT s.amount FROM (SELECT SUM(amount) AS total FROM orders) s').errors).toEqual([
@@ -107,6 +113,8 @@ describe('column resolution', () => {
   it('treats FLATTEN output columns as known and bare date parts as keywords', () => {
     expect(v('SELECT f.value, f.index FROM orders o, LATERAL FLATTEN(input => o.items) f').ok).toBe(true);
     expect(v('SELECT f.nope FROM orders o, LATERAL FLATTEN(input => o.items) f').ok).toBe(false);
+    expect(v('SELECT x.value FROM orders, LATERAL FLATTEN(orders.items) x').ok).toBe(true);
+    expect(v('SELECT x.value FROM orders, LATERAL FLATTEN(orders.nope) x').ok).toBe(false);
     expect(v('SELECT DATEADD(day, 1, ordered_at) FROM orders').ok).toBe(true);
     expect(v('SELECT DATEADD(nope, 1, ordered_at) FROM orders').ok).toBe(false);
   });
