@@ -66,13 +66,13 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const host = options.host ?? '127.0.0.1';
   const running = await startDualProtocolServer(
     (req, res) => {
-      if (metrics) {
-        const started = process.hrtime.bigint();
-        res.once('close', () => {
-          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          metrics.observe({ route: routeLabel(req.url), method: methodLabel(req.method), status: res.statusCode }, seconds);
-        });
-      }
+      const started = process.hrtime.bigint();
+      res.once('close', () => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        const labels = { route: routeLabel(req.url), method: methodLabel(req.method), status: res.statusCode };
+        metrics?.observe(labels, seconds);
+        options.logger.debug({ ...labels, ms: Math.round(seconds * 1000), aborted: !res.writableFinished }, 'request');
+      });
       adapter(req, res);
     },
     { host, port: options.port ?? 0 },
