@@ -139,6 +139,22 @@ describe('LedgerService handler (in-memory transport)', () => {
       );
     });
 
+    it('still bills in-flight usage of a model a reload removed, at its last price and version', async () => {
+      let catalog = testCatalog();
+      const client = ledgerClient(createMemoryUsageStore(), () => catalog);
+      const file = testCatalogFile();
+      file.version = 'test-3';
+      file.models.splice(1, 1);
+      file.tiers.simple = ['small'];
+      catalog = parseCatalog(file);
+      // small-b: (1000 × 30,000 + 500 × 50,000) / 1e6 = 55 µ$ from catalog test-1
+      expect(await client.recordUsage(event('late', { model: 'small-b' }))).toMatchObject({ recorded: true, cost: { microUsd: 55n } });
+      const quote = await rejection(client.quote({ model: 'small-b', backend: Backend.SERVERLESS }));
+      expect(quote.code).toBe(Code.NotFound);
+      const never = await rejection(client.recordUsage(event('x', { model: 'never-listed' })));
+      expect(never.rawMessage).toBe("event.model: model 'never-listed' is not in price catalog test-3");
+    });
+
     it('maps a store failure to UNAVAILABLE without leaking its cause', async () => {
       const failing: UsageStore = {
         record: () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:6379')),

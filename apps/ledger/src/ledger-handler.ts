@@ -3,7 +3,8 @@
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { LedgerService, UsageRowSchema } from '@sophia/contracts/ledger';
-import { listPrice, worstCase, type PriceCatalog } from '@sophia/price-catalog';
+import { backendFromProto, listPrice, worstCase, type PriceCatalog } from '@sophia/price-catalog';
+import { createCatalogHistory } from './catalog-history.ts';
 import { requireBackend, requireModel, rethrowLookup, usageEventToRecord } from './usage-event-record.ts';
 import { usageQueryFromRequest } from './usage-query-request.ts';
 import type { LedgerMetrics } from './ledger-metrics.ts';
@@ -17,7 +18,10 @@ export interface LedgerLogger {
 /** What the ledger handler is built from; all injected so tests use fakes and fixed clocks. */
 export interface LedgerHandlerDeps {
   readonly store: UsageStore;
-  /** The current catalog; called per request so a reloaded catalog applies immediately. */
+  /**
+   * The current catalog; called per request so a reloaded catalog applies immediately. Usage of a
+   * model a reload removed is still priced with the last catalog that had it (see catalog-history.ts).
+   */
   readonly catalog: () => PriceCatalog;
   /** @default () => new Date() */
   readonly clock?: () => Date;
@@ -40,6 +44,7 @@ function rowOf(keys: readonly string[], totals: UsageTotals): MessageInitShape<t
 /** Builds the LedgerService implementation. */
 export function createLedgerHandler(deps: LedgerHandlerDeps): ServiceImpl<typeof LedgerService> {
   const clock = deps.clock ?? (() => new Date());
+  const catalogs = createCatalogHistory(deps.catalog);
   const storeCall = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
     try {
       return await call();
@@ -51,7 +56,9 @@ export function createLedgerHandler(deps: LedgerHandlerDeps): ServiceImpl<typeof
 
   return {
     async recordUsage(request) {
-      const record = usageEventToRecord(request.event, deps.catalog(), clock());
+      const event = request.event;
+      const catalog = catalogs.forUsage(event?.model ?? '', backendFromProto(event?.backend ?? 0));
+      const record = usageEventToRecord(event, catalog, clock());
       const outcome = await storeCall('record', () => deps.store.record(record));
       deps.metrics?.observeRecord(outcome.record, outcome.recorded);
       return { recorded: outcome.recorded, cost: { microUsd: BigInt(outcome.record.costMicroUsd) } };
@@ -68,7 +75,7 @@ export function createLedgerHandler(deps: LedgerHandlerDeps): ServiceImpl<typeof
     },
 
     quote(request) {
-      const catalog = deps.catalog();
+      const catalog = catalogs.current();
       const model = requireModel(catalog, request.model, 'model');
       const backend = requireBackend(model, request.backend, 'backend');
       const maxTokens = request.maxTokens === 0 ? undefined : request.maxTokens;
