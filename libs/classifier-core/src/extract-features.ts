@@ -38,6 +38,10 @@ export const DENSE_FEATURE_NAMES = [
   'capitalised_ratio',
   'unique_word_ratio',
   'log_quotes',
+  'numeric_choices',
+  'log_choice_chars',
+  'has_negation_cue',
+  'log_shouted_words',
 ] as const;
 
 const WORD = /[a-z][a-z'-]*[a-z]|[a-z]/g;
@@ -49,6 +53,9 @@ const CODE_CHAR = /[{}();[\]<>]/g;
 const SENTENCE_END = /[.!?](?:\s|$)/g;
 const CHOICE_LINE = /^\s*\(?[A-Da-d][.)]\s/gm;
 const QUOTE = /["“”]/g;
+const CHOICE_TEXT = /^\s*\(?[A-Da-d][.)]\s*(.*)$/gm;
+const NEGATION_CUE = /\b(NOT|EXCEPT|LEAST|FALSE|INCORRECT)\b|\b(not|except|least|false|incorrect)\b\??\s*$/m;
+const SHOUTED = /\b[A-Z]{3,}\b/g;
 /** Words longer than this (in characters) count as "long": a cheap proxy for technical vocabulary. */
 const LONG_WORD = 10;
 /** Words are capped so one pasted document cannot dominate the vocabulary weights or the latency. */
@@ -86,6 +93,16 @@ export function extractFeatures(messages: ReadonlyArray<ChatMessage>, promptToke
   const digits = count(all, /\d/g);
   const sentences = Math.max(1, count(all, SENTENCE_END));
   const taskType = detectTaskType(messages);
+  let choices = 0;
+  let numericChoices = 0;
+  let choiceChars = 0;
+  CHOICE_TEXT.lastIndex = 0;
+  for (let match = CHOICE_TEXT.exec(all); match !== null; match = CHOICE_TEXT.exec(all)) {
+    const text = match[1] ?? '';
+    choices++;
+    choiceChars += text.length;
+    if (/\d/.test(text)) numericChoices++;
+  }
 
   const dense = new Map<string, number>([
     ['log_chars_last_user', Math.log1p(lastUser.length)],
@@ -112,6 +129,10 @@ export function extractFeatures(messages: ReadonlyArray<ChatMessage>, promptToke
     ['capitalised_ratio', wordCount === 0 ? 0 : count(all, CAPITALISED_WORD) / wordCount],
     ['unique_word_ratio', wordCount === 0 ? 0 : unique.size / wordCount],
     ['log_quotes', Math.log1p(count(all, QUOTE))],
+    ['numeric_choices', choices === 0 ? 0 : numericChoices / choices],
+    ['log_choice_chars', choices === 0 ? 0 : Math.log1p(choiceChars / choices)],
+    ['has_negation_cue', NEGATION_CUE.test(lastUser) ? 1 : 0],
+    ['log_shouted_words', Math.log1p(count(all, SHOUTED))],
     [`task:${taskType}`, 1],
   ]);
   return { dense, words: [...unique], taskType };

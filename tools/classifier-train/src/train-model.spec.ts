@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { createClassifier, parseClassifierModel } from '@sophia/classifier-core';
+import { fitCalibration } from './fit-calibration.ts';
+import { loadRouteLlm } from './load-routellm.ts';
+import { trainRoutingModel } from './train-routing-model.ts';
+import { DEFAULT_TRAIN_OPTIONS, labelFor, prepareExamples, trainModel } from './train-model.ts';
+
+const examples = loadRouteLlm(path.join(__dirname, 'fixtures'));
+const options = { ...DEFAULT_TRAIN_OPTIONS, minDocFreq: 2, minGroups: 2, iterations: 200 };
+const provenance = { version: 'v', source: 'fixture', command: 'test' };
+
+describe('training', () => {
+  it('labels targets as documented', () => {
+    const gain = { dataset: 'mmlu' as const, group: 'g', prompt: '', weakCorrect: false, strongCorrect: true };
+    const loss = { ...gain, weakCorrect: true, strongCorrect: false };
+    const bothWrong = { ...gain, strongCorrect: false };
+    expect([labelFor(gain, 'weak_wrong'), labelFor(gain, 'gain'), labelFor(gain, 'net'), labelFor(gain, 'blend')]).toEqual([1, 1, 1, 1]);
+    expect([labelFor(loss, 'weak_wrong'), labelFor(loss, 'gain'), labelFor(loss, 'net'), labelFor(loss, 'blend')]).toEqual([0, 0, 0, 0]);
+    expect(labelFor(bothWrong, 'blend')).toBe(0.75);
+  });
+
+  it('learns that words seen with weak-model failures raise the score, and is deterministic', () => {
+    const prepared = prepareExamples(examples);
+    const model = trainModel(prepared, options, provenance);
+    expect(model.words['statute']).toBeGreaterThan(0);
+    expect(parseClassifierModel(JSON.parse(JSON.stringify(model)))).toEqual(model);
+    expect(trainModel(prepared, options, provenance)).toEqual(model);
+    const classifier = createClassifier(model);
+    const hard = classifier.classify([{ role: 'user', content: 'Which statute applies to the tort doctrine?\nA. a\nB. b\nC. c\nD. d\nAnswer:' }]);
+    const easy = classifier.classify([{ role: 'user', content: 'Which colour is the sky?\nA. a\nB. b\nC. c\nD. d\nAnswer:' }]);
+    expect(hard.score).toBeGreaterThan(easy.score);
+  });
+
+  it('runs the whole recipe: split, out-of-fold calibration, thresholds, version hash', () => {
+    const model = trainRoutingModel(examples, { seed: 1, testFraction: 1 / 3, folds: 2, options, command: 'test', source: 'fixture' });
+    expect(model.version).toMatch(/^routellm-lr-[0-9a-f]{12}$/);
+    expect(model.thresholds.balanced).toBeLessThanOrEqual(model.thresholds.complex);
+    expect(model.evaluation?.['split']).toMatchObject({ seed: 1, testSubjects: expect.any(Array) });
+    expect(trainRoutingModel(examples, { seed: 1, testFraction: 1 / 3, folds: 2, options, command: 'test', source: 'fixture' })).toEqual(model);
+  });
+});
+
+describe('fitCalibration', () => {
+  it('recovers a known logistic relationship', () => {
+    const logits: number[] = [];
+    const outcomes: number[] = [];
+    // Outcome frequencies follow σ(2x − 1) exactly at each logit, in units of 1/100.
+    for (const x of [-2, -1, 0, 1, 2]) {
+      const p = 1 / (1 + Math.exp(-(2 * x - 1)));
+      const ones = Math.round(p * 1000);
+      for (let i = 0; i < 1000; i++) {
+        logits.push(x);
+        outcomes.push(i < ones ? 1 : 0);
+      }
+    }
+    const { slope, intercept } = fitCalibration(logits, outcomes);
+    expect(slope).toBeCloseTo(2, 1);
+    expect(intercept).toBeCloseTo(-1, 1);
+  });
+
+  it('rejects mismatched input', () => {
+    expect(() => fitCalibration([1], [])).toThrow('equal, non-empty');
+  });
+});
