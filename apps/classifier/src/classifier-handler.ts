@@ -1,5 +1,5 @@
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
-import { ClassifierService } from '@sophia/contracts/classifier';
+import { type ClassifierService } from '@sophia/contracts/classifier';
 import { Role, TaskType, Tier } from '@sophia/contracts/common';
 import type { Classifier, TaskType as CoreTaskType, Tier as CoreTier } from '@sophia/classifier-core';
 import type { Histogram } from 'prom-client';

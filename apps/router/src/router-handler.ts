@@ -1,11 +1,11 @@
 import { Code, ConnectError, type Client, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
-import { ClassifierService, type ClassifyResponse } from '@sophia/contracts/classifier';
+import { type ClassifierService, type ClassifyResponse } from '@sophia/contracts/classifier';
 import { MoneySchema, RoutingDecisionSchema, UsageSchema, type RoutingDecision, type Usage } from '@sophia/contracts/common';
-import { InferenceService, type GenerateResponse as InferenceEvent } from '@sophia/contracts/inference';
-import { LedgerService } from '@sophia/contracts/ledger';
-import { RouterService, type GenerateResponseSchema, type RouteInput } from '@sophia/contracts/router';
+import { type InferenceService, type GenerateResponse as InferenceEvent } from '@sophia/contracts/inference';
+import { type LedgerService } from '@sophia/contracts/ledger';
+import { type RouterService, type GenerateResponseSchema, type RouteInput } from '@sophia/contracts/router';
 import { backendToProto, priceUsage, tierFromProto, tierToProto, worstCase, type CatalogBackend, type PriceCatalog } from '@sophia/price-catalog';
 import { countTokens } from 'gpt-tokenizer';
 import type { Logger } from 'pino';

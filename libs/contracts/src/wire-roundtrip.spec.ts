@@ -1,7 +1,7 @@
 import { create, fromBinary, toBinary, toJson, fromJson } from '@bufbuild/protobuf';
-import { Backend, Role, Tier, RoutingDecisionSchema } from '@sophia/contracts/common';
-import { GenerateResponseSchema } from '@sophia/contracts/inference';
-import { CompleteStreamResponseSchema } from '@sophia/contracts/gateway';
+import { Backend, Role, Tier, RoutingDecisionSchema } from './gen/sophia/common/v1/common_pb.js';
+import { GenerateResponseSchema } from './gen/sophia/inference/v1/inference_pb.js';
+import { CompleteStreamResponseSchema } from './gen/sophia/gateway/v1/chat_pb.js';
 
 // Round-trips the wire messages that cross process boundaries, so a field renumbering or a
 // generator change that alters the encoding fails here before it fails between services.
