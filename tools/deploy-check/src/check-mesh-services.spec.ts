@@ -1,0 +1,98 @@
+import { checkMeshServices } from './check-mesh-services.ts';
+import type { Finding } from './finding.ts';
+import type { KubeObject } from './kube-object.ts';
+import { find, firstContainer, podSpec, render, repoFacts } from './testing/render-fixture.ts';
+
+const errors = (objects: readonly KubeObject[]): string[] =>
+  checkMeshServices(objects, repoFacts())
+    .filter((f: Finding) => f.severity === 'error')
+    .map((f) => `${f.subject} ${f.rule}`);
+
+type EnvList = { name: string; value?: string; valueFrom?: unknown }[];
+const envOf = (objects: KubeObject[], name: string): EnvList => firstContainer(find(objects, 'Deployment', name))['env'] as EnvList;
+const configData = (objects: KubeObject[]): Record<string, string> => find(objects, 'ConfigMap', 'sophia-config')['data'] as Record<string, string>;
+
+describe('checkMeshServices', () => {
+  it('passes dev, prod and prod with the sql component (entry points not written yet are warnings)', () => {
+    expect(errors(render('overlays/dev'))).toEqual([]);
+    expect(errors(render('overlays/prod'))).toEqual([]);
+    expect(errors(render('overlays/prod', ['components/sql']))).toEqual([]);
+  });
+
+  it('fails a port key that does not match the container port', () => {
+    const objects = render('overlays/prod');
+    envOf(objects, 'ledger').find((e) => e.name === 'SOPHIA_LEDGER_PORT')!.value = '50054';
+    expect(errors(objects)).toEqual(['sophia/Deployment/ledger mesh.port-env']);
+  });
+
+  it('fails a copy-paste that sets another service’s port keys (unset key, default port)', () => {
+    const objects = render('overlays/prod');
+    for (const e of envOf(objects, 'gateway')) e.name = e.name.replace('GATEWAY', 'ROUTER');
+    // SOPHIA_ROUTER_METRICS_PORT is only derived by runService, never a literal: unknown to the gateway too.
+    expect(errors(objects)).toEqual(['sophia/Deployment/gateway mesh.port-env', 'sophia/Deployment/gateway mesh.port-env', 'sophia/Deployment/gateway env.unknown-key']);
+  });
+
+  it('requires SOPHIA_BIND_HOST=0.0.0.0 in every mesh pod', () => {
+    const objects = render('overlays/dev');
+    delete configData(objects)['SOPHIA_BIND_HOST'];
+    expect(errors(objects).filter((e) => e.endsWith('mesh.bind-host'))).toHaveLength(6);
+  });
+
+  it('flags a SOPHIA_* key no code reads (a typo)', () => {
+    const objects = render('overlays/prod');
+    configData(objects)['SOPHIA_LOGLEVEL'] = 'debug';
+    expect(new Set(errors(objects))).toEqual(new Set(['classifier', 'gateway', 'gpu-inference', 'ledger', 'router', 'serverless-inference'].map((s) => `sophia/Deployment/${s} env.unknown-key`)));
+  });
+
+  it('resolves *_ADDR to a Service and one of its ports', () => {
+    const objects = render('overlays/prod');
+    configData(objects)['SOPHIA_LEDGER_ADDR'] = 'ledger:50099';
+    configData(objects)['SOPHIA_CLASSIFIER_ADDR'] = 'classifer:50051';
+    expect(errors(objects).filter((e) => e.startsWith('sophia/Deployment/router'))).toEqual(['sophia/Deployment/router mesh.address', 'sophia/Deployment/router mesh.address']);
+  });
+
+  it('requires a native gRPC probe on the gRPC port, and /healthz for gateway liveness', () => {
+    const objects = render('overlays/prod');
+    firstContainer(find(objects, 'Deployment', 'classifier'))['livenessProbe'] = { tcpSocket: { port: 50051 } };
+    (firstContainer(find(objects, 'Deployment', 'gateway'))['livenessProbe'] as { httpGet: { path: string } }).httpGet.path = '/v1/models';
+    expect(errors(objects)).toEqual(['sophia/Deployment/gateway mesh.probe-kind', 'sophia/Deployment/classifier mesh.probe-kind']);
+  });
+
+  it('fails a termination grace period shorter than preStop + SOPHIA_SHUTDOWN_GRACE_MS', () => {
+    const objects = render('overlays/prod');
+    configData(objects)['SOPHIA_SHUTDOWN_GRACE_MS'] = '60000';
+    expect(errors(objects).every((e) => e.endsWith('mesh.grace'))).toBe(true);
+    expect(errors(objects)).toHaveLength(6);
+    configData(objects)['SOPHIA_SHUTDOWN_GRACE_MS'] = '20000';
+    podSpec(find(objects, 'Deployment', 'router'))['terminationGracePeriodSeconds'] = 25;
+    expect(errors(objects)).toEqual(['sophia/Deployment/router mesh.grace']);
+  });
+
+  it('requires a preStop sleep', () => {
+    const objects = render('overlays/prod');
+    delete firstContainer(find(objects, 'Deployment', 'gpu-inference'))['lifecycle'];
+    expect(errors(objects)).toEqual(['sophia/Deployment/gpu-inference mesh.prestop']);
+  });
+
+  it('requires the gateway API keys and the ledger Redis URL when it scales', () => {
+    const objects = render('overlays/prod');
+    const gateway = firstContainer(find(objects, 'Deployment', 'gateway'));
+    gateway['env'] = envOf(objects, 'gateway').filter((e) => e.name !== 'SOPHIA_API_KEYS');
+    const ledger = firstContainer(find(objects, 'Deployment', 'ledger'));
+    ledger['env'] = envOf(objects, 'ledger').filter((e) => e.name !== 'SOPHIA_REDIS_URL');
+    expect(errors(objects)).toEqual(['sophia/Deployment/gateway mesh.api-keys', 'sophia/Deployment/ledger mesh.shared-state']);
+  });
+
+  it('checks secret keys against the Secret template when the Secret is not rendered', () => {
+    const objects = render('overlays/prod');
+    ((envOf(objects, 'ledger').find((e) => e.name === 'SOPHIA_REDIS_URL')!.valueFrom as { secretKeyRef: { key: string } }).secretKeyRef.key = 'REDIS_URL');
+    expect(errors(objects)).toEqual(['sophia/Deployment/ledger env.secret']);
+  });
+
+  it('fails a command naming an app that does not exist, and a second image', () => {
+    const objects = render('overlays/prod');
+    firstContainer(find(objects, 'Deployment', 'router'))['command'] = ['node', 'apps/routr/src/main.ts'];
+    firstContainer(find(objects, 'Deployment', 'ledger'))['image'] = 'ghcr.io/sophia/sophia-mesh:0.0.9';
+    expect(errors(objects)).toEqual(['sophia/Deployment/router mesh.app', 'mesh mesh.image']);
+  });
+});
