@@ -114,8 +114,11 @@ async function main(argv: string[]): Promise<void> {
   const recall = recallN > 0 ? recallSum / recallN : 0;
 
   // Stretch: execute gold and validated rewrites on the Spider databases in DuckDB.
+  // Schema-qualified catalogs make the validator pin each table to `<db>.<table>`; the rewrite is then
+  // executed from an unrelated current schema, which checks the qualification as well as the LIMIT.
+  const qualifiedCatalogs = loadSpiderCatalogs(join(dataDir, 'spider/tables.json'), { schemaQualified: true });
   const execCases = dev.flatMap((d, i) => {
-    const catalog = spiderCatalogs.get(d.db_id)!;
+    const catalog = qualifiedCatalogs.get(d.db_id)!;
     const gold = sqliteToSnowflakeLiterals(d.query, catalog);
     const r = validateSql(gold, catalog, { maxRows: EXEC_MAX_ROWS });
     return r.ok && r.sql ? [{ id: `spider-dev-${i}`, db: d.db_id, gold, rewritten: r.sql }] : [];
@@ -129,7 +132,7 @@ async function main(argv: string[]): Promise<void> {
     ['defog Snowflake gold (derived catalogs)', `${defog.accepted}/${defog.total}`, pct(defog.accepted, defog.total)],
     ['Spider dev gold with one column renamed: rejected', `${mutatedRejected}/${mutated}`, pct(mutatedRejected, mutated)],
     [`DuckDB: gold executes (${exec.databases} dbs)`, `${exec.goldExecuted}/${exec.cases}`, pct(exec.goldExecuted, exec.cases)],
-    [`DuckDB: validated rewrite (LIMIT ${EXEC_MAX_ROWS}) executes`, `${exec.rewrittenExecuted}/${exec.goldExecuted}`, pct(exec.rewrittenExecuted, exec.goldExecuted)],
+    [`DuckDB: rewrite (LIMIT ${EXEC_MAX_ROWS}, tables pinned) executes`, `${exec.rewrittenExecuted}/${exec.goldExecuted}`, pct(exec.rewrittenExecuted, exec.goldExecuted)],
     ['DuckDB: rewrite returns the gold rows', `${exec.sameResult}/${exec.rewrittenExecuted}`, pct(exec.sameResult, exec.rewrittenExecuted)],
     ['Spider dev table recall@5 (mean)', `${recallN} questions`, recall.toFixed(4)],
     ['Spider dev all gold tables in top 5', `${perfect}/${recallN}`, pct(perfect, recallN)],

@@ -17,16 +17,17 @@ interface SpiderSchema {
  * Converts Spider's tables.json into one catalog per database (table and column names kept exactly;
  * Spider's natural-language names become descriptions). Exists for the measurement command.
  */
-export function loadSpiderCatalogs(tablesJsonPath: string): Map<string, Catalog> {
+export function loadSpiderCatalogs(tablesJsonPath: string, options: { schemaQualified?: boolean } = {}): Map<string, Catalog> {
   const schemas = JSON.parse(readFileSync(tablesJsonPath, 'utf8')) as SpiderSchema[];
   const out = new Map<string, Catalog>();
-  for (const s of schemas) out.set(s.db_id, spiderSchemaToCatalog(s));
+  for (const s of schemas) out.set(s.db_id, spiderSchemaToCatalog(s, options.schemaQualified ?? false));
   return out;
 }
 
-function spiderSchemaToCatalog(s: SpiderSchema): Catalog {
+/** `schemaQualified` names tables `<db_id>.<table>` (the DuckDB schema each database is loaded into). */
+function spiderSchemaToCatalog(s: SpiderSchema, schemaQualified: boolean): Catalog {
   const tables = s.table_names_original.map((name, ti) => ({
-    name,
+    name: schemaQualified ? `${s.db_id}.${name}` : name,
     description: s.table_names[ti] ?? name,
     columns: [] as { name: string; type: string; description: string }[],
     primaryKey: [] as string[],

@@ -27,7 +27,8 @@ async function rows(con: DuckDBConnection, sql: string): Promise<string[]> {
 
 /**
  * Loads the Spider dev databases shipped as SQL (one DuckDB schema each; the foreign-key ALTER TABLE
- * statements DuckDB refuses are dropped) and executes each gold query and its validated rewrite.
+ * statements DuckDB refuses are dropped) and executes each gold query (in its schema) and its validated
+ * rewrite (from the `main` schema, so only the validator's table qualification finds the tables).
  * DuckDB stands in for Snowflake here (the local-dev warehouse of the architecture).
  */
 export async function measureSpiderExecution(dbDir: string, cases: readonly ExecutionCase[], maxRows: number): Promise<ExecutionReport> {
@@ -44,14 +45,12 @@ export async function measureSpiderExecution(dbDir: string, cases: readonly Exec
   let goldOk = 0;
   let rewrittenOk = 0;
   let same = 0;
-  let current = '';
   for (const c of cases) {
     if (!loaded.has(c.db)) continue;
     n++;
-    if (current !== c.db) {
-      await con.run(`USE memory.${c.db}`);
-      current = c.db;
-    }
+    // The gold query runs inside its database's schema; the rewrite from `main`, where only the
+    // validator's table qualification can make it find its tables.
+    await con.run(`USE memory.${c.db}`);
     let gold: string[];
     try {
       gold = await rows(con, c.gold);
@@ -62,6 +61,7 @@ export async function measureSpiderExecution(dbDir: string, cases: readonly Exec
     }
     let rewritten: string[];
     try {
+      await con.run('USE memory.main');
       rewritten = await rows(con, c.rewritten);
       rewrittenOk++;
     } catch (err) {

@@ -30,7 +30,7 @@ describe('sql CLI', () => {
       errors: [],
       tables: ['SALES.PUBLIC.CUSTOMERS'],
       columns: ['SALES.PUBLIC.CUSTOMERS.NAME'],
-      sql: 'SELECT name FROM customers LIMIT 1000',
+      sql: 'SELECT name FROM SALES.PUBLIC.customers LIMIT 1000',
     });
   });
   it('validate: exits 0 with ok=false and the reasons for unsafe SQL', async () => {

@@ -34,8 +34,25 @@ export interface Prescan {
   readonly parseText: string;
   /** Placeholder (upper-cased) → exact text of the quoted identifier it stands for. */
   readonly placeholders: ReadonlyMap<string, string>;
-  /** The original SQL with the LIMIT injected or capped (valid only when `errors` is empty). */
-  readonly rewrittenSql: string;
+  /** Edits on the original SQL that inject/cap the LIMIT and drop a trailing `;` (when no errors). */
+  readonly limitEdits: readonly TextEdit[];
+  /** Offset of each parser-input piece → offset of the original token it came from. */
+  readonly originOffsets: ReadonlyMap<number, number>;
+}
+
+/** A replacement of `sql.slice(start, end)` by `text` (offsets in the original SQL). */
+export interface TextEdit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** Applies non-overlapping edits (insertions at the same offset keep their order). */
+export function applyEdits(sql: string, edits: readonly TextEdit[]): string {
+  let out = sql;
+  const ordered = edits.map((e, i) => ({ e, i })).sort((a, b) => b.e.start - a.e.start || b.i - a.i);
+  for (const { e } of ordered) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
 }
 
 function upper(t: Token): string {
@@ -53,11 +70,11 @@ export function prescanSql(sql: string, maxRows: number, catalogNames: ReadonlyS
   try {
     tokens = tokenizeSql(sql);
   } catch (err) {
-    if (err instanceof SqlTokenizeError) return { errors: [`lexical error: ${err.message}`], parseText: '', placeholders: new Map(), rewrittenSql: sql };
+    if (err instanceof SqlTokenizeError) return { errors: [`lexical error: ${err.message}`], parseText: '', placeholders: new Map(), limitEdits: [], originOffsets: new Map() };
     throw err;
   }
   const sig = significantTokens(tokens);
-  if (sig.length === 0) return { errors: ['empty statement'], parseText: '', placeholders: new Map(), rewrittenSql: sql };
+  if (sig.length === 0) return { errors: ['empty statement'], parseText: '', placeholders: new Map(), limitEdits: [], originOffsets: new Map() };
   if (tokens.some((t) => t.kind === TokenKind.Comment)) {
     errors.push('comments are not allowed in a query (a comment can hide a second statement)');
   }
@@ -96,9 +113,9 @@ export function prescanSql(sql: string, maxRows: number, catalogNames: ReadonlyS
   });
 
   const placeholders = new Map<string, string>();
-  const parseText = buildParseText(tokens, last, placeholders);
-  const rewrittenSql = errors.length === 0 ? rewriteLimit(sql, sig, maxRows, errors) : sql;
-  return { errors: dedupe(errors), parseText, placeholders, rewrittenSql };
+  const { text: parseText, originOffsets } = buildParseText(tokens, last, placeholders);
+  const limitEdits = errors.length === 0 ? limitRewrite(sql, sig, maxRows, errors) : [];
+  return { errors: dedupe(errors), parseText, placeholders, limitEdits, originOffsets };
 }
 
 function dedupe(xs: string[]): string[] {
@@ -106,7 +123,7 @@ function dedupe(xs: string[]): string[] {
 }
 
 /** Caps every top-level LIMIT/TOP at maxRows and appends `LIMIT maxRows` when the result is unbounded. */
-function rewriteLimit(sql: string, sig: readonly Token[], maxRows: number, errors: string[]): string {
+function limitRewrite(sql: string, sig: readonly Token[], maxRows: number, errors: string[]): TextEdit[] {
   let depth = 0;
   let lastSetOp = -1;
   const limits: number[] = [];
@@ -125,7 +142,7 @@ function rewriteLimit(sql: string, sig: readonly Token[], maxRows: number, error
       else if (w === 'OFFSET') offsets.push(idx);
     }
   });
-  const edits: { start: number; end: number; text: string }[] = [];
+  const edits: TextEdit[] = [];
   for (const idx of [...limits, ...tops]) {
     const num = sig[idx + 1];
     const keyword = sig[idx]!.text.toUpperCase();
@@ -137,20 +154,17 @@ function rewriteLimit(sql: string, sig: readonly Token[], maxRows: number, error
   }
   const finalLimit = limits.some((idx) => idx > lastSetOp);
   const topBounds = lastSetOp < 0 && tops.length > 0;
-  let out = sql;
-  for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  out = out.replace(/\s*;\s*$/, '').trimEnd();
+  const body = sig[sig.length - 1]!.text === ';' ? sig[sig.length - 2] : sig[sig.length - 1];
+  const bodyEnd = body?.end ?? sql.length;
+  let append = '';
   if (!finalLimit && !topBounds) {
     // `OFFSET m` without LIMIT: the LIMIT goes before it (`LIMIT n OFFSET m`).
     const offset = offsets.find((idx) => idx > lastSetOp);
-    if (offset === undefined) out = `${out} LIMIT ${maxRows}`;
-    else {
-      const at = sig[offset]!.start;
-      const shift = edits.filter((e) => e.start < at).reduce((d, e) => d + e.text.length - (e.end - e.start), 0);
-      out = `${out.slice(0, at + shift)}LIMIT ${maxRows} ${out.slice(at + shift)}`;
-    }
+    if (offset === undefined) append = ` LIMIT ${maxRows}`;
+    else edits.push({ start: sig[offset]!.start, end: sig[offset]!.start, text: `LIMIT ${maxRows} ` });
   }
-  return out;
+  edits.push({ start: bodyEnd, end: sql.length, text: append });
+  return edits;
 }
 
 const PAREN_KEYWORDS = new Set([
@@ -161,6 +175,8 @@ const PAREN_KEYWORDS = new Set([
 interface Piece {
   text: string;
   sig: boolean;
+  /** Offset of the original token this piece stands for. */
+  origin: number;
 }
 
 /**
@@ -174,7 +190,11 @@ interface Piece {
  *  6. `IS [NOT] DISTINCT FROM` → `<>` / `=`; RLIKE / REGEXP operators → LIKE;
  *  7. the trailing `;` is dropped.
  */
-function buildParseText(tokens: readonly Token[], last: Token, placeholders: Map<string, string>): string {
+function buildParseText(
+  tokens: readonly Token[],
+  last: Token,
+  placeholders: Map<string, string>,
+): { text: string; originOffsets: Map<number, number> } {
   const pieces: Piece[] = [];
   for (const t of tokens) {
     if (t === last && t.text === ';') continue;
@@ -183,19 +203,19 @@ function buildParseText(tokens: readonly Token[], last: Token, placeholders: Map
     if (t.kind === TokenKind.QuotedIdent) {
       const ph = `ZZQ${placeholders.size}ZZ`;
       placeholders.set(ph, t.value);
-      pieces.push({ text: ph, sig });
+      pieces.push({ text: ph, sig, origin: t.start });
     } else if (t.kind === TokenKind.String) {
-      pieces.push({ text: /[\\']/.test(t.text.slice(1, -1)) ? "'_'" : t.text, sig });
+      pieces.push({ text: /[\\']/.test(t.text.slice(1, -1)) ? "'_'" : t.text, sig, origin: t.start });
     } else if (t.kind === TokenKind.DollarString) {
-      pieces.push({ text: "'_'", sig });
+      pieces.push({ text: "'_'", sig, origin: t.start });
     } else if (w === 'INTERSECT' || w === 'EXCEPT' || w === 'MINUS') {
-      pieces.push({ text: 'UNION', sig });
+      pieces.push({ text: 'UNION', sig, origin: t.start });
     } else if (w === 'RLIKE' || w === 'REGEXP') {
-      pieces.push({ text: 'LIKE', sig });
+      pieces.push({ text: 'LIKE', sig, origin: t.start });
     } else if (w === 'ARRAY_AGG' || w === 'ARRAYAGG') {
-      pieces.push({ text: 'LISTAGG', sig });
+      pieces.push({ text: 'LISTAGG', sig, origin: t.start });
     } else {
-      pieces.push({ text: t.text, sig });
+      pieces.push({ text: t.text, sig, origin: t.start });
     }
   }
   const sigIdx = (): number[] => pieces.flatMap((p, i) => (p.sig ? [i] : []));
@@ -255,5 +275,11 @@ function buildParseText(tokens: readonly Token[], last: Token, placeholders: Map
     }
     if (done) break;
   }
-  return pieces.map((p) => p.text).join('');
+  const originOffsets = new Map<number, number>();
+  let at = 0;
+  for (const p of pieces) {
+    if (p.text.length > 0 && !originOffsets.has(at)) originOffsets.set(at, p.origin);
+    at += p.text.length;
+  }
+  return { text: pieces.map((p) => p.text).join(''), originOffsets };
 }

@@ -25,11 +25,19 @@ interface Scope {
   readonly ctes: ReadonlyMap<string, readonly Identifier[]>;
 }
 
+/** A catalog table reference in FROM/JOIN: where it starts in the parser input and how many parts it has. */
+export interface TableRef {
+  readonly parseOffset: number | null;
+  readonly writtenParts: number;
+  readonly table: CatalogTable;
+}
+
 /** What a validated query references, in first-use order. */
 export interface Resolution {
   readonly errors: string[];
   readonly tables: string[];
   readonly columns: string[];
+  readonly tableRefs: TableRef[];
 }
 
 const FLATTEN_COLUMNS = ['SEQ', 'KEY', 'PATH', 'INDEX', 'VALUE', 'THIS'].map((text) => ({ text, quoted: false }));
@@ -70,6 +78,7 @@ export function resolveQuery(
   placeholders: ReadonlyMap<string, string>,
 ): Resolution & { seenTableNames: Set<string> } {
   const errors: string[] = [];
+  const tableRefs: TableRef[] = [];
   const tables: string[] = [];
   const columns: string[] = [];
   const seenTableNames = new Set<string>();
@@ -262,6 +271,8 @@ export function resolveQuery(
         return;
       }
       noteTable(res.table);
+      const loc = isNode(item.loc) && isNode(item.loc.start) && typeof item.loc.start.offset === 'number' ? item.loc.start.offset : null;
+      tableRefs.push({ parseOffset: loc, writtenParts: parts.length, table: res.table });
       scope.sources.push({
         alias,
         table: res.table,
@@ -381,7 +392,7 @@ export function resolveQuery(
   } else {
     validateQuery(ast, null, new Map());
   }
-  return { errors, tables, columns, seenTableNames };
+  return { errors, tables, columns, tableRefs, seenTableNames };
 }
 
 /** Whether a query mentions `name` as an unqualified table anywhere (recursive CTE detection). */

@@ -1,7 +1,7 @@
 import snowflakeBuild from 'node-sql-parser/build/snowflake.js';
 import { type Parser as ParserType } from 'node-sql-parser';
 
-/** The parser output the validator consumes: AST plus the parser's own table list (cross-check). */
+/** The parser output the validator consumes: AST (nodes carry `loc` offsets) plus the parser's table list. */
 export interface ParsedSql {
   readonly ast: unknown;
   readonly tableList: readonly string[];
@@ -26,6 +26,6 @@ let parser: ParserType | undefined;
  */
 export function parseSnowflake(text: string): ParsedSql {
   parser ??= new (parserCtor())();
-  const out = parser.parse(text, { database: 'snowflake' });
+  const out = parser.parse(text, { database: 'snowflake', parseOptions: { includeLocations: true } });
   return { ast: out.ast, tableList: out.tableList };
 }

@@ -138,29 +138,53 @@ describe('quoted identifiers', () => {
 });
 
 describe('LIMIT injection and capping', () => {
+  // Fully qualified inputs keep these expectations about the LIMIT only (qualification is tested below).
+  const O = 'sales.public.orders';
   it('appends a LIMIT when absent, dropping a trailing semicolon', () => {
-    expect(v('SELECT id FROM orders;', 50).sql).toBe('SELECT id FROM orders LIMIT 50');
+    expect(v(`SELECT id FROM ${O};`, 50).sql).toBe(`SELECT id FROM ${O} LIMIT 50`);
+    expect(v(`SELECT id FROM ${O}  ;  \n`, 50).sql).toBe(`SELECT id FROM ${O} LIMIT 50`);
   });
   it('caps a LIMIT above the maximum and keeps one below it', () => {
-    expect(v('SELECT id FROM orders LIMIT 5000 OFFSET 10', 100).sql).toBe('SELECT id FROM orders LIMIT 100 OFFSET 10');
-    expect(v('SELECT id FROM orders LIMIT 7', 100).sql).toBe('SELECT id FROM orders LIMIT 7');
+    expect(v(`SELECT id FROM ${O} LIMIT 5000 OFFSET 10`, 100).sql).toBe(`SELECT id FROM ${O} LIMIT 100 OFFSET 10`);
+    expect(v(`SELECT id FROM ${O} LIMIT 7`, 100).sql).toBe(`SELECT id FROM ${O} LIMIT 7`);
   });
   it('puts an injected LIMIT before a bare OFFSET', () => {
-    expect(v('SELECT id FROM orders ORDER BY id OFFSET 20', 100).sql).toBe('SELECT id FROM orders ORDER BY id LIMIT 100 OFFSET 20');
+    expect(v(`SELECT id FROM ${O} ORDER BY id OFFSET 20`, 100).sql).toBe(`SELECT id FROM ${O} ORDER BY id LIMIT 100 OFFSET 20`);
   });
   it('caps TOP and does not double-limit', () => {
-    expect(v('SELECT TOP 500 id FROM orders', 100).sql).toBe('SELECT TOP 100 id FROM orders');
+    expect(v(`SELECT TOP 500 id FROM ${O}`, 100).sql).toBe(`SELECT TOP 100 id FROM ${O}`);
   });
   it('bounds the outer query, not a subquery', () => {
-    expect(v('SELECT id FROM (SELECT id FROM orders LIMIT 5) t', 100).sql).toBe('SELECT id FROM (SELECT id FROM orders LIMIT 5) t LIMIT 100');
-    expect(v('SELECT id FROM customers UNION SELECT customer_id FROM orders', 100).sql).toBe(
-      'SELECT id FROM customers UNION SELECT customer_id FROM orders LIMIT 100',
+    expect(v(`SELECT id FROM (SELECT id FROM ${O} LIMIT 5) t`, 100).sql).toBe(`SELECT id FROM (SELECT id FROM ${O} LIMIT 5) t LIMIT 100`);
+    expect(v(`SELECT customer_id FROM ${O} UNION SELECT customer_id FROM ${O}`, 100).sql).toBe(
+      `SELECT customer_id FROM ${O} UNION SELECT customer_id FROM ${O} LIMIT 100`,
     );
-    expect(v('WITH a AS (SELECT id FROM orders LIMIT 3) SELECT id FROM a LIMIT 2000', 100).sql).toBe(
-      'WITH a AS (SELECT id FROM orders LIMIT 3) SELECT id FROM a LIMIT 100',
+    expect(v(`WITH a AS (SELECT id FROM ${O} LIMIT 3) SELECT id FROM a LIMIT 2000`, 100).sql).toBe(
+      `WITH a AS (SELECT id FROM ${O} LIMIT 3) SELECT id FROM a LIMIT 100`,
     );
   });
   it('returns no SQL when the statement is rejected', () => {
     expect(v('SELECT nope FROM orders').sql).toBeUndefined();
+  });
+});
+
+describe('table qualification', () => {
+  it('pins every catalog table to its full name, keeping what the query wrote', () => {
+    expect(v('SELECT o.id FROM orders o JOIN public.customers c ON c.id = o.customer_id', 10).sql).toBe(
+      'SELECT o.id FROM SALES.PUBLIC.orders o JOIN SALES.public.customers c ON c.id = o.customer_id LIMIT 10',
+    );
+    expect(v('SELECT "NAME" FROM "CUSTOMERS"', 10).sql).toBe('SELECT "NAME" FROM SALES.PUBLIC."CUSTOMERS" LIMIT 10');
+  });
+  it('qualifies tables in subqueries, set operations and CTE bodies but not CTE names', () => {
+    expect(v('WITH c AS (SELECT id FROM customers) SELECT id FROM c WHERE id IN (SELECT customer_id FROM orders)', 10).sql).toBe(
+      'WITH c AS (SELECT id FROM SALES.PUBLIC.customers) SELECT id FROM c WHERE id IN (SELECT customer_id FROM SALES.PUBLIC.orders) LIMIT 10',
+    );
+    expect(v('SELECT id FROM customers EXCEPT SELECT customer_id FROM orders', 10).sql).toBe(
+      'SELECT id FROM SALES.PUBLIC.customers EXCEPT SELECT customer_id FROM SALES.PUBLIC.orders LIMIT 10',
+    );
+  });
+  it('quotes catalog name parts that are not simple identifiers', () => {
+    const cat = parseCatalog({ tables: [{ name: 'my-db.S.T', columns: [{ name: 'X', type: 'INT' }] }] });
+    expect(validateSql('SELECT x FROM t', cat, { maxRows: 5 }).sql).toBe('SELECT x FROM "my-db".S.t LIMIT 5');
   });
 });

@@ -1,7 +1,7 @@
 import { createCatalogIndex, type CatalogIndex } from './catalog-index.ts';
 import { type Catalog } from './catalog.ts';
-import { prescanSql } from './prescan-sql.ts';
-import { resolveQuery } from './query-resolver.ts';
+import { applyEdits, prescanSql, type TextEdit } from './prescan-sql.ts';
+import { resolveQuery, type TableRef } from './query-resolver.ts';
 import { parseSnowflake } from './snowflake-parser.ts';
 
 /** The validator's verdict. `sql` is the statement to execute (LIMIT injected/capped) when ok. */
@@ -64,8 +64,32 @@ export function validateSql(sql: string, catalog: Catalog | CatalogIndex, option
       errors.push(`table ${restoreQuoted(name, pre.placeholders)} was not resolved`);
     }
   }
+  const qualify = qualifyEdits(res.tableRefs, pre.originOffsets);
+  if (typeof qualify === 'string') errors.push(qualify);
   if (errors.length > 0) return { ok: false, errors, tables: res.tables, columns: res.columns };
-  return { ok: true, errors: [], tables: res.tables, columns: res.columns, sql: pre.rewrittenSql };
+  const sqlOut = applyEdits(sql, [...pre.limitEdits, ...(qualify as TextEdit[])]);
+  return { ok: true, errors: [], tables: res.tables, columns: res.columns, sql: sqlOut };
+}
+
+const SIMPLE_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+/**
+ * Pins every catalog table reference to its full catalog name by inserting the missing `DB.SCHEMA.`
+ * prefix in front of what the query wrote, so the statement reads exactly the validated tables
+ * whatever the session's current database/schema is. A reference that cannot be located fails closed.
+ */
+function qualifyEdits(refs: readonly TableRef[], origins: ReadonlyMap<number, number>): TextEdit[] | string {
+  const edits: TextEdit[] = [];
+  for (const ref of refs) {
+    const parts = ref.table.name.split('.');
+    const missing = parts.slice(0, parts.length - ref.writtenParts);
+    if (missing.length === 0) continue;
+    const at = ref.parseOffset === null ? undefined : origins.get(ref.parseOffset);
+    if (at === undefined) return `cannot locate the reference to table ${ref.table.name} to qualify it`;
+    const prefix = missing.map((p) => (SIMPLE_IDENTIFIER.test(p) ? p : `"${p.replaceAll('"', '""')}"`)).join('.');
+    edits.push({ start: at, end: at, text: `${prefix}.` });
+  }
+  return edits;
 }
 
 function shorten(msg: string): string {
