@@ -13,6 +13,10 @@ export interface RedisLedgerKeys {
   byTenant(tenant: string): string;
   /** string counter: micro-USD spent by a tenant in one day or month period. */
   spent(tenant: string, window: BudgetWindow, period: string): string;
+  /** hash: "<group JSON>|n|p|c|$" → requests / prompt / completion / cost of one UTC day (usage-rollup.ts). */
+  rollup(dayNumber: number): string;
+  /** sorted set: day numbers that have a roll-up (score = member = day number). */
+  readonly rollupDays: string;
   /** hash: window → limit in micro-USD. */
   limits(tenant: string): string;
   /** hash: reservation id → "<micro-USD>:<expires at ms>". */
@@ -26,6 +30,8 @@ export function redisLedgerKeys(prefix: string): RedisLedgerKeys {
     byTime: `${prefix}by-time`,
     byTenant: (tenant) => `${prefix}by-tenant:${tenant}`,
     spent: (tenant, window, period) => `${prefix}spent:${tenant}:${window}:${period}`,
+    rollup: (dayNumber) => `${prefix}rollup:${dayNumber}`,
+    rollupDays: `${prefix}rollup-days`,
     limits: (tenant) => `${prefix}limits:${tenant}`,
     reservations: (tenant) => `${prefix}reservations:${tenant}`,
   };

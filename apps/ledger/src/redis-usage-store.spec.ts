@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
+import { createMemoryUsageStore } from './memory-usage-store.ts';
 import { createRedisUsageStore } from './redis-usage-store.ts';
+import { USAGE_DIMENSIONS, type UsageDimension } from './usage-store.ts';
 import { redisServerAvailable, startRedisServer, type TestRedisServer } from './testing/start-redis-server.ts';
 import type { BudgetStore } from './budget-store.ts';
 import { budgetStoreContract } from './budget-store-contract.ts';
@@ -104,10 +106,53 @@ describeRedis('createRedisUsageStore (real redis-server)', () => {
     }
   });
 
+  it('answers any period and grouping exactly as the in-process store (roll-ups + edge scans)', async () => {
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor((seed / 2147483648) * n);
+    };
+    const DAY = 86_400_000;
+    const oracle = createMemoryUsageStore();
+    const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)]!;
+    for (let i = 0; i < 300; i++) {
+      const record = usageRecord({
+        requestId: `e${i}`,
+        tenant: pick(['acme', 'beta', 'gamma']),
+        model: pick(['small', 'mid', 'big']),
+        backend: pick(['serverless', 'gpu'] as const),
+        tier: pick(['simple', 'balanced', 'complex'] as const),
+        workloadTag: pick(['', 'chat', 'batch']),
+        timeMs: T0 - 2 * DAY + rand(6 * DAY),
+        promptTokens: rand(5000),
+        completionTokens: rand(3000),
+        costMicroUsd: rand(100_000),
+      });
+      await store.record(record);
+      await oracle.record(record);
+    }
+    const points = [0, T0 - 2 * DAY, T0, T0 + DAY, T0 + 4 * DAY, T0 + 10 * DAY];
+    for (let q = 0; q < 40; q++) {
+      const a = q < 6 ? points[q]! : T0 - 3 * DAY + rand(8 * DAY);
+      const b = q < 6 ? T0 + 5 * DAY : a + rand(5 * DAY);
+      const groupBy = USAGE_DIMENSIONS.filter(() => rand(3) === 0) as UsageDimension[];
+      const tenant = rand(3) === 0 ? 'beta' : undefined;
+      const query = { startMs: a, endMs: b, groupBy, ...(tenant ? { tenant } : {}) };
+      expect(await store.query(query)).toEqual(await oracle.query(query));
+    }
+  });
+
+  it('reports a corrupt roll-up naming its key', async () => {
+    await store.record(usageRecord({ requestId: 'r' }));
+    await redis.hset(`${prefix}rollup:${Math.floor(T0 / 86_400_000)}`, 'garbage', '1');
+    await expect(store.query({ startMs: 0, endMs: T0 + 86_400_000, groupBy: [] })).rejects.toThrow(`corrupt usage roll-up at ${prefix}rollup:`);
+  });
+
   it('reports a corrupt stored event naming its key', async () => {
     await store.record(usageRecord({ requestId: 'bad' }));
     await redis.set(`${prefix}event:bad`, '{"requestId":"bad"}');
-    await expect(store.query({ startMs: 0, endMs: T0 + 1, groupBy: [] })).rejects.toThrow(`corrupt usage event at ${prefix}event:bad`);
+    // [T0 - 1, T0 + 1) holds no whole day, so it is answered by scanning events.
+    await expect(store.query({ startMs: T0 - 1, endMs: T0 + 1, groupBy: [] })).rejects.toThrow(`corrupt usage event at ${prefix}event:bad`);
   });
 
   it('rejects times the index cannot order', async () => {

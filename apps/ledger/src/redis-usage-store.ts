@@ -2,16 +2,18 @@
 //
 // Events are JSON strings under event:<requestId>; by-time and by-tenant:<tenant> are sorted sets
 // with all scores 0 and members "<15-digit epoch ms>|<requestId>". Equal scores make the sets
-// lexicographically ordered, so a period [start, end) is a ZRANGEBYLEX range and pages continue
-// after the last member seen (O(log n + page) each, no offsets). Record is one Lua script — SET NX,
-// both ZADDs, the tenant's day and month spend counters, and releasing the request's budget
-// reservation — so a crash can never leave an event counted but unindexed or unbilled.
+// lexicographically ordered, so a time range is a ZRANGEBYLEX range read in pages that continue
+// after the last member seen (O(log n + page) each, no offsets). Whole UTC days are read from daily
+// roll-ups instead (usage-rollup.ts). Record is one Lua script — SET NX, both ZADDs, the day's
+// roll-up counters, the tenant's day and month spend, and releasing the request's budget
+// reservation — so a crash can never leave an event counted in one place and not another.
 import type { Cluster, Redis } from 'ioredis';
 import { budgetPeriod, type BudgetStore } from './budget-store.ts';
 import { createRedisBudgetStore } from './redis-budget-store.ts';
 import { redisLedgerKeys, SPENT_TTL_SECONDS } from './redis-ledger-keys.ts';
 import { decodeStoredRecord, encodeStoredRecord } from './stored-usage-record.ts';
-import { createUsageAggregator } from './usage-aggregator.ts';
+import { createUsageAggregator, type UsageAggregator } from './usage-aggregator.ts';
+import { DAY_MS, decodeRollup, rollupGroup, splitPeriod } from './usage-rollup.ts';
 import { MAX_EVENT_TIME_MS, type RecordOutcome, type UsageQuery, type UsageRecord, type UsageReport, type UsageStore } from './usage-store.ts';
 
 /** Options for createRedisUsageStore. */
@@ -24,14 +26,14 @@ export interface RedisUsageStoreOptions {
    */
   readonly keyPrefix?: string;
   /**
-   * Events fetched per round trip when querying.
+   * Events fetched per round trip when scanning.
    * @default 1000
    */
   readonly pageSize?: number;
 }
 
-// KEYS: event, by-time, by-tenant, spent:day, spent:month, reservations.
-// ARGV: json, member, cost, requestId, day TTL s, month TTL s.
+// KEYS: event, by-time, by-tenant, spent:day, spent:month, reservations, rollup:<day>, rollup-days.
+// ARGV: json, member, cost, requestId, day TTL s, month TTL s, roll-up group, prompt, completion, day number.
 const RECORD_SCRIPT = `
 redis.call('HDEL', KEYS[6], ARGV[4])
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
@@ -41,6 +43,11 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('EXPIRE', KEYS[4], ARGV[5])
   redis.call('INCRBY', KEYS[5], ARGV[3])
   redis.call('EXPIRE', KEYS[5], ARGV[6])
+  redis.call('HINCRBY', KEYS[7], ARGV[7] .. '|n', 1)
+  redis.call('HINCRBY', KEYS[7], ARGV[7] .. '|p', ARGV[8])
+  redis.call('HINCRBY', KEYS[7], ARGV[7] .. '|c', ARGV[9])
+  redis.call('HINCRBY', KEYS[7], ARGV[7] .. '|$', ARGV[3])
+  redis.call('ZADD', KEYS[8], ARGV[10], ARGV[10])
   return {1, ARGV[1]}
 end
 return {0, redis.call('GET', KEYS[1])}
@@ -49,22 +56,8 @@ return {0, redis.call('GET', KEYS[1])}
 const COMMAND = 'sophiaLedgerRecord';
 
 type ScriptedRedis = {
-  [COMMAND](
-    eventKey: string,
-    byTime: string,
-    byTenant: string,
-    spentDay: string,
-    spentMonth: string,
-    reservations: string,
-    json: string,
-    member: string,
-    cost: number,
-    requestId: string,
-    dayTtlSeconds: number,
-    monthTtlSeconds: number,
-  ): Promise<[number, string | null]>;
+  [COMMAND](...keysThenArgs: Array<string | number>): Promise<[number, string | null]>;
 };
-
 
 function member(record: UsageRecord): string {
   return `${String(record.timeMs).padStart(15, '0')}|${record.requestId}`;
@@ -79,35 +72,76 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
   const { redis } = options;
   const prefix = options.keyPrefix ?? '{sophia:ledger}:';
   const pageSize = options.pageSize ?? 1000;
-  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 6, lua: RECORD_SCRIPT });
+  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 8, lua: RECORD_SCRIPT });
   const scripted = redis as unknown as ScriptedRedis;
   const keys = redisLedgerKeys(prefix);
-  const eventKey = keys.event;
-  const byTimeKey = keys.byTime;
-  const byTenantKey = keys.byTenant;
 
+  /** Adds every event in [startMs, endMs) (optionally one tenant's) to the aggregator. */
+  const scanEvents = async (aggregator: UsageAggregator, startMs: number, endMs: number, tenant: string | undefined): Promise<void> => {
+    if (endMs <= startMs || startMs > MAX_EVENT_TIME_MS) return;
+    const index = tenant === undefined ? keys.byTime : keys.byTenant(tenant);
+    let min = `[${timeBound(startMs)}`;
+    const max = endMs > MAX_EVENT_TIME_MS ? '+' : `(${timeBound(endMs)}`;
+    for (;;) {
+      const members = await redis.zrangebylex(index, min, max, 'LIMIT', 0, pageSize);
+      if (members.length === 0) return;
+      const eventKeys = members.map((m) => keys.event(m.slice(m.indexOf('|') + 1)));
+      const values = await redis.mget(...eventKeys);
+      values.forEach((json, i) => {
+        // Members and events are written together and never deleted separately; a missing event
+        // can only come from an operator deleting keys by hand, and is skipped rather than guessed.
+        if (json !== null) aggregator.add(decodeStoredRecord(eventKeys[i] ?? '', json));
+      });
+      if (members.length < pageSize) return;
+      min = `(${members[members.length - 1] ?? ''}`;
+    }
+  };
+
+  /** Adds the roll-ups of the whole days [firstDay, endDay) that have data. */
+  const readRollups = async (aggregator: UsageAggregator, firstDay: number, endDay: number, tenant: string | undefined): Promise<void> => {
+    const days = (await redis.zrangebyscore(keys.rollupDays, firstDay, `(${endDay}`)).map(Number);
+    if (days.length === 0) return;
+    const pipeline = redis.pipeline();
+    for (const day of days) pipeline.hgetall(keys.rollup(day));
+    const results = (await pipeline.exec()) ?? [];
+    results.forEach(([error, hash], i) => {
+      if (error) throw error;
+      const day = days[i] ?? 0;
+      for (const group of decodeRollup(keys.rollup(day), day, hash as Record<string, string>)) {
+        if (tenant === undefined || group.facts.tenant === tenant) aggregator.addGroup(group.facts, group.totals);
+      }
+    });
+  };
 
   return {
     ...createRedisBudgetStore(redis, keys),
+
     async record(record: UsageRecord): Promise<RecordOutcome> {
       if (!Number.isSafeInteger(record.timeMs) || record.timeMs < 0 || record.timeMs > MAX_EVENT_TIME_MS) {
         throw new RangeError(`timeMs ${record.timeMs} is outside [0, ${MAX_EVENT_TIME_MS}]`);
       }
-      const key = eventKey(record.requestId);
+      const key = keys.event(record.requestId);
       const json = encodeStoredRecord(record);
+      const day = Math.floor(record.timeMs / DAY_MS);
       const [created, stored] = await scripted[COMMAND](
         key,
-        byTimeKey,
-        byTenantKey(record.tenant),
+        keys.byTime,
+        keys.byTenant(record.tenant),
         keys.spent(record.tenant, 'day', budgetPeriod('day', record.timeMs)),
         keys.spent(record.tenant, 'month', budgetPeriod('month', record.timeMs)),
         keys.reservations(record.tenant),
+        keys.rollup(day),
+        keys.rollupDays,
         json,
         member(record),
         record.costMicroUsd,
         record.requestId,
         SPENT_TTL_SECONDS.day,
         SPENT_TTL_SECONDS.month,
+        rollupGroup(record),
+        record.promptTokens,
+        record.completionTokens,
+        day,
       );
       if (stored === null) throw new Error(`usage event at ${key} vanished during record`);
       return { recorded: created === 1, record: created === 1 ? record : decodeStoredRecord(key, stored) };
@@ -115,23 +149,9 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
 
     async query(query: UsageQuery): Promise<UsageReport> {
       const aggregator = createUsageAggregator(query.groupBy);
-      if (query.endMs <= query.startMs || query.startMs > MAX_EVENT_TIME_MS) return aggregator.report();
-      const index = query.tenant === undefined ? byTimeKey : byTenantKey(query.tenant);
-      let min = `[${timeBound(query.startMs)}`;
-      const max = query.endMs > MAX_EVENT_TIME_MS ? '+' : `(${timeBound(query.endMs)}`;
-      for (;;) {
-        const members = await redis.zrangebylex(index, min, max, 'LIMIT', 0, pageSize);
-        if (members.length === 0) break;
-        const eventKeys = members.map((m) => eventKey(m.slice(m.indexOf('|') + 1)));
-        const values = await redis.mget(...eventKeys);
-        values.forEach((json, i) => {
-          // Members and events are written together and never deleted separately; a missing event
-          // can only come from an operator deleting keys by hand, and is skipped rather than guessed.
-          if (json !== null) aggregator.add(decodeStoredRecord(eventKeys[i] ?? '', json));
-        });
-        if (members.length < pageSize) break;
-        min = `(${members[members.length - 1] ?? ''}`;
-      }
+      const split = splitPeriod(query.startMs, query.endMs);
+      for (const [start, end] of split.scans) await scanEvents(aggregator, start, end, query.tenant);
+      if (split.days !== undefined) await readRollups(aggregator, split.days[0], split.days[1], query.tenant);
       return aggregator.report();
     },
   };

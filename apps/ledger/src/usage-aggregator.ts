@@ -1,26 +1,25 @@
-// Groups usage records and sums them exactly; shared by every UsageStore so both group the same way.
-import type { UsageDimension, UsageRecord, UsageReport, UsageRow } from './usage-store.ts';
+// Groups usage and sums it exactly; shared by every UsageStore so all group the same way. Accepts
+// single records and pre-aggregated groups (the Redis store's daily roll-ups) alike.
+import type { UsageDimension, UsageRecord, UsageReport, UsageRow, UsageTotals } from './usage-store.ts';
 
 /** The UTC calendar day of an epoch-millisecond time, as YYYY-MM-DD. */
 export function utcDay(timeMs: number): string {
   return new Date(timeMs).toISOString().slice(0, 10);
 }
 
-function dimensionValue(record: UsageRecord, dimension: UsageDimension): string {
-  switch (dimension) {
-    case 'tenant':
-      return record.tenant;
-    case 'model':
-      return record.model;
-    case 'backend':
-      return record.backend;
-    case 'tier':
-      return record.tier;
-    case 'day':
-      return utcDay(record.timeMs);
-    case 'workload_tag':
-      return record.workloadTag;
-  }
+/** The value of every dimension for one record or roll-up group. */
+export type UsageFacts = Readonly<Record<UsageDimension, string>>;
+
+/** The dimension values of a record. */
+export function usageFacts(record: UsageRecord): UsageFacts {
+  return {
+    tenant: record.tenant,
+    model: record.model,
+    backend: record.backend,
+    tier: record.tier,
+    day: utcDay(record.timeMs),
+    workload_tag: record.workloadTag,
+  };
 }
 
 interface MutableTotals {
@@ -34,11 +33,11 @@ function emptyTotals(): MutableTotals {
   return { requests: 0n, promptTokens: 0n, completionTokens: 0n, costMicroUsd: 0n };
 }
 
-function addTo(totals: MutableTotals, record: UsageRecord): void {
-  totals.requests += 1n;
-  totals.promptTokens += BigInt(record.promptTokens);
-  totals.completionTokens += BigInt(record.completionTokens);
-  totals.costMicroUsd += BigInt(record.costMicroUsd);
+function addTo(totals: MutableTotals, more: UsageTotals): void {
+  totals.requests += more.requests;
+  totals.promptTokens += more.promptTokens;
+  totals.completionTokens += more.completionTokens;
+  totals.costMicroUsd += more.costMicroUsd;
 }
 
 function compareKeys(a: readonly string[], b: readonly string[]): number {
@@ -50,9 +49,10 @@ function compareKeys(a: readonly string[], b: readonly string[]): number {
   return 0;
 }
 
-/** Incremental group-by: feed records with `add`, read the sorted report with `report`. */
+/** Incremental group-by: feed records or groups, read the sorted report with `report`. */
 export interface UsageAggregator {
   add(record: UsageRecord): void;
+  addGroup(facts: UsageFacts, totals: UsageTotals): void;
   report(): UsageReport;
 }
 
@@ -60,19 +60,28 @@ export interface UsageAggregator {
 export function createUsageAggregator(groupBy: readonly UsageDimension[]): UsageAggregator {
   const groups = new Map<string, { keys: string[]; totals: MutableTotals }>();
   const total = emptyTotals();
+  const addGroup = (facts: UsageFacts, totals: UsageTotals): void => {
+    addTo(total, totals);
+    if (groupBy.length === 0) return;
+    const keys = groupBy.map((d) => facts[d]);
+    const id = JSON.stringify(keys);
+    let group = groups.get(id);
+    if (group === undefined) {
+      group = { keys, totals: emptyTotals() };
+      groups.set(id, group);
+    }
+    addTo(group.totals, totals);
+  };
   return {
     add(record) {
-      addTo(total, record);
-      if (groupBy.length === 0) return;
-      const keys = groupBy.map((d) => dimensionValue(record, d));
-      const id = JSON.stringify(keys);
-      let group = groups.get(id);
-      if (group === undefined) {
-        group = { keys, totals: emptyTotals() };
-        groups.set(id, group);
-      }
-      addTo(group.totals, record);
+      addGroup(usageFacts(record), {
+        requests: 1n,
+        promptTokens: BigInt(record.promptTokens),
+        completionTokens: BigInt(record.completionTokens),
+        costMicroUsd: BigInt(record.costMicroUsd),
+      });
     },
+    addGroup,
     report() {
       const rows: UsageRow[] = [...groups.values()]
         .map((g) => ({ keys: g.keys, ...g.totals }))
