@@ -1,5 +1,6 @@
 // Runs every check over every deployable render of deploy/ (dev, prod, prod with the sql
 // component), plus the Dockerfile and the monitoring files, and collects the findings.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkDockerfile } from './check-dockerfile.ts';
 import { checkMeshServices } from './check-mesh-services.ts';
@@ -11,6 +12,7 @@ import { error, type Finding } from './finding.ts';
 import type { KubeObject } from './kube-object.ts';
 import { renderKustomization } from './render-kustomization.ts';
 import { readRepoFacts, type RepoFacts } from './repo-facts.ts';
+import { workloadsOf } from './workload.ts';
 
 /** One render to check: a kustomization directory and the rules of its environment. */
 export interface DeployTarget {
@@ -63,13 +65,25 @@ export function checkDeploy(root: string, targets: readonly DeployTarget[] = DEP
     renders.set(target.name, objects);
     for (const f of checkRender(objects, facts, target.minReplicasFloor)) findings.push({ ...f, subject: `${target.name}: ${f.subject}` });
   }
-  findings.push(...checkDockerfile(root, [...facts.entryPoints].sort()));
+  findings.push(...checkDockerfile(root, entryScripts(root, [...renders.values()].flat())));
   try {
     findings.push(...checkMonitoring(readMonitoringFiles(root), facts.metricNames, [...renders.values()].flat()));
   } catch (err) {
     findings.push(error('deploy/monitoring', 'monitoring.parse', (err as Error).message));
   }
   return { findings: dedupe(findings), renders };
+}
+
+/** Scripts pods start with `node <script>` that exist in the repository (the image must hold them). */
+function entryScripts(root: string, objects: readonly KubeObject[]): string[] {
+  const scripts = new Set<string>();
+  for (const workload of workloadsOf(objects)) {
+    for (const container of workload.containers) {
+      const command = container['command'];
+      if (Array.isArray(command) && command[0] === 'node' && typeof command[1] === 'string' && existsSync(join(root, command[1]))) scripts.add(command[1]);
+    }
+  }
+  return [...scripts].sort();
 }
 
 function dedupe(findings: readonly Finding[]): Finding[] {

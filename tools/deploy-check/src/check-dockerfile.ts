@@ -43,10 +43,10 @@ export function readDockerfileTexts(root: string): DockerfileTexts | Finding {
 }
 
 /**
- * Checks the Dockerfile (built with the repository `root` as context) for the services in
- * `entryPoints` (app folder names whose src/main.ts exists).
+ * Checks the Dockerfile (built with the repository `root` as context) for the scripts pods run
+ * from the image (`entryScripts`, repository-relative, e.g. "apps/router/src/main.ts").
  */
-export function checkDockerfile(root: string, entryPoints: readonly string[], texts: DockerfileTexts | Finding = readDockerfileTexts(root)): Finding[] {
+export function checkDockerfile(root: string, entryScripts: readonly string[], texts: DockerfileTexts | Finding = readDockerfileTexts(root)): Finding[] {
   if ('severity' in texts) return [texts];
   const findings: Finding[] = [];
   const steps = instructions(texts.dockerfile);
@@ -77,17 +77,17 @@ export function checkDockerfile(root: string, entryPoints: readonly string[], te
     if (ignore.excludes(required)) findings.push(error(SUBJECT, 'docker.ignore', `${required} is excluded from the build context`));
   }
   const inImage = (path: string): boolean => copied.some((c) => c === '' || path === c || path.startsWith(`${c}/`));
-  for (const service of entryPoints) {
+  for (const script of entryScripts) {
     let files: string[];
     try {
-      files = importClosure(root, `apps/${service}/src/main.ts`);
+      files = importClosure(root, script);
     } catch (err) {
-      findings.push(error(SUBJECT, 'docker.entry-imports', `${service}: ${(err as Error).message}`));
+      findings.push(error(SUBJECT, 'docker.entry-imports', `${script}: ${(err as Error).message}`));
       continue;
     }
     for (const path of files) {
-      if (ignore.excludes(path)) findings.push(error(SUBJECT, 'docker.entry-imports', `${service} imports ${path}, which the ignore file excludes from the image`));
-      else if (!inImage(path)) findings.push(error(SUBJECT, 'docker.entry-imports', `${service} imports ${path}, which no runtime-stage COPY puts in the image`));
+      if (ignore.excludes(path)) findings.push(error(SUBJECT, 'docker.entry-imports', `${script} loads ${path}, which the ignore file excludes from the image`));
+      else if (!inImage(path)) findings.push(error(SUBJECT, 'docker.entry-imports', `${script} loads ${path}, which no runtime-stage COPY puts in the image`));
     }
   }
   return findings;
