@@ -27,6 +27,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** Dialects the CLI accepts (`--dialect`, batch `dialect`); the validator targets Snowflake only. */
 export const SUPPORTED_DIALECTS = ['snowflake'] as const;
 
 /** Loads catalogs by path once; batch mode validates many statements against few catalogs. */
@@ -47,13 +48,14 @@ export function createCatalogCache(): (path: string) => CatalogIndex {
   };
 }
 
+/** Throws a UsageError naming an unsupported dialect (absent means snowflake). */
 export function checkDialect(dialect: string | undefined): void {
   if (dialect !== undefined && !(SUPPORTED_DIALECTS as readonly string[]).includes(dialect.toLowerCase())) {
     throw new UsageError(`unsupported dialect ${JSON.stringify(dialect)}: supported: ${SUPPORTED_DIALECTS.join(', ')}`);
   }
 }
 
-/** The `validate` operation. */
+/** The `validate` operation: the validator verdict in the CLI's JSON shape (`sql` only when ok). */
 export function runValidate(index: CatalogIndex, sql: string): ValidateOutput {
   const r: ValidationResult = validateSql(sql, index);
   const out: ValidateOutput = { ok: r.ok, errors: r.errors, tables: r.tables, columns: r.columns };
@@ -61,7 +63,7 @@ export function runValidate(index: CatalogIndex, sql: string): ValidateOutput {
   return out;
 }
 
-/** The `link` operation. */
+/** The `link` operation: linked table names, best first. */
 export function runLink(index: CatalogIndex, question: string, top: number): LinkOutput {
   return { tables: linkSchema(index.catalog, question, { top }).tables.map((t) => t.name) };
 }

@@ -1,9 +1,17 @@
 import { type CatalogTable } from './catalog.ts';
 import { type CatalogIndex } from './catalog-index.ts';
+import {
+  DATE_PART_ARG,
+  DATE_PARTS,
+  FLATTEN_COLUMNS,
+  isFlattenCall,
+  isNode,
+  isTableFlatten,
+  referencesTable,
+  type Node,
+} from './ast-helpers.ts';
 import { identifierMatches, renderIdentifier, type Identifier } from './identifier.ts';
 
-/** A loosely typed AST node from node-sql-parser (its published typings do not cover Snowflake). */
-type Node = Record<string, unknown>;
 
 /** A row source visible in a query: a catalog table, a CTE/subquery, or a FLATTEN output. */
 interface Source {
@@ -38,27 +46,6 @@ export interface Resolution {
   readonly tables: string[];
   readonly columns: string[];
   readonly tableRefs: TableRef[];
-}
-
-const FLATTEN_COLUMNS = ['SEQ', 'KEY', 'PATH', 'INDEX', 'VALUE', 'THIS'].map((text) => ({ text, quoted: false }));
-
-/** Date/time parts Snowflake accepts as bare words in DATEADD(day, ...), DATE_TRUNC(month, ...), etc. */
-const DATE_PARTS = new Set(
-  ('YEAR Y YY YYY YYYY YR YEARS YRS MONTH MM MON MONS MONTHS DAY D DD DAYS DAYOFMONTH DAYOFWEEK WEEKDAY DOW DW ' +
-    'DAYOFWEEKISO DAYOFYEAR YEARDAY DOY DY WEEK W WK WEEKOFYEAR WOY WY WEEKISO QUARTER Q QTR QTRS QUARTERS ' +
-    'HOUR H HH HR HOURS HRS MINUTE M MI MIN MINUTES MINS SECOND S SEC SECONDS SECS MILLISECOND MS MSEC ' +
-    'MILLISECONDS MICROSECOND US USEC MICROSECONDS NANOSECOND NS NSEC NANOSEC NANOSECONDS EPOCH_SECOND ' +
-    'EPOCH EPOCH_SECONDS EPOCH_MILLISECOND EPOCH_MILLISECONDS EPOCH_MICROSECOND EPOCH_NANOSECOND YEAROFWEEK YEAROFWEEKISO')
-    .split(' '),
-);
-/** Functions whose argument at the given index may be a bare date part. */
-const DATE_PART_ARG = new Map<string, number>([
-  ['DATEADD', 0], ['DATEDIFF', 0], ['TIMEADD', 0], ['TIMEDIFF', 0], ['TIMESTAMPADD', 0], ['TIMESTAMPDIFF', 0],
-  ['TIMESTAMP_ADD', 0], ['DATE_PART', 0], ['DATE_TRUNC', 0], ['TRUNC', 1], ['LAST_DAY', 1], ['TIME_SLICE', 2],
-]);
-
-function isNode(v: unknown): v is Node {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function sameIdent(a: Identifier, b: Identifier): boolean {
@@ -393,30 +380,4 @@ export function resolveQuery(
     validateQuery(ast, null, new Map());
   }
   return { errors, tables, columns, tableRefs, seenTableNames };
-}
-
-/** Whether a query mentions `name` as an unqualified table anywhere (recursive CTE detection). */
-function referencesTable(value: unknown, name: Identifier): boolean {
-  if (Array.isArray(value)) return value.some((v) => referencesTable(v, name));
-  if (!isNode(value)) return false;
-  if (typeof value.table === 'string' && !value.db && !value.schema && value.type !== 'column_ref' && 'surround' in value) {
-    if (value.table.toUpperCase() === name.text.toUpperCase() || value.table === name.text) return true;
-  }
-  return Object.values(value).some((v) => referencesTable(v, name));
-}
-
-function isFlattenCall(expr: Node): boolean {
-  const name = isNode(expr.name) && Array.isArray(expr.name.name) ? (expr.name.name as unknown[]) : [];
-  const first = name[0];
-  return expr.type === 'function' && name.length === 1 && isNode(first) && typeof first.value === 'string' && first.value.toUpperCase() === 'FLATTEN';
-}
-
-function isTableFlatten(expr: Node): boolean {
-  if (expr.type !== 'function') return false;
-  const name = isNode(expr.name) && Array.isArray(expr.name.name) ? (expr.name.name as unknown[]) : [];
-  const first = name[0];
-  const isTable = name.length === 1 && isNode(first) && typeof first.value === 'string' && first.value.toUpperCase() === 'TABLE';
-  const args = isNode(expr.args) && Array.isArray(expr.args.value) ? (expr.args.value as unknown[]) : [];
-  const inner = args[0];
-  return isTable && args.length === 1 && isNode(inner) && (inner.type === 'flatten' || isFlattenCall(inner));
 }

@@ -1,6 +1,7 @@
 import { createCatalogIndex, type CatalogIndex } from './catalog-index.ts';
 import { type Catalog } from './catalog.ts';
-import { applyEdits, prescanSql, type TextEdit } from './prescan-sql.ts';
+import { applyEdits, type TextEdit } from './limit-rewrite.ts';
+import { prescanSql } from './prescan-sql.ts';
 import { resolveQuery, type TableRef } from './query-resolver.ts';
 import { parseSnowflake } from './snowflake-parser.ts';
 
