@@ -2,20 +2,36 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadDefaultModel, parseClassifierModel } from '@sophia/classifier-core';
 import { z } from 'zod';
-import { defaultDataDir } from './cli-args.ts';
+import { defaultDataDir, numberOption } from './cli-args.ts';
+import { crossValidatedEvaluation } from './cross-validated-evaluation.ts';
 import { evaluateSplit, formatEvaluation } from './evaluate-split.ts';
 import { loadRouteLlm } from './load-routellm.ts';
 import { splitRouteLlm } from './split-routellm.ts';
+import { TRAINING_TARGETS } from './train-model.ts';
 
-// `npm run eval -w @sophia/classifier-train -- [--data DIR] [--model FILE]`
+// `npm run eval -w @sophia/classifier-train -- [--data DIR] [--model FILE] [--cv K]`
 // Rebuilds the seeded split recorded in the weights file and prints routing quality on the held-out part.
-const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' } } });
+// With --cv K it also prints a K-fold (by MMLU subject) cross-validation over all 29 subjects.
+const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, cv: { type: 'string' } } });
 const model = values.model === undefined ? loadDefaultModel() : parseClassifierModel(JSON.parse(readFileSync(values.model, 'utf8')));
 const split = z
   .object({ seed: z.number(), testFraction: z.number(), testSubjects: z.array(z.string()) })
   .parse(model.evaluation?.['split']);
+const trainOptions = z
+  .object({
+    target: z.enum(TRAINING_TARGETS),
+    iterations: z.number(),
+    learningRate: z.number(),
+    l2Dense: z.number(),
+    l2Words: z.number(),
+    minDocFreq: z.number(),
+    minGroups: z.number(),
+    balanceDatasets: z.boolean(),
+  })
+  .parse(model.evaluation?.['options']);
 const dataDir = values.data ?? defaultDataDir();
-const rebuilt = splitRouteLlm(loadRouteLlm(dataDir), split.seed, split.testFraction);
+const examples = loadRouteLlm(dataDir);
+const rebuilt = splitRouteLlm(examples, split.seed, split.testFraction);
 if (rebuilt.testSubjects.join() !== split.testSubjects.join()) {
   throw new Error(`split mismatch: model was trained with test subjects ${split.testSubjects.join()} but data gives ${rebuilt.testSubjects.join()}`);
 }
@@ -31,3 +47,16 @@ process.stdout.write(
     '',
   ].join('\n'),
 );
+
+const cvFolds = numberOption(values.cv, 'cv', 0);
+if (cvFolds >= 2) {
+  const cvRows = crossValidatedEvaluation(examples, trainOptions, cvFolds, split.seed);
+  process.stdout.write(
+    [
+      `${cvFolds}-fold cross-validation over all prompts (seed ${split.seed}; MMLU folds by whole subject, GSM8K by prompt; each prompt scored by a model that never saw its subject):`,
+      '',
+      formatEvaluation(cvRows),
+      '',
+    ].join('\n'),
+  );
+}

@@ -40,20 +40,20 @@ const pct = (x: number): string => `${(x * 100).toFixed(1)}%`.padStart(7);
 /** Renders rows as a fixed-width table (also pasted into the README). */
 export function formatEvaluation(rows: ReadonlyArray<EvaluationRow>): string {
   const lines = [
-    'dataset  router        n      weak   strong  strong-share@95%  cost-cut@95%  APGR   RouteLLM published',
+    'dataset  router          n      weak   strong  strong-share@95%  cost-cut@95%  APGR   RouteLLM published',
   ];
   for (const { dataset, router, metrics: m } of rows) {
     lines.push(
       [
         dataset.padEnd(8),
-        router.padEnd(12),
+        router.padEnd(14),
         String(m.count).padStart(5),
         pct(m.weakQuality),
         pct(m.strongQuality),
         pct(m.strongShareAtTarget).padStart(17),
         pct(m.costCutAtTarget).padStart(13),
         m.apgr.toFixed(3).padStart(6),
-        router === 'ours' ? ` ${ROUTELLM_PUBLISHED[dataset] ?? ''}` : '',
+        router.startsWith('ours') ? ` ${ROUTELLM_PUBLISHED[dataset] ?? ''}` : '',
       ].join(' '),
     );
   }
