@@ -144,6 +144,7 @@ describe('serverless InferenceService with a scripted upstream', () => {
     expect(out.text).toBe('partial');
     expect(out.error?.code).toBe(Code.Canceled);
     await fake.requests[0]!.closed;
+    expect(await client.getCapacity({})).toMatchObject({ totalRunning: 0, healthyEndpoints: 1 });
   });
 
   it('ends at the caller deadline and hangs up on the upstream', async () => {

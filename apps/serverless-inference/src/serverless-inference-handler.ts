@@ -72,12 +72,21 @@ export function createServerlessInferenceHandler(deps: ServerlessInferenceDeps):
         throw new ConnectError(`model "${request.model}" is not offered by serverless provider ${provider}`, Code.NotFound);
       }
       const body = toChatCompletionBody(request, upstreamModel);
+      const signal = callerSignal(context);
       inFlight += 1;
+      let counted = true;
+      // A transport may abandon this generator at a `yield` once the caller went away (the upstream
+      // request is aborted through the signal either way): stop counting it then, not only in finally.
+      const done = (): void => {
+        if (counted) inFlight -= 1;
+        counted = false;
+      };
+      signal.addEventListener('abort', done, { once: true });
       try {
         const events = streamChatCompletion({
           baseUrl,
           body,
-          signal: callerSignal(context),
+          signal,
           ...(deps.apiKey ? { apiKey: deps.apiKey } : {}),
           ...(deps.timeouts ? { timeouts: deps.timeouts } : {}),
           ...(request.requestId ? { headers: { 'x-request-id': request.requestId } } : {}),
@@ -87,10 +96,11 @@ export function createServerlessInferenceHandler(deps: ServerlessInferenceDeps):
       } catch (err) {
         if (isBackendFailure(err)) health.failure(err instanceof Error ? err.message : String(err));
         const kind = upstreamFailureKind(err);
-        logger.warn({ err, cause: err instanceof Error ? err.cause : undefined, provider, model: request.model, requestId: request.requestId, kind }, 'generate failed');
+        logger.warn({ err, provider, model: request.model, requestId: request.requestId, kind }, 'generate failed');
         throw err;
       } finally {
-        inFlight -= 1;
+        signal.removeEventListener('abort', done);
+        done();
       }
     },
 

@@ -1,0 +1,109 @@
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
+import { Backend } from '@sophia/contracts/common';
+import type { InferenceService } from '@sophia/contracts/inference';
+import {
+  isBackendFailure,
+  relayGenerate,
+  silentUpstreamLogger,
+  streamChatCompletion,
+  toChatCompletionBody,
+  upstreamFailureKind,
+  type UpstreamLogger,
+  type UpstreamTimeouts,
+} from '@sophia/openai-upstream';
+import type { EndpointPool } from './endpoint-pool.ts';
+
+/** Dependencies of the GPU backend. */
+export interface GpuInferenceDeps {
+  pool: EndpointPool;
+  /** vLLM `--api-key`, if the endpoints require one. */
+  apiKey?: string;
+  /**
+   * Catalog model id → vLLM served model name; `undefined` means "not served here" (NotFound).
+   * @default identity (vLLM started with `--served-model-name <catalog id>`)
+   */
+  modelMap?: (catalogModelId: string) => string | undefined;
+  timeouts?: UpstreamTimeouts;
+  logger?: UpstreamLogger;
+}
+
+function callerSignal(context: HandlerContext): AbortSignal {
+  const ms = context.timeoutMs();
+  return ms === undefined ? context.signal : AbortSignal.any([context.signal, AbortSignal.timeout(Math.max(0, ms))]);
+}
+
+/**
+ * InferenceService over a pool of vLLM endpoints: each Generate goes to the least-loaded healthy
+ * endpoint serving the model (Unavailable at once when there is none), streams through
+ * @sophia/openai-upstream with the same failure semantics as the serverless backend, and marks
+ * the endpoint suspect when it fails the request. No retry here: the router decides.
+ */
+export function createGpuInferenceHandler(deps: GpuInferenceDeps): ServiceImpl<typeof InferenceService> {
+  const modelMap = deps.modelMap ?? ((id: string) => id);
+  const logger = deps.logger ?? silentUpstreamLogger;
+  return {
+    async *generate(request, context) {
+      const served = request.model === '' ? '' : modelMap(request.model);
+      if (served === undefined) throw new ConnectError(`model "${request.model}" is not served by the GPU pool`, Code.NotFound);
+      const body = toChatCompletionBody(request, served);
+      const lease = deps.pool.acquire(served);
+      const signal = callerSignal(context);
+      // A transport may abandon this generator at a `yield` after the caller went away (the upstream
+      // request is aborted through the signal either way): free the lease then, not only in finally.
+      const onAbort = (): void => lease.release();
+      signal.addEventListener('abort', onAbort, { once: true });
+      let failure: string | undefined;
+      try {
+        const events = streamChatCompletion({
+          baseUrl: `${lease.url}/v1`,
+          body,
+          signal,
+          ...(deps.apiKey ? { apiKey: deps.apiKey } : {}),
+          ...(deps.timeouts ? { timeouts: deps.timeouts } : {}),
+          ...(request.requestId ? { headers: { 'x-request-id': request.requestId } } : {}),
+        });
+        yield* relayGenerate(events, lease.url, context.responseTrailer);
+      } catch (err) {
+        if (isBackendFailure(err)) failure = err instanceof ConnectError ? err.rawMessage : String(err);
+        logger.warn(
+          { err, endpoint: lease.url, model: request.model, requestId: request.requestId, kind: upstreamFailureKind(err) },
+          'generate failed',
+        );
+        throw err;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        lease.release(failure);
+      }
+    },
+
+    listModels() {
+      const byModel = new Map<string, string[]>();
+      for (const ep of deps.pool.snapshot()) {
+        if (!ep.healthy) continue;
+        for (const model of ep.models) byModel.set(model, [...(byModel.get(model) ?? []), ep.url]);
+      }
+      return {
+        models: [...byModel.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([id, endpoints]) => ({ id, backend: Backend.GPU, endpoints })),
+      };
+    },
+
+    getCapacity() {
+      const endpoints = deps.pool.snapshot();
+      return {
+        backend: Backend.GPU,
+        endpoints: endpoints.map((ep) => ({
+          endpoint: ep.url,
+          healthy: ep.healthy,
+          requestsRunning: ep.running,
+          requestsWaiting: ep.waiting,
+          kvCacheUsage: ep.kvCacheUsage,
+          models: [...ep.models],
+          lastError: ep.lastError,
+        })),
+        healthyEndpoints: endpoints.filter((ep) => ep.healthy).length,
+        totalRunning: endpoints.reduce((sum, ep) => sum + ep.running, 0),
+        totalWaiting: endpoints.reduce((sum, ep) => sum + ep.waiting, 0),
+      };
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { InferenceService } from '@sophia/contracts/inference';
+import { closeUpstreamDispatchers } from '@sophia/openai-upstream';
+import { runService, serviceRegistration } from '@sophia/platform';
+import { createEndpointPool } from './endpoint-pool.ts';
+import { gpuConfigSchema, gpuOptionsFromConfig } from './gpu-config.ts';
+import { createGpuInferenceHandler } from './gpu-inference-handler.ts';
+
+await runService({
+  name: 'gpu-inference',
+  configSchema: gpuConfigSchema,
+  portKey: 'SOPHIA_GPU_INFERENCE_PORT',
+  defaultPort: 50062,
+  async start({ config, logger }) {
+    const options = gpuOptionsFromConfig(config);
+    if (options.pool.urls.length === 0) logger.warn('SOPHIA_GPU_BASE_URLS is empty: every Generate will be UNAVAILABLE');
+    const pool = createEndpointPool({ ...options.pool, logger });
+    await pool.start(); // first probe round before serving, so the first request sees the pool
+    const healthy = pool.snapshot().filter((ep) => ep.healthy).length;
+    logger.info({ endpoints: options.pool.urls, healthy }, 'gpu pool started');
+    const handler = createGpuInferenceHandler({ ...options.handler, pool, logger });
+    return {
+      services: [serviceRegistration(InferenceService, handler)],
+      close: async () => {
+        pool.stop();
+        await closeUpstreamDispatchers();
+      },
+    };
+  },
+});
