@@ -278,6 +278,9 @@ export function resolveQuery(
     } else {
       error(`unsupported FROM item ${JSON.stringify(item.type ?? Object.keys(item))}`);
     }
+    if (isNode(item.operator) && (item.operator.type === 'pivot' || item.operator.type === 'unpivot')) {
+      applyPivot(item.operator, scope);
+    }
     if (Array.isArray(item.using)) {
       for (const u of item.using) {
         const id = ident(u);
@@ -289,6 +292,52 @@ export function resolveQuery(
       }
     }
     if (item.on) walkExpr(item.on, scope);
+  };
+
+  /**
+   * PIVOT / UNPIVOT turn the source just added into a derived one: its inputs are resolved against
+   * that source alone, and its output columns are the remaining columns plus the pivot values
+   * (named `'value'`, as Snowflake does) or the UNPIVOT name/value columns.
+   */
+  const applyPivot = (op: Node, scope: Scope): void => {
+    const src = scope.sources.pop();
+    if (!src) return;
+    const inner: Scope = { ...scope, sources: [src], selectAliases: [], usingColumns: [], broken: false };
+    const inList = isNode(op.in_expr) && isNode(op.in_expr.right) ? op.in_expr.right : op.in_expr;
+    const refName = (n: unknown): Identifier | null => (isNode(n) && n.type === 'column_ref' ? ident(n.column) : null);
+    const consumed: Identifier[] = [];
+    const collectRefs = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(collectRefs);
+      else if (isNode(v)) {
+        const r = refName(v);
+        if (r) consumed.push(r);
+        else Object.entries(v).forEach(([k, x]) => k !== 'loc' && collectRefs(x));
+      }
+    };
+    const added: Identifier[] = [];
+    if (op.type === 'pivot') {
+      walkExpr(op.expr, inner);
+      walkExpr(op.column, inner);
+      walkExpr(inList, inner);
+      collectRefs(op.expr);
+      collectRefs(op.column);
+      const values = isNode(inList) && Array.isArray(inList.value) ? inList.value : [];
+      for (const v of values) {
+        if (isNode(v) && (typeof v.value === 'string' || typeof v.value === 'number')) {
+          added.push({ text: typeof v.value === 'string' ? `'${v.value}'` : String(v.value), quoted: true });
+        }
+      }
+    } else {
+      walkExpr(inList, inner);
+      collectRefs(inList);
+      for (const n of [op.expr, op.column]) {
+        const r = refName(n);
+        if (r) added.push(r);
+      }
+    }
+    const alias = op.as ? ident(op.as) : src.alias;
+    const kept = src.columns.filter((c) => !consumed.some((x) => sameIdent(x, c)));
+    scope.sources.push({ alias, table: null, columns: [...kept, ...added], label: `${op.type === 'pivot' ? 'PIVOT' : 'UNPIVOT'} of ${src.label}` });
   };
 
   // ---- one SELECT (and its set-operation chain) -------------------------------------------------

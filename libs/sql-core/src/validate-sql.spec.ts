@@ -110,6 +110,13 @@ describe('column resolution', () => {
     expect(v('SELECT id FROM customers UNION SELECT nope FROM orders').errors).toEqual(['unknown column nope (not in SALES.PUBLIC.ORDERS)']);
     expect(v('SELECT id FROM customers INTERSECT SELECT nope FROM orders').ok).toBe(false);
   });
+  it('resolves PIVOT and UNPIVOT inputs against their source and exposes their outputs', () => {
+    expect(v("SELECT p.customer_id, p.\"'shipped'\" FROM orders PIVOT (SUM(amount) FOR status IN ('shipped')) AS p").ok).toBe(true);
+    expect(v("SELECT * FROM orders PIVOT (SUM(nope) FOR status IN ('a')) AS p").errors).toEqual(['unknown column nope (not in SALES.PUBLIC.ORDERS)']);
+    expect(v("SELECT p.amount FROM orders PIVOT (SUM(amount) FOR status IN ('x')) AS p").ok).toBe(false);
+    expect(v('SELECT u.k, u.v FROM orders UNPIVOT (v FOR k IN (amount, id)) AS u').ok).toBe(true);
+    expect(v('SELECT u.amount FROM orders UNPIVOT (v FOR k IN (amount, id)) AS u').ok).toBe(false);
+  });
   it('treats FLATTEN output columns as known and bare date parts as keywords', () => {
     expect(v('SELECT f.value, f.index FROM orders o, LATERAL FLATTEN(input => o.items) f').ok).toBe(true);
     expect(v('SELECT f.nope FROM orders o, LATERAL FLATTEN(input => o.items) f').ok).toBe(false);
