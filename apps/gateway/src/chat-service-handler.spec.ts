@@ -113,4 +113,17 @@ describe('ChatService over Connect, gRPC and gRPC-Web (one port)', () => {
     await expect(it.next()).rejects.toMatchObject({ code: Code.Canceled });
     await expect(aborted).resolves.toBeDefined();
   });
+
+  it('refuses a message over SOPHIA_GATEWAY_MAX_BODY_BYTES with RESOURCE_EXHAUSTED before calling the router', async () => {
+    const small = await startTestGateway({ maxBodyBytes: 4096 });
+    try {
+      const client = createClient(ChatService, createGrpcTransport({ baseUrl: small.gateway.url }));
+      const big = { messages: [{ role: Role.USER, content: 'x'.repeat(8192) }] };
+      await expect(client.complete({ input: big }, { headers: auth })).rejects.toMatchObject({ code: Code.ResourceExhausted });
+      expect(small.fake.calls.inputs).toHaveLength(0);
+      expect((await client.complete({ input }, { headers: auth })).content).toBe('Hello world');
+    } finally {
+      await small.gateway.close(100);
+    }
+  });
 });

@@ -6,12 +6,12 @@ import { RouteInputSchema, type RouterService } from '@sophia/contracts/router';
 import { callContextFromHeaders, runWithCallContext, type CallContext, type Logger } from '@sophia/platform';
 import { presentedApiKey, type ApiKeyAuth } from './api-key-auth.ts';
 import { readJsonBody } from './body-reader.ts';
-import { decisionHeaders, sophiaDecisionView } from './decision-view.ts';
-import { chatCompletion, chatCompletionChunk, modelList, usageChunk, type CompletionIdentity } from './openai-payloads.ts';
-import { parseChatCompletionRequest, type ChatCompletionRequest } from './openai-request-schema.ts';
-import { startSse, writeJson, writeOpenAiError, type HttpResponseSink } from './openai-response-writer.ts';
+import { modelList } from './openai-payloads.ts';
+import { parseChatCompletionRequest } from './openai-request-schema.ts';
+import { writeJson, writeOpenAiError, type HttpResponseSink } from './openai-response-writer.ts';
 import { gatewayCallContext, headersFromNode, workloadTag } from './request-context.ts';
-import { collectGeneration, finalDecision, routerCallError, routerGeneration } from './router-generation.ts';
+import { routerCallError, routerGeneration } from './router-generation.ts';
+import { answerStream, answerUnary, type AnswerTarget } from './chat-completion-responder.ts';
 import { httpErrorFromRouter, invalidRequest, type GatewayHttpError } from './status-to-http.ts';
 
 /** An inbound request on either protocol. */
@@ -102,82 +102,17 @@ export function createOpenAiRoutes(options: OpenAiRoutesOptions): (req: NodeRequ
       model: parsed.request.model,
       workloadTag: workload.tag,
     });
-    const ident: CompletionIdentity = { id: `chatcmpl-${context.requestId}`, created: Math.floor(Date.now() / 1000) };
     const abort = clientGone(res);
     const events = routerGeneration(router, input, { context, signal: abort.signal });
-    if (parsed.request.stream) await streamAnswer(res, events, parsed.request, ident, base, abort.signal);
-    else await unaryAnswer(res, events, parsed.request, ident, base);
-  }
-
-  async function unaryAnswer(
-    res: HttpResponseSink,
-    events: ReturnType<typeof routerGeneration>,
-    request: ChatCompletionRequest,
-    ident: CompletionIdentity,
-    base: Record<string, string>,
-  ): Promise<void> {
-    let answer;
-    try {
-      answer = await collectGeneration(events);
-    } catch (err) {
-      return routerFailed(res, err, request, base);
-    }
-    const decision = finalDecision(answer.decision, answer.done);
-    writeJson(
+    const target: AnswerTarget = {
       res,
-      200,
-      chatCompletion(ident, { content: answer.content, finishReason: answer.done.finishReason, usage: answer.done.usage, decision }),
-      { ...base, ...decisionHeaders(decision) },
-    );
-  }
-
-  async function streamAnswer(
-    res: HttpResponseSink,
-    events: ReturnType<typeof routerGeneration>,
-    request: ChatCompletionRequest,
-    ident: CompletionIdentity,
-    base: Record<string, string>,
-    clientSignal: AbortSignal,
-  ): Promise<void> {
-    let first;
-    try {
-      first = await events.next();
-    } catch (err) {
-      return routerFailed(res, err, request, base);
-    }
-    if (first.done || first.value.kind !== 'decision') return routerFailed(res, new ConnectError('router sent no decision', Code.Internal), request, base);
-    const decision = first.value.decision;
-    const sse = startSse(res, { ...base, ...decisionHeaders(decision) });
-    try {
-      await sse.send(chatCompletionChunk(ident, decision.model, { delta: { role: 'assistant', content: '' }, finishReason: null }, { sophia: sophiaDecisionView(decision) }));
-      for (;;) {
-        const next = await events.next();
-        if (next.done) break;
-        const ev = next.value;
-        if (ev.kind === 'delta') {
-          await sse.send(chatCompletionChunk(ident, decision.model, { delta: { content: ev.text }, finishReason: null }));
-        } else if (ev.kind === 'done') {
-          const final = finalDecision(decision, ev.done);
-          await sse.send(chatCompletionChunk(ident, final.model, { delta: {}, finishReason: ev.done.finishReason || 'stop' }, { sophia: sophiaDecisionView(final) }));
-          if (request.includeUsage) await sse.send(usageChunk(ident, final.model, ev.done.usage));
-        }
-      }
-      sse.finish();
-    } catch (err) {
-      if (clientSignal.aborted) {
-        logger.info('client disconnected; router call cancelled');
-        return;
-      }
-      const mapped = httpErrorFromRouter(err, { explicitModel: request.model !== '' });
-      logger.warn({ err, status: mapped.status }, 'stream failed after it started');
-      sse.fail(mapped);
-    }
-  }
-
-  function routerFailed(res: HttpResponseSink, err: unknown, request: ChatCompletionRequest, base: Record<string, string>): void {
-    const mapped = httpErrorFromRouter(err, { explicitModel: request.model !== '' });
-    if (mapped.status >= 500) logger.warn({ err, status: mapped.status }, 'router call failed');
-    writeOpenAiError(res, mapped, base);
+      request: parsed.request,
+      ident: { id: `chatcmpl-${context.requestId}`, created: Math.floor(Date.now() / 1000) },
+      headers: base,
+      clientSignal: abort.signal,
+      logger: logger.child({ requestId: context.requestId, tenant }),
+    };
+    await (parsed.request.stream ? answerStream(events, target) : answerUnary(events, target));
   }
 
   async function models(res: HttpResponseSink, headers: Headers): Promise<void> {

@@ -1,0 +1,84 @@
+import type { Logger } from '@sophia/platform';
+import { decisionHeaders, sophiaDecisionView } from './decision-view.ts';
+import { chatCompletion, chatCompletionChunk, usageChunk, type CompletionIdentity } from './openai-payloads.ts';
+import type { ChatCompletionRequest } from './openai-request-schema.ts';
+import { startSse, writeJson, writeOpenAiError, type HttpResponseSink } from './openai-response-writer.ts';
+import { collectGeneration, finalDecision, type GenerationEvent } from './router-generation.ts';
+import { httpErrorFromRouter } from './status-to-http.ts';
+
+/** Where and how one chat completion is answered. */
+export interface AnswerTarget {
+  readonly res: HttpResponseSink;
+  readonly request: ChatCompletionRequest;
+  readonly ident: CompletionIdentity;
+  /** Headers every answer carries (`x-request-id`). */
+  readonly headers: Record<string, string>;
+  /** Aborted when the client went away: nothing more is written then. */
+  readonly clientSignal: AbortSignal;
+  readonly logger: Logger;
+}
+
+function routerFailed(target: AnswerTarget, err: unknown): void {
+  const mapped = httpErrorFromRouter(err, { explicitModel: target.request.model !== '' });
+  if (mapped.status >= 500) target.logger.warn({ err, status: mapped.status }, 'router call failed');
+  writeOpenAiError(target.res, mapped, target.headers);
+}
+
+/** A whole `chat.completion` JSON answer, with the final decision (and cost) in headers and body. */
+export async function answerUnary(events: AsyncIterable<GenerationEvent>, target: AnswerTarget): Promise<void> {
+  let answer;
+  try {
+    answer = await collectGeneration(events);
+  } catch (err) {
+    return routerFailed(target, err);
+  }
+  const decision = finalDecision(answer.decision, answer.done);
+  writeJson(
+    target.res,
+    200,
+    chatCompletion(target.ident, { content: answer.content, finishReason: answer.done.finishReason, usage: answer.done.usage, decision }),
+    { ...target.headers, ...decisionHeaders(decision) },
+  );
+}
+
+/**
+ * An SSE answer. Nothing is sent until the router's decision arrives, so a failure before it is
+ * a plain HTTP error with the right status; after it, a failure becomes an SSE error event and the
+ * stream ends without `[DONE]`.
+ */
+export async function answerStream(events: AsyncIterator<GenerationEvent>, target: AnswerTarget): Promise<void> {
+  const { ident, request } = target;
+  let first;
+  try {
+    first = await events.next();
+  } catch (err) {
+    return routerFailed(target, err);
+  }
+  if (first.done || first.value.kind !== 'decision') return routerFailed(target, new Error('router generation yielded no decision'));
+  const decision = first.value.decision;
+  const sse = startSse(target.res, { ...target.headers, ...decisionHeaders(decision) });
+  try {
+    await sse.send(chatCompletionChunk(ident, decision.model, { delta: { role: 'assistant', content: '' }, finishReason: null }, { sophia: sophiaDecisionView(decision) }));
+    for (;;) {
+      const next = await events.next();
+      if (next.done) break;
+      const ev = next.value;
+      if (ev.kind === 'delta') {
+        await sse.send(chatCompletionChunk(ident, decision.model, { delta: { content: ev.text }, finishReason: null }));
+      } else if (ev.kind === 'done') {
+        const final = finalDecision(decision, ev.done);
+        await sse.send(chatCompletionChunk(ident, final.model, { delta: {}, finishReason: ev.done.finishReason || 'stop' }, { sophia: sophiaDecisionView(final) }));
+        if (request.includeUsage) await sse.send(usageChunk(ident, final.model, ev.done.usage));
+      }
+    }
+    sse.finish();
+  } catch (err) {
+    if (target.clientSignal.aborted) {
+      target.logger.info('client disconnected; router call cancelled');
+      return;
+    }
+    const mapped = httpErrorFromRouter(err, { explicitModel: request.model !== '' });
+    target.logger.warn({ err, status: mapped.status }, 'stream failed after it started');
+    sse.fail(mapped);
+  }
+}
