@@ -169,6 +169,19 @@ describe('streamChatCompletion against a real HTTP server', () => {
     expectFailure(error, Code.Unavailable, 'reset');
   });
 
+  it('succeeds when the upstream sends [DONE] but never ends the response, then hangs up', async () => {
+    fake.route(CHAT, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(sseFrame({ model: 'm', choices: [{ index: 0, delta: { content: 'x' }, finish_reason: 'stop' }] }));
+      res.write(sseFrame({ choices: [], usage: { prompt_tokens: 1, completion_tokens: 1 } }));
+      res.write(sseFrame('[DONE]'));
+    });
+    const { events, error } = await collect({ baseUrl: fake.url, timeouts: { stallMs: 30, totalMs: 60_000 } });
+    expect(error).toBeUndefined();
+    expect(events.at(-1)).toEqual({ type: 'done', usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 }, usageEstimated: false, finishReason: 'stop', upstreamModel: 'm' });
+    await fake.requests[0]!.closed;
+  });
+
   it('fails on a malformed chunk', async () => {
     fake.route(CHAT, (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });

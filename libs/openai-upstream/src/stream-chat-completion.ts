@@ -28,6 +28,8 @@ export interface StreamChatCompletionOptions {
 }
 
 const MAX_SSE_BUFFER = 4 * 1024 * 1024;
+// How long a response may stay open after `[DONE]` before we hang up (and still succeed).
+const POST_DONE_GRACE_MS = 1000;
 
 /**
  * Streams one chat completion from an OpenAI-compatible upstream: `delta` events as tokens
@@ -150,10 +152,14 @@ export async function* streamChatCompletion(options: StreamChatCompletionOptions
           failure = error;
           break;
         }
+        if (sawDone) call.finishing(Math.min(options.timeouts?.stallMs ?? POST_DONE_GRACE_MS, POST_DONE_GRACE_MS));
       }
     } catch (err) {
-      // A timeout or caller abort wins over whatever undici threw; our own errors pass through.
-      throw call.failure(err, 'stream');
+      // The answer was complete; only the trailing end of the HTTP response never came.
+      if (!(sawDone && call.drainedOut())) {
+        // A timeout or caller abort wins over whatever undici threw; our own errors pass through.
+        throw call.failure(err, 'stream');
+      }
     }
     if (failure) throw failure;
     parser.feed(decoder.decode());
@@ -164,7 +170,7 @@ export async function* streamChatCompletion(options: StreamChatCompletionOptions
       yield { type: 'delta', text };
     }
     if (tail.error) throw tail.error;
-    clean = true;
+    clean = !call.drainedOut();
     if (!sawDone) {
       throw upstreamError(Code.Unavailable, UpstreamFailureKind.TruncatedStream, `upstream ${endpoint}: stream ended without [DONE] (truncated)`);
     }

@@ -24,9 +24,18 @@ export interface UpstreamCall {
   progress(): void;
   /** Turns whatever was thrown into the ConnectError to surface (a timeout/abort wins). */
   failure(err: unknown, phase: 'connect' | 'stream'): ConnectError;
+  /**
+   * The answer is complete (`[DONE]` seen): stop every timeout and give the body `graceMs` to end
+   * (so its socket can be reused); after that the request is aborted and {@link drainedOut} is true.
+   */
+  finishing(graceMs: number): void;
+  /** True when the post-`[DONE]` grace ran out: the abort that followed is not a failure. */
+  drainedOut(): boolean;
   /** Clears every timer and listener. Idempotent. */
   dispose(): void;
 }
+
+const DRAIN_GRACE_EXPIRED = new Error('upstream did not end the response after [DONE]');
 
 /**
  * Creates the timers and the abort plumbing for one call. Every timer is unref'd and cleared in
@@ -74,18 +83,34 @@ export function createUpstreamCall(endpoint: string, timeouts: UpstreamTimeouts 
   };
 
   let started = false;
+  let finishing = false;
   return {
     signal: controller.signal,
     firstToken() {
-      if (started) return;
+      if (started || finishing) return;
       started = true;
       clear(ttftTimer);
       ttftTimer = undefined;
       armStall();
     },
     progress() {
-      if (started) armStall();
+      if (started && !finishing) armStall();
     },
+    finishing(graceMs) {
+      if (finishing) return;
+      finishing = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      stallTimer = undefined;
+      ttftTimer = undefined;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        controller.abort(DRAIN_GRACE_EXPIRED);
+      }, graceMs);
+      timer.unref();
+      timers.add(timer);
+    },
+    drainedOut: () => controller.signal.aborted && controller.signal.reason === DRAIN_GRACE_EXPIRED,
     failure(err, phase) {
       if (controller.signal.aborted && controller.signal.reason instanceof ConnectError) {
         const reason = controller.signal.reason;
