@@ -27,7 +27,11 @@ const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
  * matching server.
  */
 export async function startDualProtocolServer(handler: DualProtocolHandler, options: { host: string; port: number }): Promise<DualProtocolServer> {
-  const h1 = createHttp1Server({ requestTimeout: 0, keepAliveTimeout: 5000 }, handler);
+  const h1 = createHttp1Server({ keepAliveTimeout: 5000, headersTimeout: 30_000, requestTimeout: 60_000 }, handler);
+  // The h1 server never listens itself (the net server does), but Node starts its connection
+  // tracking — which enforces headersTimeout/requestTimeout against slow clients — on
+  // 'listening'; emit it so those limits apply to handed-over sockets too.
+  h1.emit('listening');
   const h2 = createHttp2Server({}, handler);
   const sockets = new Set<Socket>();
   /** Connections that have not sent enough bytes yet to tell the protocol. */
@@ -127,6 +131,8 @@ export async function startDualProtocolServer(handler: DualProtocolHandler, opti
           for (const s of sockets) s.destroy();
         }, graceMs);
         force.unref();
+        // Stops h1's connection-checking timer; it reports "not running" since it never listened.
+        h1.close(() => undefined);
         void closed.then(() => {
           clearTimeout(force);
           resolve();
