@@ -31,6 +31,23 @@ describe('safe corpus', () => {
   });
 });
 
+describe('safe statements turned unsafe', () => {
+  // Every accepted statement must become a rejection once something unsafe is smuggled in.
+  const safe = (fixture('safe-corpus.json') as string[]).map((q) => q.replace(/;\s*$/, ''));
+  const smuggle: [string, (q: string) => string][] = [
+    ['stacked statement', (q) => `${q}; DROP TABLE orders`],
+    ['line comment', (q) => `${q} -- ; DELETE FROM orders`],
+    ['block comment', (q) => `${q} /* x */`],
+    ['out-of-scope union', (q) => `SELECT * FROM hr.private.salaries UNION ALL ${q}`],
+    ['system function', (q) => `SELECT SYSTEM$CANCEL_ALL_QUERIES() FROM (${q}) x`],
+    ['DML prefix', (q) => `DELETE FROM orders WHERE id IN (${q})`],
+  ];
+  it.each(smuggle)('rejects every safe statement with a %s', (_name, make) => {
+    const accepted = safe.map(make).filter((q) => v(q).ok);
+    expect(accepted).toEqual([]);
+  });
+});
+
 describe('precise errors', () => {
   it('names the forbidden construct', () => {
     expect(v('SELECT 1; DROP TABLE orders').errors).toContain('multiple statements are not allowed: exactly one statement per request');
