@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 /** Env key of the gRPC port, and its default. */
 export const LEDGER_PORT_KEY = 'SOPHIA_LEDGER_PORT';
-export const LEDGER_DEFAULT_PORT = 50054;
+export const LEDGER_DEFAULT_PORT = 50053;
 
 /** Ledger-specific keys; see apps/ledger/README.md. */
 export const ledgerConfigSchema = z.object({
