@@ -287,6 +287,876 @@ export declare type QuoteResponse = Message<"sophia.ledger.v1.QuoteResponse"> & 
 export declare const QuoteResponseSchema: GenMessage<QuoteResponse>;
 
 /**
+ * Who a budget applies to. Empty api_key / model mean "every key" / "every model" of the tenant.
+ * A request is checked against the tenant budget, its api key's budget and its model's budget.
+ *
+ * @generated from message sophia.ledger.v1.BudgetScope
+ */
+export declare type BudgetScope = Message<"sophia.ledger.v1.BudgetScope"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: string api_key = 2;
+   */
+  apiKey: string;
+
+  /**
+   * @generated from field: string model = 3;
+   */
+  model: string;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.BudgetScope.
+ * Use `create(BudgetScopeSchema)` to create a new message.
+ */
+export declare const BudgetScopeSchema: GenMessage<BudgetScope>;
+
+/**
+ * One budget window at a moment.
+ *
+ * @generated from message sophia.ledger.v1.BudgetWindowStatus
+ */
+export declare type BudgetWindowStatus = Message<"sophia.ledger.v1.BudgetWindowStatus"> & {
+  /**
+   * @generated from field: sophia.ledger.v1.BudgetScope scope = 1;
+   */
+  scope?: BudgetScope | undefined;
+
+  /**
+   * @generated from field: sophia.ledger.v1.BudgetWindow window = 2;
+   */
+  window: BudgetWindow;
+
+  /**
+   * "2026-11-26" (day) or "2026-11" (month) in the budget time zone.
+   *
+   * @generated from field: string period = 3;
+   */
+  period: string;
+
+  /**
+   * Unset when this window has no limit.
+   *
+   * @generated from field: sophia.common.v1.Money limit = 4;
+   */
+  limit?: Money | undefined;
+
+  /**
+   * Committed (real) cost in the period.
+   *
+   * @generated from field: sophia.common.v1.Money spent = 5;
+   */
+  spent?: Money | undefined;
+
+  /**
+   * Live reservations (worst cases of requests in flight).
+   *
+   * @generated from field: sophia.common.v1.Money reserved = 6;
+   */
+  reserved?: Money | undefined;
+
+  /**
+   * Start of the next period (when spent returns to zero).
+   *
+   * @generated from field: google.protobuf.Timestamp resets_at = 7;
+   */
+  resetsAt?: Timestamp | undefined;
+
+  /**
+   * (spent + reserved) / limit; 0 when there is no limit.
+   *
+   * @generated from field: double utilisation = 8;
+   */
+  utilisation: number;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.BudgetWindowStatus.
+ * Use `create(BudgetWindowStatusSchema)` to create a new message.
+ */
+export declare const BudgetWindowStatusSchema: GenMessage<BudgetWindowStatus>;
+
+/**
+ * @generated from message sophia.ledger.v1.ReserveRequest
+ */
+export declare type ReserveRequest = Message<"sophia.ledger.v1.ReserveRequest"> & {
+  /**
+   * Also the reservation id; reserving the same id twice holds it once.
+   *
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * @generated from field: string tenant = 2;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: string model = 3;
+   */
+  model: string;
+
+  /**
+   * @generated from field: sophia.common.v1.Backend backend = 4;
+   */
+  backend: Backend;
+
+  /**
+   * @generated from field: uint32 prompt_tokens = 5;
+   */
+  promptTokens: number;
+
+  /**
+   * 0 = the model's max output tokens.
+   *
+   * @generated from field: uint32 max_tokens = 6;
+   */
+  maxTokens: number;
+
+  /**
+   * Optional: the caller's API key (or its id), for per-key budgets.
+   *
+   * @generated from field: string api_key = 7;
+   */
+  apiKey: string;
+
+  /**
+   * How long the hold lasts if never committed or released (crashed caller); 0 = the ledger default.
+   *
+   * @generated from field: uint32 ttl_ms = 8;
+   */
+  ttlMs: number;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.ReserveRequest.
+ * Use `create(ReserveRequestSchema)` to create a new message.
+ */
+export declare const ReserveRequestSchema: GenMessage<ReserveRequest>;
+
+/**
+ * @generated from message sophia.ledger.v1.ReserveResponse
+ */
+export declare type ReserveResponse = Message<"sophia.ledger.v1.ReserveResponse"> & {
+  /**
+   * @generated from field: string reservation_id = 1;
+   */
+  reservationId: string;
+
+  /**
+   * The amount held.
+   *
+   * @generated from field: sophia.common.v1.Money worst_case = 2;
+   */
+  worstCase?: Money | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expires_at = 3;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * Every window that applies to the request, including this reservation.
+   *
+   * @generated from field: repeated sophia.ledger.v1.BudgetWindowStatus budgets = 4;
+   */
+  budgets: BudgetWindowStatus[];
+};
+
+/**
+ * Describes the message sophia.ledger.v1.ReserveResponse.
+ * Use `create(ReserveResponseSchema)` to create a new message.
+ */
+export declare const ReserveResponseSchema: GenMessage<ReserveResponse>;
+
+/**
+ * @generated from message sophia.ledger.v1.CommitRequest
+ */
+export declare type CommitRequest = Message<"sophia.ledger.v1.CommitRequest"> & {
+  /**
+   * From ReserveResponse; must belong to event.tenant.
+   *
+   * @generated from field: string reservation_id = 1;
+   */
+  reservationId: string;
+
+  /**
+   * @generated from field: sophia.ledger.v1.UsageEvent event = 2;
+   */
+  event?: UsageEvent | undefined;
+
+  /**
+   * Same api_key as in Reserve (per-key spend); empty = none.
+   *
+   * @generated from field: string api_key = 3;
+   */
+  apiKey: string;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.CommitRequest.
+ * Use `create(CommitRequestSchema)` to create a new message.
+ */
+export declare const CommitRequestSchema: GenMessage<CommitRequest>;
+
+/**
+ * @generated from message sophia.ledger.v1.CommitResponse
+ */
+export declare type CommitResponse = Message<"sophia.ledger.v1.CommitResponse"> & {
+  /**
+   * @generated from field: sophia.common.v1.Money cost = 1;
+   */
+  cost?: Money | undefined;
+
+  /**
+   * False when event.request_id was already recorded (the earlier record and cost stand).
+   *
+   * @generated from field: bool recorded = 2;
+   */
+  recorded: boolean;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.CommitResponse.
+ * Use `create(CommitResponseSchema)` to create a new message.
+ */
+export declare const CommitResponseSchema: GenMessage<CommitResponse>;
+
+/**
+ * @generated from message sophia.ledger.v1.ReleaseRequest
+ */
+export declare type ReleaseRequest = Message<"sophia.ledger.v1.ReleaseRequest"> & {
+  /**
+   * @generated from field: string reservation_id = 1;
+   */
+  reservationId: string;
+
+  /**
+   * @generated from field: string tenant = 2;
+   */
+  tenant: string;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.ReleaseRequest.
+ * Use `create(ReleaseRequestSchema)` to create a new message.
+ */
+export declare const ReleaseRequestSchema: GenMessage<ReleaseRequest>;
+
+/**
+ * @generated from message sophia.ledger.v1.ReleaseResponse
+ */
+export declare type ReleaseResponse = Message<"sophia.ledger.v1.ReleaseResponse"> & {
+  /**
+   * False when no live reservation had that id (already committed, released or expired).
+   *
+   * @generated from field: bool released = 1;
+   */
+  released: boolean;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.ReleaseResponse.
+ * Use `create(ReleaseResponseSchema)` to create a new message.
+ */
+export declare const ReleaseResponseSchema: GenMessage<ReleaseResponse>;
+
+/**
+ * @generated from message sophia.ledger.v1.SetBudgetRequest
+ */
+export declare type SetBudgetRequest = Message<"sophia.ledger.v1.SetBudgetRequest"> & {
+  /**
+   * @generated from field: sophia.ledger.v1.BudgetScope scope = 1;
+   */
+  scope?: BudgetScope | undefined;
+
+  /**
+   * @generated from field: sophia.ledger.v1.BudgetWindow window = 2;
+   */
+  window: BudgetWindow;
+
+  /**
+   * Unset removes the limit.
+   *
+   * @generated from field: sophia.common.v1.Money limit = 3;
+   */
+  limit?: Money | undefined;
+
+  /**
+   * Who makes the change and why; both go to the audit trail (actor is required).
+   *
+   * @generated from field: string actor = 4;
+   */
+  actor: string;
+
+  /**
+   * @generated from field: string reason = 5;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.SetBudgetRequest.
+ * Use `create(SetBudgetRequestSchema)` to create a new message.
+ */
+export declare const SetBudgetRequestSchema: GenMessage<SetBudgetRequest>;
+
+/**
+ * @generated from message sophia.ledger.v1.SetBudgetResponse
+ */
+export declare type SetBudgetResponse = Message<"sophia.ledger.v1.SetBudgetResponse"> & {
+  /**
+   * The limit before the change; unset when there was none.
+   *
+   * @generated from field: sophia.common.v1.Money previous_limit = 1;
+   */
+  previousLimit?: Money | undefined;
+
+  /**
+   * @generated from field: repeated sophia.ledger.v1.BudgetWindowStatus budgets = 2;
+   */
+  budgets: BudgetWindowStatus[];
+};
+
+/**
+ * Describes the message sophia.ledger.v1.SetBudgetResponse.
+ * Use `create(SetBudgetResponseSchema)` to create a new message.
+ */
+export declare const SetBudgetResponseSchema: GenMessage<SetBudgetResponse>;
+
+/**
+ * @generated from message sophia.ledger.v1.GetBudgetRequest
+ */
+export declare type GetBudgetRequest = Message<"sophia.ledger.v1.GetBudgetRequest"> & {
+  /**
+   * @generated from field: sophia.ledger.v1.BudgetScope scope = 1;
+   */
+  scope?: BudgetScope | undefined;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.GetBudgetRequest.
+ * Use `create(GetBudgetRequestSchema)` to create a new message.
+ */
+export declare const GetBudgetRequestSchema: GenMessage<GetBudgetRequest>;
+
+/**
+ * @generated from message sophia.ledger.v1.GetBudgetResponse
+ */
+export declare type GetBudgetResponse = Message<"sophia.ledger.v1.GetBudgetResponse"> & {
+  /**
+   * @generated from field: repeated sophia.ledger.v1.BudgetWindowStatus budgets = 1;
+   */
+  budgets: BudgetWindowStatus[];
+};
+
+/**
+ * Describes the message sophia.ledger.v1.GetBudgetResponse.
+ * Use `create(GetBudgetResponseSchema)` to create a new message.
+ */
+export declare const GetBudgetResponseSchema: GenMessage<GetBudgetResponse>;
+
+/**
+ * @generated from message sophia.ledger.v1.BudgetStatusRequest
+ */
+export declare type BudgetStatusRequest = Message<"sophia.ledger.v1.BudgetStatusRequest"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.BudgetStatusRequest.
+ * Use `create(BudgetStatusRequestSchema)` to create a new message.
+ */
+export declare const BudgetStatusRequestSchema: GenMessage<BudgetStatusRequest>;
+
+/**
+ * @generated from message sophia.ledger.v1.BudgetStatusResponse
+ */
+export declare type BudgetStatusResponse = Message<"sophia.ledger.v1.BudgetStatusResponse"> & {
+  /**
+   * The tenant-wide windows first, then every api-key / model scope of the tenant that has a limit.
+   *
+   * @generated from field: repeated sophia.ledger.v1.BudgetWindowStatus budgets = 1;
+   */
+  budgets: BudgetWindowStatus[];
+
+  /**
+   * The highest utilisation among windows with a limit (0 when none): the router's step-down input.
+   *
+   * @generated from field: double max_utilisation = 2;
+   */
+  maxUtilisation: number;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.BudgetStatusResponse.
+ * Use `create(BudgetStatusResponseSchema)` to create a new message.
+ */
+export declare const BudgetStatusResponseSchema: GenMessage<BudgetStatusResponse>;
+
+/**
+ * @generated from message sophia.ledger.v1.AppendAuditRequest
+ */
+export declare type AppendAuditRequest = Message<"sophia.ledger.v1.AppendAuditRequest"> & {
+  /**
+   * Who acted (user, service, "router"); required.
+   *
+   * @generated from field: string actor = 1;
+   */
+  actor: string;
+
+  /**
+   * What was done, e.g. "budget.override", "tier.force"; required.
+   *
+   * @generated from field: string action = 2;
+   */
+  action: string;
+
+  /**
+   * The tenant (or other subject) acted upon.
+   *
+   * @generated from field: string subject = 3;
+   */
+  subject: string;
+
+  /**
+   * Free-form details, JSON recommended.
+   *
+   * @generated from field: string details = 4;
+   */
+  details: string;
+
+  /**
+   * Unset = now.
+   *
+   * @generated from field: google.protobuf.Timestamp time = 5;
+   */
+  time?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.AppendAuditRequest.
+ * Use `create(AppendAuditRequestSchema)` to create a new message.
+ */
+export declare const AppendAuditRequestSchema: GenMessage<AppendAuditRequest>;
+
+/**
+ * @generated from message sophia.ledger.v1.AppendAuditResponse
+ */
+export declare type AppendAuditResponse = Message<"sophia.ledger.v1.AppendAuditResponse"> & {
+  /**
+   * @generated from field: string audit_id = 1;
+   */
+  auditId: string;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.AppendAuditResponse.
+ * Use `create(AppendAuditResponseSchema)` to create a new message.
+ */
+export declare const AppendAuditResponseSchema: GenMessage<AppendAuditResponse>;
+
+/**
+ * @generated from message sophia.ledger.v1.GetUsageReportRequest
+ */
+export declare type GetUsageReportRequest = Message<"sophia.ledger.v1.GetUsageReportRequest"> & {
+  /**
+   * Inclusive start; unset = the beginning of time.
+   *
+   * @generated from field: google.protobuf.Timestamp start = 1;
+   */
+  start?: Timestamp | undefined;
+
+  /**
+   * Exclusive end; unset = now.
+   *
+   * @generated from field: google.protobuf.Timestamp end = 2;
+   */
+  end?: Timestamp | undefined;
+
+  /**
+   * @generated from field: repeated sophia.ledger.v1.Dimension group_by = 3;
+   */
+  groupBy: Dimension[];
+
+  /**
+   * @generated from field: string tenant = 4;
+   */
+  tenant: string;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.GetUsageReportRequest.
+ * Use `create(GetUsageReportRequestSchema)` to create a new message.
+ */
+export declare const GetUsageReportRequestSchema: GenMessage<GetUsageReportRequest>;
+
+/**
+ * @generated from message sophia.ledger.v1.UsageReportRow
+ */
+export declare type UsageReportRow = Message<"sophia.ledger.v1.UsageReportRow"> & {
+  /**
+   * @generated from field: repeated string keys = 1;
+   */
+  keys: string[];
+
+  /**
+   * @generated from field: uint64 requests = 2;
+   */
+  requests: bigint;
+
+  /**
+   * @generated from field: uint64 prompt_tokens = 3;
+   */
+  promptTokens: bigint;
+
+  /**
+   * @generated from field: uint64 completion_tokens = 4;
+   */
+  completionTokens: bigint;
+
+  /**
+   * @generated from field: sophia.common.v1.Money cost = 5;
+   */
+  cost?: Money | undefined;
+
+  /**
+   * cost / requests, rounded down.
+   *
+   * @generated from field: sophia.common.v1.Money cost_per_request = 6;
+   */
+  costPerRequest?: Money | undefined;
+
+  /**
+   * Nearest-rank percentiles of UsageEvent.latency_ms.
+   *
+   * @generated from field: uint32 latency_p50_ms = 7;
+   */
+  latencyP50Ms: number;
+
+  /**
+   * @generated from field: uint32 latency_p95_ms = 8;
+   */
+  latencyP95Ms: number;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.UsageReportRow.
+ * Use `create(UsageReportRowSchema)` to create a new message.
+ */
+export declare const UsageReportRowSchema: GenMessage<UsageReportRow>;
+
+/**
+ * @generated from message sophia.ledger.v1.GetUsageReportResponse
+ */
+export declare type GetUsageReportResponse = Message<"sophia.ledger.v1.GetUsageReportResponse"> & {
+  /**
+   * @generated from field: repeated sophia.ledger.v1.Dimension group_by = 1;
+   */
+  groupBy: Dimension[];
+
+  /**
+   * @generated from field: repeated sophia.ledger.v1.UsageReportRow rows = 2;
+   */
+  rows: UsageReportRow[];
+
+  /**
+   * @generated from field: sophia.ledger.v1.UsageReportRow total = 3;
+   */
+  total?: UsageReportRow | undefined;
+
+  /**
+   * Cost of the current month (budget time zone) so far, for `tenant` or everyone.
+   *
+   * @generated from field: sophia.common.v1.Money month_to_date = 4;
+   */
+  monthToDate?: Money | undefined;
+
+  /**
+   * month_to_date extrapolated linearly to the end of the month.
+   *
+   * @generated from field: sophia.common.v1.Money month_end_projection = 5;
+   */
+  monthEndProjection?: Money | undefined;
+
+  /**
+   * BudgetStatus of `tenant` (empty when no tenant was given).
+   *
+   * @generated from field: repeated sophia.ledger.v1.BudgetWindowStatus budgets = 6;
+   */
+  budgets: BudgetWindowStatus[];
+};
+
+/**
+ * Describes the message sophia.ledger.v1.GetUsageReportResponse.
+ * Use `create(GetUsageReportResponseSchema)` to create a new message.
+ */
+export declare const GetUsageReportResponseSchema: GenMessage<GetUsageReportResponse>;
+
+/**
+ * @generated from message sophia.ledger.v1.GetSavingsReportRequest
+ */
+export declare type GetSavingsReportRequest = Message<"sophia.ledger.v1.GetSavingsReportRequest"> & {
+  /**
+   * Inclusive start; unset = the start of the current month (budget time zone).
+   *
+   * @generated from field: google.protobuf.Timestamp start = 1;
+   */
+  start?: Timestamp | undefined;
+
+  /**
+   * Exclusive end; unset = now.
+   *
+   * @generated from field: google.protobuf.Timestamp end = 2;
+   */
+  end?: Timestamp | undefined;
+
+  /**
+   * Restrict to one tenant when set.
+   *
+   * @generated from field: string tenant = 3;
+   */
+  tenant: string;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.GetSavingsReportRequest.
+ * Use `create(GetSavingsReportRequestSchema)` to create a new message.
+ */
+export declare const GetSavingsReportRequestSchema: GenMessage<GetSavingsReportRequest>;
+
+/**
+ * @generated from message sophia.ledger.v1.GetSavingsReportResponse
+ */
+export declare type GetSavingsReportResponse = Message<"sophia.ledger.v1.GetSavingsReportResponse"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp start = 1;
+   */
+  start?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp end = 2;
+   */
+  end?: Timestamp | undefined;
+
+  /**
+   * @generated from field: uint64 requests = 3;
+   */
+  requests: bigint;
+
+  /**
+   * @generated from field: uint64 prompt_tokens = 4;
+   */
+  promptTokens: bigint;
+
+  /**
+   * @generated from field: uint64 completion_tokens = 5;
+   */
+  completionTokens: bigint;
+
+  /**
+   * What the ledger charged for these requests.
+   *
+   * @generated from field: sophia.common.v1.Money actual = 6;
+   */
+  actual?: Money | undefined;
+
+  /**
+   * The configured always-on GPU fleet's cost prorated over [start, end).
+   *
+   * @generated from field: sophia.common.v1.Money gpu_baseline = 7;
+   */
+  gpuBaseline?: Money | undefined;
+
+  /**
+   * The same tokens, every request on the first model of the largest (complex) tier, serverless
+   * when that model has a serverless offer, else GPU.
+   *
+   * @generated from field: sophia.common.v1.Money all_largest_tier = 8;
+   */
+  allLargestTier?: Money | undefined;
+
+  /**
+   * The same tokens, every request on its own model served serverless (GPU price where the model has
+   * no serverless offer).
+   *
+   * @generated from field: sophia.common.v1.Money all_serverless = 9;
+   */
+  allServerless?: Money | undefined;
+
+  /**
+   * The same tokens, every request on its own model on GPU, amortised per token (serverless price
+   * where the model has no GPU offer).
+   *
+   * @generated from field: sophia.common.v1.Money all_gpu = 10;
+   */
+  allGpu?: Money | undefined;
+
+  /**
+   * Each counterfactual minus actual: positive = the mesh saved that much.
+   *
+   * @generated from field: sophia.common.v1.Money savings_vs_gpu_baseline = 11;
+   */
+  savingsVsGpuBaseline?: Money | undefined;
+
+  /**
+   * @generated from field: sophia.common.v1.Money savings_vs_largest_tier = 12;
+   */
+  savingsVsLargestTier?: Money | undefined;
+
+  /**
+   * @generated from field: sophia.common.v1.Money savings_vs_all_serverless = 13;
+   */
+  savingsVsAllServerless?: Money | undefined;
+
+  /**
+   * @generated from field: sophia.common.v1.Money savings_vs_all_gpu = 14;
+   */
+  savingsVsAllGpu?: Money | undefined;
+
+  /**
+   * Substitutions made (a model without the counterfactual's backend) and the baseline used.
+   *
+   * @generated from field: repeated string notes = 15;
+   */
+  notes: string[];
+};
+
+/**
+ * Describes the message sophia.ledger.v1.GetSavingsReportResponse.
+ * Use `create(GetSavingsReportResponseSchema)` to create a new message.
+ */
+export declare const GetSavingsReportResponseSchema: GenMessage<GetSavingsReportResponse>;
+
+/**
+ * @generated from message sophia.ledger.v1.GetBreakEvenRequest
+ */
+export declare type GetBreakEvenRequest = Message<"sophia.ledger.v1.GetBreakEvenRequest"> & {
+  /**
+   * Look-back window ending now; 0 = 7 days.
+   *
+   * @generated from field: uint32 days = 1;
+   */
+  days: number;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.GetBreakEvenRequest.
+ * Use `create(GetBreakEvenRequestSchema)` to create a new message.
+ */
+export declare const GetBreakEvenRequestSchema: GenMessage<GetBreakEvenRequest>;
+
+/**
+ * @generated from message sophia.ledger.v1.BreakEvenRow
+ */
+export declare type BreakEvenRow = Message<"sophia.ledger.v1.BreakEvenRow"> & {
+  /**
+   * @generated from field: string workload_tag = 1;
+   */
+  workloadTag: string;
+
+  /**
+   * @generated from field: string model = 2;
+   */
+  model: string;
+
+  /**
+   * @generated from field: uint64 requests = 3;
+   */
+  requests: bigint;
+
+  /**
+   * @generated from field: uint64 prompt_tokens = 4;
+   */
+  promptTokens: bigint;
+
+  /**
+   * @generated from field: uint64 completion_tokens = 5;
+   */
+  completionTokens: bigint;
+
+  /**
+   * Serverless list price of these tokens; unset when the model has no serverless offer.
+   *
+   * @generated from field: sophia.common.v1.Money serverless_cost = 6;
+   */
+  serverlessCost?: Money | undefined;
+
+  /**
+   * Instance type and count able to serve the average output rate (at least one), for the whole window.
+   *
+   * @generated from field: string gpu_instance_type = 7;
+   */
+  gpuInstanceType: string;
+
+  /**
+   * @generated from field: uint32 gpu_instances = 8;
+   */
+  gpuInstances: number;
+
+  /**
+   * gpu_instances × hours in the window × $/hour; unset when the model has no GPU offer.
+   *
+   * @generated from field: sophia.common.v1.Money gpu_cost = 9;
+   */
+  gpuCost?: Money | undefined;
+
+  /**
+   * Average output rate / (instances × catalog throughput).
+   *
+   * @generated from field: double gpu_utilisation = 10;
+   */
+  gpuUtilisation: number;
+
+  /**
+   * @generated from field: sophia.common.v1.Backend cheaper = 11;
+   */
+  cheaper: Backend;
+
+  /**
+   * Daily output tokens at which the GPU instance costs as much as serverless (0 when not computable).
+   *
+   * @generated from field: uint64 break_even_completion_tokens_per_day = 12;
+   */
+  breakEvenCompletionTokensPerDay: bigint;
+};
+
+/**
+ * Describes the message sophia.ledger.v1.BreakEvenRow.
+ * Use `create(BreakEvenRowSchema)` to create a new message.
+ */
+export declare const BreakEvenRowSchema: GenMessage<BreakEvenRow>;
+
+/**
+ * @generated from message sophia.ledger.v1.GetBreakEvenResponse
+ */
+export declare type GetBreakEvenResponse = Message<"sophia.ledger.v1.GetBreakEvenResponse"> & {
+  /**
+   * @generated from field: uint32 days = 1;
+   */
+  days: number;
+
+  /**
+   * @generated from field: repeated sophia.ledger.v1.BreakEvenRow rows = 2;
+   */
+  rows: BreakEvenRow[];
+};
+
+/**
+ * Describes the message sophia.ledger.v1.GetBreakEvenResponse.
+ * Use `create(GetBreakEvenResponseSchema)` to create a new message.
+ */
+export declare const GetBreakEvenResponseSchema: GenMessage<GetBreakEvenResponse>;
+
+/**
  * @generated from enum sophia.ledger.v1.Dimension
  */
 export enum Dimension {
@@ -332,6 +1202,33 @@ export enum Dimension {
 export declare const DimensionSchema: GenEnum<Dimension>;
 
 /**
+ * A budget window; periods are calendar days / months in the ledger's budget time zone.
+ *
+ * @generated from enum sophia.ledger.v1.BudgetWindow
+ */
+export enum BudgetWindow {
+  /**
+   * @generated from enum value: BUDGET_WINDOW_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: BUDGET_WINDOW_DAY = 1;
+   */
+  DAY = 1,
+
+  /**
+   * @generated from enum value: BUDGET_WINDOW_MONTH = 2;
+   */
+  MONTH = 2,
+}
+
+/**
+ * Describes the enum sophia.ledger.v1.BudgetWindow.
+ */
+export declare const BudgetWindowSchema: GenEnum<BudgetWindow>;
+
+/**
  * Prices every token and answers usage questions.
  *
  * @generated from service sophia.ledger.v1.LedgerService
@@ -366,6 +1263,109 @@ export declare const LedgerService: GenService<{
     methodKind: "unary";
     input: typeof QuoteRequestSchema;
     output: typeof QuoteResponseSchema;
+  },
+  /**
+   * Hold a request's worst-case cost (prompt + max_tokens at list price) against every budget that
+   * applies to it, before calling upstream. Over budget: RESOURCE_EXHAUSTED naming the tenant, the
+   * budget, what is spent and when it resets; trailer `retry-after-ms` = milliseconds until reset.
+   *
+   * @generated from rpc sophia.ledger.v1.LedgerService.Reserve
+   */
+  reserve: {
+    methodKind: "unary";
+    input: typeof ReserveRequestSchema;
+    output: typeof ReserveResponseSchema;
+  },
+  /**
+   * RecordUsage that also settles the reservation (in the same atomic step): the real cost replaces
+   * the held worst case. Idempotent by event.request_id.
+   *
+   * @generated from rpc sophia.ledger.v1.LedgerService.Commit
+   */
+  commit: {
+    methodKind: "unary";
+    input: typeof CommitRequestSchema;
+    output: typeof CommitResponseSchema;
+  },
+  /**
+   * Drop a reservation without usage (the upstream call failed before producing tokens).
+   *
+   * @generated from rpc sophia.ledger.v1.LedgerService.Release
+   */
+  release: {
+    methodKind: "unary";
+    input: typeof ReleaseRequestSchema;
+    output: typeof ReleaseResponseSchema;
+  },
+  /**
+   * Admin: set or remove one budget limit; audited.
+   *
+   * @generated from rpc sophia.ledger.v1.LedgerService.SetBudget
+   */
+  setBudget: {
+    methodKind: "unary";
+    input: typeof SetBudgetRequestSchema;
+    output: typeof SetBudgetResponseSchema;
+  },
+  /**
+   * Admin: the limits and current state of one budget scope.
+   *
+   * @generated from rpc sophia.ledger.v1.LedgerService.GetBudget
+   */
+  getBudget: {
+    methodKind: "unary";
+    input: typeof GetBudgetRequestSchema;
+    output: typeof GetBudgetResponseSchema;
+  },
+  /**
+   * Every budget of a tenant with its utilisation, for the router's step-down rule.
+   *
+   * @generated from rpc sophia.ledger.v1.LedgerService.BudgetStatus
+   */
+  budgetStatus: {
+    methodKind: "unary";
+    input: typeof BudgetStatusRequestSchema;
+    output: typeof BudgetStatusResponseSchema;
+  },
+  /**
+   * Append an admin action (override, manual change) to the audit trail.
+   *
+   * @generated from rpc sophia.ledger.v1.LedgerService.AppendAudit
+   */
+  appendAudit: {
+    methodKind: "unary";
+    input: typeof AppendAuditRequestSchema;
+    output: typeof AppendAuditResponseSchema;
+  },
+  /**
+   * Usage by period and dimensions with cost per request, latency percentiles and month-end projection.
+   *
+   * @generated from rpc sophia.ledger.v1.LedgerService.GetUsageReport
+   */
+  getUsageReport: {
+    methodKind: "unary";
+    input: typeof GetUsageReportRequestSchema;
+    output: typeof GetUsageReportResponseSchema;
+  },
+  /**
+   * What the period cost against the GPU baseline and the all-largest / all-serverless / all-GPU counterfactuals.
+   *
+   * @generated from rpc sophia.ledger.v1.LedgerService.GetSavingsReport
+   */
+  getSavingsReport: {
+    methodKind: "unary";
+    input: typeof GetSavingsReportRequestSchema;
+    output: typeof GetSavingsReportResponseSchema;
+  },
+  /**
+   * Serverless vs GPU cost of the last N days of token volume, per workload tag and model.
+   *
+   * @generated from rpc sophia.ledger.v1.LedgerService.GetBreakEven
+   */
+  getBreakEven: {
+    methodKind: "unary";
+    input: typeof GetBreakEvenRequestSchema;
+    output: typeof GetBreakEvenResponseSchema;
   },
 }>;
 

@@ -10,7 +10,7 @@ import { file_sophia_common_v1_common } from "../../common/v1/common_pb.js";
  * Describes the file sophia/ledger/v1/ledger.proto.
  */
 export const file_sophia_ledger_v1_ledger = /*@__PURE__*/
-  fileDesc("Ch1zb3BoaWEvbGVkZ2VyL3YxL2xlZGdlci5wcm90bxIQc29waGlhLmxlZGdlci52MSLCAgoKVXNhZ2VFdmVudBISCgpyZXF1ZXN0X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRINCgVtb2RlbBgDIAEoCRIqCgdiYWNrZW5kGAQgASgOMhkuc29waGlhLmNvbW1vbi52MS5CYWNrZW5kEiQKBHRpZXIYBSABKA4yFi5zb3BoaWEuY29tbW9uLnYxLlRpZXISJgoFdXNhZ2UYBiABKAsyFy5zb3BoaWEuY29tbW9uLnYxLlVzYWdlEigKBHRpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmxhdGVuY3lfbXMYCCABKA0SEAoIZmFsbGJhY2sYCSABKAgSFAoMd29ya2xvYWRfdGFnGAogASgJEhEKCWNvbXBsZXRlZBgLIAEoCBIOCgZ0YXJnZXQYDCABKAkiQQoSUmVjb3JkVXNhZ2VSZXF1ZXN0EisKBWV2ZW50GAEgASgLMhwuc29waGlhLmxlZGdlci52MS5Vc2FnZUV2ZW50Ik4KE1JlY29yZFVzYWdlUmVzcG9uc2USJQoEY29zdBgBIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkSEAoIcmVjb3JkZWQYAiABKAgipgEKEVF1ZXJ5VXNhZ2VSZXF1ZXN0EikKBXN0YXJ0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBInCgNlbmQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCGdyb3VwX2J5GAMgAygOMhsuc29waGlhLmxlZGdlci52MS5EaW1lbnNpb24SDgoGdGVuYW50GAQgASgJIoMBCghVc2FnZVJvdxIMCgRrZXlzGAEgAygJEhAKCHJlcXVlc3RzGAIgASgEEhUKDXByb21wdF90b2tlbnMYAyABKAQSGQoRY29tcGxldGlvbl90b2tlbnMYBCABKAQSJQoEY29zdBgFIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkimAEKElF1ZXJ5VXNhZ2VSZXNwb25zZRItCghncm91cF9ieRgBIAMoDjIbLnNvcGhpYS5sZWRnZXIudjEuRGltZW5zaW9uEigKBHJvd3MYAiADKAsyGi5zb3BoaWEubGVkZ2VyLnYxLlVzYWdlUm93EikKBXRvdGFsGAMgASgLMhouc29waGlhLmxlZGdlci52MS5Vc2FnZVJvdyJ0CgxRdW90ZVJlcXVlc3QSDQoFbW9kZWwYASABKAkSKgoHYmFja2VuZBgCIAEoDjIZLnNvcGhpYS5jb21tb24udjEuQmFja2VuZBIVCg1wcm9tcHRfdG9rZW5zGAMgASgNEhIKCm1heF90b2tlbnMYBCABKA0igQEKDVF1b3RlUmVzcG9uc2USKwoKd29yc3RfY2FzZRgBIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkSIAoYaW5wdXRfbWljcm9fdXNkX3Blcl9tdG9rGAIgASgDEiEKGW91dHB1dF9taWNyb191c2RfcGVyX210b2sYAyABKAMqqwEKCURpbWVuc2lvbhIZChVESU1FTlNJT05fVU5TUEVDSUZJRUQQABIUChBESU1FTlNJT05fVEVOQU5UEAESEwoPRElNRU5TSU9OX01PREVMEAISFQoRRElNRU5TSU9OX0JBQ0tFTkQQAxISCg5ESU1FTlNJT05fVElFUhAEEhEKDURJTUVOU0lPTl9EQVkQBRIaChZESU1FTlNJT05fV09SS0xPQURfVEFHEAYyjgIKDUxlZGdlclNlcnZpY2USWgoLUmVjb3JkVXNhZ2USJC5zb3BoaWEubGVkZ2VyLnYxLlJlY29yZFVzYWdlUmVxdWVzdBolLnNvcGhpYS5sZWRnZXIudjEuUmVjb3JkVXNhZ2VSZXNwb25zZRJXCgpRdWVyeVVzYWdlEiMuc29waGlhLmxlZGdlci52MS5RdWVyeVVzYWdlUmVxdWVzdBokLnNvcGhpYS5sZWRnZXIudjEuUXVlcnlVc2FnZVJlc3BvbnNlEkgKBVF1b3RlEh4uc29waGlhLmxlZGdlci52MS5RdW90ZVJlcXVlc3QaHy5zb3BoaWEubGVkZ2VyLnYxLlF1b3RlUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_sophia_common_v1_common]);
+  fileDesc("Ch1zb3BoaWEvbGVkZ2VyL3YxL2xlZGdlci5wcm90bxIQc29waGlhLmxlZGdlci52MSLCAgoKVXNhZ2VFdmVudBISCgpyZXF1ZXN0X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRINCgVtb2RlbBgDIAEoCRIqCgdiYWNrZW5kGAQgASgOMhkuc29waGlhLmNvbW1vbi52MS5CYWNrZW5kEiQKBHRpZXIYBSABKA4yFi5zb3BoaWEuY29tbW9uLnYxLlRpZXISJgoFdXNhZ2UYBiABKAsyFy5zb3BoaWEuY29tbW9uLnYxLlVzYWdlEigKBHRpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmxhdGVuY3lfbXMYCCABKA0SEAoIZmFsbGJhY2sYCSABKAgSFAoMd29ya2xvYWRfdGFnGAogASgJEhEKCWNvbXBsZXRlZBgLIAEoCBIOCgZ0YXJnZXQYDCABKAkiQQoSUmVjb3JkVXNhZ2VSZXF1ZXN0EisKBWV2ZW50GAEgASgLMhwuc29waGlhLmxlZGdlci52MS5Vc2FnZUV2ZW50Ik4KE1JlY29yZFVzYWdlUmVzcG9uc2USJQoEY29zdBgBIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkSEAoIcmVjb3JkZWQYAiABKAgipgEKEVF1ZXJ5VXNhZ2VSZXF1ZXN0EikKBXN0YXJ0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBInCgNlbmQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCGdyb3VwX2J5GAMgAygOMhsuc29waGlhLmxlZGdlci52MS5EaW1lbnNpb24SDgoGdGVuYW50GAQgASgJIoMBCghVc2FnZVJvdxIMCgRrZXlzGAEgAygJEhAKCHJlcXVlc3RzGAIgASgEEhUKDXByb21wdF90b2tlbnMYAyABKAQSGQoRY29tcGxldGlvbl90b2tlbnMYBCABKAQSJQoEY29zdBgFIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkimAEKElF1ZXJ5VXNhZ2VSZXNwb25zZRItCghncm91cF9ieRgBIAMoDjIbLnNvcGhpYS5sZWRnZXIudjEuRGltZW5zaW9uEigKBHJvd3MYAiADKAsyGi5zb3BoaWEubGVkZ2VyLnYxLlVzYWdlUm93EikKBXRvdGFsGAMgASgLMhouc29waGlhLmxlZGdlci52MS5Vc2FnZVJvdyJ0CgxRdW90ZVJlcXVlc3QSDQoFbW9kZWwYASABKAkSKgoHYmFja2VuZBgCIAEoDjIZLnNvcGhpYS5jb21tb24udjEuQmFja2VuZBIVCg1wcm9tcHRfdG9rZW5zGAMgASgNEhIKCm1heF90b2tlbnMYBCABKA0igQEKDVF1b3RlUmVzcG9uc2USKwoKd29yc3RfY2FzZRgBIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkSIAoYaW5wdXRfbWljcm9fdXNkX3Blcl9tdG9rGAIgASgDEiEKGW91dHB1dF9taWNyb191c2RfcGVyX210b2sYAyABKAMiPQoLQnVkZ2V0U2NvcGUSDgoGdGVuYW50GAEgASgJEg8KB2FwaV9rZXkYAiABKAkSDQoFbW9kZWwYAyABKAkiwQIKEkJ1ZGdldFdpbmRvd1N0YXR1cxIsCgVzY29wZRgBIAEoCzIdLnNvcGhpYS5sZWRnZXIudjEuQnVkZ2V0U2NvcGUSLgoGd2luZG93GAIgASgOMh4uc29waGlhLmxlZGdlci52MS5CdWRnZXRXaW5kb3cSDgoGcGVyaW9kGAMgASgJEiYKBWxpbWl0GAQgASgLMhcuc29waGlhLmNvbW1vbi52MS5Nb25leRImCgVzcGVudBgFIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkSKQoIcmVzZXJ2ZWQYBiABKAsyFy5zb3BoaWEuY29tbW9uLnYxLk1vbmV5Ei0KCXJlc2V0c19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLdXRpbGlzYXRpb24YCCABKAEiuwEKDlJlc2VydmVSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDgoGdGVuYW50GAIgASgJEg0KBW1vZGVsGAMgASgJEioKB2JhY2tlbmQYBCABKA4yGS5zb3BoaWEuY29tbW9uLnYxLkJhY2tlbmQSFQoNcHJvbXB0X3Rva2VucxgFIAEoDRISCgptYXhfdG9rZW5zGAYgASgNEg8KB2FwaV9rZXkYByABKAkSDgoGdHRsX21zGAggASgNIr0BCg9SZXNlcnZlUmVzcG9uc2USFgoOcmVzZXJ2YXRpb25faWQYASABKAkSKwoKd29yc3RfY2FzZRgCIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkSLgoKZXhwaXJlc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNQoHYnVkZ2V0cxgEIAMoCzIkLnNvcGhpYS5sZWRnZXIudjEuQnVkZ2V0V2luZG93U3RhdHVzImUKDUNvbW1pdFJlcXVlc3QSFgoOcmVzZXJ2YXRpb25faWQYASABKAkSKwoFZXZlbnQYAiABKAsyHC5zb3BoaWEubGVkZ2VyLnYxLlVzYWdlRXZlbnQSDwoHYXBpX2tleRgDIAEoCSJJCg5Db21taXRSZXNwb25zZRIlCgRjb3N0GAEgASgLMhcuc29waGlhLmNvbW1vbi52MS5Nb25leRIQCghyZWNvcmRlZBgCIAEoCCI4Cg5SZWxlYXNlUmVxdWVzdBIWCg5yZXNlcnZhdGlvbl9pZBgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkiIwoPUmVsZWFzZVJlc3BvbnNlEhAKCHJlbGVhc2VkGAEgASgIIrcBChBTZXRCdWRnZXRSZXF1ZXN0EiwKBXNjb3BlGAEgASgLMh0uc29waGlhLmxlZGdlci52MS5CdWRnZXRTY29wZRIuCgZ3aW5kb3cYAiABKA4yHi5zb3BoaWEubGVkZ2VyLnYxLkJ1ZGdldFdpbmRvdxImCgVsaW1pdBgDIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkSDQoFYWN0b3IYBCABKAkSDgoGcmVhc29uGAUgASgJInsKEVNldEJ1ZGdldFJlc3BvbnNlEi8KDnByZXZpb3VzX2xpbWl0GAEgASgLMhcuc29waGlhLmNvbW1vbi52MS5Nb25leRI1CgdidWRnZXRzGAIgAygLMiQuc29waGlhLmxlZGdlci52MS5CdWRnZXRXaW5kb3dTdGF0dXMiQAoQR2V0QnVkZ2V0UmVxdWVzdBIsCgVzY29wZRgBIAEoCzIdLnNvcGhpYS5sZWRnZXIudjEuQnVkZ2V0U2NvcGUiSgoRR2V0QnVkZ2V0UmVzcG9uc2USNQoHYnVkZ2V0cxgBIAMoCzIkLnNvcGhpYS5sZWRnZXIudjEuQnVkZ2V0V2luZG93U3RhdHVzIiUKE0J1ZGdldFN0YXR1c1JlcXVlc3QSDgoGdGVuYW50GAEgASgJImYKFEJ1ZGdldFN0YXR1c1Jlc3BvbnNlEjUKB2J1ZGdldHMYASADKAsyJC5zb3BoaWEubGVkZ2VyLnYxLkJ1ZGdldFdpbmRvd1N0YXR1cxIXCg9tYXhfdXRpbGlzYXRpb24YAiABKAEifwoSQXBwZW5kQXVkaXRSZXF1ZXN0Eg0KBWFjdG9yGAEgASgJEg4KBmFjdGlvbhgCIAEoCRIPCgdzdWJqZWN0GAMgASgJEg8KB2RldGFpbHMYBCABKAkSKAoEdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiJwoTQXBwZW5kQXVkaXRSZXNwb25zZRIQCghhdWRpdF9pZBgBIAEoCSKqAQoVR2V0VXNhZ2VSZXBvcnRSZXF1ZXN0EikKBXN0YXJ0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBInCgNlbmQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCGdyb3VwX2J5GAMgAygOMhsuc29waGlhLmxlZGdlci52MS5EaW1lbnNpb24SDgoGdGVuYW50GAQgASgJIuwBCg5Vc2FnZVJlcG9ydFJvdxIMCgRrZXlzGAEgAygJEhAKCHJlcXVlc3RzGAIgASgEEhUKDXByb21wdF90b2tlbnMYAyABKAQSGQoRY29tcGxldGlvbl90b2tlbnMYBCABKAQSJQoEY29zdBgFIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkSMQoQY29zdF9wZXJfcmVxdWVzdBgGIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkSFgoObGF0ZW5jeV9wNTBfbXMYByABKA0SFgoObGF0ZW5jeV9wOTVfbXMYCCABKA0ixgIKFkdldFVzYWdlUmVwb3J0UmVzcG9uc2USLQoIZ3JvdXBfYnkYASADKA4yGy5zb3BoaWEubGVkZ2VyLnYxLkRpbWVuc2lvbhIuCgRyb3dzGAIgAygLMiAuc29waGlhLmxlZGdlci52MS5Vc2FnZVJlcG9ydFJvdxIvCgV0b3RhbBgDIAEoCzIgLnNvcGhpYS5sZWRnZXIudjEuVXNhZ2VSZXBvcnRSb3cSLgoNbW9udGhfdG9fZGF0ZRgEIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkSNQoUbW9udGhfZW5kX3Byb2plY3Rpb24YBSABKAsyFy5zb3BoaWEuY29tbW9uLnYxLk1vbmV5EjUKB2J1ZGdldHMYBiADKAsyJC5zb3BoaWEubGVkZ2VyLnYxLkJ1ZGdldFdpbmRvd1N0YXR1cyJ9ChdHZXRTYXZpbmdzUmVwb3J0UmVxdWVzdBIpCgVzdGFydBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJwoDZW5kGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZ0ZW5hbnQYAyABKAkijAUKGEdldFNhdmluZ3NSZXBvcnRSZXNwb25zZRIpCgVzdGFydBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJwoDZW5kGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghyZXF1ZXN0cxgDIAEoBBIVCg1wcm9tcHRfdG9rZW5zGAQgASgEEhkKEWNvbXBsZXRpb25fdG9rZW5zGAUgASgEEicKBmFjdHVhbBgGIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkSLQoMZ3B1X2Jhc2VsaW5lGAcgASgLMhcuc29waGlhLmNvbW1vbi52MS5Nb25leRIxChBhbGxfbGFyZ2VzdF90aWVyGAggASgLMhcuc29waGlhLmNvbW1vbi52MS5Nb25leRIvCg5hbGxfc2VydmVybGVzcxgJIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkSKAoHYWxsX2dwdRgKIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkSOAoXc2F2aW5nc192c19ncHVfYmFzZWxpbmUYCyABKAsyFy5zb3BoaWEuY29tbW9uLnYxLk1vbmV5EjgKF3NhdmluZ3NfdnNfbGFyZ2VzdF90aWVyGAwgASgLMhcuc29waGlhLmNvbW1vbi52MS5Nb25leRI6ChlzYXZpbmdzX3ZzX2FsbF9zZXJ2ZXJsZXNzGA0gASgLMhcuc29waGlhLmNvbW1vbi52MS5Nb25leRIzChJzYXZpbmdzX3ZzX2FsbF9ncHUYDiABKAsyFy5zb3BoaWEuY29tbW9uLnYxLk1vbmV5Eg0KBW5vdGVzGA8gAygJIiMKE0dldEJyZWFrRXZlblJlcXVlc3QSDAoEZGF5cxgBIAEoDSL5AgoMQnJlYWtFdmVuUm93EhQKDHdvcmtsb2FkX3RhZxgBIAEoCRINCgVtb2RlbBgCIAEoCRIQCghyZXF1ZXN0cxgDIAEoBBIVCg1wcm9tcHRfdG9rZW5zGAQgASgEEhkKEWNvbXBsZXRpb25fdG9rZW5zGAUgASgEEjAKD3NlcnZlcmxlc3NfY29zdBgGIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkSGQoRZ3B1X2luc3RhbmNlX3R5cGUYByABKAkSFQoNZ3B1X2luc3RhbmNlcxgIIAEoDRIpCghncHVfY29zdBgJIAEoCzIXLnNvcGhpYS5jb21tb24udjEuTW9uZXkSFwoPZ3B1X3V0aWxpc2F0aW9uGAogASgBEioKB2NoZWFwZXIYCyABKA4yGS5zb3BoaWEuY29tbW9uLnYxLkJhY2tlbmQSLAokYnJlYWtfZXZlbl9jb21wbGV0aW9uX3Rva2Vuc19wZXJfZGF5GAwgASgEIlIKFEdldEJyZWFrRXZlblJlc3BvbnNlEgwKBGRheXMYASABKA0SLAoEcm93cxgCIAMoCzIeLnNvcGhpYS5sZWRnZXIudjEuQnJlYWtFdmVuUm93KqsBCglEaW1lbnNpb24SGQoVRElNRU5TSU9OX1VOU1BFQ0lGSUVEEAASFAoQRElNRU5TSU9OX1RFTkFOVBABEhMKD0RJTUVOU0lPTl9NT0RFTBACEhUKEURJTUVOU0lPTl9CQUNLRU5EEAMSEgoORElNRU5TSU9OX1RJRVIQBBIRCg1ESU1FTlNJT05fREFZEAUSGgoWRElNRU5TSU9OX1dPUktMT0FEX1RBRxAGKl0KDEJ1ZGdldFdpbmRvdxIdChlCVURHRVRfV0lORE9XX1VOU1BFQ0lGSUVEEAASFQoRQlVER0VUX1dJTkRPV19EQVkQARIXChNCVURHRVRfV0lORE9XX01PTlRIEAIykQkKDUxlZGdlclNlcnZpY2USWgoLUmVjb3JkVXNhZ2USJC5zb3BoaWEubGVkZ2VyLnYxLlJlY29yZFVzYWdlUmVxdWVzdBolLnNvcGhpYS5sZWRnZXIudjEuUmVjb3JkVXNhZ2VSZXNwb25zZRJXCgpRdWVyeVVzYWdlEiMuc29waGlhLmxlZGdlci52MS5RdWVyeVVzYWdlUmVxdWVzdBokLnNvcGhpYS5sZWRnZXIudjEuUXVlcnlVc2FnZVJlc3BvbnNlEkgKBVF1b3RlEh4uc29waGlhLmxlZGdlci52MS5RdW90ZVJlcXVlc3QaHy5zb3BoaWEubGVkZ2VyLnYxLlF1b3RlUmVzcG9uc2USTgoHUmVzZXJ2ZRIgLnNvcGhpYS5sZWRnZXIudjEuUmVzZXJ2ZVJlcXVlc3QaIS5zb3BoaWEubGVkZ2VyLnYxLlJlc2VydmVSZXNwb25zZRJLCgZDb21taXQSHy5zb3BoaWEubGVkZ2VyLnYxLkNvbW1pdFJlcXVlc3QaIC5zb3BoaWEubGVkZ2VyLnYxLkNvbW1pdFJlc3BvbnNlEk4KB1JlbGVhc2USIC5zb3BoaWEubGVkZ2VyLnYxLlJlbGVhc2VSZXF1ZXN0GiEuc29waGlhLmxlZGdlci52MS5SZWxlYXNlUmVzcG9uc2USVAoJU2V0QnVkZ2V0EiIuc29waGlhLmxlZGdlci52MS5TZXRCdWRnZXRSZXF1ZXN0GiMuc29waGlhLmxlZGdlci52MS5TZXRCdWRnZXRSZXNwb25zZRJUCglHZXRCdWRnZXQSIi5zb3BoaWEubGVkZ2VyLnYxLkdldEJ1ZGdldFJlcXVlc3QaIy5zb3BoaWEubGVkZ2VyLnYxLkdldEJ1ZGdldFJlc3BvbnNlEl0KDEJ1ZGdldFN0YXR1cxIlLnNvcGhpYS5sZWRnZXIudjEuQnVkZ2V0U3RhdHVzUmVxdWVzdBomLnNvcGhpYS5sZWRnZXIudjEuQnVkZ2V0U3RhdHVzUmVzcG9uc2USWgoLQXBwZW5kQXVkaXQSJC5zb3BoaWEubGVkZ2VyLnYxLkFwcGVuZEF1ZGl0UmVxdWVzdBolLnNvcGhpYS5sZWRnZXIudjEuQXBwZW5kQXVkaXRSZXNwb25zZRJjCg5HZXRVc2FnZVJlcG9ydBInLnNvcGhpYS5sZWRnZXIudjEuR2V0VXNhZ2VSZXBvcnRSZXF1ZXN0Giguc29waGlhLmxlZGdlci52MS5HZXRVc2FnZVJlcG9ydFJlc3BvbnNlEmkKEEdldFNhdmluZ3NSZXBvcnQSKS5zb3BoaWEubGVkZ2VyLnYxLkdldFNhdmluZ3NSZXBvcnRSZXF1ZXN0Giouc29waGlhLmxlZGdlci52MS5HZXRTYXZpbmdzUmVwb3J0UmVzcG9uc2USXQoMR2V0QnJlYWtFdmVuEiUuc29waGlhLmxlZGdlci52MS5HZXRCcmVha0V2ZW5SZXF1ZXN0GiYuc29waGlhLmxlZGdlci52MS5HZXRCcmVha0V2ZW5SZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_sophia_common_v1_common]);
 
 /**
  * Describes the message sophia.ledger.v1.UsageEvent.
@@ -69,6 +69,174 @@ export const QuoteResponseSchema = /*@__PURE__*/
   messageDesc(file_sophia_ledger_v1_ledger, 7);
 
 /**
+ * Describes the message sophia.ledger.v1.BudgetScope.
+ * Use `create(BudgetScopeSchema)` to create a new message.
+ */
+export const BudgetScopeSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 8);
+
+/**
+ * Describes the message sophia.ledger.v1.BudgetWindowStatus.
+ * Use `create(BudgetWindowStatusSchema)` to create a new message.
+ */
+export const BudgetWindowStatusSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 9);
+
+/**
+ * Describes the message sophia.ledger.v1.ReserveRequest.
+ * Use `create(ReserveRequestSchema)` to create a new message.
+ */
+export const ReserveRequestSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 10);
+
+/**
+ * Describes the message sophia.ledger.v1.ReserveResponse.
+ * Use `create(ReserveResponseSchema)` to create a new message.
+ */
+export const ReserveResponseSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 11);
+
+/**
+ * Describes the message sophia.ledger.v1.CommitRequest.
+ * Use `create(CommitRequestSchema)` to create a new message.
+ */
+export const CommitRequestSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 12);
+
+/**
+ * Describes the message sophia.ledger.v1.CommitResponse.
+ * Use `create(CommitResponseSchema)` to create a new message.
+ */
+export const CommitResponseSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 13);
+
+/**
+ * Describes the message sophia.ledger.v1.ReleaseRequest.
+ * Use `create(ReleaseRequestSchema)` to create a new message.
+ */
+export const ReleaseRequestSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 14);
+
+/**
+ * Describes the message sophia.ledger.v1.ReleaseResponse.
+ * Use `create(ReleaseResponseSchema)` to create a new message.
+ */
+export const ReleaseResponseSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 15);
+
+/**
+ * Describes the message sophia.ledger.v1.SetBudgetRequest.
+ * Use `create(SetBudgetRequestSchema)` to create a new message.
+ */
+export const SetBudgetRequestSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 16);
+
+/**
+ * Describes the message sophia.ledger.v1.SetBudgetResponse.
+ * Use `create(SetBudgetResponseSchema)` to create a new message.
+ */
+export const SetBudgetResponseSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 17);
+
+/**
+ * Describes the message sophia.ledger.v1.GetBudgetRequest.
+ * Use `create(GetBudgetRequestSchema)` to create a new message.
+ */
+export const GetBudgetRequestSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 18);
+
+/**
+ * Describes the message sophia.ledger.v1.GetBudgetResponse.
+ * Use `create(GetBudgetResponseSchema)` to create a new message.
+ */
+export const GetBudgetResponseSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 19);
+
+/**
+ * Describes the message sophia.ledger.v1.BudgetStatusRequest.
+ * Use `create(BudgetStatusRequestSchema)` to create a new message.
+ */
+export const BudgetStatusRequestSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 20);
+
+/**
+ * Describes the message sophia.ledger.v1.BudgetStatusResponse.
+ * Use `create(BudgetStatusResponseSchema)` to create a new message.
+ */
+export const BudgetStatusResponseSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 21);
+
+/**
+ * Describes the message sophia.ledger.v1.AppendAuditRequest.
+ * Use `create(AppendAuditRequestSchema)` to create a new message.
+ */
+export const AppendAuditRequestSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 22);
+
+/**
+ * Describes the message sophia.ledger.v1.AppendAuditResponse.
+ * Use `create(AppendAuditResponseSchema)` to create a new message.
+ */
+export const AppendAuditResponseSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 23);
+
+/**
+ * Describes the message sophia.ledger.v1.GetUsageReportRequest.
+ * Use `create(GetUsageReportRequestSchema)` to create a new message.
+ */
+export const GetUsageReportRequestSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 24);
+
+/**
+ * Describes the message sophia.ledger.v1.UsageReportRow.
+ * Use `create(UsageReportRowSchema)` to create a new message.
+ */
+export const UsageReportRowSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 25);
+
+/**
+ * Describes the message sophia.ledger.v1.GetUsageReportResponse.
+ * Use `create(GetUsageReportResponseSchema)` to create a new message.
+ */
+export const GetUsageReportResponseSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 26);
+
+/**
+ * Describes the message sophia.ledger.v1.GetSavingsReportRequest.
+ * Use `create(GetSavingsReportRequestSchema)` to create a new message.
+ */
+export const GetSavingsReportRequestSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 27);
+
+/**
+ * Describes the message sophia.ledger.v1.GetSavingsReportResponse.
+ * Use `create(GetSavingsReportResponseSchema)` to create a new message.
+ */
+export const GetSavingsReportResponseSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 28);
+
+/**
+ * Describes the message sophia.ledger.v1.GetBreakEvenRequest.
+ * Use `create(GetBreakEvenRequestSchema)` to create a new message.
+ */
+export const GetBreakEvenRequestSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 29);
+
+/**
+ * Describes the message sophia.ledger.v1.BreakEvenRow.
+ * Use `create(BreakEvenRowSchema)` to create a new message.
+ */
+export const BreakEvenRowSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 30);
+
+/**
+ * Describes the message sophia.ledger.v1.GetBreakEvenResponse.
+ * Use `create(GetBreakEvenResponseSchema)` to create a new message.
+ */
+export const GetBreakEvenResponseSchema = /*@__PURE__*/
+  messageDesc(file_sophia_ledger_v1_ledger, 31);
+
+/**
  * Describes the enum sophia.ledger.v1.Dimension.
  */
 export const DimensionSchema = /*@__PURE__*/
@@ -79,6 +247,20 @@ export const DimensionSchema = /*@__PURE__*/
  */
 export const Dimension = /*@__PURE__*/
   tsEnum(DimensionSchema);
+
+/**
+ * Describes the enum sophia.ledger.v1.BudgetWindow.
+ */
+export const BudgetWindowSchema = /*@__PURE__*/
+  enumDesc(file_sophia_ledger_v1_ledger, 1);
+
+/**
+ * A budget window; periods are calendar days / months in the ledger's budget time zone.
+ *
+ * @generated from enum sophia.ledger.v1.BudgetWindow
+ */
+export const BudgetWindow = /*@__PURE__*/
+  tsEnum(BudgetWindowSchema);
 
 /**
  * Prices every token and answers usage questions.
