@@ -2,10 +2,11 @@
 // @generated from file sophia/router/v1/router.proto (package sophia.router.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 import type { Backend, ChatMessage, GenerationParams, RoutingDecision, Tier, Usage } from "../../common/v1/common_pb.js";
 import type { ClassifyResponse } from "../../classifier/v1/classifier_pb.js";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
 
 /**
  * Describes the file sophia/router/v1/router.proto.
@@ -51,6 +52,15 @@ export declare type RouteInput = Message<"sophia.router.v1.RouteInput"> & {
    * @generated from field: string workload_tag = 6;
    */
   workloadTag: string;
+
+  /**
+   * Cost/quality knob for this request: a level named in the routing policy ("economy",
+   * "standard", "premium") or a decimal in [0, 1] (higher = more quality). Unset = the tenant's
+   * policy, then the policy default, then the classifier's own tier.
+   *
+   * @generated from field: optional string quality_target = 7;
+   */
+  qualityTarget?: string | undefined;
 };
 
 /**
@@ -245,6 +255,270 @@ export declare type ListModelsResponse = Message<"sophia.router.v1.ListModelsRes
 export declare const ListModelsResponseSchema: GenMessage<ListModelsResponse>;
 
 /**
+ * An operator's routing override. Workload beats tenant beats global; the newest wins within a scope.
+ *
+ * @generated from message sophia.router.v1.Override
+ */
+export declare type Override = Message<"sophia.router.v1.Override"> & {
+  /**
+   * Assigned by SetOverride.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: sophia.router.v1.OverrideKind kind = 2;
+   */
+  kind: OverrideKind;
+
+  /**
+   * @generated from field: sophia.router.v1.OverrideScope scope = 3;
+   */
+  scope: OverrideScope;
+
+  /**
+   * Tenant id or workload tag; empty for GLOBAL.
+   *
+   * @generated from field: string scope_value = 4;
+   */
+  scopeValue: string;
+
+  /**
+   * Target of a BACKEND override.
+   *
+   * @generated from field: sophia.common.v1.Backend backend = 5;
+   */
+  backend: Backend;
+
+  /**
+   * Target of a TIER override.
+   *
+   * @generated from field: sophia.common.v1.Tier tier = 6;
+   */
+  tier: Tier;
+
+  /**
+   * Requests left; unset = unlimited until expiry. Counted exactly across replicas.
+   *
+   * @generated from field: optional uint32 remaining = 7;
+   */
+  remaining?: number | undefined;
+
+  /**
+   * Unset = until cleared.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 8;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string created_by = 9;
+   */
+  createdBy: string;
+
+  /**
+   * @generated from field: string reason = 10;
+   */
+  reason: string;
+
+  /**
+   * Assigned by SetOverride.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 11;
+   */
+  createdAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message sophia.router.v1.Override.
+ * Use `create(OverrideSchema)` to create a new message.
+ */
+export declare const OverrideSchema: GenMessage<Override>;
+
+/**
+ * @generated from message sophia.router.v1.SetOverrideRequest
+ */
+export declare type SetOverrideRequest = Message<"sophia.router.v1.SetOverrideRequest"> & {
+  /**
+   * @generated from field: sophia.router.v1.Override override = 1;
+   */
+  override?: Override | undefined;
+};
+
+/**
+ * Describes the message sophia.router.v1.SetOverrideRequest.
+ * Use `create(SetOverrideRequestSchema)` to create a new message.
+ */
+export declare const SetOverrideRequestSchema: GenMessage<SetOverrideRequest>;
+
+/**
+ * @generated from message sophia.router.v1.SetOverrideResponse
+ */
+export declare type SetOverrideResponse = Message<"sophia.router.v1.SetOverrideResponse"> & {
+  /**
+   * @generated from field: sophia.router.v1.Override override = 1;
+   */
+  override?: Override | undefined;
+};
+
+/**
+ * Describes the message sophia.router.v1.SetOverrideResponse.
+ * Use `create(SetOverrideResponseSchema)` to create a new message.
+ */
+export declare const SetOverrideResponseSchema: GenMessage<SetOverrideResponse>;
+
+/**
+ * @generated from message sophia.router.v1.ListOverridesRequest
+ */
+export declare type ListOverridesRequest = Message<"sophia.router.v1.ListOverridesRequest"> & {
+};
+
+/**
+ * Describes the message sophia.router.v1.ListOverridesRequest.
+ * Use `create(ListOverridesRequestSchema)` to create a new message.
+ */
+export declare const ListOverridesRequestSchema: GenMessage<ListOverridesRequest>;
+
+/**
+ * @generated from message sophia.router.v1.ListOverridesResponse
+ */
+export declare type ListOverridesResponse = Message<"sophia.router.v1.ListOverridesResponse"> & {
+  /**
+   * @generated from field: repeated sophia.router.v1.Override overrides = 1;
+   */
+  overrides: Override[];
+
+  /**
+   * False when overrides live in this replica only (no Redis configured).
+   *
+   * @generated from field: bool shared = 2;
+   */
+  shared: boolean;
+};
+
+/**
+ * Describes the message sophia.router.v1.ListOverridesResponse.
+ * Use `create(ListOverridesResponseSchema)` to create a new message.
+ */
+export declare const ListOverridesResponseSchema: GenMessage<ListOverridesResponse>;
+
+/**
+ * @generated from message sophia.router.v1.ClearOverrideRequest
+ */
+export declare type ClearOverrideRequest = Message<"sophia.router.v1.ClearOverrideRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Who cleared it and why, for the audit log.
+   *
+   * @generated from field: string cleared_by = 2;
+   */
+  clearedBy: string;
+
+  /**
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message sophia.router.v1.ClearOverrideRequest.
+ * Use `create(ClearOverrideRequestSchema)` to create a new message.
+ */
+export declare const ClearOverrideRequestSchema: GenMessage<ClearOverrideRequest>;
+
+/**
+ * @generated from message sophia.router.v1.ClearOverrideResponse
+ */
+export declare type ClearOverrideResponse = Message<"sophia.router.v1.ClearOverrideResponse"> & {
+  /**
+   * False when no override had that id (already cleared, expired or used up).
+   *
+   * @generated from field: bool cleared = 1;
+   */
+  cleared: boolean;
+};
+
+/**
+ * Describes the message sophia.router.v1.ClearOverrideResponse.
+ * Use `create(ClearOverrideResponseSchema)` to create a new message.
+ */
+export declare const ClearOverrideResponseSchema: GenMessage<ClearOverrideResponse>;
+
+/**
+ * Who an override applies to.
+ *
+ * @generated from enum sophia.router.v1.OverrideScope
+ */
+export enum OverrideScope {
+  /**
+   * @generated from enum value: OVERRIDE_SCOPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Every request.
+   *
+   * @generated from enum value: OVERRIDE_SCOPE_GLOBAL = 1;
+   */
+  GLOBAL = 1,
+
+  /**
+   * Requests of one tenant (scope_value = tenant id).
+   *
+   * @generated from enum value: OVERRIDE_SCOPE_TENANT = 2;
+   */
+  TENANT = 2,
+
+  /**
+   * Requests with one workload tag (scope_value = RouteInput.workload_tag).
+   *
+   * @generated from enum value: OVERRIDE_SCOPE_WORKLOAD = 3;
+   */
+  WORKLOAD = 3,
+}
+
+/**
+ * Describes the enum sophia.router.v1.OverrideScope.
+ */
+export declare const OverrideScopeSchema: GenEnum<OverrideScope>;
+
+/**
+ * What an override forces.
+ *
+ * @generated from enum sophia.router.v1.OverrideKind
+ */
+export enum OverrideKind {
+  /**
+   * @generated from enum value: OVERRIDE_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Prefer `backend` (its targets first; the others stay as fallback).
+   *
+   * @generated from enum value: OVERRIDE_KIND_BACKEND = 1;
+   */
+  BACKEND = 1,
+
+  /**
+   * Route on `tier` whatever the classifier and policy say (an explicit model still wins).
+   *
+   * @generated from enum value: OVERRIDE_KIND_TIER = 2;
+   */
+  TIER = 2,
+}
+
+/**
+ * Describes the enum sophia.router.v1.OverrideKind.
+ */
+export declare const OverrideKindSchema: GenEnum<OverrideKind>;
+
+/**
  * Chooses tier, model and backend for a request and streams the answer from the chosen backend,
  * falling back when a backend fails before the first token.
  *
@@ -280,6 +554,37 @@ export declare const RouterService: GenService<{
     methodKind: "unary";
     input: typeof ListModelsRequestSchema;
     output: typeof ListModelsResponseSchema;
+  },
+  /**
+   * Admin: add a routing override ("next N to GPU", "tenant X to tier Y until T", "pin workload W
+   * to backend B"). Shared by every router replica; the change is written to the audit log.
+   *
+   * @generated from rpc sophia.router.v1.RouterService.SetOverride
+   */
+  setOverride: {
+    methodKind: "unary";
+    input: typeof SetOverrideRequestSchema;
+    output: typeof SetOverrideResponseSchema;
+  },
+  /**
+   * Admin: the overrides in force now (expired and used-up ones are gone).
+   *
+   * @generated from rpc sophia.router.v1.RouterService.ListOverrides
+   */
+  listOverrides: {
+    methodKind: "unary";
+    input: typeof ListOverridesRequestSchema;
+    output: typeof ListOverridesResponseSchema;
+  },
+  /**
+   * Admin: remove an override before it expires or is used up.
+   *
+   * @generated from rpc sophia.router.v1.RouterService.ClearOverride
+   */
+  clearOverride: {
+    methodKind: "unary";
+    input: typeof ClearOverrideRequestSchema;
+    output: typeof ClearOverrideResponseSchema;
   },
 }>;
 

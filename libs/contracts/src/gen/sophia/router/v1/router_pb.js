@@ -2,15 +2,16 @@
 // @generated from file sophia/router/v1/router.proto (package sophia.router.v1, syntax proto3)
 /* eslint-disable */
 
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc, tsEnum } from "@bufbuild/protobuf/codegenv2";
 import { file_sophia_classifier_v1_classifier } from "../../classifier/v1/classifier_pb.js";
 import { file_sophia_common_v1_common } from "../../common/v1/common_pb.js";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 
 /**
  * Describes the file sophia/router/v1/router.proto.
  */
 export const file_sophia_router_v1_router = /*@__PURE__*/
-  fileDesc("Ch1zb3BoaWEvcm91dGVyL3YxL3JvdXRlci5wcm90bxIQc29waGlhLnJvdXRlci52MSK6AQoKUm91dGVJbnB1dBISCgpyZXF1ZXN0X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRIvCghtZXNzYWdlcxgDIAMoCzIdLnNvcGhpYS5jb21tb24udjEuQ2hhdE1lc3NhZ2USMgoGcGFyYW1zGAQgASgLMiIuc29waGlhLmNvbW1vbi52MS5HZW5lcmF0aW9uUGFyYW1zEg0KBW1vZGVsGAUgASgJEhQKDHdvcmtsb2FkX3RhZxgGIAEoCSI+Cg9HZW5lcmF0ZVJlcXVlc3QSKwoFaW5wdXQYASABKAsyHC5zb3BoaWEucm91dGVyLnYxLlJvdXRlSW5wdXQiggEKDEdlbmVyYXRlRG9uZRImCgV1c2FnZRgBIAEoCzIXLnNvcGhpYS5jb21tb24udjEuVXNhZ2USFQoNZmluaXNoX3JlYXNvbhgCIAEoCRIzCghkZWNpc2lvbhgDIAEoCzIhLnNvcGhpYS5jb21tb24udjEuUm91dGluZ0RlY2lzaW9uIpMBChBHZW5lcmF0ZVJlc3BvbnNlEjUKCGRlY2lzaW9uGAEgASgLMiEuc29waGlhLmNvbW1vbi52MS5Sb3V0aW5nRGVjaXNpb25IABIPCgVkZWx0YRgCIAEoCUgAEi4KBGRvbmUYAyABKAsyHi5zb3BoaWEucm91dGVyLnYxLkdlbmVyYXRlRG9uZUgAQgcKBWV2ZW50Ij0KDkV4cGxhaW5SZXF1ZXN0EisKBWlucHV0GAEgASgLMhwuc29waGlhLnJvdXRlci52MS5Sb3V0ZUlucHV0IpQBCg9FeHBsYWluUmVzcG9uc2USMwoIZGVjaXNpb24YASABKAsyIS5zb3BoaWEuY29tbW9uLnYxLlJvdXRpbmdEZWNpc2lvbhI+Cg5jbGFzc2lmaWNhdGlvbhgCIAEoCzImLnNvcGhpYS5jbGFzc2lmaWVyLnYxLkNsYXNzaWZ5UmVzcG9uc2USDAoEcGxhbhgDIAMoCSITChFMaXN0TW9kZWxzUmVxdWVzdCJ/CgxDYXRhbG9nTW9kZWwSCgoCaWQYASABKAkSJAoEdGllchgCIAEoDjIWLnNvcGhpYS5jb21tb24udjEuVGllchIrCghiYWNrZW5kcxgDIAMoDjIZLnNvcGhpYS5jb21tb24udjEuQmFja2VuZBIQCghvd25lZF9ieRgEIAEoCSJEChJMaXN0TW9kZWxzUmVzcG9uc2USLgoGbW9kZWxzGAEgAygLMh4uc29waGlhLnJvdXRlci52MS5DYXRhbG9nTW9kZWwyjQIKDVJvdXRlclNlcnZpY2USUwoIR2VuZXJhdGUSIS5zb3BoaWEucm91dGVyLnYxLkdlbmVyYXRlUmVxdWVzdBoiLnNvcGhpYS5yb3V0ZXIudjEuR2VuZXJhdGVSZXNwb25zZTABEk4KB0V4cGxhaW4SIC5zb3BoaWEucm91dGVyLnYxLkV4cGxhaW5SZXF1ZXN0GiEuc29waGlhLnJvdXRlci52MS5FeHBsYWluUmVzcG9uc2USVwoKTGlzdE1vZGVscxIjLnNvcGhpYS5yb3V0ZXIudjEuTGlzdE1vZGVsc1JlcXVlc3QaJC5zb3BoaWEucm91dGVyLnYxLkxpc3RNb2RlbHNSZXNwb25zZWIGcHJvdG8z", [file_sophia_classifier_v1_classifier, file_sophia_common_v1_common]);
+  fileDesc("Ch1zb3BoaWEvcm91dGVyL3YxL3JvdXRlci5wcm90bxIQc29waGlhLnJvdXRlci52MSLqAQoKUm91dGVJbnB1dBISCgpyZXF1ZXN0X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRIvCghtZXNzYWdlcxgDIAMoCzIdLnNvcGhpYS5jb21tb24udjEuQ2hhdE1lc3NhZ2USMgoGcGFyYW1zGAQgASgLMiIuc29waGlhLmNvbW1vbi52MS5HZW5lcmF0aW9uUGFyYW1zEg0KBW1vZGVsGAUgASgJEhQKDHdvcmtsb2FkX3RhZxgGIAEoCRIbCg5xdWFsaXR5X3RhcmdldBgHIAEoCUgAiAEBQhEKD19xdWFsaXR5X3RhcmdldCI+Cg9HZW5lcmF0ZVJlcXVlc3QSKwoFaW5wdXQYASABKAsyHC5zb3BoaWEucm91dGVyLnYxLlJvdXRlSW5wdXQiggEKDEdlbmVyYXRlRG9uZRImCgV1c2FnZRgBIAEoCzIXLnNvcGhpYS5jb21tb24udjEuVXNhZ2USFQoNZmluaXNoX3JlYXNvbhgCIAEoCRIzCghkZWNpc2lvbhgDIAEoCzIhLnNvcGhpYS5jb21tb24udjEuUm91dGluZ0RlY2lzaW9uIpMBChBHZW5lcmF0ZVJlc3BvbnNlEjUKCGRlY2lzaW9uGAEgASgLMiEuc29waGlhLmNvbW1vbi52MS5Sb3V0aW5nRGVjaXNpb25IABIPCgVkZWx0YRgCIAEoCUgAEi4KBGRvbmUYAyABKAsyHi5zb3BoaWEucm91dGVyLnYxLkdlbmVyYXRlRG9uZUgAQgcKBWV2ZW50Ij0KDkV4cGxhaW5SZXF1ZXN0EisKBWlucHV0GAEgASgLMhwuc29waGlhLnJvdXRlci52MS5Sb3V0ZUlucHV0IpQBCg9FeHBsYWluUmVzcG9uc2USMwoIZGVjaXNpb24YASABKAsyIS5zb3BoaWEuY29tbW9uLnYxLlJvdXRpbmdEZWNpc2lvbhI+Cg5jbGFzc2lmaWNhdGlvbhgCIAEoCzImLnNvcGhpYS5jbGFzc2lmaWVyLnYxLkNsYXNzaWZ5UmVzcG9uc2USDAoEcGxhbhgDIAMoCSITChFMaXN0TW9kZWxzUmVxdWVzdCJ/CgxDYXRhbG9nTW9kZWwSCgoCaWQYASABKAkSJAoEdGllchgCIAEoDjIWLnNvcGhpYS5jb21tb24udjEuVGllchIrCghiYWNrZW5kcxgDIAMoDjIZLnNvcGhpYS5jb21tb24udjEuQmFja2VuZBIQCghvd25lZF9ieRgEIAEoCSJEChJMaXN0TW9kZWxzUmVzcG9uc2USLgoGbW9kZWxzGAEgAygLMh4uc29waGlhLnJvdXRlci52MS5DYXRhbG9nTW9kZWwihQMKCE92ZXJyaWRlEgoKAmlkGAEgASgJEiwKBGtpbmQYAiABKA4yHi5zb3BoaWEucm91dGVyLnYxLk92ZXJyaWRlS2luZBIuCgVzY29wZRgDIAEoDjIfLnNvcGhpYS5yb3V0ZXIudjEuT3ZlcnJpZGVTY29wZRITCgtzY29wZV92YWx1ZRgEIAEoCRIqCgdiYWNrZW5kGAUgASgOMhkuc29waGlhLmNvbW1vbi52MS5CYWNrZW5kEiQKBHRpZXIYBiABKA4yFi5zb3BoaWEuY29tbW9uLnYxLlRpZXISFgoJcmVtYWluaW5nGAcgASgNSACIAQESLgoKZXhwaXJlc19hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKY3JlYXRlZF9ieRgJIAEoCRIOCgZyZWFzb24YCiABKAkSLgoKY3JlYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCDAoKX3JlbWFpbmluZyJCChJTZXRPdmVycmlkZVJlcXVlc3QSLAoIb3ZlcnJpZGUYASABKAsyGi5zb3BoaWEucm91dGVyLnYxLk92ZXJyaWRlIkMKE1NldE92ZXJyaWRlUmVzcG9uc2USLAoIb3ZlcnJpZGUYASABKAsyGi5zb3BoaWEucm91dGVyLnYxLk92ZXJyaWRlIhYKFExpc3RPdmVycmlkZXNSZXF1ZXN0IlYKFUxpc3RPdmVycmlkZXNSZXNwb25zZRItCglvdmVycmlkZXMYASADKAsyGi5zb3BoaWEucm91dGVyLnYxLk92ZXJyaWRlEg4KBnNoYXJlZBgCIAEoCCJGChRDbGVhck92ZXJyaWRlUmVxdWVzdBIKCgJpZBgBIAEoCRISCgpjbGVhcmVkX2J5GAIgASgJEg4KBnJlYXNvbhgDIAEoCSIoChVDbGVhck92ZXJyaWRlUmVzcG9uc2USDwoHY2xlYXJlZBgBIAEoCCqCAQoNT3ZlcnJpZGVTY29wZRIeChpPVkVSUklERV9TQ09QRV9VTlNQRUNJRklFRBAAEhkKFU9WRVJSSURFX1NDT1BFX0dMT0JBTBABEhkKFU9WRVJSSURFX1NDT1BFX1RFTkFOVBACEhsKF09WRVJSSURFX1NDT1BFX1dPUktMT0FEEAMqYAoMT3ZlcnJpZGVLaW5kEh0KGU9WRVJSSURFX0tJTkRfVU5TUEVDSUZJRUQQABIZChVPVkVSUklERV9LSU5EX0JBQ0tFTkQQARIWChJPVkVSUklERV9LSU5EX1RJRVIQAjKtBAoNUm91dGVyU2VydmljZRJTCghHZW5lcmF0ZRIhLnNvcGhpYS5yb3V0ZXIudjEuR2VuZXJhdGVSZXF1ZXN0GiIuc29waGlhLnJvdXRlci52MS5HZW5lcmF0ZVJlc3BvbnNlMAESTgoHRXhwbGFpbhIgLnNvcGhpYS5yb3V0ZXIudjEuRXhwbGFpblJlcXVlc3QaIS5zb3BoaWEucm91dGVyLnYxLkV4cGxhaW5SZXNwb25zZRJXCgpMaXN0TW9kZWxzEiMuc29waGlhLnJvdXRlci52MS5MaXN0TW9kZWxzUmVxdWVzdBokLnNvcGhpYS5yb3V0ZXIudjEuTGlzdE1vZGVsc1Jlc3BvbnNlEloKC1NldE92ZXJyaWRlEiQuc29waGlhLnJvdXRlci52MS5TZXRPdmVycmlkZVJlcXVlc3QaJS5zb3BoaWEucm91dGVyLnYxLlNldE92ZXJyaWRlUmVzcG9uc2USYAoNTGlzdE92ZXJyaWRlcxImLnNvcGhpYS5yb3V0ZXIudjEuTGlzdE92ZXJyaWRlc1JlcXVlc3QaJy5zb3BoaWEucm91dGVyLnYxLkxpc3RPdmVycmlkZXNSZXNwb25zZRJgCg1DbGVhck92ZXJyaWRlEiYuc29waGlhLnJvdXRlci52MS5DbGVhck92ZXJyaWRlUmVxdWVzdBonLnNvcGhpYS5yb3V0ZXIudjEuQ2xlYXJPdmVycmlkZVJlc3BvbnNlYgZwcm90bzM", [file_sophia_classifier_v1_classifier, file_sophia_common_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * Describes the message sophia.router.v1.RouteInput.
@@ -74,6 +75,83 @@ export const CatalogModelSchema = /*@__PURE__*/
  */
 export const ListModelsResponseSchema = /*@__PURE__*/
   messageDesc(file_sophia_router_v1_router, 8);
+
+/**
+ * Describes the message sophia.router.v1.Override.
+ * Use `create(OverrideSchema)` to create a new message.
+ */
+export const OverrideSchema = /*@__PURE__*/
+  messageDesc(file_sophia_router_v1_router, 9);
+
+/**
+ * Describes the message sophia.router.v1.SetOverrideRequest.
+ * Use `create(SetOverrideRequestSchema)` to create a new message.
+ */
+export const SetOverrideRequestSchema = /*@__PURE__*/
+  messageDesc(file_sophia_router_v1_router, 10);
+
+/**
+ * Describes the message sophia.router.v1.SetOverrideResponse.
+ * Use `create(SetOverrideResponseSchema)` to create a new message.
+ */
+export const SetOverrideResponseSchema = /*@__PURE__*/
+  messageDesc(file_sophia_router_v1_router, 11);
+
+/**
+ * Describes the message sophia.router.v1.ListOverridesRequest.
+ * Use `create(ListOverridesRequestSchema)` to create a new message.
+ */
+export const ListOverridesRequestSchema = /*@__PURE__*/
+  messageDesc(file_sophia_router_v1_router, 12);
+
+/**
+ * Describes the message sophia.router.v1.ListOverridesResponse.
+ * Use `create(ListOverridesResponseSchema)` to create a new message.
+ */
+export const ListOverridesResponseSchema = /*@__PURE__*/
+  messageDesc(file_sophia_router_v1_router, 13);
+
+/**
+ * Describes the message sophia.router.v1.ClearOverrideRequest.
+ * Use `create(ClearOverrideRequestSchema)` to create a new message.
+ */
+export const ClearOverrideRequestSchema = /*@__PURE__*/
+  messageDesc(file_sophia_router_v1_router, 14);
+
+/**
+ * Describes the message sophia.router.v1.ClearOverrideResponse.
+ * Use `create(ClearOverrideResponseSchema)` to create a new message.
+ */
+export const ClearOverrideResponseSchema = /*@__PURE__*/
+  messageDesc(file_sophia_router_v1_router, 15);
+
+/**
+ * Describes the enum sophia.router.v1.OverrideScope.
+ */
+export const OverrideScopeSchema = /*@__PURE__*/
+  enumDesc(file_sophia_router_v1_router, 0);
+
+/**
+ * Who an override applies to.
+ *
+ * @generated from enum sophia.router.v1.OverrideScope
+ */
+export const OverrideScope = /*@__PURE__*/
+  tsEnum(OverrideScopeSchema);
+
+/**
+ * Describes the enum sophia.router.v1.OverrideKind.
+ */
+export const OverrideKindSchema = /*@__PURE__*/
+  enumDesc(file_sophia_router_v1_router, 1);
+
+/**
+ * What an override forces.
+ *
+ * @generated from enum sophia.router.v1.OverrideKind
+ */
+export const OverrideKind = /*@__PURE__*/
+  tsEnum(OverrideKindSchema);
 
 /**
  * Chooses tier, model and backend for a request and streams the answer from the chosen backend,
