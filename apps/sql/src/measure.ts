@@ -99,19 +99,45 @@ async function main(argv: string[]): Promise<void> {
   let recallSum = 0;
   let recallN = 0;
   let perfect = 0;
+  let recall3Sum = 0;
+  let bigN = 0;
+  let bigSum = 0;
+  let baselineSum = 0;
   const misses: { id: string; question: string; gold: string[]; top: string[] }[] = [];
   dev.forEach((d, i) => {
     const catalog = spiderCatalogs.get(d.db_id)!;
     const gold = goldTables(sqliteToSnowflakeLiterals(d.query, catalog), catalog);
     if (gold.length === 0) return;
-    const top = linkSchema(catalog, d.question, { top: 5 }).tables.map((t) => t.name.toLowerCase());
+    const ranked = linkSchema(catalog, d.question, { top: catalog.tables.length }).tables.map((t) => t.name.toLowerCase());
+    const top = ranked.slice(0, 5);
     const hit = gold.filter((g) => top.includes(g)).length;
     recallSum += hit / gold.length;
     recallN++;
+    const hit3 = gold.filter((g) => ranked.slice(0, 3).includes(g)).length;
+    recall3Sum += hit3 / gold.length;
+    if (catalog.tables.length > 5) {
+      bigN++;
+      bigSum += hit / gold.length;
+    }
+    // Baseline: catalog order (what an unranked prompt would include first).
+    const first5 = catalog.tables.slice(0, 5).map((t) => t.name.toLowerCase());
+    baselineSum += gold.filter((g) => first5.includes(g)).length / gold.length;
     if (hit === gold.length) perfect++;
     else misses.push({ id: `spider-dev-${i}`, question: d.question, gold, top });
   });
   const recall = recallN > 0 ? recallSum / recallN : 0;
+
+  // Linking on defog (derived catalogs: 3–11 tables, names only).
+  let defogN = 0;
+  let defogSum = 0;
+  for (const d of defogItems) {
+    const catalog = defogCatalogs.get(d.db)!;
+    const gold = [...new Set(d.gold.flatMap((q) => goldTables(q, catalog)))];
+    if (gold.length === 0) continue;
+    const top = linkSchema(catalog, d.question, { top: 5 }).tables.map((t) => t.name.toLowerCase());
+    defogSum += gold.filter((g) => top.includes(g)).length / gold.length;
+    defogN++;
+  }
 
   // Stretch: execute gold and validated rewrites on the Spider databases in DuckDB.
   // Schema-qualified catalogs make the validator pin each table to `<db>.<table>`; the rewrite is then
@@ -125,6 +151,7 @@ async function main(argv: string[]): Promise<void> {
   });
   const exec = await measureSpiderExecution(join(dataDir, 'spider/db'), execCases, EXEC_MAX_ROWS);
 
+  const ties = exec.failures.filter((f) => f.stage === 'nondeterministic').length;
   const pct = (a: number, b: number): string => `${((100 * a) / Math.max(b, 1)).toFixed(2)} %`;
   const rows = [
     ['Spider dev gold, raw SQLite text', `${spiderRaw.accepted}/${spiderRaw.total}`, pct(spiderRaw.accepted, spiderRaw.total)],
@@ -133,9 +160,17 @@ async function main(argv: string[]): Promise<void> {
     ['Spider dev gold with one column renamed: rejected', `${mutatedRejected}/${mutated}`, pct(mutatedRejected, mutated)],
     [`DuckDB: gold executes (${exec.databases} dbs)`, `${exec.goldExecuted}/${exec.cases}`, pct(exec.goldExecuted, exec.cases)],
     [`DuckDB: rewrite (LIMIT ${EXEC_MAX_ROWS}, tables pinned) executes`, `${exec.rewrittenExecuted}/${exec.goldExecuted}`, pct(exec.rewrittenExecuted, exec.goldExecuted)],
-    ['DuckDB: rewrite returns the gold rows', `${exec.sameResult}/${exec.rewrittenExecuted}`, pct(exec.sameResult, exec.rewrittenExecuted)],
+    [
+      `DuckDB: rewrite returns the gold rows (${ties} via LIMIT ties)`,
+      `${exec.sameResult + ties}/${exec.rewrittenExecuted}`,
+      pct(exec.sameResult + ties, exec.rewrittenExecuted),
+    ],
     ['Spider dev table recall@5 (mean)', `${recallN} questions`, recall.toFixed(4)],
     ['Spider dev all gold tables in top 5', `${perfect}/${recallN}`, pct(perfect, recallN)],
+    ['Spider dev table recall@3 (mean)', `${recallN} questions`, (recall3Sum / Math.max(recallN, 1)).toFixed(4)],
+    ['recall@5 on databases with > 5 tables', `${bigN} questions`, (bigSum / Math.max(bigN, 1)).toFixed(4)],
+    ['defog table recall@5 (derived catalogs)', `${defogN} questions`, (defogSum / Math.max(defogN, 1)).toFixed(4)],
+    ['baseline recall@5: first 5 tables in catalog order', `${recallN} questions`, (baselineSum / Math.max(recallN, 1)).toFixed(4)],
   ];
   const w0 = Math.max(...rows.map((r) => r[0]!.length));
   const w1 = Math.max(...rows.map((r) => r[1]!.length));
@@ -182,7 +217,16 @@ async function main(argv: string[]): Promise<void> {
         defog: { total: defog.total, accepted: defog.accepted, rejections: defog.rejections },
         execution: exec,
         mutants: { total: mutated, rejected: mutatedRejected, accepted: mutatedAccepted },
-        linking: { questions: recallN, recallAt5: recall, allGoldInTop5: perfect, misses },
+        linking: {
+          questions: recallN,
+          recallAt5: recall,
+          allGoldInTop5: perfect,
+          recallAt3: recall3Sum / Math.max(recallN, 1),
+          bigDatabases: { questions: bigN, recallAt5: bigSum / Math.max(bigN, 1) },
+          defog: { questions: defogN, recallAt5: defogSum / Math.max(defogN, 1) },
+          baselineCatalogOrderRecallAt5: baselineSum / Math.max(recallN, 1),
+          misses,
+        },
       },
       null,
       2,
