@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { loadCatalog } from '@sophia/price-catalog';
 import { startChild, type ChildService } from './child-service.ts';
 import { findRepoRoot } from './repo-root.ts';
 
@@ -64,8 +65,11 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
     const sims: Array<Promise<ChildService>> = [];
     if (!serverlessUrl) sims.push(run('sim-serverless', sim, {}, ['--persona', 'serverless', '--port', '0', ...(options.simulatorArgs?.serverless ?? [])]));
     if (gpuUrls.length === 0) {
+      // A real vLLM lists the model it serves; the simulated ones list the catalog's GPU models.
+      const catalog = loadCatalog(base['SOPHIA_CATALOG_PATH']);
+      const served = catalog.models.flatMap((m) => (m.gpu ? [m.gpu.servedModel] : []));
       for (let i = 0; i < (options.gpuSimulators ?? 2); i++) {
-        sims.push(run(`sim-vllm-${i + 1}`, sim, {}, ['--persona', 'vllm', '--port', '0', ...(options.simulatorArgs?.vllm ?? [])]));
+        sims.push(run(`sim-vllm-${i + 1}`, sim, {}, ['--persona', 'vllm', '--port', '0', '--models', served.join(','), ...(options.simulatorArgs?.vllm ?? [])]));
       }
     }
     const simChildren = await Promise.all(sims);
