@@ -1,3 +1,4 @@
+import { loadCatalog } from '@sophia/price-catalog';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -10,6 +11,8 @@ import { createServiceClient } from '@sophia/platform';
 import { createUpstreamSimulator, type UpstreamSimulator } from '@sophia/upstream-sim';
 
 const MODEL = 'meta-llama/Llama-3.1-8B-Instruct';
+// The process maps catalog ids to the provider's names from the bundled catalog.
+const PROVIDER_MODEL = loadCatalog().findModel(MODEL)!.serverless!.providerModel;
 
 // The real process tier: main.ts under Node with a real gRPC server, against the simulator.
 describe('serverless-inference process', () => {
@@ -54,7 +57,8 @@ describe('serverless-inference process', () => {
       else done = res.event.value;
     }
     expect(text.length).toBeGreaterThan(0);
-    expect(done).toMatchObject({ usage: { completionTokens: 8 }, upstreamModel: MODEL });
+    expect(done).toMatchObject({ usage: { completionTokens: 8 }, upstreamModel: PROVIDER_MODEL });
+    expect(PROVIDER_MODEL).not.toBe(MODEL);
     expect((await client.listModels({})).models.map((m) => m.id)).toEqual([MODEL]);
 
     sim.setFault({ kind: 'status', code: 503 });
