@@ -12,7 +12,15 @@ import type { Logger } from 'pino';
 import { isBackendFailure } from './backend-failure.ts';
 import { estimatePartialUsage } from './partial-usage.ts';
 import { validateRouteInput } from './route-input.ts';
-import { planRoute, UnknownModelError, type RoutePlan, type RouteTarget } from './route-plan.ts';
+import { NO_BUDGET_HEADROOM, type BudgetHeadroom } from './budget-headroom.ts';
+import type { CapacitySnapshot } from './capacity-snapshot.ts';
+import { createMemoryOverrideStore } from './memory-override-store.ts';
+import { createOverrideAdmin } from './override-admin.ts';
+import type { OverrideStore } from './override-store.ts';
+import { InvalidQualityTargetError } from './quality-target.ts';
+import { planRequest } from './request-planner.ts';
+import { reasonCode, UnknownModelError, type RoutePlan, type RouteTarget } from './route-plan.ts';
+import { EMPTY_POLICY, type RoutingPolicy } from './routing-policy.ts';
 import type { RouterMetrics } from './router-metrics.ts';
 import { BreakerOpenError, type TargetBreakers } from './target-breakers.ts';
 
@@ -27,6 +35,15 @@ export interface RouterDeps {
   readonly metrics?: RouterMetrics | undefined;
   /** Budget for the classifier call before routing on the default tier. @default 250 */
   readonly classifierTimeoutMs?: number;
+  /** The live routing policy. @default no policy: classifier tier, serverless first */
+  readonly policy?: (() => RoutingPolicy) | undefined;
+  /** Where overrides live. @default an in-process store (this replica only) */
+  readonly overrides?: OverrideStore | undefined;
+  /** Tenant budget position for the step-down rule. @default none known */
+  readonly headroom?: BudgetHeadroom | undefined;
+  /** Cached GPU pool capacity (from the background poller). @default unknown */
+  readonly capacity?: (() => CapacitySnapshot | undefined) | undefined;
+  readonly clock?: (() => number) | undefined;
 }
 
 interface Prepared {
@@ -50,6 +67,19 @@ function promptText(input: RouteInput): string {
  */
 export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof RouterService> {
   const available = new Set(Object.keys(deps.backends) as CatalogBackend[]);
+  const clock = deps.clock ?? Date.now;
+  const overrides = deps.overrides ?? createMemoryOverrideStore(clock);
+  const plannerDeps = {
+    catalog: deps.catalog,
+    policy: deps.policy ?? (() => EMPTY_POLICY),
+    overrides,
+    headroom: deps.headroom ?? NO_BUDGET_HEADROOM,
+    capacity: deps.capacity ?? (() => undefined),
+    breakerState: (k: string) => deps.breakers.state(k),
+    backendsAvailable: available,
+    clock,
+    logger: deps.logger,
+  };
 
   async function classify(input: RouteInput, signal: AbortSignal): Promise<ClassifyResponse | undefined> {
     if (!deps.classifier) return undefined;
@@ -62,21 +92,29 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
     }
   }
 
-  async function prepare(raw: RouteInput | undefined, signal: AbortSignal): Promise<Prepared> {
+  async function prepare(raw: RouteInput | undefined, ctx: HandlerContext, claim: boolean): Promise<Prepared> {
     const input = validateRouteInput(raw);
+    if (!input.requestId) input.requestId = ctx.requestHeader.get('x-request-id') ?? crypto.randomUUID();
     const explicit = input.model.trim() !== '' && input.model !== 'auto';
-    const classification = explicit ? undefined : await classify(input, signal);
+    const classification = explicit ? undefined : await classify(input, ctx.signal);
     let plan: RoutePlan;
     try {
-      plan = planRoute({
-        catalog: deps.catalog(),
-        classifiedTier: classification ? tierFromProto(classification.tier) : undefined,
-        explicitModel: input.model,
-        backendsAvailable: available,
-        breakerState: (k) => deps.breakers.state(k),
-      });
+      plan = await planRequest(
+        plannerDeps,
+        {
+          requestId: input.requestId,
+          tenant: input.tenant,
+          workloadTag: input.workloadTag,
+          explicitModel: input.model,
+          qualityTarget: input.qualityTarget,
+          classifiedTier: classification ? tierFromProto(classification.tier) : undefined,
+          score: classification?.score,
+        },
+        claim,
+      );
     } catch (err) {
       if (err instanceof UnknownModelError) throw new ConnectError(`input.model: ${err.message}`, Code.NotFound);
+      if (err instanceof InvalidQualityTargetError) throw new ConnectError(`input.quality_target: ${err.message}`, Code.InvalidArgument);
       throw err;
     }
     const promptTokens = classification?.promptTokens ?? countTokens(promptText(input));
@@ -150,14 +188,15 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
 
   async function* generate(req: { input?: RouteInput | undefined }, ctx: HandlerContext): AsyncGenerator<MessageInitShape<typeof GenerateResponseSchema>> {
     const startedAt = Date.now();
-    const p = await prepare(req.input, ctx.signal);
-    if (!p.input.requestId) p.input.requestId = ctx.requestHeader.get('x-request-id') ?? crypto.randomUUID();
+    const p = await prepare(req.input, ctx, true);
     const first = p.plan.targets[0];
     if (!first) {
       throw new ConnectError(`no backend serves tier ${p.plan.tier} (backends configured: ${[...available].join(', ') || 'none'})`, Code.Unavailable);
     }
     const initial = decisionFor(p, first);
-    deps.metrics?.decisions.inc({ tier: p.plan.tier, backend: first.backend, model: first.model.id, reason: p.plan.reasons[0] ?? 'none' });
+    deps.metrics?.decisions.inc({ tier: p.plan.tier, backend: first.backend, model: first.model.id, reason: reasonCode(p.plan.reasons[0] ?? 'none') });
+    for (const code of new Set(p.plan.reasons.map(reasonCode))) deps.metrics?.reasons.inc({ reason: code });
+    deps.logger.info({ requestId: p.input.requestId, tenant: p.input.tenant, tier: p.plan.tier, target: first.key, reasons: p.plan.reasons }, 'routing decision');
     yield { event: { case: 'decision', value: initial } };
 
     const failures: string[] = [];
@@ -241,8 +280,9 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
 
   return {
     generate,
+    ...createOverrideAdmin(overrides, deps.logger, clock),
     async explain(req, ctx) {
-      const p = await prepare(req.input, ctx.signal);
+      const p = await prepare(req.input, ctx, false);
       return {
         decision: decisionFor(p, p.plan.targets[0]),
         classification: p.classification,

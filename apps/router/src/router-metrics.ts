@@ -1,10 +1,12 @@
 import { Counter, type Registry } from 'prom-client';
 
-/** Router-specific metrics; every label is bounded by the catalog (tiers, backends, models). */
+/** Router-specific metrics; every label is bounded by the catalog (tiers, backends, models) or is a reason code. */
 export interface RouterMetrics {
   readonly decisions: Counter<'tier' | 'backend' | 'model' | 'reason'>;
   readonly outcomes: Counter<'backend' | 'outcome'>;
   readonly fallbacks: Counter<'from' | 'to'>;
+  /** Every reason code of every decision (codes only: the detail after ':' never becomes a label). */
+  readonly reasons: Counter<'reason'>;
 }
 
 /** Registers the router metrics on `registry`. */
@@ -26,6 +28,12 @@ export function createRouterMetrics(registry: Registry): RouterMetrics {
       name: 'router_fallbacks_total',
       help: 'Moves to another target before the first token, by from/to backend.',
       labelNames: ['from', 'to'],
+      registers: [registry],
+    }),
+    reasons: new Counter({
+      name: 'router_decision_reasons_total',
+      help: 'Routing decisions by reason code (classified, quality, retiered, override_tier, override_backend, split, gpu_idle, gpu_busy, budget_step_down, breaker_open, ...).',
+      labelNames: ['reason'],
       registers: [registry],
     }),
   };

@@ -1,0 +1,65 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
+import { timestampDate, timestampFromMs } from '@bufbuild/protobuf/wkt';
+import { Backend, Tier } from '@sophia/contracts/common';
+import { OverrideKind, OverrideSchema, OverrideScope, type Override } from '@sophia/contracts/router';
+import { backendFromProto, backendToProto, tierFromProto, tierToProto } from '@sophia/price-catalog';
+import type { RoutingOverride } from './routing-override.ts';
+
+const invalid = (field: string, message: string): ConnectError => new ConnectError(`override.${field}: ${message}`, Code.InvalidArgument);
+
+const SCOPES = { [OverrideScope.GLOBAL]: 'global', [OverrideScope.TENANT]: 'tenant', [OverrideScope.WORKLOAD]: 'workload' } as const;
+
+/**
+ * Validates a SetOverride request's override and turns it into the stored form, with `id` and
+ * `createdAt` assigned here. Every problem names its field (INVALID_ARGUMENT).
+ */
+export function overrideFromProto(o: Override | undefined, id: string, now: number): RoutingOverride {
+  if (!o) throw new ConnectError('override: required', Code.InvalidArgument);
+  const scope = SCOPES[o.scope as keyof typeof SCOPES];
+  if (!scope) throw invalid('scope', 'must be GLOBAL, TENANT or WORKLOAD');
+  const scopeValue = o.scopeValue.trim();
+  if (scope === 'global' && scopeValue !== '') throw invalid('scope_value', 'must be empty for scope GLOBAL');
+  if (scope !== 'global' && scopeValue === '') throw invalid('scope_value', `required for scope ${scope.toUpperCase()} (the ${scope === 'tenant' ? 'tenant id' : 'workload tag'})`);
+  let kind: RoutingOverride['kind'];
+  let backend: RoutingOverride['backend'];
+  let tier: RoutingOverride['tier'];
+  if (o.kind === OverrideKind.BACKEND) {
+    backend = backendFromProto(o.backend);
+    if (!backend) throw invalid('backend', 'required for kind BACKEND (SERVERLESS or GPU)');
+    if (o.tier !== Tier.UNSPECIFIED) throw invalid('tier', 'must be unset for kind BACKEND');
+    kind = 'backend';
+  } else if (o.kind === OverrideKind.TIER) {
+    tier = tierFromProto(o.tier);
+    if (!tier) throw invalid('tier', 'required for kind TIER (SIMPLE, BALANCED or COMPLEX)');
+    if (o.backend !== Backend.UNSPECIFIED) throw invalid('backend', 'must be unset for kind TIER');
+    kind = 'tier';
+  } else {
+    throw invalid('kind', 'must be BACKEND or TIER');
+  }
+  if (o.remaining !== undefined && o.remaining < 1) throw invalid('remaining', 'must be at least 1 (leave unset for unlimited)');
+  const expiresAt = o.expiresAt ? timestampDate(o.expiresAt).getTime() : undefined;
+  if (expiresAt !== undefined && expiresAt <= now) throw invalid('expires_at', 'must be in the future');
+  if (o.createdBy.trim() === '') throw invalid('created_by', 'required (who set it, for the audit log)');
+  if (o.reason.trim() === '') throw invalid('reason', 'required (why, for the audit log)');
+  if (o.id !== '') throw invalid('id', 'is assigned by the router; leave it empty');
+  return { id, kind, scope, scopeValue, backend, tier, remaining: o.remaining, expiresAt, createdBy: o.createdBy.trim(), reason: o.reason.trim(), createdAt: now };
+}
+
+/** The wire form of a stored override. */
+export function overrideToProto(o: RoutingOverride): Override {
+  const init: MessageInitShape<typeof OverrideSchema> = {
+    id: o.id,
+    kind: o.kind === 'backend' ? OverrideKind.BACKEND : OverrideKind.TIER,
+    scope: o.scope === 'global' ? OverrideScope.GLOBAL : o.scope === 'tenant' ? OverrideScope.TENANT : OverrideScope.WORKLOAD,
+    scopeValue: o.scopeValue,
+    backend: o.backend ? backendToProto(o.backend) : Backend.UNSPECIFIED,
+    tier: o.tier ? tierToProto(o.tier) : Tier.UNSPECIFIED,
+    createdBy: o.createdBy,
+    reason: o.reason,
+    createdAt: timestampFromMs(o.createdAt),
+  };
+  if (o.remaining !== undefined) init.remaining = o.remaining;
+  if (o.expiresAt !== undefined) init.expiresAt = timestampFromMs(o.expiresAt);
+  return create(OverrideSchema, init);
+}

@@ -1,0 +1,21 @@
+import type { RoutingOverride } from './routing-override.ts';
+
+/**
+ * Where overrides live. Redis makes them (and their counts) shared by every router replica; the
+ * in-process store serves a single replica. Counted overrides are consumed only through `claim`,
+ * which is atomic, so "next N" means exactly N across replicas.
+ */
+export interface OverrideStore {
+  /** True when every replica sees the same overrides (Redis). */
+  readonly shared: boolean;
+  /** Overrides in force at `now` (expired and used-up ones are dropped), with their current counts. */
+  list(now: number): Promise<RoutingOverride[]>;
+  add(override: RoutingOverride): Promise<void>;
+  /** False when no override had that id. */
+  remove(id: string): Promise<boolean>;
+  /**
+   * Takes one use of a counted override: the count left after this use, or undefined when none was
+   * left (another request took the last one, it expired or was cleared).
+   */
+  claim(id: string): Promise<number | undefined>;
+}

@@ -1,0 +1,107 @@
+import type { CatalogBackend, CatalogTier, PriceCatalog } from '@sophia/price-catalog';
+import type { Logger } from 'pino';
+import type { BudgetHeadroom } from './budget-headroom.ts';
+import type { CapacitySnapshot } from './capacity-snapshot.ts';
+import type { OverrideStore } from './override-store.ts';
+import { planRoute, type RoutePlan } from './route-plan.ts';
+import { describeOverride, type RoutingOverride } from './routing-override.ts';
+import type { RoutingPolicy } from './routing-policy.ts';
+import { splitDraw } from './split-draw.ts';
+import type { BreakerState } from './target-breakers.ts';
+
+/** The live state the planner reads for each request. */
+export interface RequestPlannerDeps {
+  readonly catalog: () => PriceCatalog;
+  readonly policy: () => RoutingPolicy;
+  readonly overrides: OverrideStore;
+  readonly headroom: BudgetHeadroom;
+  readonly capacity: () => CapacitySnapshot | undefined;
+  readonly breakerState: (key: string) => BreakerState;
+  readonly backendsAvailable: ReadonlySet<CatalogBackend>;
+  readonly clock: () => number;
+  readonly logger: Logger;
+}
+
+/** One request's facts, after validation and classification. */
+export interface PlanRequest {
+  readonly requestId: string;
+  readonly tenant: string;
+  readonly workloadTag: string;
+  readonly explicitModel: string;
+  readonly qualityTarget: string | undefined;
+  readonly classifiedTier: CatalogTier | undefined;
+  readonly score: number | undefined;
+}
+
+function hasStepDown(policy: RoutingPolicy, tenant: string): boolean {
+  const own = policy.tenants[tenant]?.step_down_at_utilisation;
+  return typeof (own !== undefined ? own : policy.budget.step_down_at_utilisation) === 'number';
+}
+
+/**
+ * Gathers the planner's inputs (overrides, budget headroom, GPU capacity, split draw), runs the pure
+ * planner and, when `claim` is set (Generate, not Explain), claims the counted overrides the plan
+ * relies on; a lost claim (another request took the last use) re-plans without that override, so a
+ * request only ever consumes an override it is actually routed by.
+ */
+export async function planRequest(deps: RequestPlannerDeps, req: PlanRequest, claim: boolean): Promise<RoutePlan> {
+  const now = deps.clock();
+  const policy = deps.policy();
+  const notes: string[] = [];
+  let stored: RoutingOverride[] = [];
+  try {
+    stored = await deps.overrides.list(now);
+  } catch (err) {
+    deps.logger.warn({ err: (err as Error).message }, 'override store unavailable: routing without overrides');
+    notes.push('overrides_unavailable');
+  }
+  let utilisation: number | undefined;
+  if (hasStepDown(policy, req.tenant)) {
+    try {
+      utilisation = (await deps.headroom.headroom(req.tenant))?.utilisation;
+    } catch (err) {
+      deps.logger.warn({ err: (err as Error).message, tenant: req.tenant }, 'budget headroom unavailable: no budget step-down');
+    }
+  }
+  const excluded = new Set<string>();
+  const claimed = new Set<string>();
+  for (;;) {
+    const plan = planRoute({
+      catalog: deps.catalog(),
+      classifiedTier: req.classifiedTier,
+      score: req.score,
+      explicitModel: req.explicitModel,
+      backendsAvailable: deps.backendsAvailable,
+      breakerState: deps.breakerState,
+      policy,
+      tenant: req.tenant,
+      workloadTag: req.workloadTag,
+      qualityTarget: req.qualityTarget,
+      overrides: stored,
+      excludedOverrides: excluded,
+      now,
+      splitDraw: splitDraw(req.requestId),
+      utilisation,
+      capacity: deps.capacity(),
+    });
+    const toClaim = claim ? plan.overrides.filter((o) => o.remaining !== undefined && !claimed.has(o.id)) : [];
+    let lost = false;
+    for (const o of toClaim) {
+      let left: number | undefined;
+      try {
+        left = await deps.overrides.claim(o.id);
+      } catch (err) {
+        deps.logger.warn({ err: (err as Error).message, override: o.id }, 'override claim failed: routing without it');
+        notes.push(`override_claim_failed:${o.id}`);
+      }
+      if (left === undefined) {
+        excluded.add(o.id);
+        lost = true;
+        break;
+      }
+      claimed.add(o.id);
+      if (left === 0) deps.logger.info({ audit: 'router.override.exhausted', id: o.id, requestId: req.requestId }, `override used up: ${describeOverride(o)}`);
+    }
+    if (!lost) return notes.length === 0 ? plan : { ...plan, reasons: [...plan.reasons, ...notes] };
+  }
+}

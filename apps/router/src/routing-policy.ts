@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { CATALOG_TIERS, type CatalogTier } from '@sophia/price-catalog';
+
+const share = z.number().min(0).max(1);
+const tierMap = <T extends z.ZodType>(value: T) => z.strictObject({ simple: value.optional(), balanced: value.optional(), complex: value.optional() });
+
+const thresholdsSchema = z
+  .strictObject({
+    /** Quality target this level stands for, so a numeric target can interpolate between levels. */
+    target: share,
+    /** Score (P(small tier not good enough)) from which the balanced tier is used. */
+    balanced: share,
+    /** Score from which the complex tier is used. */
+    complex: share,
+  })
+  .refine((t) => t.balanced <= t.complex, { message: 'balanced must be <= complex', path: ['balanced'] });
+
+const levelName = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'level names are lower-case words');
+/** A quality target: a named level or a number in [0, 1]. */
+const qualityTarget = z.union([levelName, share]);
+const stepDown = share.nullable();
+
+/** The policy file's shape (YAML or JSON); see apps/router/README.md for every key. */
+export const routingPolicySchema = z
+  .strictObject({
+    version: z.literal(1),
+    quality: z
+      .strictObject({
+        default: qualityTarget.optional(),
+        levels: z.record(levelName, thresholdsSchema),
+      })
+      .default({ levels: {} }),
+    gpu_share: tierMap(share).default({}),
+    budget: z.strictObject({ step_down_at_utilisation: stepDown.optional() }).default({}),
+    gpu_capacity: z
+      .strictObject({
+        prefer_idle_gpu_for: z.array(z.enum(CATALOG_TIERS)).default([]),
+        idle_when_running_below: z.number().min(0).default(1),
+        avoid_when_waiting_above: z.number().min(0).optional(),
+      })
+      .default({ prefer_idle_gpu_for: [], idle_when_running_below: 1 }),
+    tenants: z
+      .record(
+        z.string().min(1),
+        z.strictObject({
+          quality: qualityTarget.optional(),
+          step_down_at_utilisation: stepDown.optional(),
+        }),
+      )
+      .default({}),
+  })
+  .superRefine((p, ctx) => {
+    const known = new Set(Object.keys(p.quality.levels));
+    const check = (target: string | number | undefined, path: PropertyKey[]): void => {
+      if (typeof target === 'string' && !known.has(target)) {
+        ctx.addIssue({ code: 'custom', path, message: `unknown quality level '${target}' (levels: ${[...known].join(', ') || 'none'})` });
+      }
+      if (typeof target === 'number' && known.size === 0) ctx.addIssue({ code: 'custom', path, message: 'a numeric quality target needs quality.levels to interpolate' });
+    };
+    check(p.quality.default, ['quality', 'default']);
+    for (const [tenant, t] of Object.entries(p.tenants)) check(t.quality, ['tenants', tenant, 'quality']);
+  });
+
+/** A validated routing policy. */
+export type RoutingPolicy = z.infer<typeof routingPolicySchema>;
+/** Score thresholds of one quality level. */
+export type QualityLevel = RoutingPolicy['quality']['levels'][string];
+export type { CatalogTier };
+
+/** The policy used when no file is configured: the router's behaviour before policies existed. */
+export const EMPTY_POLICY: RoutingPolicy = routingPolicySchema.parse({ version: 1 });
+
+/** Raised for an invalid policy file; `issues` name each bad key by its path (e.g. `tenants.acme.quality`). */
+export class PolicyValidationError extends Error {
+  readonly issues: readonly string[];
+  constructor(origin: string, issues: readonly string[]) {
+    super(`invalid routing policy ${origin}:\n  - ${issues.join('\n  - ')}`);
+    this.name = 'PolicyValidationError';
+    this.issues = issues;
+  }
+}
+
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('') || '(root)';
+}
+
+/** Parses policy text (YAML, which includes JSON); throws PolicyValidationError naming every bad path. */
+export function parseRoutingPolicy(text: string, origin = 'policy'): RoutingPolicy {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new PolicyValidationError(origin, [`not valid YAML/JSON: ${(err as Error).message}`]);
+  }
+  const result = routingPolicySchema.safeParse(raw);
+  if (!result.success) throw new PolicyValidationError(origin, result.error.issues.map((i) => `${pathOf(i.path)}: ${i.message}`));
+  return result.data;
+}
