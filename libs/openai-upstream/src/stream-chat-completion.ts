@@ -144,7 +144,10 @@ export async function* streamChatCompletion(options: StreamChatCompletionOptions
         call.progress();
         parser.feed(decoder.decode(bytes as Uint8Array, { stream: true }));
         const { texts, error } = drain();
-        for (const text of texts) {
+        // One delta per network read: tokens that arrived together travel together through every
+        // hop (fewer gRPC messages), and nothing waits for more data, so latency is unchanged.
+        if (texts.length > 0) {
+          const text = texts.join('');
           parts.push(text);
           yield { type: 'delta', text };
         }
@@ -165,7 +168,8 @@ export async function* streamChatCompletion(options: StreamChatCompletionOptions
     parser.feed(decoder.decode());
     parser.reset({ consume: true });
     const tail = drain();
-    for (const text of tail.texts) {
+    if (tail.texts.length > 0) {
+      const text = tail.texts.join('');
       parts.push(text);
       yield { type: 'delta', text };
     }
