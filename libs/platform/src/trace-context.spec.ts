@@ -19,3 +19,12 @@ describe('trace context', () => {
     expect(parseTraceparent(formatTraceparent(child))).toEqual(child);
   });
 });
+
+describe('span ids', () => {
+  it('are unique across many draws, including pool refills', () => {
+    const root = newTraceContext();
+    const ids = new Set(Array.from({ length: 2000 }, () => childTraceContext(root).spanId));
+    expect(ids.size).toBe(2000);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{16}$/);
+  });
+});

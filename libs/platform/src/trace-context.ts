@@ -1,4 +1,19 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
+
+// Ids are cut from a pre-filled random pool: one syscall per 4 KiB instead of one per span,
+// which matters on a path that mints a span id for every hop of every request.
+const pool = Buffer.alloc(4096);
+let offset = pool.length;
+
+function randomHex(bytes: number): string {
+  if (offset + bytes > pool.length) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  const hex = pool.toString('hex', offset, offset + bytes);
+  offset += bytes;
+  return hex;
+}
 
 /** A parsed W3C `traceparent`: carried across every hop so logs of one request join up. */
 export interface TraceContext {
@@ -21,12 +36,12 @@ export function parseTraceparent(value: string | null | undefined): TraceContext
 
 /** Starts a new trace (root span) when the caller sent none. */
 export function newTraceContext(): TraceContext {
-  return { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), flags: '01' };
+  return { traceId: randomHex(16), spanId: randomHex(8), flags: '01' };
 }
 
 /** A child span of `parent`: same trace id, fresh span id, for an outgoing call. */
 export function childTraceContext(parent: TraceContext): TraceContext {
-  return { traceId: parent.traceId, spanId: randomBytes(8).toString('hex'), flags: parent.flags };
+  return { traceId: parent.traceId, spanId: randomHex(8), flags: parent.flags };
 }
 
 /** Formats a trace context as a `traceparent` header value. */
