@@ -5,6 +5,15 @@ import { LedgerService } from '@sophia/contracts/ledger';
 import { createCatalogWatcher, loadCatalog, type CatalogBackend, type PriceCatalog } from '@sophia/price-catalog';
 import { createServiceClient, runService, serviceRegistration } from '@sophia/platform';
 import type { Client } from '@connectrpc/connect';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { createCapacityPoller } from './capacity-poller.ts';
+import { createMemoryOverrideStore } from './memory-override-store.ts';
+import type { OverrideStore } from './override-store.ts';
+import { createPolicyWatcher } from './policy-watcher.ts';
+import { createRedisOverrideStore } from './redis-override-store.ts';
+import { parseRoutingPolicy, type RoutingPolicy } from './routing-policy.ts';
 import { routerConfigSchema } from './router-config.ts';
 import { createRouterHandler } from './router-handler.ts';
 import { createRouterMetrics } from './router-metrics.ts';
@@ -28,10 +37,51 @@ await runService({
       const bundled = loadCatalog();
       catalog = () => bundled;
     }
+    let policy: () => RoutingPolicy;
+    let closePolicy = (): void => undefined;
+    if (config.SOPHIA_ROUTING_POLICY_PATH) {
+      const watcher = createPolicyWatcher(config.SOPHIA_ROUTING_POLICY_PATH, {
+        onChange: () => logger.info({ path: config.SOPHIA_ROUTING_POLICY_PATH }, 'routing policy reloaded'),
+        onError: (err) => logger.error({ err: err.message }, 'routing policy reload rejected: keeping the previous policy'),
+      });
+      policy = () => watcher.current();
+      closePolicy = () => watcher.close();
+    } else {
+      const path = fileURLToPath(new URL('../policy/default.yaml', import.meta.url));
+      const bundled = parseRoutingPolicy(readFileSync(path, 'utf8'), path);
+      policy = () => bundled;
+    }
+    let overrides: OverrideStore;
+    let closeRedis = async (): Promise<void> => undefined;
+    if (config.SOPHIA_REDIS_URL) {
+      const redis = new Redis(config.SOPHIA_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 500 });
+      redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+      try {
+        await redis.connect();
+      } catch (err) {
+        redis.disconnect();
+        closePolicy();
+        throw new Error(`SOPHIA_REDIS_URL: cannot connect to Redis at ${new URL(config.SOPHIA_REDIS_URL).host}: ${(err as Error).message}`);
+      }
+      overrides = createRedisOverrideStore({
+        redis,
+        keyPrefix: config.SOPHIA_ROUTER_REDIS_PREFIX,
+        onCorrupt: (id, err) => logger.error({ id, err: err.message }, 'stored override unreadable: ignored'),
+      });
+      closeRedis = async () => void (await redis.quit());
+      logger.info({ prefix: config.SOPHIA_ROUTER_REDIS_PREFIX }, 'overrides: redis (shared by all replicas)');
+    } else {
+      overrides = createMemoryOverrideStore();
+      logger.warn('SOPHIA_REDIS_URL is unset: routing overrides are kept in this process only, not shared across replicas');
+    }
     const backends: Partial<Record<CatalogBackend, Client<typeof InferenceService>>> = {};
     if (config.SOPHIA_SERVERLESS_INFERENCE_ADDR) backends.serverless = createServiceClient(InferenceService, config.SOPHIA_SERVERLESS_INFERENCE_ADDR);
     if (config.SOPHIA_GPU_INFERENCE_ADDR) backends.gpu = createServiceClient(InferenceService, config.SOPHIA_GPU_INFERENCE_ADDR);
     if (Object.keys(backends).length === 0) logger.warn('no inference backend configured: every Generate will be UNAVAILABLE');
+    const capacity = backends.gpu
+      ? createCapacityPoller({ client: backends.gpu, logger, intervalMs: config.SOPHIA_GPU_CAPACITY_POLL_MS, staleAfterMs: config.SOPHIA_GPU_CAPACITY_STALE_MS })
+      : undefined;
+    capacity?.start();
     const breakers = createTargetBreakers(
       {
         volumeThreshold: config.SOPHIA_BREAKER_VOLUME_THRESHOLD,
@@ -50,12 +100,18 @@ await runService({
       logger,
       metrics: createRouterMetrics(metrics.registry),
       classifierTimeoutMs: config.SOPHIA_CLASSIFIER_TIMEOUT_MS,
+      policy,
+      overrides,
+      capacity: capacity ? () => capacity.current() : undefined,
     });
     return {
       services: [serviceRegistration(RouterService, handler)],
       close: async () => {
         breakers.shutdown();
+        capacity?.close();
         closeCatalog();
+        closePolicy();
+        await closeRedis();
       },
     };
   },

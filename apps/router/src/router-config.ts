@@ -14,6 +14,15 @@ export const routerConfigSchema = z.object({
   SOPHIA_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
   SOPHIA_BREAKER_RESET_MS: configValues.durationMs(5000),
   SOPHIA_BREAKER_WINDOW_MS: configValues.durationMs(10_000),
+  /** Routing policy file (YAML/JSON); unset = apps/router/policy/default.yaml. Reloaded on change. */
+  SOPHIA_ROUTING_POLICY_PATH: z.string().min(1).optional(),
+  /** Redis for overrides shared by all replicas; unset = in-process overrides (single replica). */
+  SOPHIA_REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  SOPHIA_ROUTER_REDIS_PREFIX: z.string().min(1).default('sophia:router:'),
+  /** How often the GPU pool's queue depth is polled (InferenceService.GetCapacity). */
+  SOPHIA_GPU_CAPACITY_POLL_MS: configValues.durationMs(1000),
+  /** A capacity snapshot older than this is ignored. */
+  SOPHIA_GPU_CAPACITY_STALE_MS: configValues.durationMs(5000),
 });
 
 export type RouterConfig = z.infer<typeof routerConfigSchema>;
