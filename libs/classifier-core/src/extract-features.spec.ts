@@ -43,6 +43,20 @@ describe('extractFeatures', () => {
     expect(extractFeatures(user('Which of these is a mammal?'), 1).dense.get('has_negation_cue')).toBe(0);
   });
 
+  it('describes the stem and options of a multiple-choice question', () => {
+    const stem = 'Which of the following is true? I. Cats purr. II. Dogs fly.';
+    const dense = extractFeatures(user(`${stem}\nA. I only\nB. II only\nC. Both I and II are correct\nD. Neither`), 1).dense;
+    expect(dense.get('log_stem_chars')).toBeCloseTo(Math.log1p(stem.length + 1), 12);
+    expect(dense.get('has_roman_list')).toBe(1);
+    expect(dense.get('has_statement_pair')).toBe(0);
+    expect(dense.get('choice_length_spread')).toBeCloseTo(Math.log1p('Both I and II are correct'.length) - Math.log1p('I only'.length), 12);
+    const pair = extractFeatures(user('Statement 1 | x. Statement 2 | y.\nA. True, True\nB. False, False'), 1).dense;
+    expect(pair.get('has_statement_pair')).toBe(1);
+    const open = extractFeatures(user('How many eggs are left?'), 1).dense;
+    expect(open.get('log_stem_chars')).toBeCloseTo(Math.log1p('How many eggs are left?'.length), 12);
+    expect(open.get('choice_length_spread')).toBe(0);
+  });
+
   it('sees system prompts and turns', () => {
     const dense = extractFeatures(
       [

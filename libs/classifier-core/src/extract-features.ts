@@ -1,4 +1,5 @@
 import { detectTaskType, lastUserContent } from './detect-task-type.ts';
+import { QUANTITY_FEATURE_NAMES, quantityFeatures } from './quantity-features.ts';
 import type { ChatMessage, TaskType } from './task-type.ts';
 
 /**
@@ -42,6 +43,11 @@ export const DENSE_FEATURE_NAMES = [
   'log_choice_chars',
   'has_negation_cue',
   'log_shouted_words',
+  'log_stem_chars',
+  'has_roman_list',
+  'has_statement_pair',
+  'choice_length_spread',
+  ...QUANTITY_FEATURE_NAMES,
 ] as const;
 
 const WORD = /[a-z][a-z'-]*[a-z]|[a-z]/g;
@@ -56,6 +62,10 @@ const QUOTE = /["“”]/g;
 const CHOICE_TEXT = /^\s*\(?[A-Da-d][.)]\s*(.*)$/gm;
 const NEGATION_CUE = /\b(NOT|EXCEPT|LEAST|FALSE|INCORRECT)\b|\b(not|except|least|false|incorrect)\b\??\s*$/m;
 const SHOUTED = /\b[A-Z]{3,}\b/g;
+/** "I. … II. … III." premises inside a question: the options are combinations, so every premise must be judged. */
+const ROMAN_LIST = /(?:^|\s)II[.)]\s/;
+/** MMLU-style "Statement 1 | … Statement 2 | …" true/false pairs. */
+const STATEMENT_PAIR = /statement\s*1\b/i;
 /** Words longer than this (in characters) count as "long": a cheap proxy for technical vocabulary. */
 const LONG_WORD = 10;
 /** Words are capped so one pasted document cannot dominate the vocabulary weights or the latency. */
@@ -96,11 +106,17 @@ export function extractFeatures(messages: ReadonlyArray<ChatMessage>, promptToke
   let choices = 0;
   let numericChoices = 0;
   let choiceChars = 0;
+  let shortestChoice = Number.POSITIVE_INFINITY;
+  let longestChoice = 0;
+  let stemEnd = all.length;
   CHOICE_TEXT.lastIndex = 0;
   for (let match = CHOICE_TEXT.exec(all); match !== null; match = CHOICE_TEXT.exec(all)) {
     const text = match[1] ?? '';
     choices++;
     choiceChars += text.length;
+    if (choices === 1) stemEnd = match.index;
+    shortestChoice = Math.min(shortestChoice, text.length);
+    longestChoice = Math.max(longestChoice, text.length);
     if (/\d/.test(text)) numericChoices++;
   }
 
@@ -133,6 +149,11 @@ export function extractFeatures(messages: ReadonlyArray<ChatMessage>, promptToke
     ['log_choice_chars', choices === 0 ? 0 : Math.log1p(choiceChars / choices)],
     ['has_negation_cue', NEGATION_CUE.test(lastUser) ? 1 : 0],
     ['log_shouted_words', Math.log1p(count(all, SHOUTED))],
+    ['log_stem_chars', Math.log1p(choices >= 2 ? stemEnd : lastUser.length)],
+    ['has_roman_list', ROMAN_LIST.test(all) ? 1 : 0],
+    ['has_statement_pair', STATEMENT_PAIR.test(all) ? 1 : 0],
+    ['choice_length_spread', choices < 2 ? 0 : Math.log1p(longestChoice) - Math.log1p(shortestChoice)],
+    ...quantityFeatures(all),
     [`task:${taskType}`, 1],
   ]);
   return { dense, words: [...unique], taskType };

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadDefaultModel, parseClassifierModel } from '@sophia/classifier-core';
+import { createClassifier, loadDefaultModel, parseClassifierModel } from '@sophia/classifier-core';
 import { z } from 'zod';
 import { defaultDataDir, numberOption } from './cli-args.ts';
 import { crossValidatedEvaluation } from './cross-validated-evaluation.ts';
 import { evaluateSplit, formatEvaluation } from './evaluate-split.ts';
 import { loadRouteLlm } from './load-routellm.ts';
 import { splitRouteLlm } from './split-routellm.ts';
+import { formatSubjectTable, subjectTable } from './subject-table.ts';
 import { TRAINING_TARGETS } from './train-model.ts';
 
 // `npm run eval -w @sophia/classifier-train -- [--data DIR] [--model FILE] [--cv K]`
@@ -27,6 +28,7 @@ const trainOptions = z
     minDocFreq: z.number(),
     minGroups: z.number(),
     balanceDatasets: z.boolean(),
+    groupWeightPower: z.number().default(0),
   })
   .parse(model.evaluation?.['options']);
 const dataDir = values.data ?? defaultDataDir();
@@ -44,6 +46,16 @@ process.stdout.write(
     'random = expected random router; length-only = score is the prompt’s character count',
     '',
     formatEvaluation(rows),
+    '',
+  ].join('\n'),
+);
+const classifier = createClassifier(model);
+const heldMmlu = rebuilt.test.filter((e) => e.dataset === 'mmlu');
+process.stdout.write(
+  [
+    'held-out MMLU by subject (ours = committed model):',
+    '',
+    formatSubjectTable(subjectTable(heldMmlu, heldMmlu.map((e) => classifier.classify([{ role: 'user', content: e.prompt }]).score))),
     '',
   ].join('\n'),
 );

@@ -25,6 +25,12 @@ export interface TrainOptions {
   readonly minGroups: number;
   /** Give each dataset equal total weight, so the 10× larger MMLU does not drown GSM8K. */
   readonly balanceDatasets: boolean;
+  /**
+   * Within a dataset, weight each example by (size of its group)^−power (renormalised to the dataset's
+   * count): 0 = every prompt counts the same, 1 = every MMLU subject counts the same, so one large subject
+   * (professional_law is a quarter of the training MMLU prompts) does not dictate what "hard" means.
+   */
+  readonly groupWeightPower: number;
 }
 
 /** Defaults chosen by grouped cross-validation on the training split only (see README). */
@@ -37,6 +43,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   minDocFreq: 5,
   minGroups: 2,
   balanceDatasets: true,
+  groupWeightPower: 0,
 };
 
 /** A labelled example with its features computed once (feature extraction dominates training time). */
@@ -134,9 +141,18 @@ export function trainModel(
 
   const datasetTotals = new Map<string, number>();
   for (const { example } of prepared) datasetTotals.set(example.dataset, (datasetTotals.get(example.dataset) ?? 0) + 1);
-  const sampleWeight = prepared.map(({ example }) =>
-    options.balanceDatasets ? n / (datasetTotals.size * datasetTotals.get(example.dataset)!) : 1,
+  const groupSizes = new Map<string, number>();
+  for (const { example } of prepared) groupSizes.set(example.group, (groupSizes.get(example.group) ?? 0) + 1);
+  const groupWeight = prepared.map(({ example }) => groupSizes.get(example.group)! ** -options.groupWeightPower);
+  const groupWeightTotals = new Map<string, number>();
+  prepared.forEach(({ example }, i) =>
+    groupWeightTotals.set(example.dataset, (groupWeightTotals.get(example.dataset) ?? 0) + groupWeight[i]!),
   );
+  const sampleWeight = prepared.map(({ example }, i) => {
+    const datasetCount = datasetTotals.get(example.dataset)!;
+    const withinDataset = (groupWeight[i]! * datasetCount) / groupWeightTotals.get(example.dataset)!;
+    return withinDataset * (options.balanceDatasets ? n / (datasetTotals.size * datasetCount) : 1);
+  });
   const totalWeight = sampleWeight.reduce((a, b) => a + b, 0);
 
   // Parameters: [bias, dense..., words...] with Adam moments.
