@@ -1,0 +1,76 @@
+// Test helper: a throwaway real redis-server on a free port, no persistence, killed afterwards.
+// (Same as the ledger's; apps cannot import each other, and it is too small for a shared lib.)
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A running redis-server started by startRedisServer. */
+export interface TestRedisServer {
+  readonly port: number;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** True when a `redis-server` binary is on PATH (tests skip with a message otherwise). */
+export function redisServerAvailable(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error === undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForReady(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output.slice(-500)}`)));
+    child.once('error', reject);
+  });
+}
+
+/** Starts redis-server on a free port (retrying if another process grabs the port first). */
+export async function startRedisServer(): Promise<TestRedisServer> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'notice'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await waitForReady(child);
+    } catch (error) {
+      lastError = error;
+      child.kill('SIGKILL');
+      continue;
+    }
+    return {
+      port,
+      url: `redis://127.0.0.1:${port}`,
+      stop: () =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    };
+  }
+  throw new Error(`could not start redis-server: ${String(lastError)}`);
+}
