@@ -1,4 +1,15 @@
 export { createRouterHandler, type RouterDeps } from './router-handler.ts';
-export { planRoute, UnknownModelError, type RoutePlan, type RouteTarget, type RoutePlanInput } from './route-plan.ts';
+export { planRoute, reasonCode, UnknownModelError, type RoutePlan, type RouteTarget, type RoutePlanInput } from './route-plan.ts';
 export { createTargetBreakers, BreakerOpenError, type TargetBreakers, type BreakerSettings, type BreakerState } from './target-breakers.ts';
 export { isBackendFailure } from './backend-failure.ts';
+export { parseRoutingPolicy, routingPolicySchema, PolicyValidationError, EMPTY_POLICY, type RoutingPolicy, type QualityLevel } from './routing-policy.ts';
+export { createPolicyWatcher, type PolicyWatcher, type PolicyWatcherOptions } from './policy-watcher.ts';
+export { resolveQuality, tierForScore, InvalidQualityTargetError, type ResolvedQuality } from './quality-target.ts';
+export { matchOverrides, overrideApplies, describeOverride, type RoutingOverride, type OverrideScope, type OverrideSubject } from './routing-override.ts';
+export type { OverrideStore } from './override-store.ts';
+export { createMemoryOverrideStore } from './memory-override-store.ts';
+export { createRedisOverrideStore, type RedisOverrideStoreOptions } from './redis-override-store.ts';
+export { NO_BUDGET_HEADROOM, type BudgetHeadroom } from './budget-headroom.ts';
+export { createCapacityPoller, type CapacityPoller, type CapacityPollerOptions } from './capacity-poller.ts';
+export type { CapacitySnapshot } from './capacity-snapshot.ts';
+export { splitDraw } from './split-draw.ts';
