@@ -55,10 +55,11 @@ export async function* defaultScript(input: RouteInput): AsyncIterable<FakeEvent
 }
 
 /** A RouterService implementation for tests: scripted Generate, fixed catalog, recorded calls. */
-export function createFakeRouter(script: FakeScript = defaultScript): { impl: ServiceImpl<typeof RouterService>; calls: FakeRouterCalls; setScript(s: FakeScript): void } {
+export function createFakeRouter(script: FakeScript = defaultScript): { impl: Partial<ServiceImpl<typeof RouterService>>; calls: FakeRouterCalls; setScript(s: FakeScript): void } {
   const calls: FakeRouterCalls = { inputs: [], headers: [], aborts: [], timeouts: [] };
   let current = script;
-  const impl: ServiceImpl<typeof RouterService> = {
+  // Partial: the gateway only calls Generate and ListModels; admin RPCs answer UNIMPLEMENTED here.
+  const impl: Partial<ServiceImpl<typeof RouterService>> = {
     async *generate(req, ctx) {
       const input = req.input ?? create(RouteInputSchema);
       calls.inputs.push(input);
@@ -78,6 +79,6 @@ export function createFakeRouter(script: FakeScript = defaultScript): { impl: Se
 }
 
 /** A router client over connect's in-memory transport, bound to `impl`. */
-export function inMemoryRouterClient(impl: ServiceImpl<typeof RouterService>): Client<typeof RouterService> {
+export function inMemoryRouterClient(impl: Partial<ServiceImpl<typeof RouterService>>): Client<typeof RouterService> {
   return createClient(RouterService, createRouterTransport(({ service }) => service(RouterService, impl)));
 }
