@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createCapacityPoller } from './capacity-poller.ts';
+import { createLedgerBudgetHeadroom } from './ledger-budget-headroom.ts';
 import { createMemoryOverrideStore } from './memory-override-store.ts';
 import type { OverrideStore } from './override-store.ts';
 import { createPolicyWatcher } from './policy-watcher.ts';
@@ -91,10 +92,11 @@ await runService({
       },
       metrics.registry,
     );
+    const ledger = config.SOPHIA_LEDGER_ADDR ? createServiceClient(LedgerService, config.SOPHIA_LEDGER_ADDR) : undefined;
     const handler = createRouterHandler({
       catalog,
       classifier: config.SOPHIA_CLASSIFIER_ADDR ? createServiceClient(ClassifierService, config.SOPHIA_CLASSIFIER_ADDR) : undefined,
-      ledger: config.SOPHIA_LEDGER_ADDR ? createServiceClient(LedgerService, config.SOPHIA_LEDGER_ADDR) : undefined,
+      ledger,
       backends,
       breakers,
       logger,
@@ -103,6 +105,15 @@ await runService({
       policy,
       overrides,
       capacity: capacity ? () => capacity.current() : undefined,
+      headroom: ledger
+        ? createLedgerBudgetHeadroom({ ledger, logger, ttlMs: config.SOPHIA_BUDGET_HEADROOM_TTL_MS, timeoutMs: config.SOPHIA_BUDGET_HEADROOM_TIMEOUT_MS })
+        : undefined,
+      audit: ledger
+        ? (entry) =>
+            void ledger.appendAudit(entry, { timeoutMs: 2000 }).catch((err: unknown) => {
+              logger.error({ err: (err as Error).message, audit: entry.action, subject: entry.subject }, 'ledger audit append failed: the audit log line stands');
+            })
+        : undefined,
     });
     return {
       services: [serviceRegistration(RouterService, handler)],

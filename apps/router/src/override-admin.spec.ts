@@ -88,6 +88,21 @@ describe('override admin RPCs', () => {
     }
   });
 
+  it('sends set and clear to the durable audit sink', async () => {
+    const entries: unknown[] = [];
+    const r = startFakeRouter({ extra: { audit: (e) => entries.push(e) } });
+    try {
+      const { override } = await r.router.setOverride({ override: valid() });
+      await r.router.clearOverride({ id: override!.id, clearedBy: 'lead', reason: 'rollback' });
+      expect(entries).toEqual([
+        expect.objectContaining({ actor: 'ops', action: 'router.override.set', subject: override!.id, details: expect.stringContaining('"tier":"complex"') }),
+        { actor: 'lead', action: 'router.override.clear', subject: override!.id, details: JSON.stringify({ reason: 'rollback', cleared: true }) },
+      ]);
+    } finally {
+      r.close();
+    }
+  });
+
   it('a counted override is used up exactly and logs its exhaustion', async () => {
     const { logger, lines } = capturingLogger();
     const r = startFakeRouter({ logger });

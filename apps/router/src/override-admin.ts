@@ -12,6 +12,19 @@ export interface OverrideAdmin {
   clearOverride(req: ClearOverrideRequest): Promise<{ cleared: boolean }>;
 }
 
+/** An audit entry for a durable trail (the ledger's AppendAudit); the log line is always written too. */
+export interface OverrideAuditEntry {
+  readonly actor: string;
+  readonly action: 'router.override.set' | 'router.override.clear';
+  /** The override id. */
+  readonly subject: string;
+  /** JSON: the override (set) or the clear reason and result. */
+  readonly details: string;
+}
+
+/** Where audit entries go besides the log; must not throw (failures are its own to report). */
+export type OverrideAuditSink = (entry: OverrideAuditEntry) => void;
+
 /** Store failures are the router's dependency being down, not the caller's fault. */
 function unavailable(err: unknown, logger: Logger, what: string): ConnectError {
   logger.error({ err: (err as Error).message }, `override store failed during ${what}`);
@@ -23,7 +36,7 @@ function unavailable(err: unknown, logger: Logger, what: string): ConnectError {
  * (`audit: "router.override.set" | "router.override.clear"`) with who, why and the override,
  * until the ledger's audit trail exists.
  */
-export function createOverrideAdmin(store: OverrideStore, logger: Logger, clock: () => number = Date.now): OverrideAdmin {
+export function createOverrideAdmin(store: OverrideStore, logger: Logger, clock: () => number = Date.now, audit?: OverrideAuditSink): OverrideAdmin {
   return {
     async setOverride(req) {
       const now = clock();
@@ -34,6 +47,7 @@ export function createOverrideAdmin(store: OverrideStore, logger: Logger, clock:
         throw unavailable(err, logger, 'SetOverride');
       }
       logger.info({ audit: 'router.override.set', by: override.createdBy, reason: override.reason, override, shared: store.shared }, `override set: ${describeOverride(override)}`);
+      audit?.({ actor: override.createdBy, action: 'router.override.set', subject: override.id, details: JSON.stringify(override) });
       return { override: overrideToProto(override) };
     },
     async listOverrides() {
@@ -54,6 +68,7 @@ export function createOverrideAdmin(store: OverrideStore, logger: Logger, clock:
         throw unavailable(err, logger, 'ClearOverride');
       }
       logger.info({ audit: 'router.override.clear', by: req.clearedBy.trim(), reason: req.reason, id: req.id.trim(), cleared }, `override ${cleared ? 'cleared' : 'clear requested (not found)'}: ${req.id.trim()}`);
+      audit?.({ actor: req.clearedBy.trim(), action: 'router.override.clear', subject: req.id.trim(), details: JSON.stringify({ reason: req.reason, cleared }) });
       return { cleared };
     },
   };

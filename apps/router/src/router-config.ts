@@ -23,6 +23,10 @@ export const routerConfigSchema = z.object({
   SOPHIA_GPU_CAPACITY_POLL_MS: configValues.durationMs(1000),
   /** A capacity snapshot older than this is ignored. */
   SOPHIA_GPU_CAPACITY_STALE_MS: configValues.durationMs(5000),
+  /** How long a tenant's budget utilisation (ledger BudgetStatus) is reused before a background refresh. */
+  SOPHIA_BUDGET_HEADROOM_TTL_MS: configValues.durationMs(5000),
+  /** Budget for a tenant's first budget lookup (later ones are served from cache). */
+  SOPHIA_BUDGET_HEADROOM_TIMEOUT_MS: configValues.durationMs(100),
 });
 
 export type RouterConfig = z.infer<typeof routerConfigSchema>;

@@ -15,7 +15,7 @@ import { validateRouteInput } from './route-input.ts';
 import { NO_BUDGET_HEADROOM, type BudgetHeadroom } from './budget-headroom.ts';
 import type { CapacitySnapshot } from './capacity-snapshot.ts';
 import { createMemoryOverrideStore } from './memory-override-store.ts';
-import { createOverrideAdmin } from './override-admin.ts';
+import { createOverrideAdmin, type OverrideAuditSink } from './override-admin.ts';
 import type { OverrideStore } from './override-store.ts';
 import { InvalidQualityTargetError } from './quality-target.ts';
 import { planRequest } from './request-planner.ts';
@@ -44,6 +44,8 @@ export interface RouterDeps {
   /** Cached GPU pool capacity (from the background poller). @default unknown */
   readonly capacity?: (() => CapacitySnapshot | undefined) | undefined;
   readonly clock?: (() => number) | undefined;
+  /** Durable audit trail for override changes (besides the audit log line). @default log only */
+  readonly audit?: OverrideAuditSink | undefined;
 }
 
 interface Prepared {
@@ -280,7 +282,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
 
   return {
     generate,
-    ...createOverrideAdmin(overrides, deps.logger, clock),
+    ...createOverrideAdmin(overrides, deps.logger, clock, deps.audit),
     async explain(req, ctx) {
       const p = await prepare(req.input, ctx, false);
       return {
