@@ -14,7 +14,7 @@ export interface CallGraph {
   readonly scrapePort: string;
 }
 
-/** The Sophia mesh: gateway → router → classifier/ledger/inference, sql → router, ledger → Redis. */
+/** The Sophia mesh: gateway → router → classifier/ledger/inference, sql → router, ledger and router → Redis. */
 export const SOPHIA_CALL_GRAPH: CallGraph = {
   calls: [
     { from: 'gateway', to: 'router', port: 'grpc' },
@@ -26,13 +26,16 @@ export const SOPHIA_CALL_GRAPH: CallGraph = {
     { from: 'router', to: 'gpu-inference', port: 'grpc' },
     { from: 'sql', to: 'router', port: 'grpc' },
     { from: 'ledger', to: 'redis', port: 'redis' },
+    { from: 'router', to: 'redis', port: 'redis' },
     // dev overlay: the upstream simulators stand in for providers and vLLM.
     { from: 'serverless-inference', to: 'sim-serverless', port: 'http' },
     { from: 'gpu-inference', to: 'sim-vllm', port: 'http' },
   ],
   publicIngress: [{ to: 'gateway', port: 'http' }],
   externalEgress: {
-    ledger: [6379, 26379],
+    // Redis / Sentinel outside the cluster; Lambda Cloud API and Snowflake over HTTPS.
+    ledger: [6379, 26379, 443],
+    router: [6379, 26379],
     'serverless-inference': [443],
     'gpu-inference': [443, 8000],
     sql: [443],

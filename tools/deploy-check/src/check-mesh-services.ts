@@ -22,7 +22,7 @@ export interface MeshRules {
 }
 
 /** Services that keep shared state only when SOPHIA_REDIS_URL is set (in-process otherwise). */
-const NEEDS_REDIS_TO_SCALE = new Set(['ledger']);
+const NEEDS_REDIS_TO_SCALE = new Set(['ledger', 'router']);
 /** The default of SOPHIA_SHUTDOWN_GRACE_MS in @sophia/platform. */
 const DEFAULT_GRACE_MS = 10_000;
 

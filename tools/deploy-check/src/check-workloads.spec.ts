@@ -25,13 +25,27 @@ describe('checkWorkloads', () => {
   it('caps memory limits and requires requests and limits', () => {
     const objects = render('overlays/prod');
     const ledger = firstContainer(find(objects, 'Deployment', 'ledger'));
-    (ledger['resources'] as { limits: Record<string, string> }).limits['memory'] = '512Mi';
+    (ledger['resources'] as { limits: Record<string, string> }).limits['memory'] = '320Mi';
     delete (ledger['resources'] as { requests?: unknown }).requests;
     expect(rules(checkWorkloads(objects)).sort()).toEqual([
       'sophia/Deployment/ledger resources.memory-cap',
       'sophia/Deployment/ledger resources.requests',
       'sophia/Deployment/ledger resources.requests',
     ]);
+  });
+
+  it('allows more than 256Mi only with a measured reason, and never more than 512Mi', () => {
+    const objects = render('overlays/prod');
+    const router = find(objects, 'Deployment', 'router');
+    const annotations = router.metadata['annotations'] as Record<string, string>;
+    expect(annotations['sophia.dev/memory-limit-reason']).toMatch(/measured/);
+    delete annotations['sophia.dev/memory-limit-reason'];
+    expect(checkWorkloads(objects).map((f) => f.message)).toEqual([
+      'container router: memory limit 384Mi is above 256Mi (annotate sophia.dev/memory-limit-reason with a measurement to allow more)',
+    ]);
+    annotations['sophia.dev/memory-limit-reason'] = 'measured';
+    (firstContainer(router)['resources'] as { limits: Record<string, string> }).limits['memory'] = '1Gi';
+    expect(rules(checkWorkloads(objects))).toEqual(['sophia/Deployment/router resources.memory-cap']);
   });
 
   it('requires non-root, read-only root, no privilege escalation and no capabilities', () => {

@@ -1,6 +1,7 @@
 // Rules for every Deployment and StatefulSet, mesh service or not: probes that point at declared
-// ports, requests and limits (memory capped for the ≤ 150 MB RSS target), a non-root read-only
-// container, and a selector that selects the pod template.
+// ports, requests and limits (memory capped at 256Mi for the ≤ 150 MB RSS target, up to 512Mi only
+// with a measured reason annotated on the workload), a non-root read-only container, and a
+// selector that selects the pod template.
 import { error, type Finding } from './finding.ts';
 import { getPath, isRecord, labelsAt, objectRef, selects, type KubeObject } from './kube-object.ts';
 import { parseQuantity } from './quantity.ts';
@@ -10,7 +11,12 @@ import { resolvePort, workloadsOf, type Workload } from './workload.ts';
 export interface WorkloadRules {
   /** Largest memory limit allowed for any container, in bytes. @default 256Mi */
   readonly maxMemoryLimitBytes?: number;
+  /** Largest memory limit for a workload annotated with {@link MEMORY_REASON_ANNOTATION}. @default 512Mi */
+  readonly maxReasonedMemoryLimitBytes?: number;
 }
+
+/** Annotation that records why a workload needs more memory than the default cap (a measurement). */
+export const MEMORY_REASON_ANNOTATION = 'sophia.dev/memory-limit-reason';
 
 function probePortRef(probe: Record<string, unknown>): { kind: string; port: unknown } | undefined {
   for (const kind of ['grpc', 'httpGet', 'tcpSocket'] as const) {
@@ -40,10 +46,10 @@ function checkProbes(subject: string, container: Record<string, unknown>): Findi
   return findings;
 }
 
-function checkResources(subject: string, container: Record<string, unknown>, rules: WorkloadRules): Finding[] {
+function checkResources(subject: string, container: Record<string, unknown>, rules: WorkloadRules, reason: string | undefined): Finding[] {
   const findings: Finding[] = [];
   const name = String(container['name']);
-  const maxMemory = rules.maxMemoryLimitBytes ?? 256 * 2 ** 20;
+  const maxMemory = reason ? (rules.maxReasonedMemoryLimitBytes ?? 512 * 2 ** 20) : (rules.maxMemoryLimitBytes ?? 256 * 2 ** 20);
   for (const resource of ['cpu', 'memory'] as const) {
     const request = parseQuantity(getPath(container, ['resources', 'requests', resource]));
     const limit = parseQuantity(getPath(container, ['resources', 'limits', resource]));
@@ -55,7 +61,8 @@ function checkResources(subject: string, container: Record<string, unknown>, rul
   }
   const memoryLimit = parseQuantity(getPath(container, ['resources', 'limits', 'memory']));
   if (memoryLimit !== undefined && memoryLimit > maxMemory) {
-    findings.push(error(subject, 'resources.memory-cap', `container ${name}: memory limit ${String(getPath(container, ['resources', 'limits', 'memory']))} is above ${maxMemory / 2 ** 20}Mi`));
+    const hint = reason ? '' : ` (annotate ${MEMORY_REASON_ANNOTATION} with a measurement to allow more)`;
+    findings.push(error(subject, 'resources.memory-cap', `container ${name}: memory limit ${String(getPath(container, ['resources', 'limits', 'memory']))} is above ${maxMemory / 2 ** 20}Mi${hint}`));
   }
   return findings;
 }
@@ -91,8 +98,9 @@ export function checkWorkloads(objects: readonly KubeObject[], rules: WorkloadRu
         findings.push(error(subject, 'workload.topology-spread', 'a topologySpreadConstraint labelSelector does not match the pod labels'));
       }
     }
+    const reason = labelsAt(workload.object, ['metadata', 'annotations'])[MEMORY_REASON_ANNOTATION]?.trim() || undefined;
     for (const container of workload.containers) {
-      findings.push(...checkProbes(subject, container), ...checkResources(subject, container, rules), ...checkSecurity(subject, workload, container));
+      findings.push(...checkProbes(subject, container), ...checkResources(subject, container, rules, reason), ...checkSecurity(subject, workload, container));
     }
   }
   return findings;

@@ -3,7 +3,7 @@
 import { error, type Finding } from './finding.ts';
 import { getPath, isRecord, labelsAt, recordsAt, type KubeObject } from './kube-object.ts';
 
-/** One variable: its value when known (literal or ConfigMap), and where it comes from. */
+/** One variable: its value when known (literal, ConfigMap or rendered Secret), and where it comes from. */
 export interface EnvEntry {
   readonly value: string | undefined;
   readonly source: string;
@@ -19,6 +19,15 @@ export interface EnvContext {
 
 function find(ctx: EnvContext, kind: string, name: string): KubeObject | undefined {
   return ctx.objects.find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === ctx.namespace);
+}
+
+/** A rendered Secret's value for `key` (stringData, or base64 data), undefined when not rendered. */
+function secretValue(ctx: EnvContext, name: string, key: string): string | undefined {
+  const secret = find(ctx, 'Secret', name);
+  const plain = labelsAt(secret, ['stringData'])[key];
+  if (plain !== undefined) return plain;
+  const encoded = labelsAt(secret, ['data'])[key];
+  return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
 }
 
 function secretKeys(ctx: EnvContext, name: string): ReadonlySet<string> | undefined {
@@ -45,7 +54,7 @@ export function resolveContainerEnv(container: Record<string, unknown>, ctx: Env
     } else if (typeof secretName === 'string') {
       const keys = secretKeys(ctx, secretName);
       if (!keys && !optional) findings.push(error(subject, 'env.secret', `envFrom Secret "${secretName}" is neither rendered nor templated`));
-      for (const k of keys ?? []) env.set(k, { value: undefined, source: `Secret ${secretName}` });
+      for (const k of keys ?? []) env.set(k, { value: secretValue(ctx, secretName, k), source: `Secret ${secretName}` });
     }
   }
   for (const entry of recordsAt(container, ['env'])) {
@@ -74,7 +83,7 @@ export function resolveContainerEnv(container: Record<string, unknown>, ctx: Env
       if (!keys?.has(String(secretRef['key'])) && secretRef['optional'] !== true) {
         findings.push(error(subject, 'env.secret', `${name}: Secret "${String(secretRef['name'])}" (rendered or templated) has no key "${String(secretRef['key'])}"`));
       }
-      env.set(name, { value: undefined, source: `Secret ${String(secretRef['name'])}` });
+      env.set(name, { value: secretValue(ctx, String(secretRef['name']), String(secretRef['key'])), source: `Secret ${String(secretRef['name'])}` });
     } else {
       env.set(name, { value: undefined, source: 'fieldRef' });
     }
