@@ -2,6 +2,7 @@ export { TASK_TYPES, TIERS, type TaskType, type Tier, type ChatMessage } from '.
 export { detectTaskType, lastUserContent } from './detect-task-type.ts';
 export { countPromptTokens } from './count-tokens.ts';
 export { extractFeatures, DENSE_FEATURE_NAMES, MAX_WORDS, type FeatureSet } from './extract-features.ts';
+export { quantityFeatures, QUANTITY_FEATURE_NAMES } from './quantity-features.ts';
 export { expectedOutputTokens } from './expected-output-tokens.ts';
 export { parseClassifierModel, classifierModelSchema, type ClassifierModel } from './classifier-model.ts';
 export {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { createClassifier, loadDefaultModel, parseClassifierModel } from '@sophia/classifier-core';
 import { z } from 'zod';
 import { defaultDataDir, numberOption } from './cli-args.ts';
+import { costCutIntervals, formatCostCutIntervals } from './cost-cut-intervals.ts';
 import { crossValidatedEvaluation } from './cross-validated-evaluation.ts';
 import { evaluateSplit, formatEvaluation } from './evaluate-split.ts';
 import { loadRouteLlm } from './load-routellm.ts';
@@ -50,6 +51,24 @@ process.stdout.write(
   ].join('\n'),
 );
 const classifier = createClassifier(model);
+const intervalLines = [...new Set(rebuilt.test.map((e) => e.dataset))].sort().map((dataset) =>
+  formatCostCutIntervals(
+    dataset,
+    costCutIntervals(
+      rebuilt.test
+        .filter((e) => e.dataset === dataset)
+        .map((e) => ({
+          score: classifier.classify([{ role: 'user', content: e.prompt }]).score,
+          baseline: e.prompt.length,
+          weakCorrect: e.weakCorrect,
+          strongCorrect: e.strongCorrect,
+        })),
+    ),
+  ),
+);
+process.stdout.write(
+  ['held-out cost cut @95% with 95% bootstrap intervals (500 paired resamples of prompts):', ...intervalLines, ''].join('\n'),
+);
 const heldMmlu = rebuilt.test.filter((e) => e.dataset === 'mmlu');
 process.stdout.write(
   [

@@ -20,7 +20,7 @@ describe('subjectTable', () => {
     // The only prompt the weak model fails scores highest: a perfect order within b.
     expect(rows[1]).toMatchObject({ count: 2, weakQuality: 0.5, strongQuality: 1 });
     expect(rows[1]!.apgr).toBeCloseTo(0.75, 12);
-    expect(formatSubjectTable(rows)).toContain('n/a');
+    expect(formatSubjectTable(rows)).toContain('gap < 2 pts');
   });
 
   it('rejects mismatched inputs', () => {

@@ -43,13 +43,21 @@ export function subjectTable(examples: ReadonlyArray<RoutingExample>, scores: Re
   });
 }
 
+/** Below this weak/strong accuracy gap (2 points) the within-subject APGR divides by ~0 and means nothing. */
+const MIN_GAP = 0.02;
+
+function apgrCell(row: SubjectRow): string {
+  if (Math.abs(row.strongQuality - row.weakQuality) < MIN_GAP) return 'gap < 2 pts';
+  return row.apgr.toFixed(3);
+}
+
 /** Renders {@link subjectTable} rows as a fixed-width table. */
 export function formatSubjectTable(rows: ReadonlyArray<SubjectRow>): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(7);
   return [
     'subject                              n    weak  strong  mean score  APGR within',
     ...rows.map((r) =>
-      [r.group.padEnd(32), String(r.count).padStart(5), pct(r.weakQuality), pct(r.strongQuality), r.meanScore.toFixed(3).padStart(11), (Number.isNaN(r.apgr) ? 'n/a' : r.apgr.toFixed(3)).padStart(12)].join(' '),
+      [r.group.padEnd(32), String(r.count).padStart(5), pct(r.weakQuality), pct(r.strongQuality), r.meanScore.toFixed(3).padStart(11), apgrCell(r).padStart(12)].join(' '),
     ),
   ].join('\n');
 }
