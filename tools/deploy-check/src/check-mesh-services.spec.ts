@@ -44,6 +44,16 @@ describe('checkMeshServices', () => {
     expect(new Set(errors(objects))).toEqual(new Set(['classifier', 'gateway', 'gpu-inference', 'ledger', 'router', 'serverless-inference'].map((s) => `sophia/Deployment/${s} env.unknown-key`)));
   });
 
+  it('flags a key the code reads but no configuration doc names', () => {
+    const objects = render('overlays/prod');
+    const facts = repoFacts();
+    const documented = new Set(facts.documentedEnvKeys);
+    documented.delete('SOPHIA_SHUTDOWN_GRACE_MS');
+    const found = checkMeshServices(objects, { ...facts, documentedEnvKeys: documented }).filter((f) => f.severity === 'error');
+    expect(found.map((f) => f.rule)).toEqual(Array(6).fill('env.undocumented'));
+    expect(found[0]!.message).toBe('SOPHIA_SHUTDOWN_GRACE_MS (from ConfigMap sophia-config) is in no configuration doc (README.md, docs/configuration.md, project READMEs)');
+  });
+
   it('resolves *_ADDR to a Service and one of its ports', () => {
     const objects = render('overlays/prod');
     configData(objects)['SOPHIA_LEDGER_ADDR'] = 'ledger:50099';

@@ -13,8 +13,12 @@ export interface MeshRules {
   readonly appFolders: ReadonlySet<string>;
   /** Apps whose src/main.ts exists (a missing one is a warning: the service may not be written yet). */
   readonly entryPoints: ReadonlySet<string>;
-  /** SOPHIA_* keys the code reads (see collectEnvKeys). */
+  /** SOPHIA_* keys the code reads (see readRepoFacts). */
   readonly knownEnvKeys: ReadonlySet<string>;
+  /** SOPHIA_* keys the configuration docs name. */
+  readonly documentedEnvKeys: ReadonlySet<string>;
+  /** The docs describe SOPHIA_<SERVICE>_PORT / _METRICS_PORT as a pattern. */
+  readonly documentsPortPattern: boolean;
   /** Secret name → keys, for Secrets created out of band from a template. */
   readonly secretTemplates: ReadonlyMap<string, ReadonlySet<string>>;
   /** The metrics port every service must use. @default 9464 */
@@ -119,8 +123,12 @@ function checkMeshContainer(workload: Workload, container: Record<string, unknow
     findings.push(error(subject, 'mesh.bind-host', `SOPHIA_BIND_HOST must be 0.0.0.0 in a pod (got ${JSON.stringify(bindHost)}): 127.0.0.1 is unreachable from the Service`));
   }
   for (const [key, entry] of env) {
-    if (key.startsWith('SOPHIA_') && !rules.knownEnvKeys.has(key) && key !== portKey && key !== metricsKey) {
+    if (!key.startsWith('SOPHIA_')) continue;
+    const ownPortKey = key === portKey || key === metricsKey;
+    if (!rules.knownEnvKeys.has(key) && !ownPortKey) {
       findings.push(error(subject, 'env.unknown-key', `${key} (from ${entry.source}) is read by no code in apps/, libs/ or tools/`));
+    } else if (!rules.documentedEnvKeys.has(key) && !(ownPortKey && rules.documentsPortPattern)) {
+      findings.push(error(subject, 'env.undocumented', `${key} (from ${entry.source}) is in no configuration doc (README.md, docs/configuration.md, project READMEs)`));
     }
   }
   findings.push(...checkAddresses(subject, env, objects, workload.object.metadata.namespace));

@@ -12,6 +12,10 @@ export interface RepoFacts {
   readonly appFolders: ReadonlySet<string>;
   readonly entryPoints: ReadonlySet<string>;
   readonly knownEnvKeys: ReadonlySet<string>;
+  /** SOPHIA_* keys named in README.md, docs/*.md (deployment.md excluded) and project READMEs. */
+  readonly documentedEnvKeys: ReadonlySet<string>;
+  /** True when the docs describe the port keys as a pattern (`SOPHIA_<SERVICE>_PORT`). */
+  readonly documentsPortPattern: boolean;
   readonly metricNames: ReadonlySet<string>;
   readonly secretTemplates: ReadonlyMap<string, ReadonlySet<string>>;
 }
@@ -61,6 +65,15 @@ function secretTemplateKeys(root: string): Map<string, Set<string>> {
   return templates;
 }
 
+/** Markdown that documents configuration: the README, docs/ (but not deployment.md, which would
+ * make the check circular) and every project README. */
+function configurationDocs(root: string): string[] {
+  const docs = [join(root, 'README.md')];
+  if (existsSync(join(root, 'docs'))) docs.push(...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md') && f !== 'deployment.md').map((f) => join(root, 'docs', f)));
+  for (const top of ['apps', 'libs', 'tools']) for (const project of listDirs(join(root, top))) docs.push(join(root, top, project, 'README.md'));
+  return docs.filter((f) => existsSync(f));
+}
+
 /** Reads the facts from the repository at `root`. */
 export function readRepoFacts(root: string): RepoFacts {
   const apps = listDirs(join(root, 'apps')).filter((a) => existsSync(join(root, 'apps', a, 'package.json')));
@@ -71,8 +84,17 @@ export function readRepoFacts(root: string): RepoFacts {
     for (const m of text.matchAll(/\bSOPHIA_[A-Z0-9_]*[A-Z0-9]\b/g)) envKeys.add(m[0]);
     if (text.includes('prom-client')) for (const m of text.matchAll(/\bname:\s*'([a-zA-Z_:][a-zA-Z0-9_:]*)'/g)) metricNames.add(m[1]!);
   }
+  const documented = new Set<string>();
+  let portPattern = false;
+  for (const file of configurationDocs(root)) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/\bSOPHIA_[A-Z0-9_]*[A-Z0-9]\b/g)) documented.add(m[0]);
+    if (text.includes('SOPHIA_<SERVICE>_PORT') && text.includes('SOPHIA_<SERVICE>_METRICS_PORT')) portPattern = true;
+  }
   return {
     appFolders: new Set(apps),
+    documentedEnvKeys: documented,
+    documentsPortPattern: portPattern,
     entryPoints: new Set(apps.filter((a) => existsSync(join(root, 'apps', a, 'src', 'main.ts')))),
     knownEnvKeys: envKeys,
     metricNames,
