@@ -17,6 +17,11 @@ try {
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  // Under an orchestrator (IPC channel): drain when the parent goes away instead of lingering.
+  if (process.channel) {
+    process.once('disconnect', () => onSignal('SIGTERM'));
+    process.channel.unref();
+  }
 } catch (err) {
   if (err instanceof ConfigError) process.exit(2);
   process.stderr.write(`gateway: failed to start: ${(err as Error).message}\n`);

@@ -113,6 +113,12 @@ export async function runService<S extends z.ZodObject>(options: RunServiceOptio
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  // Started by an orchestrator over an IPC channel (tools/dev): drain when the parent goes away,
+  // so a killed `npm start` never leaves orphaned services holding ports.
+  if (process.channel) {
+    process.once('disconnect', () => onSignal('SIGTERM'));
+    process.channel.unref();
+  }
   const line = JSON.stringify({
     event: 'listening',
     service: options.name,

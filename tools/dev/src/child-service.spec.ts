@@ -56,3 +56,19 @@ describe('findRepoRoot', () => {
     expect(() => findRepoRoot(tmpdir())).toThrow(/not inside the sophia-mesh repository/);
   });
 });
+
+describe('parent death', () => {
+  it('gives the child an IPC channel whose disconnect it can act on', async () => {
+    const path = script(
+      'ipc.mjs',
+      `process.stdout.write(JSON.stringify({ event: 'listening', ipc: typeof process.send === 'function' }) + '\\n');
+       process.once('disconnect', () => process.exit(0));
+       setInterval(() => {}, 1000);`,
+    );
+    const child = await startChild({ name: 'ipc', script: path, env: process.env, onLog: () => undefined });
+    expect(child.ready['ipc']).toBe(true);
+    const exited = new Promise<number | null>((resolve) => child.process.once('exit', (code) => resolve(code)));
+    child.process.disconnect();
+    expect(await exited).toBe(0);
+  });
+});

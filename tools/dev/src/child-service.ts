@@ -38,7 +38,9 @@ export interface ChildService {
 export function startChild(options: StartChildOptions): Promise<ChildService> {
   const child = spawn(process.execPath, [options.script, ...(options.args ?? [])], {
     env: options.env as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The IPC channel lets a child notice that its parent died (its 'disconnect' event).
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    serialization: 'json',
   });
   const recent: string[] = [];
   const remember = (line: string): void => {

@@ -5,6 +5,9 @@ import { startMesh } from './start-mesh.ts';
  * gateway URL and a curl that works. Ctrl-C (or SIGTERM) drains and stops everything.
  */
 const width = 22;
+// A closed terminal or pipe must not crash the orchestrator before it has stopped its children.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
 const mesh = await startMesh({
   env: { SOPHIA_LOG_LEVEL: 'warn', ...process.env },
   onLog: (name, line) => process.stderr.write(`${name.padEnd(width)}| ${line}\n`),

@@ -36,6 +36,11 @@ try {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  // Under an orchestrator (IPC channel): close when the parent goes away instead of lingering.
+  if (process.channel) {
+    process.once('disconnect', () => shutdown('disconnect'));
+    process.channel.unref();
+  }
 } catch (error) {
   process.stderr.write(`upstream-sim: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
