@@ -21,13 +21,26 @@ export { createLedgerMetrics, type LedgerMetrics } from './ledger-metrics.ts';
 export { ledgerConfigSchema, LEDGER_DEFAULT_PORT, LEDGER_PORT_KEY, type LedgerConfig } from './ledger-config.ts';
 export { startLedger, type StartLedgerOptions } from './start-ledger.ts';
 export {
+  applicableScopes,
   BUDGET_WINDOWS,
-  budgetPeriod,
+  describeScope,
+  scopeId,
+  tenantScope,
+  utilisation,
+  type BudgetScope,
   type BudgetState,
   type BudgetStore,
   type BudgetWindow,
   type ReserveOutcome,
   type ReserveRequest,
 } from './budget-store.ts';
+export { createBudgetCalendar, type BudgetCalendar } from './budget-calendar.ts';
+export { RETRY_AFTER_MS_KEY, formatUsd } from './budget-wire.ts';
+export type { AuditEntry, RecordOptions } from './usage-store.ts';
+export type { LedgerLog, LogEntry } from './ledger-log.ts';
+export { createRedisLedgerLog, type RedisLedgerLogOptions } from './redis-ledger-log.ts';
+export { createWarehouseSink, type WarehouseSink, type WarehouseSinkOptions } from './warehouse-sink.ts';
+export type { Warehouse, WarehouseBatch } from './warehouse.ts';
+export { createDuckDbWarehouse, type DuckDbWarehouse, type WarehouseTotals } from './duckdb-warehouse.ts';
 export { createRedisBudgetStore } from './redis-budget-store.ts';
 export { redisLedgerKeys, type RedisLedgerKeys } from './redis-ledger-keys.ts';

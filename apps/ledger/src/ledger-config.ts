@@ -1,10 +1,23 @@
 // The ledger's own configuration keys (the port keys and shared keys come from @sophia/platform's
 // runService). Parsed once at start from the injected environment.
 import { z } from 'zod';
+import { parseBaselineInstances } from './gpu-baseline.ts';
 
 /** Env key of the gRPC port, and its default. */
 export const LEDGER_PORT_KEY = 'SOPHIA_LEDGER_PORT';
 export const LEDGER_DEFAULT_PORT = 50053;
+
+function knownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The DuckDB file used when SOPHIA_WAREHOUSE_PATH is unset (relative to the working directory; gitignored). */
+export const DEFAULT_WAREHOUSE_PATH = './data/warehouse.duckdb';
 
 /** Ledger-specific keys; see apps/ledger/README.md. */
 export const ledgerConfigSchema = z.object({
@@ -14,6 +27,46 @@ export const ledgerConfigSchema = z.object({
   SOPHIA_CATALOG_PATH: z.string().min(1).optional(),
   /** Key prefix in Redis (keep one {hash tag} for Redis Cluster). */
   SOPHIA_LEDGER_REDIS_PREFIX: z.string().min(1).default('{sophia:ledger}:'),
+  /** IANA time zone whose midnights / month starts reset budgets. */
+  SOPHIA_BUDGET_TIMEZONE: z.string().min(1).refine(knownTimeZone, 'unknown IANA time zone').default('UTC'),
+  /** How long a reservation holds budget when its request neither commits nor releases (crashed caller). */
+  SOPHIA_BUDGET_RESERVATION_TTL_MS: z.coerce.number().int().positive().max(86_400_000).default(300_000),
+  /**
+   * DuckDB warehouse file (ignored when Snowflake is configured). Unset: DEFAULT_WAREHOUSE_PATH, and a
+   * file that cannot be opened (e.g. locked by another process) only disables the sink, with an error log.
+   */
+  SOPHIA_WAREHOUSE_PATH: z.string().min(1).optional(),
+  /** `in-process`: this process drains the log into the warehouse; `none`: run warehouse-sink-main.ts instead. */
+  SOPHIA_WAREHOUSE_SINK: z.enum(['in-process', 'none']).default('in-process'),
+  /** Log entries pending this long on a dead sink are taken over by a live one. */
+  SOPHIA_WAREHOUSE_CLAIM_IDLE_MS: z.coerce.number().int().positive().default(30_000),
+  /** Snowflake warehouse (key-pair auth) instead of DuckDB when the account is set. */
+  SOPHIA_SNOWFLAKE_ACCOUNT: z.string().min(1).optional(),
+  SOPHIA_SNOWFLAKE_USER: z.string().min(1).optional(),
+  SOPHIA_SNOWFLAKE_PRIVATE_KEY_PATH: z.string().min(1).optional(),
+  SOPHIA_SNOWFLAKE_DATABASE: z.string().min(1).optional(),
+  SOPHIA_SNOWFLAKE_SCHEMA: z.string().min(1).optional(),
+  SOPHIA_SNOWFLAKE_WAREHOUSE: z.string().min(1).optional(),
+  SOPHIA_SNOWFLAKE_ROLE: z.string().min(1).optional(),
+  /** Flat monthly cost of the always-on GPU fleet the savings report compares against. */
+  SOPHIA_GPU_BASELINE_USD_PER_MONTH: z.coerce.number().nonnegative().max(1e9).default(6444),
+  /** Instead of the flat amount: `type:count[:hours per month]`, comma separated, priced from the catalog. */
+  SOPHIA_GPU_BASELINE_INSTANCES: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value === undefined) return;
+      try {
+        parseBaselineInstances(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  /** Lambda Cloud API key: GPU $/hour are then read live from its instance-types endpoint. */
+  SOPHIA_LAMBDA_API_KEY: z.string().min(1).optional(),
+  SOPHIA_LAMBDA_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://cloud.lambda.ai'),
+  /** How often live GPU prices are refreshed. */
+  SOPHIA_LAMBDA_REFRESH_MS: z.coerce.number().int().min(1000).default(3_600_000),
 });
 
 /** Parsed ledger configuration. */

@@ -9,12 +9,13 @@ import { createLedgerHandler } from './ledger-handler.ts';
 import { createLedgerMetrics } from './ledger-metrics.ts';
 import { createMemoryUsageStore } from './memory-usage-store.ts';
 import type { UsageStore } from './usage-store.ts';
+import type { BudgetStore } from './budget-store.ts';
 
 const NOW = Date.UTC(2026, 10, 26, 12);
 const DAY = 86_400_000;
 
 function ledgerClient(
-  store: UsageStore = createMemoryUsageStore(),
+  store: UsageStore & BudgetStore = createMemoryUsageStore(),
   catalog: () => PriceCatalog = testCatalog,
   logger?: { error: jest.Mock },
 ): Client<typeof LedgerService> {
@@ -156,9 +157,17 @@ describe('LedgerService handler (in-memory transport)', () => {
     });
 
     it('maps a store failure to UNAVAILABLE without leaking its cause', async () => {
-      const failing: UsageStore = {
-        record: () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:6379')),
-        query: () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:6379')),
+      const down = () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:6379'));
+      const failing: UsageStore & BudgetStore = {
+        record: down,
+        query: down,
+        scan: down,
+        appendAudit: down,
+        setLimit: down,
+        reserve: down,
+        release: down,
+        status: down,
+        tenantStatus: down,
       };
       const logger = { error: jest.fn() };
       const error = await rejection(ledgerClient(failing, testCatalog, logger).recordUsage(event('x')));

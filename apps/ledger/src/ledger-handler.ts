@@ -8,6 +8,10 @@ import { createCatalogHistory } from './catalog-history.ts';
 import { requireBackend, requireModel, rethrowLookup, usageEventToRecord } from './usage-event-record.ts';
 import { usageQueryFromRequest } from './usage-query-request.ts';
 import type { LedgerMetrics } from './ledger-metrics.ts';
+import { createBudgetCalendar, type BudgetCalendar } from './budget-calendar.ts';
+import { createBudgetHandler } from './budget-handler.ts';
+import type { BudgetStore } from './budget-store.ts';
+import { createReportHandler, DEFAULT_REPORT_SETTINGS, type ReportSettings } from './report-handler.ts';
 import type { UsageStore, UsageTotals } from './usage-store.ts';
 
 /** The little of a logger the handler needs (pino's `Logger` fits). */
@@ -17,7 +21,7 @@ export interface LedgerLogger {
 
 /** What the ledger handler is built from; all injected so tests use fakes and fixed clocks. */
 export interface LedgerHandlerDeps {
-  readonly store: UsageStore;
+  readonly store: UsageStore & BudgetStore;
   /**
    * The current catalog; called per request so a reloaded catalog applies immediately. Usage of a
    * model a reload removed is still priced with the last catalog that had it (see catalog-history.ts).
@@ -28,7 +32,13 @@ export interface LedgerHandlerDeps {
   /** Where store failures are logged (their cause never reaches clients). */
   readonly logger?: LedgerLogger;
   /** Ledger counters (records, cost, tokens); omitted in most unit tests. */
-  readonly metrics?: Pick<LedgerMetrics, 'observeRecord'>;
+  readonly metrics?: Pick<LedgerMetrics, 'observeRecord' | 'observeReserve'>;
+  /** Budget periods (time zone). @default UTC */
+  readonly calendar?: BudgetCalendar;
+  /** TTL of reservations that do not name one. @default 300000 (5 min) */
+  readonly reservationTtlMs?: number;
+  /** Savings-report and break-even settings. @default DEFAULT_REPORT_SETTINGS */
+  readonly reports?: ReportSettings;
 }
 
 function rowOf(keys: readonly string[], totals: UsageTotals): MessageInitShape<typeof UsageRowSchema> {
@@ -54,7 +64,19 @@ export function createLedgerHandler(deps: LedgerHandlerDeps): ServiceImpl<typeof
     }
   };
 
+  const calendar = deps.calendar ?? createBudgetCalendar('UTC');
   return {
+    ...createBudgetHandler({
+      store: deps.store,
+      catalogs,
+      calendar,
+      clock,
+      reservationTtlMs: deps.reservationTtlMs ?? 300_000,
+      storeCall,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    }),
+    ...createReportHandler({ store: deps.store, catalogs, calendar, clock, storeCall, settings: deps.reports ?? DEFAULT_REPORT_SETTINGS }),
+
     async recordUsage(request) {
       const event = request.event;
       const catalog = catalogs.forUsage(event?.model ?? '', backendFromProto(event?.backend ?? 0));

@@ -9,8 +9,11 @@ export interface LedgerMetrics {
   readonly costMicroUsd: Counter<'backend' | 'tier' | 'model'>;
   readonly tokens: Counter<'backend' | 'model' | 'kind'>;
   readonly catalogReloads: Counter<'result'>;
+  readonly reservations: Counter<'result'>;
   /** Counts one RecordUsage outcome. */
   observeRecord(record: UsageRecord, recorded: boolean): void;
+  /** Counts one Reserve outcome. */
+  observeReserve(granted: boolean): void;
 }
 
 /** Registers the ledger metrics on `registry`. */
@@ -39,8 +42,18 @@ export function createLedgerMetrics(registry: Registry): LedgerMetrics {
     labelNames: ['result'],
     registers: [registry],
   });
+  const reservations = new Counter({
+    name: 'ledger_reservations_total',
+    help: 'Reserve calls by result: granted, or refused (a budget would be exceeded).',
+    labelNames: ['result'],
+    registers: [registry],
+  });
   return {
     records,
+    reservations,
+    observeReserve(granted) {
+      reservations.inc({ result: granted ? 'granted' : 'refused' });
+    },
     costMicroUsd,
     tokens,
     catalogReloads,

@@ -55,7 +55,7 @@ describeRedis('ledger process (main.ts) with two replicas on one redis-server', 
     dir = mkdtempSync(join(tmpdir(), 'ledger-main-'));
     catalogPath = join(dir, 'catalog.json');
     writeFileSync(catalogPath, JSON.stringify(testCatalogFile()));
-    const env = { SOPHIA_REDIS_URL: redis.url, SOPHIA_CATALOG_PATH: catalogPath };
+    const env = { SOPHIA_REDIS_URL: redis.url, SOPHIA_CATALOG_PATH: catalogPath, SOPHIA_WAREHOUSE_SINK: 'none' };
     replicas = await Promise.all([startReplica(env), startReplica(env)]);
   });
   afterAll(async () => {

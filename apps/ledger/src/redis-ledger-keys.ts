@@ -11,15 +11,19 @@ export interface RedisLedgerKeys {
   readonly byTime: string;
   /** sorted set: the same members for one tenant. */
   byTenant(tenant: string): string;
-  /** string counter: micro-USD spent by a tenant in one day or month period. */
-  spent(tenant: string, window: BudgetWindow, period: string): string;
+  /** string counter: micro-USD spent by a budget scope (scopeId) in one day or month period. */
+  spent(scopeId: string, window: BudgetWindow, period: string): string;
   /** hash: "<group JSON>|n|p|c|$" → requests / prompt / completion / cost of one UTC day (usage-rollup.ts). */
   rollup(dayNumber: number): string;
   /** sorted set: day numbers that have a roll-up (score = member = day number). */
   readonly rollupDays: string;
-  /** hash: window → limit in micro-USD. */
-  limits(tenant: string): string;
-  /** hash: reservation id → "<micro-USD>:<expires at ms>". */
+  /** hash: window → limit in micro-USD of one budget scope (scopeId). */
+  limits(scopeId: string): string;
+  /** set: ids of the tenant's scopes that have a limit. */
+  budgetScopes(tenant: string): string;
+  /** stream: the durable log of usage events and audit entries, read by the warehouse sink. */
+  readonly log: string;
+  /** hash: reservation id → "<micro-USD>:<expires at ms>:<[apiKey, model] JSON>". */
   reservations(tenant: string): string;
 }
 
@@ -29,10 +33,12 @@ export function redisLedgerKeys(prefix: string): RedisLedgerKeys {
     event: (requestId) => `${prefix}event:${requestId}`,
     byTime: `${prefix}by-time`,
     byTenant: (tenant) => `${prefix}by-tenant:${tenant}`,
-    spent: (tenant, window, period) => `${prefix}spent:${tenant}:${window}:${period}`,
+    spent: (scopeId, window, period) => `${prefix}spent:${scopeId}:${window}:${period}`,
     rollup: (dayNumber) => `${prefix}rollup:${dayNumber}`,
     rollupDays: `${prefix}rollup-days`,
-    limits: (tenant) => `${prefix}limits:${tenant}`,
+    limits: (scopeId) => `${prefix}limits:${scopeId}`,
+    budgetScopes: (tenant) => `${prefix}budget-scopes:${tenant}`,
+    log: `${prefix}log`,
     reservations: (tenant) => `${prefix}reservations:${tenant}`,
   };
 }

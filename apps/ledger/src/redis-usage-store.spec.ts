@@ -3,7 +3,7 @@ import { createMemoryUsageStore } from './memory-usage-store.ts';
 import { createRedisUsageStore } from './redis-usage-store.ts';
 import { USAGE_DIMENSIONS, type UsageDimension } from './usage-store.ts';
 import { redisServerAvailable, startRedisServer, type TestRedisServer } from './testing/start-redis-server.ts';
-import type { BudgetStore } from './budget-store.ts';
+import { tenantScope, type BudgetStore } from './budget-store.ts';
 import { budgetStoreContract } from './budget-store-contract.ts';
 import { T0, usageRecord, usageStoreContract } from './usage-store-contract.ts';
 import type { UsageStore } from './usage-store.ts';
@@ -92,7 +92,7 @@ describeRedis('createRedisUsageStore (real redis-server)', () => {
     );
     try {
       const stores = replicas.map((client) => createRedisUsageStore({ redis: client, keyPrefix: prefix }));
-      await stores[0]!.setLimit('acme', 'day', 1000);
+      await stores[0]!.setLimit(tenantScope('acme'), 'day', 1000);
       await stores[0]!.record(usageRecord({ requestId: 'spent', costMicroUsd: 300 }));
       const outcomes = await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
@@ -100,7 +100,7 @@ describeRedis('createRedisUsageStore (real redis-server)', () => {
         ),
       );
       expect(outcomes.filter((o) => o.granted)).toHaveLength(70);
-      expect((await stores[1]!.status('acme', T0))[0]).toMatchObject({ spentMicroUsd: 300, reservedMicroUsd: 700 });
+      expect((await stores[1]!.status(tenantScope('acme'), T0))[0]).toMatchObject({ spentMicroUsd: 300, reservedMicroUsd: 700 });
     } finally {
       await Promise.all(replicas.map((c) => c.quit()));
     }

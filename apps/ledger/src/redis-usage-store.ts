@@ -8,7 +8,9 @@
 // roll-up counters, the tenant's day and month spend, and releasing the request's budget
 // reservation — so a crash can never leave an event counted in one place and not another.
 import type { Cluster, Redis } from 'ioredis';
-import { budgetPeriod, type BudgetStore } from './budget-store.ts';
+import { createBudgetCalendar, type BudgetCalendar } from './budget-calendar.ts';
+import { applicableScopes, scopeId, type BudgetStore } from './budget-store.ts';
+import { encodeAudit } from './ledger-log.ts';
 import { createRedisBudgetStore } from './redis-budget-store.ts';
 import { redisLedgerKeys, SPENT_TTL_SECONDS } from './redis-ledger-keys.ts';
 import { decodeStoredRecord, encodeStoredRecord } from './stored-usage-record.ts';
@@ -30,33 +32,39 @@ export interface RedisUsageStoreOptions {
    * @default 1000
    */
   readonly pageSize?: number;
+  /** Budget periods. @default UTC */
+  readonly calendar?: BudgetCalendar;
 }
 
-// KEYS: event, by-time, by-tenant, spent:day, spent:month, reservations, rollup:<day>, rollup-days.
-// ARGV: json, member, cost, requestId, day TTL s, month TTL s, roll-up group, prompt, completion, day number.
+// KEYS: event, by-time, by-tenant, reservations, rollup:<day>, rollup-days, log, then per budget scope
+// spent:day and spent:month. ARGV: json, member, cost, reservation id, day TTL s, month TTL s, roll-up
+// group, prompt, completion, day number, request id.
 const RECORD_SCRIPT = `
-redis.call('HDEL', KEYS[6], ARGV[4])
+redis.call('HDEL', KEYS[4], ARGV[4])
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('ZADD', KEYS[2], 0, ARGV[2])
   redis.call('ZADD', KEYS[3], 0, ARGV[2])
-  redis.call('INCRBY', KEYS[4], ARGV[3])
-  redis.call('EXPIRE', KEYS[4], ARGV[5])
-  redis.call('INCRBY', KEYS[5], ARGV[3])
-  redis.call('EXPIRE', KEYS[5], ARGV[6])
-  redis.call('HINCRBY', KEYS[7], ARGV[7] .. '|n', 1)
-  redis.call('HINCRBY', KEYS[7], ARGV[7] .. '|p', ARGV[8])
-  redis.call('HINCRBY', KEYS[7], ARGV[7] .. '|c', ARGV[9])
-  redis.call('HINCRBY', KEYS[7], ARGV[7] .. '|$', ARGV[3])
-  redis.call('ZADD', KEYS[8], ARGV[10], ARGV[10])
+  redis.call('HINCRBY', KEYS[5], ARGV[7] .. '|n', 1)
+  redis.call('HINCRBY', KEYS[5], ARGV[7] .. '|p', ARGV[8])
+  redis.call('HINCRBY', KEYS[5], ARGV[7] .. '|c', ARGV[9])
+  redis.call('HINCRBY', KEYS[5], ARGV[7] .. '|$', ARGV[3])
+  redis.call('ZADD', KEYS[6], ARGV[10], ARGV[10])
+  for i = 8, #KEYS, 2 do
+    redis.call('INCRBY', KEYS[i], ARGV[3])
+    redis.call('EXPIRE', KEYS[i], ARGV[5])
+    redis.call('INCRBY', KEYS[i + 1], ARGV[3])
+    redis.call('EXPIRE', KEYS[i + 1], ARGV[6])
+  end
+  redis.call('XADD', KEYS[7], '*', 'kind', 'usage', 'id', ARGV[11], 'json', ARGV[1])
   return {1, ARGV[1]}
 end
 return {0, redis.call('GET', KEYS[1])}
 `;
 
-const COMMAND = 'sophiaLedgerRecord';
+const COMMAND = 'sophiaLedgerRecordLogged';
 
 type ScriptedRedis = {
-  [COMMAND](...keysThenArgs: Array<string | number>): Promise<[number, string | null]>;
+  [COMMAND](numKeys: number, ...keysThenArgs: Array<string | number>): Promise<[number, string | null]>;
 };
 
 function member(record: UsageRecord): string {
@@ -72,12 +80,13 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
   const { redis } = options;
   const prefix = options.keyPrefix ?? '{sophia:ledger}:';
   const pageSize = options.pageSize ?? 1000;
-  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 8, lua: RECORD_SCRIPT });
+  const calendar = options.calendar ?? createBudgetCalendar('UTC');
+  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { lua: RECORD_SCRIPT });
   const scripted = redis as unknown as ScriptedRedis;
   const keys = redisLedgerKeys(prefix);
 
   /** Adds every event in [startMs, endMs) (optionally one tenant's) to the aggregator. */
-  const scanEvents = async (aggregator: UsageAggregator, startMs: number, endMs: number, tenant: string | undefined): Promise<void> => {
+  const scanEvents = async (aggregator: Pick<UsageAggregator, 'add'>, startMs: number, endMs: number, tenant: string | undefined): Promise<void> => {
     if (endMs <= startMs || startMs > MAX_EVENT_TIME_MS) return;
     const index = tenant === undefined ? keys.byTime : keys.byTenant(tenant);
     let min = `[${timeBound(startMs)}`;
@@ -114,34 +123,40 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
   };
 
   return {
-    ...createRedisBudgetStore(redis, keys),
+    ...createRedisBudgetStore(redis, keys, calendar),
 
-    async record(record: UsageRecord): Promise<RecordOutcome> {
+    async record(record: UsageRecord, recordOptions = {}): Promise<RecordOutcome> {
       if (!Number.isSafeInteger(record.timeMs) || record.timeMs < 0 || record.timeMs > MAX_EVENT_TIME_MS) {
         throw new RangeError(`timeMs ${record.timeMs} is outside [0, ${MAX_EVENT_TIME_MS}]`);
       }
       const key = keys.event(record.requestId);
       const json = encodeStoredRecord(record);
       const day = Math.floor(record.timeMs / DAY_MS);
+      const spentKeys = applicableScopes(record.tenant, record.model, record.apiKey ?? '').flatMap((scope) => [
+        keys.spent(scopeId(scope), 'day', calendar.period('day', record.timeMs)),
+        keys.spent(scopeId(scope), 'month', calendar.period('month', record.timeMs)),
+      ]);
       const [created, stored] = await scripted[COMMAND](
+        7 + spentKeys.length,
         key,
         keys.byTime,
         keys.byTenant(record.tenant),
-        keys.spent(record.tenant, 'day', budgetPeriod('day', record.timeMs)),
-        keys.spent(record.tenant, 'month', budgetPeriod('month', record.timeMs)),
         keys.reservations(record.tenant),
         keys.rollup(day),
         keys.rollupDays,
+        keys.log,
+        ...spentKeys,
         json,
         member(record),
         record.costMicroUsd,
-        record.requestId,
+        recordOptions.reservationId ?? record.requestId,
         SPENT_TTL_SECONDS.day,
         SPENT_TTL_SECONDS.month,
         rollupGroup(record),
         record.promptTokens,
         record.completionTokens,
         day,
+        record.requestId,
       );
       if (stored === null) throw new Error(`usage event at ${key} vanished during record`);
       return { recorded: created === 1, record: created === 1 ? record : decodeStoredRecord(key, stored) };
@@ -153,6 +168,14 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
       for (const [start, end] of split.scans) await scanEvents(aggregator, start, end, query.tenant);
       if (split.days !== undefined) await readRollups(aggregator, split.days[0], split.days[1], query.tenant);
       return aggregator.report();
+    },
+
+    async scan(startMs, endMs, tenant, visit) {
+      await scanEvents({ add: visit }, startMs, endMs, tenant);
+    },
+
+    async appendAudit(entry) {
+      await redis.xadd(keys.log, '*', 'kind', 'audit', 'id', entry.auditId, 'json', encodeAudit(entry));
     },
   };
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLogger, createServiceMetrics } from '@sophia/platform';
 import { LedgerService } from '@sophia/contracts/ledger';
 import { ledgerConfigSchema } from './ledger-config.ts';
@@ -12,15 +15,19 @@ function capturedLogger(): { logger: ReturnType<typeof createLogger>; lines: () 
 describe('startLedger', () => {
   it('defaults to the in-process store and the bundled catalog, warning that usage is not shared', async () => {
     const { logger, lines } = capturedLogger();
-    const started = await startLedger({ config: ledgerConfigSchema.parse({}), logger, metrics: createServiceMetrics('ledger', { collectDefaults: false }) });
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-start-'));
+    const config = ledgerConfigSchema.parse({ SOPHIA_WAREHOUSE_PATH: join(dir, 'w.duckdb') });
+    const started = await startLedger({ config, logger, metrics: createServiceMetrics('ledger', { collectDefaults: false }) });
     expect(started.services.map((s) => s.service.typeName)).toEqual([LedgerService.typeName]);
     expect(lines()).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ level: 40, msg: expect.stringContaining('SOPHIA_REDIS_URL is unset') as string }),
         expect.objectContaining({ msg: 'price catalog loaded' }),
+        expect.objectContaining({ msg: 'warehouse sink: in-process' }),
       ]),
     );
     await started.close?.();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('fails to start when Redis is unreachable, naming the key but not the password', async () => {

@@ -1,5 +1,6 @@
 // Wires the ledger from its configuration: catalog (watched file or bundled), usage store (Redis or
 // in-process), handler. Separate from main.ts so tests can start it against a real Redis.
+import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { LedgerService } from '@sophia/contracts/ledger';
 import { createCatalogWatcher, loadCatalog, type PriceCatalog } from '@sophia/price-catalog';
@@ -10,6 +11,14 @@ import { createLedgerMetrics } from './ledger-metrics.ts';
 import { createMemoryUsageStore } from './memory-usage-store.ts';
 import { createRedisUsageStore } from './redis-usage-store.ts';
 import type { UsageStore } from './usage-store.ts';
+import type { BudgetStore } from './budget-store.ts';
+import { createBudgetCalendar } from './budget-calendar.ts';
+import { parseBaselineInstances } from './gpu-baseline.ts';
+import type { LedgerLog } from './ledger-log.ts';
+import { openWarehouse } from './open-warehouse.ts';
+import { createRedisLedgerLog } from './redis-ledger-log.ts';
+import { redisLedgerKeys } from './redis-ledger-keys.ts';
+import { createWarehouseSink } from './warehouse-sink.ts';
 
 /** Options for startLedger beyond the parsed configuration. */
 export interface StartLedgerOptions {
@@ -49,29 +58,102 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
     catalog = () => bundled;
   }
   logger.info({ version: catalog().version, models: catalog().models.length }, 'price catalog loaded');
+  const calendar = createBudgetCalendar(config.SOPHIA_BUDGET_TIMEZONE);
 
-  let store: UsageStore;
+  let store: (UsageStore & BudgetStore) | undefined;
+  let log: LedgerLog | (() => Promise<LedgerLog>) | undefined;
+  let interruptLog = (): void => undefined;
   if (config.SOPHIA_REDIS_URL !== undefined) {
-    const redis = new Redis(config.SOPHIA_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+    const redisUrl = config.SOPHIA_REDIS_URL;
+    const connect = async (): Promise<Redis> => {
+      const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+      redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+      try {
+        await redis.connect();
+      } catch (error) {
+        redis.disconnect();
+        // The URL may carry a password: name only the host.
+        const { host } = new URL(redisUrl);
+        throw new Error(`SOPHIA_REDIS_URL: cannot connect to Redis at ${host}: ${(error as Error).message}`);
+      }
+      closers.push(async () => {
+        await redis.quit().catch(() => redis.disconnect());
+      });
+      return redis;
+    };
+    let redis: Redis;
     try {
-      await redis.connect();
+      redis = await connect();
     } catch (error) {
-      redis.disconnect();
       for (const close of closers.reverse()) await close();
-      // The URL may carry a password: name only the host.
-      const { host } = new URL(config.SOPHIA_REDIS_URL);
-      throw new Error(`SOPHIA_REDIS_URL: cannot connect to Redis at ${host}: ${(error as Error).message}`);
+      throw error;
     }
-    closers.push(async () => {
-      await redis.quit();
-    });
-    store = createRedisUsageStore({ redis, keyPrefix: config.SOPHIA_LEDGER_REDIS_PREFIX });
-    logger.info({ prefix: config.SOPHIA_LEDGER_REDIS_PREFIX }, 'usage store: redis');
-  } else {
-    store = createMemoryUsageStore();
-    logger.warn('SOPHIA_REDIS_URL is unset: usage is kept in process memory, not shared across replicas and lost on restart');
+    store = createRedisUsageStore({ redis, keyPrefix: config.SOPHIA_LEDGER_REDIS_PREFIX, calendar });
+    log = async () =>
+      createRedisLedgerLog({
+        // XREADGROUP BLOCK holds a connection: the sink gets its own.
+        redis: await connect(),
+        keys: redisLedgerKeys(config.SOPHIA_LEDGER_REDIS_PREFIX),
+        consumer: `${hostname()}:${process.pid}`,
+        claimIdleMs: config.SOPHIA_WAREHOUSE_CLAIM_IDLE_MS,
+      });
+    logger.info({ prefix: config.SOPHIA_LEDGER_REDIS_PREFIX, budgetTimeZone: calendar.timeZone }, 'usage store: redis');
   }
+  let opened: Awaited<ReturnType<typeof openWarehouse>> | undefined;
+  if (config.SOPHIA_WAREHOUSE_SINK === 'in-process') {
+    try {
+      opened = await openWarehouse(config);
+      const { warehouse } = opened;
+      closers.push(() => warehouse.close());
+    } catch (error) {
+      if (config.SOPHIA_WAREHOUSE_PATH !== undefined || config.SOPHIA_SNOWFLAKE_ACCOUNT !== undefined) {
+        for (const close of closers.reverse()) await close();
+        throw error;
+      }
+      // The default file is taken (another ledger on this machine): keep serving, without a warehouse.
+      logger.error({ err: (error as Error).message }, 'default warehouse unavailable: this process writes no usage to a warehouse');
+    }
+  }
+
+  if (config.SOPHIA_REDIS_URL === undefined) {
+    const memory = createMemoryUsageStore({ calendar, log: opened !== undefined });
+    store = memory;
+    log = memory.log;
+    interruptLog = () => memory.log.interrupt();
+    logger.warn(
+      'SOPHIA_REDIS_URL is unset (embedded mode): usage and budgets are kept in process memory — budgets are NOT shared across replicas and are lost on restart; run one replica only',
+    );
+  }
+
+  // Both branches above assign them; this narrows the types.
+  if (store === undefined || log === undefined) throw new Error('ledger store was not configured');
+
+  if (opened !== undefined) {
+    const { warehouse, description } = opened;
+    let sinkLog: LedgerLog;
+    const source = log;
+    try {
+      sinkLog = typeof source === 'function' ? await source() : source;
+    } catch (error) {
+      for (const close of closers.reverse()) await close();
+      throw error;
+    }
+    const sink = createWarehouseSink({ log: sinkLog, warehouse, logger });
+    closers.push(async () => {
+      // Embedded: the log lives in this process, so write out what is left before exiting.
+      if (config.SOPHIA_REDIS_URL === undefined) await Promise.race([sink.drained(), new Promise((r) => setTimeout(r, 5000).unref())]);
+      interruptLog();
+      await sink.stop();
+    });
+    logger.info({ warehouse: description }, 'warehouse sink: in-process');
+  } else if (config.SOPHIA_WAREHOUSE_SINK === 'none') {
+    logger.info('warehouse sink: none in this process (SOPHIA_WAREHOUSE_SINK=none)');
+  }
+
+  const gpuBaseline =
+    config.SOPHIA_GPU_BASELINE_INSTANCES !== undefined
+      ? { kind: 'instances' as const, instances: parseBaselineInstances(config.SOPHIA_GPU_BASELINE_INSTANCES) }
+      : { kind: 'flat' as const, microUsdPerMonth: Math.round(config.SOPHIA_GPU_BASELINE_USD_PER_MONTH * 1_000_000) };
 
   const handler = createLedgerHandler({
     store,
@@ -79,6 +161,9 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
     logger,
     ...(metrics ? { metrics } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    calendar,
+    reservationTtlMs: config.SOPHIA_BUDGET_RESERVATION_TTL_MS,
+    reports: { gpuBaseline },
   });
   return {
     services: [serviceRegistration(LedgerService, handler)],

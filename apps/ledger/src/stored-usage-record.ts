@@ -27,6 +27,7 @@ export function encodeStoredRecord(record: UsageRecord): string {
     completed: record.completed,
     workloadTag: record.workloadTag,
     target: record.target,
+    ...(record.apiKey === undefined || record.apiKey === '' ? {} : { apiKey: record.apiKey }),
   });
 }
 
@@ -51,6 +52,8 @@ export function decodeStoredRecord(key: string, json: string): UsageRecord {
   for (const f of FLAG_FIELDS) if (typeof v[f] !== 'boolean') fail(f);
   if (!CATALOG_BACKENDS.includes(v['backend'] as CatalogBackend)) fail('backend');
   if (!CATALOG_TIERS.includes(v['tier'] as CatalogTier)) fail('tier');
-  if (Object.keys(v).length !== FIELD_COUNT) fail('unexpected fields');
+  const hasKey = v['apiKey'] !== undefined;
+  if (hasKey && typeof v['apiKey'] !== 'string') fail('apiKey');
+  if (Object.keys(v).length !== FIELD_COUNT + (hasKey ? 1 : 0)) fail('unexpected fields');
   return v as unknown as UsageRecord;
 }

@@ -19,7 +19,7 @@ const DIMENSIONS = new Map<Dimension, UsageDimension>([
  * (inclusive of the current millisecond, so an event recorded a moment ago is counted).
  * @throws ConnectError INVALID_ARGUMENT naming `start`, `end` or `group_by[i]`
  */
-export function usageQueryFromRequest(request: QueryUsageRequest, now: Date): UsageQuery {
+export function usageQueryFromRequest(request: Pick<QueryUsageRequest, 'start' | 'end' | 'groupBy' | 'tenant'>, now: Date): UsageQuery {
   const startMs = request.start === undefined ? 0 : timestampMs(request.start);
   const endMs = request.end === undefined ? now.getTime() + 1 : timestampMs(request.end);
   if (startMs > endMs) {

@@ -23,6 +23,8 @@ export interface UsageRecord {
   readonly completed: boolean;
   readonly workloadTag: string;
   readonly target: string;
+  /** API key (or key id) the request used; spend also counts against that key's budget. Absent = none. */
+  readonly apiKey?: string;
 }
 
 /** Latest event time any store accepts (year 33658): the Redis store orders times as 15 digits. */
@@ -65,8 +67,32 @@ export interface RecordOutcome {
   readonly record: UsageRecord;
 }
 
-/** Storage for usage events; implementations must be idempotent by request id under concurrency. */
+/** An admin action (budget change, override) in the audit trail. */
+export interface AuditEntry {
+  readonly auditId: string;
+  readonly timeMs: number;
+  readonly actor: string;
+  readonly action: string;
+  readonly subject: string;
+  readonly details: string;
+}
+
+/** Options of one record call. */
+export interface RecordOptions {
+  /** The budget reservation this usage settles (released in the same atomic step). @default record.requestId */
+  readonly reservationId?: string;
+}
+
+/**
+ * Storage for usage events; implementations must be idempotent by request id under concurrency.
+ * A newly recorded event (and every audit entry) is appended to the store's durable log in the same
+ * atomic step, for the warehouse sink.
+ */
 export interface UsageStore {
-  record(record: UsageRecord): Promise<RecordOutcome>;
+  record(record: UsageRecord, options?: RecordOptions): Promise<RecordOutcome>;
   query(query: UsageQuery): Promise<UsageReport>;
+  /** Calls `visit` for every event in [startMs, endMs) (optionally one tenant's), in time order. O(events). */
+  scan(startMs: number, endMs: number, tenant: string | undefined, visit: (record: UsageRecord) => void): Promise<void>;
+  /** Appends an admin action to the durable log (the warehouse's audit table). */
+  appendAudit(entry: AuditEntry): Promise<void>;
 }

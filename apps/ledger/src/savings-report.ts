@@ -1,0 +1,68 @@
+// Savings of the mesh's routing: the period's actual cost against what the same tokens would have
+// cost on the always-on GPU baseline, all on the largest tier, all serverless and all on GPU. Each
+// counterfactual prices every request with the current catalog (exact integer micro-USD, rounded up
+// per request like real billing); substitutions are listed in `notes`.
+import { priceUsage, type CatalogBackend, type CatalogModel, type PriceCatalog } from '@sophia/price-catalog';
+import type { UsageRecord } from './usage-store.ts';
+
+/** Sums of one period. */
+export interface SavingsTotals {
+  requests: bigint;
+  promptTokens: bigint;
+  completionTokens: bigint;
+  actual: bigint;
+  allLargestTier: bigint;
+  allServerless: bigint;
+  allGpu: bigint;
+  readonly notes: Set<string>;
+}
+
+function offered(model: CatalogModel, preferred: CatalogBackend): CatalogBackend {
+  if (model[preferred] !== undefined) return preferred;
+  return preferred === 'serverless' ? 'gpu' : 'serverless';
+}
+
+/** Accumulates records into savings totals against `catalog`. */
+export function createSavingsAccumulator(catalog: PriceCatalog): { add(record: UsageRecord): void; totals: SavingsTotals } {
+  const largestId = catalog.tiers.complex[0] ?? '';
+  const largest = catalog.findModel(largestId);
+  const totals: SavingsTotals = {
+    requests: 0n,
+    promptTokens: 0n,
+    completionTokens: 0n,
+    actual: 0n,
+    allLargestTier: 0n,
+    allServerless: 0n,
+    allGpu: 0n,
+    notes: new Set<string>(),
+  };
+  const largestBackend = largest === undefined ? undefined : offered(largest, 'serverless');
+  if (largest !== undefined) totals.notes.add(`largest tier: ${largest.id} on ${largestBackend}`);
+
+  const price = (model: CatalogModel, preferred: CatalogBackend, record: UsageRecord): bigint => {
+    const backend = offered(model, preferred);
+    if (backend !== preferred) totals.notes.add(`${model.id} has no ${preferred} offer: priced on ${backend}`);
+    return BigInt(priceUsage(catalog, model.id, backend, record));
+  };
+
+  return {
+    totals,
+    add(record) {
+      totals.requests += 1n;
+      totals.promptTokens += BigInt(record.promptTokens);
+      totals.completionTokens += BigInt(record.completionTokens);
+      const actual = BigInt(record.costMicroUsd);
+      totals.actual += actual;
+      totals.allLargestTier += largest === undefined || largestBackend === undefined ? actual : BigInt(priceUsage(catalog, largest.id, largestBackend, record));
+      const model = catalog.findModel(record.model);
+      if (model === undefined) {
+        totals.notes.add(`${record.model} is not in catalog ${catalog.version}: counterfactuals use its recorded cost`);
+        totals.allServerless += actual;
+        totals.allGpu += actual;
+        return;
+      }
+      totals.allServerless += price(model, 'serverless', record);
+      totals.allGpu += price(model, 'gpu', record);
+    },
+  };
+}
