@@ -1,0 +1,137 @@
+import { timestampMs } from '@bufbuild/protobuf/wkt';
+import { Code, ConnectError, createClient, createRouterTransport, type Client } from '@connectrpc/connect';
+import { Backend } from '@sophia/contracts/common';
+import { BudgetWindow, LedgerService } from '@sophia/contracts/ledger';
+import { testCatalog } from '@sophia/price-catalog/testing';
+import { createBudgetCalendar } from './budget-calendar.ts';
+import { createLedgerHandler } from './ledger-handler.ts';
+import { createMemoryUsageStore, type MemoryUsageStore } from './memory-usage-store.ts';
+
+// 2026-11-26 12:00 UTC = 13:00 in Berlin; the Berlin day ends at 2026-11-26T23:00Z.
+const NOW = Date.UTC(2026, 10, 26, 12);
+
+async function rejection(call: Promise<unknown>): Promise<ConnectError> {
+  try {
+    await call;
+  } catch (error) {
+    return ConnectError.from(error);
+  }
+  throw new Error('expected the call to fail');
+}
+
+function setup(timeZone = 'UTC'): { client: Client<typeof LedgerService>; store: MemoryUsageStore } {
+  const calendar = createBudgetCalendar(timeZone);
+  const store = createMemoryUsageStore({ calendar });
+  const impl = createLedgerHandler({ store, catalog: testCatalog, clock: () => new Date(NOW), calendar, reservationTtlMs: 60_000 });
+  return { client: createClient(LedgerService, createRouterTransport(({ service }) => service(LedgerService, impl))), store };
+}
+
+const reserveRequest = (requestId: string, init: { maxTokens?: number; apiKey?: string } = {}) => ({
+  requestId,
+  tenant: 'acme',
+  model: 'small',
+  backend: Backend.SERVERLESS,
+  promptTokens: 1000,
+  maxTokens: init.maxTokens ?? 500,
+  apiKey: init.apiKey ?? '',
+});
+
+const commitRequest = (requestId: string, completionTokens: number) => ({
+  reservationId: requestId,
+  event: { requestId, tenant: 'acme', model: 'small', backend: Backend.SERVERLESS, usage: { promptTokens: 1000, completionTokens }, completed: true },
+});
+
+describe('budget RPCs (in-memory transport)', () => {
+  it('reserves the worst case, commits the real cost and releases the hold', async () => {
+    const { client } = setup();
+    await client.setBudget({ scope: { tenant: 'acme' }, window: BudgetWindow.MONTH, limit: { microUsd: 1000n }, actor: 'ops' });
+    const reserved = await client.reserve(reserveRequest('r1'));
+    // (1000 × 25,000 + 500 × 40,000) / 1e6 = 45 µ$
+    expect(reserved).toMatchObject({ reservationId: 'r1', worstCase: { microUsd: 45n } });
+    expect(timestampMs(reserved.expiresAt!)).toBe(NOW + 60_000);
+    expect(reserved.budgets.map((b) => [b.scope?.model, b.window, b.reserved?.microUsd])).toEqual([
+      ['', BudgetWindow.DAY, 45n],
+      ['', BudgetWindow.MONTH, 45n],
+      ['small', BudgetWindow.DAY, 45n],
+      ['small', BudgetWindow.MONTH, 45n],
+    ]);
+    // 1000 × 25,000 + 100 × 40,000 = 29 µ$
+    expect(await client.commit(commitRequest('r1', 100))).toMatchObject({ recorded: true, cost: { microUsd: 29n } });
+    expect(await client.commit(commitRequest('r1', 100))).toMatchObject({ recorded: false, cost: { microUsd: 29n } });
+    const status = await client.budgetStatus({ tenant: 'acme' });
+    expect(status.budgets[1]).toMatchObject({ spent: { microUsd: 29n }, reserved: { microUsd: 0n }, limit: { microUsd: 1000n } });
+    expect(status.maxUtilisation).toBeCloseTo(0.029, 12);
+    await client.reserve(reserveRequest('r2'));
+    expect(await client.release({ reservationId: 'r2', tenant: 'acme' })).toEqual(expect.objectContaining({ released: true }));
+    expect(await client.release({ reservationId: 'r2', tenant: 'acme' })).toEqual(expect.objectContaining({ released: false }));
+  });
+
+  it('refuses over budget with RESOURCE_EXHAUSTED naming tenant, budget, spend and reset, and retry-after-ms', async () => {
+    const { client } = setup('Europe/Berlin');
+    await client.setBudget({ scope: { tenant: 'acme' }, window: BudgetWindow.DAY, limit: { microUsd: 100n }, actor: 'ops' });
+    await client.reserve(reserveRequest('r1'));
+    await client.commit(commitRequest('r1', 500));
+    await client.reserve(reserveRequest('r2'));
+    const error = await rejection(client.reserve(reserveRequest('r3')));
+    expect(error.code).toBe(Code.ResourceExhausted);
+    expect(error.rawMessage).toBe(
+      "budget exceeded: tenant 'acme' daily budget $0.000100 (2026-11-26, Europe/Berlin): spent $0.000045, reserved $0.000045, " +
+        'this request needs up to $0.000045; resets at 2026-11-26T23:00:00.000Z',
+    );
+    expect(error.metadata.get('retry-after-ms')).toBe(String(11 * 3_600_000));
+  });
+
+  it('applies an api key budget when the request names the key', async () => {
+    const { client } = setup();
+    await client.setBudget({ scope: { tenant: 'acme', apiKey: 'k1' }, window: BudgetWindow.DAY, limit: { microUsd: 50n }, actor: 'ops' });
+    await client.reserve(reserveRequest('a', { apiKey: 'k1' }));
+    const error = await rejection(client.reserve(reserveRequest('b', { apiKey: 'k1' })));
+    expect(error.rawMessage).toContain("tenant 'acme' api key 'k1' daily budget $0.000050");
+    await client.reserve(reserveRequest('b', { apiKey: 'k2' }));
+    await client.commit({ ...commitRequest('a', 500), apiKey: 'k1' });
+    const key = await client.getBudget({ scope: { tenant: 'acme', apiKey: 'k1' } });
+    expect(key.budgets[0]).toMatchObject({ spent: { microUsd: 45n }, reserved: { microUsd: 0n }, utilisation: 0.9 });
+  });
+
+  it('audits budget changes and admin actions in the ledger log', async () => {
+    const { client, store } = setup();
+    await client.setBudget({ scope: { tenant: 'acme' }, window: BudgetWindow.DAY, limit: { microUsd: 5_000_000n }, actor: 'alice', reason: 'pilot' });
+    const changed = await client.setBudget({ scope: { tenant: 'acme' }, window: BudgetWindow.DAY, actor: 'bob' });
+    expect(changed.previousLimit?.microUsd).toBe(5_000_000n);
+    expect(changed.budgets[0]?.limit).toBeUndefined();
+    const { auditId } = await client.appendAudit({ actor: 'router', action: 'budget.override', subject: 'acme', details: '{"tier":"complex"}' });
+    const entries = await store.log.read(10, 0);
+    const audits = entries.flatMap((e) => (e.kind === 'audit' ? [e.audit] : []));
+    expect(audits.map((a) => [a.actor, a.action, a.subject])).toEqual([
+      ['alice', 'budget.set', 'acme'],
+      ['bob', 'budget.set', 'acme'],
+      ['router', 'budget.override', 'acme'],
+    ]);
+    expect(JSON.parse(audits[0]!.details)).toMatchObject({ window: 'day', previousMicroUsd: null, limitMicroUsd: 5_000_000, reason: 'pilot' });
+    expect(JSON.parse(audits[1]!.details)).toMatchObject({ summary: 'day limit $5.000000 → none' });
+    expect(audits[2]).toMatchObject({ auditId, timeMs: NOW });
+  });
+
+  it('names the bad field', async () => {
+    const { client } = setup();
+    const cases: Array<[Promise<unknown>, string]> = [
+      [client.reserve({ ...reserveRequest(''), requestId: '' }), 'request_id: is required'],
+      [client.reserve({ ...reserveRequest('x'), tenant: '' }), 'tenant: is required'],
+      [client.reserve({ ...reserveRequest('x'), backend: Backend.UNSPECIFIED }), 'backend: is required (BACKEND_SERVERLESS or BACKEND_GPU)'],
+      [client.reserve({ ...reserveRequest('x'), ttlMs: 90_000_000 }), 'ttl_ms: must be at most 86400000'],
+      [client.commit({ ...commitRequest('x', 1), reservationId: '' }), 'reservation_id: is required'],
+      [client.release({ reservationId: 'x' }), 'tenant: is required'],
+      [client.setBudget({ scope: { tenant: 'acme' }, window: BudgetWindow.DAY, actor: '' }), 'actor: is required'],
+      [client.setBudget({ scope: { tenant: 'acme' }, actor: 'ops' }), 'window: is required (BUDGET_WINDOW_DAY or BUDGET_WINDOW_MONTH)'],
+      [client.setBudget({ window: BudgetWindow.DAY, actor: 'ops' }), 'scope: is required'],
+      [client.setBudget({ scope: { tenant: 'a', apiKey: 'k', model: 'm' }, window: BudgetWindow.DAY, actor: 'ops' }), 'scope: narrow a budget to an api_key or a model, not both'],
+      [client.setBudget({ scope: { tenant: 'a' }, window: BudgetWindow.DAY, actor: 'ops', limit: { microUsd: -1n } }), 'limit.micro_usd: must be between 0 and 2^53-1'],
+      [client.appendAudit({ actor: 'x' }), 'action: is required'],
+    ];
+    for (const [call, message] of cases) {
+      const error = await rejection(call);
+      expect([error.code, error.rawMessage]).toEqual([Code.InvalidArgument, message]);
+    }
+    expect((await rejection(client.reserve({ ...reserveRequest('x'), model: 'nope' }))).code).toBe(Code.NotFound);
+  });
+});
