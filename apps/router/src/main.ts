@@ -19,6 +19,7 @@ import { routerConfigSchema } from './router-config.ts';
 import { createRouterHandler } from './router-handler.ts';
 import { createRouterMetrics } from './router-metrics.ts';
 import { createTargetBreakers } from './target-breakers.ts';
+import { createRetryBudget } from './retry-budget.ts';
 
 await runService({
   name: 'router',
@@ -89,6 +90,8 @@ await runService({
         errorThresholdPercentage: config.SOPHIA_BREAKER_ERROR_PERCENT,
         resetTimeoutMs: config.SOPHIA_BREAKER_RESET_MS,
         rollingWindowMs: config.SOPHIA_BREAKER_WINDOW_MS,
+        consecutiveFailures: config.SOPHIA_BREAKER_CONSECUTIVE_FAILURES,
+        failingForMs: config.SOPHIA_BREAKER_FAILING_FOR_MS,
       },
       metrics.registry,
     );
@@ -102,6 +105,10 @@ await runService({
       logger,
       metrics: createRouterMetrics(metrics.registry),
       classifierTimeoutMs: config.SOPHIA_CLASSIFIER_TIMEOUT_MS,
+      maxRescues: config.SOPHIA_ROUTER_MID_STREAM_RESCUES,
+      maxRetries: config.SOPHIA_ROUTER_MAX_RETRIES,
+      maxRetryAfterMs: config.SOPHIA_ROUTER_MAX_RETRY_AFTER_MS,
+      retryBudget: createRetryBudget({ ratio: config.SOPHIA_ROUTER_RETRY_BUDGET_RATIO }),
       policy,
       overrides,
       capacity: capacity ? () => capacity.current() : undefined,

@@ -14,6 +14,18 @@ export const routerConfigSchema = z.object({
   SOPHIA_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
   SOPHIA_BREAKER_RESET_MS: configValues.durationMs(5000),
   SOPHIA_BREAKER_WINDOW_MS: configValues.durationMs(10_000),
+  /** Failures in a row (before or after the first token) that open a breaker at once. */
+  SOPHIA_BREAKER_CONSECUTIVE_FAILURES: z.coerce.number().int().min(1).default(3),
+  /** A failure run (≥ 2 failures, no success) lasting this long opens a breaker. */
+  SOPHIA_BREAKER_FAILING_FOR_MS: configValues.durationMs(1000),
+  /** Streams broken after the first token continued on another target (0 = end with an error). */
+  SOPHIA_ROUTER_MID_STREAM_RESCUES: z.coerce.number().int().min(0).max(3).default(1),
+  /** Same-target retries per request, before the first token, when every target failed. */
+  SOPHIA_ROUTER_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
+  /** Retry budget: retries earned per request (0.1 = at most ~10 % extra upstream calls). */
+  SOPHIA_ROUTER_RETRY_BUDGET_RATIO: z.coerce.number().min(0).max(1).default(0.1),
+  /** An upstream Retry-After longer than this is not waited for. */
+  SOPHIA_ROUTER_MAX_RETRY_AFTER_MS: configValues.durationMs(2000),
   /** Routing policy file (YAML/JSON); unset = apps/router/policy/default.yaml. Reloaded on change. */
   SOPHIA_ROUTING_POLICY_PATH: z.string().min(1).optional(),
   /** Redis for overrides shared by all replicas; unset = in-process overrides (single replica). */

@@ -2,7 +2,7 @@ import { Code, ConnectError, type Client, type HandlerContext, type ServiceImpl 
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { type ClassifierService, type ClassifyResponse } from '@sophia/contracts/classifier';
-import { MoneySchema, RoutingDecisionSchema, UsageSchema, type RoutingDecision, type Usage } from '@sophia/contracts/common';
+import { MoneySchema, RoutingDecisionSchema, UsageSchema, type ChatMessage, type RoutingDecision, type Usage } from '@sophia/contracts/common';
 import { type InferenceService, type GenerateResponse as InferenceEvent } from '@sophia/contracts/inference';
 import { type LedgerService } from '@sophia/contracts/ledger';
 import { type RouterService, type GenerateResponseSchema, type RouteInput } from '@sophia/contracts/router';
@@ -10,6 +10,8 @@ import { backendToProto, priceUsage, tierFromProto, tierToProto, worstCase, type
 import { countTokens } from 'gpt-tokenizer';
 import type { Logger } from 'pino';
 import { isBackendFailure } from './backend-failure.ts';
+import { continuationMessages } from './continuation-messages.ts';
+import { createRetryBudget, retryDelayMs, type RetryBudget } from './retry-budget.ts';
 import { estimatePartialUsage } from './partial-usage.ts';
 import { validateRouteInput } from './route-input.ts';
 import { NO_BUDGET_HEADROOM, type BudgetHeadroom } from './budget-headroom.ts';
@@ -46,6 +48,15 @@ export interface RouterDeps {
   readonly clock?: (() => number) | undefined;
   /** Durable audit trail for override changes (besides the audit log line). @default log only */
   readonly audit?: OverrideAuditSink | undefined;
+  /** Rescues of a stream broken after its first token (continued on the next target). @default 0 = explicit error */
+  readonly maxRescues?: number;
+  /** Retries of a failed target, only before the first token and when every target failed. @default 1 */
+  readonly maxRetries?: number;
+  /** A Retry-After longer than this is not waited for. @default 2000 */
+  readonly maxRetryAfterMs?: number;
+  /** Shared retry budget. @default 10 % of requests, 10 saved */
+  readonly retryBudget?: RetryBudget | undefined;
+  readonly random?: (() => number) | undefined;
 }
 
 interface Prepared {
@@ -57,19 +68,48 @@ interface Prepared {
 
 type OpenedStream = { iterator: AsyncIterator<InferenceEvent>; first: IteratorResult<InferenceEvent> };
 
+/** One upstream leg: the original request, or a rescue continuing a broken stream. */
+interface Leg {
+  readonly requestId: string;
+  readonly messages: readonly ChatMessage[];
+  readonly promptTokens: number;
+}
+
+/** Least time worth leaving for an answer after a retry delay. */
+const MIN_ANSWER_MS = 250;
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 function promptText(input: RouteInput): string {
   return input.messages.map((m) => m.content).join('\n');
 }
 
 /**
  * RouterService: classify → plan (tier → model → backend order) → stream from the first target that
- * produces a first event, falling back on backend failures before any token reached the caller.
- * After the first token a broken stream ends with an explicit error (never a truncated success);
- * tokens already generated are billed either way.
+ * produces a first event, falling back on backend failures before any token reached the caller
+ * (then retrying within the deadline and the retry budget). After the first token a broken stream
+ * is rescued on the next target (with the partial answer as context, when `maxRescues` > 0) or ends
+ * with an explicit error — never a truncated success; every leg is billed.
  */
 export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof RouterService> {
   const available = new Set(Object.keys(deps.backends) as CatalogBackend[]);
   const clock = deps.clock ?? Date.now;
+  const maxRescues = deps.maxRescues ?? 0;
+  const maxRetries = deps.maxRetries ?? 1;
+  const maxRetryAfterMs = deps.maxRetryAfterMs ?? 2000;
+  const retryBudget = deps.retryBudget ?? createRetryBudget();
+  const random = deps.random ?? Math.random;
   const overrides = deps.overrides ?? createMemoryOverrideStore(clock);
   const plannerDeps = {
     catalog: deps.catalog,
@@ -140,14 +180,14 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
     });
   }
 
-  async function openStream(target: RouteTarget, p: Prepared, signal: AbortSignal): Promise<OpenedStream> {
+  async function openStream(target: RouteTarget, p: Prepared, leg: Leg, signal: AbortSignal): Promise<OpenedStream> {
     const client = deps.backends[target.backend];
     if (!client) throw new ConnectError(`no client for backend ${target.backend}`, Code.Unavailable);
     const stream = client.generate(
       {
-        requestId: p.input.requestId,
+        requestId: leg.requestId,
         model: target.model.id,
-        messages: p.input.messages,
+        messages: [...leg.messages],
         params: p.input.params,
         tenant: p.input.tenant,
       },
@@ -158,14 +198,14 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
     return { iterator, first };
   }
 
-  async function recordUsage(p: Prepared, target: RouteTarget, usage: Usage, decision: RoutingDecision, startedAt: number, completed: boolean): Promise<bigint> {
+  async function recordUsage(p: Prepared, leg: Leg, target: RouteTarget, usage: Usage, decision: RoutingDecision, startedAt: number, completed: boolean): Promise<bigint> {
     let cost = BigInt(priceUsage(deps.catalog(), target.model.id, target.backend, usage));
     if (!deps.ledger) return cost;
     try {
       const res = await deps.ledger.recordUsage(
         {
           event: {
-            requestId: p.input.requestId,
+            requestId: leg.requestId,
             tenant: p.input.tenant,
             model: target.model.id,
             backend: backendToProto(target.backend),
@@ -183,74 +223,176 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
       );
       if (res.cost) cost = res.cost.microUsd;
     } catch (err) {
-      deps.logger.error({ err: (err as Error).message, requestId: p.input.requestId }, 'ledger record failed: usage kept in logs only');
+      deps.logger.error({ err: (err as Error).message, requestId: leg.requestId }, 'ledger record failed: usage kept in logs only');
     }
     return cost;
   }
 
+  /** Shared state of one Generate across its attempts and legs. */
+  interface Attempts {
+    count: number;
+    readonly failures: string[];
+    readonly failed: Set<string>;
+    retries: number;
+  }
+
+  /**
+   * Opens the first candidate that produces a first event, each through its breaker. When every
+   * candidate failed and no token reached the client yet, retryable failures (RESOURCE_EXHAUSTED
+   * with its Retry-After, UNAVAILABLE with jittered backoff) get another try on the same target,
+   * within the caller's deadline and the shared retry budget. Returns undefined when nothing opened.
+   */
+  async function openFirst(
+    candidates: readonly RouteTarget[],
+    p: Prepared,
+    leg: Leg,
+    ctx: HandlerContext,
+    state: Attempts,
+    allowRetry: boolean,
+  ): Promise<{ target: RouteTarget; opened: OpenedStream; upstream: AbortController; detach: () => void } | undefined> {
+    const retryable: Array<{ target: RouteTarget; retryAfterMs: number | undefined }> = [];
+    const tryTarget = async (target: RouteTarget): Promise<{ target: RouteTarget; opened: OpenedStream; upstream: AbortController; detach: () => void } | undefined> => {
+      state.count += 1;
+      const upstream = new AbortController();
+      const onAbort = (): void => upstream.abort(ctx.signal.reason);
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      const detach = (): void => ctx.signal.removeEventListener('abort', onAbort);
+      try {
+        const opened = await deps.breakers.fire(target.key, () => openStream(target, p, leg, upstream.signal));
+        return { target, opened, upstream, detach };
+      } catch (err) {
+        detach();
+        upstream.abort();
+        if (ctx.signal.aborted) throw new ConnectError('client cancelled', Code.Canceled);
+        if (!(err instanceof BreakerOpenError) && !isBackendFailure(err)) throw err;
+        const msg = err instanceof BreakerOpenError ? 'breaker open' : ConnectError.from(err).rawMessage;
+        state.failures.push(`${target.key}: ${msg}`);
+        state.failed.add(target.key);
+        if (!(err instanceof BreakerOpenError)) {
+          const ce = ConnectError.from(err);
+          if (ce.code === Code.ResourceExhausted || ce.code === Code.Unavailable) {
+            const header = ce.metadata.get('retry-after-ms');
+            retryable.push({ target, retryAfterMs: header !== null && /^\d+$/.test(header) ? Number(header) : undefined });
+          }
+        }
+        return undefined;
+      }
+    };
+    for (const [i, target] of candidates.entries()) {
+      const got = await tryTarget(target);
+      if (got) return got;
+      const next = candidates[i + 1];
+      if (next) deps.metrics?.fallbacks.inc({ from: target.backend, to: next.backend });
+    }
+    if (!allowRetry) return undefined;
+    for (const [i, { target, retryAfterMs }] of retryable.entries()) {
+      if (state.retries >= maxRetries) break;
+      const delay = retryDelayMs(state.retries, retryAfterMs, { random });
+      const left = ctx.timeoutMs();
+      // Honour Retry-After only when the answer can still arrive inside the caller's deadline.
+      if (left !== undefined && delay + MIN_ANSWER_MS > left) continue;
+      if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) continue;
+      if (!retryBudget.tryWithdraw()) {
+        deps.metrics?.retries?.inc({ outcome: 'budget_exhausted' });
+        break;
+      }
+      state.retries += 1;
+      await abortableSleep(delay, ctx.signal);
+      if (ctx.signal.aborted) throw new ConnectError('client cancelled', Code.Canceled);
+      const got = await tryTarget(target);
+      deps.metrics?.retries?.inc({ outcome: got ? 'ok' : 'failed' });
+      if (got) {
+        state.failed.delete(target.key);
+        return got;
+      }
+      if (i === retryable.length - 1) break;
+    }
+    return undefined;
+  }
+
   async function* generate(req: { input?: RouteInput | undefined }, ctx: HandlerContext): AsyncGenerator<MessageInitShape<typeof GenerateResponseSchema>> {
+    deps.metrics?.inFlight?.inc();
+    try {
+      yield* generateInner(req, ctx);
+    } finally {
+      deps.metrics?.inFlight?.dec();
+    }
+  }
+
+  async function* generateInner(req: { input?: RouteInput | undefined }, ctx: HandlerContext): AsyncGenerator<MessageInitShape<typeof GenerateResponseSchema>> {
     const startedAt = Date.now();
     const p = await prepare(req.input, ctx, true);
     const first = p.plan.targets[0];
     if (!first) {
       throw new ConnectError(`no backend serves tier ${p.plan.tier} (backends configured: ${[...available].join(', ') || 'none'})`, Code.Unavailable);
     }
-    const initial = decisionFor(p, first);
+    retryBudget.deposit();
     deps.metrics?.decisions.inc({ tier: p.plan.tier, backend: first.backend, model: first.model.id, reason: reasonCode(p.plan.reasons[0] ?? 'none') });
     for (const code of new Set(p.plan.reasons.map(reasonCode))) deps.metrics?.reasons.inc({ reason: code });
     deps.logger.info({ requestId: p.input.requestId, tenant: p.input.tenant, tier: p.plan.tier, target: first.key, reasons: p.plan.reasons }, 'routing decision');
-    yield { event: { case: 'decision', value: initial } };
 
-    const failures: string[] = [];
-    let attempts = 0;
-    for (const target of p.plan.targets) {
-      attempts += 1;
-      const upstream = new AbortController();
-      const onAbort = (): void => upstream.abort(ctx.signal.reason);
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-      let opened: OpenedStream;
-      try {
-        opened = await deps.breakers.fire(target.key, () => openStream(target, p, upstream.signal));
-      } catch (err) {
-        ctx.signal.removeEventListener('abort', onAbort);
-        upstream.abort();
-        if (ctx.signal.aborted) throw new ConnectError('client cancelled', Code.Canceled);
-        if (err instanceof BreakerOpenError || isBackendFailure(err)) {
-          const msg = err instanceof BreakerOpenError ? 'breaker open' : ConnectError.from(err).rawMessage;
-          failures.push(`${target.key}: ${msg}`);
-          const next = p.plan.targets[attempts];
-          if (next) deps.metrics?.fallbacks.inc({ from: target.backend, to: next.backend });
-          continue;
+    const state: Attempts = { count: 0, failures: [], failed: new Set(), retries: 0 };
+    // Text the client has received, across legs; billed legs (the first, then rescues).
+    let delivered = '';
+    const billed: Array<{ usage: Usage; cost: bigint }> = [];
+    const extraReasons: string[] = [];
+    let rescues = 0;
+    let decisionSent = false;
+    let broken: { target: RouteTarget; cause: string } | undefined;
+    for (;;) {
+      const leg: Leg =
+        rescues === 0
+          ? { requestId: p.input.requestId, messages: p.input.messages, promptTokens: p.promptTokens }
+          : (() => {
+              const messages = continuationMessages(p.input.messages, delivered);
+              return { requestId: `${p.input.requestId}:rescue${rescues}`, messages, promptTokens: countTokens(messages.map((m) => m.content).join('\n')) };
+            })();
+      const candidates = p.plan.targets.filter((t) => !state.failed.has(t.key));
+      const got = await openFirst(candidates, p, leg, ctx, state, delivered.length === 0);
+      if (!got) {
+        if (broken) {
+          deps.metrics?.rescues?.inc({ outcome: 'failed' });
+          throw new ConnectError(`${broken.target.key} failed after the first token: ${broken.cause}; rescue failed: ${state.failures.slice(-candidates.length).join('; ') || 'no other target'}`, Code.Unavailable);
         }
-        throw err;
+        deps.metrics?.outcomes.inc({ backend: 'none', outcome: 'failed' });
+        throw new ConnectError(`all backends failed for tier ${p.plan.tier}: ${state.failures.join('; ')}`, Code.Unavailable);
       }
-      const fallback = attempts > 1;
-      const reasons = fallback ? [...p.plan.reasons, `fallback:${target.key}`] : [...p.plan.reasons];
-      let text = '';
+      const { target, opened, upstream, detach } = got;
+      const fallback = state.count > 1 || rescues > 0;
+      if (state.count > 1 && rescues === 0) extraReasons.push(`fallback:${target.key}`);
+      const reasons = (): string[] => [...p.plan.reasons, ...extraReasons];
+      if (!decisionSent) {
+        // Sent once a target produced its first event, so a total failure before any token stays a
+        // plain error status (the gateway then answers with an HTTP error, not a broken stream).
+        decisionSent = true;
+        yield { event: { case: 'decision', value: decisionFor(p, target, { fallback, attempts: state.count, reasons: reasons() }) } };
+      }
+      let legText = '';
       let done: Extract<InferenceEvent['event'], { case: 'done' }>['value'] | undefined;
       let failure: unknown;
       // Accounting must not depend on the consumer: a transport may stop pulling a cancelled stream
       // without ever resuming this generator, so cancellation settles the bill from the abort event.
-      let settled: Promise<RoutingDecision> | undefined;
-      const settle = (): Promise<RoutingDecision> =>
+      let settled: Promise<bigint> | undefined;
+      const settle = (): Promise<bigint> =>
         (settled ??= (async () => {
           const completed = done !== undefined;
           if (!completed) upstream.abort();
-          const usage = done?.usage ?? create(UsageSchema, estimatePartialUsage(p.promptTokens, text));
-          const decision = decisionFor(p, target, { fallback, attempts, reasons });
-          decision.cost = create(MoneySchema, { microUsd: await recordUsage(p, target, usage, decision, startedAt, completed) });
-          deps.metrics?.outcomes.inc({ backend: target.backend, outcome: completed ? 'ok' : ctx.signal.aborted ? 'cancelled' : 'mid_stream_error' });
-          return decision;
+          const usage = done?.usage ?? create(UsageSchema, estimatePartialUsage(leg.promptTokens, legText));
+          const decision = decisionFor(p, target, { fallback, attempts: state.count, reasons: reasons() });
+          const cost = await recordUsage(p, leg, target, usage, decision, startedAt, completed);
+          billed.push({ usage, cost });
+          deps.metrics?.outcomes.inc({ backend: target.backend, outcome: completed ? (rescues > 0 ? 'rescued' : 'ok') : ctx.signal.aborted ? 'cancelled' : 'mid_stream_error' });
+          return cost;
         })());
       const onCancel = (): void => void settle();
       ctx.signal.addEventListener('abort', onCancel, { once: true });
-      let final: { usage: Usage; finishReason: string; decision: RoutingDecision } | undefined;
       try {
         let step = opened.first;
         while (!step.done) {
           const ev = step.value.event;
           if (ev.case === 'delta') {
-            text += ev.value.text;
+            legText += ev.value.text;
+            delivered += ev.value.text;
             yield { event: { case: 'delta', value: ev.value.text } };
           } else if (ev.case === 'done') {
             done = ev.value;
@@ -260,24 +402,39 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
       } catch (err) {
         failure = err;
       } finally {
-        ctx.signal.removeEventListener('abort', onAbort);
+        detach();
         ctx.signal.removeEventListener('abort', onCancel);
-        const decision = await settle();
-        if (done && decision.cost !== undefined) final = { usage: done.usage ?? create(UsageSchema), finishReason: done.finishReason, decision };
+        await settle();
       }
-      if (final) {
-        yield { event: { case: 'done', value: final } };
+      if (done) {
+        deps.breakers.recordSuccess(target.key);
+        if (rescues > 0) deps.metrics?.rescues?.inc({ outcome: 'ok' });
+        const usage = create(UsageSchema, {
+          promptTokens: billed.reduce((n, b) => n + b.usage.promptTokens, 0),
+          completionTokens: billed.reduce((n, b) => n + b.usage.completionTokens, 0),
+          totalTokens: billed.reduce((n, b) => n + b.usage.totalTokens, 0),
+        });
+        const decision = decisionFor(p, target, { fallback, attempts: state.count, reasons: reasons() });
+        decision.cost = create(MoneySchema, { microUsd: billed.reduce((n, b) => n + b.cost, 0n) });
+        yield { event: { case: 'done', value: { usage: rescues > 0 ? usage : (done.usage ?? create(UsageSchema)), finishReason: done.finishReason, decision } } };
         return;
       }
       if (ctx.signal.aborted) throw new ConnectError('client cancelled', Code.Canceled);
-      const cause = failure ? ConnectError.from(failure).rawMessage : 'stream ended without a final event';
-      throw new ConnectError(
-        `${target.key} failed after ${text.length > 0 ? 'the first token' : 'opening the stream'}: ${cause}`,
-        Code.Unavailable,
-      );
+      const err = failure ?? new ConnectError('stream ended without a final event', Code.Unavailable);
+      const cause = ConnectError.from(err).rawMessage;
+      if (!isBackendFailure(err)) throw new ConnectError(`${target.key} failed: ${cause}`, ConnectError.from(err).code);
+      deps.breakers.recordFailure(target.key, err);
+      state.failed.add(target.key);
+      state.failures.push(`${target.key}: ${cause}`);
+      if (delivered.length === 0) continue; // nothing reached the client: an ordinary fallback
+      if (rescues >= maxRescues) {
+        throw new ConnectError(`${target.key} failed after the first token: ${cause}`, Code.Unavailable);
+      }
+      rescues += 1;
+      broken = { target, cause };
+      extraReasons.push(`rescue:${target.key}`);
+      deps.logger.warn({ requestId: p.input.requestId, target: target.key, err: cause, deliveredChars: delivered.length }, 'stream broke after the first token: rescuing on the next target');
     }
-    deps.metrics?.outcomes.inc({ backend: 'none', outcome: 'failed' });
-    throw new ConnectError(`all backends failed for tier ${p.plan.tier}: ${failures.join('; ')}`, Code.Unavailable);
   }
 
   return {

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** Router-specific metrics; every label is bounded by the catalog (tiers, backends, models) or is a reason code. */
 export interface RouterMetrics {
@@ -7,6 +7,12 @@ export interface RouterMetrics {
   readonly fallbacks: Counter<'from' | 'to'>;
   /** Every reason code of every decision (codes only: the detail after ':' never becomes a label). */
   readonly reasons: Counter<'reason'>;
+  /** Generate calls in progress (must return to 0 when streams end or are cancelled). */
+  readonly inFlight?: Gauge;
+  /** Same-target retries before the first token, by outcome (ok, failed, budget_exhausted). */
+  readonly retries?: Counter<'outcome'>;
+  /** Mid-stream rescues by outcome (ok, failed). */
+  readonly rescues?: Counter<'outcome'>;
 }
 
 /** Registers the router metrics on `registry`. */
@@ -36,5 +42,8 @@ export function createRouterMetrics(registry: Registry): RouterMetrics {
       labelNames: ['reason'],
       registers: [registry],
     }),
+    inFlight: new Gauge({ name: 'router_inflight_requests', help: 'Generate calls in progress.', registers: [registry] }),
+    retries: new Counter({ name: 'router_retries_total', help: 'Same-target retries before the first token, by outcome.', labelNames: ['outcome'], registers: [registry] }),
+    rescues: new Counter({ name: 'router_rescues_total', help: 'Streams broken after the first token and continued on another target, by outcome.', labelNames: ['outcome'], registers: [registry] }),
   };
 }

@@ -12,6 +12,11 @@ export interface BreakerSettings {
   readonly resetTimeoutMs: number;
   /** Rolling statistics window. @default 10000 */
   readonly rollingWindowMs: number;
+  /** Consecutive failures (before or after the first token) that open the breaker at once. @default 3 */
+  readonly consecutiveFailures?: number;
+  /** A run of at least two failures without a success spanning this long opens the breaker. @default 1000 */
+  readonly failingForMs?: number;
+  readonly clock?: () => number;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
@@ -25,7 +30,30 @@ export interface TargetBreakers {
   state(target: string): BreakerState;
   /** Every breaker seen so far, for the admin view. */
   states(): Record<string, BreakerState>;
+  /**
+   * A failure the breaker could not see through `fire` (a stream that broke after its first event).
+   * Counts toward the consecutive-failure rule; ignored unless it is a backend failure.
+   */
+  recordFailure(target: string, err: unknown): void;
+  /** A complete answer: ends the target's failure run. */
+  recordSuccess(target: string): void;
+  /** Details per target for the admin view and tests. */
+  snapshot(): BreakerSnapshot[];
   shutdown(): void;
+}
+
+/** One breaker as the admin RPC shows it. */
+export interface BreakerSnapshot {
+  readonly target: string;
+  readonly state: BreakerState;
+  /** Failures since the last complete answer. */
+  readonly consecutiveFailures: number;
+  /** Opossum's rolling-window counts. */
+  readonly fires: number;
+  readonly failures: number;
+  readonly rejects: number;
+  /** Epoch ms of the last state change (0 = never changed). */
+  readonly changedAt: number;
 }
 
 /** Error thrown when a breaker refuses a call; carries the target for the client message. */
@@ -40,11 +68,40 @@ export class BreakerOpenError extends Error {
 
 /**
  * Creates the breaker set. Only backend failures (see isBackendFailure) count; a client's bad
- * request or cancellation never opens a breaker. States are exported as a gauge
+ * request or cancellation never opens a breaker. A breaker opens on whichever comes first:
+ * opossum's rolling-window rule (volumeThreshold, errorThresholdPercentage), `consecutiveFailures`
+ * failures in a row, or a failure run lasting `failingForMs`. Failures after the first token count
+ * too (`recordFailure`); only a complete answer (`recordSuccess`) ends a run, so an upstream that
+ * always breaks mid-stream is cut off although its streams open fine. States are exported as a gauge
  * (0 closed, 1 half-open, 2 open) and transitions as a counter.
  */
 export function createTargetBreakers(settings: BreakerSettings, registry?: Registry): TargetBreakers {
   const breakers = new Map<string, CircuitBreaker<[Thunk], unknown>>();
+  const clock = settings.clock ?? Date.now;
+  const consecutiveLimit = settings.consecutiveFailures ?? 3;
+  const failingForMs = settings.failingForMs ?? 1000;
+  /** Per target: the current failure run (count, first and last failure time) and last transition. */
+  const runs = new Map<string, { count: number; firstAt: number; lastAt: number; changedAt: number }>();
+  const runOf = (target: string): { count: number; firstAt: number; lastAt: number; changedAt: number } => {
+    let r = runs.get(target);
+    if (!r) runs.set(target, (r = { count: 0, firstAt: 0, lastAt: 0, changedAt: 0 }));
+    return r;
+  };
+  /** Adds a backend failure to the run; opens the breaker on N in a row or a run lasting failingForMs. */
+  const noteFailure = (target: string, breaker: CircuitBreaker<[Thunk], unknown>): void => {
+    const now = clock();
+    const r = runOf(target);
+    // A run whose last failure is older than the rolling window is stale: start a new one.
+    if (r.count === 0 || now - r.lastAt > settings.rollingWindowMs) {
+      r.count = 0;
+      r.firstAt = now;
+    }
+    r.count += 1;
+    r.lastAt = now;
+    const tooMany = r.count >= consecutiveLimit;
+    const tooLong = r.count >= 2 && now - r.firstAt >= failingForMs;
+    if ((tooMany || tooLong) && !breaker.opened) breaker.open();
+  };
   const stateGauge = registry
     ? new Gauge({ name: 'router_breaker_state', help: 'Breaker state per target: 0 closed, 1 half-open, 2 open.', labelNames: ['target'], registers: [registry] })
     : undefined;
@@ -67,6 +124,7 @@ export function createTargetBreakers(settings: BreakerSettings, registry?: Regis
     });
     const breaker = b;
     const report = (to: BreakerState): void => {
+      runOf(target).changedAt = clock();
       stateGauge?.set({ target }, to === 'closed' ? 0 : to === 'half_open' ? 1 : 2);
       transitions?.inc({ target, to });
     };
@@ -84,9 +142,23 @@ export function createTargetBreakers(settings: BreakerSettings, registry?: Regis
         return (await breaker.fire(action)) as T;
       } catch (err) {
         if ((err as { code?: string }).code === 'EOPENBREAKER') throw new BreakerOpenError(target);
+        if (isBackendFailure(err)) noteFailure(target, breaker);
         throw err;
       }
     },
+    recordFailure(target, err) {
+      if (isBackendFailure(err)) noteFailure(target, get(target));
+    },
+    recordSuccess(target) {
+      const r = runs.get(target);
+      if (r) r.count = 0;
+    },
+    snapshot: () =>
+      [...breakers].map(([target, b]) => {
+        const stats = b.stats;
+        const r = runOf(target);
+        return { target, state: stateOf(b), consecutiveFailures: r.count, fires: stats.fires, failures: stats.failures, rejects: stats.rejects, changedAt: r.changedAt };
+      }),
     state: (target) => {
       const b = breakers.get(target);
       return b ? stateOf(b) : 'closed';
@@ -95,6 +167,7 @@ export function createTargetBreakers(settings: BreakerSettings, registry?: Regis
     shutdown: () => {
       for (const b of breakers.values()) b.shutdown();
       breakers.clear();
+      runs.clear();
     },
   };
 }
