@@ -1,0 +1,57 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { configValues } from '@sophia/platform';
+
+export const SQL_PORT_KEY = 'SOPHIA_SQL_PORT';
+export const SQL_DEFAULT_PORT = 50056;
+
+/** The semantic models shipped with the service (demo sales + the ledger's usage events). */
+export const BUNDLED_MODELS = ['sales.yaml', 'usage.yaml'].map((f) => fileURLToPath(new URL(`../models/${f}`, import.meta.url)));
+
+/** Every key the SQL service reads (besides the shared ones); documented in README.md. */
+export const sqlConfigSchema = z
+  .object({
+    /** Comma-separated semantic model YAML files. @default the bundled sales and usage models */
+    SOPHIA_SQL_MODELS: configValues.list().optional(),
+    /** duckdb (embedded) or snowflake. @default duckdb */
+    SOPHIA_SQL_WAREHOUSE: z.enum(['duckdb', 'snowflake']).default('duckdb'),
+    /** DuckDB file, or :memory:. @default :memory: */
+    SOPHIA_SQL_DUCKDB_PATH: z.string().min(1).default(':memory:'),
+    /** Create and fill the demo sales tables (and an empty USAGE_EVENTS) in DuckDB at start. @default true */
+    SOPHIA_SQL_DEMO_DATA: configValues.flag(true),
+    /** The router, for questions no semantic model covers; unset = no LLM path. */
+    SOPHIA_ROUTER_ADDR: configValues.address().optional(),
+    /** LLM repair rounds after the first proposal. @default 2 */
+    SOPHIA_SQL_MAX_REPAIRS: z.coerce.number().int().min(0).max(5).default(2),
+    SOPHIA_SQL_ROW_LIMIT: z.coerce.number().int().min(1).default(1000),
+    SOPHIA_SQL_MAX_ROW_LIMIT: z.coerce.number().int().min(1).default(10_000),
+    SOPHIA_SQL_TIMEOUT_MS: configValues.durationMs(30_000),
+    SOPHIA_SQL_MAX_TIMEOUT_MS: configValues.durationMs(300_000),
+    SNOWFLAKE_ACCOUNT: z.string().min(1).optional(),
+    SNOWFLAKE_USER: z.string().min(1).optional(),
+    /** PEM file of the key-pair (JWT) auth private key. */
+    SNOWFLAKE_PRIVATE_KEY_PATH: z.string().min(1).optional(),
+    SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: z.string().optional(),
+    SNOWFLAKE_WAREHOUSE: z.string().min(1).optional(),
+    SNOWFLAKE_DATABASE: z.string().min(1).optional(),
+    SNOWFLAKE_SCHEMA: z.string().min(1).optional(),
+    SNOWFLAKE_ROLE: z.string().min(1).optional(),
+    /** Snowflake connection pool size. @default 4 */
+    SOPHIA_SQL_SNOWFLAKE_POOL_MAX: z.coerce.number().int().min(1).max(64).default(4),
+  });
+
+/** The parsed configuration. */
+export type SqlConfig = z.infer<typeof sqlConfigSchema>;
+
+/** Cross-key rules (runService merges only the schema's shape, so they are checked at start). */
+export function sqlConfigProblems(c: SqlConfig): string[] {
+  const problems: string[] = [];
+  if (c.SOPHIA_SQL_ROW_LIMIT > c.SOPHIA_SQL_MAX_ROW_LIMIT) problems.push('SOPHIA_SQL_ROW_LIMIT: must not exceed SOPHIA_SQL_MAX_ROW_LIMIT');
+  if (c.SOPHIA_SQL_TIMEOUT_MS > c.SOPHIA_SQL_MAX_TIMEOUT_MS) problems.push('SOPHIA_SQL_TIMEOUT_MS: must not exceed SOPHIA_SQL_MAX_TIMEOUT_MS');
+  if (c.SOPHIA_SQL_WAREHOUSE === 'snowflake') {
+    for (const key of ['SNOWFLAKE_ACCOUNT', 'SNOWFLAKE_USER', 'SNOWFLAKE_PRIVATE_KEY_PATH', 'SNOWFLAKE_WAREHOUSE', 'SNOWFLAKE_DATABASE', 'SNOWFLAKE_SCHEMA'] as const) {
+      if (c[key] === undefined) problems.push(`${key}: required when SOPHIA_SQL_WAREHOUSE=snowflake`);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,227 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+import {
+  compilePlan,
+  createCatalogIndex,
+  linkSchema,
+  planQuestion,
+  semanticModelCatalog,
+  validateSql,
+  type Catalog,
+  type CatalogIndex,
+  type CatalogTable,
+  type SemanticModel,
+  type ValidationResult,
+} from '@sophia/sql-core';
+import type { SqlGenerator } from './llm-sql-generator.ts';
+import { QueryFailedError, QueryTimeoutError, type SqlWarehouse, type WarehouseEvent } from './warehouse/warehouse.ts';
+
+/** Where a statement came from (mirrors sophia.sql.v1.SqlSource). */
+export type SqlSourceKind = 'verified_query' | 'semantic_model' | 'llm' | 'caller';
+
+/** The answer to a question: the statement to run, why, and the validator's report. */
+export interface AskResult {
+  /** Validated statement (LIMIT bounded); empty when validation failed. */
+  readonly sql: string;
+  readonly explanation: string;
+  readonly validation: ValidationResult;
+  readonly source: SqlSourceKind;
+  readonly scope: string;
+  readonly repairAttempts: number;
+}
+
+/** Limits for Execute; requests above a maximum are refused (INVALID_ARGUMENT), 0 means the default. */
+export interface ExecutionLimits {
+  readonly defaultRowLimit: number;
+  readonly maxRowLimit: number;
+  readonly defaultTimeoutMs: number;
+  readonly maxTimeoutMs: number;
+}
+
+/** Options for {@link createSqlEngine}. */
+export interface SqlEngineOptions {
+  readonly models: readonly SemanticModel[];
+  readonly warehouse: SqlWarehouse;
+  /** The LLM path; without it, questions no model covers are FAILED_PRECONDITION. */
+  readonly generator?: SqlGenerator | undefined;
+  /** Repair rounds after the first LLM proposal. @default 2 */
+  readonly maxRepairs?: number;
+  readonly limits: ExecutionLimits;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
+}
+
+/** What Execute streams: the statement's provenance, then the warehouse's events. */
+export type ExecuteEvent = { readonly kind: 'statement'; readonly sql: string; readonly source: SqlSourceKind; readonly explanation: string } | WarehouseEvent;
+
+/** The SQL service's logic, independent of the transport. */
+export interface SqlEngine {
+  ask(question: string, scope: string, call: CallInfo): Promise<AskResult>;
+  validate(sql: string, scope: string): { readonly report: ValidationResult; readonly scope: string };
+  execute(request: ExecuteInput, call: CallInfo): AsyncGenerator<ExecuteEvent, void, undefined>;
+  describe(scope: string): { readonly models: readonly SemanticModel[]; readonly catalogs: ReadonlyMap<string, Catalog>; readonly warehouse: string };
+}
+
+/** Who is calling and how to stop. */
+export interface CallInfo {
+  readonly tenant: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Execute's input: exactly one of sql / question. */
+export interface ExecuteInput {
+  readonly sql?: string;
+  readonly question?: string;
+  readonly scope: string;
+  readonly rowLimit: number;
+  readonly timeoutMs: number;
+}
+
+const MAX_QUESTION_CHARS = 2000;
+
+function mergeCatalogs(catalogs: readonly Catalog[]): Catalog {
+  const byName = new Map<string, CatalogTable>();
+  for (const c of catalogs) for (const t of c.tables) if (!byName.has(t.name.toUpperCase())) byName.set(t.name.toUpperCase(), t);
+  return { tables: [...byName.values()] };
+}
+
+/** CREATE TABLE-like schema text for the LLM prompt. */
+function schemaText(catalog: Catalog, tables: readonly string[]): string {
+  return catalog.tables
+    .filter((t) => tables.includes(t.name))
+    .map((t) => `TABLE ${t.name}${t.description ? ` -- ${t.description}` : ''} (\n${t.columns.map((c) => `  ${c.name} ${c.type}`).join(',\n')}\n)`)
+    .join('\n');
+}
+
+/**
+ * Ask / Validate / Execute / DescribeCatalog over semantic models and one warehouse. A question is
+ * answered by the first model (in scope) that covers it — a verified query, else the compiled plan —
+ * and only when none does by the LLM, whose proposal is validated and compile-checked with up to
+ * `maxRepairs` retries that carry the errors back. Every statement passes `validateSql` first.
+ */
+export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
+  const clock = options.clock ?? (() => new Date());
+  const maxRepairs = options.maxRepairs ?? 2;
+  const models = new Map(options.models.map((m) => [m.name, m]));
+  const catalogs = new Map(options.models.map((m) => [m.name, semanticModelCatalog(m)]));
+  const indexes = new Map<string, CatalogIndex>();
+  const indexFor = (scope: string): CatalogIndex => {
+    let index = indexes.get(scope);
+    if (!index) {
+      index = createCatalogIndex(scope === '' ? mergeCatalogs([...catalogs.values()]) : catalogs.get(scope)!);
+      indexes.set(scope, index);
+    }
+    return index;
+  };
+  const checkScope = (scope: string): string => {
+    const s = scope.trim();
+    if (s !== '' && !models.has(s)) throw new ConnectError(`scope: unknown semantic model "${s}" (known: ${[...models.keys()].join(', ')})`, Code.NotFound);
+    return s;
+  };
+  const checkQuestion = (question: string): string => {
+    const q = question.trim();
+    if (q === '') throw new ConnectError('question: must not be empty', Code.InvalidArgument);
+    if (q.length > MAX_QUESTION_CHARS) throw new ConnectError(`question: ${q.length} characters; the limit is ${MAX_QUESTION_CHARS}`, Code.InvalidArgument);
+    return q;
+  };
+
+  const askLlm = async (question: string, scope: string, call: CallInfo, maxRows: number, uncovered: string[]): Promise<AskResult> => {
+    if (!options.generator) {
+      throw new ConnectError(`question: no semantic model covers it (${uncovered.join('; ')}) and no LLM is configured (SOPHIA_ROUTER_ADDR)`, Code.FailedPrecondition);
+    }
+    const index = indexFor(scope);
+    const linked = linkSchema(index.catalog, question, { top: 6 }).tables.map((t) => t.name);
+    const schema = schemaText(index.catalog, linked);
+    let previous: { sql: string; errors: string[] } | undefined;
+    let last: ValidationResult | undefined;
+    for (let attempt = 0; attempt <= maxRepairs; attempt++) {
+      const proposal = await options.generator.generate({ question, schema, tenant: call.tenant, ...(previous ? { previous } : {}) }, call.signal);
+      const report = validateSql(proposal, index, { maxRows });
+      last = report;
+      if (report.ok) {
+        const compileError = await options.warehouse.check(report.sql!);
+        if (compileError === undefined) {
+          return { sql: report.sql!, explanation: `Proposed by an LLM through the router for: "${question}"${attempt > 0 ? ` (repaired ${attempt}×)` : ''}.`, validation: report, source: 'llm', scope, repairAttempts: attempt };
+        }
+        last = { ...report, ok: false, errors: [compileError] };
+      }
+      previous = { sql: proposal, errors: last.errors };
+    }
+    return { sql: '', explanation: `The LLM's SQL was still invalid after ${maxRepairs} repair attempts.`, validation: { ...last!, ok: false }, source: 'llm', scope, repairAttempts: maxRepairs };
+  };
+
+  const ask = async (questionIn: string, scopeIn: string, call: CallInfo, maxRows: number): Promise<AskResult> => {
+    const question = checkQuestion(questionIn);
+    const scope = checkScope(scopeIn);
+    const now = clock();
+    const uncovered: string[] = [];
+    for (const model of scope === '' ? models.values() : [models.get(scope)!]) {
+      const planned = planQuestion(model, question, now);
+      if (planned.kind === 'uncovered') {
+        uncovered.push(planned.reason);
+        continue;
+      }
+      const compiled = planned.kind === 'verified' ? { sql: planned.sql, explanation: planned.explanation } : compilePlan(model, planned.plan);
+      const report = validateSql(compiled.sql, indexFor(model.name), { maxRows });
+      return {
+        sql: report.ok ? report.sql! : '',
+        explanation: compiled.explanation,
+        validation: report,
+        source: planned.kind === 'verified' ? 'verified_query' : 'semantic_model',
+        scope: model.name,
+        repairAttempts: 0,
+      };
+    }
+    return askLlm(question, scope, call, maxRows, uncovered);
+  };
+
+  const limit = (value: number, def: number, max: number, field: string): number => {
+    if (!Number.isInteger(value) || value < 0) throw new ConnectError(`${field}: must be a non-negative integer`, Code.InvalidArgument);
+    if (value > max) throw new ConnectError(`${field}: ${value} exceeds the maximum ${max}`, Code.InvalidArgument);
+    return value === 0 ? def : value;
+  };
+
+  return {
+    ask: (question, scope, call) => ask(question, scope, call, options.limits.maxRowLimit),
+    validate(sql, scopeIn) {
+      const scope = checkScope(scopeIn);
+      if (sql.trim() === '') throw new ConnectError('sql: must not be empty', Code.InvalidArgument);
+      return { report: validateSql(sql, indexFor(scope), { maxRows: options.limits.maxRowLimit }), scope };
+    },
+    async *execute(request, call) {
+      const rowLimit = limit(request.rowLimit, options.limits.defaultRowLimit, options.limits.maxRowLimit, 'row_limit');
+      const timeoutMs = limit(request.timeoutMs, options.limits.defaultTimeoutMs, options.limits.maxTimeoutMs, 'timeout_ms');
+      let sql: string;
+      let source: SqlSourceKind;
+      let explanation: string;
+      // One more row than asked, so the result can say whether it was cut.
+      if (request.sql !== undefined) {
+        const scope = checkScope(request.scope);
+        if (request.sql.trim() === '') throw new ConnectError('sql: must not be empty', Code.InvalidArgument);
+        const report = validateSql(request.sql, indexFor(scope), { maxRows: rowLimit + 1 });
+        if (!report.ok) throw new ConnectError(`sql: rejected by the validator: ${report.errors.join('; ')}`, Code.InvalidArgument);
+        sql = report.sql!;
+        source = 'caller';
+        explanation = 'Statement given by the caller.';
+      } else if (request.question !== undefined) {
+        const answer = await ask(request.question, request.scope, call, rowLimit + 1);
+        if (!answer.validation.ok) throw new ConnectError(`question: the generated SQL was rejected by the validator: ${answer.validation.errors.join('; ')}`, Code.InvalidArgument);
+        ({ sql, source, explanation } = answer);
+      } else {
+        throw new ConnectError('query: set exactly one of sql or question', Code.InvalidArgument);
+      }
+      yield { kind: 'statement', sql, source, explanation };
+      try {
+        yield* options.warehouse.query(sql, { maxRows: rowLimit, timeoutMs, tag: `sophia-sql:${call.tenant}`, ...(call.signal ? { signal: call.signal } : {}) });
+      } catch (err) {
+        if (err instanceof QueryTimeoutError) throw new ConnectError(`timeout_ms: ${err.message}`, Code.DeadlineExceeded);
+        if (err instanceof QueryFailedError) throw new ConnectError(err.message, Code.InvalidArgument);
+        throw err;
+      }
+    },
+    describe(scopeIn) {
+      const scope = checkScope(scopeIn);
+      const selected = scope === '' ? [...models.values()] : [models.get(scope)!];
+      return { models: selected, catalogs, warehouse: options.warehouse.description };
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { SqlService } from '@sophia/contracts/sql';
+import { RouterService } from '@sophia/contracts/router';
+import { createServiceClient, serviceRegistration, type Logger, type StartedService } from '@sophia/platform';
+import { loadSemanticModelFile } from '@sophia/sql-core';
+import { seedDemoSales } from './demo-sales.ts';
+import { createRouterSqlGenerator, type SqlGenerator } from './llm-sql-generator.ts';
+import { BUNDLED_MODELS, sqlConfigProblems, type SqlConfig } from './sql-config.ts';
+import { createSqlEngine } from './sql-engine.ts';
+import { createSqlHandler } from './sql-handler.ts';
+import { createDuckDbSqlWarehouse } from './warehouse/duckdb-sql-warehouse.ts';
+import { openSnowflakeSqlWarehouse } from './warehouse/snowflake-sql-warehouse.ts';
+import type { SqlWarehouse } from './warehouse/warehouse.ts';
+
+/** The ledger's usage table (same columns as apps/ledger's DuckDB warehouse), created empty for the usage model. */
+export const USAGE_EVENTS_DDL = `CREATE TABLE IF NOT EXISTS USAGE_EVENTS (
+  request_id VARCHAR PRIMARY KEY, tenant VARCHAR NOT NULL, model VARCHAR NOT NULL, backend VARCHAR NOT NULL,
+  tier VARCHAR NOT NULL, prompt_tokens BIGINT NOT NULL, completion_tokens BIGINT NOT NULL,
+  cost_micro_usd BIGINT NOT NULL, catalog_version VARCHAR NOT NULL, time_ms BIGINT NOT NULL,
+  latency_ms BIGINT NOT NULL, fallback BOOLEAN NOT NULL, completed BOOLEAN NOT NULL,
+  workload_tag VARCHAR NOT NULL, target VARCHAR NOT NULL, api_key VARCHAR NOT NULL)`;
+
+/** Options for {@link startSql}. */
+export interface StartSqlOptions {
+  readonly config: SqlConfig;
+  readonly logger: Logger;
+  /** Replaces the router-backed LLM path (tests). */
+  readonly generator?: SqlGenerator;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
+}
+
+/** Wires the SQL service from its configuration: models, warehouse (DuckDB or Snowflake), LLM path, handler. */
+export async function startSql(options: StartSqlOptions): Promise<StartedService> {
+  const { config, logger } = options;
+  const problems = sqlConfigProblems(config);
+  if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  const models = (config.SOPHIA_SQL_MODELS ?? BUNDLED_MODELS).map((path) => loadSemanticModelFile(path));
+  const clock = options.clock ?? (() => new Date());
+  let warehouse: SqlWarehouse;
+  if (config.SOPHIA_SQL_WAREHOUSE === 'snowflake') {
+    warehouse = await openSnowflakeSqlWarehouse(config, logger);
+  } else {
+    warehouse = await createDuckDbSqlWarehouse({
+      path: config.SOPHIA_SQL_DUCKDB_PATH,
+      setup: config.SOPHIA_SQL_DEMO_DATA
+        ? async (run) => {
+            await seedDemoSales(run, clock());
+            await run(USAGE_EVENTS_DDL);
+          }
+        : undefined,
+    });
+  }
+  const generator = options.generator ?? (config.SOPHIA_ROUTER_ADDR ? createRouterSqlGenerator(createServiceClient(RouterService, config.SOPHIA_ROUTER_ADDR, { defaultTimeoutMs: 60_000 })) : undefined);
+  logger.info({ warehouse: warehouse.description, models: models.map((m) => m.name), llm: generator ? 'router' : 'none' }, 'sql service ready');
+  const engine = createSqlEngine({
+    models,
+    warehouse,
+    generator,
+    maxRepairs: config.SOPHIA_SQL_MAX_REPAIRS,
+    clock,
+    limits: {
+      defaultRowLimit: config.SOPHIA_SQL_ROW_LIMIT,
+      maxRowLimit: config.SOPHIA_SQL_MAX_ROW_LIMIT,
+      defaultTimeoutMs: config.SOPHIA_SQL_TIMEOUT_MS,
+      maxTimeoutMs: config.SOPHIA_SQL_MAX_TIMEOUT_MS,
+    },
+  });
+  return { services: [serviceRegistration(SqlService, createSqlHandler(engine))], close: () => warehouse.close() };
+}

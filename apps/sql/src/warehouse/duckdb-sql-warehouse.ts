@@ -1,0 +1,112 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { snowflakeToDuckDb } from './snowflake-to-duckdb.ts';
+import { QueryFailedError, QueryTimeoutError, type Cell, type SqlWarehouse, type WarehouseColumn } from './warehouse.ts';
+
+/** Options for {@link createDuckDbSqlWarehouse}. */
+export interface DuckDbSqlWarehouseOptions {
+  /** File path, or ":memory:". */
+  readonly path: string;
+  /** Statements run once after opening (seeding demo data, test fixtures). */
+  readonly setup?: (run: (sql: string, params?: DuckDBValue[]) => Promise<void>) => Promise<void>;
+}
+
+/** DuckDB's extra surface for tests and seeding. */
+export interface DuckDbSqlWarehouse extends SqlWarehouse {
+  /** Runs a statement with no result (DDL, inserts). Not for user SQL: it bypasses nothing but also validates nothing. */
+  run(sql: string, params?: DuckDBValue[]): Promise<void>;
+}
+
+const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'HUGEINT', 'UHUGEINT']);
+const REAL_TYPES = new Set(['FLOAT', 'DOUBLE']);
+
+function toCell(value: unknown, type: string): Cell {
+  if (value === null || value === undefined) return null;
+  if (INTEGER_TYPES.has(type)) return typeof value === 'bigint' ? value : BigInt(String(value));
+  if (REAL_TYPES.has(type)) return Number(value);
+  if (type === 'BOOLEAN') return value === true || value === 'true';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * The embedded warehouse: one DuckDB instance, a fresh connection per statement (so a timeout
+ * interrupts exactly that statement), Snowflake → DuckDB dialect translation, rows streamed chunk
+ * by chunk and cut at `maxRows`. Cells come from DuckDB's JSON rendering (exact for DECIMAL and
+ * dates), typed back by column type.
+ */
+export async function createDuckDbSqlWarehouse(options: DuckDbSqlWarehouseOptions): Promise<DuckDbSqlWarehouse> {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  const instance = await DuckDBInstance.create(options.path);
+  const admin = await instance.connect();
+  const run = async (sql: string, params?: DuckDBValue[]): Promise<void> => {
+    await admin.run(sql, params);
+  };
+  if (options.setup) await options.setup(run);
+  const connections = new Set<DuckDBConnection>();
+  return {
+    description: `duckdb:${options.path}`,
+    run,
+    async *query(sql, q) {
+      const translated = snowflakeToDuckDb(sql);
+      const con = await instance.connect();
+      connections.add(con);
+      let timedOut = false;
+      const interrupt = (): void => con.interrupt();
+      const timer = setTimeout(() => {
+        timedOut = true;
+        interrupt();
+      }, q.timeoutMs);
+      q.signal?.addEventListener('abort', interrupt, { once: true });
+      try {
+        const result = await con.stream(translated);
+        const columns: WarehouseColumn[] = result.columnNames().map((name, i) => ({ name, type: result.columnTypes()[i]!.toString() }));
+        yield { kind: 'header', columns };
+        let rowCount = 0;
+        let truncated = false;
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          const rows = chunk.convertRows(JsonDuckDBValueConverter).map((r) => r.map((v, i) => toCell(v, columns[i]!.type)));
+          const room = q.maxRows - rowCount;
+          if (rows.length > room) {
+            truncated = true;
+            if (room > 0) yield { kind: 'rows', rows: rows.slice(0, room) };
+            rowCount += Math.max(room, 0);
+            break;
+          }
+          rowCount += rows.length;
+          yield { kind: 'rows', rows };
+        }
+        yield { kind: 'end', rowCount, truncated };
+      } catch (err) {
+        if (timedOut) throw new QueryTimeoutError(`statement exceeded its ${q.timeoutMs} ms timeout and was interrupted`);
+        if (q.signal?.aborted) throw err;
+        throw new QueryFailedError(`duckdb: ${(err as Error).message.split('\n')[0]}`);
+      } finally {
+        clearTimeout(timer);
+        q.signal?.removeEventListener('abort', interrupt);
+        connections.delete(con);
+        con.closeSync();
+      }
+    },
+    async check(sql) {
+      try {
+        const con = await instance.connect();
+        try {
+          await con.run(`EXPLAIN ${snowflakeToDuckDb(sql)}`);
+        } finally {
+          con.closeSync();
+        }
+        return undefined;
+      } catch (err) {
+        return `duckdb: ${(err as Error).message.split('\n')[0]}`;
+      }
+    },
+    async close() {
+      for (const con of connections) con.interrupt();
+      admin.closeSync();
+      instance.closeSync();
+    },
+  };
+}
