@@ -1,0 +1,113 @@
+import { Redis } from 'ioredis';
+import { createDuckDbWarehouse, type DuckDbWarehouse } from './duckdb-warehouse.ts';
+import { createMemoryUsageStore } from './memory-usage-store.ts';
+import { createRedisLedgerLog } from './redis-ledger-log.ts';
+import { redisLedgerKeys } from './redis-ledger-keys.ts';
+import { createRedisUsageStore } from './redis-usage-store.ts';
+import { redisServerAvailable, startRedisServer, type TestRedisServer } from './testing/start-redis-server.ts';
+import { T0, usageRecord } from './usage-store-contract.ts';
+import { createWarehouseSink } from './warehouse-sink.ts';
+import type { Warehouse } from './warehouse.ts';
+
+const audit = (auditId: string) => ({ auditId, timeMs: T0, actor: 'ops', action: 'budget.set', subject: 'acme', details: '{}' });
+
+describe('warehouse sink with the in-process log and DuckDB', () => {
+  let warehouse: DuckDbWarehouse;
+  beforeEach(async () => {
+    warehouse = await createDuckDbWarehouse(':memory:');
+  });
+  afterEach(async () => {
+    await warehouse.close();
+  });
+
+  it('writes every new event and audit entry once', async () => {
+    const store = createMemoryUsageStore();
+    await store.record(usageRecord({ requestId: 'a', costMicroUsd: 7 }));
+    await store.record(usageRecord({ requestId: 'a', costMicroUsd: 7 }));
+    await store.record(usageRecord({ requestId: 'b', costMicroUsd: 11, apiKey: 'k1' }));
+    await store.appendAudit(audit('x1'));
+    const sink = createWarehouseSink({ log: store.log, warehouse, blockMs: 20 });
+    await sink.drained();
+    await store.record(usageRecord({ requestId: 'c', costMicroUsd: 13 }));
+    await sink.drained();
+    store.log.interrupt();
+    await sink.stop();
+    expect(await warehouse.totals()).toEqual({ requests: 3n, costMicroUsd: 31n, audits: 1n });
+    expect(await warehouse.query("SELECT api_key FROM usage_events WHERE request_id = 'b'")).toEqual([{ api_key: 'k1' }]);
+  });
+
+  it('is idempotent when a batch is written again', async () => {
+    const batch = { usage: [usageRecord({ requestId: 'a' }), usageRecord({ requestId: 'a' }), usageRecord({ requestId: 'b' })], audit: [audit('x')] };
+    await warehouse.write(batch);
+    await warehouse.write(batch);
+    expect(await warehouse.totals()).toEqual({ requests: 2n, costMicroUsd: 10n, audits: 1n });
+  });
+
+  it('keeps entries whose write failed and writes them on retry', async () => {
+    const store = createMemoryUsageStore();
+    await store.record(usageRecord({ requestId: 'a' }));
+    let failures = 1;
+    const flaky: Warehouse = {
+      write: (batch) => (failures-- > 0 ? Promise.reject(new Error('warehouse down')) : warehouse.write(batch)),
+      close: () => Promise.resolve(),
+    };
+    const errors: string[] = [];
+    const sink = createWarehouseSink({ log: store.log, warehouse: flaky, blockMs: 20, retryMs: 5, logger: { info: () => undefined, error: (_, m) => errors.push(m) } });
+    await sink.drained();
+    store.log.interrupt();
+    await sink.stop();
+    expect(errors).toEqual(['warehouse sink: write failed, will retry']);
+    expect((await warehouse.totals()).requests).toBe(1n);
+  });
+});
+
+const available = redisServerAvailable();
+if (!available) console.warn('redis-server not found on PATH: skipping the Redis log tests');
+const describeRedis = available ? describe : describe.skip;
+
+describeRedis('Redis ledger log (stream + consumer group)', () => {
+  let server: TestRedisServer;
+  let clients: Redis[] = [];
+  const client = async (): Promise<Redis> => {
+    const c = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await c.connect();
+    clients.push(c);
+    return c;
+  };
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.map((c) => c.quit()));
+    clients = [];
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('appends each new record to the stream in the record script, and a dead consumer’s entries are claimed', async () => {
+    const prefix = '{log-1}:';
+    const keys = redisLedgerKeys(prefix);
+    const store = createRedisUsageStore({ redis: await client(), keyPrefix: prefix });
+    for (let i = 0; i < 10; i++) await store.record(usageRecord({ requestId: `r${i}`, costMicroUsd: i }));
+    await store.record(usageRecord({ requestId: 'r0', costMicroUsd: 0 }));
+    await store.appendAudit(audit('a1'));
+    const redis = await client();
+    expect(await redis.xlen(keys.log)).toBe(11);
+
+    // A consumer that takes a batch and dies before acknowledging it.
+    const crashed = await createRedisLedgerLog({ redis, keys, consumer: 'crashed', claimIdleMs: 30 });
+    expect(await crashed.read(4, 0)).toHaveLength(4);
+
+    const warehouse = await createDuckDbWarehouse(':memory:');
+    const survivor = await createRedisLedgerLog({ redis: await client(), keys, consumer: 'survivor', claimIdleMs: 30 });
+    await new Promise((r) => setTimeout(r, 40));
+    const sink = createWarehouseSink({ log: survivor, warehouse, blockMs: 20, batchSize: 3 });
+    await sink.drained();
+    await sink.stop();
+    expect(await warehouse.totals()).toEqual({ requests: 10n, costMicroUsd: 45n, audits: 1n });
+    expect(await redis.xlen(keys.log)).toBe(0);
+    expect(await redis.xpending(keys.log, 'warehouse')).toEqual([0, null, null, null]);
+    await warehouse.close();
+  });
+});
