@@ -3,15 +3,16 @@ import { ClassifierService } from '@sophia/contracts/classifier';
 import { InferenceService } from '@sophia/contracts/inference';
 import { Tier } from '@sophia/contracts/common';
 import { pino } from 'pino';
-import { currentCallContext } from './call-context.ts';
+import { callContextFromHeaders, currentCallContext, runWithCallContext } from './call-context.ts';
 import { startGrpcServer, serviceRegistration, type RunningGrpcServer, type ServiceRegistration } from './grpc-server.ts';
-import { createServiceClient } from './service-client.ts';
+import { createServiceClient as createClientWith, type ClientTransport } from './service-client.ts';
 import { createServiceMetrics } from './service-metrics.ts';
 import { checkHealth, listServicesByReflection } from './testing/grpc-probes.ts';
 
 const logger = pino({ level: 'silent' });
 
-describe('startGrpcServer (real sockets, port 0)', () => {
+describe.each<ClientTransport>(['connect', 'grpc-js'])('startGrpcServer (real sockets, port 0), %s client', (transport) => {
+  const createServiceClient: typeof createClientWith = (service, address) => createClientWith(service, address, { transport });
   const servers: RunningGrpcServer[] = [];
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => s.shutdown(100)));
@@ -121,6 +122,21 @@ describe('startGrpcServer (real sockets, port 0)', () => {
     expect(seen.timeoutMs).toBeDefined();
     expect(seen.timeoutMs!).toBeLessThanOrEqual(2000);
     expect(seen.timeoutMs!).toBeGreaterThan(0);
+  });
+
+  it('takes the context when a stream call is made, even if it is iterated outside that scope', async () => {
+    let seenId: string | null = null;
+    const server = await start(serviceRegistration(InferenceService, {
+      async *generate(_req, ctx) {
+        seenId = ctx.requestHeader.get('x-request-id');
+        yield { event: { case: 'done', value: {} } };
+      },
+    }));
+    const client = createServiceClient(InferenceService, server.address);
+    const ctx = callContextFromHeaders(new Headers({ 'x-request-id': 'outer-1' }), { method: 'test', timeoutMs: 5000 });
+    const stream = runWithCallContext(ctx, () => client.generate({}));
+    for await (const _m of stream) void 0;
+    expect(seenId).toBe('outer-1');
   });
 
   it('answers grpc.health.v1 and reflection, and goes NOT_SERVING on shutdown', async () => {

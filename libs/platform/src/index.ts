@@ -8,5 +8,6 @@ export { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 export { createGrpcServiceBinding, type GrpcServiceBinding } from './grpc-service-adapter.ts';
 export { startGrpcServer, serviceRegistration, type ServiceRegistration, type RunningGrpcServer, type GrpcServerOptions } from './grpc-server.ts';
 export { createContextInterceptor } from './context-interceptor.ts';
-export { createServiceClient, type ServiceClientOptions } from './service-client.ts';
+export { createServiceClient, setDefaultClientTransport, type ServiceClientOptions, type ClientTransport } from './service-client.ts';
+export { createGrpcJsClient } from './grpc-js-client.ts';
 export { runService, baseConfigSchema, type RunServiceOptions, type RunningService, type ServiceStartContext, type StartedService } from './run-service.ts';

@@ -5,6 +5,7 @@ import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } fro
 import { createLogger } from './logger.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { createServiceMetrics, type ServiceMetrics } from './service-metrics.ts';
+import { setDefaultClientTransport } from './service-client.ts';
 
 /** Settings every service shares. */
 export const baseConfigSchema = z.object({
@@ -14,6 +15,11 @@ export const baseConfigSchema = z.object({
   SOPHIA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long in-flight calls may finish after SIGTERM before they are cut. @default 10000 */
   SOPHIA_SHUTDOWN_GRACE_MS: configValues.durationMs(10_000),
+  /**
+   * gRPC client library for calls to other services: grpc-js (measured ~1.2–2 ms less CPU per
+   * request in the router than connect-node) or connect-node. @default grpc-js
+   */
+  SOPHIA_GRPC_CLIENT: z.enum(['connect', 'grpc-js']).default('grpc-js'),
 });
 
 /** What a service's `start` receives. */
@@ -78,6 +84,7 @@ export async function runService<S extends z.ZodObject>(options: RunServiceOptio
     throw err;
   }
   const logger = createLogger({ service: options.name, level: config.SOPHIA_LOG_LEVEL });
+  setDefaultClientTransport(config.SOPHIA_GRPC_CLIENT);
   const metrics = createServiceMetrics(options.name);
   const started = await options.start({ config, logger, metrics });
   const record = config as unknown as Record<string, number>;
