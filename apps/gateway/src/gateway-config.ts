@@ -14,6 +14,8 @@ export const gatewayConfigSchema = baseConfigSchema
     SOPHIA_GATEWAY_PORT: configValues.port(8080),
     SOPHIA_GATEWAY_METRICS_PORT: configValues.port(0),
     SOPHIA_ROUTER_ADDR: configValues.address(),
+    /** The SQL service; when set the gateway serves SqlService and `POST /v1/sql/ask`. */
+    SOPHIA_SQL_ADDR: configValues.address().optional(),
     SOPHIA_API_KEYS: z
       .string()
       .optional()

@@ -1,6 +1,7 @@
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Client } from '@connectrpc/connect';
 import { ChatService } from '@sophia/contracts/gateway';
+import { SqlService } from '@sophia/contracts/sql';
 import type { RouterService } from '@sophia/contracts/router';
 import type { Logger } from '@sophia/platform';
 import type { Registry } from 'prom-client';
@@ -10,11 +11,15 @@ import { startDualProtocolServer, type DualProtocolServer } from './dual-protoco
 import { createHttpMetrics, methodLabel, routeLabel } from './http-metrics.ts';
 import { createOpenAiRoutes } from './openai-routes.ts';
 import type { HttpResponseSink } from './openai-response-writer.ts';
+import { createSqlServiceProxy } from './sql-service-proxy.ts';
+import { createSqlRoutes, isSqlRoute } from './sql-routes.ts';
 
 /** Options for {@link createGatewayServer}. */
 export interface GatewayServerOptions {
   /** The router client; tests inject one over an in-memory transport or a fake server. */
   readonly router: Client<typeof RouterService>;
+  /** The SQL service client; when set, SqlService and `POST /v1/sql/ask` are served. */
+  readonly sql?: Client<typeof SqlService> | undefined;
   readonly auth: ApiKeyAuth;
   readonly logger: Logger;
   /** Registry for the HTTP metrics; omitted in tests that do not look at them. */
@@ -58,10 +63,15 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     isDraining: () => state.server?.draining ?? false,
   });
   const chat = createChatServiceHandler({ router: options.router, auth: options.auth, logger: options.logger, requestTimeoutMs });
+  const sqlOptions = options.sql ? { sql: options.sql, auth: options.auth, logger: options.logger, requestTimeoutMs } : undefined;
+  const sqlRoutes = sqlOptions ? createSqlRoutes({ ...sqlOptions, maxBodyBytes }) : undefined;
   const adapter = connectNodeAdapter({
-    routes: (r) => r.service(ChatService, chat),
+    routes: (r) => {
+      r.service(ChatService, chat);
+      if (sqlOptions) r.service(SqlService, createSqlServiceProxy(sqlOptions));
+    },
     readMaxBytes: maxBodyBytes,
-    fallback: (req, res) => rest(req, res as unknown as HttpResponseSink),
+    fallback: (req, res) => (sqlRoutes && isSqlRoute(req.url) ? sqlRoutes(req, res as unknown as HttpResponseSink) : rest(req, res as unknown as HttpResponseSink)),
   });
   const host = options.host ?? '127.0.0.1';
   const running = await startDualProtocolServer(

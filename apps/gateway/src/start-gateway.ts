@@ -1,4 +1,5 @@
 import { RouterService } from '@sophia/contracts/router';
+import { SqlService } from '@sophia/contracts/sql';
 import { ConfigError, createLogger, createServiceClient, createServiceMetrics, loadConfig, startMetricsServer, type Logger, type MetricsServer } from '@sophia/platform';
 import { createApiKeyAuth, generateLocalApiKey, type ApiKeyEntry } from './api-key-auth.ts';
 import { gatewayConfigSchema, type GatewayConfig } from './gateway-config.ts';
@@ -44,8 +45,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   if (localApiKey) logger.warn('SOPHIA_API_KEYS unset: local mode, one generated key (tenant "local"), bound to 127.0.0.1 only');
   const metrics = createServiceMetrics('gateway');
   const router = createServiceClient(RouterService, config.SOPHIA_ROUTER_ADDR);
+  const sql = config.SOPHIA_SQL_ADDR ? createServiceClient(SqlService, config.SOPHIA_SQL_ADDR) : undefined;
   const server = await createGatewayServer({
     router,
+    sql,
     auth: createApiKeyAuth(keys),
     logger,
     registry: metrics.registry,
