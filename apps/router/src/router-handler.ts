@@ -6,6 +6,7 @@ import { MoneySchema, RoutingDecisionSchema, UsageSchema, type ChatMessage, type
 import { type InferenceService, type GenerateResponse as InferenceEvent } from '@sophia/contracts/inference';
 import { type LedgerService } from '@sophia/contracts/ledger';
 import { type RouterService, type GenerateResponseSchema, type RouteInput } from '@sophia/contracts/router';
+import { breakerStatusToProto } from './breaker-status-proto.ts';
 import { backendToProto, priceUsage, tierFromProto, tierToProto, worstCase, type CatalogBackend, type PriceCatalog } from '@sophia/price-catalog';
 import { countTokens } from 'gpt-tokenizer';
 import type { Logger } from 'pino';
@@ -440,6 +441,9 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
   return {
     generate,
     ...createOverrideAdmin(overrides, deps.logger, clock, deps.audit),
+    getBreakers() {
+      return { breakers: deps.breakers.snapshot().map(breakerStatusToProto) };
+    },
     async explain(req, ctx) {
       const p = await prepare(req.input, ctx, false);
       return {

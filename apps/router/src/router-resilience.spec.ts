@@ -153,3 +153,16 @@ describe('router resilience', () => {
     expect(t.s.seen.calls + t.g.seen.calls).toBe(planLength + 1);
   });
 });
+
+describe('GetBreakers admin RPC', () => {
+  it('shows each target breaker with its state and failure counts', async () => {
+    const { BreakerState } = await import('@sophia/contracts/router');
+    const t = setup(() => 'fail-before', () => 'ok');
+    for (let i = 0; i < 3; i++) await collect(t.router.generate(input()));
+    const res = await t.router.getBreakers({});
+    const serverless = res.breakers.find((b) => b.target.startsWith('serverless:'));
+    expect(serverless).toMatchObject({ state: BreakerState.OPEN, consecutiveFailures: 3, windowFailures: 3 });
+    expect(serverless?.changedAt).toBeDefined();
+    expect(res.breakers.find((b) => b.target.startsWith('gpu:'))).toMatchObject({ state: BreakerState.CLOSED, consecutiveFailures: 0 });
+  });
+});

@@ -450,6 +450,88 @@ export declare type ClearOverrideResponse = Message<"sophia.router.v1.ClearOverr
 export declare const ClearOverrideResponseSchema: GenMessage<ClearOverrideResponse>;
 
 /**
+ * @generated from message sophia.router.v1.GetBreakersRequest
+ */
+export declare type GetBreakersRequest = Message<"sophia.router.v1.GetBreakersRequest"> & {
+};
+
+/**
+ * Describes the message sophia.router.v1.GetBreakersRequest.
+ * Use `create(GetBreakersRequestSchema)` to create a new message.
+ */
+export declare const GetBreakersRequestSchema: GenMessage<GetBreakersRequest>;
+
+/**
+ * One upstream target's breaker ("serverless:<model>", "gpu:<model>").
+ *
+ * @generated from message sophia.router.v1.BreakerStatus
+ */
+export declare type BreakerStatus = Message<"sophia.router.v1.BreakerStatus"> & {
+  /**
+   * @generated from field: string target = 1;
+   */
+  target: string;
+
+  /**
+   * @generated from field: sophia.router.v1.BreakerState state = 2;
+   */
+  state: BreakerState;
+
+  /**
+   * Backend failures since the last complete answer (failures after the first token included).
+   *
+   * @generated from field: uint32 consecutive_failures = 3;
+   */
+  consecutiveFailures: number;
+
+  /**
+   * Counts in the rolling statistics window.
+   *
+   * @generated from field: uint32 window_fires = 4;
+   */
+  windowFires: number;
+
+  /**
+   * @generated from field: uint32 window_failures = 5;
+   */
+  windowFailures: number;
+
+  /**
+   * @generated from field: uint32 window_rejects = 6;
+   */
+  windowRejects: number;
+
+  /**
+   * Last state change; unset = never changed since the breaker was created.
+   *
+   * @generated from field: google.protobuf.Timestamp changed_at = 7;
+   */
+  changedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message sophia.router.v1.BreakerStatus.
+ * Use `create(BreakerStatusSchema)` to create a new message.
+ */
+export declare const BreakerStatusSchema: GenMessage<BreakerStatus>;
+
+/**
+ * @generated from message sophia.router.v1.GetBreakersResponse
+ */
+export declare type GetBreakersResponse = Message<"sophia.router.v1.GetBreakersResponse"> & {
+  /**
+   * @generated from field: repeated sophia.router.v1.BreakerStatus breakers = 1;
+   */
+  breakers: BreakerStatus[];
+};
+
+/**
+ * Describes the message sophia.router.v1.GetBreakersResponse.
+ * Use `create(GetBreakersResponseSchema)` to create a new message.
+ */
+export declare const GetBreakersResponseSchema: GenMessage<GetBreakersResponse>;
+
+/**
  * Who an override applies to.
  *
  * @generated from enum sophia.router.v1.OverrideScope
@@ -519,6 +601,44 @@ export enum OverrideKind {
 export declare const OverrideKindSchema: GenEnum<OverrideKind>;
 
 /**
+ * State of a per-target circuit breaker.
+ *
+ * @generated from enum sophia.router.v1.BreakerState
+ */
+export enum BreakerState {
+  /**
+   * @generated from enum value: BREAKER_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Calls flow.
+   *
+   * @generated from enum value: BREAKER_STATE_CLOSED = 1;
+   */
+  CLOSED = 1,
+
+  /**
+   * One probe call is let through; success closes, failure reopens.
+   *
+   * @generated from enum value: BREAKER_STATE_HALF_OPEN = 2;
+   */
+  HALF_OPEN = 2,
+
+  /**
+   * Calls are refused at once; the target is tried last.
+   *
+   * @generated from enum value: BREAKER_STATE_OPEN = 3;
+   */
+  OPEN = 3,
+}
+
+/**
+ * Describes the enum sophia.router.v1.BreakerState.
+ */
+export declare const BreakerStateSchema: GenEnum<BreakerState>;
+
+/**
  * Chooses tier, model and backend for a request and streams the answer from the chosen backend,
  * falling back when a backend fails before the first token.
  *
@@ -585,6 +705,16 @@ export declare const RouterService: GenService<{
     methodKind: "unary";
     input: typeof ClearOverrideRequestSchema;
     output: typeof ClearOverrideResponseSchema;
+  },
+  /**
+   * Admin: every upstream target's circuit breaker (state, failure counts, last change) on this replica.
+   *
+   * @generated from rpc sophia.router.v1.RouterService.GetBreakers
+   */
+  getBreakers: {
+    methodKind: "unary";
+    input: typeof GetBreakersRequestSchema;
+    output: typeof GetBreakersResponseSchema;
   },
 }>;
 
