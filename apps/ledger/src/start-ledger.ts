@@ -19,6 +19,7 @@ import { openWarehouse } from './open-warehouse.ts';
 import { createRedisLedgerLog } from './redis-ledger-log.ts';
 import { redisLedgerKeys } from './redis-ledger-keys.ts';
 import { createWarehouseSink } from './warehouse-sink.ts';
+import { createLivePriceCatalog } from './live-price-catalog.ts';
 
 /** Options for startLedger beyond the parsed configuration. */
 export interface StartLedgerOptions {
@@ -56,6 +57,17 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
   } else {
     const bundled = loadCatalog();
     catalog = () => bundled;
+  }
+  if (config.SOPHIA_LAMBDA_API_KEY !== undefined) {
+    const live = await createLivePriceCatalog({
+      catalog,
+      apiKey: config.SOPHIA_LAMBDA_API_KEY,
+      baseUrl: config.SOPHIA_LAMBDA_API_BASE_URL,
+      refreshMs: config.SOPHIA_LAMBDA_REFRESH_MS,
+      logger,
+    });
+    closers.push(() => live.close());
+    catalog = live.current;
   }
   logger.info({ version: catalog().version, models: catalog().models.length }, 'price catalog loaded');
   const calendar = createBudgetCalendar(config.SOPHIA_BUDGET_TIMEZONE);

@@ -19,3 +19,5 @@ export { createCatalogWatcher, type CatalogWatcher, type CatalogWatcherOptions }
 export { listPrice, priceUsage, unitPrice, worstCase, type ListPrice, type TokenUsage, type UnitPrice } from './price-usage.ts';
 export { exactCeilDiv } from './exact-ceil-div.ts';
 export { backendFromProto, backendToProto, tierFromProto, tierToProto } from './proto-mapping.ts';
+export { withGpuPrices } from './with-gpu-prices.ts';
+export { fetchLambdaInstancePrices, LambdaPriceError, type LambdaPriceOptions } from './lambda-instance-prices.ts';
