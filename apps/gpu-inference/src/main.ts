@@ -4,6 +4,7 @@ import { runService, serviceRegistration } from '@sophia/platform';
 import { loadCatalog } from '@sophia/price-catalog';
 import { z } from 'zod';
 import { createEndpointPool } from './endpoint-pool.ts';
+import { registerPoolGauges } from './pool-gauges.ts';
 import { gpuConfigSchema, gpuOptionsFromConfig } from './gpu-config.ts';
 import { createGpuInferenceHandler } from './gpu-inference-handler.ts';
 
@@ -12,7 +13,7 @@ await runService({
   configSchema: gpuConfigSchema.extend({ SOPHIA_CATALOG_PATH: z.string().min(1).optional() }),
   portKey: 'SOPHIA_GPU_INFERENCE_PORT',
   defaultPort: 50055,
-  async start({ config, logger }) {
+  async start({ config, logger, metrics }) {
     const options = gpuOptionsFromConfig(config);
     if (options.pool.urls.length === 0) logger.warn('SOPHIA_GPU_BASE_URLS is empty: every Generate will be UNAVAILABLE');
     const pool = createEndpointPool({ ...options.pool, logger });
@@ -28,6 +29,7 @@ await runService({
       return catalog.findModel(id)?.gpu?.servedModel ?? id;
     };
     const handler = createGpuInferenceHandler({ ...options.handler, modelMap, pool, logger });
+    registerPoolGauges(pool, metrics.registry);
     return {
       services: [serviceRegistration(InferenceService, handler)],
       close: async () => {

@@ -312,11 +312,21 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
   }
 
   async function* generate(req: { input?: RouteInput | undefined }, ctx: HandlerContext): AsyncGenerator<MessageInitShape<typeof GenerateResponseSchema>> {
+    // Counted down on whichever comes first: the generator finishing, or the call being cancelled
+    // (a transport may never resume a cancelled generator, so `finally` alone could leak).
     deps.metrics?.inFlight?.inc();
+    let counted = true;
+    const release = (): void => {
+      if (!counted) return;
+      counted = false;
+      deps.metrics?.inFlight?.dec();
+    };
+    ctx.signal.addEventListener('abort', release, { once: true });
     try {
       yield* generateInner(req, ctx);
     } finally {
-      deps.metrics?.inFlight?.dec();
+      ctx.signal.removeEventListener('abort', release);
+      release();
     }
   }
 
