@@ -3,7 +3,7 @@ export { sqlConfigSchema, sqlConfigProblems, BUNDLED_MODELS, SQL_PORT_KEY, SQL_D
 export { createSqlEngine, type SqlEngine, type SqlEngineOptions, type AskResult, type ExecuteEvent, type ExecuteInput, type ExecutionLimits, type CallInfo, type SqlSourceKind } from './sql-engine.ts';
 export { createSqlHandler, toValue, TENANT_HEADER, ROWS_PER_BATCH } from './sql-handler.ts';
 export { createRouterSqlGenerator, extractSql, sqlPromptMessages, type SqlGenerator, type SqlGenerationPrompt } from './llm-sql-generator.ts';
-export { demoSalesData, seedDemoSales, type DemoOrder, type DemoProduct } from './demo-sales.ts';
+export { seedDemoSales } from './demo-sales.ts';
 export { createDuckDbSqlWarehouse, type DuckDbSqlWarehouse, type DuckDbSqlWarehouseOptions } from './warehouse/duckdb-sql-warehouse.ts';
 export { createSnowflakeSqlWarehouse, openSnowflakeSqlWarehouse, type SnowflakePoolLike, type SnowflakeConnectionLike, type SnowflakeStatementLike } from './warehouse/snowflake-sql-warehouse.ts';
 export { snowflakeToDuckDb, DialectError } from './warehouse/snowflake-to-duckdb.ts';

@@ -1,8 +1,8 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { SqlService, SqlSource, type ExecuteResponse } from '@sophia/contracts/sql';
 import { createLogger, createServiceClient, serviceRegistration, startGrpcServer, type RunningGrpcServer } from '@sophia/platform';
-import { loadSemanticModelFile } from '@sophia/sql-core';
-import { demoSalesData, seedDemoSales } from './demo-sales.ts';
+import { demoSalesData, loadSemanticModelFile } from '@sophia/sql-core';
+import { seedDemoSales } from './demo-sales.ts';
 import type { SqlGenerationPrompt, SqlGenerator } from './llm-sql-generator.ts';
 import { BUNDLED_MODELS } from './sql-config.ts';
 import { createSqlEngine } from './sql-engine.ts';

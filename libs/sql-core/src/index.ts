@@ -23,3 +23,5 @@ export { planQuestion, normalizeQuestion } from './semantic/plan-question.ts';
 export type { QuestionPlan } from './semantic/plan-question.ts';
 export { findTimePhrase, periodStart, addPeriods, describeRange, TIME_GRAINS } from './semantic/time-range.ts';
 export type { TimeGrain, TimeRange, TimePhrase } from './semantic/time-range.ts';
+export { demoSalesData } from './demo/demo-sales-data.ts';
+export type { DemoProduct, DemoOrder } from './demo/demo-sales-data.ts';

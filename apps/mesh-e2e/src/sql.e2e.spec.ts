@@ -1,0 +1,57 @@
+import { createClient } from '@connectrpc/connect';
+import { createConnectTransport } from '@connectrpc/connect-node';
+import { SqlService, SqlSource } from '@sophia/contracts/sql';
+import type { Mesh } from '@sophia/dev';
+import { demoSalesData } from '@sophia/sql-core';
+import { startTestMesh } from './mesh-fixture.ts';
+
+/** Revenue by category over the previous calendar quarter, computed in JS from the same demo data. */
+function expectedRevenueByCategory(now: Date): Array<[string, string]> {
+  const q = Math.floor(now.getUTCMonth() / 3);
+  const start = new Date(Date.UTC(now.getUTCFullYear(), 3 * (q - 1), 1)).toISOString().slice(0, 10);
+  const end = new Date(Date.UTC(now.getUTCFullYear(), 3 * q, 1)).toISOString().slice(0, 10);
+  const { products, orders } = demoSalesData(now);
+  const cents = new Map<string, number>();
+  for (const o of orders.filter((o) => o.orderDate >= start && o.orderDate < end)) {
+    for (const it of o.items) {
+      const category = products[it.productId - 1]!.category;
+      cents.set(category, (cents.get(category) ?? 0) + it.quantity * it.unitPriceCents);
+    }
+  }
+  return [...cents].sort((a, b) => b[1] - a[1]).map(([c, v]) => [c, (v / 100).toFixed(2)]);
+}
+
+describe('SQL service through the gateway (real processes, demo data, no LLM)', () => {
+  let mesh: Mesh;
+  beforeAll(async () => {
+    mesh = await startTestMesh();
+  }, 60_000);
+  afterAll(async () => {
+    await mesh?.stop();
+  });
+
+  it('answers "revenue by product category for last quarter" over REST with the right rows', async () => {
+    const res = await fetch(`${mesh.gatewayUrl}/v1/sql/ask`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${mesh.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ question: 'Show me revenue by product category for last quarter' }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { source: string; scope: string; validation: { ok: boolean }; result: { columns: Array<{ name: string }>; rows: unknown[][] } };
+    expect(body).toMatchObject({ source: 'semantic_model', scope: 'sales', validation: { ok: true } });
+    expect(body.result.columns.map((c) => c.name)).toEqual(['category', 'revenue']);
+    expect(body.result.rows).toEqual(expectedRevenueByCategory(new Date()));
+  });
+
+  it('streams the same answer over Connect (SqlService on the gateway port)', async () => {
+    const client = createClient(SqlService, createConnectTransport({ baseUrl: mesh.gatewayUrl, httpVersion: '1.1' }));
+    const rows: string[][] = [];
+    let source: SqlSource | undefined;
+    for await (const m of client.execute({ query: { case: 'question', value: 'Show me revenue by product category for last quarter' } }, { headers: { authorization: `Bearer ${mesh.apiKey}` } })) {
+      if (m.event.case === 'header') source = m.event.value.source;
+      if (m.event.case === 'rows') rows.push(...m.event.value.rows.map((r) => r.values.map((v) => String(v.kind.value))));
+    }
+    expect(source).toBe(SqlSource.SEMANTIC_MODEL);
+    expect(rows).toEqual(expectedRevenueByCategory(new Date()));
+  });
+});
