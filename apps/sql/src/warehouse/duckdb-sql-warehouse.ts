@@ -48,7 +48,12 @@ export async function createDuckDbSqlWarehouse(options: DuckDbSqlWarehouseOption
     description: `duckdb:${options.path}`,
     run,
     async *query(sql, q) {
-      const translated = snowflakeToDuckDb(sql);
+      let translated: string;
+      try {
+        translated = snowflakeToDuckDb(sql);
+      } catch (err) {
+        throw new QueryFailedError(`duckdb dialect: ${(err as Error).message}`);
+      }
       const con = await instance.connect();
       connections.add(con);
       let timedOut = false;
