@@ -29,6 +29,11 @@ const lines = [
   `    -H 'Authorization: Bearer ${mesh.apiKey}' -H 'Content-Type: application/json' \\`,
   `    -d '${body}'`,
   '',
+  'Ask the SQL service (demo sales data in DuckDB, answered from the semantic model, no LLM):',
+  `  curl -s ${mesh.gatewayUrl}/v1/sql/ask \\`,
+  `    -H 'Authorization: Bearer ${mesh.apiKey}' -H 'Content-Type: application/json' \\`,
+  `    -d '${JSON.stringify({ question: 'Show me revenue by product category for last quarter' })}'`,
+  '',
   'Ctrl-C stops every process.',
   '',
 ];
