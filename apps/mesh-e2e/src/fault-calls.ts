@@ -133,3 +133,48 @@ export function describeOutcome(o: CallOutcome): string {
   if (o.kind === 'error-before') return `${o.status} before tokens ${o.elapsedMs}ms: ${o.message.slice(0, 120)}`;
   return `TRUNCATED ${o.content.length} chars`;
 }
+
+/** Starts an SSE stream and aborts it as soon as the first content chunk arrives (or it ends). */
+export async function cancelSseAfterFirstToken(m: { gatewayUrl: string; apiKey: string }, content: string, ac: AbortController): Promise<void> {
+  try {
+    const res = await fetch(`${m.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${m.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'auto', stream: true, max_tokens: 200, messages: [{ role: 'user', content }] }),
+      signal: ac.signal,
+    });
+    const reader = res.body?.getReader();
+    if (!reader) return;
+    const decoder = new TextDecoder();
+    let text = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      text += decoder.decode(value, { stream: true });
+      if (/"content":"[^"]/.test(text)) {
+        ac.abort();
+        return;
+      }
+    }
+  } catch {
+    // the abort itself
+  }
+}
+
+/** Starts a Connect stream and aborts it once the first delta arrives (or it ends). */
+export async function cancelConnectAfterFirstToken(m: { gatewayUrl: string; apiKey: string }, content: string, ac: AbortController): Promise<void> {
+  const client = createClient(ChatService, createConnectTransport({ baseUrl: m.gatewayUrl, httpVersion: '1.1' }));
+  try {
+    for await (const msg of client.completeStream(
+      { input: { model: 'auto', messages: [{ role: Role.USER, content }], params: { maxTokens: 200 } } },
+      { headers: { authorization: `Bearer ${m.apiKey}` }, signal: ac.signal },
+    )) {
+      if (msg.event.case === 'delta') {
+        ac.abort();
+        return;
+      }
+    }
+  } catch {
+    // the abort itself
+  }
+}

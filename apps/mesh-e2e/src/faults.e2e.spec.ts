@@ -4,7 +4,7 @@ import { Backend } from '@sophia/contracts/common';
 import { OverrideKind, OverrideScope, RouterService } from '@sophia/contracts/router';
 import { findRepoRoot, type Mesh } from '@sophia/dev';
 import { createServiceClient } from '@sophia/platform';
-import { connectCall, describeOutcome, sseCall, type CallOptions, type CallOutcome } from './fault-calls.ts';
+import { cancelConnectAfterFirstToken, cancelSseAfterFirstToken, connectCall, describeOutcome, sseCall, type CallOptions, type CallOutcome } from './fault-calls.ts';
 import { createScorecard } from './fault-scorecard.ts';
 import { setSimulatorFault, startTestMesh } from './mesh-fixture.ts';
 
@@ -96,6 +96,20 @@ async function heal(m: Mesh): Promise<void> {
   }
 }
 
+/** Every in-flight counter of the mesh: router, GPU pool leases, and each simulator's open requests. */
+async function inFlightCounters(m: Mesh): Promise<Record<string, number>> {
+  const counters: Record<string, number> = {};
+  const routerText = await (await fetch(String(m.services['router']!.ready['metrics']))).text();
+  counters['router_inflight_requests'] = Number(/^router_inflight_requests(?:\{[^}]*\})? (\d+)/m.exec(routerText)?.[1] ?? NaN);
+  const gpuText = await (await fetch(String(m.services['gpu-inference']!.ready['metrics']))).text();
+  for (const match of gpuText.matchAll(/^gpu_pool_inflight_requests\{[^}]*endpoint="([^"]+)"[^}]*\} (\d+)/gm)) counters[`gpu_pool_inflight ${match[1]}`] = Number(match[2]);
+  for (const url of [m.upstreams.serverless, ...m.upstreams.gpu]) {
+    const stats = (await (await fetch(`${url}/sim/stats`)).json()) as { inFlight: number };
+    counters[`sim_inflight ${url}`] = stats.inFlight;
+  }
+  return counters;
+}
+
 function callOptions(m: Mesh, content: string, extra: Partial<CallOptions> = {}): CallOptions {
   return { gatewayUrl: m.gatewayUrl, apiKey: m.apiKey, content, timeoutMs: DEADLINE_MS, ...extra };
 }
@@ -171,6 +185,15 @@ describe('upstream faults through the gateway (SSE and Connect)', () => {
     expect(await runScenario(mesh, `serverless ${name}`, MID_STREAM, serverlessFault(fault), PROMPT, { maxTokens: 12 })).toEqual([]);
   }, 60_000);
 
+  it('a stream cut after tokens with no target able to continue ends with an explicit error', async () => {
+    const expected: Expectation = { text: 'explicit error after tokens (no [DONE], error status)', check: (o) => o.kind === 'error-after' };
+    const setup = async (): Promise<void> => {
+      await setSimulatorFault(mesh.upstreams.serverless, { kind: 'cut-mid-stream', afterTokens: 3 });
+      await allGpuFault({ kind: 'status', code: 503 });
+    };
+    expect(await runScenario(mesh, 'cut mid-stream, every fallback failing', expected, setup, PROMPT, { maxTokens: 12 })).toEqual([]);
+  }, 60_000);
+
   it('the GPU pool unhealthy → a GPU-preferred request is served by serverless', async () => {
     const router = createServiceClient(RouterService, String(mesh.services['router']!.ready['grpc']));
     const setup = async (): Promise<void> => {
@@ -203,6 +226,61 @@ describe('upstream faults through the gateway (SSE and Connect)', () => {
     };
     expect(await runScenario(mesh, 'both backends silent forever', expected, setup, PROMPT, { timeoutMs: deadline })).toEqual([]);
   }, 60_000);
+
+  it('1,000 cancelled streams leave every in-flight counter at zero', async () => {
+    await heal(mesh);
+    const router = createServiceClient(RouterService, String(mesh.services['router']!.ready['grpc']));
+    const breakersBefore = (await router.getBreakers({})).breakers.map((b) => [b.target, b.state, b.consecutiveFailures]);
+    // A share of the streams goes to the GPU pool, so its leases are exercised too.
+    await router.setOverride({ override: { kind: OverrideKind.BACKEND, scope: OverrideScope.GLOBAL, backend: Backend.GPU, remaining: 300, createdBy: 'fault-suite', reason: 'cancellation leak test' } });
+    const total = 1000;
+    const concurrency = 25;
+    const longStream = `${PROMPT} [[sim:tokens=200]] [[sim:inter-token-ms=20]]`;
+    let next = 0;
+    const kinds = { early: 0, sseMid: 0, connectMid: 0 };
+    const worker = async (): Promise<void> => {
+      while (next < total) {
+        const i = next++;
+        const ac = new AbortController();
+        const opts = { ...callOptions(mesh, longStream, { maxTokens: 200 }), signal: ac.signal };
+        if (i % 3 === 0) {
+          kinds.early += 1;
+          setTimeout(() => ac.abort(), i % 20); // before or around the first byte
+          await sseCall(opts).catch(() => undefined);
+        } else if (i % 3 === 1) {
+          kinds.sseMid += 1;
+          await cancelSseAfterFirstToken(mesh, longStream, ac);
+        } else {
+          kinds.connectMid += 1;
+          await cancelConnectAfterFirstToken(mesh, longStream, ac);
+        }
+      }
+    };
+    const started = Date.now();
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    const sent = Date.now() - started;
+    await router.clearOverride({ id: (await router.listOverrides({})).overrides[0]?.id ?? '', clearedBy: 'fault-suite', reason: 'done' }).catch(() => undefined);
+    // Counters must drain to zero shortly after the last cancellation.
+    let counters: Record<string, number> = {};
+    const until = Date.now() + 15_000;
+    do {
+      await sleep(200);
+      counters = await inFlightCounters(mesh);
+    } while (Object.values(counters).some((v) => v !== 0) && Date.now() < until);
+    const breakersAfter = (await router.getBreakers({})).breakers.filter((b) => breakersBefore.some(([t]) => t === b.target)).map((b) => [b.target, b.state, b.consecutiveFailures]);
+    const zero = Object.values(counters).every((v) => v === 0);
+    const breakersUnchanged = JSON.stringify(breakersAfter) === JSON.stringify(breakersBefore);
+    card.add({
+      scenario: `${total} cancelled streams (${kinds.early} early, ${kinds.sseMid} SSE mid, ${kinds.connectMid} Connect mid; ${sent} ms)`,
+      protocol: 'sse+connect',
+      expected: 'router/gpu-pool/simulator in-flight = 0; breakers unchanged',
+      got: `${JSON.stringify(counters)}; breakers ${breakersUnchanged ? 'unchanged' : `changed: ${JSON.stringify(breakersAfter)}`}`,
+      pass: zero && breakersUnchanged,
+    });
+    progress(`leak test: ${JSON.stringify(counters)} breakers unchanged=${breakersUnchanged} (${sent} ms)`);
+    expect(counters).toEqual(Object.fromEntries(Object.keys(counters).map((k) => [k, 0])));
+    expect(breakersAfter).toEqual(breakersBefore);
+  }, 120_000);
 
   it('recovers after the upstream heals: the breaker opens, then closes and traffic returns to serverless', async () => {
     await heal(mesh);
