@@ -119,6 +119,13 @@ describe('SqlService over gRPC (DuckDB, semantic models)', () => {
       ['acme', 0.0945],
       ['globex', 0.03],
     ]);
+    const acme = await run(client.execute({ query: { case: 'question', value: 'daily spend for tenant ACME last 7 days' } }));
+    expect(acme.header?.columns.map((c) => c.name)).toEqual(['request_time_day', 'cost_usd']);
+    expect(acme.rows).toEqual([
+      ['2026-11-24 00:00:00', 0.0015],
+      ['2026-11-25 00:00:00', 0.003],
+      ['2026-11-26 00:00:00', 0.09],
+    ]);
     expect(generator.prompts).toHaveLength(0);
   });
 

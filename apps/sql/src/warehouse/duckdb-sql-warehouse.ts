@@ -56,6 +56,8 @@ export async function createDuckDbSqlWarehouse(options: DuckDbSqlWarehouseOption
       }
       const con = await instance.connect();
       connections.add(con);
+      // Semantic-model time ranges are UTC: render TIMESTAMPTZ results in UTC whatever the host's zone.
+      await con.run("SET TimeZone = 'UTC'");
       let timedOut = false;
       const interrupt = (): void => con.interrupt();
       const timer = setTimeout(() => {

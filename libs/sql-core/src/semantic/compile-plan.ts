@@ -6,6 +6,8 @@ import { describeRange, type TimeGrain, type TimeRange } from './time-range.ts';
 export interface DimensionFilter {
   readonly dimension: string;
   readonly values: readonly string[];
+  /** Compare lower-cased (values typed in a question, whose case is unknown). */
+  readonly caseInsensitive?: boolean;
 }
 
 /** What to compute: the planner's output and the compiler's input. Names are semantic-model names. */
@@ -82,7 +84,8 @@ function timeLiteral(td: SemanticTimeDimension, at: Date): string {
 }
 
 function timeBucket(td: SemanticTimeDimension, qualified: string, grain: TimeGrain): string {
-  const value = td.data_type === 'epoch_ms' ? `TO_TIMESTAMP(${qualified} / 1000)` : qualified;
+  // TO_TIMESTAMP is TIMESTAMP_NTZ on Snowflake but TIMESTAMPTZ on DuckDB: the CAST makes both a plain UTC timestamp.
+  const value = td.data_type === 'epoch_ms' ? `CAST(TO_TIMESTAMP(${qualified} / 1000) AS TIMESTAMP)` : qualified;
   return `DATE_TRUNC('${grain}', ${value})`;
 }
 
@@ -116,7 +119,7 @@ export function compilePlan(model: SemanticModel, plan: QueryPlan): CompiledQuer
   const measures = plan.measures.map((m, i) => locate(model, 'measures', m, `measures[${i}]`));
   const dimensions = (plan.dimensions ?? []).map((d, i) => locate(model, 'dimensions', d, `dimensions[${i}]`));
   const filters = (plan.filters ?? []).map((f, i) => locate(model, 'filters', f, `filters[${i}]`));
-  const dimFilters = (plan.dimensionFilters ?? []).map((f, i) => ({ ...locate(model, 'dimensions', f.dimension, `dimensionFilters[${i}].dimension`), values: f.values }));
+  const dimFilters = (plan.dimensionFilters ?? []).map((f, i) => ({ ...locate(model, 'dimensions', f.dimension, `dimensionFilters[${i}].dimension`), values: f.values, caseInsensitive: f.caseInsensitive === true }));
   const base = measures[0]!.table;
   const timeName = plan.timeDimension ?? (plan.timeRange || plan.timeGrain ? (base.time_dimensions[0] ?? model.tables.flatMap((t) => t.time_dimensions)[0])?.name : undefined);
   if ((plan.timeRange || plan.timeGrain) && timeName === undefined) throw new PlanError(`timeDimension: model ${model.name} has no time dimension`);
@@ -166,7 +169,10 @@ export function compilePlan(model: SemanticModel, plan: QueryPlan): CompiledQuer
     where.push(`${col} >= ${timeLiteral(time.item, plan.timeRange.start)}`, `${col} < ${timeLiteral(time.item, plan.timeRange.end)}`);
   }
   for (const f of filters) where.push(`(${qualifyExpr(f.item.expr, f.table)})`);
-  for (const f of dimFilters) where.push(`${qualifyExpr(f.item.expr, f.table)} IN (${f.values.map(sqlString).join(', ')})`);
+  for (const f of dimFilters) {
+    const col = qualifyExpr(f.item.expr, f.table);
+    where.push(f.caseInsensitive ? `LOWER(${col}) IN (${f.values.map((v) => sqlString(v.toLowerCase())).join(', ')})` : `${col} IN (${f.values.map(sqlString).join(', ')})`);
+  }
 
   const outputs = new Set(select.map((s) => s.slice(s.lastIndexOf(' AS ') + 4)));
   let order = '';

@@ -37,13 +37,20 @@ export function normalizeQuestion(q: string): string {
 interface Entry {
   readonly phrase: string[];
   readonly apply: (plan: MutablePlan) => void;
+  /** Set for a dimension's name/synonym: "for tenant acme" makes the next word a value of it. */
+  readonly dimension?: string;
 }
+
+/** Words that introduce a "<dimension> <value>" filter ("for tenant acme", "where model is x"). */
+const VALUE_INTRO = new Set(['for', 'where', 'with', 'of', 'in', 'from', 'on']);
 
 interface MutablePlan {
   measures: string[];
   dimensions: string[];
   filters: string[];
   dimensionFilters: Map<string, string[]>;
+  /** Free values typed in the question (matched case-insensitively). */
+  valueFilters: Map<string, string[]>;
 }
 
 function pushUnique(list: string[], value: string): void {
@@ -61,7 +68,10 @@ function lexicon(model: SemanticModel): Entry[] {
   for (const t of model.tables) {
     for (const m of t.measures) add([m.name.replace(/_/g, ' '), ...m.synonyms], (p) => pushUnique(p.measures, m.name));
     for (const d of t.dimensions) {
-      add([d.name.replace(/_/g, ' '), ...d.synonyms], (p) => pushUnique(p.dimensions, d.name));
+      for (const t of [d.name.replace(/_/g, ' '), ...d.synonyms]) {
+        const phrase = words(t).map(stem);
+        if (phrase.length > 0) entries.push({ phrase, apply: (p) => pushUnique(p.dimensions, d.name), dimension: d.name });
+      }
       for (const v of d.sample_values) {
         add([v], (p) => {
           const list = p.dimensionFilters.get(d.name) ?? [];
@@ -80,15 +90,22 @@ function lexicon(model: SemanticModel): Entry[] {
   for (const e of entries) {
     const key = e.phrase.join(' ');
     const prev = merged.get(key);
-    merged.set(key, prev ? { phrase: e.phrase, apply: (p) => (prev.apply(p), e.apply(p)) } : e);
+    const dimension = prev?.dimension ?? e.dimension;
+    merged.set(key, prev ? { phrase: e.phrase, apply: (p) => (prev.apply(p), e.apply(p)), ...(dimension ? { dimension } : {}) } : e);
   }
   return [...merged.values()].sort((a, b) => b.phrase.length - a.phrase.length);
+}
+
+/** Whether a stemmed word is the first word of any model phrase (then it is not a free value). */
+function isKnownWord(lex: readonly Entry[], word: string): boolean {
+  return lex.some((e) => e.phrase[0] === word);
 }
 
 /**
  * Maps a question onto a semantic model with no LLM: a verified query whose question matches
  * exactly (after folding case and punctuation) answers it; otherwise measures, dimensions, named
- * filters and dimension sample values are matched by name or synonym (stemmed, longest phrase
+ * filters and dimension sample values are matched by name or synonym (and "for <dimension> <word>"
+ * filters on a free value) (stemmed, longest phrase
  * first), time phrases ("last quarter", "this week", "last 7 days") become a range, "by month"/
  * "monthly" a grain, "top 5"/"bottom 3" a limit with an order. Every word must be accounted for
  * (or be filler): a question with words the model does not know is `uncovered`, so it goes to
@@ -118,18 +135,29 @@ export function planQuestion(model: SemanticModel, question: string, now: Date):
     text = text.replace(topMatch[0], ' ');
   }
 
-  const tokens = words(text).map(stem);
+  const raw = words(text);
+  const tokens = raw.map(stem);
   const consumed = tokens.map(() => false);
-  const plan: MutablePlan = { measures: [], dimensions: [], filters: [], dimensionFilters: new Map() };
-  for (const entry of lexicon(model)) {
+  const plan: MutablePlan = { measures: [], dimensions: [], filters: [], dimensionFilters: new Map(), valueFilters: new Map() };
+  const lex = lexicon(model);
+  for (const entry of lex) {
     for (let i = 0; i + entry.phrase.length <= tokens.length; i++) {
       if (entry.phrase.every((w, k) => tokens[i + k] === w && !consumed[i + k])) {
-        entry.apply(plan);
         for (let k = 0; k < entry.phrase.length; k++) consumed[i + k] = true;
+        const next = i + entry.phrase.length;
+        const value = raw[next];
+        // "for tenant acme": a dimension introduced by for/where/… and followed by an unknown word
+        // filters on that word instead of grouping by the dimension.
+        if (entry.dimension && VALUE_INTRO.has(raw[i - 1] ?? '') && value !== undefined && !consumed[next] && !FILLER.has(value) && !isKnownWord(lex, tokens[next]!)) {
+          consumed[next] = true;
+          const list = plan.valueFilters.get(entry.dimension) ?? [];
+          pushUnique(list, value);
+          plan.valueFilters.set(entry.dimension, list);
+        } else entry.apply(plan);
       }
     }
   }
-  const unknown = tokens.filter((w, i) => !consumed[i] && !FILLER.has(w) && !FILLER.has(words(text)[i] ?? ''));
+  const unknown = tokens.filter((w, i) => !consumed[i] && !FILLER.has(w) && !FILLER.has(raw[i] ?? ''));
   if (unknown.length > 0) return { kind: 'uncovered', reason: `model ${model.name} does not know: ${[...new Set(unknown)].join(', ')}` };
   if (plan.measures.length === 0) return { kind: 'uncovered', reason: `no measure of model ${model.name} is named in the question` };
   const hasTime = model.tables.some((t) => t.time_dimensions.length > 0);
@@ -140,7 +168,10 @@ export function planQuestion(model: SemanticModel, question: string, now: Date):
       measures: plan.measures,
       dimensions: plan.dimensions,
       filters: plan.filters,
-      dimensionFilters: [...plan.dimensionFilters].map(([dimension, values]) => ({ dimension, values })),
+      dimensionFilters: [
+        ...[...plan.dimensionFilters].map(([dimension, values]) => ({ dimension, values })),
+        ...[...plan.valueFilters].map(([dimension, values]) => ({ dimension, values, caseInsensitive: true })),
+      ],
       ...(timePhrase ? { timeRange: timePhrase.range } : {}),
       ...(timeGrain ? { timeGrain } : {}),
       ...(limit !== undefined ? { limit, orderBy: { field: plan.measures[0]!, direction } } : {}),

@@ -58,6 +58,13 @@ describe('planQuestion', () => {
   it('turns sample values and named filters into filters', () => {
     expect(plan(sales, 'order count of completed orders in the North region')).toMatchObject({ measures: ['order_count'], filters: ['completed_orders'], dimensionFilters: [{ dimension: 'region', values: ['North'] }] });
   });
+  it('filters on a free value after "for <dimension>" (case-insensitive) instead of grouping', () => {
+    const p = plan(usage, 'daily spend for tenant Acme last 7 days');
+    expect(p).toMatchObject({ measures: ['cost_usd'], dimensions: [], timeGrain: 'day', dimensionFilters: [{ dimension: 'tenant', values: ['acme'], caseInsensitive: true }] });
+    expect(compilePlan(usage, p).sql).toContain("LOWER(usage_events.tenant) IN ('acme')");
+    expect(plan(usage, 'cost by tenant for model x1 this month')).toMatchObject({ dimensions: ['tenant'], dimensionFilters: [{ dimension: 'model', values: ['x1'] }] });
+    expect(planQuestion(usage, 'cost by tenant for unknownthing', NOW)).toMatchObject({ kind: 'uncovered' });
+  });
   it('lets one synonym name several measures', () => {
     expect(plan(usage, 'Show usage for this week by model')).toMatchObject({ measures: ['requests', 'total_tokens', 'cost_usd'], dimensions: ['model'] });
     expect(plan(usage, 'cost by tenant last 7 days')).toMatchObject({ measures: ['cost_usd'], dimensions: ['tenant'] });
@@ -84,7 +91,7 @@ describe('compilePlan', () => {
   it('compiles epoch-ms time dimensions to integer bounds and grains to DATE_TRUNC(TO_TIMESTAMP)', () => {
     const c = compilePlan(usage, plan(usage, 'daily cost last 7 days'));
     expect(c.sql).toContain(`usage_events.time_ms >= ${Date.UTC(2026, 10, 20)} AND usage_events.time_ms < ${Date.UTC(2026, 10, 27)}`);
-    expect(c.sql).toContain("DATE_TRUNC('day', TO_TIMESTAMP(usage_events.time_ms / 1000)) AS request_time_day");
+    expect(c.sql).toContain("DATE_TRUNC('day', CAST(TO_TIMESTAMP(usage_events.time_ms / 1000) AS TIMESTAMP)) AS request_time_day");
     expect(validateSql(c.sql, semanticModelCatalog(usage)).ok).toBe(true);
   });
   it('rejects unknown names with the field', () => {
