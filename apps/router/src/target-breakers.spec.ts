@@ -47,4 +47,18 @@ describe('target breakers', () => {
     expect(b.state('serverless:m')).toBe('closed');
     b.shutdown();
   });
+
+  it('forgets the failures that opened it once a half-open probe closes it (no flapping)', async () => {
+    const b = createTargetBreakers({ volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 20, rollingWindowMs: 10_000 });
+    for (let i = 0; i < 3; i++) await b.fire('t', () => Promise.reject(unavailable())).catch(() => undefined);
+    expect(b.state('t')).toBe('open');
+    while (b.state('t') !== 'half_open') await new Promise((r) => setTimeout(r, 5));
+    await b.fire('t', () => Promise.resolve(1));
+    b.recordSuccess('t');
+    expect(b.state('t')).toBe('closed');
+    await b.fire('t', () => Promise.reject(unavailable())).catch(() => undefined);
+    expect(b.state('t')).toBe('closed');
+    expect(b.snapshot()[0]).toMatchObject({ failures: 1, fires: 1 });
+    b.shutdown();
+  });
 });

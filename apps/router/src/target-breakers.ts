@@ -42,11 +42,22 @@ export interface TargetBreakers {
   shutdown(): void;
 }
 
+/**
+ * Clears opossum's rolling window when a breaker closes: otherwise the failures that opened it are
+ * still in the window and the first failure after recovery reopens it at once (flapping). opossum
+ * has no public reset; `status.window` hands out its live buckets (guarded by a test).
+ */
+function forgetWindow(breaker: CircuitBreaker<[Thunk], unknown>): void {
+  for (const bucket of breaker.status.window as unknown as Array<Record<string, unknown>>) {
+    for (const key of Object.keys(bucket)) if (typeof bucket[key] === 'number') bucket[key] = 0;
+  }
+}
+
 /** One breaker as the admin RPC shows it. */
 export interface BreakerSnapshot {
   readonly target: string;
   readonly state: BreakerState;
-  /** Failures since the last complete answer. */
+  /** Failures in a row (to open, or after the first token since the last complete answer). */
   readonly consecutiveFailures: number;
   /** Opossum's rolling-window counts. */
   readonly fires: number;
@@ -70,9 +81,10 @@ export class BreakerOpenError extends Error {
  * Creates the breaker set. Only backend failures (see isBackendFailure) count; a client's bad
  * request or cancellation never opens a breaker. A breaker opens on whichever comes first:
  * opossum's rolling-window rule (volumeThreshold, errorThresholdPercentage), `consecutiveFailures`
- * failures in a row, or a failure run lasting `failingForMs`. Failures after the first token count
- * too (`recordFailure`); only a complete answer (`recordSuccess`) ends a run, so an upstream that
- * always breaks mid-stream is cut off although its streams open fine. States are exported as a gauge
+ * failures in a row, or a failure run lasting `failingForMs`. A stream that opens ends a run of
+ * failures to open; failures after the first token (`recordFailure`) also count, in a run that only
+ * a complete answer (`recordSuccess`) ends, so an upstream that always breaks mid-stream is cut off
+ * although its streams open fine. States are exported as a gauge
  * (0 closed, 1 half-open, 2 open) and transitions as a counter.
  */
 export function createTargetBreakers(settings: BreakerSettings, registry?: Registry): TargetBreakers {
@@ -81,24 +93,27 @@ export function createTargetBreakers(settings: BreakerSettings, registry?: Regis
   const consecutiveLimit = settings.consecutiveFailures ?? 3;
   const failingForMs = settings.failingForMs ?? 1000;
   /** Per target: the current failure run (count, first and last failure time) and last transition. */
-  const runs = new Map<string, { count: number; firstAt: number; lastAt: number; changedAt: number }>();
-  const runOf = (target: string): { count: number; firstAt: number; lastAt: number; changedAt: number } => {
+  // count: failures since the last stream that opened or completed; midStream: failures after the
+  // first token since the last complete answer (so an upstream whose streams always open and then
+  // break is still cut off, while concurrent slow successes do not let fast failures pile up).
+  type Run = { count: number; midStream: number; firstAt: number; lastAt: number; changedAt: number };
+  const runs = new Map<string, Run>();
+  const runOf = (target: string): Run => {
     let r = runs.get(target);
-    if (!r) runs.set(target, (r = { count: 0, firstAt: 0, lastAt: 0, changedAt: 0 }));
+    if (!r) runs.set(target, (r = { count: 0, midStream: 0, firstAt: 0, lastAt: 0, changedAt: 0 }));
     return r;
   };
   /** Adds a backend failure to the run; opens the breaker on N in a row or a run lasting failingForMs. */
-  const noteFailure = (target: string, breaker: CircuitBreaker<[Thunk], unknown>): void => {
+  const noteFailure = (target: string, breaker: CircuitBreaker<[Thunk], unknown>, midStream: boolean): void => {
     const now = clock();
     const r = runOf(target);
     // A run whose last failure is older than the rolling window is stale: start a new one.
-    if (r.count === 0 || now - r.lastAt > settings.rollingWindowMs) {
-      r.count = 0;
-      r.firstAt = now;
-    }
+    if (now - r.lastAt > settings.rollingWindowMs) r.count = r.midStream = 0;
+    if (r.count === 0) r.firstAt = now;
     r.count += 1;
+    if (midStream) r.midStream += 1;
     r.lastAt = now;
-    const tooMany = r.count >= consecutiveLimit;
+    const tooMany = r.count >= consecutiveLimit || r.midStream >= consecutiveLimit;
     const tooLong = r.count >= 2 && now - r.firstAt >= failingForMs;
     if ((tooMany || tooLong) && !breaker.opened) breaker.open();
   };
@@ -130,7 +145,10 @@ export function createTargetBreakers(settings: BreakerSettings, registry?: Regis
     };
     breaker.on('open', () => report('open'));
     breaker.on('halfOpen', () => report('half_open'));
-    breaker.on('close', () => report('closed'));
+    breaker.on('close', () => {
+      forgetWindow(breaker);
+      report('closed');
+    });
     stateGauge?.set({ target }, 0);
     breakers.set(target, breaker);
     return breaker;
@@ -139,25 +157,27 @@ export function createTargetBreakers(settings: BreakerSettings, registry?: Regis
     async fire<T>(target: string, action: () => Promise<T>): Promise<T> {
       const breaker = get(target);
       try {
-        return (await breaker.fire(action)) as T;
+        const value = (await breaker.fire(action)) as T;
+        runOf(target).count = 0;
+        return value;
       } catch (err) {
         if ((err as { code?: string }).code === 'EOPENBREAKER') throw new BreakerOpenError(target);
-        if (isBackendFailure(err)) noteFailure(target, breaker);
+        if (isBackendFailure(err)) noteFailure(target, breaker, false);
         throw err;
       }
     },
     recordFailure(target, err) {
-      if (isBackendFailure(err)) noteFailure(target, get(target));
+      if (isBackendFailure(err)) noteFailure(target, get(target), true);
     },
     recordSuccess(target) {
       const r = runs.get(target);
-      if (r) r.count = 0;
+      if (r) r.count = r.midStream = 0;
     },
     snapshot: () =>
       [...breakers].map(([target, b]) => {
         const stats = b.stats;
         const r = runOf(target);
-        return { target, state: stateOf(b), consecutiveFailures: r.count, fires: stats.fires, failures: stats.failures, rejects: stats.rejects, changedAt: r.changedAt };
+        return { target, state: stateOf(b), consecutiveFailures: Math.max(r.count, r.midStream), fires: stats.fires, failures: stats.failures, rejects: stats.rejects, changedAt: r.changedAt };
       }),
     state: (target) => {
       const b = breakers.get(target);
