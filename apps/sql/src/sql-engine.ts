@@ -112,6 +112,13 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
     }
     return index;
   };
+  // A verified query that does not validate is a broken model: fail at start, not at question time.
+  for (const model of options.models) {
+    for (const vq of model.verified_queries) {
+      const report = validateSql(vq.sql, indexFor(model.name));
+      if (!report.ok) throw new Error(`semantic model ${model.name}: verified query ${vq.name} is rejected by the validator: ${report.errors.join('; ')}`);
+    }
+  }
   const checkScope = (scope: string): string => {
     const s = scope.trim();
     if (s !== '' && !models.has(s)) throw new ConnectError(`scope: unknown semantic model "${s}" (known: ${[...models.keys()].join(', ')})`, Code.NotFound);

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLogger, loadConfig, baseConfigSchema } from '@sophia/platform';
 import { sqlConfigProblems, sqlConfigSchema } from './sql-config.ts';
 import { startSql } from './start-sql.ts';
@@ -16,6 +19,11 @@ describe('startSql', () => {
     const sf = sqlConfigProblems(parse({ SOPHIA_SQL_WAREHOUSE: 'snowflake', SNOWFLAKE_ACCOUNT: 'a' }));
     expect(sf).toContain('SNOWFLAKE_PRIVATE_KEY_PATH: required when SOPHIA_SQL_WAREHOUSE=snowflake');
     await expect(startSql({ config: parse({ SOPHIA_SQL_WAREHOUSE: 'snowflake' }), logger })).rejects.toThrow(/^invalid configuration: SNOWFLAKE_ACCOUNT: required/);
+  });
+  it('refuses a model whose verified query does not validate', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'sql-model-')), 'bad.yaml');
+    writeFileSync(path, 'name: m\ntables:\n  - { name: t, base_table: T, columns: { a: INTEGER } }\nverified_queries:\n  - { name: q, question: "how many?", sql: "SELECT b FROM T" }\n');
+    await expect(startSql({ config: parse({ SOPHIA_SQL_MODELS: path, SOPHIA_SQL_DEMO_DATA: 'false' }), logger })).rejects.toThrow(/semantic model m: verified query q is rejected by the validator: unknown column b/);
   });
   it('names a bad semantic model file', async () => {
     await expect(startSql({ config: parse({ SOPHIA_SQL_MODELS: '/nonexistent/model.yaml' }), logger })).rejects.toThrow(/\/nonexistent\/model.yaml/);

@@ -52,18 +52,24 @@ export async function startSql(options: StartSqlOptions): Promise<StartedService
   }
   const generator = options.generator ?? (config.SOPHIA_ROUTER_ADDR ? createRouterSqlGenerator(createServiceClient(RouterService, config.SOPHIA_ROUTER_ADDR, { defaultTimeoutMs: 60_000 })) : undefined);
   logger.info({ warehouse: warehouse.description, models: models.map((m) => m.name), llm: generator ? 'router' : 'none' }, 'sql service ready');
-  const engine = createSqlEngine({
-    models,
-    warehouse,
-    generator,
-    maxRepairs: config.SOPHIA_SQL_MAX_REPAIRS,
-    clock,
-    limits: {
-      defaultRowLimit: config.SOPHIA_SQL_ROW_LIMIT,
-      maxRowLimit: config.SOPHIA_SQL_MAX_ROW_LIMIT,
-      defaultTimeoutMs: config.SOPHIA_SQL_TIMEOUT_MS,
-      maxTimeoutMs: config.SOPHIA_SQL_MAX_TIMEOUT_MS,
-    },
-  });
+  let engine: ReturnType<typeof createSqlEngine>;
+  try {
+    engine = createSqlEngine({
+      models,
+      warehouse,
+      generator,
+      maxRepairs: config.SOPHIA_SQL_MAX_REPAIRS,
+      clock,
+      limits: {
+        defaultRowLimit: config.SOPHIA_SQL_ROW_LIMIT,
+        maxRowLimit: config.SOPHIA_SQL_MAX_ROW_LIMIT,
+        defaultTimeoutMs: config.SOPHIA_SQL_TIMEOUT_MS,
+        maxTimeoutMs: config.SOPHIA_SQL_MAX_TIMEOUT_MS,
+      },
+    });
+  } catch (err) {
+    await warehouse.close();
+    throw err;
+  }
   return { services: [serviceRegistration(SqlService, createSqlHandler(engine))], close: () => warehouse.close() };
 }
