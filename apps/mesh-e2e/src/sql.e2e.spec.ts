@@ -54,4 +54,27 @@ describe('SQL service through the gateway (real processes, demo data, no LLM)', 
     expect(source).toBe(SqlSource.SEMANTIC_MODEL);
     expect(rows).toEqual(expectedRevenueByCategory(new Date()));
   });
+
+  const ask = async (body: object): Promise<{ status: number; json: Record<string, unknown> }> => {
+    const res = await fetch(`${mesh.gatewayUrl}/v1/sql/ask`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${mesh.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+
+  it("compiles usage questions over the ledger's usage table with no LLM", async () => {
+    const { status, json } = await ask({ question: 'Show usage for this week by model', scope: 'usage' });
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ source: 'semantic_model', scope: 'usage', repair_attempts: 0, result: { columns: [{ name: 'model' }, { name: 'requests' }, { name: 'total_tokens' }, { name: 'cost_usd' }] } });
+  });
+
+  it('sends an uncovered question through the router (LLM path) and never runs what fails validation', async () => {
+    const { status, json } = await ask({ question: 'which sales territory had the most unhappy buyers', scope: 'sales' });
+    expect(status).toBe(200);
+    // The simulated upstream answers with prose, not SQL: every proposal is rejected, repairs are spent.
+    expect(json).toMatchObject({ source: 'llm', sql: '', repair_attempts: 2, validation: { ok: false } });
+    expect(json['result']).toBeUndefined();
+  });
 });
