@@ -8,3 +8,4 @@ export { createDuckDbSqlWarehouse, type DuckDbSqlWarehouse, type DuckDbSqlWareho
 export { createSnowflakeSqlWarehouse, openSnowflakeSqlWarehouse, type SnowflakePoolLike, type SnowflakeConnectionLike, type SnowflakeStatementLike } from './warehouse/snowflake-sql-warehouse.ts';
 export { snowflakeToDuckDb, DialectError } from './warehouse/snowflake-to-duckdb.ts';
 export { QueryFailedError, QueryTimeoutError, type SqlWarehouse, type WarehouseEvent, type WarehouseColumn, type Cell, type QueryOptions } from './warehouse/warehouse.ts';
+export { createSqlMetrics, type SqlMetrics } from './sql-metrics.ts';

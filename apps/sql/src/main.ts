@@ -8,5 +8,5 @@ await runService({
   configSchema: sqlConfigSchema,
   portKey: SQL_PORT_KEY,
   defaultPort: SQL_DEFAULT_PORT,
-  start: ({ config, logger }) => startSql({ config, logger }),
+  start: ({ config, logger, metrics }) => startSql({ config, logger, metrics }),
 });

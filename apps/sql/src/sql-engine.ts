@@ -13,6 +13,7 @@ import {
   type ValidationResult,
 } from '@sophia/sql-core';
 import type { SqlGenerator } from './llm-sql-generator.ts';
+import type { SqlMetrics } from './sql-metrics.ts';
 import { QueryFailedError, QueryTimeoutError, type SqlWarehouse, type WarehouseEvent } from './warehouse/warehouse.ts';
 
 /** Where a statement came from (mirrors sophia.sql.v1.SqlSource). */
@@ -48,6 +49,7 @@ export interface SqlEngineOptions {
   readonly limits: ExecutionLimits;
   /** @default () => new Date() */
   readonly clock?: () => Date;
+  readonly metrics?: SqlMetrics | undefined;
 }
 
 /** What Execute streams: the statement's provenance, then the warehouse's events. */
@@ -157,6 +159,12 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
   };
 
   const ask = async (questionIn: string, scopeIn: string, call: CallInfo, maxRows: number): Promise<AskResult> => {
+    const answer = await answerQuestion(questionIn, scopeIn, call, maxRows);
+    options.metrics?.observeAnswer(answer.source, answer.validation.ok, answer.scope, answer.repairAttempts);
+    return answer;
+  };
+
+  const answerQuestion = async (questionIn: string, scopeIn: string, call: CallInfo, maxRows: number): Promise<AskResult> => {
     const question = checkQuestion(questionIn);
     const scope = checkScope(scopeIn);
     const now = clock();
@@ -205,23 +213,38 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
         const scope = checkScope(request.scope);
         if (request.sql.trim() === '') throw new ConnectError('sql: must not be empty', Code.InvalidArgument);
         const report = validateSql(request.sql, indexFor(scope), { maxRows: rowLimit + 1 });
-        if (!report.ok) throw new ConnectError(`sql: rejected by the validator: ${report.errors.join('; ')}`, Code.InvalidArgument);
+        if (!report.ok) {
+          options.metrics?.observeFailure('rejected');
+          throw new ConnectError(`sql: rejected by the validator: ${report.errors.join('; ')}`, Code.InvalidArgument);
+        }
         sql = report.sql!;
         source = 'caller';
         explanation = 'Statement given by the caller.';
       } else if (request.question !== undefined) {
         const answer = await ask(request.question, request.scope, call, rowLimit + 1);
-        if (!answer.validation.ok) throw new ConnectError(`question: the generated SQL was rejected by the validator: ${answer.validation.errors.join('; ')}`, Code.InvalidArgument);
+        if (!answer.validation.ok) {
+          options.metrics?.observeFailure('rejected');
+          throw new ConnectError(`question: the generated SQL was rejected by the validator: ${answer.validation.errors.join('; ')}`, Code.InvalidArgument);
+        }
         ({ sql, source, explanation } = answer);
       } else {
         throw new ConnectError('query: set exactly one of sql or question', Code.InvalidArgument);
       }
       yield { kind: 'statement', sql, source, explanation };
       try {
-        yield* options.warehouse.query(sql, { maxRows: rowLimit, timeoutMs, tag: `sophia-sql:${call.tenant}`, ...(call.signal ? { signal: call.signal } : {}) });
+        for await (const event of options.warehouse.query(sql, { maxRows: rowLimit, timeoutMs, tag: `sophia-sql:${call.tenant}`, ...(call.signal ? { signal: call.signal } : {}) })) {
+          if (event.kind === 'end') options.metrics?.observeExecution(event.rowCount, event.truncated);
+          yield event;
+        }
       } catch (err) {
-        if (err instanceof QueryTimeoutError) throw new ConnectError(`timeout_ms: ${err.message}`, Code.DeadlineExceeded);
-        if (err instanceof QueryFailedError) throw new ConnectError(err.message, Code.InvalidArgument);
+        if (err instanceof QueryTimeoutError) {
+          options.metrics?.observeFailure('timeout');
+          throw new ConnectError(`timeout_ms: ${err.message}`, Code.DeadlineExceeded);
+        }
+        if (err instanceof QueryFailedError) {
+          options.metrics?.observeFailure('warehouse');
+          throw new ConnectError(err.message, Code.InvalidArgument);
+        }
         throw err;
       }
     },

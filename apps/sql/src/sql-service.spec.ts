@@ -7,6 +7,8 @@ import type { SqlGenerationPrompt, SqlGenerator } from './llm-sql-generator.ts';
 import { BUNDLED_MODELS } from './sql-config.ts';
 import { createSqlEngine } from './sql-engine.ts';
 import { createSqlHandler } from './sql-handler.ts';
+import { createSqlMetrics } from './sql-metrics.ts';
+import { Registry } from 'prom-client';
 import { USAGE_EVENTS_DDL } from './start-sql.ts';
 import { createDuckDbSqlWarehouse, type DuckDbSqlWarehouse } from './warehouse/duckdb-sql-warehouse.ts';
 
@@ -55,6 +57,7 @@ describe('SqlService over gRPC (DuckDB, semantic models)', () => {
   let server: RunningGrpcServer;
   let client: ReturnType<typeof createServiceClient<typeof SqlService>>;
   let generator: ReturnType<typeof cannedGenerator>;
+  const registry = new Registry();
 
   beforeAll(async () => {
     warehouse = await createDuckDbSqlWarehouse({
@@ -74,6 +77,7 @@ describe('SqlService over gRPC (DuckDB, semantic models)', () => {
       generator,
       maxRepairs: 2,
       clock: () => NOW,
+      metrics: createSqlMetrics(registry),
       limits: { defaultRowLimit: 100, maxRowLimit: 1000, defaultTimeoutMs: 10_000, maxTimeoutMs: 60_000 },
     });
     server = await startGrpcServer({ services: [serviceRegistration(SqlService, createSqlHandler(engine))], logger, host: '127.0.0.1', port: 0 });
@@ -210,5 +214,14 @@ describe('SqlService over gRPC (DuckDB, semantic models)', () => {
     expect(d.models.map((m) => m.name)).toEqual(['sales']);
     expect(d.models[0]).toMatchObject({ measures: ['revenue', 'units_sold', 'order_count'], timeDimensions: ['order_date'], verifiedQuestions: ['What is our best selling product of all time?'] });
     expect(d.models[0]!.tables.map((t) => t.name)).toEqual(['ORDER_ITEMS', 'ORDERS', 'PRODUCTS']);
+  });
+
+  it('counts answers by source and executions by result', async () => {
+    const text = await registry.metrics();
+    expect(text).toMatch(/sql_answers_total\{source="semantic_model",result="valid",scope="sales"\} [1-9]/);
+    expect(text).toMatch(/sql_answers_total\{source="llm",result="invalid",scope="sales"\} 1/);
+    expect(text).toMatch(/sql_executions_total\{result="timeout"\} 1/);
+    expect(text).toMatch(/sql_executions_total\{result="rejected"\} 1/);
+    expect(text).toMatch(/sql_executions_total\{result="truncated"\} 1/);
   });
 });

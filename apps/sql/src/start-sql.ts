@@ -1,12 +1,13 @@
 import { SqlService } from '@sophia/contracts/sql';
 import { RouterService } from '@sophia/contracts/router';
-import { createServiceClient, serviceRegistration, type Logger, type StartedService } from '@sophia/platform';
+import { createServiceClient, serviceRegistration, type Logger, type ServiceMetrics, type StartedService } from '@sophia/platform';
 import { loadSemanticModelFile } from '@sophia/sql-core';
 import { seedDemoSales } from './demo-sales.ts';
 import { createRouterSqlGenerator, type SqlGenerator } from './llm-sql-generator.ts';
 import { BUNDLED_MODELS, sqlConfigProblems, type SqlConfig } from './sql-config.ts';
 import { createSqlEngine } from './sql-engine.ts';
 import { createSqlHandler } from './sql-handler.ts';
+import { createSqlMetrics } from './sql-metrics.ts';
 import { createDuckDbSqlWarehouse } from './warehouse/duckdb-sql-warehouse.ts';
 import { openSnowflakeSqlWarehouse } from './warehouse/snowflake-sql-warehouse.ts';
 import type { SqlWarehouse } from './warehouse/warehouse.ts';
@@ -27,6 +28,8 @@ export interface StartSqlOptions {
   readonly generator?: SqlGenerator;
   /** @default () => new Date() */
   readonly clock?: () => Date;
+  /** The process's metrics; the SQL service adds its own to `registry`. */
+  readonly metrics?: ServiceMetrics;
 }
 
 /** Wires the SQL service from its configuration: models, warehouse (DuckDB or Snowflake), LLM path, handler. */
@@ -60,6 +63,7 @@ export async function startSql(options: StartSqlOptions): Promise<StartedService
       generator,
       maxRepairs: config.SOPHIA_SQL_MAX_REPAIRS,
       clock,
+      metrics: options.metrics ? createSqlMetrics(options.metrics.registry) : undefined,
       limits: {
         defaultRowLimit: config.SOPHIA_SQL_ROW_LIMIT,
         maxRowLimit: config.SOPHIA_SQL_MAX_ROW_LIMIT,
