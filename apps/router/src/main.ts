@@ -90,7 +90,7 @@ await runService({
         errorThresholdPercentage: config.SOPHIA_BREAKER_ERROR_PERCENT,
         resetTimeoutMs: config.SOPHIA_BREAKER_RESET_MS,
         rollingWindowMs: config.SOPHIA_BREAKER_WINDOW_MS,
-        consecutiveFailures: config.SOPHIA_BREAKER_CONSECUTIVE_FAILURES,
+        fastFailures: config.SOPHIA_BREAKER_FAST_FAILURES,
         failingForMs: config.SOPHIA_BREAKER_FAILING_FOR_MS,
       },
       metrics.registry,

@@ -14,9 +14,9 @@ export const routerConfigSchema = z.object({
   SOPHIA_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
   SOPHIA_BREAKER_RESET_MS: configValues.durationMs(5000),
   SOPHIA_BREAKER_WINDOW_MS: configValues.durationMs(10_000),
-  /** Failures in a row (before or after the first token) that open a breaker at once. */
-  SOPHIA_BREAKER_CONSECUTIVE_FAILURES: z.coerce.number().int().min(1).default(3),
-  /** A failure run (≥ 2 failures, no success) lasting this long opens a breaker. */
+  /** Failures within SOPHIA_BREAKER_FAILING_FOR_MS (at >= the error percentage) that open a breaker at once. */
+  SOPHIA_BREAKER_FAST_FAILURES: z.coerce.number().int().min(1).default(3),
+  /** The fast window; also, >= 2 failures in a row spanning this long open a breaker. */
   SOPHIA_BREAKER_FAILING_FOR_MS: configValues.durationMs(1000),
   /** Streams broken after the first token continued on another target (0 = end with an error). */
   SOPHIA_ROUTER_MID_STREAM_RESCUES: z.coerce.number().int().min(0).max(3).default(1),

@@ -12,9 +12,13 @@ export interface BreakerSettings {
   readonly resetTimeoutMs: number;
   /** Rolling statistics window. @default 10000 */
   readonly rollingWindowMs: number;
-  /** Consecutive failures (before or after the first token) that open the breaker at once. @default 3 */
-  readonly consecutiveFailures?: number;
-  /** A run of at least two failures without a success spanning this long opens the breaker. @default 1000 */
+  /**
+   * Failures (before or after the first token) within the last `failingForMs` that open the breaker
+   * at once, provided they are at least `errorThresholdPercentage` of that period's outcomes.
+   * @default 3
+   */
+  readonly fastFailures?: number;
+  /** The fast window; also, ≥ 2 failures in a row spanning this long open the breaker. @default 1000 */
   readonly failingForMs?: number;
   readonly clock?: () => number;
 }
@@ -57,7 +61,7 @@ function forgetWindow(breaker: CircuitBreaker<[Thunk], unknown>): void {
 export interface BreakerSnapshot {
   readonly target: string;
   readonly state: BreakerState;
-  /** Failures in a row (to open, or after the first token since the last complete answer). */
+  /** Failures since the last stream that opened. */
   readonly consecutiveFailures: number;
   /** Opossum's rolling-window counts. */
   readonly fires: number;
@@ -80,42 +84,51 @@ export class BreakerOpenError extends Error {
 /**
  * Creates the breaker set. Only backend failures (see isBackendFailure) count; a client's bad
  * request or cancellation never opens a breaker. A breaker opens on whichever comes first:
- * opossum's rolling-window rule (volumeThreshold, errorThresholdPercentage), `consecutiveFailures`
- * failures in a row, or a failure run lasting `failingForMs`. A stream that opens ends a run of
- * failures to open; failures after the first token (`recordFailure`) also count, in a run that only
- * a complete answer (`recordSuccess`) ends, so an upstream that always breaks mid-stream is cut off
- * although its streams open fine. States are exported as a gauge
- * (0 closed, 1 half-open, 2 open) and transitions as a counter.
+ * `fastFailures` failures within `failingForMs` making up at least `errorThresholdPercentage` of
+ * that period's outcomes, ≥ 2 failures in a row spanning `failingForMs`, or opossum's rolling-window
+ * rule (volumeThreshold, errorThresholdPercentage over rollingWindowMs). Failures after the first
+ * token count too (`recordFailure`): an upstream whose streams open and then always break is at
+ * 50 % failures and is cut off at its 3rd break. States are exported as a gauge (0 closed,
+ * 1 half-open, 2 open) and transitions as a counter.
  */
 export function createTargetBreakers(settings: BreakerSettings, registry?: Registry): TargetBreakers {
   const breakers = new Map<string, CircuitBreaker<[Thunk], unknown>>();
   const clock = settings.clock ?? Date.now;
-  const consecutiveLimit = settings.consecutiveFailures ?? 3;
+  const fastFailures = settings.fastFailures ?? 3;
   const failingForMs = settings.failingForMs ?? 1000;
-  /** Per target: the current failure run (count, first and last failure time) and last transition. */
-  // count: failures since the last stream that opened or completed; midStream: failures after the
-  // first token since the last complete answer (so an upstream whose streams always open and then
-  // break is still cut off, while concurrent slow successes do not let fast failures pile up).
-  type Run = { count: number; midStream: number; firstAt: number; lastAt: number; changedAt: number };
-  const runs = new Map<string, Run>();
-  const runOf = (target: string): Run => {
-    let r = runs.get(target);
-    if (!r) runs.set(target, (r = { count: 0, midStream: 0, firstAt: 0, lastAt: 0, changedAt: 0 }));
-    return r;
+  // Per target: recent outcomes (for the fast rule), the current run of failures without a stream
+  // that opened (for the slow rule and the admin view), and the last state change.
+  type Track = { outcomes: Array<{ at: number; failed: boolean }>; run: number; firstAt: number; changedAt: number };
+  const tracks = new Map<string, Track>();
+  const trackOf = (target: string): Track => {
+    let t = tracks.get(target);
+    if (!t) tracks.set(target, (t = { outcomes: [], run: 0, firstAt: 0, changedAt: 0 }));
+    return t;
   };
-  /** Adds a backend failure to the run; opens the breaker on N in a row or a run lasting failingForMs. */
-  const noteFailure = (target: string, breaker: CircuitBreaker<[Thunk], unknown>, midStream: boolean): void => {
+  const note = (t: Track, now: number, failed: boolean): void => {
+    t.outcomes.push({ at: now, failed });
+    while (t.outcomes.length > 0 && (now - t.outcomes[0]!.at > failingForMs || t.outcomes.length > 1000)) t.outcomes.shift();
+  };
+  /**
+   * Adds a backend failure. Opens the breaker when the last `failingForMs` holds `fastFailures`
+   * failures that are at least the error percentage of its outcomes (a dead upstream: at the 3rd
+   * failure), or when ≥ 2 failures in a row span `failingForMs` (a slow or quiet dead upstream).
+   * A 30 % random failure rate under load trips neither, so it is handled by fallback, not by
+   * moving all traffic away.
+   */
+  const noteFailure = (target: string, breaker: CircuitBreaker<[Thunk], unknown>): void => {
     const now = clock();
-    const r = runOf(target);
-    // A run whose last failure is older than the rolling window is stale: start a new one.
-    if (now - r.lastAt > settings.rollingWindowMs) r.count = r.midStream = 0;
-    if (r.count === 0) r.firstAt = now;
-    r.count += 1;
-    if (midStream) r.midStream += 1;
-    r.lastAt = now;
-    const tooMany = r.count >= consecutiveLimit || r.midStream >= consecutiveLimit;
-    const tooLong = r.count >= 2 && now - r.firstAt >= failingForMs;
-    if ((tooMany || tooLong) && !breaker.opened) breaker.open();
+    const t = trackOf(target);
+    note(t, now, true);
+    if (t.run === 0 || now - t.firstAt > settings.rollingWindowMs) {
+      t.run = 0;
+      t.firstAt = now;
+    }
+    t.run += 1;
+    const failures = t.outcomes.filter((o) => o.failed).length;
+    const fast = failures >= fastFailures && (failures / t.outcomes.length) * 100 >= settings.errorThresholdPercentage;
+    const slow = t.run >= 2 && now - t.firstAt >= failingForMs;
+    if ((fast || slow) && !breaker.opened) breaker.open();
   };
   const stateGauge = registry
     ? new Gauge({ name: 'router_breaker_state', help: 'Breaker state per target: 0 closed, 1 half-open, 2 open.', labelNames: ['target'], registers: [registry] })
@@ -139,7 +152,7 @@ export function createTargetBreakers(settings: BreakerSettings, registry?: Regis
     });
     const breaker = b;
     const report = (to: BreakerState): void => {
-      runOf(target).changedAt = clock();
+      trackOf(target).changedAt = clock();
       stateGauge?.set({ target }, to === 'closed' ? 0 : to === 'half_open' ? 1 : 2);
       transitions?.inc({ target, to });
     };
@@ -158,26 +171,28 @@ export function createTargetBreakers(settings: BreakerSettings, registry?: Regis
       const breaker = get(target);
       try {
         const value = (await breaker.fire(action)) as T;
-        runOf(target).count = 0;
+        const t = trackOf(target);
+        note(t, clock(), false);
+        t.run = 0;
         return value;
       } catch (err) {
         if ((err as { code?: string }).code === 'EOPENBREAKER') throw new BreakerOpenError(target);
-        if (isBackendFailure(err)) noteFailure(target, breaker, false);
+        if (isBackendFailure(err)) noteFailure(target, breaker);
         throw err;
       }
     },
     recordFailure(target, err) {
-      if (isBackendFailure(err)) noteFailure(target, get(target), true);
+      if (isBackendFailure(err)) noteFailure(target, get(target));
     },
     recordSuccess(target) {
-      const r = runs.get(target);
-      if (r) r.count = r.midStream = 0;
+      const t = tracks.get(target);
+      if (t) t.run = 0;
     },
     snapshot: () =>
       [...breakers].map(([target, b]) => {
         const stats = b.stats;
-        const r = runOf(target);
-        return { target, state: stateOf(b), consecutiveFailures: Math.max(r.count, r.midStream), fires: stats.fires, failures: stats.failures, rejects: stats.rejects, changedAt: r.changedAt };
+        const t = trackOf(target);
+        return { target, state: stateOf(b), consecutiveFailures: t.run, fires: stats.fires, failures: stats.failures, rejects: stats.rejects, changedAt: t.changedAt };
       }),
     state: (target) => {
       const b = breakers.get(target);
@@ -187,7 +202,7 @@ export function createTargetBreakers(settings: BreakerSettings, registry?: Regis
     shutdown: () => {
       for (const b of breakers.values()) b.shutdown();
       breakers.clear();
-      runs.clear();
+      tracks.clear();
     },
   };
 }
