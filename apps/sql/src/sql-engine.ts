@@ -243,7 +243,7 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
         }
         if (err instanceof QueryFailedError) {
           options.metrics?.observeFailure('warehouse');
-          throw new ConnectError(err.message, Code.InvalidArgument);
+          throw new ConnectError(`sql: ${err.message}`, Code.InvalidArgument);
         }
         throw err;
       }

@@ -197,6 +197,6 @@ export function compilePlan(model: SemanticModel, plan: QueryPlan): CompiledQuer
   if (plan.timeRange && time) parts.push(`for ${plan.timeRange.label} (${time.item.name} ${describeRange(plan.timeRange)})`);
   if (filters.length > 0) parts.push(`where ${filters.map((f) => f.item.name).join(' and ')}`);
   for (const f of dimFilters) parts.push(`where ${f.item.name} is ${f.values.join(' or ')}`);
-  if (plan.limit !== undefined) parts.push(`top ${plan.limit} by ${plan.orderBy?.field ?? measures[0]!.item.name}`);
+  if (plan.limit !== undefined) parts.push(`${plan.orderBy?.direction === 'asc' ? 'bottom' : 'top'} ${plan.limit} by ${plan.orderBy?.field ?? measures[0]!.item.name}`);
   return { sql, explanation: `Semantic model ${model.name}: ${parts.join(' ')}.`, tables: [...joined] };
 }

@@ -39,6 +39,8 @@ interface Entry {
   readonly apply: (plan: MutablePlan) => void;
   /** Set for a dimension's name/synonym: "for tenant acme" makes the next word a value of it. */
   readonly dimension?: string;
+  /** Set for a measure's name/synonym (second pass: "failed requests" names a filter and a measure). */
+  readonly measure?: boolean;
 }
 
 /** Words that introduce a "<dimension> <value>" filter ("for tenant acme", "where model is x"). */
@@ -66,7 +68,12 @@ function lexicon(model: SemanticModel): Entry[] {
     }
   };
   for (const t of model.tables) {
-    for (const m of t.measures) add([m.name.replace(/_/g, ' '), ...m.synonyms], (p) => pushUnique(p.measures, m.name));
+    for (const m of t.measures) {
+      for (const text of [m.name.replace(/_/g, ' '), ...m.synonyms]) {
+        const phrase = words(text).map(stem);
+        if (phrase.length > 0) entries.push({ phrase, apply: (p) => pushUnique(p.measures, m.name), measure: true });
+      }
+    }
     for (const d of t.dimensions) {
       for (const t of [d.name.replace(/_/g, ' '), ...d.synonyms]) {
         const phrase = words(t).map(stem);
@@ -91,7 +98,8 @@ function lexicon(model: SemanticModel): Entry[] {
     const key = e.phrase.join(' ');
     const prev = merged.get(key);
     const dimension = prev?.dimension ?? e.dimension;
-    merged.set(key, prev ? { phrase: e.phrase, apply: (p) => (prev.apply(p), e.apply(p)), ...(dimension ? { dimension } : {}) } : e);
+    const measure = prev?.measure === true || e.measure === true;
+    merged.set(key, prev ? { phrase: e.phrase, apply: (p) => (prev.apply(p), e.apply(p)), ...(dimension ? { dimension } : {}), ...(measure ? { measure } : {}) } : e);
   }
   return [...merged.values()].sort((a, b) => b.phrase.length - a.phrase.length);
 }
@@ -154,6 +162,15 @@ export function planQuestion(model: SemanticModel, question: string, now: Date):
           pushUnique(list, value);
           plan.valueFilters.set(entry.dimension, list);
         } else entry.apply(plan);
+      }
+    }
+  }
+  // No measure named outright: a measure phrase inside a filter's phrase counts ("failed requests",
+  // "completed orders" filter *and* name what to count).
+  if (plan.measures.length === 0) {
+    for (const entry of lex.filter((e) => e.measure)) {
+      for (let i = 0; i + entry.phrase.length <= tokens.length; i++) {
+        if (entry.phrase.every((w, k) => tokens[i + k] === w)) entry.apply(plan);
       }
     }
   }

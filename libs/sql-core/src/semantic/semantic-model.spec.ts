@@ -65,6 +65,14 @@ describe('planQuestion', () => {
     expect(plan(usage, 'cost by tenant for model x1 this month')).toMatchObject({ dimensions: ['tenant'], dimensionFilters: [{ dimension: 'model', values: ['x1'] }] });
     expect(planQuestion(usage, 'cost by tenant for unknownthing', NOW)).toMatchObject({ kind: 'uncovered' });
   });
+  it('finds the measure inside a filter phrase when none is named outright', () => {
+    expect(plan(usage, 'failed requests by model this week')).toMatchObject({ measures: ['requests'], filters: ['failed_requests'], dimensions: ['model'] });
+    expect(plan(sales, 'completed orders by region')).toMatchObject({ measures: ['order_count'], filters: ['completed_orders'] });
+    expect(planQuestion(usage, 'fallbacks by backend', NOW)).toMatchObject({ kind: 'uncovered' });
+  });
+  it('explains bottom N as bottom', () => {
+    expect(compilePlan(sales, plan(sales, 'bottom 3 categories by revenue')).explanation).toBe('Semantic model sales: revenue by category bottom 3 by revenue.');
+  });
   it('lets one synonym name several measures', () => {
     expect(plan(usage, 'Show usage for this week by model')).toMatchObject({ measures: ['requests', 'total_tokens', 'cost_usd'], dimensions: ['model'] });
     expect(plan(usage, 'cost by tenant last 7 days')).toMatchObject({ measures: ['cost_usd'], dimensions: ['tenant'] });
