@@ -10,7 +10,8 @@ export const routerConfigSchema = z.object({
   /** Price catalog file; unset = the catalog bundled with @sophia/price-catalog. Reloaded on change. */
   SOPHIA_CATALOG_PATH: z.string().min(1).optional(),
   SOPHIA_CLASSIFIER_TIMEOUT_MS: configValues.durationMs(250),
-  SOPHIA_BREAKER_VOLUME_THRESHOLD: z.coerce.number().int().min(1).default(3),
+  /** Fires in opossum's window before its percentage rule applies (the fast rule covers dead upstreams). */
+  SOPHIA_BREAKER_VOLUME_THRESHOLD: z.coerce.number().int().min(1).default(20),
   SOPHIA_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
   SOPHIA_BREAKER_RESET_MS: configValues.durationMs(5000),
   SOPHIA_BREAKER_WINDOW_MS: configValues.durationMs(10_000),
