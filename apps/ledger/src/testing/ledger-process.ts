@@ -21,8 +21,9 @@ export interface TestLedger extends TestProcess {
   readonly address: string;
 }
 
-function spawnScript(script: string, env: Record<string, string>, readyEvent: string): Promise<TestProcess & { ready: Record<string, unknown> }> {
-  const child = spawn(process.execPath, [join(__dirname, '..', script)], {
+function spawnScript(script: string, env: Record<string, string>, readyEvent: string, srcDir: string | undefined): Promise<TestProcess & { ready: Record<string, unknown> }> {
+  // Under Jest (CommonJS) __dirname is defined; ES-module callers (the bench) pass srcDir.
+  const child = spawn(process.execPath, [join(srcDir ?? join(__dirname, '..'), script)], {
     env: { PATH: process.env['PATH'] ?? '', SOPHIA_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -60,16 +61,16 @@ function spawnScript(script: string, env: Record<string, string>, readyEvent: st
   });
 }
 
-/** Starts `node src/main.ts` on a free port with `env`. */
-export async function startLedgerProcess(env: Record<string, string>): Promise<TestLedger> {
-  const started = await spawnScript('main.ts', { SOPHIA_LEDGER_PORT: '0', ...env }, 'listening');
+/** Starts `node src/main.ts` on a free port with `env`; `srcDir` = the ledger's src folder (default: found from this file under Jest). */
+export async function startLedgerProcess(env: Record<string, string>, srcDir?: string): Promise<TestLedger> {
+  const started = await spawnScript('main.ts', { SOPHIA_LEDGER_PORT: '0', ...env }, 'listening', srcDir);
   const address = String(started.ready['grpc']);
   const client = createClient(LedgerService, createGrpcTransport({ baseUrl: `http://${address}` }));
   return { child: started.child, lines: started.lines, stop: started.stop, client, address };
 }
 
 /** Starts `node src/warehouse-sink-main.ts` with `env`. */
-export async function startSinkProcess(env: Record<string, string>): Promise<TestProcess> {
-  const started = await spawnScript('warehouse-sink-main.ts', env, 'started');
+export async function startSinkProcess(env: Record<string, string>, srcDir?: string): Promise<TestProcess> {
+  const started = await spawnScript('warehouse-sink-main.ts', env, 'started', srcDir);
   return { child: started.child, lines: started.lines, stop: started.stop };
 }
