@@ -13,8 +13,9 @@ export interface BreakerSettings {
   /** Rolling statistics window. @default 10000 */
   readonly rollingWindowMs: number;
   /**
-   * Failures (before or after the first token) within the last `failingForMs` that open the breaker
-   * at once, provided they are at least `errorThresholdPercentage` of that period's outcomes.
+   * Failures in a row (before the first token: no stream opened in between; after it: no complete
+   * answer in between) that open the breaker at once, provided the last `failingForMs` holds at
+   * least that many failures making up `errorThresholdPercentage` of its outcomes.
    * @default 3
    */
   readonly fastFailures?: number;
@@ -84,8 +85,8 @@ export class BreakerOpenError extends Error {
 /**
  * Creates the breaker set. Only backend failures (see isBackendFailure) count; a client's bad
  * request or cancellation never opens a breaker. A breaker opens on whichever comes first:
- * `fastFailures` failures within `failingForMs` making up at least `errorThresholdPercentage` of
- * that period's outcomes, ≥ 2 failures in a row spanning `failingForMs`, or opossum's rolling-window
+ * `fastFailures` failures in a row that also make up at least `errorThresholdPercentage` of the last
+ * `failingForMs`, ≥ 2 failures in a row spanning `failingForMs`, or opossum's rolling-window
  * rule (volumeThreshold, errorThresholdPercentage over rollingWindowMs). Failures after the first
  * token count too (`recordFailure`): an upstream whose streams open and then always break is at
  * 50 % failures and is cut off at its 3rd break. States are exported as a gauge (0 closed,
@@ -98,11 +99,11 @@ export function createTargetBreakers(settings: BreakerSettings, registry?: Regis
   const failingForMs = settings.failingForMs ?? 1000;
   // Per target: recent outcomes (for the fast rule), the current run of failures without a stream
   // that opened (for the slow rule and the admin view), and the last state change.
-  type Track = { outcomes: Array<{ at: number; failed: boolean }>; run: number; firstAt: number; changedAt: number };
+  type Track = { outcomes: Array<{ at: number; failed: boolean }>; run: number; midRun: number; firstAt: number; changedAt: number };
   const tracks = new Map<string, Track>();
   const trackOf = (target: string): Track => {
     let t = tracks.get(target);
-    if (!t) tracks.set(target, (t = { outcomes: [], run: 0, firstAt: 0, changedAt: 0 }));
+    if (!t) tracks.set(target, (t = { outcomes: [], run: 0, midRun: 0, firstAt: 0, changedAt: 0 }));
     return t;
   };
   const note = (t: Track, now: number, failed: boolean): void => {
@@ -110,23 +111,27 @@ export function createTargetBreakers(settings: BreakerSettings, registry?: Regis
     while (t.outcomes.length > 0 && (now - t.outcomes[0]!.at > failingForMs || t.outcomes.length > 1000)) t.outcomes.shift();
   };
   /**
-   * Adds a backend failure. Opens the breaker when the last `failingForMs` holds `fastFailures`
-   * failures that are at least the error percentage of its outcomes (a dead upstream: at the 3rd
-   * failure), or when ≥ 2 failures in a row span `failingForMs` (a slow or quiet dead upstream).
+   * Adds a backend failure. Opens the breaker on `fastFailures` failures in a row that are also at
+   * least the error percentage of the last `failingForMs` (a dead upstream: at the 3rd failure), or
+   * when ≥ 2 failures in a row span `failingForMs` (a slow or quiet dead upstream).
    * A 30 % random failure rate under load trips neither, so it is handled by fallback, not by
    * moving all traffic away.
    */
-  const noteFailure = (target: string, breaker: CircuitBreaker<[Thunk], unknown>): void => {
+  const noteFailure = (target: string, breaker: CircuitBreaker<[Thunk], unknown>, midStream: boolean): void => {
     const now = clock();
     const t = trackOf(target);
     note(t, now, true);
+    if (midStream) t.midRun += 1;
     if (t.run === 0 || now - t.firstAt > settings.rollingWindowMs) {
       t.run = 0;
       t.firstAt = now;
     }
     t.run += 1;
     const failures = t.outcomes.filter((o) => o.failed).length;
-    const fast = failures >= fastFailures && (failures / t.outcomes.length) * 100 >= settings.errorThresholdPercentage;
+    // In a row (no stream opened, or for breaks no complete answer, in between) AND a failing share
+    // of the recent outcomes: a streak alone trips on random failures under load.
+    const streak = t.run >= fastFailures || t.midRun >= fastFailures;
+    const fast = streak && failures >= fastFailures && (failures / t.outcomes.length) * 100 >= settings.errorThresholdPercentage;
     const slow = t.run >= 2 && now - t.firstAt >= failingForMs;
     if ((fast || slow) && !breaker.opened) breaker.open();
   };
@@ -177,16 +182,16 @@ export function createTargetBreakers(settings: BreakerSettings, registry?: Regis
         return value;
       } catch (err) {
         if ((err as { code?: string }).code === 'EOPENBREAKER') throw new BreakerOpenError(target);
-        if (isBackendFailure(err)) noteFailure(target, breaker);
+        if (isBackendFailure(err)) noteFailure(target, breaker, false);
         throw err;
       }
     },
     recordFailure(target, err) {
-      if (isBackendFailure(err)) noteFailure(target, get(target));
+      if (isBackendFailure(err)) noteFailure(target, get(target), true);
     },
     recordSuccess(target) {
       const t = tracks.get(target);
-      if (t) t.run = 0;
+      if (t) t.run = t.midRun = 0;
     },
     snapshot: () =>
       [...breakers].map(([target, b]) => {
