@@ -5,8 +5,9 @@
 // lexicographically ordered, so a time range is a ZRANGEBYLEX range read in pages that continue
 // after the last member seen (O(log n + page) each, no offsets). Whole UTC days are read from daily
 // roll-ups instead (usage-rollup.ts). Record is one Lua script — SET NX, both ZADDs, the day's
-// roll-up counters, the tenant's day and month spend, and releasing the request's budget
-// reservation — so a crash can never leave an event counted in one place and not another.
+// roll-up counters, the day and month spend of every applicable budget scope, releasing the budget
+// reservation, and XADD to the durable log (redis-ledger-log.ts) — so a crash can never leave an
+// event counted in one place and not another, nor acknowledged and missing from the log.
 import type { Cluster, Redis } from 'ioredis';
 import { createBudgetCalendar, type BudgetCalendar } from './budget-calendar.ts';
 import { applicableScopes, scopeId, type BudgetStore } from './budget-store.ts';

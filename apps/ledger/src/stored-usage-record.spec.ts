@@ -7,6 +7,12 @@ describe('stored usage records', () => {
     expect(decodeStoredRecord('k', encodeStoredRecord(record))).toEqual(record);
   });
 
+  it('round-trips an api key and omits an empty one', () => {
+    const keyed = usageRecord({ requestId: 'r', apiKey: 'k1' });
+    expect(decodeStoredRecord('k', encodeStoredRecord(keyed))).toEqual(keyed);
+    expect(JSON.parse(encodeStoredRecord(usageRecord({ requestId: 'r', apiKey: '' })))).not.toHaveProperty('apiKey');
+  });
+
   it.each([
     ['{', 'not JSON'],
     ['[]', 'not an object'],
@@ -17,6 +23,7 @@ describe('stored usage records', () => {
     [JSON.stringify({ ...usageRecord({ requestId: 'r' }), tier: 'huge' }), 'tier'],
     [JSON.stringify({ ...usageRecord({ requestId: 'r' }), completed: 'yes' }), 'completed'],
     [JSON.stringify({ ...usageRecord({ requestId: 'r' }), extra: 1 }), 'unexpected fields'],
+    [JSON.stringify({ ...usageRecord({ requestId: 'r' }), apiKey: 5 }), 'apiKey'],
   ])('rejects %s naming the problem', (json, problem) => {
     expect(() => decodeStoredRecord('ledger:event:r', json)).toThrow(`corrupt usage event at ledger:event:r: ${problem}`);
   });
