@@ -67,9 +67,12 @@ describeRedis('budgets across three replicas on one redis-server', () => {
       commitOn: [a, b, c][(i + 1) % 3]!,
       completion: 1 + random(MAX_TOKENS),
       fails: random(10) === 0,
+      // Staggered starts, so reserves race with other requests' commits and releases.
+      delayMs: random(30),
     }));
     const outcomes = await Promise.all(
       plans.map(async (plan) => {
+        await new Promise((r) => setTimeout(r, plan.delayMs));
         try {
           await plan.replica.reserve({ requestId: plan.id, tenant: 'acme', model: 'mid', backend: Backend.SERVERLESS, promptTokens: PROMPT, maxTokens: MAX_TOKENS });
         } catch (error) {
