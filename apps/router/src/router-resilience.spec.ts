@@ -3,7 +3,7 @@ import { ClassifierService } from '@sophia/contracts/classifier';
 import { Backend, Role, Tier, type ChatMessage } from '@sophia/contracts/common';
 import { InferenceService } from '@sophia/contracts/inference';
 import { LedgerService, type UsageEvent } from '@sophia/contracts/ledger';
-import { RouterService, type GenerateResponse } from '@sophia/contracts/router';
+import { BreakerState, RouterService, type GenerateResponse } from '@sophia/contracts/router';
 import { loadCatalog, priceUsage } from '@sophia/price-catalog';
 import { pino } from 'pino';
 import { CONTINUE_INSTRUCTION } from './continuation-messages.ts';
@@ -156,7 +156,6 @@ describe('router resilience', () => {
 
 describe('GetBreakers admin RPC', () => {
   it('shows each target breaker with its state and failure counts', async () => {
-    const { BreakerState } = await import('@sophia/contracts/router');
     const t = setup(() => 'fail-before', () => 'ok');
     for (let i = 0; i < 3; i++) await collect(t.router.generate(input()));
     const res = await t.router.getBreakers({});
