@@ -10,7 +10,7 @@ import { priceUsage } from '@sophia/price-catalog';
 import { testCatalog } from '@sophia/price-catalog/testing';
 import { createLedgerHandler } from './ledger-handler.ts';
 import { createRedisUsageStore } from './redis-usage-store.ts';
-import { redisServerAvailable, startRedisServer, type TestRedisServer } from './testing/start-redis-server.ts';
+import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
 
 const available = redisServerAvailable();
 if (!available) console.warn('redis-server not found on PATH: skipping the cross-replica budget test');

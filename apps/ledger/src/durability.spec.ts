@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { createDuckDbWarehouse } from './duckdb-warehouse.ts';
 import { redisLedgerKeys } from './redis-ledger-keys.ts';
 import { startLedgerProcess, startSinkProcess, type TestLedger, type TestProcess } from './testing/ledger-process.ts';
-import { redisServerAvailable, startRedisServer, type TestRedisServer } from './testing/start-redis-server.ts';
+import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
 
 const available = redisServerAvailable();
 if (!available) console.warn('redis-server not found on PATH: skipping the SIGKILL durability test');

@@ -10,7 +10,7 @@ import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Backend } from '@sophia/contracts/common';
 import { Dimension, LedgerService } from '@sophia/contracts/ledger';
 import { testCatalogFile } from '@sophia/price-catalog/testing';
-import { redisServerAvailable, startRedisServer, type TestRedisServer } from './testing/start-redis-server.ts';
+import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
 
 const available = redisServerAvailable();
 if (!available) console.warn('redis-server not found on PATH: skipping the ledger process tests');

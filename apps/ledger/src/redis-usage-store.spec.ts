@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { createMemoryUsageStore } from './memory-usage-store.ts';
 import { createRedisUsageStore } from './redis-usage-store.ts';
 import { USAGE_DIMENSIONS, type UsageDimension } from './usage-store.ts';
-import { redisServerAvailable, startRedisServer, type TestRedisServer } from './testing/start-redis-server.ts';
+import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
 import { tenantScope, type BudgetStore } from './budget-store.ts';
 import { budgetStoreContract } from './budget-store-contract.ts';
 import { T0, usageRecord, usageStoreContract } from './usage-store-contract.ts';

@@ -4,7 +4,7 @@ import { createMemoryUsageStore } from './memory-usage-store.ts';
 import { createRedisLedgerLog } from './redis-ledger-log.ts';
 import { redisLedgerKeys } from './redis-ledger-keys.ts';
 import { createRedisUsageStore } from './redis-usage-store.ts';
-import { redisServerAvailable, startRedisServer, type TestRedisServer } from './testing/start-redis-server.ts';
+import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
 import { T0, usageRecord } from './usage-store-contract.ts';
 import { createWarehouseSink } from './warehouse-sink.ts';
 import type { Warehouse } from './warehouse.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Backend } from '@sophia/contracts/common';
 import { startLedgerProcess, type TestLedger } from '../testing/ledger-process.ts';
-import { startRedisServer } from '../testing/start-redis-server.ts';
+import { startRedisServer } from '@sophia/platform/testing';
 
 const { values } = parseArgs({
   options: {

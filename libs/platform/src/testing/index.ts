@@ -1,1 +1,2 @@
 export { checkHealth, listServicesByReflection } from './grpc-probes.ts';
+export { startRedisServer, redisServerAvailable, type TestRedisServer } from './start-redis-server.ts';

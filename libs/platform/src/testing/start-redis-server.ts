@@ -1,4 +1,5 @@
-// Test helper: a throwaway real redis-server on a free port, no persistence, killed afterwards.
+// Test helper shared by every service whose tests need Redis: a throwaway real redis-server on a free
+// port, no persistence, killed afterwards.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
