@@ -41,6 +41,9 @@ try {
   const elapsedMs = Date.now() - started;
   const stats = (await (await fetch(`${mesh.upstreams.serverless}/sim/stats`)).json()) as { requests: number; byStatus: Record<string, number> };
   const ok = outcomes.filter((o) => o.kind === 'ok');
+  const routerMetrics = await (await fetch(String(mesh.services['router']!.ready['metrics']))).text();
+  const breakerTransitions = [...routerMetrics.matchAll(/^router_breaker_transitions_total\{([^}]*)\} (\d+)/gm)].map((m) => `${m[1]!.replace(/,?service="[^"]*"/, '')} ${m[2]}`);
+  const reasonCounts = Object.fromEntries([...routerMetrics.matchAll(/^router_decision_reasons_total\{reason="([^"]+)"[^}]*\} (\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
   const latencies = ok.map((o) => o.elapsedMs).sort((a, b) => a - b);
   const pct = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   const summary = {
@@ -55,6 +58,8 @@ try {
     withFallback: ok.filter((o) => o.fallback).length,
     failures: [...new Set(outcomes.filter((o) => o.kind !== 'ok').map((o) => `${o.kind} ${o.status}: ${o.message.slice(0, 120)}`))].slice(0, 10),
     latencyMs: { p50: pct(0.5), p99: pct(0.99), max: latencies.at(-1) ?? 0 },
+    breakerTransitions,
+    decisionReasons: reasonCounts,
     throughputPerSec: Math.round((outcomes.length / elapsedMs) * 1000 * 10) / 10,
     serverlessUpstream: { calls: stats.requests, byStatus: stats.byStatus, extraCallsPerRequest: Math.round(((stats.requests - requests) / requests) * 1000) / 1000 },
   };

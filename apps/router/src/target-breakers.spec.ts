@@ -39,6 +39,15 @@ describe('target breakers', () => {
     b.shutdown();
   });
 
+  it('stay closed when a burst of concurrent calls sees fast failures before slow successes', async () => {
+    const b = createTargetBreakers(settings);
+    const slowOk = () => new Promise<number>((resolve) => setTimeout(() => resolve(1), 20));
+    const calls = Array.from({ length: 16 }, (_, i) => b.fire('serverless:m', () => (i % 10 < 3 ? Promise.reject(unavailable()) : slowOk())).catch(() => undefined));
+    await Promise.all(calls);
+    expect(b.state('serverless:m')).toBe('closed');
+    b.shutdown();
+  });
+
   it('open when two failures in a row span failingForMs (a slow dead upstream)', () => {
     let now = 1000;
     const b = createTargetBreakers({ ...settings, failingForMs: 1000, clock: () => now });

@@ -99,11 +99,11 @@ export function createTargetBreakers(settings: BreakerSettings, registry?: Regis
   const failingForMs = settings.failingForMs ?? 1000;
   // Per target: recent outcomes (for the fast rule), the current run of failures without a stream
   // that opened (for the slow rule and the admin view), and the last state change.
-  type Track = { outcomes: Array<{ at: number; failed: boolean }>; run: number; midRun: number; firstAt: number; changedAt: number };
+  type Track = { outcomes: Array<{ at: number; failed: boolean }>; run: number; midRun: number; firstAt: number; changedAt: number; inFlight: number };
   const tracks = new Map<string, Track>();
   const trackOf = (target: string): Track => {
     let t = tracks.get(target);
-    if (!t) tracks.set(target, (t = { outcomes: [], run: 0, midRun: 0, firstAt: 0, changedAt: 0 }));
+    if (!t) tracks.set(target, (t = { outcomes: [], run: 0, midRun: 0, firstAt: 0, changedAt: 0, inFlight: 0 }));
     return t;
   };
   const note = (t: Track, now: number, failed: boolean): void => {
@@ -131,7 +131,9 @@ export function createTargetBreakers(settings: BreakerSettings, registry?: Regis
     // In a row (no stream opened, or for breaks no complete answer, in between) AND a failing share
     // of the recent outcomes: a streak alone trips on random failures under load.
     const streak = t.run >= fastFailures || t.midRun >= fastFailures;
-    const fast = streak && failures >= fastFailures && (failures / t.outcomes.length) * 100 >= settings.errorThresholdPercentage;
+    // Calls still opening count as not failed: failures come back faster than successes, so a burst
+    // of concurrent calls would otherwise look like a failing streak.
+    const fast = streak && failures >= fastFailures && (failures / (t.outcomes.length + t.inFlight)) * 100 >= settings.errorThresholdPercentage;
     const slow = t.run >= 2 && now - t.firstAt >= failingForMs;
     if ((fast || slow) && !breaker.opened) breaker.open();
   };
@@ -174,13 +176,16 @@ export function createTargetBreakers(settings: BreakerSettings, registry?: Regis
   return {
     async fire<T>(target: string, action: () => Promise<T>): Promise<T> {
       const breaker = get(target);
+      const t = trackOf(target);
+      t.inFlight += 1;
       try {
         const value = (await breaker.fire(action)) as T;
-        const t = trackOf(target);
+        t.inFlight -= 1;
         note(t, clock(), false);
         t.run = 0;
         return value;
       } catch (err) {
+        t.inFlight -= 1;
         if ((err as { code?: string }).code === 'EOPENBREAKER') throw new BreakerOpenError(target);
         if (isBackendFailure(err)) noteFailure(target, breaker, false);
         throw err;
