@@ -41,6 +41,11 @@ describe('ChatService over Connect, gRPC and gRPC-Web (one port)', () => {
       expect(fake.calls.inputs.at(-1)).toMatchObject({ requestId: 'grpc-req-1', tenant: 'acme', workloadTag: 'nightly-batch' });
     });
 
+    it('passes the x-sophia-quality header to the router', async () => {
+      await client.complete({ input }, { headers: { ...auth, 'x-sophia-quality': '0.7' } });
+      expect(fake.calls.inputs.at(-1)?.qualityTarget).toBe('0.7');
+    });
+
     it('CompleteStream sends the decision first, deltas, then exactly one done', async () => {
       const cases: string[] = [];
       let done: unknown;

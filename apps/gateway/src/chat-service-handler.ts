@@ -6,7 +6,7 @@ import { runWithCallContext, type CallContext, type Logger } from '@sophia/platf
 import { presentedApiKey, type ApiKeyAuth } from './api-key-auth.ts';
 import { validateChatInput } from './chat-input-validation.ts';
 import { decisionHeaders } from './decision-view.ts';
-import { gatewayCallContext, workloadTag } from './request-context.ts';
+import { gatewayCallContext, qualityTarget, workloadTag } from './request-context.ts';
 import { collectGeneration, finalDecision, routerCallError, routerGeneration } from './router-generation.ts';
 import { RETRY_AFTER_MS_KEY } from './status-to-http.ts';
 
@@ -44,7 +44,7 @@ function clientError(err: unknown, logger: Logger): ConnectError {
 export function createChatServiceHandler(options: ChatServiceHandlerOptions): ServiceImpl<typeof ChatService> {
   const { router, auth, logger } = options;
 
-  function begin(ctx: HandlerContext, raw: Parameters<typeof validateChatInput>[0]): { context: CallContext; tenant: string; input: ReturnType<typeof validateChatInput>; workload: string } {
+  function begin(ctx: HandlerContext, raw: Parameters<typeof validateChatInput>[0]): { context: CallContext; tenant: string; input: ReturnType<typeof validateChatInput>; workload: string; quality: string | undefined } {
     const tenant = auth.tenantFor(presentedApiKey(ctx.requestHeader));
     if (tenant === undefined) throw new ConnectError('missing or invalid API key: send "authorization: Bearer <key>" metadata', Code.Unauthenticated);
     const built = gatewayCallContext(ctx.requestHeader, {
@@ -57,7 +57,9 @@ export function createChatServiceHandler(options: ChatServiceHandlerOptions): Se
     const input = validateChatInput(raw);
     const workload = workloadTag(ctx.requestHeader, input.workloadTag || undefined);
     if (!workload.ok) throw new ConnectError(workload.problem.message, Code.InvalidArgument);
-    return { context: built.context, tenant, input, workload: workload.tag };
+    const quality = qualityTarget(ctx.requestHeader);
+    if (!quality.ok) throw new ConnectError(quality.problem.message, Code.InvalidArgument);
+    return { context: built.context, tenant, input, workload: workload.tag, quality: quality.value };
   }
 
   function routeInput(b: ReturnType<typeof begin>) {
@@ -68,6 +70,7 @@ export function createChatServiceHandler(options: ChatServiceHandlerOptions): Se
       params: b.input.params,
       model: b.input.model === 'auto' ? '' : b.input.model,
       workloadTag: b.workload,
+      ...(b.quality !== undefined ? { qualityTarget: b.quality } : {}),
     });
   }
 

@@ -20,6 +20,20 @@ describe('OpenAI REST API (in-memory router, real HTTP port)', () => {
   const post = (body: string | object, headers: Record<string, string> = jsonHeaders()): Promise<Response> =>
     fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
+  it('passes x-sophia-quality to the router as the quality target and rejects a malformed one', async () => {
+    const ok = await post({ ...hello }, jsonHeaders({ 'x-sophia-quality': 'premium' }));
+    expect(ok.status).toBe(200);
+    expect(fake.calls.inputs.at(-1)!.qualityTarget).toBe('premium');
+    const plain = await post({ ...hello });
+    expect(plain.status).toBe(200);
+    expect(fake.calls.inputs.at(-1)!.qualityTarget).toBeUndefined();
+    const before = fake.calls.inputs.length;
+    const bad = await post({ ...hello }, jsonHeaders({ 'x-sophia-quality': 'very good please' }));
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error.param).toBe('x-sophia-quality');
+    expect(fake.calls.inputs.length).toBe(before);
+  });
+
   it('answers a completion with the routing decision in headers and the sophia field', async () => {
     const res = await post({ ...hello, model: 'auto', max_tokens: 50, temperature: 0.2, stop: 'END' }, jsonHeaders({ 'x-request-id': 'req-abc.1', 'x-sophia-workload': 'support-bot' }));
     expect(res.status).toBe(200);

@@ -9,7 +9,7 @@ import { readJsonBody } from './body-reader.ts';
 import { modelList } from './openai-payloads.ts';
 import { parseChatCompletionRequest } from './openai-request-schema.ts';
 import { writeJson, writeOpenAiError, type HttpResponseSink } from './openai-response-writer.ts';
-import { gatewayCallContext, headersFromNode, workloadTag } from './request-context.ts';
+import { gatewayCallContext, headersFromNode, qualityTarget, workloadTag } from './request-context.ts';
 import { routerCallError, routerGeneration } from './router-generation.ts';
 import { answerStream, answerUnary, type AnswerTarget } from './chat-completion-responder.ts';
 import { httpErrorFromRouter, invalidRequest, type GatewayHttpError } from './status-to-http.ts';
@@ -93,6 +93,8 @@ export function createOpenAiRoutes(options: OpenAiRoutesOptions): (req: NodeRequ
     if (!parsed.ok) return fail(invalidRequest(parsed.problem.message, parsed.problem.param));
     const workload = workloadTag(headers, parsed.request.workload);
     if (!workload.ok) return fail(invalidRequest(workload.problem.message, workload.problem.param));
+    const quality = qualityTarget(headers);
+    if (!quality.ok) return fail(invalidRequest(quality.problem.message, quality.problem.param));
     const context = ctxResult.context;
     const input = create(RouteInputSchema, {
       requestId: context.requestId,
@@ -101,6 +103,7 @@ export function createOpenAiRoutes(options: OpenAiRoutesOptions): (req: NodeRequ
       params: parsed.request.params,
       model: parsed.request.model,
       workloadTag: workload.tag,
+      ...(quality.value !== undefined ? { qualityTarget: quality.value } : {}),
     });
     const abort = clientGone(res);
     const events = routerGeneration(router, input, { context, signal: abort.signal });

@@ -6,6 +6,20 @@ import { WORKLOAD_TAG, type RequestProblem } from './openai-request-schema.ts';
 export const REQUEST_TIMEOUT_HEADER = 'x-request-timeout-ms';
 /** Header naming the workload (wins over the body's `metadata.workload`). */
 export const WORKLOAD_HEADER = 'x-sophia-workload';
+/** Per-request cost/quality knob: a policy level name ("economy", "premium") or a number in [0, 1]. */
+export const QUALITY_HEADER = 'x-sophia-quality';
+const QUALITY = /^[A-Za-z0-9_.-]{1,32}$/;
+
+/**
+ * The request's quality target from the `x-sophia-quality` header, passed as-is to the router
+ * (which knows the policy's levels and answers INVALID_ARGUMENT naming `input.quality_target`).
+ */
+export function qualityTarget(headers: Headers): { ok: true; value: string | undefined } | { ok: false; problem: RequestProblem } {
+  const header = headers.get(QUALITY_HEADER);
+  if (header === null) return { ok: true, value: undefined };
+  if (!QUALITY.test(header)) return { ok: false, problem: { message: `${QUALITY_HEADER} header must be a level name or a number in [0, 1]`, param: QUALITY_HEADER } };
+  return { ok: true, value: header };
+}
 
 /** Node's header object as a fetch `Headers` (HTTP/2 pseudo-headers dropped). */
 export function headersFromNode(raw: IncomingHttpHeaders): Headers {
