@@ -1,11 +1,13 @@
 export { startSql, USAGE_EVENTS_DDL, type StartSqlOptions } from './start-sql.ts';
 export { sqlConfigSchema, sqlConfigProblems, BUNDLED_MODELS, SQL_PORT_KEY, SQL_DEFAULT_PORT, type SqlConfig } from './sql-config.ts';
-export { createSqlEngine, type SqlEngine, type SqlEngineOptions, type AskResult, type ExecuteEvent, type ExecuteInput, type ExecutionLimits, type CallInfo, type SqlSourceKind } from './sql-engine.ts';
-export { createSqlHandler, toValue, TENANT_HEADER, ROWS_PER_BATCH } from './sql-handler.ts';
+export { createSqlEngine, mergeWithModelTables, type CatalogDescription, type SqlEngine, type SqlEngineOptions, type AskResult, type ExecuteEvent, type ExecuteInput, type ExecutionLimits, type CallInfo, type SqlSourceKind } from './sql-engine.ts';
+export { createSqlHandler, toValue, CATALOG_ENTRY, TENANT_HEADER, ROWS_PER_BATCH } from './sql-handler.ts';
 export { createRouterSqlGenerator, extractSql, sqlPromptMessages, type SqlGenerator, type SqlGenerationPrompt } from './llm-sql-generator.ts';
 export { seedDemoSales } from './demo-sales.ts';
 export { createDuckDbSqlWarehouse, type DuckDbSqlWarehouse, type DuckDbSqlWarehouseOptions } from './warehouse/duckdb-sql-warehouse.ts';
-export { createSnowflakeSqlWarehouse, openSnowflakeSqlWarehouse, type SnowflakePoolLike, type SnowflakeConnectionLike, type SnowflakeStatementLike } from './warehouse/snowflake-sql-warehouse.ts';
+export { createSnowflakeSqlWarehouse, openSnowflakeSqlWarehouse, snowflakeCatalogSql, type SnowflakePoolLike, type SnowflakeConnectionLike, type SnowflakeStatementLike } from './warehouse/snowflake-sql-warehouse.ts';
 export { snowflakeToDuckDb, DialectError } from './warehouse/snowflake-to-duckdb.ts';
 export { QueryFailedError, QueryTimeoutError, type SqlWarehouse, type WarehouseEvent, type WarehouseColumn, type Cell, type QueryOptions } from './warehouse/warehouse.ts';
 export { createSqlMetrics, type SqlMetrics } from './sql-metrics.ts';
+export { createCachedCatalog, staticCatalogSource, type CatalogSource, type CachedCatalogOptions, type CatalogLogger } from './catalog-source.ts';
+export { catalogFromInformationSchema, type InformationSchemaRows, type InformationSchemaColumn, type InformationSchemaTable } from './warehouse/information-schema-catalog.ts';

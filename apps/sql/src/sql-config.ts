@@ -19,6 +19,13 @@ export const sqlConfigSchema = z
     SOPHIA_SQL_DUCKDB_PATH: z.string().min(1).default(':memory:'),
     /** Create and fill the demo sales tables (and an empty USAGE_EVENTS) in DuckDB at start. @default true */
     SOPHIA_SQL_DEMO_DATA: configValues.flag(true),
+    /**
+     * The catalog the validator allows for caller and LLM SQL (empty scope): `warehouse` reads the
+     * warehouse's INFORMATION_SCHEMA (cached), anything else is a JSON catalog file. @default warehouse
+     */
+    SOPHIA_SQL_CATALOG: z.string().trim().min(1).default('warehouse'),
+    /** How long the INFORMATION_SCHEMA catalog is cached before a lazy reload. @default 300000 */
+    SOPHIA_SQL_CATALOG_TTL_MS: configValues.durationMs(300_000),
     /** The router, for questions no semantic model covers; unset = no LLM path. */
     SOPHIA_ROUTER_ADDR: configValues.address().optional(),
     /** LLM repair rounds after the first proposal. @default 2 */

@@ -12,6 +12,7 @@ import {
   type SemanticModel,
   type ValidationResult,
 } from '@sophia/sql-core';
+import type { CatalogSource } from './catalog-source.ts';
 import type { SqlGenerator } from './llm-sql-generator.ts';
 import type { SqlMetrics } from './sql-metrics.ts';
 import { QueryFailedError, QueryTimeoutError, type SqlWarehouse, type WarehouseEvent } from './warehouse/warehouse.ts';
@@ -50,6 +51,12 @@ export interface SqlEngineOptions {
   /** @default () => new Date() */
   readonly clock?: () => Date;
   readonly metrics?: SqlMetrics | undefined;
+  /**
+   * The catalog for caller SQL and the LLM path when no scope is given (SOPHIA_SQL_CATALOG: the
+   * warehouse's INFORMATION_SCHEMA, or a JSON file), merged with the models' tables it does not name.
+   * Without it, the models' tables alone (the behaviour before catalogs existed).
+   */
+  readonly catalog?: CatalogSource | undefined;
 }
 
 /** What Execute streams: the statement's provenance, then the warehouse's events. */
@@ -58,9 +65,18 @@ export type ExecuteEvent = { readonly kind: 'statement'; readonly sql: string; r
 /** The SQL service's logic, independent of the transport. */
 export interface SqlEngine {
   ask(question: string, scope: string, call: CallInfo): Promise<AskResult>;
-  validate(sql: string, scope: string): { readonly report: ValidationResult; readonly scope: string };
   execute(request: ExecuteInput, call: CallInfo): AsyncGenerator<ExecuteEvent, void, undefined>;
-  describe(scope: string): { readonly models: readonly SemanticModel[]; readonly catalogs: ReadonlyMap<string, Catalog>; readonly warehouse: string };
+  validate(sql: string, scope: string): Promise<{ readonly report: ValidationResult; readonly scope: string }>;
+  describe(scope: string): Promise<CatalogDescription>;
+}
+
+/** What DescribeCatalog reports. */
+export interface CatalogDescription {
+  readonly models: readonly SemanticModel[];
+  readonly catalogs: ReadonlyMap<string, Catalog>;
+  readonly warehouse: string;
+  /** The configured catalog (only for the empty scope, and only when one is configured). */
+  readonly catalog?: { readonly origin: string; readonly tables: readonly CatalogTable[] };
 }
 
 /** Who is calling and how to stop. */
@@ -84,6 +100,24 @@ function mergeCatalogs(catalogs: readonly Catalog[]): Catalog {
   const byName = new Map<string, CatalogTable>();
   for (const c of catalogs) for (const t of c.tables) if (!byName.has(t.name.toUpperCase())) byName.set(t.name.toUpperCase(), t);
   return { tables: [...byName.values()] };
+}
+
+/** Parts of a table name, upper-cased (model base tables are plain, unquoted names). */
+const nameParts = (name: string): string[] => name.split('.').map((p) => p.toUpperCase());
+
+/**
+ * The configured catalog plus every model table it does not already name. A model's `ORDERS` names
+ * `DB.SCHEMA.ORDERS` when its parts are a suffix of the catalog name (case-insensitively); keeping
+ * both would make the short name ambiguous, and the warehouse's own description is authoritative.
+ */
+export function mergeWithModelTables(catalog: Catalog, modelCatalogs: readonly Catalog[]): Catalog {
+  const named = catalog.tables.map((t) => nameParts(t.name));
+  const covered = (name: string): boolean => {
+    const parts = nameParts(name);
+    return named.some((full) => parts.length <= full.length && parts.every((p, i) => p === full[full.length - parts.length + i]));
+  };
+  const extra = mergeCatalogs(modelCatalogs).tables.filter((t) => !covered(t.name));
+  return { tables: [...catalog.tables, ...extra] };
 }
 
 /** CREATE TABLE-like schema text for the LLM prompt. */
@@ -114,6 +148,18 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
     }
     return index;
   };
+  // The index for the empty scope when a catalog is configured: rebuilt only when the source hands out a new catalog.
+  const catalogIndexes = new WeakMap<Catalog, CatalogIndex>();
+  const indexForSql = async (scope: string): Promise<CatalogIndex> => {
+    if (scope !== '' || !options.catalog) return indexFor(scope);
+    const current = await options.catalog.current();
+    let index = catalogIndexes.get(current);
+    if (!index) {
+      index = createCatalogIndex(mergeWithModelTables(current, [...catalogs.values()]));
+      catalogIndexes.set(current, index);
+    }
+    return index;
+  };
   // A verified query that does not validate is a broken model: fail at start, not at question time.
   for (const model of options.models) {
     for (const vq of model.verified_queries) {
@@ -137,7 +183,7 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
     if (!options.generator) {
       throw new ConnectError(`question: no semantic model covers it (${uncovered.join('; ')}) and no LLM is configured (SOPHIA_ROUTER_ADDR)`, Code.FailedPrecondition);
     }
-    const index = indexFor(scope);
+    const index = await indexForSql(scope);
     const linked = linkSchema(index.catalog, question, { top: 6 }).tables.map((t) => t.name);
     const schema = schemaText(index.catalog, linked);
     let previous: { sql: string; errors: string[] } | undefined;
@@ -197,10 +243,10 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
 
   return {
     ask: (question, scope, call) => ask(question, scope, call, options.limits.maxRowLimit),
-    validate(sql, scopeIn) {
+    async validate(sql, scopeIn) {
       const scope = checkScope(scopeIn);
       if (sql.trim() === '') throw new ConnectError('sql: must not be empty', Code.InvalidArgument);
-      return { report: validateSql(sql, indexFor(scope), { maxRows: options.limits.maxRowLimit }), scope };
+      return { report: validateSql(sql, await indexForSql(scope), { maxRows: options.limits.maxRowLimit }), scope };
     },
     async *execute(request, call) {
       const rowLimit = limit(request.rowLimit, options.limits.defaultRowLimit, options.limits.maxRowLimit, 'row_limit');
@@ -212,7 +258,7 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
       if (request.sql !== undefined) {
         const scope = checkScope(request.scope);
         if (request.sql.trim() === '') throw new ConnectError('sql: must not be empty', Code.InvalidArgument);
-        const report = validateSql(request.sql, indexFor(scope), { maxRows: rowLimit + 1 });
+        const report = validateSql(request.sql, await indexForSql(scope), { maxRows: rowLimit + 1 });
         if (!report.ok) {
           options.metrics?.observeFailure('rejected');
           throw new ConnectError(`sql: rejected by the validator: ${report.errors.join('; ')}`, Code.InvalidArgument);
@@ -248,10 +294,12 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
         throw err;
       }
     },
-    describe(scopeIn) {
+    async describe(scopeIn) {
       const scope = checkScope(scopeIn);
       const selected = scope === '' ? [...models.values()] : [models.get(scope)!];
-      return { models: selected, catalogs, warehouse: options.warehouse.description };
+      const base = { models: selected, catalogs, warehouse: options.warehouse.description };
+      if (scope !== '' || !options.catalog) return base;
+      return { ...base, catalog: { origin: options.catalog.origin, tables: (await options.catalog.current()).tables } };
     },
   };
 }

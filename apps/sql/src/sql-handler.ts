@@ -10,7 +10,7 @@ import {
   type Value,
   type ValidationReport,
 } from '@sophia/contracts/sql';
-import type { ValidationResult } from '@sophia/sql-core';
+import type { CatalogTable, ValidationResult } from '@sophia/sql-core';
 import type { SqlEngine, SqlSourceKind } from './sql-engine.ts';
 import type { Cell } from './warehouse/warehouse.ts';
 
@@ -37,6 +37,17 @@ export function toValue(cell: Cell): Value {
   if (typeof cell === 'number') return create(ValueSchema, { kind: { case: 'real', value: cell } });
   if (typeof cell === 'boolean') return create(ValueSchema, { kind: { case: 'boolean', value: cell } });
   return create(ValueSchema, { kind: { case: 'text', value: cell } });
+}
+
+/**
+ * DescribeCatalog's entry for the configured catalog (SOPHIA_SQL_CATALOG), listed after the models
+ * for the empty scope: the contract has no catalog field yet, and a leading underscore cannot clash
+ * with a model name (lower_snake_case starting with a letter). Its description is the catalog's origin.
+ */
+export const CATALOG_ENTRY = '_catalog';
+
+function tableInfo(t: CatalogTable): { name: string; description: string; columns: Array<{ name: string; type: string }> } {
+  return { name: t.name, description: t.description ?? '', columns: t.columns.map((c) => ({ name: c.name, type: c.type })) };
 }
 
 function callOf(ctx: HandlerContext): { tenant: string; signal: AbortSignal } {
@@ -88,23 +99,29 @@ export function createSqlHandler(engine: SqlEngine): ServiceImpl<typeof SqlServi
         }
       }
     },
-    validate(req) {
-      const { report: v } = engine.validate(req.sql, req.scope);
+    async validate(req) {
+      const { report: v } = await engine.validate(req.sql, req.scope);
       return create(ValidateResponseSchema, { report: report(v), sql: v.ok ? v.sql! : '' });
     },
-    describeCatalog(req) {
-      const d = engine.describe(req.scope);
+    async describeCatalog(req) {
+      const d = await engine.describe(req.scope);
+      const catalogEntry = d.catalog
+        ? [{ name: CATALOG_ENTRY, description: d.catalog.origin, tables: d.catalog.tables.map(tableInfo), measures: [], dimensions: [], timeDimensions: [], verifiedQuestions: [] }]
+        : [];
       return create(DescribeCatalogResponseSchema, {
         warehouse: d.warehouse,
-        models: d.models.map((m) => ({
-          name: m.name,
-          description: m.description,
-          tables: (d.catalogs.get(m.name)?.tables ?? []).map((t) => ({ name: t.name, description: t.description ?? '', columns: t.columns.map((c) => ({ name: c.name, type: c.type })) })),
-          measures: m.tables.flatMap((t) => t.measures.map((x) => x.name)),
-          dimensions: m.tables.flatMap((t) => t.dimensions.map((x) => x.name)),
-          timeDimensions: m.tables.flatMap((t) => t.time_dimensions.map((x) => x.name)),
-          verifiedQuestions: m.verified_queries.map((v) => v.question),
-        })),
+        models: [
+          ...d.models.map((m) => ({
+            name: m.name,
+            description: m.description,
+            tables: (d.catalogs.get(m.name)?.tables ?? []).map(tableInfo),
+            measures: m.tables.flatMap((t) => t.measures.map((x) => x.name)),
+            dimensions: m.tables.flatMap((t) => t.dimensions.map((x) => x.name)),
+            timeDimensions: m.tables.flatMap((t) => t.time_dimensions.map((x) => x.name)),
+            verifiedQuestions: m.verified_queries.map((v) => v.question),
+          })),
+          ...catalogEntry,
+        ],
       });
     },
   };

@@ -1,7 +1,8 @@
 import { SqlService } from '@sophia/contracts/sql';
 import { RouterService } from '@sophia/contracts/router';
 import { createServiceClient, serviceRegistration, type Logger, type ServiceMetrics, type StartedService } from '@sophia/platform';
-import { loadSemanticModelFile } from '@sophia/sql-core';
+import { loadCatalogFile, loadSemanticModelFile } from '@sophia/sql-core';
+import { createCachedCatalog, staticCatalogSource, type CatalogSource } from './catalog-source.ts';
 import { seedDemoSales } from './demo-sales.ts';
 import { createRouterSqlGenerator, type SqlGenerator } from './llm-sql-generator.ts';
 import { BUNDLED_MODELS, sqlConfigProblems, type SqlConfig } from './sql-config.ts';
@@ -30,6 +31,26 @@ export interface StartSqlOptions {
   readonly clock?: () => Date;
   /** The process's metrics; the SQL service adds its own to `registry`. */
   readonly metrics?: ServiceMetrics;
+  /** Milliseconds for the catalog cache's TTL. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** SOPHIA_SQL_CATALOG: the warehouse's INFORMATION_SCHEMA (cached, loaded once here so a broken warehouse fails the start), or a JSON file. */
+async function openCatalog(config: SqlConfig, warehouse: SqlWarehouse, logger: Logger, now: (() => number) | undefined): Promise<CatalogSource> {
+  if (config.SOPHIA_SQL_CATALOG !== 'warehouse') {
+    const catalog = loadCatalogFile(config.SOPHIA_SQL_CATALOG);
+    logger.info({ catalog: config.SOPHIA_SQL_CATALOG, tables: catalog.tables.length }, 'sql catalog loaded from file');
+    return staticCatalogSource(catalog, `file ${config.SOPHIA_SQL_CATALOG}`);
+  }
+  const source = createCachedCatalog({
+    load: () => warehouse.describeCatalog(),
+    ttlMs: config.SOPHIA_SQL_CATALOG_TTL_MS,
+    origin: `warehouse ${warehouse.description} (INFORMATION_SCHEMA, refreshed every ${config.SOPHIA_SQL_CATALOG_TTL_MS} ms)`,
+    logger,
+    ...(now ? { now } : {}),
+  });
+  await source.current();
+  return source;
 }
 
 /** Wires the SQL service from its configuration: models, warehouse (DuckDB or Snowflake), LLM path, handler. */
@@ -57,7 +78,9 @@ export async function startSql(options: StartSqlOptions): Promise<StartedService
   logger.info({ warehouse: warehouse.description, models: models.map((m) => m.name), llm: generator ? 'router' : 'none' }, 'sql service ready');
   let engine: ReturnType<typeof createSqlEngine>;
   try {
+    const catalog = await openCatalog(config, warehouse, logger, options.now);
     engine = createSqlEngine({
+      catalog,
       models,
       warehouse,
       generator,

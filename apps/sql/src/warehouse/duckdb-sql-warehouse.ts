@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { Catalog } from '@sophia/sql-core';
+import { catalogFromInformationSchema } from './information-schema-catalog.ts';
 import { snowflakeToDuckDb } from './snowflake-to-duckdb.ts';
 import { QueryFailedError, QueryTimeoutError, type Cell, type SqlWarehouse, type WarehouseColumn } from './warehouse.ts';
 
@@ -16,6 +18,27 @@ export interface DuckDbSqlWarehouseOptions {
 export interface DuckDbSqlWarehouse extends SqlWarehouse {
   /** Runs a statement with no result (DDL, inserts). Not for user SQL: it bypasses nothing but also validates nothing. */
   run(sql: string, params?: DuckDBValue[]): Promise<void>;
+}
+
+// User tables and views of every attached database; system/temp catalogs and the catalog schemas left out.
+const COLUMNS_SQL = `SELECT table_catalog, table_schema, table_name, column_name, data_type, COLUMN_COMMENT
+  FROM information_schema.columns
+  WHERE table_catalog NOT IN ('system', 'temp') AND table_schema NOT IN ('information_schema', 'pg_catalog')
+  ORDER BY table_catalog, table_schema, table_name, ordinal_position`;
+const TABLES_SQL = `SELECT table_catalog, table_schema, table_name, TABLE_COMMENT FROM information_schema.tables
+  WHERE table_catalog NOT IN ('system', 'temp') AND table_schema NOT IN ('information_schema', 'pg_catalog')`;
+const PRIMARY_KEYS_SQL = `SELECT database_name, schema_name, table_name, constraint_column_names FROM duckdb_constraints()
+  WHERE constraint_type = 'PRIMARY KEY'`;
+
+async function readCatalog(con: DuckDBConnection): Promise<Catalog> {
+  const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+  const columns = (await con.runAndReadAll(COLUMNS_SQL)).getRows().map((r) => ({ database: text(r[0]), schema: text(r[1]), table: text(r[2]), column: text(r[3]), type: text(r[4]), comment: text(r[5]) }));
+  const tables = (await con.runAndReadAll(TABLES_SQL)).getRows().map((r) => ({ database: text(r[0]), schema: text(r[1]), table: text(r[2]), comment: text(r[3]) }));
+  const primaryKeys = new Map<string, string[]>();
+  for (const r of (await con.runAndReadAll(PRIMARY_KEYS_SQL)).getRowsJson()) {
+    primaryKeys.set(`${text(r[0])}.${text(r[1])}.${text(r[2])}`, Array.isArray(r[3]) ? r[3].map(text) : []);
+  }
+  return catalogFromInformationSchema({ columns, tables, primaryKeys }).catalog;
 }
 
 const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'HUGEINT', 'UHUGEINT']);
@@ -108,6 +131,14 @@ export async function createDuckDbSqlWarehouse(options: DuckDbSqlWarehouseOption
         return undefined;
       } catch (err) {
         return `duckdb: ${(err as Error).message.split('\n')[0]}`;
+      }
+    },
+    async describeCatalog() {
+      const con = await instance.connect();
+      try {
+        return await readCatalog(con);
+      } finally {
+        con.closeSync();
       }
     },
     async close() {

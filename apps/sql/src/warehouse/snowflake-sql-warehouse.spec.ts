@@ -13,6 +13,7 @@ import {
   type SnowflakeExecuteOptions,
   type SnowflakePoolLike,
   type SnowflakeStatementLike,
+  snowflakeCatalogSql,
 } from './snowflake-sql-warehouse.ts';
 
 interface Table {
@@ -106,7 +107,7 @@ const SALES: Table = {
 describe('Snowflake warehouse (snowflake-sdk stand-in)', () => {
   it('streams typed rows with column metadata, QUERY_TAG and the statement timeout as session parameters', async () => {
     const sf = standIn({ 'SELECT * FROM SALES': SALES });
-    const wh = createSnowflakeSqlWarehouse({ pool: sf.pool, description: 'snowflake:acct/DB.PUBLIC' });
+    const wh = createSnowflakeSqlWarehouse({ pool: sf.pool, description: 'snowflake:acct/DB.PUBLIC', database: 'DB' });
     const events = await collect(wh.query('SELECT * FROM SALES', { maxRows: 10, timeoutMs: 2500, tag: 'sophia-sql:acme' }));
     expect(events[0]).toEqual({ kind: 'header', columns: [
       { name: 'CATEGORY', type: 'TEXT' },
@@ -129,7 +130,7 @@ describe('Snowflake warehouse (snowflake-sdk stand-in)', () => {
 
   it('cuts at maxRows, reports truncation and cancels the rest', async () => {
     const sf = standIn({ 'SELECT * FROM SALES': SALES });
-    const wh = createSnowflakeSqlWarehouse({ pool: sf.pool, description: 'd' });
+    const wh = createSnowflakeSqlWarehouse({ pool: sf.pool, description: 'd', database: 'DB' });
     const events = await collect(wh.query('SELECT * FROM SALES', { maxRows: 2, timeoutMs: 1000 }));
     expect(events.filter((e) => e.kind === 'rows').flatMap((e) => (e.kind === 'rows' ? e.rows : []))).toHaveLength(2);
     expect(events.at(-1)).toEqual({ kind: 'end', rowCount: 2, truncated: true });
@@ -138,7 +139,7 @@ describe('Snowflake warehouse (snowflake-sdk stand-in)', () => {
 
   it('compile-checks with describeOnly and returns the compilation error', async () => {
     const sf = standIn({ 'SELECT 1 FROM SALES': SALES });
-    const wh = createSnowflakeSqlWarehouse({ pool: sf.pool, description: 'd' });
+    const wh = createSnowflakeSqlWarehouse({ pool: sf.pool, description: 'd', database: 'DB' });
     expect(await wh.check('SELECT 1 FROM SALES')).toBeUndefined();
     expect(await wh.check('SELECT 1 FROM NOPE')).toBe("snowflake: SQL compilation error: Object 'SELECT 1 FROM NOPE' does not exist");
     expect(sf.executed.every((e) => e.describeOnly === true)).toBe(true);
@@ -146,17 +147,56 @@ describe('Snowflake warehouse (snowflake-sdk stand-in)', () => {
   });
 
   it('maps driver errors and cancels at the timeout', async () => {
-    const failing = createSnowflakeSqlWarehouse({ pool: standIn({}).pool, description: 'd' });
+    const failing = createSnowflakeSqlWarehouse({ pool: standIn({}).pool, description: 'd', database: 'DB' });
     await expect(collect(failing.query('SELECT * FROM NOPE', { maxRows: 1, timeoutMs: 1000 }))).rejects.toBeInstanceOf(QueryFailedError);
     const sf = standIn({}, { hang: true });
-    const hanging = createSnowflakeSqlWarehouse({ pool: sf.pool, description: 'd' });
+    const hanging = createSnowflakeSqlWarehouse({ pool: sf.pool, description: 'd', database: 'DB' });
     await expect(collect(hanging.query('SELECT * FROM SLOW', { maxRows: 1, timeoutMs: 20 }))).rejects.toBeInstanceOf(QueryTimeoutError);
     expect(sf.counts()).toMatchObject({ cancelled: 1, released: 1 });
   });
 
+  it('reads the catalog from <DB>.INFORMATION_SCHEMA.COLUMNS and TABLES: names, case, types, comments, order', async () => {
+    const sql = snowflakeCatalogSql('SALES');
+    const text = (name: string) => ({ name, type: 'text' });
+    const sf = standIn({
+      // Rows as Snowflake returns them, already ordered by schema, table, ordinal position.
+      [sql.columns]: {
+        columns: ['TABLE_CATALOG', 'TABLE_SCHEMA', 'TABLE_NAME', 'COLUMN_NAME', 'DATA_TYPE', 'COMMENT'].map(text),
+        rows: [
+          ['SALES', 'PUBLIC', 'MixedCase', 'Id', 'NUMBER', null],
+          ['SALES', 'PUBLIC', 'MixedCase', 'Home Town', 'TEXT', 'where they live'],
+          ['SALES', 'PUBLIC', 'ORDERS', 'ORDER_ID', 'NUMBER', null],
+          ['SALES', 'PUBLIC', 'ORDERS', 'AMOUNT', 'NUMBER', null],
+        ],
+      },
+      [sql.tables]: {
+        columns: ['TABLE_CATALOG', 'TABLE_SCHEMA', 'TABLE_NAME', 'COMMENT'].map(text),
+        rows: [['SALES', 'PUBLIC', 'ORDERS', 'one row per order'], ['SALES', 'PUBLIC', 'MixedCase', null]],
+      },
+    });
+    const wh = createSnowflakeSqlWarehouse({ pool: sf.pool, description: 'd', database: 'SALES' });
+    expect(await wh.describeCatalog()).toEqual({
+      tables: [
+        { name: 'SALES.PUBLIC.MixedCase', columns: [{ name: 'Id', type: 'NUMBER' }, { name: 'Home Town', type: 'TEXT', description: 'where they live' }] },
+        { name: 'SALES.PUBLIC.ORDERS', description: 'one row per order', columns: [{ name: 'ORDER_ID', type: 'NUMBER' }, { name: 'AMOUNT', type: 'NUMBER' }] },
+      ],
+    });
+    expect(sf.executed.map((e) => e.sqlText)).toEqual([sql.columns, sql.tables]);
+    expect(sql.columns).toContain('FROM SALES.INFORMATION_SCHEMA.COLUMNS');
+    expect(snowflakeCatalogSql('my-db').tables).toContain('FROM "my-db".INFORMATION_SCHEMA.TABLES');
+    expect(sf.counts()).toMatchObject({ acquired: 1, released: 1 });
+  });
+
+  it('reports an INFORMATION_SCHEMA failure as a warehouse error naming the database', async () => {
+    const sf = standIn({});
+    const wh = createSnowflakeSqlWarehouse({ pool: sf.pool, description: 'd', database: 'NOPE' });
+    await expect(wh.describeCatalog()).rejects.toThrow(/^snowflake: INFORMATION_SCHEMA of NOPE: SQL compilation error/);
+    expect(sf.counts()).toMatchObject({ acquired: 1, released: 1 });
+  });
+
   it('drains the pool on close', async () => {
     const sf = standIn({});
-    await createSnowflakeSqlWarehouse({ pool: sf.pool, description: 'd' }).close();
+    await createSnowflakeSqlWarehouse({ pool: sf.pool, description: 'd', database: 'DB' }).close();
     expect(sf.counts().drained).toBe(true);
   });
 });

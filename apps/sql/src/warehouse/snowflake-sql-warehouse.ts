@@ -3,6 +3,8 @@
 // columns, streamRows, cancel), so it is tested against an in-process stand-in and the real SDK is
 // loaded only when SOPHIA_SQL_WAREHOUSE=snowflake.
 import type { Logger } from '@sophia/platform';
+import type { Catalog } from '@sophia/sql-core';
+import { catalogFromInformationSchema } from './information-schema-catalog.ts';
 import { QueryFailedError, QueryTimeoutError, type Cell, type SqlWarehouse, type WarehouseColumn } from './warehouse.ts';
 
 /** A result column as snowflake-sdk describes it. */
@@ -65,6 +67,22 @@ export interface SnowflakeSqlWarehouseOptions {
   readonly pool: SnowflakePoolLike;
   /** "snowflake:<account>/<database>.<schema>" */
   readonly description: string;
+  /** The database whose INFORMATION_SCHEMA describeCatalog reads (SNOWFLAKE_DATABASE). */
+  readonly database: string;
+}
+
+/** A database name as it must be written: bare when it is an unquoted identifier (Snowflake upper-cases it), else quoted. */
+export function snowflakeDatabaseRef(database: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(database) ? database : `"${database.replaceAll('"', '""')}"`;
+}
+
+/** The INFORMATION_SCHEMA statements describeCatalog runs (exported for the stand-in in tests). */
+export function snowflakeCatalogSql(database: string): { readonly columns: string; readonly tables: string } {
+  const db = snowflakeDatabaseRef(database);
+  return {
+    columns: `SELECT TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE, COMMENT FROM ${db}.INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA <> 'INFORMATION_SCHEMA' ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
+    tables: `SELECT TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, COMMENT FROM ${db}.INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA <> 'INFORMATION_SCHEMA'`,
+  };
 }
 
 function executeAsync(con: SnowflakeConnectionLike, options: Omit<SnowflakeExecuteOptions, 'complete'>, onStatement?: (s: SnowflakeStatementLike) => void): Promise<SnowflakeStatementLike> {
@@ -153,6 +171,25 @@ export function createSnowflakeSqlWarehouse(options: SnowflakeSqlWarehouseOption
         await pool.release(con);
       }
     },
+    async describeCatalog(): Promise<Catalog> {
+      const sql = snowflakeCatalogSql(options.database);
+      const con = await pool.acquire();
+      try {
+        const read = async (sqlText: string): Promise<string[][]> => {
+          const stmt = await executeAsync(con, { sqlText, streamResult: true, rowMode: 'array', parameters: { QUERY_TAG: 'sophia-sql:catalog' } });
+          const rows: string[][] = [];
+          for await (const raw of stmt.streamRows()) rows.push((raw as unknown[]).map((v) => (v === null || v === undefined ? '' : String(v))));
+          return rows;
+        };
+        const columns = (await read(sql.columns)).map((r) => ({ database: r[0]!, schema: r[1]!, table: r[2]!, column: r[3]!, type: r[4]!, comment: r[5] }));
+        const tables = (await read(sql.tables)).map((r) => ({ database: r[0]!, schema: r[1]!, table: r[2]!, comment: r[3] }));
+        return catalogFromInformationSchema({ columns, tables }).catalog;
+      } catch (err) {
+        throw new QueryFailedError(`snowflake: INFORMATION_SCHEMA of ${options.database}: ${(err as Error).message}`);
+      } finally {
+        await pool.release(con);
+      }
+    },
     async close() {
       await pool.drain();
       await pool.clear();
@@ -193,5 +230,5 @@ export async function openSnowflakeSqlWarehouse(settings: SnowflakeSettings, log
     { max: settings.SOPHIA_SQL_SNOWFLAKE_POOL_MAX, min: 0, evictionRunIntervalMillis: 60_000, idleTimeoutMillis: 300_000 },
   );
   logger.info({ account: settings.SNOWFLAKE_ACCOUNT, database: settings.SNOWFLAKE_DATABASE, schema: settings.SNOWFLAKE_SCHEMA }, 'snowflake pool created (key-pair auth)');
-  return createSnowflakeSqlWarehouse({ pool: pool as unknown as SnowflakePoolLike, description: `snowflake:${settings.SNOWFLAKE_ACCOUNT}/${settings.SNOWFLAKE_DATABASE}.${settings.SNOWFLAKE_SCHEMA}` });
+  return createSnowflakeSqlWarehouse({ pool: pool as unknown as SnowflakePoolLike, description: `snowflake:${settings.SNOWFLAKE_ACCOUNT}/${settings.SNOWFLAKE_DATABASE}.${settings.SNOWFLAKE_SCHEMA}`, database: settings.SNOWFLAKE_DATABASE! });
 }

@@ -1,3 +1,5 @@
+import type { Catalog } from '@sophia/sql-core';
+
 /** A result column as the warehouse names and types it. */
 export interface WarehouseColumn {
   readonly name: string;
@@ -49,5 +51,11 @@ export interface SqlWarehouse {
   query(sql: string, options: QueryOptions): AsyncGenerator<WarehouseEvent, void, undefined>;
   /** Compile-checks a statement without running it; the warehouse's error message, or undefined when it compiles. */
   check(sql: string): Promise<string | undefined>;
+  /**
+   * The tables and views the warehouse exposes, read from INFORMATION_SCHEMA: names `DB.SCHEMA.TABLE`
+   * as reported (case kept), ordered, columns in ordinal order with the reported type, comments as
+   * descriptions. Uncached — callers cache (see createCatalogCache).
+   */
+  describeCatalog(): Promise<Catalog>;
   close(): Promise<void>;
 }
