@@ -2,7 +2,7 @@ import { createClient } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import { Backend, Role } from '@sophia/contracts/common';
 import { ChatService } from '@sophia/contracts/gateway';
-import { Dimension, LedgerService } from '@sophia/contracts/ledger';
+import { BudgetWindow, Dimension, LedgerService } from '@sophia/contracts/ledger';
 import type { Mesh } from '@sophia/dev';
 import { createServiceClient } from '@sophia/platform';
 import { checkHealth, listServicesByReflection } from '@sophia/platform/testing';
@@ -133,6 +133,27 @@ describe('the mesh as real processes', () => {
     expect(requests).toBeGreaterThanOrEqual(5);
     expect(acme.some((r) => r.keys[1] === 'gpu' || r.keys[1] === 'BACKEND_GPU')).toBe(true);
     expect(report.total?.cost?.microUsd ?? 0n).toBeGreaterThan(0n);
+  });
+
+  it('enforces a tenant budget: over budget is a 429 naming tenant, budget and reset, with no upstream call', async () => {
+    const ledger = createServiceClient(LedgerService, String(mesh.services['ledger']!.ready['grpc']));
+    await ledger.setBudget({ scope: { tenant: 'globex' }, window: BudgetWindow.DAY, limit: { microUsd: 1n }, actor: 'e2e', reason: 'budget test' });
+    const res = await fetch(`${mesh.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-key-globex', 'content-type': 'application/json' },
+      body: chatBody('This must not reach a model.'),
+    });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message).toMatch(/globex/);
+    expect(body.error.message).toMatch(/resets at/);
+    const acme = await fetch(`${mesh.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: chatBody('Other tenants are unaffected.'),
+    });
+    expect(acme.status).toBe(200);
   });
 
   it('rejects a wrong API key with 401 and keeps serving good requests', async () => {

@@ -4,7 +4,7 @@ import { Backend, Role, Tier } from '@sophia/contracts/common';
 import { InferenceService } from '@sophia/contracts/inference';
 import { LedgerService, type UsageEvent } from '@sophia/contracts/ledger';
 import { RouterService, type GenerateResponse } from '@sophia/contracts/router';
-import { loadCatalog, priceUsage } from '@sophia/price-catalog';
+import { loadCatalog, priceUsage, worstCase } from '@sophia/price-catalog';
 import { pino } from 'pino';
 import { createRouterHandler } from './router-handler.ts';
 import { createTargetBreakers } from './target-breakers.ts';
@@ -32,20 +32,46 @@ function fakeBackend(name: string, behaviour: () => Behaviour) {
   return { client, seen };
 }
 
-function setup(options: { serverless?: () => Behaviour; gpu?: () => Behaviour; classifierTier?: Tier; classifierDown?: boolean } = {}) {
+function setup(options: { serverless?: () => Behaviour; gpu?: () => Behaviour; classifierTier?: Tier; classifierDown?: boolean; budgetMicroUsd?: number; ledgerDown?: boolean } = {}) {
   const catalog = loadCatalog();
   const serverless = fakeBackend('serverless', options.serverless ?? (() => 'ok'));
   const gpu = fakeBackend('gpu', options.gpu ?? (() => 'ok'));
   const ledgerEvents: UsageEvent[] = [];
+  // A ledger double that enforces one budget like the real one: reserve the worst case, settle on
+  // commit, free on release; `calls` records the order the router used them in.
+  const calls: string[] = [];
+  const held = new Map<string, number>();
+  let spent = 0;
   const ledger = createClient(
     LedgerService,
     createRouterTransport(({ service }) =>
       service(LedgerService, {
-        recordUsage(req) {
+        reserve(req) {
+          if (options.ledgerDown) throw new ConnectError('ledger down', Code.Unavailable);
+          calls.push(`reserve:${req.model}:${req.backend === Backend.GPU ? 'gpu' : 'serverless'}`);
+          const backend = req.backend === Backend.GPU ? 'gpu' : 'serverless';
+          const amount = worstCase(catalog, req.model, backend, req.promptTokens, req.maxTokens === 0 ? undefined : req.maxTokens);
+          const used = spent + [...held.values()].reduce((a, b) => a + b, 0);
+          if (options.budgetMicroUsd !== undefined && used + amount > options.budgetMicroUsd) {
+            throw new ConnectError(`budget exceeded: tenant '${req.tenant}' daily budget`, Code.ResourceExhausted, { 'retry-after-ms': '3600000' });
+          }
+          held.set(req.requestId, amount);
+          return { reservationId: req.requestId, worstCase: { microUsd: BigInt(amount) } };
+        },
+        release(req) {
+          calls.push('release');
+          return { released: held.delete(req.reservationId) };
+        },
+        commit(req) {
+          if (options.ledgerDown) throw new ConnectError('ledger down', Code.Unavailable);
+          calls.push('commit');
+          held.delete(req.reservationId);
           ledgerEvents.push(req.event!);
           const e = req.event!;
           const backend = e.backend === Backend.GPU ? 'gpu' : 'serverless';
-          return { recorded: true, cost: { microUsd: BigInt(priceUsage(catalog, e.model, backend, e.usage!)) } };
+          const cost = priceUsage(catalog, e.model, backend, e.usage!);
+          spent += cost;
+          return { recorded: true, cost: { microUsd: BigInt(cost) } };
         },
       }),
     ),
@@ -71,7 +97,7 @@ function setup(options: { serverless?: () => Behaviour; gpu?: () => Behaviour; c
     logger: pino({ level: 'silent' }),
   });
   const router: Client<typeof RouterService> = createClient(RouterService, createRouterTransport(({ service }) => service(RouterService, handler)));
-  return { router, serverless, gpu, ledgerEvents, breakers, catalog };
+  return { router, serverless, gpu, ledgerEvents, breakers, catalog, ledgerCalls: calls, held };
 }
 
 const input = (extra: Record<string, unknown> = {}) => ({
@@ -199,6 +225,41 @@ describe('router Generate', () => {
     const unknown = await collect(s.router.generate(input({ model: 'gpt-9' })));
     expect(unknown.error?.code).toBe(Code.NotFound);
     expect(unknown.error?.rawMessage).toMatch(/gpt-9/);
+  });
+});
+
+describe('router budgets (ledger Reserve → Commit / Release)', () => {
+  it('reserves the worst case before the upstream call and commits the real usage after it', async () => {
+    const s = setup();
+    const { error } = await collect(s.router.generate(input({ params: { maxTokens: 100 } })));
+    expect(error).toBeUndefined();
+    expect(s.ledgerCalls).toEqual([expect.stringMatching(/^reserve:.*:serverless$/), 'commit']);
+    expect(s.held.size).toBe(0);
+  });
+
+  it('releases a failed target before reserving the fallback', async () => {
+    const s = setup({ serverless: () => 'fail-before' });
+    const { error } = await collect(s.router.generate(input()));
+    expect(error).toBeUndefined();
+    expect(s.ledgerCalls).toEqual([expect.stringMatching(/:serverless$/), 'release', expect.stringMatching(/:gpu$/), 'commit']);
+    expect(s.held.size).toBe(0);
+  });
+
+  it('answers RESOURCE_EXHAUSTED with the ledger message and never calls an upstream when over budget', async () => {
+    const s = setup({ budgetMicroUsd: 1 });
+    const { events, error } = await collect(s.router.generate(input()));
+    expect(error?.code).toBe(Code.ResourceExhausted);
+    expect(error?.rawMessage).toMatch(/budget exceeded: tenant 'acme'/);
+    expect(error?.metadata.get('retry-after-ms')).toBe('3600000');
+    expect(events.some((e) => e.case === 'delta')).toBe(false);
+    expect(s.serverless.seen.calls + s.gpu.seen.calls).toBe(0);
+  });
+
+  it('keeps serving when the ledger is unreachable (unreserved, logged)', async () => {
+    const s = setup({ ledgerDown: true });
+    const { events, error } = await collect(s.router.generate(input()));
+    expect(error).toBeUndefined();
+    expect(text(events)).toBe('serverless says hello');
   });
 });
 

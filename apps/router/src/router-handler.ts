@@ -199,12 +199,49 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
     return { iterator, first };
   }
 
+  /**
+   * Reserves the worst case of this leg on this target before calling it (ledger Reserve: prompt
+   * tokens + max_tokens at list price, atomic against every budget of the tenant). Over budget is
+   * the client's answer (RESOURCE_EXHAUSTED naming budget, spend and reset). A ledger that cannot
+   * be reached does not stop traffic: the call proceeds unreserved and the failure is logged.
+   */
+  async function reserve(p: Prepared, leg: Leg, target: RouteTarget): Promise<void> {
+    if (!deps.ledger) return;
+    try {
+      await deps.ledger.reserve(
+        {
+          requestId: leg.requestId,
+          tenant: p.input.tenant,
+          model: target.model.id,
+          backend: backendToProto(target.backend),
+          promptTokens: p.promptTokens,
+          maxTokens: p.input.params?.maxTokens ?? 0,
+        },
+        { timeoutMs: 1000 },
+      );
+    } catch (err) {
+      const ce = ConnectError.from(err);
+      if (ce.code === Code.ResourceExhausted) throw new ConnectError(ce.rawMessage, Code.ResourceExhausted, ce.metadata);
+      deps.logger.error({ err: ce.rawMessage, requestId: leg.requestId }, 'ledger reserve failed: calling upstream without a reservation');
+    }
+  }
+
+  /** Frees a leg's reservation after a failure before any token (the next target reserves anew). */
+  function release(p: Prepared, leg: Leg): void {
+    if (!deps.ledger) return;
+    deps.ledger.release({ reservationId: leg.requestId, tenant: p.input.tenant }, { timeoutMs: 1000 }).catch((err: unknown) => {
+      deps.logger.warn({ err: ConnectError.from(err).rawMessage, requestId: leg.requestId }, 'ledger release failed: the reservation expires by its TTL');
+    });
+  }
+
+  /** Commits a leg's real usage (settling its reservation) and returns its cost. */
   async function recordUsage(p: Prepared, leg: Leg, target: RouteTarget, usage: Usage, decision: RoutingDecision, startedAt: number, completed: boolean): Promise<bigint> {
     let cost = BigInt(priceUsage(deps.catalog(), target.model.id, target.backend, usage));
     if (!deps.ledger) return cost;
     try {
-      const res = await deps.ledger.recordUsage(
+      const res = await deps.ledger.commit(
         {
+          reservationId: leg.requestId,
           event: {
             requestId: leg.requestId,
             tenant: p.input.tenant,
@@ -224,7 +261,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
       );
       if (res.cost) cost = res.cost.microUsd;
     } catch (err) {
-      deps.logger.error({ err: (err as Error).message, requestId: leg.requestId }, 'ledger record failed: usage kept in logs only');
+      deps.logger.error({ err: (err as Error).message, requestId: leg.requestId }, 'ledger commit failed: usage kept in logs only');
     }
     return cost;
   }
@@ -254,6 +291,8 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
     const retryable: Array<{ target: RouteTarget; retryAfterMs: number | undefined }> = [];
     const tryTarget = async (target: RouteTarget): Promise<{ target: RouteTarget; opened: OpenedStream; upstream: AbortController; detach: () => void } | undefined> => {
       state.count += 1;
+      // An open breaker refuses at once: no point reserving for it.
+      if (deps.breakers.state(target.key) !== 'open') await reserve(p, leg, target);
       const upstream = new AbortController();
       const onAbort = (): void => upstream.abort(ctx.signal.reason);
       ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -264,6 +303,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
       } catch (err) {
         detach();
         upstream.abort();
+        release(p, leg);
         if (ctx.signal.aborted) throw new ConnectError('client cancelled', Code.Canceled);
         if (!(err instanceof BreakerOpenError) && !isBackendFailure(err)) throw err;
         const msg = err instanceof BreakerOpenError ? 'breaker open' : ConnectError.from(err).rawMessage;

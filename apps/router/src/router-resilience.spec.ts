@@ -42,11 +42,13 @@ function setup(serverless: (n: number) => Step, gpu: (n: number) => Step, extra:
     LedgerService,
     createRouterTransport(({ service }) =>
       service(LedgerService, {
-        recordUsage(req) {
+        commit(req) {
           ledgerEvents.push(req.event!);
           const e = req.event!;
           return { recorded: true, cost: { microUsd: BigInt(priceUsage(catalog, e.model, e.backend === Backend.GPU ? 'gpu' : 'serverless', e.usage!)) } };
         },
+        reserve: (req) => ({ reservationId: req.requestId }),
+        release: () => ({ released: true }),
       }),
     ),
   );
