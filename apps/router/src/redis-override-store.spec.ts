@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { createRedisOverrideStore } from './redis-override-store.ts';
 import type { RoutingOverride } from './routing-override.ts';
 import { fakeInference, startFakeRouter } from './testing/fake-mesh.ts';
-import { redisServerAvailable, startRedisServer, type TestRedisServer } from './testing/start-redis-server.ts';
+import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { OverrideSchema } from '@sophia/contracts/router';
 
