@@ -118,6 +118,8 @@ export async function connectSnowflake(settings: SnowflakeSettings): Promise<Sno
   const moduleName = 'snowflake-sdk';
   let sdk: SnowflakeSdk;
   try {
+    // The SDK probes cloud metadata endpoints for telemetry at load time; off unless the operator opts in.
+    process.env['SNOWFLAKE_DISABLE_PLATFORM_DETECTION'] ??= 'true';
     const loaded = (await import(moduleName)) as { default?: SnowflakeSdk } & SnowflakeSdk;
     sdk = loaded.default ?? loaded;
   } catch {

@@ -210,8 +210,19 @@ export interface SnowflakeSettings {
   readonly SOPHIA_SQL_SNOWFLAKE_POOL_MAX: number;
 }
 
+/**
+ * snowflake-sdk probes cloud metadata endpoints (AWS/Azure/GCP instance metadata) for telemetry as
+ * soon as it is loaded. That is network traffic to addresses the service has no business calling;
+ * it is off unless the operator sets SNOWFLAKE_DISABLE_PLATFORM_DETECTION=false. The SDK only reads
+ * the variable, at load time, so it must be set before the import.
+ */
+export function disableSnowflakePlatformProbes(): void {
+  process.env['SNOWFLAKE_DISABLE_PLATFORM_DETECTION'] ??= 'true';
+}
+
 /** Loads snowflake-sdk and opens a key-pair (JWT) authenticated pool. */
 export async function openSnowflakeSqlWarehouse(settings: SnowflakeSettings, logger: Logger): Promise<SqlWarehouse> {
+  disableSnowflakePlatformProbes();
   const sdk = (await import('snowflake-sdk')).default;
   sdk.configure({ logLevel: 'ERROR' });
   const pool = sdk.createPool(
