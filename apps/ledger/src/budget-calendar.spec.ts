@@ -35,3 +35,21 @@ describe('createBudgetCalendar', () => {
     expect(() => createBudgetCalendar('Mars/Olympus')).toThrow(RangeError);
   });
 });
+
+describe('budget calendar period cache', () => {
+  it('answers exactly as an uncached calendar, hour by hour across DST changes and month ends', () => {
+    const cached = createBudgetCalendar('Europe/Berlin');
+    const windows = ['day', 'month'] as const;
+    const from = Date.UTC(2026, 2, 27);
+    for (const start of [from, Date.UTC(2026, 9, 23), Date.UTC(2026, 10, 29)]) {
+      for (let t = start; t < start + 4 * 86_400_000; t += 3_600_000 + 7_000) {
+        const fresh = createBudgetCalendar('Europe/Berlin');
+        for (const w of windows) {
+          expect(cached.period(w, t)).toBe(fresh.period(w, t));
+          expect(cached.resetsAtMs(w, t)).toBe(fresh.resetsAtMs(w, t));
+          expect(cached.startsAtMs(w, t)).toBe(fresh.startsAtMs(w, t));
+        }
+      }
+    }
+  });
+});

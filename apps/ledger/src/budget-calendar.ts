@@ -61,20 +61,31 @@ export function createBudgetCalendar(timeZone = 'UTC'): BudgetCalendar {
   };
   const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
+  interface Span {
+    readonly startMs: number;
+    readonly endMs: number;
+    readonly label: string;
+  }
+  // Every reserve and commit asks for the day and month of "now" several times, and formatToParts
+  // is slow; a period is a fixed [start, end) interval, so the current one is kept and reused.
+  const current: { day?: Span; month?: Span } = {};
+  const span = (window: BudgetWindow, timeMs: number): Span => {
+    const cached = current[window];
+    if (cached && timeMs >= cached.startMs && timeMs < cached.endMs) return cached;
+    const d = localDate(timeMs);
+    const month = `${pad(d.year, 4)}-${pad(d.month)}`;
+    const fresh: Span =
+      window === 'day'
+        ? { startMs: localMidnight(d.year, d.month, d.day), endMs: localMidnight(d.year, d.month, d.day + 1), label: `${month}-${pad(d.day)}` }
+        : { startMs: localMidnight(d.year, d.month, 1), endMs: localMidnight(d.year, d.month + 1, 1), label: month };
+    current[window] = fresh;
+    return fresh;
+  };
+
   return {
     timeZone,
-    period(window, timeMs) {
-      const d = localDate(timeMs);
-      const month = `${pad(d.year, 4)}-${pad(d.month)}`;
-      return window === 'day' ? `${month}-${pad(d.day)}` : month;
-    },
-    resetsAtMs(window, timeMs) {
-      const d = localDate(timeMs);
-      return window === 'day' ? localMidnight(d.year, d.month, d.day + 1) : localMidnight(d.year, d.month + 1, 1);
-    },
-    startsAtMs(window, timeMs) {
-      const d = localDate(timeMs);
-      return window === 'day' ? localMidnight(d.year, d.month, d.day) : localMidnight(d.year, d.month, 1);
-    },
+    period: (window, timeMs) => span(window, timeMs).label,
+    resetsAtMs: (window, timeMs) => span(window, timeMs).endMs,
+    startsAtMs: (window, timeMs) => span(window, timeMs).startMs,
   };
 }
