@@ -8,12 +8,12 @@ import { type LedgerService } from '@sophia/contracts/ledger';
 import { type RouterService, type GenerateResponseSchema, type RouteInput } from '@sophia/contracts/router';
 import { breakerStatusToProto } from './breaker-status-proto.ts';
 import { backendToProto, priceUsage, tierFromProto, tierToProto, worstCase, type CatalogBackend, type PriceCatalog } from '@sophia/price-catalog';
-import { countTokens } from 'gpt-tokenizer';
 import type { Logger } from 'pino';
 import { isBackendFailure } from './backend-failure.ts';
 import { continuationMessages } from './continuation-messages.ts';
 import { createRetryBudget, retryDelayMs, type RetryBudget } from './retry-budget.ts';
 import { estimatePartialUsage } from './partial-usage.ts';
+import { countTokensLazily } from './token-count.ts';
 import { validateRouteInput } from './route-input.ts';
 import { NO_BUDGET_HEADROOM, type BudgetHeadroom } from './budget-headroom.ts';
 import type { CapacitySnapshot } from './capacity-snapshot.ts';
@@ -160,7 +160,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
       if (err instanceof InvalidQualityTargetError) throw new ConnectError(`input.quality_target: ${err.message}`, Code.InvalidArgument);
       throw err;
     }
-    const promptTokens = classification?.promptTokens ?? countTokens(promptText(input));
+    const promptTokens = classification?.promptTokens ?? (await countTokensLazily(promptText(input)));
     return { input, classification, plan, promptTokens };
   }
 
@@ -394,9 +394,9 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
       const leg: Leg =
         rescues === 0
           ? { requestId: p.input.requestId, messages: p.input.messages, promptTokens: p.promptTokens }
-          : (() => {
+          : await (async () => {
               const messages = continuationMessages(p.input.messages, delivered);
-              return { requestId: `${p.input.requestId}:rescue${rescues}`, messages, promptTokens: countTokens(messages.map((m) => m.content).join('\n')) };
+              return { requestId: `${p.input.requestId}:rescue${rescues}`, messages, promptTokens: await countTokensLazily(messages.map((m) => m.content).join('\n')) };
             })();
       const candidates = p.plan.targets.filter((t) => !state.failed.has(t.key));
       const got = await openFirst(candidates, p, leg, ctx, state, delivered.length === 0);
@@ -428,7 +428,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
         (settled ??= (async () => {
           const completed = done !== undefined;
           if (!completed) upstream.abort();
-          const usage = done?.usage ?? create(UsageSchema, estimatePartialUsage(leg.promptTokens, legText));
+          const usage = done?.usage ?? create(UsageSchema, await estimatePartialUsage(leg.promptTokens, legText));
           const decision = decisionFor(p, target, { fallback, attempts: state.count, reasons: reasons() });
           const cost = await recordUsage(p, leg, target, usage, decision, startedAt, completed);
           billed.push({ usage, cost });
