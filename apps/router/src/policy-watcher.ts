@@ -1,5 +1,4 @@
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
-import { dirname } from 'node:path';
+import { createFileWatcher } from '@sophia/platform';
 import { parseRoutingPolicy, type RoutingPolicy } from './routing-policy.ts';
 
 /** Options for createPolicyWatcher. */
@@ -22,50 +21,8 @@ export interface PolicyWatcher {
 
 /**
  * Loads the policy at `path` (throwing if invalid: fail fast at start) and reloads it when the file
- * changes. Watches the directory, because editors and ConfigMaps replace the file rather than write it.
+ * changes (platform `createFileWatcher`: directory watch, debounce, last valid version kept).
  */
 export function createPolicyWatcher(path: string, options: PolicyWatcherOptions = {}): PolicyWatcher {
-  const report = options.onError ?? (() => undefined);
-  let lastText = readFileSync(path, 'utf8');
-  let policy = parseRoutingPolicy(lastText, path);
-  let timer: NodeJS.Timeout | undefined;
-  let closed = false;
-
-  const reload = (): boolean => {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') report(error as Error);
-      return false;
-    }
-    if (text === lastText) return false;
-    lastText = text;
-    try {
-      policy = parseRoutingPolicy(text, path);
-    } catch (error) {
-      report(error as Error);
-      return false;
-    }
-    options.onChange?.(policy);
-    return true;
-  };
-
-  const watcher: FSWatcher = watch(dirname(path), { persistent: false }, () => {
-    if (closed) return;
-    clearTimeout(timer);
-    timer = setTimeout(reload, options.debounceMs ?? 50);
-    timer.unref();
-  });
-  watcher.on('error', (error) => report(error));
-
-  return {
-    current: () => policy,
-    reload,
-    close: () => {
-      closed = true;
-      clearTimeout(timer);
-      watcher.close();
-    },
-  };
+  return createFileWatcher(path, parseRoutingPolicy, options);
 }

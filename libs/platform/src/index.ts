@@ -11,3 +11,4 @@ export { createContextInterceptor } from './context-interceptor.ts';
 export { createServiceClient, setDefaultClientTransport, type ServiceClientOptions, type ClientTransport } from './service-client.ts';
 export { createGrpcJsClient } from './grpc-js-client.ts';
 export { runService, baseConfigSchema, type RunServiceOptions, type RunningService, type ServiceStartContext, type StartedService } from './run-service.ts';
+export { createFileWatcher, type FileWatcher, type FileWatcherOptions } from './file-watcher.ts';
