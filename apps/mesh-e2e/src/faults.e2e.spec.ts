@@ -1,9 +1,9 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Backend } from '@sophia/contracts/common';
 import { OverrideKind, OverrideScope, RouterService } from '@sophia/contracts/router';
 import { findRepoRoot, type Mesh } from '@sophia/dev';
 import { createServiceClient } from '@sophia/platform';
+import { unusedPort } from '@sophia/platform/testing';
 import { cancelConnectAfterFirstToken, cancelSseAfterFirstToken, connectCall, describeOutcome, sseCall, type CallOptions, type CallOutcome } from './fault-calls.ts';
 import { createScorecard } from './fault-scorecard.ts';
 import { setSimulatorFault, startTestMesh } from './mesh-fixture.ts';
@@ -52,14 +52,6 @@ const BOTH_DOWN: Expectation = {
   text: `503/unavailable naming serverless and gpu, < ${DEADLINE_MS} ms`,
   check: (o) => o.kind === 'error-before' && (o.status === 503 || o.status === 'unavailable') && /serverless/.test(o.message) && /gpu/.test(o.message) && o.elapsedMs < DEADLINE_MS,
 };
-
-async function freePortThatIsClosed(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -310,7 +302,7 @@ describe('upstream faults through the gateway (SSE and Connect)', () => {
 describe('connection refused (serverless points at a closed port)', () => {
   let mesh: Mesh;
   beforeAll(async () => {
-    const port = await freePortThatIsClosed();
+    const port = await unusedPort();
     mesh = await startTestMesh({ ...FAULT_ENV, SOPHIA_SERVERLESS_BASE_URL: `http://127.0.0.1:${port}/v1` });
   }, 90_000);
   afterAll(async () => {

@@ -1,58 +1,25 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
 import { bootRender, firstApiKey, servicePortOf, type BootedRender } from './boot-render.ts';
 import { render, REPO_ROOT } from './testing/render-fixture.ts';
 
-function redisAvailable(): boolean {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(): Promise<{ address: string; process: ChildProcess }> {
-  const port = await freePort();
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    redis.once('exit', (code) => reject(new Error(`redis-server exited ${String(code)}`)));
-    redis.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) resolve();
-    });
-  });
-  return { address: `127.0.0.1:${port}`, process: redis };
-}
-
-const describeWithRedis = redisAvailable() ? describe : describe.skip;
-if (!redisAvailable()) console.warn('deploy-check: redis-server is not installed: skipping the dev overlay boot test');
+const describeWithRedis = redisServerAvailable() ? describe : describe.skip;
+if (!redisServerAvailable()) console.warn('deploy-check: redis-server is not installed: skipping the dev overlay boot test');
 
 describeWithRedis('the dev overlay, booted as local processes with its pods’ configuration', () => {
   const objects = render('overlays/dev');
-  let redis: { address: string; process: ChildProcess } | undefined;
+  let redis: TestRedisServer | undefined;
   let booted: BootedRender | undefined;
   const logs: string[] = [];
 
   beforeAll(async () => {
-    redis = await startRedis();
+    redis = await startRedisServer();
     // Generous: eight Node processes start at once on a shared two-core machine.
-    booted = await bootRender(objects, { root: REPO_ROOT, external: { redis: redis.address }, readyTimeoutMs: 120_000, onLog: (name, line) => logs.push(`${name}: ${line}`) });
+    booted = await bootRender(objects, { root: REPO_ROOT, external: { redis: `127.0.0.1:${redis.port}` }, readyTimeoutMs: 120_000, onLog: (name, line) => logs.push(`${name}: ${line}`) });
   }, 240_000);
 
   afterAll(async () => {
     await booted?.stop();
-    redis?.process.kill('SIGTERM');
+    await redis?.stop();
   });
 
   it('starts every node workload (six services and both simulators)', () => {

@@ -5,10 +5,10 @@
 // each `service:port` reference is rewritten to the local address behind that Service, and paths
 // under an emptyDir mount point into a temporary directory instead.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChild, type ChildService } from '@sophia/dev';
+import { unusedPort } from '@sophia/platform/testing';
 import { resolveContainerEnv } from './container-env.ts';
 import { labelsAt, recordsAt, selects, type KubeObject } from './kube-object.ts';
 import { containerPorts, resolvePort, workloadsOf, type Workload } from './workload.ts';
@@ -51,18 +51,6 @@ function hostPortOf(value: unknown): string | undefined {
 /** The address a started child announced for its metrics port. */
 function announced(child: ChildService, portName: 'metrics'): string | undefined {
   return hostPortOf(child.ready[portName]);
-}
-
-/** A free TCP port on 127.0.0.1 (closed again before the child binds it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function primaryPort(container: Record<string, unknown>): number | undefined {
@@ -125,7 +113,7 @@ export async function bootRender(objects: readonly KubeObject[], options: BootRe
   const services = objects.filter((o) => o.kind === 'Service');
   const workloads = workloadsOf(objects);
   const localPorts = new Map<string, number>();
-  for (const w of workloads) localPorts.set(w.object.metadata.name, await freePort());
+  for (const w of workloads) localPorts.set(w.object.metadata.name, await unusedPort());
   const tempDirs: string[] = [];
   const plans = workloads.map((w) => planFor(w, objects, services, localPorts.get(w.object.metadata.name)!, tempDirs)).filter((p): p is Plan => p !== undefined);
   const children = new Map<string, ChildService>();

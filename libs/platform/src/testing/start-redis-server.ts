@@ -1,7 +1,7 @@
 // Test helper shared by every service whose tests need Redis: a throwaway real redis-server on a free
 // port, no persistence, killed afterwards.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { unusedPort } from './unused-port.ts';
 
 /** A running redis-server started by startRedisServer. */
 export interface TestRedisServer {
@@ -13,18 +13,6 @@ export interface TestRedisServer {
 /** True when a `redis-server` binary is on PATH (tests skip with a message otherwise). */
 export function redisServerAvailable(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error === undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function waitForReady(child: ChildProcess): Promise<void> {
@@ -48,7 +36,7 @@ function waitForReady(child: ChildProcess): Promise<void> {
 export async function startRedisServer(): Promise<TestRedisServer> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
+    const port = await unusedPort();
     const child = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'notice'],
