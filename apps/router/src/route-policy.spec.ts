@@ -56,13 +56,13 @@ const run = (input: Partial<RoutePlanInput>) =>
 
 const rows: Row[] = [
   { name: 'no quality target: the classifier tier stands', input: { classifiedTier: 'balanced', score: 0.32 }, tier: 'balanced', firstBackend: 'serverless', reasons: ['classified:balanced', 'serverless_first'] },
-  { name: 'request premium re-tiers simple up', input: { score: 0.25, qualityTarget: 'premium' }, tier: 'balanced', firstBackend: 'serverless', reasons: ['classified:simple', 'quality:request:premium', 'retiered:simple->balanced'] },
+  { name: 'request premium re-tiers simple up', input: { score: 0.28, qualityTarget: 'premium' }, tier: 'balanced', firstBackend: 'serverless', reasons: ['classified:simple', 'quality:request:premium', 'retiered:simple->balanced'] },
   { name: 'request economy re-tiers balanced down', input: { classifiedTier: 'balanced', score: 0.35, qualityTarget: 'economy' }, tier: 'simple', firstBackend: 'serverless', reasons: ['quality:request:economy', 'retiered:balanced->simple'] },
   { name: 'standard reproduces the classifier', input: { classifiedTier: 'complex', score: 0.37, qualityTarget: 'standard' }, tier: 'complex', firstBackend: 'serverless', reasons: ['quality:request:standard'] },
-  { name: 'tenant level applies without a request target', input: { tenant: 'gold', score: 0.25 }, tier: 'balanced', firstBackend: 'serverless', reasons: ['quality:tenant:premium', 'retiered:simple->balanced'] },
+  { name: 'tenant level applies without a request target', input: { tenant: 'gold', score: 0.28 }, tier: 'balanced', firstBackend: 'serverless', reasons: ['quality:tenant:premium', 'retiered:simple->balanced'] },
   { name: 'request target beats the tenant level', input: { tenant: 'gold', score: 0.25, qualityTarget: 'economy' }, tier: 'simple', firstBackend: 'serverless', reasons: ['quality:request:economy'] },
-  { name: 'numeric target interpolates between levels (q=0.7: balanced at 0.251)', input: { tenant: 'numeric', score: 0.26 }, tier: 'balanced', firstBackend: 'serverless', reasons: ['quality:tenant:q=0.7', 'retiered:simple->balanced'] },
-  { name: 'numeric request target', input: { score: 0.24, qualityTarget: '0.7' }, tier: 'simple', firstBackend: 'serverless', reasons: ['quality:request:q=0.7'] },
+  { name: 'numeric target interpolates between levels (q=0.7: balanced at 0.287)', input: { tenant: 'numeric', score: 0.29 }, tier: 'balanced', firstBackend: 'serverless', reasons: ['quality:tenant:q=0.7', 'retiered:simple->balanced'] },
+  { name: 'numeric request target', input: { score: 0.28, qualityTarget: '0.7' }, tier: 'simple', firstBackend: 'serverless', reasons: ['quality:request:q=0.7'] },
   { name: 'classifier down: no score to re-tier, default tier', input: { classifiedTier: undefined, score: undefined, qualityTarget: 'premium' }, tier: 'balanced', firstBackend: 'serverless', reasons: ['classifier_unavailable:default_balanced'] },
   { name: 'budget near the limit steps down a tier', input: { classifiedTier: 'complex', utilisation: 0.95 }, tier: 'balanced', firstBackend: 'serverless', reasons: ['classified:complex', 'budget_step_down:complex->balanced'] },
   { name: 'budget below the limit keeps the tier', input: { classifiedTier: 'complex', utilisation: 0.89 }, tier: 'complex', firstBackend: 'serverless', reasons: ['classified:complex'] },
@@ -146,7 +146,7 @@ describe('routing policy decisions', () => {
   });
 
   it('reason codes (metric labels) are the part before the detail', () => {
-    const plan = run({ overrides: [gpuNext10], qualityTarget: 'premium', score: 0.25 });
+    const plan = run({ overrides: [gpuNext10], qualityTarget: 'premium', score: 0.28 });
     expect(plan.reasons.map(reasonCode)).toEqual(['classified', 'quality', 'retiered', 'override_backend']);
   });
 });

@@ -19,10 +19,14 @@ function issuesOf(text: string): readonly string[] {
 }
 
 describe('routing policy file', () => {
-  it('the committed default is valid and its "standard" level is the classifier model\'s own thresholds', () => {
+  it('the committed default is valid and its levels are the classifier model\'s measured thresholds', () => {
     const policy = parseRoutingPolicy(readFileSync(defaultPath, 'utf8'), defaultPath);
-    const { thresholds } = loadDefaultModel();
-    expect(policy.quality.levels['standard']).toMatchObject({ balanced: thresholds.balanced, complex: thresholds.complex });
+    const model = loadDefaultModel();
+    expect(policy.quality.levels['standard']).toMatchObject({ balanced: model.thresholds.balanced, complex: model.thresholds.complex });
+    // economy = 90 % / 85 %, premium = 98 % / 95 % of strong quality, from the model's evaluation.
+    const measured = model.evaluation?.['qualityThresholds'] as Record<string, number>;
+    expect(policy.quality.levels['economy']).toMatchObject({ balanced: measured['0.9'], complex: measured['0.85'] });
+    expect(policy.quality.levels['premium']).toMatchObject({ balanced: measured['0.98'], complex: measured['0.95'] });
     expect(policy.quality.default).toBeUndefined();
   });
 

@@ -2,7 +2,14 @@ import { z } from 'zod';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
-const denseWeightSchema = z.object({ mean: finite, scale: finite.refine((s) => s > 0, 'must be > 0'), weight: finite });
+/**
+ * One dense feature: standardised as (value − mean) / scale, clamped to [lo, hi] (the range seen in
+ * training, so a prompt unlike any training prompt cannot push a weight far outside what was fitted),
+ * times weight. lo/hi are optional for models trained before clamping existed.
+ */
+const denseWeightSchema = z
+  .object({ mean: finite, scale: finite.refine((s) => s > 0, 'must be > 0'), weight: finite, lo: finite.optional(), hi: finite.optional() })
+  .refine((w) => w.lo === undefined || w.hi === undefined || w.lo <= w.hi, { message: 'lo must be <= hi', path: ['lo'] });
 
 /**
  * The committed weights file's shape. Validated on load so a hand-edited or truncated file fails with

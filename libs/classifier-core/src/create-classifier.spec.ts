@@ -97,4 +97,14 @@ describe('createClassifier', () => {
     const maths = extractFeatures(user('Solve 3x + 7 = 22'), 9);
     expect(scoreFeatures(model, maths).logit).toBeCloseTo(1, 12);
   });
+
+  it('clamps a standardised feature to the training range the model records', () => {
+    const clamped = makeTestModel({ dense: { log_chars_total: { mean: 4, scale: 1, weight: 1, lo: -1, hi: 0.5 } }, words: {}, bias: 0 });
+    const unclamped = makeTestModel({ dense: { log_chars_total: { mean: 4, scale: 1, weight: 1 } }, words: {}, bias: 0 });
+    const long = extractFeatures(user('x'.repeat(5000)), 1000);
+    expect(scoreFeatures(unclamped, long).logit).toBeGreaterThan(4);
+    expect(scoreFeatures(clamped, long).logit).toBeCloseTo(0.5, 12);
+    const short = extractFeatures(user('x'), 1);
+    expect(scoreFeatures(clamped, short).logit).toBeCloseTo(-1, 12);
+  });
 });

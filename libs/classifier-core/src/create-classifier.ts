@@ -61,15 +61,14 @@ export function scoreFeatures(model: ClassifierModel, features: FeatureSet): Lin
     // Own-property lookups only: a prompt word like "constructor" must not hit Object.prototype.
     const weight = Object.hasOwn(model.dense, name) ? model.dense[name] : undefined;
     if (weight === undefined) continue;
-    const contribution = (weight.weight * (value - weight.mean)) / weight.scale;
+    const contribution = weight.weight * standardised(weight, value);
     logit += contribution;
     if (contribution !== 0) contributions.push({ name, contribution });
   }
   // Task one-hots absent from this prompt still shift the logit (value 0 vs their mean).
   for (const [name, weight] of Object.entries(model.dense)) {
     if (features.dense.has(name)) continue;
-    const contribution = (weight.weight * (0 - weight.mean)) / weight.scale;
-    logit += contribution;
+    logit += weight.weight * standardised(weight, 0);
   }
   const wordValue = features.words.length === 0 ? 0 : 1 / Math.sqrt(features.words.length);
   for (const word of features.words) {
@@ -80,6 +79,12 @@ export function scoreFeatures(model: ClassifierModel, features: FeatureSet): Lin
     contributions.push({ name: `word:${word}`, contribution });
   }
   return { logit, contributions };
+}
+
+/** (value − mean) / scale, clamped to the training range [lo, hi] when the model records one. */
+function standardised(weight: ClassifierModel['dense'][string], value: number): number {
+  const z = (value - weight.mean) / weight.scale;
+  return Math.min(weight.hi ?? Infinity, Math.max(weight.lo ?? -Infinity, z));
 }
 
 function sigmoid(x: number): number {

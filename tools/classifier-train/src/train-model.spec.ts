@@ -31,6 +31,24 @@ describe('training', () => {
     expect(hard.score).toBeGreaterThan(easy.score);
   });
 
+  it('keeps task one-hots unstandardised, drops unsupported ones and records the clamp range', () => {
+    const prepared = prepareExamples(examples);
+    const model = trainModel(prepared, options, provenance);
+    const taskTypes = new Map<string, Set<string>>();
+    for (const p of prepared) {
+      const name = `task:${p.features.taskType}`;
+      taskTypes.set(name, (taskTypes.get(name) ?? new Set()).add(p.example.prompt));
+    }
+    for (const [name, weight] of Object.entries(model.dense)) {
+      expect(weight.lo).toBeLessThanOrEqual(weight.hi!);
+      if (!name.startsWith('task:')) continue;
+      expect(weight).toMatchObject({ mean: 0, scale: 1 });
+      expect(taskTypes.get(name)?.size ?? 0).toBeGreaterThanOrEqual(options.minDocFreq);
+    }
+    // A task type no training prompt has gets no weight at all (it would be fitted to nothing).
+    expect(model.dense['task:chat']).toBeUndefined();
+  });
+
   it('runs the whole recipe: split, out-of-fold calibration, thresholds, version hash', () => {
     const model = trainRoutingModel(examples, { seed: 1, testFraction: 1 / 3, folds: 2, options, command: 'test', source: 'fixture' });
     expect(model.version).toMatch(/^routellm-lr-[0-9a-f]{12}$/);

@@ -76,7 +76,26 @@ export function labelFor(example: RoutingExample, target: TrainingTarget): numbe
   return target === 'net' ? net : (1 - weak + net) / 2;
 }
 
-const DENSE_NAMES: string[] = [...DENSE_FEATURE_NAMES, ...TASK_TYPES.map((t) => `task:${t}`)];
+const TASK_FEATURES: string[] = TASK_TYPES.map((t) => `task:${t}`);
+
+/**
+ * The dense inputs of one fit: every general feature, plus the task one-hots seen in enough prompts and
+ * groups (the same support rule as words). A task type that labels one training prompt would otherwise
+ * get a weight fitted to that one label and apply it to every future prompt of that type.
+ */
+function denseNamesFor(prepared: ReadonlyArray<PreparedExample>, options: TrainOptions): string[] {
+  const supported = TASK_FEATURES.filter((name) => {
+    const groups = new Set<string>();
+    let docs = 0;
+    for (const { example, features } of prepared) {
+      if ((features.dense.get(name) ?? 0) === 0) continue;
+      docs++;
+      groups.add(example.group);
+    }
+    return docs >= options.minDocFreq && groups.size >= options.minGroups;
+  });
+  return [...DENSE_FEATURE_NAMES, ...supported];
+}
 
 function buildVocabulary(prepared: ReadonlyArray<PreparedExample>, options: TrainOptions): string[] {
   const docs = new Map<string, number>();
@@ -113,6 +132,8 @@ export function trainModel(
   provenance: ModelProvenance,
 ): ClassifierModel {
   const n = prepared.length;
+  const DENSE_NAMES = denseNamesFor(prepared, options);
+  const binary = DENSE_NAMES.map((name) => TASK_FEATURES.includes(name));
   const d = DENSE_NAMES.length;
   const vocab = buildVocabulary(prepared, options);
   const vocabIndex = new Map(vocab.map((w, i) => [w, i]));
@@ -124,6 +145,12 @@ export function trainModel(
   const mean = new Float64Array(d);
   const scale = new Float64Array(d);
   for (let j = 0; j < d; j++) {
+    // One-hots stay 0/1: standardising a rare one divides by a tiny spread and turns "present" into ±30.
+    if (binary[j]) {
+      mean[j] = 0;
+      scale[j] = 1;
+      continue;
+    }
     let s = 0;
     for (let i = 0; i < n; i++) s += raw[i * d + j]!;
     mean[j] = s / n;
@@ -133,6 +160,15 @@ export function trainModel(
   }
   const x = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] = (raw[i * d + j]! - mean[j]!) / scale[j]!;
+  // The standardised range seen in training; serving clamps to it (no extrapolation beyond the data).
+  const lo = new Float64Array(d).fill(Infinity);
+  const hi = new Float64Array(d).fill(-Infinity);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) {
+      lo[j] = Math.min(lo[j]!, x[i * d + j]!);
+      hi[j] = Math.max(hi[j]!, x[i * d + j]!);
+    }
+  }
   const wordIdx: Int32Array[] = prepared.map(({ features }) =>
     Int32Array.from(features.words.map((w) => vocabIndex.get(w) ?? -1).filter((k) => k >= 0)),
   );
@@ -190,7 +226,13 @@ export function trainModel(
   const round = (value: number): number => Math.round(value * 1e6) / 1e6;
   const dense: ClassifierModel['dense'] = {};
   DENSE_NAMES.forEach((name, j) => {
-    dense[name] = { mean: round(mean[j]!), scale: round(scale[j]!), weight: round(theta[1 + j]!) };
+    dense[name] = {
+      mean: round(mean[j]!),
+      scale: round(scale[j]!),
+      weight: round(theta[1 + j]!),
+      lo: Math.floor(lo[j]! * 1e6) / 1e6,
+      hi: Math.ceil(hi[j]! * 1e6) / 1e6,
+    };
   });
   const words: Record<string, number> = {};
   vocab.forEach((word, k) => {

@@ -19,6 +19,9 @@ export interface TrainRunConfig {
 
 const DATASETS = ['gsm8k', 'mmlu'] as const;
 
+/** Quality fractions whose score thresholds are recorded, so the router's quality levels are measured. */
+export const QUALITY_FRACTIONS = [0.85, 0.9, 0.95, 0.98] as const;
+
 function round(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
@@ -42,16 +45,18 @@ export function trainRoutingModel(examples: ReadonlyArray<RoutingExample>, confi
   const oofScores = oof.map((z) => 1 / (1 + Math.exp(-(calibration.slope * z + calibration.intercept))));
 
   const oofMetrics: Record<string, RouterMetrics> = {};
-  let balanced = 0;
-  let complex = 0;
+  const byFraction = new Map<number, number>(QUALITY_FRACTIONS.map((q) => [q, 0]));
   for (const dataset of DATASETS) {
     const items = prepared.flatMap((p, i) =>
       p.example.dataset === dataset ? [{ score: oofScores[i]!, weakCorrect: p.example.weakCorrect, strongCorrect: p.example.strongCorrect }] : [],
     );
     oofMetrics[dataset] = evaluateRouter(items);
-    balanced += thresholdForQuality(items, 0.95) / DATASETS.length;
-    complex += thresholdForQuality(items, 0.9) / DATASETS.length;
+    for (const q of QUALITY_FRACTIONS) byFraction.set(q, byFraction.get(q)! + thresholdForQuality(items, q) / DATASETS.length);
   }
+  const balanced = byFraction.get(0.95)!;
+  const complex = byFraction.get(0.9)!;
+  // Higher quality needs a lower threshold; keep the recorded list monotone even where folds are noisy.
+  const qualityThresholds = Object.fromEntries(QUALITY_FRACTIONS.map((q) => [String(q), round(Math.min(...QUALITY_FRACTIONS.filter((r) => r <= q).map((r) => byFraction.get(r)!)))]));
 
   const fitted = trainModel(prepared, config.options, { version: 'pending', source: config.source, command: config.command });
   const body = {
@@ -59,6 +64,7 @@ export function trainRoutingModel(examples: ReadonlyArray<RoutingExample>, confi
     calibration: { slope: round(calibration.slope), intercept: round(calibration.intercept) },
     thresholds: { balanced: round(balanced), complex: round(Math.max(balanced, complex)) },
     evaluation: {
+      qualityThresholds,
       thresholdRule:
         'balanced = score reaching 95% of strong quality, complex = score reaching 90% (fewest strong calls), on out-of-fold training predictions, mean over gsm8k and mmlu',
       split: {
