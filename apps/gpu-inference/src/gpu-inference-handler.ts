@@ -1,16 +1,7 @@
-import { Code, ConnectError, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
+import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import { Backend } from '@sophia/contracts/common';
 import type { InferenceService } from '@sophia/contracts/inference';
-import {
-  isBackendFailure,
-  relayGenerate,
-  silentUpstreamLogger,
-  streamChatCompletion,
-  toChatCompletionBody,
-  upstreamFailureKind,
-  type UpstreamLogger,
-  type UpstreamTimeouts,
-} from '@sophia/openai-upstream';
+import { generateFromUpstream, silentUpstreamLogger, type UpstreamLogger, type UpstreamTimeouts } from '@sophia/openai-upstream';
 import type { EndpointPool } from './endpoint-pool.ts';
 
 /** Dependencies of the GPU backend. */
@@ -27,11 +18,6 @@ export interface GpuInferenceDeps {
   logger?: UpstreamLogger;
 }
 
-function callerSignal(context: HandlerContext): AbortSignal {
-  const ms = context.timeoutMs();
-  return ms === undefined ? context.signal : AbortSignal.any([context.signal, AbortSignal.timeout(Math.max(0, ms))]);
-}
-
 /**
  * InferenceService over a pool of vLLM endpoints: each Generate goes to the least-loaded healthy
  * endpoint serving the model (Unavailable at once when there is none), streams through
@@ -45,35 +31,19 @@ export function createGpuInferenceHandler(deps: GpuInferenceDeps): ServiceImpl<t
     async *generate(request, context) {
       const served = request.model === '' ? '' : modelMap(request.model);
       if (served === undefined) throw new ConnectError(`model "${request.model}" is not served by the GPU pool`, Code.NotFound);
-      const body = toChatCompletionBody(request, served);
       const lease = deps.pool.acquire(served);
-      const signal = callerSignal(context);
-      // A transport may abandon this generator at a `yield` after the caller went away (the upstream
-      // request is aborted through the signal either way): free the lease then, not only in finally.
-      const onAbort = (): void => lease.release();
-      signal.addEventListener('abort', onAbort, { once: true });
-      let failure: string | undefined;
-      try {
-        const events = streamChatCompletion({
-          baseUrl: `${lease.url}/v1`,
-          body,
-          signal,
-          ...(deps.apiKey ? { apiKey: deps.apiKey } : {}),
-          ...(deps.timeouts ? { timeouts: deps.timeouts } : {}),
-          ...(request.requestId ? { headers: { 'x-request-id': request.requestId } } : {}),
-        });
-        yield* relayGenerate(events, lease.url, context.responseTrailer);
-      } catch (err) {
-        if (isBackendFailure(err)) failure = err instanceof ConnectError ? err.rawMessage : String(err);
-        logger.warn(
-          { err, endpoint: lease.url, model: request.model, requestId: request.requestId, kind: upstreamFailureKind(err) },
-          'generate failed',
-        );
-        throw err;
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-        lease.release(failure);
-      }
+      yield* generateFromUpstream({
+        request,
+        context,
+        upstreamModel: served,
+        baseUrl: `${lease.url}/v1`,
+        endpoint: lease.url,
+        ...(deps.apiKey ? { apiKey: deps.apiKey } : {}),
+        ...(deps.timeouts ? { timeouts: deps.timeouts } : {}),
+        logger,
+        // A backend failure marks the endpoint suspect; anything else just frees its slot.
+        settle: (outcome) => lease.release(outcome.kind === 'backend_failure' ? outcome.message : undefined),
+      });
     },
 
     listModels() {

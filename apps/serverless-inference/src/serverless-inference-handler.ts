@@ -1,19 +1,8 @@
 import { create } from '@bufbuild/protobuf';
-import { Code, ConnectError, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
+import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import { Backend } from '@sophia/contracts/common';
 import { EndpointCapacitySchema, type InferenceService } from '@sophia/contracts/inference';
-import {
-  apiUrl,
-  isBackendFailure,
-  listUpstreamModels,
-  relayGenerate,
-  silentUpstreamLogger,
-  streamChatCompletion,
-  toChatCompletionBody,
-  upstreamFailureKind,
-  type UpstreamLogger,
-  type UpstreamTimeouts,
-} from '@sophia/openai-upstream';
+import { apiUrl, generateFromUpstream, listUpstreamModels, silentUpstreamLogger, type UpstreamLogger, type UpstreamTimeouts } from '@sophia/openai-upstream';
 import { createHealthTracker, type HealthTrackerOptions } from './health-tracker.ts';
 import { createModelListCache } from './model-list-cache.ts';
 
@@ -36,12 +25,6 @@ export interface ServerlessInferenceDeps {
   modelsCacheTtlMs?: number;
   health?: HealthTrackerOptions;
   logger?: UpstreamLogger;
-}
-
-// Caller's deadline as a signal, for transports whose context.signal is not deadline-aware.
-function callerSignal(context: HandlerContext): AbortSignal {
-  const ms = context.timeoutMs();
-  return ms === undefined ? context.signal : AbortSignal.any([context.signal, AbortSignal.timeout(Math.max(0, ms))]);
 }
 
 /**
@@ -71,37 +54,22 @@ export function createServerlessInferenceHandler(deps: ServerlessInferenceDeps):
       if (upstreamModel === undefined) {
         throw new ConnectError(`model "${request.model}" is not offered by serverless provider ${provider}`, Code.NotFound);
       }
-      const body = toChatCompletionBody(request, upstreamModel);
-      const signal = callerSignal(context);
       inFlight += 1;
-      let counted = true;
-      // A transport may abandon this generator at a `yield` once the caller went away (the upstream
-      // request is aborted through the signal either way): stop counting it then, not only in finally.
-      const done = (): void => {
-        if (counted) inFlight -= 1;
-        counted = false;
-      };
-      signal.addEventListener('abort', done, { once: true });
-      try {
-        const events = streamChatCompletion({
-          baseUrl,
-          body,
-          signal,
-          ...(deps.apiKey ? { apiKey: deps.apiKey } : {}),
-          ...(deps.timeouts ? { timeouts: deps.timeouts } : {}),
-          ...(request.requestId ? { headers: { 'x-request-id': request.requestId } } : {}),
-        });
-        yield* relayGenerate(events, provider, context.responseTrailer);
-        health.success();
-      } catch (err) {
-        if (isBackendFailure(err)) health.failure(err instanceof Error ? err.message : String(err));
-        const kind = upstreamFailureKind(err);
-        logger.warn({ err, provider, model: request.model, requestId: request.requestId, kind }, 'generate failed');
-        throw err;
-      } finally {
-        signal.removeEventListener('abort', done);
-        done();
-      }
+      yield* generateFromUpstream({
+        request,
+        context,
+        upstreamModel,
+        baseUrl,
+        endpoint: provider,
+        ...(deps.apiKey ? { apiKey: deps.apiKey } : {}),
+        ...(deps.timeouts ? { timeouts: deps.timeouts } : {}),
+        logger,
+        settle: (outcome) => {
+          inFlight -= 1;
+          if (outcome.kind === 'ok') health.success();
+          else if (outcome.kind === 'backend_failure') health.failure(outcome.message);
+        },
+      });
     },
 
     async listModels() {

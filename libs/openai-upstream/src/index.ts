@@ -1,6 +1,7 @@
 export { apiUrl, serverRoot } from './api-url.ts';
 export type { ChatCompletionBody, ChatCompletionMessage, UpstreamEvent, UpstreamUsage } from './chat-completion-types.ts';
 export { estimateUsage } from './estimate-usage.ts';
+export { generateFromUpstream, type GenerateFromUpstreamOptions, type GenerateOutcome } from './generate-from-upstream.ts';
 export { listUpstreamModels, type ListUpstreamModelsOptions } from './list-upstream-models.ts';
 export { describeEndpoint, mapCallerAbort, mapHttpStatus, mapTransportError, parseRetryAfter } from './map-upstream-error.ts';
 export { parseChatChunk, type ChatChunk } from './parse-chat-chunk.ts';
