@@ -61,7 +61,7 @@ const rows: Row[] = [
   { name: 'standard reproduces the classifier', input: { classifiedTier: 'complex', score: 0.37, qualityTarget: 'standard' }, tier: 'complex', firstBackend: 'serverless', reasons: ['quality:request:standard'] },
   { name: 'tenant level applies without a request target', input: { tenant: 'gold', score: 0.28 }, tier: 'balanced', firstBackend: 'serverless', reasons: ['quality:tenant:premium', 'retiered:simple->balanced'] },
   { name: 'request target beats the tenant level', input: { tenant: 'gold', score: 0.25, qualityTarget: 'economy' }, tier: 'simple', firstBackend: 'serverless', reasons: ['quality:request:economy'] },
-  { name: 'numeric target interpolates between levels (q=0.7: balanced at 0.287)', input: { tenant: 'numeric', score: 0.29 }, tier: 'balanced', firstBackend: 'serverless', reasons: ['quality:tenant:q=0.7', 'retiered:simple->balanced'] },
+  { name: 'numeric target interpolates between levels (q=0.7: balanced at 0.285)', input: { tenant: 'numeric', score: 0.29 }, tier: 'balanced', firstBackend: 'serverless', reasons: ['quality:tenant:q=0.7', 'retiered:simple->balanced'] },
   { name: 'numeric request target', input: { score: 0.28, qualityTarget: '0.7' }, tier: 'simple', firstBackend: 'serverless', reasons: ['quality:request:q=0.7'] },
   { name: 'classifier down: no score to re-tier, default tier', input: { classifiedTier: undefined, score: undefined, qualityTarget: 'premium' }, tier: 'balanced', firstBackend: 'serverless', reasons: ['classifier_unavailable:default_balanced'] },
   { name: 'budget near the limit steps down a tier', input: { classifiedTier: 'complex', utilisation: 0.95 }, tier: 'balanced', firstBackend: 'serverless', reasons: ['classified:complex', 'budget_step_down:complex->balanced'] },

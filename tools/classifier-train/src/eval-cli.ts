@@ -8,13 +8,15 @@ import { crossValidatedEvaluation } from './cross-validated-evaluation.ts';
 import { evaluateSplit, formatEvaluation } from './evaluate-split.ts';
 import { loadRouteLlm } from './load-routellm.ts';
 import { splitRouteLlm } from './split-routellm.ts';
+import { formatRepeatedSplits, repeatedSplitEvaluation } from './repeated-split-evaluation.ts';
 import { formatSubjectTable, subjectTable } from './subject-table.ts';
 import { TRAINING_TARGETS } from './train-model.ts';
 
-// `npm run eval -w @sophia/classifier-train -- [--data DIR] [--model FILE] [--cv K]`
+// `npm run eval -w @sophia/classifier-train -- [--data DIR] [--model FILE] [--cv K] [--splits N]`
 // Rebuilds the seeded split recorded in the weights file and prints routing quality on the held-out part.
-// With --cv K it also prints a K-fold (by MMLU subject) cross-validation over all 29 subjects.
-const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, cv: { type: 'string' } } });
+// With --cv K it also prints a K-fold (by MMLU subject) cross-validation over all 29 subjects; with
+// --splits N the held-out protocol repeated over N seeded splits (seeds 1…N), median and range.
+const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, cv: { type: 'string' }, splits: { type: 'string' } } });
 const model = values.model === undefined ? loadDefaultModel() : parseClassifierModel(JSON.parse(readFileSync(values.model, 'utf8')));
 const split = z
   .object({ seed: z.number(), testFraction: z.number(), testSubjects: z.array(z.string()) })
@@ -30,6 +32,7 @@ const trainOptions = z
     minGroups: z.number(),
     balanceDatasets: z.boolean(),
     groupWeightPower: z.number().default(0),
+    singleTaskDatasets: z.array(z.string()).default([]),
   })
   .parse(model.evaluation?.['options']);
 const dataDir = values.data ?? defaultDataDir();
@@ -87,6 +90,19 @@ if (cvFolds >= 2) {
       `${cvFolds}-fold cross-validation over all prompts (seed ${split.seed}; MMLU folds by whole subject, GSM8K by prompt; each prompt scored by a model that never saw its subject):`,
       '',
       formatEvaluation(cvRows),
+      '',
+    ].join('\n'),
+  );
+}
+
+const splitCount = numberOption(values.splits, 'splits', 0);
+if (splitCount >= 1) {
+  const seeds = Array.from({ length: splitCount }, (_, i) => i + 1);
+  process.stdout.write(
+    [
+      `held-out protocol repeated over ${splitCount} seeded splits (seeds 1…${splitCount}, ${split.testFraction * 100}% held out: MMLU by whole subject, GSM8K by prompt; a model trained per split with the committed recipe):`,
+      '',
+      formatRepeatedSplits(repeatedSplitEvaluation(examples, trainOptions, seeds, split.testFraction)),
       '',
     ].join('\n'),
   );

@@ -49,6 +49,14 @@ describe('training', () => {
     expect(model.dense['task:chat']).toBeUndefined();
   });
 
+  it('learns no task weight from a single-task dataset', () => {
+    const prepared = prepareExamples(examples);
+    const everywhere = trainModel(prepared, { ...options, singleTaskDatasets: [] }, provenance);
+    const onlyMixed = trainModel(prepared, { ...options, singleTaskDatasets: ['gsm8k', 'mmlu'] }, provenance);
+    expect(Object.keys(everywhere.dense).some((name) => name.startsWith('task:'))).toBe(true);
+    expect(Object.keys(onlyMixed.dense).filter((name) => name.startsWith('task:'))).toEqual([]);
+  });
+
   it('runs the whole recipe: split, out-of-fold calibration, thresholds, version hash', () => {
     const model = trainRoutingModel(examples, { seed: 1, testFraction: 1 / 3, folds: 2, options, command: 'test', source: 'fixture' });
     expect(model.version).toMatch(/^routellm-lr-[0-9a-f]{12}$/);

@@ -31,6 +31,12 @@ export interface TrainOptions {
    * (professional_law is a quarter of the training MMLU prompts) does not dictate what "hard" means.
    */
   readonly groupWeightPower: number;
+  /**
+   * Datasets that are one task by construction (GSM8K: maths word problems). The task type the detector
+   * reports inside them is detection noise, so their task one-hots are zero in training and the task
+   * weights are learned where the task really varies (across MMLU subjects).
+   */
+  readonly singleTaskDatasets: ReadonlyArray<string>;
 }
 
 /** Defaults chosen by grouped cross-validation on the training split only (see README). */
@@ -44,6 +50,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   minGroups: 2,
   balanceDatasets: true,
   groupWeightPower: 0,
+  singleTaskDatasets: ['gsm8k'],
 };
 
 /** A labelled example with its features computed once (feature extraction dominates training time). */
@@ -88,6 +95,7 @@ function denseNamesFor(prepared: ReadonlyArray<PreparedExample>, options: TrainO
     const groups = new Set<string>();
     let docs = 0;
     for (const { example, features } of prepared) {
+      if (options.singleTaskDatasets.includes(example.dataset)) continue;
       if ((features.dense.get(name) ?? 0) === 0) continue;
       docs++;
       groups.add(example.group);
@@ -139,8 +147,9 @@ export function trainModel(
   const vocabIndex = new Map(vocab.map((w, i) => [w, i]));
 
   const raw = new Float64Array(n * d);
-  prepared.forEach(({ features }, i) => {
-    DENSE_NAMES.forEach((name, j) => (raw[i * d + j] = features.dense.get(name) ?? 0));
+  prepared.forEach(({ example, features }, i) => {
+    const taskless = options.singleTaskDatasets.includes(example.dataset);
+    DENSE_NAMES.forEach((name, j) => (raw[i * d + j] = taskless && binary[j] ? 0 : (features.dense.get(name) ?? 0)));
   });
   const mean = new Float64Array(d);
   const scale = new Float64Array(d);
