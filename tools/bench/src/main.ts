@@ -4,12 +4,15 @@ import { parseArgs } from 'node:util';
 import { findRepoRoot, startMesh } from '@sophia/dev';
 import type { LatencyStats } from './latency-stats.ts';
 import { runLoadPhase, type LoadTarget } from './load-phase.ts';
+import { PORTKEY_VERSION, startPortkeyPeer, type PortkeyPeer } from './portkey-peer.ts';
 
 /**
  * `npm run bench`: the mesh overhead in one process tree and one run. The same request goes
- * straight to the (simulated) serverless upstream and through gateway → router → classifier →
- * serverless-inference → upstream (+ ledger record), alternating rounds at each concurrency so
- * machine noise hits both alike. Prints p50/p99, the added latency and RPS; saves JSON.
+ * straight to the (simulated) serverless upstream, through the peer gateway Portkey (npm
+ * @portkey-ai/gateway, installed on first use; `--no-peer` skips it) and through gateway → router →
+ * classifier → ledger → serverless-inference → upstream, round-robin at each concurrency so machine
+ * noise hits all alike. Prints p50/p99 and RPS per path, the added latency and our throughput relative
+ * to the peer; saves JSON.
  */
 const { values } = parseArgs({
   options: {
@@ -17,6 +20,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '10,50' },
     'output-tokens': { type: 'string', default: '16' },
+    'no-peer': { type: 'boolean', default: false },
     out: { type: 'string', default: 'reports/bench.json' },
   },
 });
@@ -31,64 +35,87 @@ const mesh = await startMesh({
   gpuSimulators: 1,
   simulatorArgs: { serverless: ['--default-output-tokens', String(values['output-tokens'])] },
 });
+let peer: PortkeyPeer | undefined;
 
 const messages = [{ role: 'user', content: 'Say hello in one short sentence.' }];
-const direct: LoadTarget = {
-  origin: mesh.upstreams.serverless,
-  path: '/v1/chat/completions',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ model: 'meta-llama/Llama-3.1-8B-Instruct', messages, max_tokens: 64 }),
-};
-const gateway: LoadTarget = {
-  origin: mesh.gatewayUrl,
-  path: '/v1/chat/completions',
-  headers: { 'content-type': 'application/json', authorization: `Bearer ${mesh.apiKey}` },
-  body: JSON.stringify({ model: 'auto', messages, max_tokens: 64 }),
-};
+const upstreamBody = JSON.stringify({ model: 'meta-llama/Llama-3.1-8B-Instruct', messages, max_tokens: 64 });
+const targets: Array<{ name: string; target: LoadTarget }> = [
+  { name: 'direct', target: { origin: mesh.upstreams.serverless, path: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: upstreamBody } },
+];
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-interface Row {
-  concurrency: number;
-  direct: LatencyStats[];
-  gateway: LatencyStats[];
-}
-const rows: Row[] = [];
+const runs = new Map<string, LatencyStats[]>();
 try {
-  // Warm up connections, JIT and caches on both paths.
-  await runLoadPhase(direct, { concurrency: 10, requests: 200 });
-  await runLoadPhase(gateway, { concurrency: 10, requests: 200 });
+  if (!values['no-peer']) {
+    peer = await startPortkeyPeer(root);
+    targets.push({ name: 'portkey', target: { origin: peer.origin, path: '/v1/chat/completions', headers: peer.headersFor(`${mesh.upstreams.serverless}/v1`), body: upstreamBody } });
+  }
+  targets.push({
+    name: 'sophia',
+    target: {
+      origin: mesh.gatewayUrl,
+      path: '/v1/chat/completions',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${mesh.apiKey}` },
+      body: JSON.stringify({ model: 'auto', messages, max_tokens: 64 }),
+    },
+  });
+  // Warm up connections, JIT and caches on every path.
+  for (const { target } of targets) await runLoadPhase(target, { concurrency: 10, requests: 200 });
   for (const c of levels) {
-    const row: Row = { concurrency: c, direct: [], gateway: [] };
     for (let r = 0; r < rounds; r++) {
-      row.direct.push(await runLoadPhase(direct, { concurrency: c, requests }));
-      row.gateway.push(await runLoadPhase(gateway, { concurrency: c, requests }));
+      for (const { name, target } of targets) {
+        const key = `${c}/${name}`;
+        runs.set(key, [...(runs.get(key) ?? []), await runLoadPhase(target, { concurrency: c, requests })]);
+      }
     }
-    rows.push(row);
   }
 } finally {
+  await peer?.stop();
   await mesh.stop();
 }
 
+interface PathSummary {
+  p50: number;
+  p99: number;
+  rps: number;
+  errors: number;
+}
+const summarise = (stats: LatencyStats[]): PathSummary => ({
+  p50: median(stats.map((s) => s.p50Ms)),
+  p99: median(stats.map((s) => s.p99Ms)),
+  rps: median(stats.map((s) => s.rps)),
+  errors: stats.reduce((n, s) => n + s.errors, 0),
+});
 const fmt = (n: number): string => n.toFixed(2).padStart(8);
+const names = targets.map((t) => t.name);
 const lines = [
-  `requests per round ${requests}, rounds ${rounds}, medians across rounds; upstream: simulator, ${values['output-tokens']} output tokens, no added latency`,
-  'conc | direct p50  p99     rps  | gateway p50  p99     rps  | added p50  added p99 | errors',
+  `requests per round ${requests}, rounds ${rounds}, medians across rounds; upstream: simulator, ${values['output-tokens']} output tokens, no added latency${peer ? `; peer: @portkey-ai/gateway ${PORTKEY_VERSION}` : ''}`,
+  `conc |${names.map((n) => ` ${n.padEnd(7)} p50   p99     rps  |`).join('')} sophia added p50  p99 |${peer ? ' sophia/portkey rps |' : ''} errors`,
 ];
-const summary = rows.map((row) => {
-  const d = { p50: median(row.direct.map((s) => s.p50Ms)), p99: median(row.direct.map((s) => s.p99Ms)), rps: median(row.direct.map((s) => s.rps)) };
-  const g = { p50: median(row.gateway.map((s) => s.p50Ms)), p99: median(row.gateway.map((s) => s.p99Ms)), rps: median(row.gateway.map((s) => s.rps)) };
-  const errors = [...row.direct, ...row.gateway].reduce((n, s) => n + s.errors, 0);
+const summary = levels.map((c) => {
+  const paths = Object.fromEntries(names.map((n) => [n, summarise(runs.get(`${c}/${n}`) ?? [])]));
+  const direct = paths['direct']!;
+  const ours = paths['sophia']!;
+  const portkey = paths['portkey'];
+  const errors = Object.values(paths).reduce((n, p) => n + p.errors, 0);
   lines.push(
-    `${String(row.concurrency).padStart(4)} |${fmt(d.p50)}${fmt(d.p99)}${fmt(d.rps)} |${fmt(g.p50)}${fmt(g.p99)}${fmt(g.rps)} |${fmt(g.p50 - d.p50)}${fmt(g.p99 - d.p99)}  | ${errors}`,
+    `${String(c).padStart(4)} |${names.map((n) => `${fmt(paths[n]!.p50)}${fmt(paths[n]!.p99)}${fmt(paths[n]!.rps)} |`).join('')}${fmt(ours.p50 - direct.p50)}${fmt(ours.p99 - direct.p99)}  |${portkey ? `${fmt(ours.rps / portkey.rps)}           |` : ''} ${errors}`,
   );
-  return { concurrency: row.concurrency, direct: d, gateway: g, addedP50Ms: g.p50 - d.p50, addedP99Ms: g.p99 - d.p99, errors, rounds: row };
+  return {
+    concurrency: c,
+    paths,
+    addedP50Ms: ours.p50 - direct.p50,
+    addedP99Ms: ours.p99 - direct.p99,
+    ...(portkey ? { throughputVsPortkey: ours.rps / portkey.rps } : {}),
+    errors,
+  };
 });
 process.stdout.write(`${lines.join('\n')}\n`);
 const out = join(root, String(values.out));
 mkdirSync(join(out, '..'), { recursive: true });
-writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), requests, rounds, summary }, null, 2));
+writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), requests, rounds, peer: peer ? `@portkey-ai/gateway@${PORTKEY_VERSION}` : null, summary }, null, 2));
 process.stdout.write(`saved ${out}\n`);
