@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { baseConfigSchema, configValues } from '@sophia/platform';
 import { parseApiKeys, type ApiKeyEntry } from './api-key-auth.ts';
+import { corsOriginProblem, type CorsOrigins } from './cors-policy.ts';
 
 const LOOPBACK = '127.0.0.1';
 
@@ -29,6 +30,25 @@ export const gatewayConfigSchema = baseConfigSchema
     SOPHIA_GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
     /** Deadline for one request end to end; clients may ask for less. @default 120000 */
     SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS: configValues.durationMs(120_000),
+    /**
+     * Browser origins allowed to call the gateway (CORS): comma-separated `scheme://host[:port]`, or `*`.
+     * Unset = no CORS headers (browsers on other origins are refused; server-side clients unaffected).
+     */
+    SOPHIA_CORS_ORIGINS: configValues
+      .list()
+      .optional()
+      .transform((origins, ctx): CorsOrigins | undefined => {
+        if (origins === undefined || origins.length === 0) return undefined;
+        if (origins.includes('*')) {
+          if (origins.length > 1) ctx.addIssue({ code: 'custom', message: "'*' allows every origin and cannot be combined with others" });
+          return '*';
+        }
+        for (const origin of origins) {
+          const problem = corsOriginProblem(origin);
+          if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+        }
+        return origins;
+      }),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.SOPHIA_API_KEYS === undefined && cfg.SOPHIA_BIND_HOST !== LOOPBACK) {

@@ -6,6 +6,7 @@ import type { RouterService } from '@sophia/contracts/router';
 import type { Logger } from '@sophia/platform';
 import type { Registry } from 'prom-client';
 import type { ApiKeyAuth } from './api-key-auth.ts';
+import { createCorsHandler, type CorsOrigins } from './cors-policy.ts';
 import { createChatServiceHandler } from './chat-service-handler.ts';
 import { startDualProtocolServer, type DualProtocolServer } from './dual-protocol-server.ts';
 import { createHttpMetrics, methodLabel, routeLabel } from './http-metrics.ts';
@@ -32,6 +33,8 @@ export interface GatewayServerOptions {
   readonly maxBodyBytes?: number;
   /** @default 120000 */
   readonly requestTimeoutMs?: number;
+  /** Browser origins allowed by CORS; undefined = no CORS headers. */
+  readonly corsOrigins?: CorsOrigins | undefined;
 }
 
 /** A running gateway. */
@@ -73,6 +76,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     readMaxBytes: maxBodyBytes,
     fallback: (req, res) => (sqlRoutes && isSqlRoute(req.url) ? sqlRoutes(req, res as unknown as HttpResponseSink) : rest(req, res as unknown as HttpResponseSink)),
   });
+  const cors = options.corsOrigins === undefined ? undefined : createCorsHandler(options.corsOrigins);
   const host = options.host ?? '127.0.0.1';
   const running = await startDualProtocolServer(
     (req, res) => {
@@ -83,6 +87,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         metrics?.observe(labels, seconds);
         options.logger.debug({ ...labels, ms: Math.round(seconds * 1000), aborted: !res.writableFinished }, 'request');
       });
+      if (cors?.(req, res)) return;
       adapter(req, res);
     },
     { host, port: options.port ?? 0 },
