@@ -141,7 +141,9 @@ describe('the mesh as real processes', () => {
     const res = await fetch(`${mesh.gatewayUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: 'Bearer test-key-globex', 'content-type': 'application/json' },
-      body: chatBody('This must not reach a model.'),
+      // 1,000 output tokens: the worst case is ≥ 40 µ$ even on the cheapest model, whatever tier the
+      // classifier picks (16 tokens on the 8B model would fit inside the 1 µ$ budget).
+      body: chatBody('This must not reach a model.', { max_tokens: 1000 }),
     });
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -92,6 +92,25 @@ describe.each<ClientTransport>(['connect', 'grpc-js'])('startGrpcServer (real so
     await abortedP;
   });
 
+  it('leaves the signal of a call that completed alone (grpc-js reports every ended call as cancelled)', async () => {
+    const signals: AbortSignal[] = [];
+    const server = await start(serviceRegistration(InferenceService,
+      {
+        async *generate(_req, ctx) {
+          signals.push(ctx.signal);
+          yield { event: { case: 'done', value: { finishReason: 'stop' } } };
+        },
+      },
+    ));
+    const unary = await start(serviceRegistration(ClassifierService, { classify: (_req, ctx) => (signals.push(ctx.signal), { tier: Tier.SIMPLE }) }));
+    const client = createServiceClient(InferenceService, server.address);
+    for await (const _m of client.generate({})) void _m;
+    await createServiceClient(ClassifierService, unary.address).classify({ messages: [{ content: 'hi' }] });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(signals).toHaveLength(2);
+    expect(signals.map((s) => s.aborted)).toEqual([false, false]);
+  });
+
   it('propagates request id, trace and a shrinking deadline to the next hop', async () => {
     let seen: { requestId?: string; traceId?: string; timeoutMs?: number | undefined; grpcTimeout?: string | null } = {};
     const downstream = await start(serviceRegistration(ClassifierService,

@@ -52,6 +52,8 @@ function timeoutFromDeadline(deadline: ReturnType<ServerUnaryCall<unknown, unkno
 interface CallSetup {
   readonly handlerContext: HandlerContext & { abort(reason?: unknown): void };
   readonly callContext: CallContext;
+  /** Marks the response as complete: a later 'cancelled' is grpc-js closing the stream, not the client. */
+  readonly markEnded: () => void;
 }
 
 function setupCall(
@@ -73,9 +75,20 @@ function setupCall(
     shutdownSignal,
     requestHeader,
   });
-  call.on('cancelled', () => handlerContext.abort(new Error('client cancelled the call')));
+  // grpc-js emits 'cancelled' after every call, completed ones included; only a call still running was
+  // cancelled by its client (aborting a finished handler's signal would also wake every listener on it).
+  let ended = false;
+  call.on('cancelled', () => {
+    if (!ended) handlerContext.abort(new Error('client cancelled the call'));
+  });
   const callContext = callContextFromHeaders(requestHeader, { method: path, timeoutMs });
-  return { handlerContext, callContext };
+  return {
+    handlerContext,
+    callContext,
+    markEnded: () => {
+      ended = true;
+    },
+  };
 }
 
 /**
@@ -126,7 +139,7 @@ export function createGrpcServiceBinding<S extends DescService>(
           callback({ code: status.UNIMPLEMENTED, details: `${service.typeName}/${method.name} is not implemented` });
           return;
         }
-        const { handlerContext, callContext } = setupCall(service, method, call, options.shutdownSignal);
+        const { handlerContext, callContext, markEnded } = setupCall(service, method, call, options.shutdownSignal);
         runWithCallContext(callContext, () => {
           Promise.resolve()
             .then(() => fn(call.request, handlerContext))
@@ -136,11 +149,13 @@ export function createGrpcServiceBinding<S extends DescService>(
                   call.sendMetadata(headersToMetadata(handlerContext.responseHeader));
                 }
                 finish(startedAt, status.OK);
+                markEnded();
                 callback(null, res, headersToMetadata(handlerContext.responseTrailer));
               },
               (err: unknown) => {
                 const se = toServiceError(err);
                 finish(startedAt, se.code, err);
+                markEnded();
                 callback(se);
               },
             );
@@ -155,11 +170,14 @@ export function createGrpcServiceBinding<S extends DescService>(
           call.emit('error', { code: status.UNIMPLEMENTED, details: `${service.typeName}/${method.name} is not implemented` });
           return;
         }
-        const { handlerContext, callContext } = setupCall(service, method, call, options.shutdownSignal);
+        const { handlerContext, callContext, markEnded } = setupCall(service, method, call, options.shutdownSignal);
         runWithCallContext(callContext, () => {
           void pumpStream(call, fn as (req: unknown, ctx: HandlerContext) => AsyncIterable<unknown>, handlerContext, {
             onMessage: () => options.metrics?.streamMessagesSent.inc({ grpc_service: labels.grpc_service, grpc_method: labels.grpc_method }),
-            onEnd: (code, err) => finish(startedAt, code, err),
+            onEnd: (code, err) => {
+              markEnded();
+              finish(startedAt, code, err);
+            },
           });
         });
       };
