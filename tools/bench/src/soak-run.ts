@@ -1,0 +1,86 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { findRepoRoot, startMesh } from '@sophia/dev';
+import { runLoadPhase, type LoadTarget } from './load-phase.ts';
+import { residentMiB, slope } from './rss-sampler.ts';
+
+/**
+ * `node tools/bench/src/soak-run.ts [--minutes 10] [--concurrency 10]`: the whole mesh under steady
+ * load (Arena-Hard-like varied prompts are not needed for memory; the same short chat request, streamed
+ * and not, alternating) for the given time, sampling every service's RSS from /proc. Prints start,
+ * peak and end RSS per service and the growth rate over the second half (a leak shows as a steady
+ * slope once caches and JIT have warmed up); saves JSON to reports/soak.json.
+ */
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '10' },
+    'sample-seconds': { type: 'string', default: '15' },
+    out: { type: 'string', default: 'reports/soak.json' },
+  },
+});
+const durationMs = Number(values.minutes) * 60_000;
+const concurrency = Number(values.concurrency);
+const sampleMs = Number(values['sample-seconds']) * 1000;
+const root = findRepoRoot();
+
+const mesh = await startMesh({
+  env: { PATH: process.env['PATH'], HOME: process.env['HOME'], SOPHIA_LOG_LEVEL: 'error', SOPHIA_API_KEYS: 'soak-key:soak' },
+  gatewayPort: 0,
+  gpuSimulators: 1,
+  simulatorArgs: { serverless: ['--default-output-tokens', '32'] },
+});
+const target = (stream: boolean): LoadTarget => ({
+  origin: mesh.gatewayUrl,
+  path: '/v1/chat/completions',
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${mesh.apiKey}` },
+  body: JSON.stringify({ model: 'auto', stream, messages: [{ role: 'user', content: 'Explain what a circuit breaker does, briefly.' }], max_tokens: 64 }),
+});
+
+const names = Object.keys(mesh.services).filter((n) => !n.startsWith('sim'));
+const samples: Array<{ t: number; rss: Record<string, number> }> = [];
+const sample = (t: number): void => {
+  const rss: Record<string, number> = {};
+  for (const name of names) {
+    const mib = residentMiB(mesh.services[name]!.pid);
+    if (mib !== undefined) rss[name] = Math.round(mib * 10) / 10;
+  }
+  samples.push({ t, rss });
+};
+
+let requests = 0;
+let errors = 0;
+const started = Date.now();
+try {
+  sample(0);
+  const timer = setInterval(() => sample((Date.now() - started) / 60_000), sampleMs);
+  try {
+    for (let round = 0; Date.now() - started < durationMs; round++) {
+      const stats = await runLoadPhase(target(round % 2 === 1), { concurrency, requests: 200 });
+      requests += stats.count + stats.errors;
+      errors += stats.errors;
+    }
+  } finally {
+    clearInterval(timer);
+  }
+  sample((Date.now() - started) / 60_000);
+} finally {
+  await mesh.stop();
+}
+
+const minutes = (Date.now() - started) / 60_000;
+const lines = [`soak: ${minutes.toFixed(1)} min, concurrency ${concurrency}, ${requests} requests, ${errors} errors; RSS in MiB (first sample after start-up, peak, last; growth over the second half)`];
+lines.push('service                 start    peak     end   MiB/min (2nd half)');
+const summary = names.map((name) => {
+  const series = samples.flatMap((s) => (s.rss[name] === undefined ? [] : [{ x: s.t, y: s.rss[name]! }]));
+  const secondHalf = series.filter((p) => p.x >= minutes / 2);
+  const row = { service: name, start: series[0]?.y ?? 0, peak: Math.max(...series.map((p) => p.y)), end: series.at(-1)?.y ?? 0, growthMiBPerMin: slope(secondHalf) };
+  lines.push(`${name.padEnd(22)}${row.start.toFixed(0).padStart(7)}${row.peak.toFixed(0).padStart(8)}${row.end.toFixed(0).padStart(8)}${row.growthMiBPerMin.toFixed(2).padStart(10)}`);
+  return row;
+});
+process.stdout.write(`${lines.join('\n')}\n`);
+const out = join(root, String(values.out));
+mkdirSync(join(out, '..'), { recursive: true });
+writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), minutes, concurrency, requests, errors, summary, samples }, null, 2));
+process.stdout.write(`saved ${out}\n`);
