@@ -17,6 +17,8 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '10' },
     'sample-seconds': { type: 'string', default: '15' },
+    /** NODE_OPTIONS for every mesh process, e.g. V8 heap limits to compare memory settings. */
+    'node-options': { type: 'string', default: '' },
     out: { type: 'string', default: 'reports/soak.json' },
   },
 });
@@ -26,7 +28,13 @@ const sampleMs = Number(values['sample-seconds']) * 1000;
 const root = findRepoRoot();
 
 const mesh = await startMesh({
-  env: { PATH: process.env['PATH'], HOME: process.env['HOME'], SOPHIA_LOG_LEVEL: 'error', SOPHIA_API_KEYS: 'soak-key:soak' },
+  env: {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    SOPHIA_LOG_LEVEL: 'error',
+    SOPHIA_API_KEYS: 'soak-key:soak',
+    ...(values['node-options'] ? { NODE_OPTIONS: values['node-options'] } : {}),
+  },
   gatewayPort: 0,
   gpuSimulators: 1,
   simulatorArgs: { serverless: ['--default-output-tokens', '32'] },
@@ -70,7 +78,7 @@ try {
 }
 
 const minutes = (Date.now() - started) / 60_000;
-const lines = [`soak: ${minutes.toFixed(1)} min, concurrency ${concurrency}, ${requests} requests, ${errors} errors; RSS in MiB (first sample after start-up, peak, last; growth over the second half)`];
+const lines = [`soak: ${minutes.toFixed(1)} min, concurrency ${concurrency}, ${requests} requests, ${errors} errors${values['node-options'] ? `, NODE_OPTIONS=${values['node-options']}` : ''}; RSS in MiB (first sample after start-up, peak, last; growth over the second half)`];
 lines.push('service                 start    peak     end   MiB/min (2nd half)');
 const summary = names.map((name) => {
   const series = samples.flatMap((s) => (s.rss[name] === undefined ? [] : [{ x: s.t, y: s.rss[name]! }]));
@@ -82,5 +90,5 @@ const summary = names.map((name) => {
 process.stdout.write(`${lines.join('\n')}\n`);
 const out = join(root, String(values.out));
 mkdirSync(join(out, '..'), { recursive: true });
-writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), minutes, concurrency, requests, errors, summary, samples }, null, 2));
+writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), minutes, concurrency, nodeOptions: values['node-options'], requests, errors, summary, samples }, null, 2));
 process.stdout.write(`saved ${out}\n`);
