@@ -1,6 +1,7 @@
 // The ledger's own configuration keys (the port keys and shared keys come from @sophia/platform's
 // runService). Parsed once at start from the injected environment.
 import { z } from 'zod';
+import { redisTargetSchema } from '@sophia/platform/redis';
 import { parseBaselineInstances } from './gpu-baseline.ts';
 
 /** Env key of the gRPC port, and its default. */
@@ -21,8 +22,8 @@ export const DEFAULT_WAREHOUSE_PATH = './data/warehouse.duckdb';
 
 /** Ledger-specific keys; see apps/ledger/README.md. */
 export const ledgerConfigSchema = z.object({
-  /** redis:// or rediss:// URL; when set, usage is kept in Redis and shared by every replica. */
-  SOPHIA_REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** redis://, rediss:// or redis+sentinel://host:port,…/primary; when set, usage is kept in Redis and shared by every replica. */
+  SOPHIA_REDIS_URL: redisTargetSchema.optional(),
   /** Catalog file to load and watch; unset = the catalog bundled with @sophia/price-catalog. */
   SOPHIA_CATALOG_PATH: z.string().min(1).optional(),
   /** Key prefix in Redis (keep one {hash tag} for Redis Cluster). */

@@ -10,7 +10,8 @@ import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Backend } from '@sophia/contracts/common';
 import { Dimension, LedgerService } from '@sophia/contracts/ledger';
 import { testCatalogFile } from '@sophia/price-catalog/testing';
-import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
+import { connectRedis, parseRedisTarget } from '@sophia/platform/redis';
+import { redisServerAvailable, startRedisSentinel, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
 
 const available = redisServerAvailable();
 if (!available) console.warn('redis-server not found on PATH: skipping the ledger process tests');
@@ -95,6 +96,35 @@ describeRedis('ledger process (main.ts) with two replicas on one redis-server', 
     const code = await stopReplica(replicas.pop()!);
     expect(code).toBe(0);
   });
+});
+
+describeRedis('ledger process (main.ts) behind Redis Sentinel', () => {
+  it('finds the primary through the sentinel (SOPHIA_REDIS_URL=redis+sentinel://…) and serves from it', async () => {
+    const primary = await startRedisServer();
+    const sentinel = await startRedisSentinel({ primaryPort: primary.port, name: 'ledger' });
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-sentinel-'));
+    const catalogPath = join(dir, 'catalog.json');
+    writeFileSync(catalogPath, JSON.stringify(testCatalogFile()));
+    let replica: Replica | undefined;
+    try {
+      replica = await startReplica({ SOPHIA_REDIS_URL: `redis+sentinel://127.0.0.1:${sentinel.port}/ledger`, SOPHIA_CATALOG_PATH: catalogPath, SOPHIA_WAREHOUSE_SINK: 'none' });
+      const event = { event: { requestId: 'via-sentinel', tenant: 'acme', model: 'small', backend: Backend.SERVERLESS, usage: { promptTokens: 1000, completionTokens: 500 } } };
+      expect((await replica.client.recordUsage(event)).recorded).toBe(true);
+      // The usage is in the primary the sentinel named.
+      const direct = await connectRedis(parseRedisTarget(primary.url));
+      try {
+        expect((await direct.keys('*')).some((k) => k.startsWith('{sophia:ledger}:'))).toBe(true);
+      } finally {
+        direct.disconnect();
+      }
+      expect(await stopReplica(replica)).toBe(0);
+    } finally {
+      if (replica) await stopReplica(replica);
+      await sentinel.stop();
+      await primary.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
 
 describe('ledger process configuration', () => {

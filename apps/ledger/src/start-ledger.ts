@@ -1,7 +1,8 @@
 // Wires the ledger from its configuration: catalog (watched file or bundled), usage store (Redis or
 // in-process), handler. Separate from main.ts so tests can start it against a real Redis.
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '@sophia/platform/redis';
 import { LedgerService } from '@sophia/contracts/ledger';
 import { createCatalogWatcher, loadCatalog, type PriceCatalog } from '@sophia/price-catalog';
 import { serviceRegistration, type Logger, type ServiceMetrics, type StartedService } from '@sophia/platform';
@@ -76,18 +77,12 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
   let log: LedgerLog | (() => Promise<LedgerLog>) | undefined;
   let interruptLog = (): void => undefined;
   if (config.SOPHIA_REDIS_URL !== undefined) {
-    const redisUrl = config.SOPHIA_REDIS_URL;
+    const target = config.SOPHIA_REDIS_URL;
     const connect = async (): Promise<Redis> => {
-      const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
-      redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
-      try {
-        await redis.connect();
-      } catch (error) {
-        redis.disconnect();
-        // The URL may carry a password: name only the host.
-        const { host } = new URL(redisUrl);
-        throw new Error(`SOPHIA_REDIS_URL: cannot connect to Redis at ${host}: ${(error as Error).message}`);
-      }
+      const redis = await connectRedis(target, {
+        options: { maxRetriesPerRequest: 2 },
+        onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+      });
       closers.push(async () => {
         await redis.quit().catch(() => redis.disconnect());
       });

@@ -3,7 +3,7 @@
 // per DuckDB file (DuckDB allows one writing process), any number against Snowflake. Same keys as
 // the ledger (SOPHIA_REDIS_URL required). Prints {"event":"started",...} on stdout, stops on SIGTERM.
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import { connectRedis } from '@sophia/platform/redis';
 import { createLogger, loadConfig, ConfigError, baseConfigSchema } from '@sophia/platform';
 import { ledgerConfigSchema } from './ledger-config.ts';
 import { openWarehouse } from './open-warehouse.ts';
@@ -24,8 +24,10 @@ if (config.SOPHIA_REDIS_URL === undefined) {
   process.exit(2);
 }
 const logger = createLogger({ service: 'warehouse-sink', level: config.SOPHIA_LOG_LEVEL });
-const redis = new Redis(config.SOPHIA_REDIS_URL, { maxRetriesPerRequest: 2 });
-redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+const redis = await connectRedis(config.SOPHIA_REDIS_URL, {
+  options: { maxRetriesPerRequest: 2 },
+  onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+});
 const { warehouse, description } = await openWarehouse(config);
 const consumer = `${hostname()}:${process.pid}`;
 const log = await createRedisLedgerLog({

@@ -7,7 +7,7 @@ import { createServiceClient, runService, serviceRegistration } from '@sophia/pl
 import type { Client } from '@connectrpc/connect';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import { connectRedis } from '@sophia/platform/redis';
 import { createCapacityPoller } from './capacity-poller.ts';
 import { createLedgerBudgetHeadroom } from './ledger-budget-headroom.ts';
 import { createMemoryOverrideStore } from './memory-override-store.ts';
@@ -56,14 +56,15 @@ await runService({
     let overrides: OverrideStore;
     let closeRedis = async (): Promise<void> => undefined;
     if (config.SOPHIA_REDIS_URL) {
-      const redis = new Redis(config.SOPHIA_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 500 });
-      redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+      let redis: Awaited<ReturnType<typeof connectRedis>>;
       try {
-        await redis.connect();
+        redis = await connectRedis(config.SOPHIA_REDIS_URL, {
+          options: { maxRetriesPerRequest: 1, commandTimeout: 500 },
+          onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+        });
       } catch (err) {
-        redis.disconnect();
         closePolicy();
-        throw new Error(`SOPHIA_REDIS_URL: cannot connect to Redis at ${new URL(config.SOPHIA_REDIS_URL).host}: ${(err as Error).message}`);
+        throw err;
       }
       overrides = createRedisOverrideStore({
         redis,

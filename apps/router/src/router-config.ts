@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redisTargetSchema } from '@sophia/platform/redis';
 import { configValues } from '@sophia/platform';
 
 /** The router's configuration keys (documented in docs/configuration.md). */
@@ -29,8 +30,8 @@ export const routerConfigSchema = z.object({
   SOPHIA_ROUTER_MAX_RETRY_AFTER_MS: configValues.durationMs(2000),
   /** Routing policy file (YAML/JSON); unset = apps/router/policy/default.yaml. Reloaded on change. */
   SOPHIA_ROUTING_POLICY_PATH: z.string().min(1).optional(),
-  /** Redis for overrides shared by all replicas; unset = in-process overrides (single replica). */
-  SOPHIA_REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Redis for overrides shared by all replicas (redis://, rediss:// or redis+sentinel://…); unset = in-process overrides (single replica). */
+  SOPHIA_REDIS_URL: redisTargetSchema.optional(),
   SOPHIA_ROUTER_REDIS_PREFIX: z.string().min(1).default('sophia:router:'),
   /** How often the GPU pool's queue depth is polled (InferenceService.GetCapacity). */
   SOPHIA_GPU_CAPACITY_POLL_MS: configValues.durationMs(1000),

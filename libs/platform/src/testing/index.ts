@@ -1,3 +1,10 @@
 export { checkHealth, listServicesByReflection } from './grpc-probes.ts';
-export { startRedisServer, redisServerAvailable, type TestRedisServer } from './start-redis-server.ts';
+export {
+  startRedisServer,
+  startRedisSentinel,
+  redisServerAvailable,
+  type StartRedisServerOptions,
+  type StartRedisSentinelOptions,
+  type TestRedisServer,
+} from './start-redis-server.ts';
 export { unusedPort, ephemeralRangeStart } from './unused-port.ts';

@@ -1,13 +1,25 @@
 // Test helper shared by every service whose tests need Redis: a throwaway real redis-server on a free
-// port, no persistence, killed afterwards.
+// port, no persistence, killed afterwards; and a real Sentinel watching one, for failover tests.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { unusedPort } from './unused-port.ts';
 
-/** A running redis-server started by startRedisServer. */
+/** A running redis-server (or sentinel) started by the helpers below. */
 export interface TestRedisServer {
   readonly port: number;
   readonly url: string;
+  /** Graceful stop (SIGTERM). */
   stop(): Promise<void>;
+  /** Abrupt death (SIGKILL), e.g. to make a sentinel fail over. */
+  kill(): Promise<void>;
+}
+
+/** Options for {@link startRedisServer}. */
+export interface StartRedisServerOptions {
+  /** Extra redis-server arguments, e.g. `['--replicaof', '127.0.0.1', '6379']`. */
+  readonly args?: readonly string[];
 }
 
 /** True when a `redis-server` binary is on PATH (tests skip with a message otherwise). */
@@ -15,12 +27,12 @@ export function redisServerAvailable(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error === undefined;
 }
 
-function waitForReady(child: ChildProcess): Promise<void> {
+function waitForLine(child: ChildProcess, marker: string): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
+      if (output.includes(marker)) {
         child.stdout?.off('data', onData);
         child.stdout?.resume();
         resolve();
@@ -32,33 +44,83 @@ function waitForReady(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts redis-server on a free port (retrying if another process grabs the port first). */
-export async function startRedisServer(): Promise<TestRedisServer> {
+function ended(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
+
+async function startOnFreePort(argsFor: (port: number) => string[], marker: string, cleanup = (): void => undefined): Promise<TestRedisServer> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await unusedPort();
-    const child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'notice'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const child = spawn('redis-server', argsFor(port), { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
-      await waitForReady(child);
+      await waitForLine(child, marker);
     } catch (error) {
       lastError = error;
       child.kill('SIGKILL');
       continue;
     }
-    return {
-      port,
-      url: `redis://127.0.0.1:${port}`,
-      stop: () =>
-        new Promise((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
+    const stopWith = async (signal: NodeJS.Signals): Promise<void> => {
+      await ended(child, signal);
+      cleanup();
     };
+    return { port, url: `redis://127.0.0.1:${port}`, stop: () => stopWith('SIGTERM'), kill: () => stopWith('SIGKILL') };
   }
+  cleanup();
   throw new Error(`could not start redis-server: ${String(lastError)}`);
+}
+
+/**
+ * Starts redis-server on a free port (retrying if another process grabs the port first), in its own
+ * temporary directory: a server loads any dump.rdb in its working directory at start, and a replica
+ * writes one during sync, so sharing the test's directory would leak data from one run into the next.
+ */
+export function startRedisServer(options: StartRedisServerOptions = {}): Promise<TestRedisServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'sophia-redis-'));
+  return startOnFreePort(
+    (port) => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'notice', ...(options.args ?? [])],
+    'Ready to accept connections',
+    () => rmSync(dir, { recursive: true, force: true }),
+  );
+}
+
+/** Options for {@link startRedisSentinel}. */
+export interface StartRedisSentinelOptions {
+  /** Port of the primary to monitor (on 127.0.0.1). */
+  readonly primaryPort: number;
+  /** The monitored primary's name. @default "sophia" */
+  readonly name?: string;
+  /** How long the primary must be unreachable before failover. @default 500 */
+  readonly downAfterMs?: number;
+}
+
+/** Starts a real Sentinel (`redis-server --sentinel`) with quorum 1 watching one primary. */
+export function startRedisSentinel(options: StartRedisSentinelOptions): Promise<TestRedisServer> {
+  const name = options.name ?? 'sophia';
+  // Sentinel rewrites its config file, so each instance gets its own directory.
+  const dir = mkdtempSync(join(tmpdir(), 'sophia-sentinel-'));
+  return startOnFreePort(
+    (port) => {
+      const file = join(dir, `sentinel-${port}.conf`);
+      writeFileSync(
+        file,
+        [
+          `port ${port}`,
+          'bind 127.0.0.1',
+          `dir ${dir}`,
+          `sentinel monitor ${name} 127.0.0.1 ${options.primaryPort} 1`,
+          `sentinel down-after-milliseconds ${name} ${options.downAfterMs ?? 500}`,
+          `sentinel failover-timeout ${name} 2000`,
+          '',
+        ].join('\n'),
+      );
+      return [file, '--sentinel'];
+    },
+    `+monitor master ${name}`,
+    () => rmSync(dir, { recursive: true, force: true }),
+  );
 }
