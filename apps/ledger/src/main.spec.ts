@@ -5,13 +5,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createClient, type Client } from '@connectrpc/connect';
+import { Code, createClient, type Client } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Backend } from '@sophia/contracts/common';
-import { Dimension, LedgerService } from '@sophia/contracts/ledger';
+import { BudgetWindow, Dimension, LedgerService } from '@sophia/contracts/ledger';
 import { testCatalogFile } from '@sophia/price-catalog/testing';
 import { connectRedis, parseRedisTarget } from '@sophia/platform/redis';
-import { redisServerAvailable, startRedisSentinel, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
+import { redisServerAvailable, startRedisCluster, startRedisSentinel, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
 
 const available = redisServerAvailable();
 if (!available) console.warn('redis-server not found on PATH: skipping the ledger process tests');
@@ -125,6 +125,36 @@ describeRedis('ledger process (main.ts) behind Redis Sentinel', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
+});
+
+describeRedis('ledger process (main.ts) on a Redis Cluster', () => {
+  it('records, de-duplicates, budgets and reports with SOPHIA_REDIS_URL=redis+cluster://…', async () => {
+    const cluster = await startRedisCluster(3);
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-cluster-'));
+    const catalogPath = join(dir, 'catalog.json');
+    writeFileSync(catalogPath, JSON.stringify(testCatalogFile()));
+    const replicas: Replica[] = [];
+    try {
+      const env = { SOPHIA_REDIS_URL: cluster.url, SOPHIA_CATALOG_PATH: catalogPath, SOPHIA_WAREHOUSE_SINK: 'none' };
+      replicas.push(await startReplica(env), await startReplica(env));
+      const [a, b] = replicas as [Replica, Replica];
+      const event = { event: { requestId: 'on-cluster', tenant: 'acme', model: 'small', backend: Backend.SERVERLESS, usage: { promptTokens: 1000, completionTokens: 500 } } };
+      const results = await Promise.all([a.client.recordUsage(event), b.client.recordUsage(event)]);
+      expect(results.map((r) => r.recorded).sort()).toEqual([false, true]);
+      await a.client.setBudget({ scope: { tenant: 'acme' }, window: BudgetWindow.DAY, limit: { microUsd: 100n }, actor: 'test', reason: 'cluster' });
+      const reserved = await b.client.reserve({ requestId: 'r-1', tenant: 'acme', model: 'small', backend: Backend.SERVERLESS, promptTokens: 100, maxTokens: 100 });
+      expect(reserved.reservationId).toBe('r-1');
+      await expect(a.client.reserve({ requestId: 'r-2', tenant: 'acme', model: 'small', backend: Backend.SERVERLESS, promptTokens: 100, maxTokens: 100_000 })).rejects.toMatchObject({
+        code: Code.ResourceExhausted,
+      });
+      const usage = await b.client.queryUsage({ groupBy: [Dimension.TENANT] });
+      expect(usage.rows.map((r) => [r.keys, r.requests, r.cost?.microUsd])).toEqual([[['acme'], 1n, 45n]]);
+    } finally {
+      await Promise.all(replicas.map(stopReplica));
+      await cluster.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('ledger process configuration', () => {

@@ -1,7 +1,7 @@
 // Wires the ledger from its configuration: catalog (watched file or bundled), usage store (Redis or
 // in-process), handler. Separate from main.ts so tests can start it against a real Redis.
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { connectRedis } from '@sophia/platform/redis';
 import { LedgerService } from '@sophia/contracts/ledger';
 import { createCatalogWatcher, loadCatalog, type PriceCatalog } from '@sophia/price-catalog';
@@ -78,7 +78,7 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
   let interruptLog = (): void => undefined;
   if (config.SOPHIA_REDIS_URL !== undefined) {
     const target = config.SOPHIA_REDIS_URL;
-    const connect = async (): Promise<Redis> => {
+    const connect = async (): Promise<Redis | Cluster> => {
       const redis = await connectRedis(target, {
         options: { maxRetriesPerRequest: 2 },
         onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
@@ -88,7 +88,7 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
       });
       return redis;
     };
-    let redis: Redis;
+    let redis: Redis | Cluster;
     try {
       redis = await connect();
     } catch (error) {

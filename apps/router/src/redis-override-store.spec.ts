@@ -6,7 +6,8 @@ import { Redis } from 'ioredis';
 import { createRedisOverrideStore } from './redis-override-store.ts';
 import type { RoutingOverride } from './routing-override.ts';
 import { fakeInference, startFakeRouter } from './testing/fake-mesh.ts';
-import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
+import { connectRedis, parseRedisTarget } from '@sophia/platform/redis';
+import { redisServerAvailable, startRedisCluster, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { OverrideSchema } from '@sophia/contracts/router';
 
@@ -145,4 +146,21 @@ describeRedis('redis override store', () => {
       for (const r of replicas) r.close();
     }
   });
+});
+
+describeRedis('redis override store on a Redis Cluster', () => {
+  it('adds, lists and claims a counted override exactly, from two clients (keys share the {overrides} slot)', async () => {
+    const cluster = await startRedisCluster(3);
+    const clients = await Promise.all([0, 1].map(() => connectRedis(parseRedisTarget(cluster.url), { onError: () => undefined })));
+    try {
+      const [a, b] = clients.map((redis) => createRedisOverrideStore({ redis })) as [ReturnType<typeof createRedisOverrideStore>, ReturnType<typeof createRedisOverrideStore>];
+      await a.add(counted('gpu-next-10', 10));
+      const claims = await Promise.all(Array.from({ length: 25 }, (_, i) => (i % 2 === 0 ? a : b).claim('gpu-next-10')));
+      expect(claims.filter((c) => c !== undefined)).toHaveLength(10);
+      expect(await b.list(NOW)).toEqual([]);
+    } finally {
+      for (const c of clients) c.disconnect();
+      await cluster.stop();
+    }
+  }, 60_000);
 });

@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { OverrideStore } from './override-store.ts';
 import type { RoutingOverride } from './routing-override.ts';
 import { decodeStoredOverride } from './stored-override.ts';
 
 /** Options for createRedisOverrideStore. */
 export interface RedisOverrideStoreOptions {
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   /** Key prefix; keys share the `{overrides}` hash tag so the claim script works on Redis Cluster. @default "sophia:router:" */
   readonly keyPrefix?: string;
   /** Called for a stored entry that cannot be decoded (it is skipped). */

@@ -1,10 +1,13 @@
-import type { Redis } from 'ioredis';
-import { redisServerAvailable, startRedisSentinel, startRedisServer, unusedPort, type TestRedisServer } from '../testing/index.ts';
+import type { Cluster, Redis } from 'ioredis';
+import { redisServerAvailable, startRedisCluster, startRedisSentinel, startRedisServer, unusedPort, type TestRedisServer } from '../testing/index.ts';
+import { spawnSync } from 'node:child_process';
 import { connectRedis } from './connect-redis.ts';
 import { parseRedisTarget } from './redis-target.ts';
 
 const describeWithRedis = redisServerAvailable() ? describe : describe.skip;
 if (!redisServerAvailable()) console.warn('platform: redis-server is not installed: skipping the Redis connection tests');
+
+const spawnSyncOut = (cmd: string, args: string[]): string => spawnSync(cmd, args, { encoding: 'utf8' }).stdout.trim();
 
 async function eventually<T>(attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -20,7 +23,7 @@ async function eventually<T>(attempt: () => Promise<T>, timeoutMs: number): Prom
 
 describeWithRedis('connectRedis (real redis-server and sentinel processes)', () => {
   const started: TestRedisServer[] = [];
-  const clients: Redis[] = [];
+  const clients: Array<Redis | Cluster> = [];
   afterEach(async () => {
     for (const c of clients.splice(0)) c.disconnect();
     for (const s of started.splice(0).reverse()) await s.stop();
@@ -77,5 +80,24 @@ describeWithRedis('connectRedis (real redis-server and sentinel processes)', () 
     expect(await redis.info('server')).toContain(`tcp_port:${replica.port}`);
     // The old primary's death reached the error listener (not an unhandled 'error' event).
     expect(errors.length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('speaks Redis Cluster: multi-key scripts on one hash tag run on the owner of the slot, keys spread over the nodes', async () => {
+    const cluster = await startRedisCluster(3);
+    try {
+      const redis = await connectRedis(parseRedisTarget(cluster.url), { onError: () => undefined });
+      clients.push(redis);
+      const script = "redis.call('INCRBY', KEYS[1], ARGV[1]); return redis.call('INCRBY', KEYS[2], ARGV[1])";
+      expect(await redis.eval(script, 2, '{tenant:acme}:spent', '{tenant:acme}:total', 3)).toBe(3);
+      expect(await redis.eval(script, 2, '{tenant:acme}:spent', '{tenant:acme}:total', 4)).toBe(7);
+      // Keys without a shared tag land on different nodes, and the client routes each one.
+      for (let i = 0; i < 30; i++) await redis.set(`k${i}`, String(i));
+      const perNode = cluster.nodes.map((n) => Number(spawnSyncOut('redis-cli', ['-p', String(n.port), 'dbsize'])));
+      expect(perNode.filter((count) => count > 0).length).toBeGreaterThan(1);
+      expect(await redis.get('k17')).toBe('17');
+    } finally {
+      for (const c of clients.splice(0)) c.disconnect();
+      await cluster.stop();
+    }
   }, 60_000);
 });

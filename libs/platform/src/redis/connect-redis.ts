@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { describeRedisTarget, type RedisTarget } from './redis-target.ts';
 
 /** What connectRedis needs besides the target. */
@@ -11,8 +11,8 @@ export interface ConnectRedisOptions {
   readonly settingName?: string;
 }
 
-/** ioredis options for a target: the URL's own fields, or the sentinels and the primary's name. */
-export function redisClientOptions(target: RedisTarget, options: RedisOptions = {}): { url?: string; options: RedisOptions } {
+/** ioredis options for a single-endpoint target: the URL's own fields, or the sentinels and the primary's name. */
+export function redisClientOptions(target: Exclude<RedisTarget, { kind: 'cluster' }>, options: RedisOptions = {}): { url?: string; options: RedisOptions } {
   if (target.kind === 'server') return { url: target.url, options };
   return {
     options: {
@@ -26,14 +26,35 @@ export function redisClientOptions(target: RedisTarget, options: RedisOptions = 
   };
 }
 
+function createClient(target: RedisTarget, options: RedisOptions): Redis | Cluster {
+  if (target.kind === 'cluster') {
+    const { maxRetriesPerRequest, commandTimeout, ...rest } = options;
+    return new Cluster(
+      target.nodes.map((n) => ({ host: n.host, port: n.port })),
+      {
+        lazyConnect: true,
+        redisOptions: {
+          ...rest,
+          ...(maxRetriesPerRequest !== undefined ? { maxRetriesPerRequest } : {}),
+          ...(commandTimeout !== undefined ? { commandTimeout } : {}),
+          ...(target.password ? { password: target.password } : {}),
+          ...(target.tls ? { tls: {} } : {}),
+        },
+      },
+    );
+  }
+  const { url, options: clientOptions } = redisClientOptions(target, { ...options, lazyConnect: true });
+  return url === undefined ? new Redis(clientOptions) : new Redis(url, clientOptions);
+}
+
 /**
  * Connects to the target and resolves once the connection is ready; fails fast (closing the client)
  * with an Error naming the setting and where it points, never the password. With Sentinel, ioredis asks
- * the sentinels for the current primary on every (re)connect, so a failover is followed by itself.
+ * the sentinels for the current primary on every (re)connect, so a failover is followed by itself; with
+ * Cluster, the client follows slot moves and failovers from the cluster's own redirections.
  */
-export async function connectRedis(target: RedisTarget, options: ConnectRedisOptions = {}): Promise<Redis> {
-  const { url, options: clientOptions } = redisClientOptions(target, { ...options.options, lazyConnect: true });
-  const redis = url === undefined ? new Redis(clientOptions) : new Redis(url, clientOptions);
+export async function connectRedis(target: RedisTarget, options: ConnectRedisOptions = {}): Promise<Redis | Cluster> {
+  const redis = createClient(target, { ...options.options, lazyConnect: true });
   if (options.onError) redis.on('error', options.onError);
   try {
     await redis.connect();

@@ -28,6 +28,20 @@ describe('parseRedisTarget', () => {
     });
   });
 
+  it('reads seed nodes and a password from redis+cluster:// URLs', () => {
+    expect(parseRedisTarget('rediss+cluster://:pw@n1:7000,n2:7001')).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: 'n1', port: 7000 },
+        { host: 'n2', port: 7001 },
+      ],
+      password: 'pw',
+      tls: true,
+    });
+    expect(() => parseRedisTarget('redis+cluster://n1')).toThrow("cluster node address 'n1' is not host:port");
+    expect(describeRedisTarget(parseRedisTarget('redis+cluster://:pw@n1:7000,n2:7001'))).toBe('cluster nodes n1:7000, n2:7001');
+  });
+
   it('says what is wrong', () => {
     expect(() => parseRedisTarget('http://x:6379')).toThrow('expected redis://host:port');
     expect(() => parseRedisTarget('redis+sentinel://s1:26379')).toThrow('expected redis://host:port');

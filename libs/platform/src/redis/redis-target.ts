@@ -1,8 +1,9 @@
 // Where the mesh's Redis is, from one configuration value (SOPHIA_REDIS_URL): a single server
-// (`redis://` / `rediss://`, as ioredis takes it) or a Sentinel-managed primary
-// (`redis+sentinel://[:password@]host:port[,host:port…]/primary-name[?sentinelPassword=…]`, `rediss+sentinel://`
-// for TLS), so failover is found by asking the sentinels rather than by a fixed address. No ioredis here:
-// parsing and validation only (connect-redis.ts connects).
+// (`redis://` / `rediss://`, as ioredis takes it), a Sentinel-managed primary
+// (`redis+sentinel://[:password@]host:port[,host:port…]/primary-name[?sentinelPassword=…]`), so failover is
+// found by asking the sentinels rather than by a fixed address, or a Redis Cluster
+// (`redis+cluster://[:password@]host:port[,host:port…]`, any reachable nodes; the rest are discovered).
+// `rediss+…` means TLS. No ioredis here: parsing and validation only (connect-redis.ts connects).
 import { z } from 'zod';
 
 /** One host:port. */
@@ -22,14 +23,22 @@ export type RedisTarget =
       readonly password?: string;
       readonly sentinelPassword?: string;
       readonly tls: boolean;
+    }
+  | {
+      readonly kind: 'cluster';
+      /** Seed nodes; the client discovers the others. */
+      readonly nodes: ReadonlyArray<RedisHostPort>;
+      readonly password?: string;
+      readonly tls: boolean;
     };
 
+const CLUSTER = /^(rediss?)\+cluster:\/\/(?:([^@/]*)@)?([^/?#]+)\/?$/;
 const SENTINEL = /^(rediss?)\+sentinel:\/\/(?:([^@/]*)@)?([^/?#]+)\/([^/?#]+)\/?(?:\?([^#]*))?$/;
 
-function hostPort(text: string): RedisHostPort {
+function hostPort(text: string, what = 'sentinel'): RedisHostPort {
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(text);
   const port = Number(match?.[3]);
-  if (!match || !(port >= 1 && port <= 65_535)) throw new Error(`sentinel address '${text}' is not host:port`);
+  if (!match || !(port >= 1 && port <= 65_535)) throw new Error(`${what} address '${text}' is not host:port`);
   return { host: match[1] ?? match[2]!, port };
 }
 
@@ -45,9 +54,20 @@ export function parseRedisTarget(text: string): RedisTarget {
     if (url.hostname === '') throw new Error('the URL names no host');
     return { kind: 'server', url: text };
   }
+  const cluster = CLUSTER.exec(text);
+  if (cluster) {
+    const [, scheme, userinfo, hosts] = cluster;
+    const password = userinfo === undefined ? undefined : decodeURIComponent(userinfo.slice(userinfo.indexOf(':') + 1));
+    return {
+      kind: 'cluster',
+      nodes: hosts!.split(',').map((h) => hostPort(h.trim(), 'cluster node')),
+      ...(password ? { password } : {}),
+      tls: scheme === 'rediss',
+    };
+  }
   const match = SENTINEL.exec(text);
   if (!match) {
-    throw new Error('expected redis://host:port, rediss://…, or redis+sentinel://host:port[,host:port…]/primary-name');
+    throw new Error('expected redis://host:port, rediss://…, redis+sentinel://host:port[,host:port…]/primary-name or redis+cluster://host:port[,host:port…]');
   }
   const [, scheme, userinfo, hosts, name, query] = match;
   const sentinels = hosts!.split(',').map((h) => hostPort(h.trim()));
@@ -81,6 +101,7 @@ export function describeRedisTarget(target: RedisTarget): string {
     const url = new URL(target.url);
     return url.host;
   }
-  const hosts = target.sentinels.map((s) => (s.host.includes(':') ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`));
-  return `primary '${target.name}' via sentinels ${hosts.join(', ')}`;
+  const list = (nodes: ReadonlyArray<RedisHostPort>): string => nodes.map((n) => (n.host.includes(':') ? `[${n.host}]:${n.port}` : `${n.host}:${n.port}`)).join(', ');
+  if (target.kind === 'cluster') return `cluster nodes ${list(target.nodes)}`;
+  return `primary '${target.name}' via sentinels ${list(target.sentinels)}`;
 }

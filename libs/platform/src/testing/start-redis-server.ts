@@ -124,3 +124,42 @@ export function startRedisSentinel(options: StartRedisSentinelOptions): Promise<
     () => rmSync(dir, { recursive: true, force: true }),
   );
 }
+
+/** A running Redis Cluster started by {@link startRedisCluster}. */
+export interface TestRedisCluster {
+  readonly nodes: ReadonlyArray<TestRedisServer>;
+  /** `redis+cluster://127.0.0.1:p1,127.0.0.1:p2,…` */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a real Redis Cluster of `size` primaries (no replicas) on free ports: each node with
+ * `--cluster-enabled yes` in its own directory, slots assigned by `redis-cli --cluster create`, and
+ * resolves once every node reports `cluster_state:ok`.
+ */
+export async function startRedisCluster(size = 3): Promise<TestRedisCluster> {
+  const nodes: TestRedisServer[] = [];
+  const stop = async (): Promise<void> => {
+    for (const node of nodes.splice(0)) await node.stop();
+  };
+  try {
+    for (let i = 0; i < size; i++) nodes.push(await startRedisServer({ args: ['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000'] }));
+    const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
+    const create = spawnSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
+    if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
+    const deadline = Date.now() + 20_000;
+    for (const node of nodes) {
+      for (;;) {
+        const info = spawnSync('redis-cli', ['-p', String(node.port), 'cluster', 'info'], { encoding: 'utf8' });
+        if (info.stdout.includes('cluster_state:ok')) break;
+        if (Date.now() > deadline) throw new Error(`cluster node ${node.port} not ok: ${info.stdout}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    return { nodes: [...nodes], url: `redis+cluster://${addresses.join(',')}`, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
