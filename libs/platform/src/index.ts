@@ -12,3 +12,4 @@ export { createServiceClient, setDefaultClientTransport, type ServiceClientOptio
 export { createGrpcJsClient } from './grpc-js-client.ts';
 export { runService, baseConfigSchema, type RunServiceOptions, type RunningService, type ServiceStartContext, type StartedService } from './run-service.ts';
 export { createFileWatcher, type FileWatcher, type FileWatcherOptions } from './file-watcher.ts';
+export { stopOnSignals } from './stop-on-signals.ts';

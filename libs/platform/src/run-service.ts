@@ -6,6 +6,7 @@ import { createLogger } from './logger.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { createServiceMetrics, type ServiceMetrics } from './service-metrics.ts';
 import { setDefaultClientTransport } from './service-client.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 
 /** Settings every service shares. */
 export const baseConfigSchema = z.object({
@@ -108,24 +109,7 @@ export async function runService<S extends z.ZodObject>(options: RunServiceOptio
     })();
     return stopping;
   };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    logger.info({ signal }, 'signal received');
-    stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
-  // Started by an orchestrator over an IPC channel (tools/dev): drain when the parent goes away,
-  // so a killed `npm start` never leaves orphaned services holding ports.
-  if (process.channel) {
-    process.once('disconnect', () => onSignal('SIGTERM'));
-    process.channel.unref();
-  }
+  stopOnSignals(stop, logger);
   const line = JSON.stringify({
     event: 'listening',
     service: options.name,

@@ -12,7 +12,7 @@ export interface ConnectRedisOptions {
 }
 
 /** ioredis options for a single-endpoint target: the URL's own fields, or the sentinels and the primary's name. */
-export function redisClientOptions(target: Exclude<RedisTarget, { kind: 'cluster' }>, options: RedisOptions = {}): { url?: string; options: RedisOptions } {
+function redisClientOptions(target: Exclude<RedisTarget, { kind: 'cluster' }>, options: RedisOptions): { url?: string; options: RedisOptions } {
   if (target.kind === 'server') return { url: target.url, options };
   return {
     options: {
@@ -28,22 +28,14 @@ export function redisClientOptions(target: Exclude<RedisTarget, { kind: 'cluster
 
 function createClient(target: RedisTarget, options: RedisOptions): Redis | Cluster {
   if (target.kind === 'cluster') {
-    const { maxRetriesPerRequest, commandTimeout, ...rest } = options;
+    // Per-node options (timeouts, retries, auth, TLS) go to every node connection the cluster opens.
+    const redisOptions = { ...options, ...(target.password ? { password: target.password } : {}), ...(target.tls ? { tls: {} } : {}) };
     return new Cluster(
       target.nodes.map((n) => ({ host: n.host, port: n.port })),
-      {
-        lazyConnect: true,
-        redisOptions: {
-          ...rest,
-          ...(maxRetriesPerRequest !== undefined ? { maxRetriesPerRequest } : {}),
-          ...(commandTimeout !== undefined ? { commandTimeout } : {}),
-          ...(target.password ? { password: target.password } : {}),
-          ...(target.tls ? { tls: {} } : {}),
-        },
-      },
+      { lazyConnect: true, redisOptions },
     );
   }
-  const { url, options: clientOptions } = redisClientOptions(target, { ...options, lazyConnect: true });
+  const { url, options: clientOptions } = redisClientOptions(target, options);
   return url === undefined ? new Redis(clientOptions) : new Redis(url, clientOptions);
 }
 

@@ -1,2 +1,2 @@
 export { parseRedisTarget, redisTargetSchema, describeRedisTarget, type RedisTarget, type RedisHostPort } from './redis-target.ts';
-export { connectRedis, redisClientOptions, type ConnectRedisOptions } from './connect-redis.ts';
+export { connectRedis, type ConnectRedisOptions } from './connect-redis.ts';
