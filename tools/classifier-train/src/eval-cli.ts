@@ -6,17 +6,22 @@ import { defaultDataDir, numberOption } from './cli-args.ts';
 import { costCutIntervals, formatCostCutIntervals } from './cost-cut-intervals.ts';
 import { crossValidatedEvaluation } from './cross-validated-evaluation.ts';
 import { evaluateSplit, formatEvaluation } from './evaluate-split.ts';
+import { loadGsm8kSolutions } from './load-gsm8k-solutions.ts';
 import { loadRouteLlm } from './load-routellm.ts';
 import { splitRouteLlm } from './split-routellm.ts';
 import { formatRepeatedSplits, repeatedSplitEvaluation } from './repeated-split-evaluation.ts';
+import { solutionCeilings } from './solution-ceilings.ts';
 import { formatSubjectTable, subjectTable } from './subject-table.ts';
 import { TRAINING_TARGETS } from './train-model.ts';
 
-// `npm run eval -w @sophia/classifier-train -- [--data DIR] [--model FILE] [--cv K] [--splits N]`
+// `npm run eval -w @sophia/classifier-train -- [--data DIR] [--model FILE] [--cv K] [--splits N] [--ceilings]`
 // Rebuilds the seeded split recorded in the weights file and prints routing quality on the held-out part.
 // With --cv K it also prints a K-fold (by MMLU subject) cross-validation over all 29 subjects; with
-// --splits N the held-out protocol repeated over N seeded splits (seeds 1…N), median and range.
-const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, cv: { type: 'string' }, splits: { type: 'string' } } });
+// --splits N the held-out protocol repeated over N seeded splits (seeds 1…N), median and range; with
+// --ceilings, what routers that read the models' own GSM8K solutions (or the labels) would reach.
+const { values } = parseArgs({
+  options: { data: { type: 'string' }, model: { type: 'string' }, cv: { type: 'string' }, splits: { type: 'string' }, ceilings: { type: 'boolean' } },
+});
 const model = values.model === undefined ? loadDefaultModel() : parseClassifierModel(JSON.parse(readFileSync(values.model, 'utf8')));
 const split = z
   .object({ seed: z.number(), testFraction: z.number(), testSubjects: z.array(z.string()) })
@@ -103,6 +108,21 @@ if (splitCount >= 1) {
       `held-out protocol repeated over ${splitCount} seeded splits (seeds 1…${splitCount}, ${split.testFraction * 100}% held out: MMLU by whole subject, GSM8K by prompt; a model trained per split with the committed recipe):`,
       '',
       formatRepeatedSplits(repeatedSplitEvaluation(examples, trainOptions, seeds, split.testFraction)),
+      '',
+    ].join('\n'),
+  );
+}
+
+if (values.ceilings === true) {
+  const solutions = loadGsm8kSolutions(dataDir);
+  process.stdout.write(
+    [
+      'GSM8K ceilings: routers that read what no router sees at request time (the models’ solutions, the label):',
+      '',
+      formatEvaluation([
+        ...solutionCeilings('held-out', rebuilt.test, solutions),
+        ...solutionCeilings('train', rebuilt.train, solutions),
+      ]),
       '',
     ].join('\n'),
   );

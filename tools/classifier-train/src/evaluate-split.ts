@@ -39,14 +39,15 @@ const pct = (x: number): string => `${(x * 100).toFixed(1)}%`.padStart(7);
 
 /** Renders rows as a fixed-width table (also pasted into the README). */
 export function formatEvaluation(rows: ReadonlyArray<EvaluationRow>): string {
+  const routerWidth = Math.max(14, ...rows.map((r) => r.router.length));
   const lines = [
-    'dataset  router          n      weak   strong  strong-share@95%  cost-cut@95%  APGR   RouteLLM published',
+    `dataset  ${'router'.padEnd(routerWidth)}     n    weak   strong  strong-share@95%  cost-cut@95%  APGR   RouteLLM published`,
   ];
   for (const { dataset, router, metrics: m } of rows) {
     lines.push(
       [
         dataset.padEnd(8),
-        router.padEnd(14),
+        router.padEnd(routerWidth),
         String(m.count).padStart(5),
         pct(m.weakQuality),
         pct(m.strongQuality),
