@@ -43,6 +43,36 @@ describe('warehouse sink with the in-process log and DuckDB', () => {
     expect(await warehouse.totals()).toEqual({ requests: 2n, costMicroUsd: 10n, audits: 1n });
   });
 
+  it('writes the records that arrive during the batch window as one batch', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const store = createMemoryUsageStore();
+      const batches: number[] = [];
+      const counting: Warehouse = {
+        write: (batch) => {
+          batches.push(batch.usage.length);
+          return Promise.resolve();
+        },
+        close: () => Promise.resolve(),
+      };
+      let firstWritten = (): void => undefined;
+      const first = new Promise<void>((resolve) => (firstWritten = resolve));
+      const sink = createWarehouseSink({ log: store.log, warehouse: counting, batchWindowMs: 250, onBatch: () => firstWritten() });
+      await store.record(usageRecord({ requestId: 'a' }));
+      await first;
+      for (const requestId of ['b', 'c', 'd']) await store.record(usageRecord({ requestId }));
+      await new Promise((resolve) => setImmediate(resolve));
+      // The first record after a quiet spell went at once; the next three wait for the window.
+      expect(batches).toEqual([1]);
+      await jest.advanceTimersByTimeAsync(250);
+      await sink.drained();
+      expect(batches).toEqual([1, 3]);
+      await sink.stop();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('keeps entries whose write failed and writes them on retry', async () => {
     const store = createMemoryUsageStore();
     await store.record(usageRecord({ requestId: 'a' }));

@@ -22,6 +22,13 @@ export interface WarehouseSinkOptions {
   readonly blockMs?: number;
   /** Pause after a failed write before retrying. @default 1000 */
   readonly retryMs?: number;
+  /**
+   * After writing a batch smaller than `batchSize`, wait this long before reading again, so a steady
+   * trickle of records becomes one warehouse transaction per window instead of one per record (each
+   * DuckDB commit costs milliseconds of CPU). The first record after a quiet spell is still written
+   * at once; the warehouse lags the ledger by at most this much more. 0 reads again at once. @default 250
+   */
+  readonly batchWindowMs?: number;
   /** Called after each acknowledged batch (metrics, tests). */
   readonly onBatch?: (written: { usage: number; audit: number }) => void;
 }
@@ -50,8 +57,23 @@ export function createWarehouseSink(options: WarehouseSinkOptions): WarehouseSin
   const batchSize = options.batchSize ?? 500;
   const blockMs = options.blockMs ?? 1000;
   const retryMs = options.retryMs ?? 1000;
+  const batchWindowMs = options.batchWindowMs ?? 250;
   let running = true;
   let idleWaiters: Array<() => void> = [];
+  // Ends the current batch window early (stop).
+  let endWindow: (() => void) | undefined;
+  const waitWindow = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        endWindow = undefined;
+        resolve();
+      }, batchWindowMs);
+      endWindow = () => {
+        clearTimeout(timer);
+        endWindow = undefined;
+        resolve();
+      };
+    });
 
   const loop = async (): Promise<void> => {
     while (running) {
@@ -77,6 +99,7 @@ export function createWarehouseSink(options: WarehouseSinkOptions): WarehouseSin
         await warehouse.write(batch);
         await log.ack(entries.map((e) => e.id));
         options.onBatch?.({ usage: batch.usage.length, audit: batch.audit.length });
+        if (running && batchWindowMs > 0 && entries.length < batchSize) await waitWindow();
       } catch (error) {
         // Not acknowledged: the entries stay pending and come back (this consumer or another).
         logger?.error({ err: (error as Error).message, entries: entries.length }, 'warehouse sink: write failed, will retry');
@@ -89,6 +112,7 @@ export function createWarehouseSink(options: WarehouseSinkOptions): WarehouseSin
   return {
     async stop() {
       running = false;
+      endWindow?.();
       await done;
     },
     async drained() {
