@@ -9,10 +9,11 @@ import {
   type MethodDefinition,
 } from '@grpc/grpc-js';
 import { create, fromBinary, toBinary, type DescMessage, type DescMethod, type DescService, type MessageInitShape } from '@bufbuild/protobuf';
-import { createHandlerContext, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
+import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import type { Logger } from 'pino';
 import { callContextFromHeaders, runWithCallContext, type CallContext } from './call-context.ts';
 import { statusName, toServiceError } from './grpc-status.ts';
+import { createServedCallContext } from './served-call-context.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
 
 /** What the adapter needs besides the service itself. */
@@ -50,9 +51,12 @@ function timeoutFromDeadline(deadline: ReturnType<ServerUnaryCall<unknown, unkno
 }
 
 interface CallSetup {
-  readonly handlerContext: HandlerContext & { abort(reason?: unknown): void };
+  readonly handlerContext: HandlerContext;
   readonly callContext: CallContext;
-  /** Marks the response as complete: a later 'cancelled' is grpc-js closing the stream, not the client. */
+  /**
+   * Marks the response as complete: a later 'cancelled' is grpc-js closing the stream, not the
+   * client; the deadline timer and the shutdown listener are released.
+   */
   readonly markEnded: () => void;
 }
 
@@ -65,28 +69,20 @@ function setupCall(
   const requestHeader = metadataToHeaders(call.metadata);
   const timeoutMs = timeoutFromDeadline(call.getDeadline());
   const path = `/${service.typeName}/${method.name}`;
-  const handlerContext = createHandlerContext({
-    service,
-    method,
-    protocolName: 'grpc',
-    requestMethod: 'POST',
-    url: path,
-    timeoutMs,
-    shutdownSignal,
-    requestHeader,
-  });
+  const served = createServedCallContext({ service, method, path, timeoutMs, shutdownSignal, requestHeader });
   // grpc-js emits 'cancelled' after every call, completed ones included; only a call still running was
   // cancelled by its client (aborting a finished handler's signal would also wake every listener on it).
   let ended = false;
   call.on('cancelled', () => {
-    if (!ended) handlerContext.abort(new Error('client cancelled the call'));
+    if (!ended) served.abort(new Error('client cancelled the call'));
   });
   const callContext = callContextFromHeaders(requestHeader, { method: path, timeoutMs });
   return {
-    handlerContext,
+    handlerContext: served.context,
     callContext,
     markEnded: () => {
       ended = true;
+      served.release();
     },
   };
 }
