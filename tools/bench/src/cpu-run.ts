@@ -1,71 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startMesh } from '@sophia/dev';
+import { findRepoRoot, startMesh, type Mesh } from '@sophia/dev';
 import { runLoadPhase, type LoadTarget } from './load-phase.ts';
 import { processCpuMs } from './process-cpu.ts';
 
 /**
- * `node tools/bench/src/cpu-run.ts [--requests 2000] [--concurrency 10] [--stream]`: the CPU one
- * request costs in each mesh process. Starts the mesh (the same request as `npm run bench`), warms
- * up, then reads every process's user+system CPU time from /proc before and after a load phase and
- * prints CPU ms per request per process and summed. CPU per request is far less sensitive to a
- * noisy machine than latency or throughput. `--node-options` passes NODE_OPTIONS to every mesh
- * process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` for profiles, written when the mesh stops);
- * `--env KEY=VALUE` (repeatable) adds configuration to every mesh process.
+ * `node tools/bench/src/cpu-run.ts [--requests 2000] [--rounds 1] [--concurrency 10] [--stream]`: the
+ * CPU one request costs in each mesh process. Starts the mesh (the same request as `npm run bench`),
+ * warms up, then reads every process's user+system CPU time from /proc around each load phase and
+ * prints CPU ms per request per process and summed (median over rounds). CPU per request is far less
+ * sensitive to a noisy machine than latency or throughput.
+ *
+ * `--baseline-root DIR` also starts a second mesh from another checkout of the repository (e.g. a
+ * `git archive` of the previous commit with its own node_modules/@sophia links) and alternates the
+ * load phases between the two, so both see the same machine; the baseline mesh is idle while the
+ * other is measured. `--node-options` passes NODE_OPTIONS to every mesh process (e.g. `--cpu-prof
+ * --cpu-prof-dir=/tmp/prof` for profiles, written when the mesh stops); `--env KEY=VALUE`
+ * (repeatable) adds configuration to every mesh process.
  */
 const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '2000' },
+    rounds: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '10' },
     'output-tokens': { type: 'string', default: '16' },
     stream: { type: 'boolean', default: false },
+    'baseline-root': { type: 'string' },
     'node-options': { type: 'string', default: '' },
-    /** Extra environment for every mesh process, KEY=VALUE, repeatable (e.g. SOPHIA_WAREHOUSE_SINK=none). */
     env: { type: 'string', multiple: true, default: [] },
   },
 });
 const requests = Number(values.requests);
+const rounds = Number(values.rounds);
 const concurrency = Number(values.concurrency);
 
-const mesh = await startMesh({
-  env: {
-    PATH: process.env['PATH'],
-    HOME: process.env['HOME'],
-    SOPHIA_LOG_LEVEL: 'error',
-    SOPHIA_API_KEYS: 'bench-key:bench',
-    ...(values['node-options'] ? { NODE_OPTIONS: values['node-options'] } : {}),
-    ...Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
-  },
-  gatewayPort: 0,
-  gpuSimulators: 1,
-  simulatorArgs: { serverless: ['--default-output-tokens', String(values['output-tokens'])] },
-});
-const target: LoadTarget = {
-  origin: mesh.gatewayUrl,
-  path: '/v1/chat/completions',
-  headers: { 'content-type': 'application/json', authorization: `Bearer ${mesh.apiKey}` },
-  body: JSON.stringify({ model: 'auto', stream: values.stream, messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 64 }),
+const env = {
+  PATH: process.env['PATH'],
+  HOME: process.env['HOME'],
+  SOPHIA_LOG_LEVEL: 'error',
+  SOPHIA_API_KEYS: 'bench-key:bench',
+  ...(values['node-options'] ? { NODE_OPTIONS: values['node-options'] } : {}),
+  ...Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
 };
-const names = Object.keys(mesh.services);
-const cpuNow = (): Record<string, number> =>
-  Object.fromEntries(names.map((n) => [n, processCpuMs(mesh.services[n]!.pid) ?? Number.NaN]));
+// Each mesh's ledger gets its own DuckDB file (one writing process per file), thrown away at the end.
+const scratch = mkdtempSync(join(tmpdir(), 'cpu-run-'));
+const start = (root: string, label: string): Promise<Mesh> =>
+  startMesh({
+    env: { SOPHIA_WAREHOUSE_PATH: join(scratch, `${label}.duckdb`), ...env },
+    root,
+    gatewayPort: 0,
+    gpuSimulators: 1,
+    simulatorArgs: { serverless: ['--default-output-tokens', String(values['output-tokens'])] },
+  });
+
+interface Subject {
+  readonly label: string;
+  readonly mesh: Mesh;
+  readonly target: LoadTarget;
+  readonly samples: Array<{ perService: Record<string, number>; p50: number; rps: number; errors: number }>;
+}
+const subjects: Subject[] = [];
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 
 try {
-  await runLoadPhase(target, { concurrency: 10, requests: 500 });
-  const before = cpuNow();
-  const selfBefore = process.cpuUsage();
-  const stats = await runLoadPhase(target, { concurrency, requests });
-  const after = cpuNow();
-  const self = process.cpuUsage(selfBefore);
-  const done = stats.count;
-  const rows = names.map((n) => ({ name: n, msPerRequest: (after[n]! - before[n]!) / done }));
-  const mesh_ = rows.filter((r) => !r.name.startsWith('sim')).reduce((s, r) => s + r.msPerRequest, 0);
-  const lines = [
-    `${done} requests (${stats.errors} errors) at concurrency ${concurrency}${values.stream ? ', streamed' : ''}: p50 ${stats.p50Ms.toFixed(2)} ms, ${stats.rps.toFixed(0)} rps`,
-    ...rows.map((r) => `${r.name.padEnd(22)} ${r.msPerRequest.toFixed(3).padStart(8)} ms CPU / request`),
-    `${'mesh (no simulators)'.padEnd(22)} ${mesh_.toFixed(3).padStart(8)} ms CPU / request`,
-    `${'load generator'.padEnd(22)} ${((self.user + self.system) / 1000 / done).toFixed(3).padStart(8)} ms CPU / request`,
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const roots: Array<[string, string]> = [['current', findRepoRoot()]];
+  if (values['baseline-root']) roots.unshift(['baseline', values['baseline-root']]);
+  for (const [label, root] of roots) {
+    const mesh = await start(root, label);
+    subjects.push({
+      label,
+      mesh,
+      samples: [],
+      target: {
+        origin: mesh.gatewayUrl,
+        path: '/v1/chat/completions',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${mesh.apiKey}` },
+        body: JSON.stringify({ model: 'auto', stream: values.stream, messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 64 }),
+      },
+    });
+  }
+  for (const s of subjects) await runLoadPhase(s.target, { concurrency: 10, requests: 500 });
+  for (let r = 0; r < rounds; r++) {
+    for (const s of subjects) {
+      const names = Object.keys(s.mesh.services);
+      const cpuNow = (): number[] => names.map((n) => processCpuMs(s.mesh.services[n]!.pid) ?? Number.NaN);
+      const before = cpuNow();
+      const stats = await runLoadPhase(s.target, { concurrency, requests });
+      const after = cpuNow();
+      s.samples.push({
+        perService: Object.fromEntries(names.map((n, i) => [n, (after[i]! - before[i]!) / stats.count])),
+        p50: stats.p50Ms,
+        rps: stats.rps,
+        errors: stats.errors,
+      });
+    }
+  }
 } finally {
-  await mesh.stop();
+  for (const s of subjects) await s.mesh.stop();
+  rmSync(scratch, { recursive: true, force: true });
 }
+
+const names = Object.keys(subjects[0]!.mesh.services);
+const fmt = (n: number, d = 3): string => n.toFixed(d).padStart(10);
+const lines = [
+  `${requests} requests × ${rounds} round(s) per mesh at concurrency ${concurrency}${values.stream ? ', streamed' : ''}; CPU ms per request, medians over rounds`,
+  `${''.padEnd(22)}${subjects.map((s) => s.label.padStart(10)).join('')}`,
+  ...names.map((n) => `${n.padEnd(22)}${subjects.map((s) => fmt(median(s.samples.map((x) => x.perService[n]!)))).join('')}`),
+  `${'mesh (no simulators)'.padEnd(22)}${subjects
+    .map((s) => fmt(median(s.samples.map((x) => names.filter((n) => !n.startsWith('sim')).reduce((sum, n) => sum + x.perService[n]!, 0)))))
+    .join('')}`,
+  `${'p50 ms'.padEnd(22)}${subjects.map((s) => fmt(median(s.samples.map((x) => x.p50)), 2)).join('')}`,
+  `${'rps'.padEnd(22)}${subjects.map((s) => fmt(median(s.samples.map((x) => x.rps)), 1)).join('')}`,
+  `${'errors'.padEnd(22)}${subjects.map((s) => fmt(s.samples.reduce((sum, x) => sum + x.errors, 0), 0)).join('')}`,
+];
+process.stdout.write(`${lines.join('\n')}\n`);
