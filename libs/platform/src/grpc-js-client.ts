@@ -45,6 +45,11 @@ function toConnectError(err: unknown): ConnectError {
   return ConnectError.from(err);
 }
 
+/** A Buffer over the encoder's fresh bytes, without copying them. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function watchAbort(signal: AbortSignal | undefined, cancel: () => void): () => void {
   if (!signal) return () => undefined;
   if (signal.aborted) {
@@ -66,13 +71,15 @@ export function createGrpcJsClient<S extends DescService>(service: S, address: s
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.max_receive_message_length': 16 * 1024 * 1024,
+    // Channelz (per-call counters and traces for a channelz service) is not served here: don't pay for it.
+    'grpc.enable_channelz': 0,
   });
   const client: Record<string, unknown> = {};
   for (const method of service.methods) {
     const path = `/${service.typeName}/${method.name}`;
     const input: DescMessage = method.input;
     const output: DescMessage = method.output;
-    const serialize = (m: MessageInitShape<DescMessage>): Buffer => Buffer.from(toBinary(input, create(input, m)));
+    const serialize = (m: MessageInitShape<DescMessage>): Buffer => asBuffer(toBinary(input, create(input, m)));
     const deserialize = (b: Buffer): unknown => fromBinary(output, b);
     if (method.methodKind === 'unary') {
       client[method.localName] = (request: MessageInitShape<DescMessage>, options: CallOptions = {}) =>

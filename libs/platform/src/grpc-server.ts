@@ -54,6 +54,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const server = new Server({
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 4 * 1024 * 1024,
     'grpc.keepalive_permit_without_calls': 1,
+    // Channelz (per-call counters and traces for a channelz service) is not served here: don't pay for it.
+    'grpc.enable_channelz': 0,
   });
   const names = options.services.map((r) => r.service.typeName);
   const health = new HealthImplementation(Object.fromEntries(['', ...names].map((n) => [n, 'NOT_SERVING' as const])));

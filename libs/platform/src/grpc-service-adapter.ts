@@ -44,6 +44,11 @@ function headersToMetadata(headers: Headers): Metadata {
   return md;
 }
 
+/** A Buffer over the encoder's fresh bytes, without copying them. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function timeoutFromDeadline(deadline: ReturnType<ServerUnaryCall<unknown, unknown>['getDeadline']>): number | undefined {
   const ms = deadline instanceof Date ? deadline.getTime() : deadline;
   if (!Number.isFinite(ms)) return undefined;
@@ -109,9 +114,9 @@ export function createGrpcServiceBinding<S extends DescService>(
       path: `/${service.typeName}/${method.name}`,
       requestStream: false,
       responseStream: method.methodKind === 'server_streaming',
-      requestSerialize: (m: unknown) => Buffer.from(toBinary(input, create(input, m as MessageInitShape<DescMessage>))),
+      requestSerialize: (m: unknown) => asBuffer(toBinary(input, create(input, m as MessageInitShape<DescMessage>))),
       requestDeserialize: (b: Buffer) => fromBinary(input, b),
-      responseSerialize: (m: unknown) => Buffer.from(toBinary(output, create(output, m as MessageInitShape<DescMessage>))),
+      responseSerialize: (m: unknown) => asBuffer(toBinary(output, create(output, m as MessageInitShape<DescMessage>))),
       responseDeserialize: (b: Buffer) => fromBinary(output, b),
       originalName: method.localName,
     };
