@@ -18,15 +18,15 @@ const CUES: ReadonlyArray<Cue> = [
   { type: 'rewriting', pattern: /\b(rewrite|re-write|rephrase|paraphrase|proofread|reword|polish|make (it|this) (more )?(formal|concise|shorter|clearer|professional|friendlier)|fix (the )?(grammar|spelling|typos)|translate)\b/i, weight: 4 },
   { type: 'creative_writing', pattern: /\b(poem|haiku|limerick|sonnet|short story|story about|fairy tale|song lyrics|lyrics|screenplay|script for a (play|scene)|fiction|write a (story|tale|song|rap|ballad|novel|fable))\b/i, weight: 4 },
   { type: 'creative_writing', pattern: /\b(imagine|once upon a time|in the style of|creative)\b/i, weight: 1.5 },
-  { type: 'sql_data', pattern: /\b(sql|select\s+[\w*,\s.]+\s+from|group by|inner join|left join|snowflake|postgres(ql)?|mysql|sqlite|bigquery|dataframe|pandas|spreadsheet|csv)\b/i, weight: 3 },
+  { type: 'sql_data', pattern: /\b(sql|select\s+[\w*,\s.]{1,200}?\s+from|group by|inner join|left join|snowflake|postgres(ql)?|mysql|sqlite|bigquery|dataframe|pandas|spreadsheet|csv)\b/i, weight: 3 },
   { type: 'sql_data', pattern: /\b(query|table|tables|database|schema|columns?|rows?)\b/i, weight: 1 },
   { type: 'code', pattern: /```|\b(python|javascript|typescript|java|c\+\+|c#|golang|rust|kotlin|swift|bash|powershell|html|css|react|node\.?js|regex|api|function|class|method|compile|compiler|debug|stack ?trace|exception|algorithm|implement|script|code|program)\b/i, weight: 2 },
   { type: 'code', pattern: /(\bdef \w+\(|\bfunction \w*\(|=>|\bconst \w+ =|#include|\bpublic (static )?\w+|;\s*\n|\{\s*\n)/, weight: 2 },
   { type: 'math_reasoning', pattern: /\b(solve|calculate|compute|how (many|much)|equation|integral|derivative|probability|prove|theorem|percent(age)?|average|sum of|remainder|divisible|factor|polynomial|matrix|logic(al)?|deduce|puzzle|riddle)\b/i, weight: 2 },
-  { type: 'math_reasoning', pattern: /(\d+\s*[-+*/^=]\s*\d+|\$\d|\\frac|\\sqrt|[∫√π∑≤≥]|\bx\^2\b)/, weight: 2 },
+  { type: 'math_reasoning', pattern: /((?<!\d)\d+\s*[-+*/^=]\s*\d|\$\d|\\frac|\\sqrt|[∫√π∑≤≥]|\bx\^2\b)/, weight: 2 },
   { type: 'chat', pattern: /^\s*(hi|hello|hey|yo|good (morning|evening|afternoon)|thanks|thank you|how are you|what's up|lol|ok(ay)?)\b/i, weight: 3 },
   { type: 'open_qa', pattern: /\b(what|why|how|who|when|where|which|explain|describe|tell me about|define|difference between)\b/i, weight: 1 },
-  { type: 'open_qa', pattern: /\?\s*$|\n\s*answer:\s*$/i, weight: 1 },
+  { type: 'open_qa', pattern: /\?\s*$|\n[ \t]*answer:\s*$/i, weight: 1 },
 ];
 
 /**

@@ -55,6 +55,10 @@ describe('extractFeatures', () => {
     const open = extractFeatures(user('How many eggs are left?'), 1).dense;
     expect(open.get('log_stem_chars')).toBeCloseTo(Math.log1p('How many eggs are left?'.length), 12);
     expect(open.get('choice_length_spread')).toBe(0);
+    // Blank lines between the stem and the options belong to neither: the stem ends where they start.
+    const spaced = extractFeatures(user('Why?\n\n  \nA. x\nB. y'), 1).dense;
+    expect(spaced.get('log_stem_chars')).toBeCloseTo(Math.log1p('Why?\n'.length), 12);
+    expect(extractFeatures(user('\n\nA. x\nB. y'), 1).dense.get('log_stem_chars')).toBe(0);
   });
 
   it('sees system prompts and turns', () => {

@@ -57,9 +57,10 @@ const MATH_SYMBOL = /[=+*/^<>%√∫∑π×÷≤≥]|\s-\s/g;
 const LATEX = /\\[a-zA-Z]+|\$[^$\n]+\$/;
 const CODE_CHAR = /[{}();[\]<>]/g;
 const SENTENCE_END = /[.!?](?:\s|$)/g;
-const CHOICE_LINE = /^\s*\(?[A-Da-d][.)]\s/gm;
+// Horizontal space only after ^: `^\s*` with the m flag rescans a run of blank lines from every line start (quadratic).
+const CHOICE_LINE = /^[ \t]*\(?[A-Da-d][.)]\s/gm;
 const QUOTE = /["“”]/g;
-const CHOICE_TEXT = /^\s*\(?[A-Da-d][.)]\s*(.*)$/gm;
+const CHOICE_TEXT = /^[ \t]*\(?[A-Da-d][.)][ \t]*(.*)$/gm;
 const NEGATION_CUE = /\b(NOT|EXCEPT|LEAST|FALSE|INCORRECT)\b|\b(not|except|least|false|incorrect)\b\??\s*$/m;
 const SHOUTED = /\b[A-Z]{3,}\b/g;
 /** "I. … II. … III." premises inside a question: the options are combinations, so every premise must be judged. */
@@ -70,6 +71,21 @@ const STATEMENT_PAIR = /statement\s*1\b/i;
 const LONG_WORD = 10;
 /** Words are capped so one pasted document cannot dominate the vocabulary weights or the latency. */
 export const MAX_WORDS = 2000;
+
+/**
+ * Where the question stem ends: the first option line's start, moved back over whitespace-only lines
+ * before it (the stem of "Q?\n\nA. …" is "Q?"), the same as the former `^\s*` pattern measured.
+ */
+function stemStart(text: string, lineStart: number): number {
+  let end = lineStart;
+  while (end > 0) {
+    // The line before `end` starts after the newline preceding end − 1 (lastIndexOf clamps a negative start to 0).
+    const previous = end >= 2 ? text.lastIndexOf('\n', end - 2) + 1 : 0;
+    if (previous >= end || text.slice(previous, end).trim() !== '') break;
+    end = previous;
+  }
+  return end;
+}
 
 function count(text: string, pattern: RegExp): number {
   let n = 0;
@@ -114,7 +130,7 @@ export function extractFeatures(messages: ReadonlyArray<ChatMessage>, promptToke
     const text = match[1] ?? '';
     choices++;
     choiceChars += text.length;
-    if (choices === 1) stemEnd = match.index;
+    if (choices === 1) stemEnd = stemStart(all, match.index);
     shortestChoice = Math.min(shortestChoice, text.length);
     longestChoice = Math.max(longestChoice, text.length);
     if (/\d/.test(text)) numericChoices++;

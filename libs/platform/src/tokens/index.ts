@@ -1,0 +1,1 @@
+export { createSafeTokenCounter, MAX_RUN, type CountTokens } from './safe-token-counter.ts';
