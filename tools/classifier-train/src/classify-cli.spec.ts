@@ -59,6 +59,20 @@ describe('classify CLI contract', () => {
     expect(stderr).toContain('line 1 (id "x")');
   });
 
+  it('classifies special-token text, floods and CRLF/BOM input like any other line', () => {
+    const file = path.join(dir, 'odd.jsonl');
+    const lines = [
+      JSON.stringify({ id: 'eot', prompt: 'print <|endoftext|> please' }),
+      JSON.stringify({ id: 'flood', prompt: '\n'.repeat(100_000) }),
+      JSON.stringify({ id: 'blob', messages: [{ role: 'user', content: 'x'.repeat(100_000) }] }),
+    ];
+    writeFileSync(file, `\uFEFF${lines.join('\r\n')}\r\n`);
+    const { status, stdout, stderr } = run(['--in', file]);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['eot', 'flood', 'blob']);
+  });
+
   it('exits 2 with the line number for a line without a usable id, writing nothing to stdout', () => {
     const { status, stdout, stderr } = run(['--in', write('broken.jsonl', ['{"id":"ok","prompt":"hi"}', '{not json'])]);
     expect(status).toBe(2);

@@ -21,14 +21,22 @@ try {
 }
 if (inPath === undefined) usage('missing --in');
 
+// A reader that closes early (`| head -1`) ends the run quietly instead of with an EPIPE stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const input = inPath === '-' ? process.stdin : createReadStream(inPath);
 input.on('error', (error: Error) => usage(`cannot read ${inPath}: ${error.message}`));
 const parsed: Array<{ lineNumber: number; line: ClassifyLine }> = [];
 let lineNumber = 0;
 for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
   lineNumber++;
-  if (raw.trim() === '') continue;
-  const line = parseClassifyLine(raw);
+  // A UTF-8 byte-order mark (Windows editors write one) is not part of the first line's JSON.
+  const text = lineNumber === 1 && raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
+  if (text.trim() === '') continue;
+  const line = parseClassifyLine(text);
   if (line.kind === 'fatal') {
     process.stderr.write(`classify: line ${lineNumber}: ${line.problem}\n`);
     process.exit(2);
