@@ -218,6 +218,19 @@ describe('router Generate', () => {
     expect(d.value.reasons).toContain('classifier_unavailable:default_balanced');
   });
 
+  it('counts special-token text in a prompt as text (explicit model and classifier-down paths count locally)', async () => {
+    const messages = [{ role: Role.USER, content: 'Why does my tokenizer fail on <|endoftext|>?' }];
+    const explicit = setup();
+    const model = explicit.catalog.modelsForTier('simple')[0]!.id;
+    const named = await collect(explicit.router.generate(input({ messages, model })));
+    expect(named.error).toBeUndefined();
+    expect(explicit.ledgerCalls).toEqual([`reserve:${model}:serverless`, 'commit']);
+    const blind = setup({ classifierDown: true });
+    const auto = await collect(blind.router.generate(input({ messages })));
+    expect(auto.error).toBeUndefined();
+    expect(auto.events.at(-1)?.case).toBe('done');
+  });
+
   it('rejects bad input and unknown models with precise codes', async () => {
     const s = setup();
     expect((await collect(s.router.generate(input({ messages: [] })))).error).toMatchObject({ code: Code.InvalidArgument, rawMessage: 'input.messages: must not be empty' });

@@ -1,13 +1,12 @@
-/**
- * Tokenizer counts loaded on first use. The o200k tables of gpt-tokenizer take ≈ 76 MB; a router
- * whose classifier supplies prompt counts only needs them for explicit-model requests, rescued
- * streams and partial-usage billing, so routine traffic never loads them.
- */
-let loading: Promise<(text: string) => number> | undefined;
+import { loadO200kCounter } from '@sophia/platform/tokens';
 
-/** Exact token count of `text` with the gpt-tokenizer default encoding (the simulator's and classifier's). */
+/**
+ * Exact token count of `text` with the gpt-tokenizer default encoding (the simulator's and classifier's).
+ * The tables (≈ 76 MB) load on first use: a router whose classifier supplies prompt counts only needs
+ * them for explicit-model requests, rescued streams and partial-usage billing, so routine traffic never
+ * loads them. Never throws on text such as "<|endoftext|>"; linear on pathological runs.
+ */
 export async function countTokensLazily(text: string): Promise<number> {
   if (text.length === 0) return 0;
-  loading ??= import('gpt-tokenizer').then((m) => m.countTokens);
-  return (await loading)(text);
+  return (await loadO200kCounter())(text);
 }

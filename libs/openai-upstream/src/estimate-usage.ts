@@ -1,3 +1,4 @@
+import { loadO200kCounter } from '@sophia/platform/tokens';
 import type { ChatCompletionMessage } from './chat-completion-types.ts';
 import type { UpstreamUsage } from './chat-completion-types.ts';
 
@@ -8,10 +9,11 @@ const TOKENS_PER_REPLY = 3;
 
 /**
  * Counts tokens locally when an upstream did not report usage, so billing never silently
- * records zero. The tokenizer (o200k, several MB) is loaded on first use only.
+ * records zero. The tokenizer (o200k, several MB) is loaded on first use only; counting never throws on
+ * text such as "<|endoftext|>" and stays linear on pathological runs.
  */
 export async function estimateUsage(messages: readonly ChatCompletionMessage[], completion: string): Promise<UpstreamUsage> {
-  const { countTokens } = await import('gpt-tokenizer');
+  const countTokens = await loadO200kCounter();
   let promptTokens = TOKENS_PER_REPLY;
   for (const message of messages) {
     promptTokens += TOKENS_PER_MESSAGE + countTokens(message.content) + (message.name ? countTokens(message.name) + 1 : 0);

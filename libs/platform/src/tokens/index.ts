@@ -1,1 +1,2 @@
 export { createSafeTokenCounter, MAX_RUN, type CountTokens } from './safe-token-counter.ts';
+export { loadO200kCounter } from './load-o200k-counter.ts';

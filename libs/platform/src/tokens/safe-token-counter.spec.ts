@@ -40,3 +40,13 @@ describe('createSafeTokenCounter', () => {
     for (const unit of ['x', '\n', ' ', '漢']) expect(count(unit.repeat(1 << 20))).toBeGreaterThan(0);
   });
 });
+
+describe('loadO200kCounter', () => {
+  it('loads the o200k counter once, safe against special-token text', async () => {
+    const { loadO200kCounter } = await import('./load-o200k-counter.ts');
+    const first = await loadO200kCounter();
+    expect(await loadO200kCounter()).toBe(first);
+    expect(first('hello world')).toBe(countTokens('hello world'));
+    expect(first('<|endoftext|>')).toBeGreaterThan(1);
+  });
+});
