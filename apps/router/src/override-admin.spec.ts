@@ -49,6 +49,8 @@ describe('override admin RPCs', () => {
     [{ kind: OverrideKind.BACKEND }, 'override.backend: required for kind BACKEND (SERVERLESS or GPU)'],
     [{ remaining: 0 }, 'override.remaining: must be at least 1 (leave unset for unlimited)'],
     [{ expiresAt: timestampFromMs(Date.now() - 1000) }, 'override.expires_at: must be in the future'],
+    [{ expiresAt: { seconds: 99_999_999_999_999n, nanos: 0 } }, 'override.expires_at: must be a time before the year 10000'],
+    [{ expiresAt: { seconds: 253_402_300_800n, nanos: 0 } }, 'override.expires_at: must be a time before the year 10000'],
     [{ createdBy: ' ' }, 'override.created_by: required (who set it, for the audit log)'],
     [{ reason: '' }, 'override.reason: required (why, for the audit log)'],
     [{ id: 'mine' }, 'override.id: is assigned by the router; leave it empty'],

@@ -8,6 +8,9 @@ import type { RoutingOverride } from './routing-override.ts';
 
 const invalid = (field: string, message: string): ConnectError => new ConnectError(`override.${field}: ${message}`, Code.InvalidArgument);
 
+/** 9999-12-31T23:59:59.999Z. Beyond it a Timestamp is no JavaScript date (NaN), or none a reader expects. */
+const LATEST_EXPIRY_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 const SCOPES = { [OverrideScope.GLOBAL]: 'global', [OverrideScope.TENANT]: 'tenant', [OverrideScope.WORKLOAD]: 'workload' } as const;
 
 /**
@@ -39,6 +42,7 @@ export function overrideFromProto(o: Override | undefined, id: string, now: numb
   }
   if (o.remaining !== undefined && o.remaining < 1) throw invalid('remaining', 'must be at least 1 (leave unset for unlimited)');
   const expiresAt = o.expiresAt ? timestampDate(o.expiresAt).getTime() : undefined;
+  if (expiresAt !== undefined && !(expiresAt <= LATEST_EXPIRY_MS)) throw invalid('expires_at', 'must be a time before the year 10000');
   if (expiresAt !== undefined && expiresAt <= now) throw invalid('expires_at', 'must be in the future');
   if (o.createdBy.trim() === '') throw invalid('created_by', 'required (who set it, for the audit log)');
   if (o.reason.trim() === '') throw invalid('reason', 'required (why, for the audit log)');
