@@ -43,7 +43,7 @@ function resolve(policy: RoutingPolicy, target: string | number, source: Resolve
 /** A request's `quality_target` text: a level name or a decimal in [0, 1]. */
 function parseRequestTarget(raw: string): string | number {
   const text = raw.trim();
-  if (/^[0-9.]+$/.test(text)) {
+  if (/^[-+]?[0-9.]+(?:e[-+]?\d+)?$/i.test(text)) {
     const q = Number(text);
     if (!Number.isFinite(q) || q < 0 || q > 1) throw new InvalidQualityTargetError(`'${raw}' is not a number in [0, 1]`);
     return q;

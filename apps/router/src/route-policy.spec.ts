@@ -113,6 +113,15 @@ const rows: Row[] = [
     reasons: ['override_skipped:g10:gpu_unhealthy'],
     uses: [],
   },
+  {
+    name: 'GPU override is skipped (not consumed) while the pool reports no healthy endpoint',
+    input: { overrides: [gpuNext10], capacity: { healthyEndpoints: 0, totalRunning: 0, totalWaiting: 0, at: NOW } },
+    tier: 'simple',
+    firstBackend: 'serverless',
+    reasons: ['override_skipped:g10:gpu_no_healthy_endpoint'],
+    uses: [],
+  },
+  { name: 'a split draw for GPU goes serverless while the pool reports no healthy endpoint', input: { splitDraw: 0.01, capacity: { healthyEndpoints: 0, totalRunning: 0, totalWaiting: 0, at: NOW } }, tier: 'simple', firstBackend: 'serverless', reasons: [] },
   { name: 'busy GPU pool: serverless first', input: { splitDraw: 0.1, capacity: { healthyEndpoints: 2, totalRunning: 30, totalWaiting: 6, at: NOW } }, tier: 'simple', firstBackend: 'serverless', reasons: ['gpu_busy:waiting=6'] },
   { name: 'override beats a busy GPU pool', input: { overrides: [gpuNext10], capacity: { healthyEndpoints: 2, totalRunning: 30, totalWaiting: 60, at: NOW } }, tier: 'simple', firstBackend: 'gpu', reasons: ['override_backend:gpu:g10'], uses: ['g10'] },
   { name: 'idle GPU pool preferred for a tier the policy names', input: { capacity: { healthyEndpoints: 1, totalRunning: 1, totalWaiting: 0, at: NOW } }, tier: 'simple', firstBackend: 'gpu', reasons: ['gpu_idle'] },
@@ -143,6 +152,10 @@ describe('routing policy decisions', () => {
   it('rejects an unknown level or an out-of-range number in the request', () => {
     expect(() => run({ qualityTarget: 'platinum' })).toThrow(new InvalidQualityTargetError("unknown quality level 'platinum' (levels: economy, standard, premium, or a number in [0, 1])"));
     expect(() => run({ qualityTarget: '1.5' })).toThrow(/'1.5' is not a number in \[0, 1\]/);
+    expect(() => run({ qualityTarget: '-0.2' })).toThrow(/'-0.2' is not a number in \[0, 1\]/);
+    expect(() => run({ qualityTarget: '1e3' })).toThrow(/'1e3' is not a number in \[0, 1\]/);
+    // An explicit model does not make a bad target acceptable: the caller's error is reported either way.
+    expect(() => run({ qualityTarget: 'gold', explicitModel: catalog.modelsForTier('simple')[0]!.id })).toThrow(InvalidQualityTargetError);
   });
 
   it('reason codes (metric labels) are the part before the detail', () => {

@@ -27,7 +27,7 @@ describe('routing policy file', () => {
     const measured = model.evaluation?.['qualityThresholds'] as Record<string, number>;
     expect(policy.quality.levels['economy']).toMatchObject({ balanced: measured['0.9'], complex: measured['0.85'] });
     expect(policy.quality.levels['premium']).toMatchObject({ balanced: measured['0.98'], complex: measured['0.95'] });
-    expect(policy.quality.default).toBeUndefined();
+    expect(policy.quality.default).toBe('standard');
   });
 
   it('accepts JSON as well as YAML, with defaults for omitted sections', () => {
@@ -42,6 +42,11 @@ describe('routing policy file', () => {
     ['version: 1\ngpu_share: { simple: 1.5 }', 'gpu_share.simple: Too big: expected number to be <=1'],
     ['version: 1\ngpu_share: { huge: 0.5 }', 'gpu_share: Unrecognized key: "huge"'],
     ['version: 1\nquality: { levels: { odd: { target: 0.5, balanced: 0.6, complex: 0.4 } } }', 'quality.levels.odd.balanced: balanced must be <= complex'],
+    [
+      'version: 1\nquality: { levels: { low: { target: 0.2, balanced: 0.3, complex: 0.4 }, high: { target: 0.9, balanced: 0.5, complex: 0.6 } } }',
+      "quality.levels.high: target 0.9 is above level 'low' (0.2) but its thresholds are higher: a higher target must not use the larger tiers less",
+    ],
+    ['version: 1\nquality: { levels: { a: { target: 0.5, balanced: 0.3, complex: 0.4 }, b: { target: 0.5, balanced: 0.2, complex: 0.3 } } }', "quality.levels.b.target: same target as level 'a' (0.5)"],
     ['version: 1\nquality: { levels: { a: { target: 0.5, balanced: 0.1, complex: 0.4 } } }\ntenants: { acme: { quality: gold } }', "tenants.acme.quality: unknown quality level 'gold' (levels: a)"],
     ['version: 1\nquality: { default: 0.5, levels: {} }', 'quality.default: a numeric quality target needs quality.levels to interpolate'],
     ['version: 1\ngpu_capacity: { prefer_idle_gpu_for: [huge] }', 'gpu_capacity.prefer_idle_gpu_for[0]: Invalid option: expected one of "simple"|"balanced"|"complex"'],

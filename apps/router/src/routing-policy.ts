@@ -59,6 +59,22 @@ export const routingPolicySchema = z
       if (typeof target === 'number' && known.size === 0) ctx.addIssue({ code: 'custom', path, message: 'a numeric quality target needs quality.levels to interpolate' });
     };
     check(p.quality.default, ['quality', 'default']);
+    // A higher quality target must never send fewer prompts up: its thresholds may not rise. Two levels
+    // with one target would make a numeric target ambiguous.
+    const levels = Object.entries(p.quality.levels).sort(([, a], [, b]) => a.target - b.target);
+    for (let i = 1; i < levels.length; i++) {
+      const [lowName, low] = levels[i - 1]!;
+      const [name, level] = levels[i]!;
+      if (level.target === low.target) {
+        ctx.addIssue({ code: 'custom', path: ['quality', 'levels', name, 'target'], message: `same target as level '${lowName}' (${low.target})` });
+      } else if (level.balanced > low.balanced || level.complex > low.complex) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['quality', 'levels', name],
+          message: `target ${level.target} is above level '${lowName}' (${low.target}) but its thresholds are higher: a higher target must not use the larger tiers less`,
+        });
+      }
+    }
     for (const [tenant, t] of Object.entries(p.tenants)) check(t.quality, ['tenants', tenant, 'quality']);
   });
 

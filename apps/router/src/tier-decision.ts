@@ -50,6 +50,8 @@ function stepDownAt(policy: RoutingPolicy, tenant: string): number | null | unde
  */
 export function decideTier(input: TierDecisionInput): TierDecision {
   const explicit = input.explicitModel.trim();
+  // A bad quality target is the caller's error whichever way the tier is then chosen.
+  const quality = resolveQuality(input.policy, input.tenant, input.qualityTarget);
   if (explicit !== '' && explicit !== 'auto') {
     const model = input.catalog.findModel(explicit);
     if (!model) throw new UnknownModelError(explicit);
@@ -69,7 +71,6 @@ export function decideTier(input: TierDecisionInput): TierDecision {
     reasons.push(`override_tier:${override.tier}:${override.id}`);
     return { tier: override.tier, models: input.catalog.modelsForTier(override.tier), override, reasons };
   }
-  const quality = resolveQuality(input.policy, input.tenant, input.qualityTarget);
   if (quality && input.score !== undefined && input.classifiedTier) {
     reasons.push(`quality:${quality.source}:${quality.label}`);
     const retiered = tierForScore(input.score, quality);
