@@ -31,15 +31,19 @@ export interface BackendPreference {
  */
 export function chooseBackendPreference(input: BackendPreferenceInput): BackendPreference {
   const reasons: string[] = [];
+  const cap = input.capacity;
+  // A fresh pool snapshot with no healthy endpoint outranks closed breakers: nothing there would answer.
+  const noGpuEndpoint = cap !== undefined && cap.healthyEndpoints === 0;
+  const usable = (backend: CatalogBackend): boolean => input.healthy.has(backend) && !(backend === 'gpu' && noGpuEndpoint);
   for (const o of input.overrides) {
-    if (o.backend && input.healthy.has(o.backend)) {
+    if (o.backend && usable(o.backend)) {
       return { prefer: o.backend, override: o, reasons: [...reasons, `override_backend:${o.backend}:${o.id}`] };
     }
-    reasons.push(`override_skipped:${o.id}:${o.backend ?? 'none'}_unhealthy`);
+    const why = o.backend === 'gpu' && noGpuEndpoint && input.healthy.has('gpu') ? 'gpu_no_healthy_endpoint' : `${o.backend ?? 'none'}_unhealthy`;
+    reasons.push(`override_skipped:${o.id}:${why}`);
   }
   const gpu = input.policy.gpu_capacity;
-  const cap = input.capacity;
-  if (cap && input.healthy.has('gpu')) {
+  if (cap && usable('gpu')) {
     if (gpu.avoid_when_waiting_above !== undefined && cap.totalWaiting > gpu.avoid_when_waiting_above && input.healthy.has('serverless')) {
       return { prefer: 'serverless', override: undefined, reasons: [...reasons, `gpu_busy:waiting=${cap.totalWaiting}`] };
     }
@@ -51,7 +55,7 @@ export function chooseBackendPreference(input: BackendPreferenceInput): BackendP
   const share = input.policy.gpu_share[input.tier];
   if (share !== undefined && input.splitDraw !== undefined) {
     const backend: CatalogBackend = input.splitDraw < share ? 'gpu' : 'serverless';
-    if (input.healthy.has(backend)) return { prefer: backend, override: undefined, reasons: [...reasons, `split:${backend}`] };
+    if (usable(backend)) return { prefer: backend, override: undefined, reasons: [...reasons, `split:${backend}`] };
   }
   return { prefer: undefined, override: undefined, reasons };
 }

@@ -24,6 +24,26 @@ describe('memory override store', () => {
     expect(await store.list(0)).toEqual([]);
   });
 
+  it('takes back a use from a refused request, even the last one within the grace period, never a cleared one', async () => {
+    let now = 0;
+    const store = createMemoryOverrideStore(() => now);
+    await store.add(o('n', { remaining: 1 }));
+    expect(await store.claim('n')).toBe(0);
+    expect(await store.list(now)).toEqual([]);
+    await store.refund(o('n', { remaining: 1 }));
+    expect((await store.list(now))[0]?.remaining).toBe(1);
+    expect(await store.claim('n')).toBe(0);
+    now = 60_001;
+    expect(await store.list(now)).toEqual([]);
+    await store.refund(o('n', { remaining: 1 }));
+    expect(await store.list(now)).toEqual([]);
+    await store.add(o('c', { remaining: 3 }));
+    expect(await store.claim('c')).toBe(2);
+    expect(await store.remove('c')).toBe(true);
+    await store.refund(o('c', { remaining: 3 }));
+    expect(await store.list(now)).toEqual([]);
+  });
+
   it('does not claim an unlimited or expired override, and lists only live ones', async () => {
     let now = 0;
     const store = createMemoryOverrideStore(() => now);

@@ -18,4 +18,13 @@ export interface OverrideStore {
    * left (another request took the last one, it expired or was cleared).
    */
   claim(id: string): Promise<number | undefined>;
+  /**
+   * Gives back one claimed use of a counted override, for a request refused before any backend was
+   * called (over budget, cancelled). A no-op when the override was cleared or expired meanwhile; a
+   * used-up override stays refundable for {@link REFUND_GRACE_MS}, invisible to routing until then.
+   */
+  refund(override: RoutingOverride): Promise<void>;
 }
+
+/** How long a used-up counted override can still take back a use from a refused request. */
+export const REFUND_GRACE_MS = 60_000;

@@ -67,11 +67,44 @@ describeRedis('redis override store', () => {
   it('drops expired overrides from the list; their counter expires with them', async () => {
     const redis = connect();
     const store = createRedisOverrideStore({ redis });
-    await store.add(counted('soon', 5, { expiresAt: NOW + 60_000 }));
+    await store.add(counted('soon', 5, { expiresAt: Date.now() + 60_000 }));
     expect(await redis.pttl('sophia:router:{overrides}:remaining:soon')).toBeGreaterThan(0);
-    expect((await store.list(NOW)).map((o) => o.id)).toEqual(['soon']);
-    expect(await store.list(NOW + 60_000)).toEqual([]);
-    expect(await redis.hlen('sophia:router:{overrides}:defs')).toBe(0);
+    expect((await store.list(Date.now())).map((o) => o.id)).toEqual(['soon']);
+    await store.add({ ...counted('past', 1), remaining: undefined, expiresAt: Date.now() - 1 });
+    expect((await store.list(Date.now())).map((o) => o.id)).toEqual(['soon']);
+    expect(await redis.hkeys('sophia:router:{overrides}:defs')).toEqual(['soon']);
+  });
+
+  it('a replica whose clock runs ahead stops using an override at its own clock but does not delete it for the others', async () => {
+    const ahead = createRedisOverrideStore({ redis: connect() });
+    const onTime = createRedisOverrideStore({ redis: connect() });
+    const expiresAt = Date.now() + 30 * 60_000;
+    await onTime.add({ ...counted('until-t', 1), remaining: undefined, expiresAt });
+    expect(await ahead.list(Date.now() + 60 * 60_000)).toEqual([]);
+    expect((await onTime.list(Date.now())).map((o) => o.id)).toEqual(['until-t']);
+  });
+
+  it('takes back a use from a refused request, even the last one, but never resurrects a cleared override', async () => {
+    const redis = connect();
+    const a = createRedisOverrideStore({ redis });
+    const b = createRedisOverrideStore({ redis: connect() });
+    const last = counted('last', 1, { expiresAt: Date.now() + 600_000 });
+    await a.add(last);
+    expect(await b.claim('last')).toBe(0);
+    expect(await a.list(Date.now())).toEqual([]);
+    // The used-up count stays for the refund grace, then expires; the definition stays with it.
+    expect(await redis.pttl('sophia:router:{overrides}:remaining:last')).toBeLessThanOrEqual(60_000);
+    await b.refund(last);
+    expect((await a.list(Date.now())).map((o) => [o.id, o.remaining])).toEqual([['last', 1]]);
+    expect(await redis.pttl('sophia:router:{overrides}:remaining:last')).toBeGreaterThan(60_000);
+    expect(await a.claim('last')).toBe(0);
+    expect(await a.claim('last')).toBeUndefined();
+    await a.add(counted('cleared', 3));
+    expect(await a.claim('cleared')).toBe(2);
+    expect(await b.remove('cleared')).toBe(true);
+    await a.refund(counted('cleared', 3));
+    expect(await redis.exists('sophia:router:{overrides}:remaining:cleared')).toBe(0);
+    expect((await a.list(Date.now())).map((o) => o.id)).toEqual([]);
   });
 
   it('skips a corrupt entry and reports it', async () => {

@@ -3,7 +3,7 @@ import { ClassifierService } from '@sophia/contracts/classifier';
 import { Backend, Role, Tier } from '@sophia/contracts/common';
 import { InferenceService } from '@sophia/contracts/inference';
 import { LedgerService, type UsageEvent } from '@sophia/contracts/ledger';
-import { RouterService, type GenerateResponse } from '@sophia/contracts/router';
+import { OverrideKind, OverrideScope, RouterService, type GenerateResponse } from '@sophia/contracts/router';
 import { loadCatalog, priceUsage, worstCase } from '@sophia/price-catalog';
 import { pino } from 'pino';
 import { createRouterHandler } from './router-handler.ts';
@@ -266,6 +266,16 @@ describe('router budgets (ledger Reserve → Commit / Release)', () => {
     expect(error?.metadata.get('retry-after-ms')).toBe('3600000');
     expect(events.some((e) => e.case === 'delta')).toBe(false);
     expect(s.serverless.seen.calls + s.gpu.seen.calls).toBe(0);
+  });
+
+  it('gives a counted override its use back when the request is refused before any backend call', async () => {
+    const s = setup({ budgetMicroUsd: 0 });
+    await s.router.setOverride({
+      override: { kind: OverrideKind.BACKEND, scope: OverrideScope.GLOBAL, backend: Backend.GPU, remaining: 3, createdBy: 'ops', reason: 'next 3 to GPU' },
+    });
+    for (let i = 0; i < 3; i++) expect((await collect(s.router.generate(input()))).error?.code).toBe(Code.ResourceExhausted);
+    expect(s.gpu.seen.calls).toBe(0);
+    expect((await s.router.listOverrides({})).overrides.map((o) => o.remaining)).toEqual([3]);
   });
 
   it('keeps serving when the ledger is unreachable (unreserved, logged)', async () => {

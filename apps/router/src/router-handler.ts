@@ -269,6 +269,8 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
   /** Shared state of one Generate across its attempts and legs. */
   interface Attempts {
     count: number;
+    /** A backend was actually called (not just reserved for, or skipped at an open breaker). */
+    called: boolean;
     readonly failures: string[];
     readonly failed: Set<string>;
     retries: number;
@@ -298,7 +300,10 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       const detach = (): void => ctx.signal.removeEventListener('abort', onAbort);
       try {
-        const opened = await deps.breakers.fire(target.key, () => openStream(target, p, leg, upstream.signal));
+        const opened = await deps.breakers.fire(target.key, () => {
+          state.called = true;
+          return openStream(target, p, leg, upstream.signal);
+        });
         return { target, opened, upstream, detach };
       } catch (err) {
         detach();
@@ -375,6 +380,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
     const p = await prepare(req.input, ctx, true);
     const first = p.plan.targets[0];
     if (!first) {
+      await refundClaims(p);
       throw new ConnectError(`no backend serves tier ${p.plan.tier} (backends configured: ${[...available].join(', ') || 'none'})`, Code.Unavailable);
     }
     retryBudget.deposit();
@@ -382,7 +388,30 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
     for (const code of new Set(p.plan.reasons.map(reasonCode))) deps.metrics?.reasons.inc({ reason: code });
     deps.logger.info({ requestId: p.input.requestId, tenant: p.input.tenant, tier: p.plan.tier, target: first.key, reasons: p.plan.reasons }, 'routing decision');
 
-    const state: Attempts = { count: 0, failures: [], failed: new Set(), retries: 0 };
+    const state: Attempts = { count: 0, called: false, failures: [], failed: new Set(), retries: 0 };
+    try {
+      yield* serve(p, ctx, state, startedAt);
+    } catch (err) {
+      // Refused before any backend was called (over budget, cancelled): a counted override this
+      // request claimed ("next N to GPU") did not route it, so the use goes back.
+      if (!state.called) await refundClaims(p);
+      throw err;
+    }
+  }
+
+  async function refundClaims(p: Prepared): Promise<void> {
+    for (const o of p.plan.overrides) {
+      if (o.remaining === undefined) continue;
+      try {
+        await overrides.refund(o);
+        deps.logger.info({ requestId: p.input.requestId, override: o.id }, 'override use refunded: the request was refused before any backend call');
+      } catch (err) {
+        deps.logger.warn({ err: (err as Error).message, override: o.id }, 'override refund failed: one use is lost');
+      }
+    }
+  }
+
+  async function* serve(p: Prepared, ctx: HandlerContext, state: Attempts, startedAt: number): AsyncGenerator<MessageInitShape<typeof GenerateResponseSchema>> {
     // Text the client has received, across legs; billed legs (the first, then rescues).
     let delivered = '';
     const billed: Array<{ usage: Usage; cost: bigint }> = [];
