@@ -73,6 +73,37 @@ describe('warehouse sink with the in-process log and DuckDB', () => {
     }
   });
 
+  it('stops waiting out the batch window when asked to drain (shutdown)', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const store = createMemoryUsageStore();
+      const batches: number[] = [];
+      const counting: Warehouse = {
+        write: (batch) => {
+          batches.push(batch.usage.length);
+          return Promise.resolve();
+        },
+        close: () => Promise.resolve(),
+      };
+      let firstWritten = (): void => undefined;
+      const first = new Promise<void>((resolve) => (firstWritten = resolve));
+      const sink = createWarehouseSink({ log: store.log, warehouse: counting, batchWindowMs: 60_000, blockMs: 10, onBatch: () => firstWritten() });
+      await store.record(usageRecord({ requestId: 'a' }));
+      await first;
+      await store.record(usageRecord({ requestId: 'b' }));
+      const drained = sink.drained();
+      // A second of (fake) time is plenty for the log's 10 ms reads, nowhere near the 60 s window.
+      for (let i = 0; i < 100 && batches.length < 2; i++) await jest.advanceTimersByTimeAsync(10);
+      expect(batches).toEqual([1, 1]);
+      await jest.advanceTimersByTimeAsync(10);
+      await drained;
+      store.log.interrupt();
+      await sink.stop();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('keeps entries whose write failed and writes them on retry', async () => {
     const store = createMemoryUsageStore();
     await store.record(usageRecord({ requestId: 'a' }));

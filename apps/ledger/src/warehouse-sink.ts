@@ -61,7 +61,7 @@ export function createWarehouseSink(options: WarehouseSinkOptions): WarehouseSin
   const batchWindowMs = options.batchWindowMs ?? 1000;
   let running = true;
   let idleWaiters: Array<() => void> = [];
-  // Ends the current batch window early (stop).
+  // Ends the current batch window early (stop, drained).
   let endWindow: (() => void) | undefined;
   const waitWindow = (): Promise<void> =>
     new Promise<void>((resolve) => {
@@ -100,7 +100,8 @@ export function createWarehouseSink(options: WarehouseSinkOptions): WarehouseSin
         await warehouse.write(batch);
         await log.ack(entries.map((e) => e.id));
         options.onBatch?.({ usage: batch.usage.length, audit: batch.audit.length });
-        if (running && batchWindowMs > 0 && entries.length < batchSize) await waitWindow();
+        // No window while someone waits for the log to drain (shutdown writes out what is left at once).
+        if (running && batchWindowMs > 0 && entries.length < batchSize && idleWaiters.length === 0) await waitWindow();
       } catch (error) {
         // Not acknowledged: the entries stay pending and come back (this consumer or another).
         logger?.error({ err: (error as Error).message, entries: entries.length }, 'warehouse sink: write failed, will retry');
@@ -118,7 +119,9 @@ export function createWarehouseSink(options: WarehouseSinkOptions): WarehouseSin
     },
     async drained() {
       if ((await log.backlog()) === 0) return;
-      await new Promise<void>((resolve) => idleWaiters.push(resolve));
+      const idle = new Promise<void>((resolve) => idleWaiters.push(resolve));
+      endWindow?.();
+      await idle;
     },
   };
 }
