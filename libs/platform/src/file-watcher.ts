@@ -9,6 +9,11 @@ export interface FileWatcherOptions<T> {
   readonly onError?: (error: Error) => void;
   /** Quiet period after the last file event before re-reading. @default 50 */
   readonly debounceMs?: number;
+  /**
+   * How long the file may be absent before that is reported through `onError` (a replace by rename
+   * leaves it briefly absent; a deletion keeps it so). The last valid value stays in force. @default 1000
+   */
+  readonly missingGraceMs?: number;
 }
 
 /** A live, parsed file: `current()` is always the last valid version. */
@@ -31,17 +36,38 @@ export function createFileWatcher<T>(path: string, parse: (text: string, origin:
   let lastText = readFileSync(path, 'utf8');
   let value = parse(lastText, path);
   let timer: NodeJS.Timeout | undefined;
+  let missingTimer: NodeJS.Timeout | undefined;
+  let missingReported = false;
   let closed = false;
+
+  const checkMissing = (): void => {
+    missingTimer = undefined;
+    if (closed || missingReported) return;
+    try {
+      readFileSync(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return;
+      missingReported = true;
+      report(new Error(`${path}: the file is gone; the last valid version stays in force until it is back`));
+    }
+  };
 
   const reload = (): boolean => {
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      // Mid-replace the file can be briefly absent; the rename's own event triggers another read.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') report(error as Error);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        report(error as Error);
+      } else if (missingTimer === undefined && !missingReported) {
+        // Mid-replace the file can be briefly absent (the rename's own event triggers another read);
+        // still absent after the grace period, it was deleted, and that is worth a line in the log.
+        missingTimer = setTimeout(checkMissing, options.missingGraceMs ?? 1000);
+        missingTimer.unref();
+      }
       return false;
     }
+    missingReported = false;
     if (text === lastText) return false;
     lastText = text;
     try {
@@ -68,6 +94,7 @@ export function createFileWatcher<T>(path: string, parse: (text: string, origin:
     close: () => {
       closed = true;
       clearTimeout(timer);
+      clearTimeout(missingTimer);
       watcher.close();
     },
   };
