@@ -11,6 +11,23 @@ import type { Warehouse } from './warehouse.ts';
 
 const audit = (auditId: string) => ({ auditId, timeMs: T0, actor: 'ops', action: 'budget.set', subject: 'acme', details: '{}' });
 
+/** A sink over the in-process log writing to a warehouse that only counts each batch's usage rows. */
+function countingSink(options: { batchWindowMs: number; blockMs?: number }) {
+  const store = createMemoryUsageStore();
+  const batches: number[] = [];
+  const counting: Warehouse = {
+    write: (batch) => {
+      batches.push(batch.usage.length);
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  };
+  let firstWritten = (): void => undefined;
+  const first = new Promise<void>((resolve) => (firstWritten = resolve));
+  const sink = createWarehouseSink({ log: store.log, warehouse: counting, ...options, onBatch: () => firstWritten() });
+  return { store, batches, first, sink };
+}
+
 describe('warehouse sink with the in-process log and DuckDB', () => {
   let warehouse: DuckDbWarehouse;
   beforeEach(async () => {
@@ -46,18 +63,7 @@ describe('warehouse sink with the in-process log and DuckDB', () => {
   it('writes the records that arrive during the batch window as one batch', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     try {
-      const store = createMemoryUsageStore();
-      const batches: number[] = [];
-      const counting: Warehouse = {
-        write: (batch) => {
-          batches.push(batch.usage.length);
-          return Promise.resolve();
-        },
-        close: () => Promise.resolve(),
-      };
-      let firstWritten = (): void => undefined;
-      const first = new Promise<void>((resolve) => (firstWritten = resolve));
-      const sink = createWarehouseSink({ log: store.log, warehouse: counting, batchWindowMs: 250, onBatch: () => firstWritten() });
+      const { store, batches, first, sink } = countingSink({ batchWindowMs: 250 });
       await store.record(usageRecord({ requestId: 'a' }));
       await first;
       for (const requestId of ['b', 'c', 'd']) await store.record(usageRecord({ requestId }));
@@ -76,18 +82,7 @@ describe('warehouse sink with the in-process log and DuckDB', () => {
   it('stops waiting out the batch window when asked to drain (shutdown)', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     try {
-      const store = createMemoryUsageStore();
-      const batches: number[] = [];
-      const counting: Warehouse = {
-        write: (batch) => {
-          batches.push(batch.usage.length);
-          return Promise.resolve();
-        },
-        close: () => Promise.resolve(),
-      };
-      let firstWritten = (): void => undefined;
-      const first = new Promise<void>((resolve) => (firstWritten = resolve));
-      const sink = createWarehouseSink({ log: store.log, warehouse: counting, batchWindowMs: 60_000, blockMs: 10, onBatch: () => firstWritten() });
+      const { store, batches, first, sink } = countingSink({ batchWindowMs: 60_000, blockMs: 10 });
       await store.record(usageRecord({ requestId: 'a' }));
       await first;
       await store.record(usageRecord({ requestId: 'b' }));
