@@ -1,8 +1,10 @@
 import { startMesh } from './start-mesh.ts';
+import { watchParent } from './watch-parent.ts';
 
 /**
  * `npm start`: every mesh process, with simulators for any upstream not configured, then the
- * gateway URL and a curl that works. Ctrl-C (or SIGTERM) drains and stops everything.
+ * gateway URL and a curl that works. Ctrl-C (or SIGTERM) drains and stops everything, and so does
+ * the death of the parent: npm 11 exits on SIGTERM without passing it on to this script.
  */
 const width = 22;
 // A closed terminal or pipe must not crash the orchestrator before it has stopped its children.
@@ -51,3 +53,7 @@ const stop = (): void => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+watchParent(() => {
+  process.stderr.write('the parent process (npm start) exited: ');
+  stop();
+});
