@@ -4,14 +4,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClassifier, loadDefaultModel } from '@sophia/classifier-core';
 import { z } from 'zod';
-import { defaultDataDir, numberOption } from './cli-args.ts';
+import { dataDirOption, numberOption } from './cli-args.ts';
 import { percentile } from './percentiles.ts';
 
 // `npm run bench -w @sophia/classifier-train -- [--data DIR] [--rounds N]`
 // Per-prompt classify latency (tokenizer + features + scoring) over the Arena-Hard prompts, on the one
 // thread Node runs JS on. One warm-up pass, then N measured passes.
 const { values } = parseArgs({ options: { data: { type: 'string' }, rounds: { type: 'string' } } });
-const file = path.join(values.data ?? defaultDataDir(), 'arena-hard/question.jsonl');
+const file = path.join(dataDirOption(values.data, 'arena-hard/question.jsonl', 'bench'), 'arena-hard/question.jsonl');
 const rounds = numberOption(values.rounds, 'rounds', 5);
 const line = z.object({ prompt: z.string() });
 const prompts = readFileSync(file, 'utf8')

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 /** The repository root, from this file's location (tools/classifier-train/src). CLI-only: uses import.meta. */
@@ -21,4 +22,20 @@ export function numberOption(value: string | undefined, flag: string, fallback: 
   const n = Number(value);
   if (!Number.isFinite(n)) throw new Error(`--${flag} must be a number, got ${JSON.stringify(value)}`);
   return n;
+}
+
+/**
+ * The data directory for a CLI: `--data` or the default, checked to hold `needed` (e.g. `routellm`).
+ * A missing folder ends the run with exit 2 and a message naming the path and the flag, not a stack trace.
+ */
+export function dataDirOption(value: string | undefined, needed: string, command: string): string {
+  const dir = path.resolve(value ?? defaultDataDir());
+  const wanted = path.join(dir, needed);
+  if (!existsSync(wanted)) {
+    process.stderr.write(
+      `${command}: ${wanted} not found; pass --data DIR, the folder that holds routellm/ and arena-hard/ (default: ../shared/data next to the repository)\n`,
+    );
+    process.exit(2);
+  }
+  return dir;
 }

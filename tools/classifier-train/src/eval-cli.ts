@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createClassifier, loadDefaultModel, parseClassifierModel } from '@sophia/classifier-core';
 import { z } from 'zod';
-import { defaultDataDir, numberOption } from './cli-args.ts';
+import { dataDirOption, numberOption } from './cli-args.ts';
 import { costCutIntervals, formatCostCutIntervals } from './cost-cut-intervals.ts';
 import { crossValidatedEvaluation } from './cross-validated-evaluation.ts';
 import { evaluateSplit, formatEvaluation } from './evaluate-split.ts';
@@ -40,7 +40,7 @@ const trainOptions = z
     singleTaskDatasets: z.array(z.string()).default([]),
   })
   .parse(model.evaluation?.['options']);
-const dataDir = values.data ?? defaultDataDir();
+const dataDir = dataDirOption(values.data, 'routellm', 'eval');
 const examples = loadRouteLlm(dataDir);
 const rebuilt = splitRouteLlm(examples, split.seed, split.testFraction);
 if (rebuilt.testSubjects.join() !== split.testSubjects.join()) {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { defaultDataDir, defaultWeightsPath, numberOption } from './cli-args.ts';
+import { dataDirOption, defaultWeightsPath, numberOption } from './cli-args.ts';
 import { loadRouteLlm } from './load-routellm.ts';
 import { trainRoutingModel } from './train-routing-model.ts';
 import { DEFAULT_TRAIN_OPTIONS } from './train-model.ts';
@@ -16,7 +16,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
   },
 });
-const dataDir = values.data ?? defaultDataDir();
+const dataDir = dataDirOption(values.data, 'routellm', 'train');
 const seed = numberOption(values.seed, 'seed', 42);
 const testFraction = numberOption(values['test-fraction'], 'test-fraction', 0.3);
 const folds = numberOption(values.folds, 'folds', 5);
