@@ -12,6 +12,31 @@ export const MAX_RUN = 64;
 /** Text like "<|endoftext|>" inside a prompt is text, not a special token (the default throws). */
 const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
+const RUN_HINT = 32;
+const WHITESPACE = /\s/;
+
+/**
+ * False when `text` has no run of 32 non-space characters, 32 whitespace characters or 32 of `\r\n/`:
+ * then no pre-token under the o200k, cl100k or r50k split patterns is longer than 63 (a pre-token is at
+ * most one prefix character, one such run of its class and, for punctuation, a run of `[\r\n/]`), and
+ * the text — nearly every prompt — is counted in one call without a pre-token scan. One pass over the
+ * characters (a regex such as /\S{32}/ retries at every position and costs as much as the scan it saves).
+ */
+function mayHoldLongPreToken(text: string): boolean {
+  let spaces = 0;
+  let others = 0;
+  let breaks = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const space = code === 32 || (code >= 9 && code <= 13) || (code > 127 && WHITESPACE.test(text[i]!));
+    spaces = space ? spaces + 1 : 0;
+    others = space ? 0 : others + 1;
+    breaks = code === 10 || code === 13 || code === 47 ? breaks + 1 : 0;
+    if (spaces >= RUN_HINT || others >= RUN_HINT || breaks >= RUN_HINT) return true;
+  }
+  return false;
+}
+
 /** Cuts a long pre-token into pieces of at most MAX_RUN code points (never splitting a surrogate pair). */
 function pieces(run: string): string[] {
   const points = [...run];
@@ -31,6 +56,7 @@ export function createSafeTokenCounter(countTokens: CountTokens, splitPattern: R
   const split = new RegExp(splitPattern.source, splitPattern.flags.includes('g') ? splitPattern.flags : `${splitPattern.flags}g`);
   return (text: string): number => {
     if (text.length === 0) return 0;
+    if (!mayHoldLongPreToken(text)) return countTokens(text, PLAIN_TEXT);
     let total = 0;
     let start = 0;
     for (const match of text.matchAll(split)) {
