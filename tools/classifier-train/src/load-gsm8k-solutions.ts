@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCsv } from './parse-csv.ts';
+import { readCsvColumns } from './read-csv-columns.ts';
 
 /** A GSM8K prompt with both models' written solutions: training-time-only ("privileged") information. */
 export interface SolvedPrompt {
@@ -19,18 +18,9 @@ const STRONG_RESPONSE = 'gpt-4-1106-preview_response';
  */
 export function loadGsm8kSolutions(dataDir: string): Map<string, SolvedPrompt> {
   const file = path.join(dataDir, 'routellm', 'gsm8k_responses.csv');
-  const rows = parseCsv(readFileSync(file, 'utf8'));
-  const header = rows[0] ?? [];
-  const promptCol = header.indexOf('prompt');
-  const weakCol = header.indexOf(WEAK_RESPONSE);
-  const strongCol = header.indexOf(STRONG_RESPONSE);
-  if (promptCol < 0 || weakCol < 0 || strongCol < 0) {
-    throw new Error(`${file}: header must contain prompt, ${WEAK_RESPONSE} and ${STRONG_RESPONSE}`);
-  }
   const solutions = new Map<string, SolvedPrompt>();
-  for (const row of rows.slice(1)) {
-    const prompt = row[promptCol] ?? '';
-    solutions.set(prompt, { prompt, weakResponse: row[weakCol] ?? '', strongResponse: row[strongCol] ?? '' });
+  for (const [prompt = '', weakResponse = '', strongResponse = ''] of readCsvColumns(file, ['prompt', WEAK_RESPONSE, STRONG_RESPONSE])) {
+    solutions.set(prompt, { prompt, weakResponse, strongResponse });
   }
   return solutions;
 }

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseCsv } from './parse-csv.ts';
+import { readCsvColumns } from './read-csv-columns.ts';
 
 /** One labelled prompt: did the weak (Mixtral-8x7B) and strong (GPT-4) model answer it correctly? */
 export interface RoutingExample {
@@ -22,20 +22,12 @@ function parseBool(value: string | undefined, where: string): boolean {
 }
 
 function readExamples(file: string, dataset: RoutingExample['dataset'], group: string): RoutingExample[] {
-  const rows = parseCsv(readFileSync(file, 'utf8'));
-  const header = rows[0] ?? [];
-  const promptCol = header.indexOf('prompt');
-  const weakCol = header.indexOf(WEAK);
-  const strongCol = header.indexOf(STRONG);
-  if (promptCol < 0 || weakCol < 0 || strongCol < 0) {
-    throw new Error(`${file}: header must contain prompt, ${WEAK} and ${STRONG}`);
-  }
-  return rows.slice(1).map((row, i) => ({
+  return readCsvColumns(file, ['prompt', WEAK, STRONG]).map(([prompt = '', weak, strong], i) => ({
     dataset,
     group,
-    prompt: row[promptCol] ?? '',
-    weakCorrect: parseBool(row[weakCol], `${file} row ${i + 2} column ${WEAK}`),
-    strongCorrect: parseBool(row[strongCol], `${file} row ${i + 2} column ${STRONG}`),
+    prompt,
+    weakCorrect: parseBool(weak, `${file} row ${i + 2} column ${WEAK}`),
+    strongCorrect: parseBool(strong, `${file} row ${i + 2} column ${STRONG}`),
   }));
 }
 
