@@ -11,12 +11,19 @@ total=${1:-2000}
 conc=${2:-50}
 export PATH="$(sh tools/node/ensure-node.sh):$root/.tools/bin:$PATH"
 if ! command -v ghz >/dev/null 2>&1; then
+  echo "ghz not found: installing ghz v0.121.0 from the Go module proxy into .tools/bin (needs go and network access to the proxy)" >&2
   GOBIN="$root/.tools/bin" go install github.com/bojand/ghz/cmd/ghz@v0.121.0
 fi
+# ghz refuses more connections than concurrent workers.
+conns=$(( conc < 4 ? conc : 4 ))
 out="$root/reports/ghz"
 mkdir -p "$out"
 mesh_pid=""
-cleanup() { if [ -n "$mesh_pid" ]; then kill -TERM "$mesh_pid" 2>/dev/null || true; wait "$mesh_pid" 2>/dev/null || true; fi; }
+info=""
+cleanup() {
+  if [ -n "$mesh_pid" ]; then kill -TERM "$mesh_pid" 2>/dev/null || true; wait "$mesh_pid" 2>/dev/null || true; fi
+  if [ -n "$info" ]; then rm -f "$info"; fi
+}
 trap cleanup EXIT
 if [ -z "${SOPHIA_GATEWAY_ADDR:-}" ] || [ -z "${SOPHIA_ROUTER_ADDR:-}" ]; then
   info=$(mktemp)
@@ -36,7 +43,7 @@ echo "ghz → gateway ChatService/Complete at $SOPHIA_GATEWAY_ADDR ($total reque
 ghz --insecure --proto proto/sophia/gateway/v1/chat.proto --import-paths proto \
   --call sophia.gateway.v1.ChatService/Complete \
   --metadata "{\"authorization\":\"Bearer $API_KEY\"}" \
-  -d "$msg" -n "$total" -c "$conc" --connections 4 \
+  -d "$msg" -n "$total" -c "$conc" --connections "$conns" \
   --format json --output "$out/gateway-complete.json" "$SOPHIA_GATEWAY_ADDR"
 node -e 'const r=require(process.argv[1]);console.log(`  rps ${r.rps.toFixed(0)}  p50 ${(r.latencyDistribution.find(x=>x.percentage===50).latency/1e6).toFixed(2)} ms  p99 ${(r.latencyDistribution.find(x=>x.percentage===99).latency/1e6).toFixed(2)} ms  status ${JSON.stringify(r.statusCodeDistribution)}`)' "$out/gateway-complete.json"
 
@@ -44,14 +51,14 @@ rmsg='{"input":{"request_id":"ghz-{{.RequestNumber}}","tenant":"ghz","model":"au
 echo "ghz → router RouterService/Generate at $SOPHIA_ROUTER_ADDR"
 ghz --insecure --proto proto/sophia/router/v1/router.proto --import-paths proto \
   --call sophia.router.v1.RouterService/Generate \
-  -d "$rmsg" -n "$total" -c "$conc" --connections 4 \
+  -d "$rmsg" -n "$total" -c "$conc" --connections "$conns" \
   --format json --output "$out/router-generate.json" "$SOPHIA_ROUTER_ADDR"
 node -e 'const r=require(process.argv[1]);console.log(`  rps ${r.rps.toFixed(0)}  p50 ${(r.latencyDistribution.find(x=>x.percentage===50).latency/1e6).toFixed(2)} ms  p99 ${(r.latencyDistribution.find(x=>x.percentage===99).latency/1e6).toFixed(2)} ms  status ${JSON.stringify(r.statusCodeDistribution)}`)' "$out/router-generate.json"
 
 echo "explain (dry run, no model call) → router RouterService/Explain"
 ghz --insecure --proto proto/sophia/router/v1/router.proto --import-paths proto \
   --call sophia.router.v1.RouterService/Explain \
-  -d "$rmsg" -n "$total" -c "$conc" --connections 4 \
+  -d "$rmsg" -n "$total" -c "$conc" --connections "$conns" \
   --format json --output "$out/router-explain.json" "$SOPHIA_ROUTER_ADDR"
 node -e 'const r=require(process.argv[1]);console.log(`  rps ${r.rps.toFixed(0)}  p50 ${(r.latencyDistribution.find(x=>x.percentage===50).latency/1e6).toFixed(2)} ms  p99 ${(r.latencyDistribution.find(x=>x.percentage===99).latency/1e6).toFixed(2)} ms  status ${JSON.stringify(r.statusCodeDistribution)}`)' "$out/router-explain.json"
 echo "reports saved in $out"

@@ -1,5 +1,5 @@
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
@@ -16,14 +16,21 @@ import { createServiceClient } from '@sophia/platform';
  */
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: '../shared/data' },
+    data: { type: 'string' },
     requests: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '10' },
   },
 });
 const root = findRepoRoot();
-const dataDir = join(root, String(values.data));
-const prompts = readFileSync(join(dataDir, 'arena-hard/question.jsonl'), 'utf8')
+// --data is taken as given (absolute, or relative to the working directory); the default is the
+// evaluation data folder beside the checkout.
+const dataDir = values.data === undefined ? resolve(root, '../shared/data') : resolve(values.data);
+const promptFile = join(dataDir, 'arena-hard/question.jsonl');
+if (!existsSync(promptFile)) {
+  process.stderr.write(`savings-run: ${promptFile} not found; pass --data DIR, the folder that holds arena-hard/question.jsonl (default: ../shared/data next to the repository)\n`);
+  process.exit(2);
+}
+const prompts = readFileSync(promptFile, 'utf8')
   .split('\n')
   .filter((l) => l.trim() !== '')
   .map((l) => (JSON.parse(l) as { prompt: string }).prompt);
