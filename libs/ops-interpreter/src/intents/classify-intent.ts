@@ -1,0 +1,140 @@
+import type { CommandIntent } from '../command-schema.ts';
+import type { Phrase } from '../text/phrase.ts';
+
+/** One intent the phrase may mean, with how strongly (higher = more specific evidence). */
+export interface IntentCandidate {
+  readonly intent: CommandIntent;
+  readonly score: number;
+}
+
+/** Openings of creative and editing requests: never a command, whatever they mention. */
+const CREATIVE_OPENING = /^(write|compose|draft|rewrite|paraphrase|proofread|translate|tell me (a|an) (joke|story)|what (is|are) (a|an)|who|why)\b/;
+/** Words that only ordinary prompts use. */
+const ORDINARY_MARKER = /\b(haiku|poem|limerick|story|essay|joke|song|recipe|tweet|blog post|cover letter|slogan|in python|python|javascript|regex|sql query|bash script|cron expression|unit tests|pros and cons|difference between|to a five year old|for gaming|playstation|best way|in general|lambda calculus|lambda function|calculus|istio|object-oriented|world war|household|groceries|landlord|news|interview questions)\b/;
+/** Openings of explanatory or general-knowledge questions: a command only when they talk about *our* mesh. */
+const GENERAL_OPENING = /^(explain|describe|summari[sz]e (this|the|that|a|an|key)|debug|solve|convert|name|recommend|outline|plan a|make a|teach|define|generate|create (a|an)|tell me|help me (understand|write|plan|learn)|give me (a|an|three|some|\d+) (recipe|name|names|list|summary|analogy|idea|ideas|tip|tips|example)|when did|where|is it|should i|how (do|does|can|to) (i|you|one|a|an|the|gpus|vaccines|netflix|circuit)|what (is|are|was|were|does|do) (the (capital|meaning|price|difference|best|history|weather|time|plot)|gpu|serverless|aws|lambda|inference|kubernetes|circuit|some|the benefits|the pros|the main|15|\d)|list (the )?(top|best|some|healthy)|calculate)\b/;
+/** What makes a general-looking phrase about this mesh. */
+const OURS = /\b(our|ours|we|us|the mesh|sophia|tenant \S+|my (usage|spend|budget|bill|gpu fleet|fleet|overrides)|usage report|savings report|overrides|breakers)\b/;
+
+/** True when the phrase reads as an ordinary prompt rather than an instruction to the mesh. */
+export function looksOrdinary(p: Phrase): boolean {
+  const t = p.text;
+  if (CREATIVE_OPENING.test(t) || ORDINARY_MARKER.test(t)) return true;
+  return GENERAL_OPENING.test(t) && !OURS.test(t);
+}
+
+const rx = (re: RegExp) => (p: Phrase) => re.test(p.text);
+const nextN = rx(/\b(next|following|first|upcoming)( \d+| few)? (queries|query|requests?|prompts?|calls?|completions?|messages|jobs?|questions?)\b|\bnext \d+\b|\b\d+ (more )?(queries|requests|prompts|calls|completions)\b/);
+const percent = rx(/\d+(\.\d+)?%|\d+ (percent|per cent)\b|\b\d{1,3}\/\d{1,3}\b/);
+const showVerb = (p: Phrase) => p.has('show') || /^(what|which|how|are|is|do|did|does|have|has|any|where)\b/.test(p.text) || /\b(what|how much|how many|how close|tell me)\b/.test(p.text);
+
+type Rule = { intent: CommandIntent; score: (p: Phrase) => number };
+
+/**
+ * The intent rules. Each returns 0 (does not apply) or a score; more specific evidence scores
+ * higher, so "clear the overrides" beats "list overrides" and "set the budget to $5" beats "show budget".
+ */
+const RULES: readonly Rule[] = [
+  {
+    intent: 'route.next',
+    score: (p) => (nextN(p) && (p.has('route') || p.has('gpu') || p.has('serverless')) && !percent(p) ? 9 : 0),
+  },
+  {
+    intent: 'traffic.split',
+    score: (p) => (percent(p) && (p.has('requests') || p.has('split') || p.has('route')) && (p.has('gpu') || p.has('serverless') || p.has('split')) && !p.has('budget') ? 8 : 0),
+  },
+  {
+    intent: 'route.pin',
+    score: (p) => {
+      if (nextN(p) || percent(p) || p.has('clear') && p.has('overrides')) return 0;
+      const target = /\b(to|onto|on|via|through|use|using) (the )?(lambda )?(gpu|gpus|serverless|pay-per-token|instances?|providers?|dedicated|vllm)\b|\b(pin|pinned|keep|lock|stick)\b.*\b(gpu|serverless)\b|\bshould (go|run|be served) (to|on) (the )?(gpu|serverless)\b/.test(p.text);
+      if (!target) return 0;
+      return p.has('route') || p.has('pin') ? 7 : 5;
+    },
+  },
+  {
+    intent: 'overrides.clear',
+    score: (p) => ((p.has('clear') && (p.has('overrides') || /\b(routing|routes?)\b/.test(p.text))) || /\bunpin\b/.test(p.text) ? 8 : 0),
+  },
+  {
+    intent: 'overrides.list',
+    score: (p) => (p.has('overrides') && !p.has('clear') && (showVerb(p) || p.words.length <= 3) && !p.has('budget') ? 6 : 0),
+  },
+  {
+    intent: 'budget.set',
+    score: (p) => {
+      const money = /\$|\d+(\.\d+)? ?(dollars?|usd|bucks)\b|\busd \d/.test(p.text);
+      return money && (p.has('budget') || /\b(limit|cap)\b/.test(p.text)) && (p.has('set') || /\bto\b|\bat\b/.test(p.text)) ? 8 : 0;
+    },
+  },
+  {
+    intent: 'budget.show',
+    score: (p) => (p.has('budget') && !/\$\d|\d (dollars|usd)/.test(p.text) && (showVerb(p) || /\b(left|remaining|status|headroom|close)\b/.test(p.text) || p.words.length <= 3) ? 6 : 0),
+  },
+  {
+    intent: 'breakers.show',
+    score: (p) => (p.has('breakers') || /\b(backends?|upstreams?|providers?) (are |is )?(down|unhealthy|failing|tripped)\b|\bwhich backends are\b/.test(p.text) ? 7 : 0),
+  },
+  {
+    intent: 'gpu.launch',
+    score: (p) => {
+      const verb = /\b(launch|spin up|spin|start|provision|boot|create|add|deploy|allocate|rent|scale up|bring up|fire up|bring online)\b/.test(p.text);
+      const noun = p.has('fleet') || /\b(gpu|gpus|h100|a100|a10|gh200|gpu_\S+)\b/.test(p.text);
+      return verb && noun && !p.has('usage') && !p.has('cost') ? 8 : 0;
+    },
+  },
+  {
+    intent: 'gpu.terminate',
+    score: (p) => {
+      const verb = /\b(terminate|kill|stop|destroy|tear down|tear|shut down|shut|shutdown|release|decommission|delete|remove|deprovision|scale down|turn off)\b/.test(p.text);
+      const noun = /\b(instances?|machines?|box(es)?|nodes?|servers?|gpus?|vms?|fleet)\b/.test(p.text) || /\b[0-9a-f]{16,}\b/.test(p.text);
+      return verb && noun && !p.has('overrides') && !p.has('budget') ? 8 : 0;
+    },
+  },
+  {
+    intent: 'gpu.list',
+    score: (p) => ((p.has('fleet') || /\bgpus\b/.test(p.text)) && (showVerb(p) || /\b(running|active|up|alive)\b/.test(p.text)) && !p.has('usage') && !p.has('cost') && !p.has('savings') ? 5 : 0),
+  },
+  {
+    intent: 'costs.optimize',
+    score: (p) => {
+      const verb = /\b(optimi[sz]e|optimi[sz]ation|optimi[sz]ing|reduce|cut|lower|minimi[sz]e|trim|shrink|slash|decrease|save money|find savings|savings opportunities|recommendations?|suggestions?|suggest ways|cheaper|efficient|spend less|pay less)\b/.test(p.text);
+      const what = p.has('cost') || /\b(bill|spend|spending|savings|cheaper|efficient|costs?)\b/.test(p.text);
+      if (!verb || !what) return 0;
+      // "is GPU cheaper than serverless" is a comparison, not a request to optimise.
+      if (/\bcheaper than\b|\bwhich is cheaper\b/.test(p.text) && !/\boptimi/.test(p.text)) return 0;
+      return 7;
+    },
+  },
+  {
+    intent: 'costs.compare',
+    score: (p) => {
+      const both = /\bserverless\b/.test(p.text) && /\b(gpu|gpus|instances?|dedicated)\b/.test(p.text);
+      const cmp = p.has('compare') || /\bbreak[- ]?even\b|\bor\b/.test(p.text);
+      if (/\bbreak[- ]?even\b/.test(p.text)) return 7;
+      return both && cmp && (p.has('cost') || /\b(cheaper|compare|comparison|vs|versus)\b/.test(p.text)) ? 7 : 0;
+    },
+  },
+  {
+    intent: 'savings.report',
+    score: (p) => (p.has('savings') && !/\bfind savings|savings opportunities\b/.test(p.text) && (showVerb(p) || /\b(savings|saved)\b/.test(p.text)) ? 6 : 0),
+  },
+  {
+    intent: 'usage.report',
+    score: (p) => {
+      const noun = p.has('usage') || /\b(requests|tokens|queries)\b.*\b(served|handled|processed|did we|have we)\b|\bhow many (requests|queries|tokens|calls)\b|\bspend\b|\bcosts?\b/.test(p.text);
+      if (!noun) return 0;
+      return showVerb(p) || /\b(usage|report|spend|spent)\b/.test(p.text) ? 4 : 0;
+    },
+  },
+];
+
+/** Every intent whose rule applies, best first (ties keep the table's order). */
+export function classifyIntent(p: Phrase): IntentCandidate[] {
+  const hits: IntentCandidate[] = [];
+  for (const rule of RULES) {
+    const score = rule.score(p);
+    if (score > 0) hits.push({ intent: rule.intent, score });
+  }
+  return hits.sort((a, b) => b.score - a.score);
+}

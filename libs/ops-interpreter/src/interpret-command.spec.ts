@@ -1,0 +1,86 @@
+import { interpretCommand, interpretationLine, type Interpretation } from './interpret-command.ts';
+
+const now = new Date('2026-12-09T10:00:00Z'); // a Wednesday
+const parse = (text: string, timeZone = 'UTC'): Interpretation => interpretCommand(text, { now, timeZone });
+const line = (text: string, timeZone = 'UTC') => interpretationLine(parse(text, timeZone));
+
+describe('interpretCommand: the issue headline phrasings', () => {
+  it.each([
+    ['Optimize Lambda costs for this workload', 'costs.optimize', {}],
+    ['Analyze Lambda usage for last 7 days', 'usage.report', { from: '2026-12-03', to: '2026-12-10' }],
+    ['Route complex queries to GPU instance', 'route.pin', { backend: 'gpu', tier: 'complex' }],
+    ['Show cost savings compared to GPU baseline', 'savings.report', { baseline: 'gpu' }],
+    ['Optimize Lambda costs for daily reporting', 'costs.optimize', { workload: 'daily-reporting' }],
+    ['Show Lambda Labs usage for this week', 'usage.report', { from: '2026-12-07', to: '2026-12-14' }],
+    ['Route next 10 queries to GPU for testing', 'route.next', { n: 10, backend: 'gpu' }],
+    ['Compare costs between serverless and GPU', 'costs.compare', {}],
+  ])('%s', (text, intent, args) => {
+    const got = parse(text);
+    expect(got.kind).toBe('command');
+    expect(interpretationLine(got)).toEqual({ intent, args });
+  });
+});
+
+describe('interpretCommand: paraphrase, typos, politeness, numbers, amounts', () => {
+  it.each([
+    ['hey could you pls route the next twenty requests to serverless, thanks!', 'route.next', { n: 20, backend: 'serverless' }],
+    ['ROUTE NEXT TWENTY-FIVE QUERIES TO GPU', 'route.next', { n: 25, backend: 'gpu' }],
+    ['shwo me the usaeg for yesterday', 'usage.report', { from: '2026-12-08', to: '2026-12-09' }],
+    ["set acme's monthly budget to $2,500", 'budget.set', { tenant: 'acme', amount_usd: 2500, window: 'monthly' }],
+    ['limit globex to 7.50 dollars per day', 'budget.set', { tenant: 'globex', amount_usd: 7.5, window: 'daily' }],
+    ['send 30% of traffic to GPU', 'traffic.split', { serverless_percent: 70 }],
+    ['usage last month by model', 'usage.report', { from: '2026-11-01', to: '2026-12-01', group_by: 'model' }],
+    ['pin the support-bot workload to serverless until Friday', 'route.pin', { backend: 'serverless', workload: 'support-bot', until: '2026-12-11' }],
+    ['clear override ovr_1a2b3c4d5e6f', 'overrides.clear', { id: 'ovr_1a2b3c4d5e6f' }],
+    ['launch 2 8x H100 instances', 'gpu.launch', { count: 2, instance_type: 'gpu_8x_h100_sxm5' }],
+    ['are any circuit breakers open?', 'breakers.show', {}],
+  ])('%s', (text, intent, args) => {
+    expect(line(text)).toEqual({ intent, args });
+  });
+
+  it('reads "this week" in SOPHIA_BUDGET_TIMEZONE: late Sunday in Los Angeles is still last ISO week', () => {
+    const sundayEvening = new Date('2026-12-14T03:00:00Z'); // Sunday 19:00 in Los Angeles, Monday in UTC
+    const la = interpretationLine(interpretCommand('usage this week', { now: sundayEvening, timeZone: 'America/Los_Angeles' }));
+    const utc = interpretationLine(interpretCommand('usage this week', { now: sundayEvening, timeZone: 'UTC' }));
+    expect(la.args).toEqual({ from: '2026-12-07', to: '2026-12-14' });
+    expect(utc.args).toEqual({ from: '2026-12-14', to: '2026-12-21' });
+  });
+});
+
+describe('interpretCommand: ordinary prompts are not commands', () => {
+  it.each([
+    'Write a haiku about GPUs',
+    'Explain serverless vs GPU inference',
+    'What is AWS Lambda?',
+    'How do I set a budget for my household?',
+    'Rewrite this sentence: we should cut costs',
+    'Summarize the last 7 days of news about AI',
+  ])('%s', (text) => {
+    expect(parse(text)).toEqual({ kind: 'none' });
+  });
+});
+
+describe('interpretCommand: bad input and missing pieces', () => {
+  it('refuses empty, oversized and control-character text naming the problem', () => {
+    expect(parse('   ')).toEqual({ kind: 'rejected', problem: 'text: must not be empty' });
+    expect(parse('a'.repeat(100 * 1024))).toMatchObject({ kind: 'rejected', problem: expect.stringContaining('too long') });
+    expect(parse('show usage\u0007')).toEqual({ kind: 'rejected', problem: 'text: must not contain control characters' });
+  });
+
+  it('keeps what was said but reports n of 0, negative and absurd amounts, future periods', () => {
+    expect(parse('route the next 0 queries to gpu')).toMatchObject({ kind: 'invalid', intent: 'route.next', problem: 'n: must be at least 1' });
+    expect(parse('set the monthly budget to $50,000,000')).toMatchObject({ kind: 'invalid', problem: expect.stringMatching(/^amount_usd: must be at most/) });
+    expect(parse('usage for next week')).toMatchObject({ kind: 'invalid', problem: expect.stringMatching(/^from: the period starts in the future/) });
+    expect(parse('pin complex queries to gpu until 2026-01-01')).toMatchObject({ kind: 'invalid', problem: expect.stringMatching(/^until: 2026-01-01 is not in the future/) });
+  });
+
+  it('asks which backend when a route names none, offering both', () => {
+    const got = parse('route the next 5 queries');
+    expect(got).toMatchObject({ kind: 'clarify', question: expect.stringContaining('which backend') });
+    expect(got.kind === 'clarify' && got.candidates.map((c) => c.args)).toEqual([
+      { n: 5, backend: 'gpu' },
+      { n: 5, backend: 'serverless' },
+    ]);
+    expect(interpretationLine(got)).toEqual({ intent: 'route.next', args: { n: 5 } });
+  });
+});

@@ -1,0 +1,90 @@
+import { validateCommand, type Command, type CommandIntent } from './command-schema.ts';
+import { classifyIntent, looksOrdinary } from './intents/classify-intent.ts';
+import { missingArgumentQuestion } from './intents/missing-arguments.ts';
+import { extractArgs } from './slots/extract-args.ts';
+import { dateInZone } from './slots/calendar-date.ts';
+import { findPeriod } from './slots/relative-period.ts';
+import { checkCommandTiming } from './check-command-timing.ts';
+import { createPhrase } from './text/phrase.ts';
+import { tokenize } from './text/tokenize.ts';
+
+/** Longest command text accepted (a command is one sentence; 100 KB of text is not a command). */
+export const MAX_COMMAND_CHARS = 2000;
+
+/** A possible reading of an ambiguous phrase. */
+export interface CommandCandidate {
+  readonly intent: CommandIntent;
+  readonly args: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What a phrase means: a valid command; a command whose arguments are wrong (`problem` names the
+ * field); a clarifying question with the candidate readings; not a command at all; or text refused
+ * before reading (empty, too long, control characters).
+ */
+export type Interpretation =
+  | { readonly kind: 'command'; readonly command: Command }
+  | { readonly kind: 'invalid'; readonly intent: CommandIntent; readonly args: Readonly<Record<string, unknown>>; readonly problem: string }
+  | { readonly kind: 'clarify'; readonly question: string; readonly candidates: readonly CommandCandidate[]; readonly said?: CommandCandidate }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'rejected'; readonly problem: string };
+
+/** Options for {@link interpretCommand}. */
+export interface InterpretOptions {
+  /** The moment relative periods are read against. */
+  readonly now: Date;
+  /** IANA zone of "today", "this week", "last month" (SOPHIA_BUDGET_TIMEZONE). */
+  readonly timeZone: string;
+}
+
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * Text → typed command, deterministically and without I/O: refuse bad text, cut out the period,
+ * decide command-or-not, pick the intent (asking when two readings tie or a write lacks what it
+ * needs), extract its arguments and validate them against the intent's schema and the clock.
+ */
+export function interpretCommand(text: string, options: InterpretOptions): Interpretation {
+  if (text.trim().length === 0) return { kind: 'rejected', problem: 'text: must not be empty' };
+  if (text.length > MAX_COMMAND_CHARS) return { kind: 'rejected', problem: `text: ${text.length} characters is too long for a command (at most ${MAX_COMMAND_CHARS})` };
+  if (CONTROL.test(text)) return { kind: 'rejected', problem: 'text: must not contain control characters' };
+  const today = dateInZone(options.now, options.timeZone);
+  const tokens = tokenize(text);
+  const whole = createPhrase(tokens);
+  const found = findPeriod(whole.words, today);
+  const phrase = found ? createPhrase([...tokens.slice(0, found.start), ...tokens.slice(found.end)]) : whole;
+  if (looksOrdinary(whole)) return { kind: 'none' };
+  const candidates = classifyIntent(phrase);
+  if (candidates.length === 0) return { kind: 'none' };
+  const [best, second] = candidates;
+  const period = found ? { from: found.from, to: found.to } : undefined;
+  if (second && second.score === best!.score && second.intent !== best!.intent) {
+    const readings = candidates.filter((c) => c.score === best!.score).map((c) => ({ intent: c.intent, args: extractArgs(c.intent, phrase, { period, today, now: options.now }) }));
+    return { kind: 'clarify', question: `Did you mean ${readings.map((r) => r.intent).join(' or ')}?`, candidates: readings };
+  }
+  const intent = best!.intent;
+  const args = extractArgs(intent, phrase, { period, today, now: options.now });
+  const checked = validateCommand(intent, args);
+  if (!checked.ok) return { kind: 'invalid', intent, args, problem: checked.problem };
+  const timing = checkCommandTiming(checked.command, options.now, today);
+  if (timing !== undefined) return { kind: 'invalid', intent, args, problem: timing };
+  const question = missingArgumentQuestion(checked.command);
+  if (question) return { kind: 'clarify', question: question.question, candidates: question.candidates, said: checked.command };
+  return { kind: 'command', command: checked.command };
+}
+
+/** The intent and arguments an interpretation stands for (the `ops parse` line); `none` when it is not a command. */
+export function interpretationLine(i: Interpretation): { intent: CommandIntent | 'none'; args: Readonly<Record<string, unknown>> } {
+  switch (i.kind) {
+    case 'command':
+      return { intent: i.command.intent, args: i.command.args };
+    case 'invalid':
+      return { intent: i.intent, args: i.args };
+    case 'clarify': {
+      const reading = i.said ?? i.candidates[0];
+      return { intent: reading?.intent ?? 'none', args: reading?.args ?? {} };
+    }
+    default:
+      return { intent: 'none', args: {} };
+  }
+}

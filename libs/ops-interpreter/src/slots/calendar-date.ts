@@ -1,0 +1,52 @@
+// Calendar dates (YYYY-MM-DD) in an IANA time zone: the operator's "today", "this week" and
+// "last month" are days where the operator (and the ledger's budgets) live, not UTC days.
+
+/** A calendar date as year, month (1–12) and day. */
+export interface CalendarDate {
+  readonly y: number;
+  readonly m: number;
+  readonly d: number;
+}
+
+/** The calendar date of `now` in `timeZone` (throws RangeError for an unknown zone). */
+export function dateInZone(now: Date, timeZone: string): CalendarDate {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
+  return { y: get('year'), m: get('month'), d: get('day') };
+}
+
+/** `date` plus `days` (negative = earlier), across month and year ends. */
+export function addDays(date: CalendarDate, days: number): CalendarDate {
+  const t = new Date(Date.UTC(date.y, date.m - 1, date.d + days));
+  return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
+}
+
+/** The first day of the month `months` after (negative = before) `date`'s month. */
+export function monthStart(date: CalendarDate, months = 0): CalendarDate {
+  const t = new Date(Date.UTC(date.y, date.m - 1 + months, 1));
+  return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: 1 };
+}
+
+/** ISO weekday: Monday 1 … Sunday 7. */
+export function isoWeekday(date: CalendarDate): number {
+  const wd = new Date(Date.UTC(date.y, date.m - 1, date.d)).getUTCDay();
+  return wd === 0 ? 7 : wd;
+}
+
+/** `YYYY-MM-DD`. */
+export function formatDate(date: CalendarDate): string {
+  return `${String(date.y).padStart(4, '0')}-${String(date.m).padStart(2, '0')}-${String(date.d).padStart(2, '0')}`;
+}
+
+/** A strict `YYYY-MM-DD` that names a real day, else undefined. */
+export function parseDate(text: string): CalendarDate | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return undefined;
+  const date = { y: Number(m[1]), m: Number(m[2]), d: Number(m[3]) };
+  return formatDate(addDays(date, 0)) === text ? date : undefined;
+}
+
+/** Days from `a` to `b` (positive when b is later). */
+export function daysBetween(a: CalendarDate, b: CalendarDate): number {
+  return Math.round((Date.UTC(b.y, b.m - 1, b.d) - Date.UTC(a.y, a.m - 1, a.d)) / 86_400_000);
+}
