@@ -1,0 +1,144 @@
+import { loadCatalog } from '@sophia/price-catalog';
+import { CloudError, type CloudInstance, type LaunchRequest } from './cloud-client.ts';
+import { createFleetController, type ExternalSignals, type FleetControllerOptions, type ProbeResult } from './fleet-controller.ts';
+import { fleetPolicySchema } from './fleet-policy.ts';
+import { fleetPoolsFromCatalog } from './fleet-pool.ts';
+import type { FleetInstance } from './fleet-store.ts';
+import { createMemoryFleetStore } from './memory-fleet-store.ts';
+import { createVirtualCloud, type VirtualCloud } from './sim/virtual-cloud.ts';
+
+const MINUTE = 60_000;
+const catalog = loadCatalog();
+const pools = fleetPoolsFromCatalog(catalog).filter((p) => p.tier === 'simple');
+const types = new Map(catalog.gpuInstances.map((g) => [g.name, { priceCentsPerHour: Math.round(g.microUsdPerHour / 10_000), gpus: 1 }]));
+const outage: ExternalSignals = { serverlessBreakerOpen: new Set(['simple']), gpuOverride: new Set() };
+const calm: ExternalSignals = { serverlessBreakerOpen: new Set(), gpuOverride: new Set() };
+
+function setup(overrides: Partial<FleetControllerOptions> & { policy?: FleetControllerOptions['policy']; wrap?: (cloud: VirtualCloud) => VirtualCloud } = {}) {
+  let now = 10 * MINUTE;
+  const base = createVirtualCloud({ now: () => now, bootMs: 5 * MINUTE, types, regions: ['us-east-1', 'us-west-1'] });
+  const cloud = overrides.wrap ? overrides.wrap(base) : base;
+  const store = createMemoryFleetStore();
+  const healthy = (i: FleetInstance): Promise<ProbeResult> =>
+    Promise.resolve(base.isReady(i.id) ? { healthy: true, models: [pools[0]!.servedModel], waiting: 0 } : { healthy: false, models: [], waiting: 0, error: 'connection refused' });
+  const controller = createFleetController({
+    cloud,
+    store,
+    pools,
+    policy: () => fleetPolicySchema.parse({ version: 1 }),
+    mode: 'auto',
+    now: () => now,
+    probe: healthy,
+    sshKeyNames: ['k'],
+    userData: () => '#cloud-config',
+    ...overrides,
+  });
+  return { controller, store, cloud: base, advance: (minutes: number) => (now += minutes * MINUTE) };
+}
+
+describe('FleetController', () => {
+  it('launches on an open breaker, puts the instance in the pool once vLLM answers, and scales to zero after the cool-down', async () => {
+    const { controller, store, cloud, advance } = setup();
+    let report = await controller.tick(outage);
+    expect(report.actions.map((a) => a.action)).toEqual(['launch']);
+    expect(report.actions[0]!.detail).toContain('serverless_breaker_open');
+    expect((await store.liveInstances())[0]!.state).toBe('booting');
+    advance(5);
+    report = await controller.tick(outage);
+    expect(report.actions.map((a) => a.action)).toEqual(['ready']);
+    expect(await controller.servingInstances()).toHaveLength(1);
+    advance(1);
+    // Breaker closed: kept for the cool-down (= boot time, 5 min), then drained and terminated.
+    for (let i = 0; i < 4; i++) {
+      expect((await controller.tick(calm)).actions).toEqual([]);
+      advance(1);
+    }
+    report = await controller.tick(calm);
+    expect(report.actions.map((a) => a.action)).toEqual(['drain', 'terminate']);
+    expect(await store.liveInstances()).toEqual([]);
+    // Billed from launch (minute 10) to termination (minute 20).
+    expect(cloud.invoice(100 * MINUTE).instanceMinutes).toBe(10);
+  });
+
+  it('in plan mode reports what it would do and touches neither cloud nor store', async () => {
+    const { controller, store, cloud } = setup({ mode: 'plan' });
+    const report = await controller.tick(outage);
+    expect(report.actions.map((a) => [a.action, a.detail])).toEqual([['planned', expect.stringContaining('would launch: serverless_breaker_open')]]);
+    expect(await cloud.listInstances()).toEqual([]);
+    expect(store.audit).toEqual([]);
+  });
+
+  it('tries the next region when a region has no capacity', async () => {
+    const tried: string[] = [];
+    const { controller, store } = setup({
+      wrap: (cloud) => ({
+        ...cloud,
+        launch: (request: LaunchRequest) => {
+          tried.push(request.region);
+          if (request.region === 'us-east-1') return Promise.reject(new CloudError('insufficient_capacity', 'Not enough capacity', 'instance-operations/launch/insufficient-capacity'));
+          return cloud.launch(request);
+        },
+      }),
+    });
+    const report = await controller.tick(outage);
+    expect(tried).toEqual(['us-east-1', 'us-west-1']);
+    expect(report.actions.map((a) => a.action)).toEqual(['launch_failed', 'launch']);
+    expect((await store.liveInstances())[0]!.region).toBe('us-west-1');
+  });
+
+  it('stops at the hourly spend cap and audits it', async () => {
+    const { controller, store } = setup({ limits: { maxHourlyUsd: 5 } });
+    const big: ExternalSignals = outage;
+    controller.observeDemand('simple', { requests: 10, promptTokens: 1, completionTokens: 10 * pools[0]!.outputTokPerMinute });
+    const report = await controller.tick(big);
+    expect(report.actions.map((a) => a.action)).toEqual(['launch', 'capped']);
+    expect(report.actions[1]!.detail).toContain('$5/h');
+    expect(await store.liveInstances()).toHaveLength(1);
+  });
+
+  it('replaces an instance that fails its probes in the pool', async () => {
+    let failing = false;
+    const { controller, store, advance } = setup({
+      probe: (i) => Promise.resolve(failing ? { healthy: false, models: [], waiting: 0, error: 'HTTP 503' } : { healthy: true, models: [pools[0]!.servedModel], waiting: 0, ...(i ? {} : {}) }),
+    });
+    await controller.tick(outage);
+    advance(5);
+    await controller.tick(outage);
+    const first = (await store.liveInstances())[0]!;
+    failing = true;
+    for (let i = 0; i < 2; i++) {
+      advance(1);
+      expect((await controller.tick(outage)).actions).toEqual([]);
+    }
+    advance(1);
+    const report = await controller.tick(outage);
+    expect(report.actions.map((a) => [a.action, a.instanceId === first.id])).toEqual([
+      ['replace', true],
+      ['launch', false],
+    ]);
+    expect(report.actions[0]!.detail).toContain('HTTP 503');
+  });
+
+  it('reports instances named as ours that it does not know (orphans) once, and leaves them running', async () => {
+    const { controller, cloud } = setup();
+    await cloud.launch({ instanceType: 'gpu_1x_a10', region: 'us-east-1', name: 'sophia-fleet-simple-stray', sshKeyNames: [] });
+    await cloud.launch({ instanceType: 'gpu_1x_a10', region: 'us-east-1', name: 'someone-else', sshKeyNames: [] });
+    const first = await controller.tick(calm);
+    expect(first.orphans.map((o: CloudInstance) => o.name)).toEqual(['sophia-fleet-simple-stray']);
+    expect(first.actions.map((a) => a.action)).toEqual(['orphan']);
+    expect((await controller.tick(calm)).actions).toEqual([]);
+    expect(await cloud.listInstances()).toHaveLength(2);
+  });
+
+  it('notices instances terminated outside the fleet and replaces them while still needed', async () => {
+    const { controller, store, cloud } = setup();
+    await controller.tick(outage);
+    const [instance] = await store.liveInstances();
+    await cloud.terminate([instance!.id]);
+    const report = await controller.tick(calm);
+    expect(report.actions.map((a) => [a.action, a.detail])).toEqual([
+      ['terminate', 'terminated outside the fleet'],
+      ['launch', 'idle: desired 0, target 1, live 0'],
+    ]);
+  });
+});

@@ -1,0 +1,322 @@
+// The fleet controller: each tick compares what the policy wants per pool with what exists and
+// closes the gap — launches (next region on a capacity failure), readiness checks (vLLM /health and
+// /v1/models), replacement of unhealthy instances, draining and termination — within hard caps on
+// instance count and hourly spend. Every action is audited. Clock, cloud, probe and store are
+// injected, so the same code runs the service and the offline simulation on a virtual clock.
+import type { CatalogTier } from '@sophia/price-catalog';
+import { CloudError, type CloudClient, type CloudInstance } from './cloud-client.ts';
+import { createCooldownMemory } from './cooldown-memory.ts';
+import { createDemandWindow, type DemandWindow, type MinuteDemand } from './demand-window.ts';
+import { desiredCapacity, type CapacityDecision } from './desired-capacity.ts';
+import { cooldownMinutes, poolBounds, type FleetPolicy } from './fleet-policy.ts';
+import type { FleetPool } from './fleet-pool.ts';
+import type { FleetAuditEntry, FleetInstance, FleetStore } from './fleet-store.ts';
+
+/** `plan` computes and reports actions without touching the cloud; `auto` applies them. */
+export type FleetMode = 'plan' | 'auto';
+
+/** What one readiness/health probe of an instance found. */
+export interface ProbeResult {
+  readonly healthy: boolean;
+  /** Models from /v1/models. */
+  readonly models: readonly string[];
+  /** vllm:num_requests_waiting. */
+  readonly waiting: number;
+  readonly error?: string;
+}
+
+/** Signals from outside the fleet (the router's breakers and overrides), per tier. */
+export interface ExternalSignals {
+  readonly serverlessBreakerOpen: ReadonlySet<CatalogTier>;
+  readonly gpuOverride: ReadonlySet<CatalogTier>;
+}
+
+/** Options for createFleetController. */
+export interface FleetControllerOptions {
+  readonly cloud: CloudClient;
+  readonly store: FleetStore;
+  readonly pools: readonly FleetPool[];
+  /** The current policy (a watcher's `current`, so reloads apply at the next tick). */
+  readonly policy: () => FleetPolicy;
+  readonly mode: FleetMode;
+  /** Epoch milliseconds (virtual in the simulation). */
+  readonly now: () => number;
+  /** Health, models and queue of an instance with an address. */
+  readonly probe: (instance: FleetInstance) => Promise<ProbeResult>;
+  /** Requests of ours in flight on an instance (draining ends at 0). @default () => 0 */
+  readonly inFlight?: (instance: FleetInstance) => number;
+  /** Hard caps overriding the policy's (SOPHIA_GPU_MAX_INSTANCES / SOPHIA_GPU_MAX_HOURLY_USD). */
+  readonly limits?: { readonly maxInstances?: number; readonly maxHourlyUsd?: number };
+  readonly sshKeyNames: readonly string[];
+  readonly userData: (pool: FleetPool) => string;
+  /** Instance names start with it; other instances with it are reported as orphans. @default "sophia-fleet" */
+  readonly namePrefix?: string;
+  /** @default 8000 */
+  readonly vllmPort?: number;
+  /** Consecutive failed probes before an instance in the pool is replaced. @default 3 */
+  readonly maxFailedProbes?: number;
+  /** A drain longer than this terminates anyway. @default 120000 */
+  readonly drainTimeoutMs?: number;
+  /** Called after each audited action (metrics). */
+  readonly onAction?: (entry: FleetAuditEntry) => void;
+}
+
+/** One pool's state after a tick. */
+export interface PoolReport {
+  readonly tier: CatalogTier;
+  readonly decision: CapacityDecision;
+  /** Desired after cool-down. */
+  readonly target: number;
+  readonly booting: number;
+  readonly inPool: number;
+  readonly draining: number;
+}
+
+/** What a tick saw and did. */
+export interface FleetTickReport {
+  readonly pools: readonly PoolReport[];
+  /** Actions taken (auto) or that would be taken (plan). */
+  readonly actions: readonly FleetAuditEntry[];
+  readonly orphans: readonly CloudInstance[];
+}
+
+/** The controller; `tick` is not re-entrant (callers await it). */
+export interface FleetController {
+  /** Demand seen for a tier (served or not), counted in the current minute. */
+  observeDemand(tier: CatalogTier, demand: MinuteDemand): void;
+  tick(signals: ExternalSignals): Promise<FleetTickReport>;
+  /** Managed instances serving now, per tier (what the endpoint pool routes to). */
+  servingInstances(): Promise<FleetInstance[]>;
+  /** Boot time used for planning: the policy's estimate or the longest boot seen, whichever is larger. */
+  bootMinutes(): number;
+}
+
+const MINUTE_MS = 60_000;
+
+/** Creates a FleetController over injected cloud, store, probe and clock. */
+export function createFleetController(options: FleetControllerOptions): FleetController {
+  const prefix = options.namePrefix ?? 'sophia-fleet';
+  const maxFailedProbes = options.maxFailedProbes ?? 3;
+  const drainTimeoutMs = options.drainTimeoutMs ?? 120_000;
+  const inFlight = options.inFlight ?? (() => 0);
+  const windows = new Map<CatalogTier, DemandWindow>();
+  const cooldown = createCooldownMemory();
+  const reportedOrphans = new Set<string>();
+  const waiting = new Map<string, number>();
+  // Per tier: since when the mean queue per serving instance has been above the threshold.
+  const queueHighSince = new Map<CatalogTier, number>();
+  let observedBootMinutes = 0;
+  let launchSeq = 0;
+  let lastPlan = '';
+
+  const windowOf = (tier: CatalogTier): DemandWindow => {
+    let w = windows.get(tier);
+    if (w === undefined) {
+      const policy = options.policy();
+      w = createDemandWindow(Math.max(policy.demand_window_minutes, policy.scale_up.break_even.window_minutes) + 1);
+      windows.set(tier, w);
+    }
+    return w;
+  };
+  const bootMinutes = (): number => Math.max(options.policy().expected_boot_minutes, observedBootMinutes);
+  const minuteOf = (ms: number): number => Math.floor(ms / MINUTE_MS);
+
+  return {
+    observeDemand(tier, demand) {
+      windowOf(tier).record(minuteOf(options.now()), demand);
+    },
+    bootMinutes,
+    async servingInstances() {
+      return (await options.store.liveInstances()).filter((i) => i.state === 'in_pool');
+    },
+    async tick(signals) {
+      const now = options.now();
+      const policy = options.policy();
+      const apply = options.mode === 'auto';
+      const actions: FleetAuditEntry[] = [];
+      const audit = async (entry: Omit<FleetAuditEntry, 'at'>): Promise<void> => {
+        const full = { at: now, ...entry };
+        actions.push(full);
+        if (!apply) return;
+        await options.store.appendAudit(full);
+        options.onAction?.(full);
+      };
+      const put = (instance: FleetInstance): Promise<void> => (apply ? options.store.putInstance(instance) : Promise.resolve());
+      const terminate = async (instance: FleetInstance, action: 'terminate' | 'replace', detail: string): Promise<void> => {
+        if (apply) {
+          try {
+            await options.cloud.terminate([instance.id]);
+          } catch (err) {
+            await audit({ action: 'terminate_failed', tier: instance.tier, instanceId: instance.id, detail: (err as Error).message });
+            return;
+          }
+        }
+        await put({ ...instance, state: 'terminated', terminatedAt: now });
+        await audit({ action, tier: instance.tier, instanceId: instance.id, instanceType: instance.instanceType, region: instance.region, detail });
+      };
+
+      // 1. Reconcile the store with the cloud; report ours-by-name that the store does not know.
+      let live = await options.store.liveInstances();
+      const orphans: CloudInstance[] = [];
+      let cloudInstances: CloudInstance[] | undefined;
+      try {
+        cloudInstances = await options.cloud.listInstances();
+      } catch (err) {
+        await audit({ action: 'planned', detail: `cannot list instances: ${(err as Error).message}; keeping the last known state` });
+      }
+      if (cloudInstances !== undefined) {
+        const byId = new Map(cloudInstances.map((c) => [c.id, c]));
+        const known = new Set(live.map((i) => i.id));
+        for (const c of cloudInstances) {
+          if (c.name.startsWith(`${prefix}-`) && !known.has(c.id) && c.status !== 'terminated' && c.status !== 'terminating') {
+            orphans.push(c);
+            if (!reportedOrphans.has(c.id)) {
+              reportedOrphans.add(c.id);
+              await audit({ action: 'orphan', instanceId: c.id, instanceType: c.instanceType, region: c.region, detail: `instance ${c.name} is named as ours but unknown to the fleet; left running for an operator` });
+            }
+          }
+        }
+        for (const instance of live) {
+          const c = byId.get(instance.id);
+          if (c === undefined || c.status === 'terminated' || c.status === 'terminating') {
+            await put({ ...instance, state: 'terminated', terminatedAt: now });
+            await audit({ action: 'terminate', tier: instance.tier, instanceId: instance.id, detail: 'terminated outside the fleet' });
+          } else if (c.ip !== undefined && instance.baseUrl === undefined) {
+            await put({ ...instance, baseUrl: `http://${c.ip}:${options.vllmPort ?? 8000}` });
+          } else if (c.status === 'unhealthy' && instance.state !== 'draining') {
+            await terminate(instance, 'replace', 'the cloud reports the instance unhealthy');
+          }
+        }
+        live = await options.store.liveInstances();
+      }
+
+      // 2. Readiness and health: booting → in_pool when /health and /v1/models answer with the pool's model.
+      const bootTimeoutMs = Math.max(3 * bootMinutes(), 20) * MINUTE_MS;
+      for (const instance of live) {
+        const pool = options.pools.find((p) => p.tier === instance.tier);
+        if (pool === undefined || instance.state === 'draining' || instance.state === 'terminated') continue;
+        if (instance.baseUrl === undefined) {
+          if (instance.state === 'booting' && now - instance.launchedAt > bootTimeoutMs) await terminate(instance, 'replace', 'no address before the boot timeout');
+          continue;
+        }
+        const result = await options.probe(instance).catch((err: unknown): ProbeResult => ({ healthy: false, models: [], waiting: 0, error: String(err) }));
+        const ok = result.healthy && result.models.includes(pool.servedModel);
+        waiting.set(instance.id, ok ? result.waiting : 0);
+        if (instance.state === 'booting') {
+          if (ok) {
+            observedBootMinutes = Math.max(observedBootMinutes, (now - instance.launchedAt) / MINUTE_MS);
+            await put({ ...instance, state: 'in_pool', readyAt: now, failedProbes: 0 });
+            await audit({ action: 'ready', tier: instance.tier, instanceId: instance.id, detail: `serving ${pool.servedModel} after ${Math.round((now - instance.launchedAt) / 1000)} s` });
+          } else if (now - instance.launchedAt > bootTimeoutMs) {
+            await terminate(instance, 'replace', `not ready after ${Math.round(bootTimeoutMs / MINUTE_MS)} min: ${result.error ?? 'model not served'}`);
+          }
+        } else if (ok) {
+          if (instance.failedProbes > 0) await put({ ...instance, failedProbes: 0 });
+        } else if (instance.failedProbes + 1 >= maxFailedProbes) {
+          await terminate(instance, 'replace', `unhealthy for ${maxFailedProbes} probes: ${result.error ?? 'model not served'}`);
+        } else {
+          await put({ ...instance, failedProbes: instance.failedProbes + 1, lastError: result.error ?? 'model not served' });
+        }
+      }
+      live = apply ? await options.store.liveInstances() : live;
+
+      // 3. Decide per pool, then launch or drain within the caps.
+      const minute = minuteOf(now);
+      const boot = bootMinutes();
+      const maxInstances = options.limits?.maxInstances ?? policy.limits.max_instances;
+      const maxMicroUsdPerHour = Math.round((options.limits?.maxHourlyUsd ?? policy.limits.max_hourly_usd) * 1_000_000);
+      const reports: PoolReport[] = [];
+      for (const pool of options.pools) {
+        const mine = live.filter((i) => i.tier === pool.tier);
+        const serving = mine.filter((i) => i.state === 'in_pool');
+        const booting = mine.filter((i) => i.state === 'booting');
+        const window = windowOf(pool.tier);
+        const be = policy.scale_up.break_even;
+        const forecast = policy.prewarm.enabled ? window.weeklyForecast(minute, Math.ceil(boot), be.window_minutes, policy.prewarm.min_history_weeks) : undefined;
+        const meanWaiting = serving.length === 0 ? 0 : serving.reduce((s, i) => s + (waiting.get(i.id) ?? 0), 0) / serving.length;
+        if (meanWaiting > policy.scale_up.queue_waiting_per_instance_above) queueHighSince.set(pool.tier, queueHighSince.get(pool.tier) ?? now);
+        else queueHighSince.delete(pool.tier);
+        const highSince = queueHighSince.get(pool.tier);
+        const decision = desiredCapacity(policy, pool, poolBounds(policy, pool.tier), {
+          serverlessBreakerOpen: signals.serverlessBreakerOpen.has(pool.tier),
+          gpuOverride: signals.gpuOverride.has(pool.tier),
+          liveInstances: serving.length + booting.length,
+          // Counted inclusively (a queue seen at this tick and the previous one is 2 ticks' minutes old).
+          queueHighMinutes: highSince === undefined ? 0 : (now - highSince) / MINUTE_MS + 1,
+          peak: window.peak(minute + 1, policy.demand_window_minutes),
+          sustained: window.mean(minute + 1, be.window_minutes),
+          ...(forecast ? { forecast } : {}),
+        });
+        const target = cooldown.hold(pool.tier, minute, decision.desired, cooldownMinutes(policy, boot));
+        const why = `${decision.reasons.join('+') || 'idle'}: desired ${decision.desired}, target ${target}, live ${serving.length + booting.length}`;
+        let liveCount = serving.length + booting.length;
+        for (; liveCount < target; liveCount++) {
+          const all = apply ? await options.store.liveInstances() : live;
+          const spend = all.reduce((s, i) => s + i.microUsdPerHour, 0);
+          if (all.length + 1 > maxInstances || spend + pool.microUsdPerHour > maxMicroUsdPerHour) {
+            await audit({ action: 'capped', tier: pool.tier, instanceType: pool.instanceType, detail: `${why}; cap ${maxInstances} instances / $${maxMicroUsdPerHour / 1e6}/h reached (now ${all.length}, $${spend / 1e6}/h)` });
+            break;
+          }
+          if (!apply) {
+            await audit({ action: 'planned', tier: pool.tier, instanceType: pool.instanceType, detail: `would launch: ${why}` });
+            continue;
+          }
+          const launched = await launchOne(pool, why);
+          if (!launched) break;
+        }
+        const surplus = [...booting.slice().reverse(), ...serving.slice().reverse()].slice(0, Math.max(0, serving.length + booting.length - target));
+        for (const instance of surplus) {
+          if (instance.state === 'booting') await terminate(instance, 'terminate', `not needed any more (${why})`);
+          else {
+            await put({ ...instance, state: 'draining', drainingSince: now });
+            await audit({ action: 'drain', tier: pool.tier, instanceId: instance.id, detail: why });
+          }
+        }
+        reports.push({ tier: pool.tier, decision, target, booting: booting.length, inPool: serving.length, draining: mine.filter((i) => i.state === 'draining').length });
+      }
+
+      // 4. Draining instances end when their requests are done (or the drain times out).
+      for (const instance of apply ? await options.store.liveInstances() : []) {
+        if (instance.state !== 'draining') continue;
+        const since = instance.drainingSince ?? now;
+        if (inFlight(instance) === 0 || now - since >= drainTimeoutMs) await terminate(instance, 'terminate', inFlight(instance) === 0 ? 'drained' : 'drain timed out');
+      }
+      if (!apply) {
+        const plan = JSON.stringify(actions.map((a) => [a.action, a.tier, a.detail]));
+        if (plan !== lastPlan) {
+          lastPlan = plan;
+          for (const a of actions) options.onAction?.(a);
+        }
+      }
+      return { pools: reports, actions, orphans };
+
+      async function launchOne(pool: FleetPool, why: string): Promise<boolean> {
+        let regions: readonly string[] = [];
+        try {
+          regions = (await options.cloud.listInstanceTypes()).find((t) => t.name === pool.instanceType)?.regionsWithCapacity ?? [];
+        } catch (err) {
+          await audit({ action: 'launch_failed', tier: pool.tier, instanceType: pool.instanceType, detail: `cannot list instance types: ${(err as Error).message}` });
+          return false;
+        }
+        if (regions.length === 0) {
+          await audit({ action: 'launch_failed', tier: pool.tier, instanceType: pool.instanceType, detail: `no region has capacity for ${pool.instanceType}` });
+          return false;
+        }
+        for (const region of regions) {
+          const name = `${prefix}-${pool.tier}-${now.toString(36)}-${(launchSeq++).toString(36)}`;
+          try {
+            const id = await options.cloud.launch({ instanceType: pool.instanceType, region, name, sshKeyNames: options.sshKeyNames, userData: options.userData(pool) });
+            await options.store.putInstance({ id, name, tier: pool.tier, instanceType: pool.instanceType, region, microUsdPerHour: pool.microUsdPerHour, state: 'booting', launchedAt: now, failedProbes: 0 });
+            await audit({ action: 'launch', tier: pool.tier, instanceId: id, instanceType: pool.instanceType, region, detail: why });
+            return true;
+          } catch (err) {
+            const capacity = err instanceof CloudError && err.kind === 'insufficient_capacity';
+            await audit({ action: 'launch_failed', tier: pool.tier, instanceType: pool.instanceType, region, detail: `${(err as Error).message}${capacity ? '; trying the next region' : ''}` });
+            if (!capacity) return false;
+          }
+        }
+        return false;
+      }
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// Durable fleet state: the instances the controller launched (so a restart neither forgets what it
+// pays for nor mistakes its own instances for orphans) and the audit trail of every action.
+import type { CatalogTier } from '@sophia/price-catalog';
+
+/** Where a managed instance is in its lifecycle. */
+export type FleetInstanceState = 'booting' | 'in_pool' | 'draining' | 'terminated';
+
+/** One instance the fleet launched. Times are epoch milliseconds. */
+export interface FleetInstance {
+  readonly id: string;
+  readonly name: string;
+  readonly tier: CatalogTier;
+  readonly instanceType: string;
+  readonly region: string;
+  readonly microUsdPerHour: number;
+  readonly state: FleetInstanceState;
+  readonly launchedAt: number;
+  /** When it joined the pool (health and /v1/models answered). */
+  readonly readyAt?: number;
+  readonly drainingSince?: number;
+  readonly terminatedAt?: number;
+  /** vLLM base URL once the cloud assigned an address. */
+  readonly baseUrl?: string;
+  /** Consecutive failed health probes. */
+  readonly failedProbes: number;
+  readonly lastError?: string;
+}
+
+/** What the controller did (or, in plan mode, would have done). */
+export type FleetActionKind = 'launch' | 'launch_failed' | 'ready' | 'drain' | 'terminate' | 'terminate_failed' | 'replace' | 'orphan' | 'capped' | 'planned';
+
+/** One audit record. */
+export interface FleetAuditEntry {
+  readonly at: number;
+  readonly action: FleetActionKind;
+  readonly tier?: CatalogTier;
+  readonly instanceId?: string;
+  readonly instanceType?: string;
+  readonly region?: string;
+  /** Why, in words an operator reads (`serverless_breaker_open: desired 2, live 1`). */
+  readonly detail: string;
+}
+
+/** Storage of fleet state; the SQLite (embedded) and Redis (shared) implementations pass one suite. */
+export interface FleetStore {
+  /** Instances not yet terminated, oldest launch first. */
+  liveInstances(): Promise<FleetInstance[]>;
+  /** Inserts or replaces the record with this id. */
+  putInstance(instance: FleetInstance): Promise<void>;
+  getInstance(id: string): Promise<FleetInstance | undefined>;
+  appendAudit(entry: FleetAuditEntry): Promise<void>;
+  /** The newest `limit` audit entries, newest first. */
+  recentAudit(limit: number): Promise<FleetAuditEntry[]>;
+  close(): Promise<void>;
+}
