@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { baseConfigSchema, configValues } from '@sophia/platform';
 import { parseApiKeys, type ApiKeyEntry } from './api-key-auth.ts';
 import { corsOriginProblem, type CorsOrigins } from './cors-policy.ts';
+import { DEFAULT_WEB_DIR } from './static-assets.ts';
 
 const LOOPBACK = '127.0.0.1';
 
@@ -34,6 +35,8 @@ export const gatewayConfigSchema = baseConfigSchema
      * Browser origins allowed to call the gateway (CORS): comma-separated `scheme://host[:port]`, or `*`.
      * Unset = no CORS headers (browsers on other origins are refused; server-side clients unaffected).
      */
+    /** The built web app the gateway serves at its root. @default apps/web/dist of this checkout */
+    SOPHIA_WEB_DIR: z.string().trim().min(1).default(DEFAULT_WEB_DIR),
     SOPHIA_CORS_ORIGINS: configValues
       .list()
       .optional()

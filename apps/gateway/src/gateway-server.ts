@@ -14,6 +14,7 @@ import { createOpenAiRoutes } from './openai-routes.ts';
 import type { HttpResponseSink } from './openai-response-writer.ts';
 import { createSqlServiceProxy } from './sql-service-proxy.ts';
 import { createSqlRoutes, isSqlRoute } from './sql-routes.ts';
+import { createStaticAssets, isStaticRequest, type StaticResponse } from './static-assets.ts';
 
 /** Options for {@link createGatewayServer}. */
 export interface GatewayServerOptions {
@@ -35,6 +36,8 @@ export interface GatewayServerOptions {
   readonly requestTimeoutMs?: number;
   /** Browser origins allowed by CORS; undefined = no CORS headers. */
   readonly corsOrigins?: CorsOrigins | undefined;
+  /** The built web app to serve at the root (GET/HEAD outside /v1); undefined = none. */
+  readonly webRoot?: string | undefined;
 }
 
 /** A running gateway. */
@@ -68,13 +71,18 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const chat = createChatServiceHandler({ router: options.router, auth: options.auth, logger: options.logger, requestTimeoutMs });
   const sqlOptions = options.sql ? { sql: options.sql, auth: options.auth, logger: options.logger, requestTimeoutMs } : undefined;
   const sqlRoutes = sqlOptions ? createSqlRoutes({ ...sqlOptions, maxBodyBytes }) : undefined;
+  const web = options.webRoot === undefined ? undefined : createStaticAssets({ root: options.webRoot, logger: options.logger });
   const adapter = connectNodeAdapter({
     routes: (r) => {
       r.service(ChatService, chat);
       if (sqlOptions) r.service(SqlService, createSqlServiceProxy(sqlOptions));
     },
     readMaxBytes: maxBodyBytes,
-    fallback: (req, res) => (sqlRoutes && isSqlRoute(req.url) ? sqlRoutes(req, res as unknown as HttpResponseSink) : rest(req, res as unknown as HttpResponseSink)),
+    fallback: (req, res) => {
+      if (web && isStaticRequest(req.method, req.url)) return web(req, res as unknown as StaticResponse);
+      if (sqlRoutes && isSqlRoute(req.url)) return sqlRoutes(req, res as unknown as HttpResponseSink);
+      return rest(req, res as unknown as HttpResponseSink);
+    },
   });
   const cors = options.corsOrigins === undefined ? undefined : createCorsHandler(options.corsOrigins);
   const host = options.host ?? '127.0.0.1';

@@ -57,6 +57,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     maxBodyBytes: config.SOPHIA_GATEWAY_MAX_BODY_BYTES,
     requestTimeoutMs: config.SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS,
     corsOrigins: config.SOPHIA_CORS_ORIGINS,
+    webRoot: config.SOPHIA_WEB_DIR,
   });
   const metricsServer = await startMetricsServer(metrics.registry, { host: config.SOPHIA_BIND_HOST, port: config.SOPHIA_GATEWAY_METRICS_PORT });
   const hostForUrl = config.SOPHIA_BIND_HOST.includes(':') ? `[${config.SOPHIA_BIND_HOST}]` : config.SOPHIA_BIND_HOST;
