@@ -1,3 +1,5 @@
+import { ensureWebBuild } from '@sophia/web-build';
+import { findRepoRoot } from './repo-root.ts';
 import { startMesh } from './start-mesh.ts';
 import { watchParent } from './watch-parent.ts';
 
@@ -10,6 +12,11 @@ const width = 22;
 // A closed terminal or pipe must not crash the orchestrator before it has stopped its children.
 process.stdout.on('error', () => undefined);
 process.stderr.on('error', () => undefined);
+// The gateway serves the web app from apps/web/dist: build it first when missing or older than its sources.
+await ensureWebBuild({ root: findRepoRoot(), log: (line) => process.stderr.write(`${line}\n`) }).catch((err: unknown) => {
+  process.stderr.write(`npm start failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
 const mesh = await startMesh({
   env: { SOPHIA_LOG_LEVEL: 'warn', ...process.env },
   onLog: (name, line) => process.stderr.write(`${name.padEnd(width)}| ${line}\n`),
@@ -22,6 +29,7 @@ const body = JSON.stringify({ model: 'auto', messages: [{ role: 'user', content:
 const lines = [
   '',
   `Sophia inference mesh is up. Gateway: ${mesh.gatewayUrl}`,
+  `  web app (chat, dashboards): ${mesh.gatewayUrl}/chat#key=${mesh.apiKey}`,
   `  serverless upstream: ${mesh.upstreams.serverless}`,
   `  GPU upstreams:       ${mesh.upstreams.gpu.join(', ')}`,
   ...Object.values(mesh.services).map((s) => `  ${s.name.padEnd(width)} pid ${s.pid}  ${String(s.ready['grpc'] ?? s.ready['http'] ?? s.ready['url'] ?? '')}  ${String(s.ready['metrics'] ?? '')}`),
