@@ -1,0 +1,56 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { findRepoRoot, startMesh, type Mesh } from '@sophia/dev';
+import { ensureWebBuild } from '@sophia/web-build';
+
+/** API keys of the browser suite, by what they may do. */
+export const KEYS = { chat: 'web-chat-key-acme', ops: 'web-ops-key-acme' } as const;
+
+/** Log lines of the mesh, printed when a suite fails to start. */
+export const meshLogs: string[] = [];
+
+/** Where screenshots and measured figures go (gitignored; CI keeps them as artifacts). */
+export function reportsDir(): string {
+  const dir = join(findRepoRoot(), 'reports', 'web');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * The web app built from the current sources and the whole mesh as real processes on ephemeral
+ * ports, serving it; simulators answer with per-request timing set by `[[sim:…]]` markers.
+ */
+export async function startWebMesh(): Promise<Mesh> {
+  await ensureWebBuild({ root: findRepoRoot() });
+  try {
+    return await startMesh({
+      env: {
+        PATH: process.env['PATH'],
+        HOME: process.env['HOME'],
+        SOPHIA_LOG_LEVEL: 'warn',
+        SOPHIA_API_KEYS: `${KEYS.chat}:acme,${KEYS.ops}:acme`,
+      },
+      gatewayPort: 0,
+      gpuSimulators: 1,
+      simulatorArgs: { serverless: ['--ttft-ms', '5', '--inter-token-ms', '2'], vllm: ['--ttft-ms', '5', '--inter-token-ms', '2'] },
+      onLog: (name, line) => {
+        meshLogs.push(`${name}| ${line}`);
+        if (meshLogs.length > 500) meshLogs.shift();
+      },
+    });
+  } catch (err) {
+    process.stderr.write(meshLogs.join('\n'));
+    throw err;
+  }
+}
+
+/** Chat-completion requests the simulators are still serving, and how many ended before completing. */
+export async function upstreamStats(mesh: Mesh): Promise<{ inFlight: number; incomplete: number; requests: number }> {
+  const urls = [mesh.upstreams.serverless, ...mesh.upstreams.gpu];
+  const stats = await Promise.all(urls.map(async (url) => (await (await fetch(`${url}/sim/stats`)).json()) as { inFlight: number; requests: number; byStatus: Record<string, number> }));
+  return {
+    inFlight: stats.reduce((n, s) => n + s.inFlight, 0),
+    incomplete: stats.reduce((n, s) => n + (s.byStatus['incomplete'] ?? 0), 0),
+    requests: stats.reduce((n, s) => n + s.requests, 0),
+  };
+}
