@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findRepoRoot, startMesh, type Mesh } from '@sophia/dev';
 import { ensureWebBuild } from '@sophia/web-build';
@@ -18,15 +20,18 @@ export function reportsDir(): string {
 
 /**
  * The web app built from the current sources and the whole mesh as real processes on ephemeral
- * ports, serving it; simulators answer with per-request timing set by `[[sim:…]]` markers.
+ * ports (state in a temporary data dir), serving it; simulators answer with per-request timing set by `[[sim:…]]` markers.
  */
 export async function startWebMesh(): Promise<Mesh> {
   await ensureWebBuild({ root: findRepoRoot() });
+  // The mesh's durable state lives in a folder of its own, removed when the mesh stops.
+  const dataDir = await mkdtemp(join(tmpdir(), 'sophia-web-e2e-'));
   try {
-    return await startMesh({
+    const mesh = await startMesh({
       env: {
         PATH: process.env['PATH'],
         HOME: process.env['HOME'],
+        SOPHIA_DATA_DIR: dataDir,
         SOPHIA_LOG_LEVEL: 'warn',
         SOPHIA_API_KEYS: `${KEYS.chat}:acme,${KEYS.ops}:acme`,
       },
@@ -38,7 +43,15 @@ export async function startWebMesh(): Promise<Mesh> {
         if (meshLogs.length > 500) meshLogs.shift();
       },
     });
+    return {
+      ...mesh,
+      async stop() {
+        await mesh.stop();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
   } catch (err) {
+    await rm(dataDir, { recursive: true, force: true });
     process.stderr.write(meshLogs.join('\n'));
     throw err;
   }
