@@ -10,10 +10,10 @@ describe('parseApiKeys', () => {
   it('names every bad entry by position without echoing keys', () => {
     const { problems } = parseApiKeys('nocolon,sk-x:bad tenant,sk-y:ok,sk-y:dup,:anon');
     expect(problems).toEqual([
-      'entry 1: expected key:tenant with a non-empty printable key',
+      'entry 1: expected key:tenant[:scope+scope] with a non-empty printable key',
       expect.stringMatching(/^entry 2: tenant must match/),
       'entry 4: duplicate key',
-      'entry 5: expected key:tenant with a non-empty printable key',
+      'entry 5: expected key:tenant[:scope+scope] with a non-empty printable key',
     ]);
     expect(problems.join(' ')).not.toContain('sk-x');
     expect(parseApiKeys(' , ').problems).toEqual(['expected at least one key:tenant entry']);
@@ -47,5 +47,25 @@ describe('createApiKeyAuth', () => {
     const a = generateLocalApiKey();
     expect(a).toMatch(/^sk-local-[0-9a-f]{48}$/);
     expect(generateLocalApiKey()).not.toBe(a);
+  });
+});
+
+describe('parseApiKeys: scopes', () => {
+  it('reads key:tenant:scope+scope, keeps key:tenant as chat-only, allows ":" in keys', () => {
+    expect(parseApiKeys('sk-a:acme:ops:read+ops:write,sk-b:globex,sk:c:initech:admin,sk-d:acme:chat+ops:read').entries).toEqual([
+      { key: 'sk-a', tenant: 'acme', scopes: ['ops:read', 'ops:write'] },
+      { key: 'sk-b', tenant: 'globex' },
+      { key: 'sk:c', tenant: 'initech', scopes: ['admin'] },
+      { key: 'sk-d', tenant: 'acme', scopes: ['chat', 'ops:read'] },
+    ]);
+  });
+  it('names an unknown scope', () => {
+    expect(parseApiKeys('sk-a:acme:chat+root').problems).toEqual(['entry 1: unknown scope "root" (scopes: chat, ops:read, ops:write, admin)']);
+  });
+  it('authenticates the caller with its scopes; no scope list = chat', () => {
+    const auth = createApiKeyAuth(parseApiKeys('sk-a:acme:ops:read,sk-b:globex').entries);
+    expect(auth.callerFor('sk-a')).toEqual({ tenant: 'acme', scopes: new Set(['ops:read']) });
+    expect(auth.callerFor('sk-b')).toEqual({ tenant: 'globex', scopes: new Set(['chat']) });
+    expect(auth.callerFor('nope')).toBeUndefined();
   });
 });

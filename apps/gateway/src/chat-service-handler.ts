@@ -3,6 +3,7 @@ import { Code, ConnectError, type Client, type HandlerContext, type ServiceImpl 
 import type { ChatService } from '@sophia/contracts/gateway';
 import { RouteInputSchema, type RouterService } from '@sophia/contracts/router';
 import { runWithCallContext, type CallContext, type Logger } from '@sophia/platform';
+import { requireScope } from './api-key-scopes.ts';
 import { presentedApiKey, type ApiKeyAuth } from './api-key-auth.ts';
 import { validateChatInput } from './chat-input-validation.ts';
 import { decisionHeaders } from './decision-view.ts';
@@ -44,9 +45,16 @@ function clientError(err: unknown, logger: Logger): ConnectError {
 export function createChatServiceHandler(options: ChatServiceHandlerOptions): ServiceImpl<typeof ChatService> {
   const { router, auth, logger } = options;
 
+  /** The caller's tenant: UNAUTHENTICATED without a valid key, PERMISSION_DENIED without scope `chat`. */
+  function chatTenant(ctx: HandlerContext): string {
+    const caller = auth.callerFor(presentedApiKey(ctx.requestHeader));
+    if (caller === undefined) throw new ConnectError('missing or invalid API key: send "authorization: Bearer <key>" metadata', Code.Unauthenticated);
+    requireScope(caller, 'chat');
+    return caller.tenant;
+  }
+
   function begin(ctx: HandlerContext, raw: Parameters<typeof validateChatInput>[0]): { context: CallContext; tenant: string; input: ReturnType<typeof validateChatInput>; workload: string; quality: string | undefined } {
-    const tenant = auth.tenantFor(presentedApiKey(ctx.requestHeader));
-    if (tenant === undefined) throw new ConnectError('missing or invalid API key: send "authorization: Bearer <key>" metadata', Code.Unauthenticated);
+    const tenant = chatTenant(ctx);
     const built = gatewayCallContext(ctx.requestHeader, {
       method: `${ctx.service.typeName}/${ctx.method.name}`,
       maxTimeoutMs: options.requestTimeoutMs,
@@ -106,9 +114,7 @@ export function createChatServiceHandler(options: ChatServiceHandlerOptions): Se
     },
 
     async listModels(_req, ctx) {
-      if (auth.tenantFor(presentedApiKey(ctx.requestHeader)) === undefined) {
-        throw new ConnectError('missing or invalid API key: send "authorization: Bearer <key>" metadata', Code.Unauthenticated);
-      }
+      chatTenant(ctx);
       const built = gatewayCallContext(ctx.requestHeader, { method: `${ctx.service.typeName}/ListModels`, maxTimeoutMs: options.requestTimeoutMs, protocolTimeoutMs: ctx.timeoutMs() });
       if (!built.ok) throw new ConnectError(built.problem.message, Code.InvalidArgument);
       ctx.responseHeader.set('x-request-id', built.context.requestId);

@@ -4,6 +4,7 @@ import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError, type Client } from '@connectrpc/connect';
 import { RouteInputSchema, type RouterService } from '@sophia/contracts/router';
 import { callContextFromHeaders, runWithCallContext, type CallContext, type Logger } from '@sophia/platform';
+import { hasScope } from './api-key-scopes.ts';
 import { presentedApiKey, type ApiKeyAuth } from './api-key-auth.ts';
 import { readJsonBody } from './body-reader.ts';
 import { modelList } from './openai-payloads.ts';
@@ -70,8 +71,12 @@ function clientGone(res: HttpResponseSink): AbortController {
 export function createOpenAiRoutes(options: OpenAiRoutesOptions): (req: NodeRequest, res: HttpResponseSink) => void {
   const { router, auth, logger } = options;
 
-  function authenticate(headers: Headers): string | undefined {
-    return auth.tenantFor(presentedApiKey(headers));
+  /** The caller's tenant for a chat call: 401 without a valid key, 403 for a key without scope `chat`. */
+  function authenticate(headers: Headers): { tenant: string } | { error: GatewayHttpError } {
+    const caller = auth.callerFor(presentedApiKey(headers));
+    if (caller === undefined) return { error: UNAUTHENTICATED };
+    if (!hasScope(caller, 'chat')) return { error: { status: 403, type: 'permission_error', code: 'missing_scope', message: 'this API key lacks scope chat', param: null } };
+    return { tenant: caller.tenant };
   }
 
   async function chatCompletions(req: NodeRequest, res: HttpResponseSink, headers: Headers): Promise<void> {
@@ -81,8 +86,9 @@ export function createOpenAiRoutes(options: OpenAiRoutesOptions): (req: NodeRequ
       if (err.status === 413 && req.httpVersionMajor === 1) base['connection'] = 'close';
       writeOpenAiError(res, err, base);
     };
-    const tenant = authenticate(headers);
-    if (tenant === undefined) return fail(UNAUTHENTICATED);
+    const who = authenticate(headers);
+    if ('error' in who) return fail(who.error);
+    const tenant = who.tenant;
     if (!ctxResult.ok) return fail(invalidRequest(ctxResult.problem.message, ctxResult.problem.param));
     if (!isJsonContentType(headers.get('content-type'))) {
       return fail(invalidRequest(`content-type must be application/json (UTF-8), got ${JSON.stringify(headers.get('content-type') ?? '')}`, null, { status: 415, code: 'unsupported_media_type' }));
@@ -121,7 +127,8 @@ export function createOpenAiRoutes(options: OpenAiRoutesOptions): (req: NodeRequ
   async function models(res: HttpResponseSink, headers: Headers): Promise<void> {
     const ctxResult = gatewayCallContext(headers, { method: 'GET /v1/models', maxTimeoutMs: options.requestTimeoutMs });
     const base = { 'x-request-id': requestIdOf(ctxResult, headers) };
-    if (authenticate(headers) === undefined) return writeOpenAiError(res, UNAUTHENTICATED, base);
+    const who = authenticate(headers);
+    if ('error' in who) return writeOpenAiError(res, who.error, base);
     if (!ctxResult.ok) return writeOpenAiError(res, invalidRequest(ctxResult.problem.message, ctxResult.problem.param), base);
     try {
       const list = await callRouter(ctxResult.context, res, (signal, timeoutMs) => router.listModels({}, { signal, timeoutMs }));
