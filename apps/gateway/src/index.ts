@@ -5,3 +5,4 @@ export { createApiKeyAuth, parseApiKeys, presentedApiKey, type ApiKeyAuth, type 
 export { httpStatusForCode, httpErrorFromRouter, type GatewayHttpError } from './status-to-http.ts';
 export { parseChatCompletionRequest, type ChatCompletionRequest } from './openai-request-schema.ts';
 export { sophiaDecisionView, decisionHeaders, microUsdToDecimal, type SophiaDecisionView } from './decision-view.ts';
+export { hasScope, requireScope, tenantInScope, scopeList, SCOPES, type Caller, type Scope } from './api-key-scopes.ts';

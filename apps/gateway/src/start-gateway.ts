@@ -1,6 +1,7 @@
 import { RouterService } from '@sophia/contracts/router';
 import { SqlService } from '@sophia/contracts/sql';
 import { ConfigError, createLogger, createServiceClient, createServiceMetrics, loadConfig, startMetricsServer, type Logger, type MetricsServer } from '@sophia/platform';
+import { SCOPES } from './api-key-scopes.ts';
 import { createApiKeyAuth, generateLocalApiKey, type ApiKeyEntry } from './api-key-auth.ts';
 import { gatewayConfigSchema, type GatewayConfig } from './gateway-config.ts';
 import { createGatewayServer, type GatewayServer } from './gateway-server.ts';
@@ -41,8 +42,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   }
   const logger = createLogger({ service: 'gateway', level: config.SOPHIA_LOG_LEVEL });
   const localApiKey = config.SOPHIA_API_KEYS === undefined ? generateLocalApiKey() : undefined;
-  const keys: ApiKeyEntry[] = config.SOPHIA_API_KEYS ?? [{ key: localApiKey!, tenant: 'local' }];
-  if (localApiKey) logger.warn('SOPHIA_API_KEYS unset: local mode, one generated key (tenant "local"), bound to 127.0.0.1 only');
+  // Local mode's one key may do everything: it is the operator's own machine.
+  const keys: ApiKeyEntry[] = config.SOPHIA_API_KEYS ?? [{ key: localApiKey!, tenant: 'local', scopes: [...SCOPES] }];
+  if (localApiKey) logger.warn('SOPHIA_API_KEYS unset: local mode, one generated key (tenant "local", every scope), bound to 127.0.0.1 only');
   const metrics = createServiceMetrics('gateway');
   const router = createServiceClient(RouterService, config.SOPHIA_ROUTER_ADDR);
   const sql = config.SOPHIA_SQL_ADDR ? createServiceClient(SqlService, config.SOPHIA_SQL_ADDR) : undefined;
