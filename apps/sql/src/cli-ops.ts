@@ -15,6 +15,8 @@ export interface ValidateOutput {
   tables: string[];
   columns: string[];
   sql?: string;
+  /** Present when some checks could not be made (a table whose columns the catalog does not know). */
+  warnings?: string[];
 }
 
 /** JSON shape of `link`: table names best first. */
@@ -30,15 +32,21 @@ export class UsageError extends Error {
 /** Dialects the CLI accepts (`--dialect`, batch `dialect`); the validator targets Snowflake only. */
 export const SUPPORTED_DIALECTS = ['snowflake'] as const;
 
-/** Loads catalogs by path once; batch mode validates many statements against few catalogs. */
-export function createCatalogCache(): (path: string) => CatalogIndex {
+/**
+ * Loads catalogs by path once; batch mode validates many statements against few catalogs. A catalog
+ * loads tolerantly: what was left out or repaired is reported once to `report` (stderr in the CLI).
+ */
+export function createCatalogCache(report: (line: string) => void = () => {}): (path: string) => CatalogIndex {
   const cache = new Map<string, CatalogIndex>();
   return (path) => {
     const hit = cache.get(path);
     if (hit) return hit;
     let index: CatalogIndex;
     try {
-      index = createCatalogIndex(loadCatalogFile(path));
+      const catalog = loadCatalogFile(path);
+      const problems = catalog.problems ?? [];
+      if (problems.length > 0) report(`catalog ${path}: ${problems.length} problem(s), loaded without them: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? '; …' : ''}`);
+      index = createCatalogIndex(catalog);
     } catch (err) {
       if (err instanceof CatalogError) throw new UsageError(err.message);
       throw err;
@@ -60,6 +68,7 @@ export function runValidate(index: CatalogIndex, sql: string): ValidateOutput {
   const r: ValidationResult = validateSql(sql, index);
   const out: ValidateOutput = { ok: r.ok, errors: r.errors, tables: r.tables, columns: r.columns };
   if (r.ok && r.sql !== undefined) out.sql = r.sql;
+  if (r.warnings?.length) out.warnings = r.warnings;
   return out;
 }
 

@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
     throw new UsageError((err as Error).message);
   }
   const v = parsed.values;
-  const catalogs = createCatalogCache();
+  const catalogs = createCatalogCache((line) => process.stderr.write(`${line}\n`));
   switch (command) {
     case 'validate': {
       checkDialect(v.dialect);

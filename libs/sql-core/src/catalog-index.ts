@@ -40,7 +40,16 @@ function matchesPattern(tableName: string, pattern: string): boolean {
 
 /** Builds the lookup structure once per catalog (the CLI caches it per catalog file). */
 export function createCatalogIndex(catalog: Catalog, options: CatalogIndexOptions = {}): CatalogIndex {
-  const split = catalog.tables.map((t) => ({ table: t, parts: splitName(t.name) }));
+  // Tables by upper-cased last name part: a reference is compared only with tables of that name,
+  // so resolving stays constant-time on catalogs of thousands of tables.
+  const byLast = new Map<string, { table: CatalogTable; parts: string[] }[]>();
+  for (const t of catalog.tables) {
+    const parts = splitName(t.name);
+    const key = parts[parts.length - 1]!.toUpperCase();
+    const list = byLast.get(key);
+    if (list) list.push({ table: t, parts });
+    else byLast.set(key, [{ table: t, parts }]);
+  }
   const allowed = options.allowedTables;
   const names = new Set<string>();
   for (const t of catalog.tables) {
@@ -52,7 +61,8 @@ export function createCatalogIndex(catalog: Catalog, options: CatalogIndexOption
     names,
     resolveTable(parts) {
       const written = parts.map(renderIdentifier).join('.');
-      const candidates = split.filter(({ parts: tp }) => {
+      const lastPart = parts[parts.length - 1];
+      const candidates = (lastPart ? (byLast.get(lastPart.text.toUpperCase()) ?? []) : []).filter(({ parts: tp }) => {
         if (parts.length > tp.length) return false;
         const tail = tp.slice(tp.length - parts.length);
         return parts.every((p, i) => identifierMatches(p, tail[i]!));

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CatalogError, loadCatalogFile, parseCatalog } from './catalog.ts';
+import { CatalogError, parseCatalog } from './catalog.ts';
+import { loadCatalogFile, parseCatalogTolerant } from './catalog-tolerant.ts';
 import { createCatalogIndex } from './catalog-index.ts';
 
 describe('parseCatalog', () => {
@@ -64,5 +65,33 @@ describe('createCatalogIndex', () => {
   it('applies the allowed scope', () => {
     const t = index.resolveTable([u('t'), u('orders')]);
     expect(t.ok && index.inScope(t.table)).toBe(false);
+  });
+});
+
+describe('parseCatalogTolerant', () => {
+  it('loads tables with unknown columns and leaves out or repairs bad ones, saying where', () => {
+    const c = parseCatalogTolerant({
+      tables: [
+        { name: 'DB.S.NO_DDL' },
+        { name: 'DB.S.EMPTY', columns: [] },
+        { name: '', columns: [{ name: 'A', type: 'INT' }] },
+        { name: 'DB.S.OK', columns: [{ name: 'A' }, { name: 'A', type: 'INT' }, { type: 'INT' }], primaryKey: ['A', 'Z'], foreignKeys: [{ columns: ['A'], references: { table: 'DB.S.GONE', columns: ['X'] } }], extra: 1 },
+        { name: 'DB.S.OK', columns: [{ name: 'B', type: 'INT' }] },
+        'not a table',
+      ],
+    });
+    expect(c.tables.map((t) => [t.name, t.columnsUnknown ?? false])).toEqual([['DB.S.NO_DDL', true], ['DB.S.EMPTY', true], ['DB.S.OK', false]]);
+    expect(c.tables[2]).toEqual({ name: 'DB.S.OK', columns: [{ name: 'A', type: 'UNKNOWN' }], primaryKey: ['A'] });
+    expect(c.problems).toEqual([
+      '$.tables[2].name: must be TABLE, SCHEMA.TABLE or DB.SCHEMA.TABLE; table left out',
+      '$.tables[3].columns[1].name: duplicate column "A" in "DB.S.OK"; the first one is kept',
+      '$.tables[3].columns[2].name: must be a non-empty string; column left out',
+      '$.tables[4].name: duplicate table "DB.S.OK"; the first one is kept',
+      '$.tables[5]: not an object; table left out',
+      'table "DB.S.OK": 1 foreign key(s) to tables not in the catalog left out',
+    ]);
+  });
+  it('fails only on a document that is not a catalog', () => {
+    expect(() => parseCatalogTolerant({ tabels: [] })).toThrow('$.tables: expected an array of tables');
   });
 });

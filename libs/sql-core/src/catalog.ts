@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /** One column of a catalog table; `name` is kept exactly as the catalog spells it. */
@@ -8,6 +7,8 @@ export interface CatalogColumn {
   readonly description?: string;
   readonly samples?: readonly unknown[];
   readonly synonyms?: readonly string[];
+  /** Field paths inside a VARIANT/OBJECT column (`device.browser`, `items[].sku`): linking signals. */
+  readonly fields?: readonly string[];
 }
 
 /** A foreign key from some columns of a table to columns of another catalog table. */
@@ -24,11 +25,18 @@ export interface CatalogTable {
   readonly columns: readonly CatalogColumn[];
   readonly primaryKey?: readonly string[];
   readonly foreignKeys?: readonly CatalogForeignKey[];
+  /**
+   * The table's columns are not known (its DDL was not exported): it can be queried, but its column
+   * references are not checked and validation results say so. `columns` is then empty.
+   */
+  readonly columnsUnknown?: boolean;
 }
 
 /** The tables the SQL service may query: the input of validation and schema linking. */
 export interface Catalog {
   readonly tables: readonly CatalogTable[];
+  /** What a tolerant load left out or repaired (JSON path and reason), for logs and reports. */
+  readonly problems?: readonly string[];
 }
 
 const nameSchema = z.string().trim().min(1, 'must be a non-empty string');
@@ -42,6 +50,7 @@ const columnSchema = z.strictObject({
   description: z.string().optional(),
   samples: z.array(z.unknown()).optional(),
   synonyms: z.array(z.string()).optional(),
+  fields: z.array(z.string()).optional(),
 });
 
 const tableSchema = z.strictObject({
@@ -67,7 +76,7 @@ export class CatalogError extends Error {
   override readonly name = 'CatalogError';
 }
 
-function jsonPath(path: readonly PropertyKey[]): string {
+export function jsonPath(path: readonly PropertyKey[]): string {
   let out = '$';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : `.${String(p)}`;
   return out;
@@ -118,25 +127,4 @@ export function parseCatalog(doc: unknown): Catalog {
   });
   if (problems.length > 0) throw new CatalogError(`invalid catalog: ${problems.slice(0, 5).join('; ')}`);
   return catalog;
-}
-
-/** Reads and validates a catalog JSON file; I/O and JSON syntax errors become CatalogError naming the file. */
-export function loadCatalogFile(path: string): Catalog {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new CatalogError(`cannot read catalog file ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new CatalogError(`catalog file ${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    return parseCatalog(doc);
-  } catch (err) {
-    throw new CatalogError(`${path}: ${(err as Error).message}`, { cause: err });
-  }
 }

@@ -1,4 +1,5 @@
-export { parseCatalog, loadCatalogFile, CatalogError } from './catalog.ts';
+export { parseCatalog, CatalogError } from './catalog.ts';
+export { parseCatalogTolerant, loadCatalogFile } from './catalog-tolerant.ts';
 export type { Catalog, CatalogTable, CatalogColumn, CatalogForeignKey } from './catalog.ts';
 export { createCatalogIndex } from './catalog-index.ts';
 export type { CatalogIndex, CatalogIndexOptions, TableResolution } from './catalog-index.ts';

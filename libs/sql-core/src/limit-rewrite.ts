@@ -17,13 +17,14 @@ export function applyEdits(sql: string, edits: readonly TextEdit[]): string {
   return out;
 }
 
-/** Caps every top-level LIMIT/TOP at maxRows and appends `LIMIT maxRows` when the result is unbounded. */
+/** Caps every top-level LIMIT/TOP/FETCH FIRST|NEXT at maxRows and appends `LIMIT maxRows` when the result is unbounded. */
 export function limitRewrite(sql: string, sig: readonly Token[], maxRows: number, errors: string[]): TextEdit[] {
   let depth = 0;
   let lastSetOp = -1;
   const limits: number[] = [];
   const tops: number[] = [];
   const offsets: number[] = [];
+  const fetches: number[] = [];
   sig.forEach((t, idx) => {
     if (t.kind === TokenKind.Operator && (t.text === '(' || t.text === '[')) depth++;
     else if (t.kind === TokenKind.Operator && (t.text === ')' || t.text === ']')) depth--;
@@ -33,21 +34,23 @@ export function limitRewrite(sql: string, sig: readonly Token[], maxRows: number
       if (prev?.text === '.') return;
       if (SET_OPS.has(w)) lastSetOp = idx;
       else if (w === 'LIMIT') limits.push(idx);
+      else if (w === 'FETCH' && ['FIRST', 'NEXT'].includes(sig[idx + 1]?.text.toUpperCase() ?? '')) fetches.push(idx);
       else if (w === 'TOP') tops.push(idx);
       else if (w === 'OFFSET') offsets.push(idx);
     }
   });
   const edits: TextEdit[] = [];
-  for (const idx of [...limits, ...tops]) {
-    const num = sig[idx + 1];
-    const keyword = sig[idx]!.text.toUpperCase();
+  for (const idx of [...limits, ...tops, ...fetches]) {
+    const isFetch = fetches.includes(idx);
+    const num = sig[idx + (isFetch ? 2 : 1)];
+    const keyword = isFetch ? `FETCH ${sig[idx + 1]!.text.toUpperCase()}` : sig[idx]!.text.toUpperCase();
     if (!num || num.kind !== TokenKind.Number || !/^\d+$/.test(num.text)) {
       errors.push(`${keyword} must be followed by a non-negative integer literal`);
       continue;
     }
     if (Number(num.text) > maxRows) edits.push({ start: num.start, end: num.end, text: String(maxRows) });
   }
-  const finalLimit = limits.some((idx) => idx > lastSetOp);
+  const finalLimit = [...limits, ...fetches].some((idx) => idx > lastSetOp);
   const topBounds = lastSetOp < 0 && tops.length > 0;
   const body = sig[sig.length - 1]!.text === ';' ? sig[sig.length - 2] : sig[sig.length - 1];
   const bodyEnd = body?.end ?? sql.length;

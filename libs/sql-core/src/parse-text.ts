@@ -1,3 +1,4 @@
+import { applySnowflakeRewrites, type Piece } from './parse-rewrites.ts';
 import { TokenKind, type Token } from './sql-tokenizer.ts';
 
 /** Placeholders stand for quoted identifiers in the parser's input; user text may not imitate them. */
@@ -12,13 +13,6 @@ const PAREN_KEYWORDS = new Set([
   'LIKE', 'ILIKE', 'BETWEEN', 'DISTINCT', 'AS', 'FROM', 'JOIN', 'CASE', 'END', 'ALL', 'ANY', 'EXISTS',
 ]);
 
-interface Piece {
-  text: string;
-  sig: boolean;
-  /** Offset of the original token this piece stands for. */
-  origin: number;
-}
-
 /**
  * Parser input, built from tokens. Each normalisation keeps the query's structure (the resolver still
  * sees every column and subquery) and only works around gaps of node-sql-parser's snowflake grammar:
@@ -28,36 +22,48 @@ interface Piece {
  *  4. `(expr)::type` → `CAST((expr) AS type)` (fails outside the SELECT list);
  *  5. `WITHIN GROUP (ORDER BY …)` → `OVER (ORDER BY …)`, ARRAY_AGG → LISTAGG (aggregate ordering);
  *  6. `IS [NOT] DISTINCT FROM` → `<>` / `=`; RLIKE / REGEXP operators → LIKE;
- *  7. the trailing `;` is dropped.
+ *  7. the trailing `;` is dropped; comments become a space (the pre-scan has already seen them);
+ *  8. the Snowflake clauses of {@link applySnowflakeRewrites} (FETCH, SAMPLE, AT/BEFORE, GROUPING SETS,
+ *     object/array constants, paths after subscripts).
+ * Errors are constructs recognised but refused (a time-travel point that is not a constant).
  */
 export function buildParseText(
   tokens: readonly Token[],
   last: Token,
   placeholders: Map<string, string>,
-): { text: string; originOffsets: Map<number, number> } {
+): { text: string; originOffsets: Map<number, number>; errors: string[] } {
   const pieces: Piece[] = [];
   for (const t of tokens) {
     if (t === last && t.text === ';') continue;
-    const sig = t.kind !== TokenKind.Whitespace;
+    const sig = t.kind !== TokenKind.Whitespace && t.kind !== TokenKind.Comment;
     const w = upper(t);
-    if (t.kind === TokenKind.QuotedIdent) {
+    const kind = t.kind;
+    if (t.kind === TokenKind.Comment) {
+      pieces.push({ text: ' ', sig, origin: t.start, kind });
+    } else if (t.kind === TokenKind.QuotedIdent) {
       const ph = `ZZQ${placeholders.size}ZZ`;
       placeholders.set(ph, t.value);
-      pieces.push({ text: ph, sig, origin: t.start });
+      pieces.push({ text: ph, sig, origin: t.start, kind });
     } else if (t.kind === TokenKind.String) {
-      pieces.push({ text: /[\\']/.test(t.text.slice(1, -1)) ? "'_'" : t.text, sig, origin: t.start });
+      pieces.push({ text: /[\\']/.test(t.text.slice(1, -1)) ? "'_'" : t.text, sig, origin: t.start, kind });
     } else if (t.kind === TokenKind.DollarString) {
-      pieces.push({ text: "'_'", sig, origin: t.start });
+      pieces.push({ text: "'_'", sig, origin: t.start, kind });
     } else if (w === 'INTERSECT' || w === 'EXCEPT' || w === 'MINUS') {
-      pieces.push({ text: 'UNION', sig, origin: t.start });
+      pieces.push({ text: 'UNION', sig, origin: t.start, kind });
     } else if (w === 'RLIKE' || w === 'REGEXP') {
-      pieces.push({ text: 'LIKE', sig, origin: t.start });
+      pieces.push({ text: 'LIKE', sig, origin: t.start, kind });
     } else if (w === 'ARRAY_AGG' || w === 'ARRAYAGG') {
-      pieces.push({ text: 'LISTAGG', sig, origin: t.start });
+      pieces.push({ text: 'LISTAGG', sig, origin: t.start, kind });
     } else {
-      pieces.push({ text: t.text, sig, origin: t.start });
+      pieces.push({ text: t.text, sig, origin: t.start, kind });
     }
   }
+  // node-sql-parser trims leading whitespace before it records offsets: the input must start with a token.
+  for (const p of pieces) {
+    if (p.sig) break;
+    p.text = '';
+  }
+  const errors = applySnowflakeRewrites(pieces, (ph) => placeholders.get(ph.toUpperCase()));
   const sigIdx = (): number[] => pieces.flatMap((p, i) => (p.sig ? [i] : []));
   // 5 and 6: keyword sequences.
   let idx = sigIdx();
@@ -121,5 +127,5 @@ export function buildParseText(
     if (p.text.length > 0 && !originOffsets.has(at)) originOffsets.set(at, p.origin);
     at += p.text.length;
   }
-  return { text: pieces.map((p) => p.text).join(''), originOffsets };
+  return { text: pieces.map((p) => p.text).join(''), originOffsets, errors };
 }

@@ -43,7 +43,7 @@ function upper(t: Token): string {
 }
 
 /**
- * Token-level safety checks (statement count, comments, statement keyword, forbidden words, stage
+ * Token-level safety checks (statement count, non-ASCII words, statement keyword, forbidden words, stage
  * references, variables) plus the normalisations that let node-sql-parser parse valid Snowflake, and
  * the LIMIT rewrite done on tokens so the returned SQL is the caller's text, not a re-serialisation.
  */
@@ -58,8 +58,14 @@ export function prescanSql(sql: string, maxRows: number, catalogNames: ReadonlyS
   }
   const sig = significantTokens(tokens);
   if (sig.length === 0) return { errors: ['empty statement'], parseText: '', placeholders: new Map(), limitEdits: [], originOffsets: new Map() };
-  if (tokens.some((t) => t.kind === TokenKind.Comment)) {
-    errors.push('comments are not allowed in a query (a comment can hide a second statement)');
+  // Comments are allowed: the tokenizer has found them, so everything below sees only the tokens
+  // Snowflake executes, and the statement that runs has them removed (see commentEdits).
+  for (const t of tokens) {
+    if (t.kind === TokenKind.Word && /[^\x00-\x7f]/.test(t.text)) {
+      errors.push(`unquoted name ${JSON.stringify(t.text)} contains ${describeChar(t.text)}: unquoted identifiers and keywords are ASCII (look-alike and invisible characters are refused)`);
+    } else if (t.kind === TokenKind.Whitespace && /[^ \t\r\n\f\v]/.test(t.text)) {
+      errors.push(`whitespace contains ${describeChar(t.text.replace(/[ \t\r\n\f\v]/g, ''))}: only ASCII spaces, tabs and line breaks separate words`);
+    }
   }
   // Statement count: at most one `;` and only as the last token.
   const semis = sig.filter((t) => t.text === ';' && t.kind === TokenKind.Operator);
@@ -83,7 +89,6 @@ export function prescanSql(sql: string, maxRows: number, catalogNames: ReadonlyS
       else if (!afterDot && STATEMENT_WORDS.has(w) && !catalogNames.has(w)) errors.push(`forbidden keyword ${w}: only read-only SELECT queries are allowed`);
       else if (FORBIDDEN_FUNCTIONS.has(w) && next?.text === '(') errors.push(`forbidden function ${w}(): it reads objects outside the catalog`);
       else if (PLACEHOLDER_PATTERN.test(t.text)) errors.push(`identifier ${t.text} is reserved`);
-      if (w === 'FETCH' && !afterDot) errors.push('FETCH FIRST/NEXT is not supported; use LIMIT');
     } else if (t.kind === TokenKind.Variable) {
       errors.push(`${t.text}: session variables and positional/stage columns ($n) are not allowed`);
     } else if (t.kind === TokenKind.DollarString) {
@@ -96,9 +101,29 @@ export function prescanSql(sql: string, maxRows: number, catalogNames: ReadonlyS
   });
 
   const placeholders = new Map<string, string>();
-  const { text: parseText, originOffsets } = buildParseText(tokens, last, placeholders);
-  const limitEdits = errors.length === 0 ? limitRewrite(sql, sig, maxRows, errors) : [];
+  const { text: parseText, originOffsets, errors: rewriteErrors } = buildParseText(tokens, last, placeholders);
+  errors.push(...rewriteErrors);
+  const limitEdits = errors.length === 0 ? [...commentEdits(tokens, sig), ...limitRewrite(sql, sig, maxRows, errors)] : [];
   return { errors: dedupe(errors), parseText, placeholders, limitEdits, originOffsets };
+}
+
+/**
+ * Removes the comments from the statement that runs (before its last significant token; the LIMIT
+ * edit replaces what follows). A line comment goes (its line break stays), a block comment becomes a space, so the
+ * warehouse executes exactly the tokens validated even if its own comment rules differ (DuckDB has
+ * no `//` comments).
+ */
+function commentEdits(tokens: readonly Token[], sig: readonly Token[]): TextEdit[] {
+  const lastBody = sig[sig.length - 1]!.text === ';' ? sig[sig.length - 2] : sig[sig.length - 1];
+  const end = lastBody?.end ?? 0;
+  return tokens
+    .filter((t) => t.kind === TokenKind.Comment && t.end <= end)
+    .map((t) => ({ start: t.start, end: t.end, text: t.text.startsWith('/*') ? ' ' : '' }));
+}
+
+function describeChar(text: string): string {
+  const c = [...text].find((ch) => (ch.codePointAt(0) ?? 0) > 0x7f || !/[ -~]/.test(ch)) ?? text[0] ?? '';
+  return `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 function dedupe(xs: string[]): string[] {

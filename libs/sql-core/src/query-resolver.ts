@@ -13,6 +13,12 @@ import {
 import { identifierMatches, renderIdentifier, type Identifier } from './identifier.ts';
 
 
+/**
+ * Stands in the output columns of a source whose columns are not known (a catalog table with
+ * `columnsUnknown`, or a CTE/subquery selecting `*` from one): any column name resolves against it.
+ */
+const ANY_COLUMN: Identifier = Object.freeze({ text: '*', quoted: true });
+
 /** A row source visible in a query: a catalog table, a CTE/subquery, or a FLATTEN output. */
 interface Source {
   readonly alias: Identifier | null;
@@ -46,6 +52,8 @@ export interface Resolution {
   readonly tables: string[];
   readonly columns: string[];
   readonly tableRefs: TableRef[];
+  /** Checks that could not be made (columns of a table with unknown columns), stated to the caller. */
+  readonly warnings: string[];
 }
 
 function sameIdent(a: Identifier, b: Identifier): boolean {
@@ -69,6 +77,10 @@ export function resolveQuery(
   const tables: string[] = [];
   const columns: string[] = [];
   const seenTableNames = new Set<string>();
+  const warnings: string[] = [];
+  const warn = (msg: string): void => {
+    if (!warnings.includes(msg)) warnings.push(msg);
+  };
   const error = (msg: string): void => {
     if (!errors.includes(msg)) errors.push(msg);
   };
@@ -106,9 +118,16 @@ export function resolveQuery(
     return undefined;
   };
   const columnIn = (src: Source, col: Identifier): string | undefined => {
+    if (src.table?.columnsUnknown) {
+      warn(`columns of table ${src.table.name} are unknown (not in the catalog): ${renderIdentifier(col)} and its other column references were not checked`);
+      return col.quoted ? col.text : col.text.toUpperCase();
+    }
     if (src.table) return index.findColumn(src.table, col)?.name;
-    return src.columns.find((c) => sameIdent(c, col))?.text;
+    const found = src.columns.find((c) => c !== ANY_COLUMN && sameIdent(c, col))?.text;
+    return found ?? (src.columns.includes(ANY_COLUMN) ? col.text : undefined);
   };
+  /** Whether a source answers every column name (unknown columns): it loses to a source that knows the column. */
+  const isOpen = (src: Source): boolean => Boolean(src.table?.columnsUnknown) || src.columns.includes(ANY_COLUMN);
   const resolveColumnRef = (node: Node, scope: Scope): void => {
     const parts: Identifier[] = [];
     for (const key of ['db', 'schema', 'table', 'column']) {
@@ -151,7 +170,12 @@ export function resolveQuery(
       return;
     }
     for (let s: Scope | null = scope; s; s = s.parent) {
-      const hits = s.sources.map((src) => ({ src, name: columnIn(src, col) })).filter((h) => h.name !== undefined);
+      const all = s.sources.map((src) => ({ src, name: columnIn(src, col) })).filter((h) => h.name !== undefined);
+      const known = all.filter((h) => !isOpen(h.src));
+      // A source with known columns that has the name wins over ones whose columns are unknown.
+      const hits = known.length > 0 ? known : all.slice(0, 1);
+      // Snowflake resolves a name that several sources share to a SELECT-list alias of that name.
+      if (hits.length > 1 && s === scope && s.selectAliases.some((a) => sameIdent(a, col))) return;
       if (hits.length > 1 && !s.usingColumns.some((u) => sameIdent(u, col))) {
         error(`ambiguous column ${renderIdentifier(col)}: it exists in ${hits.map((h) => h.src.label).join(' and ')}; qualify it`);
         return;
@@ -202,6 +226,14 @@ export function resolveQuery(
         const fname = (names[names.length - 1] ?? '').toUpperCase();
         if (fname.startsWith('SYSTEM$')) error(`forbidden function ${fname}`);
         const args = isNode(value.args) && Array.isArray(value.args.value) ? (value.args.value as unknown[]) : null;
+        const params = lambdaParams(value.args);
+        if (params.length > 0) {
+          // Higher-order functions (FILTER, TRANSFORM, REDUCE…): the lambda's parameters are columns of its own scope.
+          const lambdaScope: Scope = { sources: [{ alias: null, table: null, columns: params, label: 'lambda parameters' }], hasFrom: scope.hasFrom, broken: false, selectAliases: [], usingColumns: [], parent: scope, ctes: scope.ctes };
+          walkExpr(value.args, lambdaScope);
+          walkExpr(value.over, scope);
+          return;
+        }
         const partIdx = DATE_PART_ARG.get(fname);
         if (args && partIdx !== undefined) {
           args.forEach((a, i) => {
@@ -258,12 +290,13 @@ export function resolveQuery(
         return;
       }
       noteTable(res.table);
+      if (res.table.columnsUnknown) warn(`columns of table ${res.table.name} are unknown (not in the catalog); its column references are not checked`);
       const loc = isNode(item.loc) && isNode(item.loc.start) && typeof item.loc.start.offset === 'number' ? item.loc.start.offset : null;
       tableRefs.push({ parseOffset: loc, writtenParts: parts.length, table: res.table });
       scope.sources.push({
         alias,
         table: res.table,
-        columns: res.table.columns.map((c) => ({ text: c.name, quoted: false })),
+        columns: res.table.columnsUnknown ? [ANY_COLUMN] : res.table.columns.map((c) => ({ text: c.name, quoted: false })),
         label: alias ? `${res.table.name} (alias ${renderIdentifier(alias)})` : res.table.name,
       });
     } else if (isNode(item.expr) && isNode(item.expr.ast)) {
@@ -428,5 +461,26 @@ export function resolveQuery(
   } else {
     validateQuery(ast, null, new Map());
   }
-  return { errors, tables, columns, tableRefs, seenTableNames };
+  return { errors, tables, columns, tableRefs, seenTableNames, warnings };
+}
+
+/**
+ * Parameters of the lambdas among a call's arguments: node-sql-parser reads `a -> body` as a binary
+ * `->` whose left side is the parameter (`(a, b) -> …`: an expression list), nested inside the body's
+ * operators. Subqueries are not searched (their lambdas belong to their own calls).
+ */
+function lambdaParams(args: unknown): Identifier[] {
+  const out: Identifier[] = [];
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(visit);
+    if (!isNode(v) || isNode(v.ast) || v.type === 'select' || v.type === 'function') return;
+    if (v.type === 'binary_expr' && v.operator === '->') {
+      const left = v.left;
+      const refs = isNode(left) && left.type === 'expr_list' && Array.isArray(left.value) ? left.value : [left];
+      for (const r of refs) if (isNode(r) && r.type === 'column_ref' && !r.table && typeof r.column === 'string') out.push({ text: r.column, quoted: false });
+    }
+    for (const [k, x] of Object.entries(v)) if (k !== 'loc') visit(x);
+  };
+  if (isNode(args) && Array.isArray(args.value)) args.value.forEach(visit);
+  return out;
 }

@@ -35,9 +35,10 @@ describe('safe statements turned unsafe', () => {
   // Every accepted statement must become a rejection once something unsafe is smuggled in.
   const safe = (fixture('safe-corpus.json') as string[]).map((q) => q.replace(/;\s*$/, ''));
   const smuggle: [string, (q: string) => string][] = [
-    ['stacked statement', (q) => `${q}; DROP TABLE orders`],
-    ['line comment', (q) => `${q} -- ; DELETE FROM orders`],
-    ['block comment', (q) => `${q} /* x */`],
+    ['stacked statement', (q) => `${q}\n; DROP TABLE orders`],
+    ['statement after a line comment', (q) => `${q} -- x\n; DELETE FROM orders`],
+    ['statement after a block comment', (q) => `${q}\n/* x */; DROP TABLE orders`],
+    ['zero-width character in a keyword', (q) => `${q}\nUNION ALL SEL\u200bECT id FROM orders`],
     ['out-of-scope union', (q) => `SELECT * FROM hr.private.salaries UNION ALL ${q}`],
     ['system function', (q) => `SELECT SYSTEM$CANCEL_ALL_QUERIES() FROM (${q}) x`],
     ['DML prefix', (q) => `DELETE FROM orders WHERE id IN (${q})`],
@@ -48,11 +49,57 @@ describe('safe statements turned unsafe', () => {
   });
 });
 
+describe('comments', () => {
+  // The tokenizer sees every comment, so none can hide a statement; the statement that runs has none.
+  it.each([
+    ['SELECT id -- k\nFROM orders // all\nWHERE amount > 1 /* euros */', 'SELECT id \nFROM SALES.PUBLIC.orders \nWHERE amount > 1 LIMIT 1000'],
+    ['SELECT id FROM orders -- ; DELETE FROM orders', 'SELECT id FROM SALES.PUBLIC.orders LIMIT 1000'],
+    ['/* a */ SELECT 1; -- b', '  SELECT 1 LIMIT 1000'],
+  ])('accepts %j and runs it without comments', (sql, out) => {
+    const r = v(sql);
+    expect(r.errors).toEqual([]);
+    expect(r.sql).toBe(out);
+  });
+});
+
+describe('Snowflake constructs', () => {
+  it('caps FETCH FIRST like LIMIT', () => {
+    expect(v('SELECT id FROM orders FETCH FIRST 5000 ROWS ONLY').sql).toBe('SELECT id FROM SALES.PUBLIC.orders FETCH FIRST 1000 ROWS ONLY');
+    expect(v('SELECT id FROM orders OFFSET 2 ROWS FETCH NEXT 3 ROWS ONLY').sql).toBe('SELECT id FROM SALES.PUBLIC.orders OFFSET 2 ROWS FETCH NEXT 3 ROWS ONLY');
+  });
+  it('checks lambda bodies against the lambda parameters and the row', () => {
+    expect(v('SELECT FILTER(items, a -> a:qty > amount) FROM orders').ok).toBe(true);
+    expect(v('SELECT FILTER(items, a -> b > 1) FROM orders').errors[0]).toMatch(/unknown column b/);
+  });
+  it('refuses a time-travel point that is not a constant', () => {
+    expect(v('SELECT * FROM orders AT(OFFSET => id)').errors[0]).toMatch(/constant point in time; id is not allowed/);
+  });
+  it('resolves a name shared by two tables to the SELECT alias of that name', () => {
+    expect(v('SELECT o.id AS id FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY id').ok).toBe(true);
+  });
+});
+
+describe('tables with unknown columns', () => {
+  const partial = parseCatalog({ tables: [{ name: 'DB.S.KNOWN', columns: [{ name: 'ID', type: 'INT' }] }] });
+  const withUnknown = { tables: [...partial.tables, { name: 'DB.S.RAW_EVENTS', columns: [], columnsUnknown: true }] };
+  it('accepts their columns and says they were not checked', () => {
+    const r = validateSql('SELECT e.anything, k.id FROM raw_events e JOIN known k ON k.id = e.known_id', withUnknown);
+    expect(r.ok).toBe(true);
+    expect(r.warnings?.[0]).toMatch(/columns of table DB.S.RAW_EVENTS are unknown/);
+  });
+  it('still checks the known tables and CTEs over them', () => {
+    expect(validateSql('SELECT k.nope FROM known k, raw_events e', withUnknown).errors[0]).toMatch(/unknown column nope/);
+    expect(validateSql('WITH x AS (SELECT * FROM raw_events) SELECT x.a, x.b FROM x', withUnknown).ok).toBe(true);
+    expect(validateSql('SELECT id FROM known, raw_events', withUnknown).columns).toEqual(['DB.S.KNOWN.ID']);
+  });
+});
+
 describe('precise errors', () => {
   it('names the forbidden construct', () => {
     expect(v('SELECT 1; DROP TABLE orders').errors).toContain('multiple statements are not allowed: exactly one statement per request');
     expect(v('SELECT SYSTEM$WHITELIST()').errors[0]).toMatch(/SYSTEM\$WHITELIST/);
-    expect(v('SELECT id FROM orders -- x').errors[0]).toMatch(/comments are not allowed/);
+    expect(v('SELECT id FROM orders -- x\n; DROP TABLE t').errors[0]).toMatch(/multiple statements/);
+    expect(v('SEL\u200bECT 1').errors[0]).toMatch(/U\+200B/);
   });
   it('names the unknown table and the out-of-scope table', () => {
     expect(v('SELECT * FROM nope').errors).toEqual(['unknown table nope: not in the catalog']);

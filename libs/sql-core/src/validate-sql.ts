@@ -14,6 +14,8 @@ export interface ValidationResult {
   /** Catalog columns the query references as `TABLE.COLUMN` (catalog spelling). */
   readonly columns: string[];
   readonly sql?: string;
+  /** Checks that could not be made — e.g. columns of a table whose columns the catalog does not know. */
+  readonly warnings?: string[];
 }
 
 /** Validation options; `maxRows` caps the result size (default 1000). */
@@ -29,7 +31,8 @@ export const MAX_SQL_LENGTH = 100_000;
 /**
  * The safety boundary of the SQL service: accepts exactly one read-only SELECT/WITH statement whose
  * tables are in the catalog (and allowed scope) and whose columns exist, and returns it with a bounded
- * LIMIT. Layered: a token-level pre-scan (statement count, comments, forbidden words) and then an AST
+ * LIMIT. Layered: a token-level pre-scan (statement count, forbidden words, non-ASCII look-alikes; comments
+ * are seen there and removed from the statement that runs) and then an AST
  * walk over node-sql-parser's snowflake grammar. Anything that does not parse is rejected.
  */
 export function validateSql(sql: string, catalog: Catalog | CatalogIndex, options: ValidateOptions = {}): ValidationResult {
@@ -67,9 +70,10 @@ export function validateSql(sql: string, catalog: Catalog | CatalogIndex, option
   }
   const qualify = qualifyEdits(res.tableRefs, pre.originOffsets);
   if (typeof qualify === 'string') errors.push(qualify);
-  if (errors.length > 0) return { ok: false, errors, tables: res.tables, columns: res.columns };
+  const warnings = res.warnings.length > 0 ? { warnings: res.warnings } : {};
+  if (errors.length > 0) return { ok: false, errors, tables: res.tables, columns: res.columns, ...warnings };
   const sqlOut = applyEdits(sql, [...pre.limitEdits, ...(qualify as TextEdit[])]);
-  return { ok: true, errors: [], tables: res.tables, columns: res.columns, sql: sqlOut };
+  return { ok: true, errors: [], tables: res.tables, columns: res.columns, sql: sqlOut, ...warnings };
 }
 
 const SIMPLE_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
