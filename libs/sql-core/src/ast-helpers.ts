@@ -3,8 +3,18 @@ import { type Identifier } from './identifier.ts';
 /** A loosely typed AST node from node-sql-parser (its published typings do not cover Snowflake). */
 export type Node = Record<string, unknown>;
 
+const columnsOf = (names: string): Identifier[] => names.split(' ').map((text) => ({ text, quoted: false }));
 /** Output columns of FLATTEN (Snowflake). */
-export const FLATTEN_COLUMNS = ['SEQ', 'KEY', 'PATH', 'INDEX', 'VALUE', 'THIS'].map((text) => ({ text, quoted: false }));
+export const FLATTEN_COLUMNS = columnsOf('SEQ KEY PATH INDEX VALUE THIS');
+/**
+ * The table functions a query may read from: they only reshape values of the row they are given
+ * (no catalog objects, no files, no generators), with their output columns.
+ */
+export const TABLE_FUNCTION_COLUMNS: ReadonlyMap<string, readonly Identifier[]> = new Map([
+  ['FLATTEN', FLATTEN_COLUMNS],
+  ['SPLIT_TO_TABLE', columnsOf('SEQ INDEX VALUE')],
+  ['STRTOK_SPLIT_TO_TABLE', columnsOf('SEQ INDEX VALUE')],
+]);
 
 /** Date/time parts Snowflake accepts as bare words in DATEADD(day, ...), DATE_TRUNC(month, ...), etc. */
 export const DATE_PARTS = new Set(
@@ -36,20 +46,22 @@ export function referencesTable(value: unknown, name: Identifier): boolean {
   return Object.values(value).some((v) => referencesTable(v, name));
 }
 
-/** `FLATTEN(...)` written as a plain call (positional input), not the parser's flatten node. */
-export function isFlattenCall(expr: Node): boolean {
+function callName(expr: Node): string | null {
   const name = isNode(expr.name) && Array.isArray(expr.name.name) ? (expr.name.name as unknown[]) : [];
   const first = name[0];
-  return expr.type === 'function' && name.length === 1 && isNode(first) && typeof first.value === 'string' && first.value.toUpperCase() === 'FLATTEN';
+  return expr.type === 'function' && name.length === 1 && isNode(first) && typeof first.value === 'string' ? first.value.toUpperCase() : null;
 }
 
-/** `TABLE(FLATTEN(...))` in FROM. */
-export function isTableFlatten(expr: Node): boolean {
-  if (expr.type !== 'function') return false;
-  const name = isNode(expr.name) && Array.isArray(expr.name.name) ? (expr.name.name as unknown[]) : [];
-  const first = name[0];
-  const isTable = name.length === 1 && isNode(first) && typeof first.value === 'string' && first.value.toUpperCase() === 'TABLE';
+/**
+ * The allowed table function a FROM item calls — `FLATTEN(…)` (the parser's flatten node or a plain
+ * call), `SPLIT_TO_TABLE(…)`, or either inside `TABLE(…)` — with the call node; null for anything else.
+ */
+export function tableFunctionCall(expr: Node): { name: string; call: Node } | null {
+  if (expr.type === 'flatten') return { name: 'FLATTEN', call: expr };
+  const name = callName(expr);
+  if (name !== null && TABLE_FUNCTION_COLUMNS.has(name)) return { name, call: expr };
+  if (name !== 'TABLE') return null;
   const args = isNode(expr.args) && Array.isArray(expr.args.value) ? (expr.args.value as unknown[]) : [];
   const inner = args[0];
-  return isTable && args.length === 1 && isNode(inner) && (inner.type === 'flatten' || isFlattenCall(inner));
+  return args.length === 1 && isNode(inner) && inner.type !== 'function' ? (inner.type === 'flatten' ? { name: 'FLATTEN', call: inner } : null) : args.length === 1 && isNode(inner) ? tableFunctionCall(inner) : null;
 }

@@ -23,11 +23,20 @@ const TIME_TRAVEL_WORDS = new Set([
   'DATEADD', 'TIMESTAMPADD', 'CURRENT_TIMESTAMP', 'CURRENT_DATE', 'SYSDATE', 'TO_TIMESTAMP', 'TO_TIMESTAMP_LTZ',
   'TO_TIMESTAMP_NTZ', 'TO_TIMESTAMP_TZ', 'DAY', 'DAYS', 'HOUR', 'HOURS', 'MINUTE', 'MINUTES', 'SECOND', 'SECONDS', 'WEEK', 'MONTH', 'YEAR',
 ]);
+/** Casts to these types are read as `::JSON` (the grammar lacks them). */
+const SEMI_STRUCTURED_TYPES = new Set(['VARIANT', 'OBJECT', 'ARRAY', 'GEOGRAPHY', 'GEOMETRY']);
 /** Words after which `[` opens an array constant rather than a subscript. */
 const EXPRESSION_START_WORDS = new Set([
   'SELECT', 'WHERE', 'AND', 'OR', 'NOT', 'ON', 'WHEN', 'THEN', 'ELSE', 'HAVING', 'QUALIFY', 'BY', 'IN', 'IS',
   'LIKE', 'ILIKE', 'BETWEEN', 'DISTINCT', 'RETURN', 'ALL', 'ANY',
 ]);
+
+/** What the rewrites found: refusals, and FROM-item aliases with a column list (`AS p (a, b)`). */
+export interface SnowflakeRewrites {
+  readonly errors: string[];
+  /** Parser text of the alias (placeholder for a quoted one) → parser texts of the column names, in order. */
+  readonly aliasColumns: Map<string, string[]>;
+}
 
 /**
  * Applies the rewrites in place on `pieces` (significant pieces only are inspected):
@@ -37,11 +46,15 @@ const EXPRESSION_START_WORDS = new Set([
  *    checked here (strings, numbers, casts and a few date functions; anything else is an error);
  *  - `GROUPING SETS (…)` → `ROLLUP (…)` and an empty grouping set `()` → `(NULL)`;
  *  - `{'k': v, …}` → `OBJECT_CONSTRUCT('k', v, …)`, `[a, b]` constants → `ARRAY_CONSTRUCT(a, b)`;
- *  - a path after a subscript, `x[0]:a.b` → `x[0]['a']['b']`.
+ *  - `NATURAL JOIN` → `JOIN` (no ON/USING: the resolver joins the shared columns); `::VARIANT|OBJECT|ARRAY` → `::JSON`;
+ *  - a FROM-item alias with a column list, `AS p (a, b)` → `AS p` (the list is returned for the resolver);
+ *  - semi-structured paths `x:a.b[0].c` and `x[0]:a` → `x['a']['b'][0]['c']`; after a call,
+ *    `f(…):a.b` → `GET_PATH(f(…), 'a.b')`.
  * Returns errors for constructs recognised but refused.
  */
-export function applySnowflakeRewrites(pieces: Piece[], quotedText: (placeholder: string) => string | undefined): string[] {
+export function applySnowflakeRewrites(pieces: Piece[], quotedText: (placeholder: string) => string | undefined): SnowflakeRewrites {
   const errors: string[] = [];
+  const aliasColumns = new Map<string, string[]>();
   const idx = pieces.flatMap((p, i) => (p.sig ? [i] : []));
   const p = (k: number): Piece | undefined => (k >= 0 && k < idx.length ? pieces[idx[k]!] : undefined);
   const up = (k: number): string => {
@@ -109,10 +122,18 @@ export function applySnowflakeRewrites(pieces: Piece[], quotedText: (placeholder
         for (let j = k + 4; j < close; j++) {
           const x = p(j)!;
           if (x.kind === 'word' && !TIME_TRAVEL_WORDS.has(x.text.toUpperCase())) errors.push(`${w}(${up(k + 2)} => …) must be a constant point in time; ${x.text} is not allowed there`);
-          else if (x.kind !== 'word' && x.kind !== 'string' && x.kind !== 'number' && !['(', ')', '::', '-', '+', ','].includes(x.text)) errors.push(`${w}(${up(k + 2)} => …) must be a constant point in time; ${x.text} is not allowed there`);
+          else if (x.kind !== 'word' && x.kind !== 'string' && x.kind !== 'number' && !['(', ')', '::', '-', '+', '*', '/', ','].includes(x.text)) errors.push(`${w}(${up(k + 2)} => …) must be a constant point in time; ${x.text} is not allowed there`);
         }
         blank(k, close);
         k = close;
+        continue;
+      }
+      if (w === 'NATURAL' && (up(k + 1) === 'JOIN' || ['INNER', 'LEFT', 'RIGHT', 'FULL'].includes(up(k + 1)))) {
+        p(k)!.text = '';
+        continue;
+      }
+      if (prevText === '::' && SEMI_STRUCTURED_TYPES.has(w)) {
+        p(k)!.text = 'JSON';
         continue;
       }
       if (w === 'GROUPING' && up(k + 1) === 'SETS' && p(k + 2)?.text === '(') {
@@ -122,6 +143,21 @@ export function applySnowflakeRewrites(pieces: Piece[], quotedText: (placeholder
       }
     }
     const t = p(k)!.text;
+    const before = up(k - 1);
+    if (isIdent(k) && (before === 'AS' || prevText === ')') && p(k + 1)?.text === '(') {
+      const close = closing(k + 1);
+      const names: string[] = [];
+      for (let j = k + 2; j < close; j += 2) {
+        if (!isIdent(j) || !(p(j + 1)?.text === ',' || j + 1 === close)) break;
+        names.push(p(j)!.text);
+      }
+      if (close > 0 && names.length > 0 && names.length * 2 === close - k - 1) {
+        aliasColumns.set(p(k)!.text.toUpperCase(), names);
+        blank(k + 1, close);
+        k = close;
+        continue;
+      }
+    }
     if (t === '(' && p(k + 1)?.text === ')' && (prevText === '(' || prevText === ',')) {
       p(k)!.text = '(NULL';
     } else if (t === '{') {
@@ -140,31 +176,68 @@ export function applySnowflakeRewrites(pieces: Piece[], quotedText: (placeholder
     } else if (t === ']') {
       const open = brackets.pop();
       if (open?.array) p(k)!.text = ')';
-      else if (p(k + 1)?.text === ':' && (p(k + 2)?.kind === 'word' || p(k + 2)?.kind === 'quoted-ident')) {
-        // x[0]:a.b[1].c → x[0]['a']['b'][1]['c']
-        let j = k + 1;
-        while ((p(j)?.text === ':' || p(j)?.text === '.') && (p(j + 1)?.kind === 'word' || p(j + 1)?.kind === 'quoted-ident')) {
-          const el = p(j + 1)!;
-          const key = el.kind === 'quoted-ident' ? (quotedText(el.text) ?? el.text) : el.text;
-          p(j)!.text = '';
-          el.text = /['\\]/.test(key) ? "['_']" : `['${key}']`;
-          j += 2;
-          while (p(j)?.text === '[') {
-            const endBracket = findBracketClose(j);
-            if (endBracket < 0) break;
-            j = endBracket + 1;
-          }
-        }
-      }
+    } else if (t === ':' && isPathElement(k + 1)) {
+      const prev = p(k - 1);
+      if (prev && (prev.kind === 'word' || prev.kind === 'quoted-ident' || prev.text === ']')) bracketPath(k);
+      else if (prev?.text === ')') getPathCall(k);
     }
   }
-  return errors;
+  return { errors, aliasColumns };
 
+  function isIdent(k: number): boolean {
+    const x = p(k);
+    return x !== undefined && (x.kind === 'quoted-ident' || (x.kind === 'word' && !/^(SELECT|FROM|WHERE|ON|USING|JOIN|LATERAL|TABLE)$/i.test(x.text)));
+  }
   // `{` and `,` are rewritten in place, so look at what the token was before: an object key follows them.
   function originalBefore(k: number): string {
     const x = p(k)!;
     if (x.text === 'OBJECT_CONSTRUCT(') return '{';
     return x.text;
+  }
+  function isPathElement(k: number): boolean {
+    const x = p(k);
+    return x !== undefined && (x.kind === 'word' || x.kind === 'quoted-ident');
+  }
+  /** Reads the path after the `:` at k (`a.b[0]."c d"`), blanking it; returns its elements and where it ends. */
+  function takePath(colon: number): { keys: { k: number; key: string }[]; end: number } {
+    const keys: { k: number; key: string }[] = [];
+    let j = colon;
+    while ((p(j)?.text === ':' && j === colon) || (p(j)?.text === '.' && j > colon)) {
+      if (!isPathElement(j + 1)) break;
+      const el = p(j + 1)!;
+      keys.push({ k: j + 1, key: el.kind === 'quoted-ident' ? (quotedText(el.text) ?? el.text) : el.text });
+      p(j)!.text = '';
+      j += 2;
+      while (p(j)?.text === '[') {
+        const endBracket = findBracketClose(j);
+        if (endBracket < 0) break;
+        j = endBracket + 1;
+      }
+    }
+    return { keys, end: j - 1 };
+  }
+  /** `col:a.b[0].c` → `col['a']['b'][0]['c']` (the grammar fails on paths of three or more steps). */
+  function bracketPath(colon: number): void {
+    for (const { k, key } of takePath(colon).keys) p(k)!.text = /['\\]/.test(key) ? "['_']" : `['${key}']`;
+  }
+  /** `f(x):a.b` → `GET_PATH(f(x), 'a.b')` (the grammar has no path after a call). */
+  function getPathCall(colon: number): void {
+    let depth = 0;
+    let open = -1;
+    for (let j = colon - 1; j >= 0; j--) {
+      const x = p(j)!.text;
+      if (x === ')') depth++;
+      else if (x === '(' && --depth === 0) {
+        open = j;
+        break;
+      }
+    }
+    const fn = open > 0 && p(open - 1)?.kind === 'word' ? open - 1 : open;
+    if (fn < 0) return;
+    const { keys } = takePath(colon);
+    const path = keys.map((x) => x.key).join('.');
+    keys.forEach((x, i) => (p(x.k)!.text = i === 0 ? (/['\\]/.test(path) ? ", '_')" : `, '${path}')`) : ''));
+    p(fn)!.text = `GET_PATH(${p(fn)!.text}`;
   }
   function findBracketClose(open: number): number {
     let depth = 0;

@@ -31,7 +31,7 @@ export function buildParseText(
   tokens: readonly Token[],
   last: Token,
   placeholders: Map<string, string>,
-): { text: string; originOffsets: Map<number, number>; errors: string[] } {
+): { text: string; originOffsets: Map<number, number>; errors: string[]; aliasColumns: Map<string, string[]> } {
   const pieces: Piece[] = [];
   for (const t of tokens) {
     if (t === last && t.text === ';') continue;
@@ -63,7 +63,7 @@ export function buildParseText(
     if (p.sig) break;
     p.text = '';
   }
-  const errors = applySnowflakeRewrites(pieces, (ph) => placeholders.get(ph.toUpperCase()));
+  const { errors, aliasColumns } = applySnowflakeRewrites(pieces, (ph) => placeholders.get(ph.toUpperCase()));
   const sigIdx = (): number[] => pieces.flatMap((p, i) => (p.sig ? [i] : []));
   // 5 and 6: keyword sequences.
   let idx = sigIdx();
@@ -127,5 +127,5 @@ export function buildParseText(
     if (p.text.length > 0 && !originOffsets.has(at)) originOffsets.set(at, p.origin);
     at += p.text.length;
   }
-  return { text: pieces.map((p) => p.text).join(''), originOffsets, errors };
+  return { text: pieces.map((p) => p.text).join(''), originOffsets, errors, aliasColumns };
 }

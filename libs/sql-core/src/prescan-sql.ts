@@ -36,6 +36,8 @@ export interface Prescan {
   readonly limitEdits: readonly TextEdit[];
   /** Offset of each parser-input piece → offset of the original token it came from. */
   readonly originOffsets: ReadonlyMap<number, number>;
+  /** FROM-item aliases written with a column list (`AS p (a, b)`), by upper-cased parser text of the alias. */
+  readonly aliasColumns: ReadonlyMap<string, readonly string[]>;
 }
 
 function upper(t: Token): string {
@@ -53,11 +55,11 @@ export function prescanSql(sql: string, maxRows: number, catalogNames: ReadonlyS
   try {
     tokens = tokenizeSql(sql);
   } catch (err) {
-    if (err instanceof SqlTokenizeError) return { errors: [`lexical error: ${err.message}`], parseText: '', placeholders: new Map(), limitEdits: [], originOffsets: new Map() };
+    if (err instanceof SqlTokenizeError) return { errors: [`lexical error: ${err.message}`], parseText: '', placeholders: new Map(), limitEdits: [], originOffsets: new Map(), aliasColumns: new Map() };
     throw err;
   }
   const sig = significantTokens(tokens);
-  if (sig.length === 0) return { errors: ['empty statement'], parseText: '', placeholders: new Map(), limitEdits: [], originOffsets: new Map() };
+  if (sig.length === 0) return { errors: ['empty statement'], parseText: '', placeholders: new Map(), limitEdits: [], originOffsets: new Map(), aliasColumns: new Map() };
   // Comments are allowed: the tokenizer has found them, so everything below sees only the tokens
   // Snowflake executes, and the statement that runs has them removed (see commentEdits).
   for (const t of tokens) {
@@ -101,10 +103,10 @@ export function prescanSql(sql: string, maxRows: number, catalogNames: ReadonlyS
   });
 
   const placeholders = new Map<string, string>();
-  const { text: parseText, originOffsets, errors: rewriteErrors } = buildParseText(tokens, last, placeholders);
+  const { text: parseText, originOffsets, errors: rewriteErrors, aliasColumns } = buildParseText(tokens, last, placeholders);
   errors.push(...rewriteErrors);
   const limitEdits = errors.length === 0 ? [...commentEdits(tokens, sig), ...limitRewrite(sql, sig, maxRows, errors)] : [];
-  return { errors: dedupe(errors), parseText, placeholders, limitEdits, originOffsets };
+  return { errors: dedupe(errors), parseText, placeholders, limitEdits, originOffsets, aliasColumns };
 }
 
 /**

@@ -3,11 +3,10 @@ import { type CatalogIndex } from './catalog-index.ts';
 import {
   DATE_PART_ARG,
   DATE_PARTS,
-  FLATTEN_COLUMNS,
-  isFlattenCall,
   isNode,
-  isTableFlatten,
   referencesTable,
+  TABLE_FUNCTION_COLUMNS,
+  tableFunctionCall,
   type Node,
 } from './ast-helpers.ts';
 import { identifierMatches, renderIdentifier, type Identifier } from './identifier.ts';
@@ -71,6 +70,7 @@ export function resolveQuery(
   ast: unknown,
   index: CatalogIndex,
   placeholders: ReadonlyMap<string, string>,
+  aliasColumns: ReadonlyMap<string, readonly string[]> = new Map(),
 ): Resolution & { seenTableNames: Set<string> } {
   const errors: string[] = [];
   const tableRefs: TableRef[] = [];
@@ -303,16 +303,31 @@ export function resolveQuery(
       const lateral = typeof item.prefix === 'string' && item.prefix.toUpperCase() === 'LATERAL';
       const out = validateQuery(item.expr.ast, lateral ? scope : outer, ctes);
       scope.sources.push({ alias, table: null, columns: out, label: alias ? `subquery ${renderIdentifier(alias)}` : 'subquery' });
-    } else if (isNode(item.expr) && (item.expr.type === 'flatten' || isFlattenCall(item.expr) || isTableFlatten(item.expr))) {
-      walkExpr(item.expr.args, scope);
-      scope.sources.push({ alias, table: null, columns: FLATTEN_COLUMNS, label: alias ? `FLATTEN ${renderIdentifier(alias)}` : 'FLATTEN' });
+    } else if (isNode(item.expr) && tableFunctionCall(item.expr)) {
+      const { name, call } = tableFunctionCall(item.expr)!;
+      walkExpr(call.args, scope);
+      scope.sources.push({ alias, table: null, columns: TABLE_FUNCTION_COLUMNS.get(name)!, label: alias ? `${name} ${renderIdentifier(alias)}` : name });
     } else if (isNode(item.expr) && item.expr.type === 'function') {
-      error('table functions other than FLATTEN are not allowed in FROM');
+      error(`table functions other than ${[...TABLE_FUNCTION_COLUMNS.keys()].join(', ')} are not allowed in FROM`);
     } else {
       error(`unsupported FROM item ${JSON.stringify(item.type ?? Object.keys(item))}`);
     }
     if (isNode(item.operator) && (item.operator.type === 'pivot' || item.operator.type === 'unpivot')) {
       applyPivot(item.operator, scope);
+    }
+    // `AS p (a, b, …)` renames the item's output columns in order.
+    const last = scope.sources[scope.sources.length - 1];
+    const renamed = last?.alias ? aliasColumns.get(last.alias.quoted ? [...placeholders].find(([, v]) => v === last.alias!.text)?.[0] ?? '' : last.alias.text.toUpperCase()) : undefined;
+    if (last && renamed) {
+      const names = renamed.map((n) => ident(n)).filter((n): n is Identifier => n !== null);
+      scope.sources[scope.sources.length - 1] = { ...last, table: null, columns: [...names, ...last.columns.slice(names.length).filter((c) => c === ANY_COLUMN)] };
+    }
+    // NATURAL JOIN (written as a JOIN without ON or USING; see the parse text): the shared columns join.
+    const isNatural = typeof item.join === 'string' && !/CROSS/i.test(item.join) && !item.on && !item.using;
+    const joined = scope.sources[scope.sources.length - 1];
+    if (isNatural && joined) {
+      const shared = joined.columns.filter((c) => c !== ANY_COLUMN && scope.sources.slice(0, -1).some((s) => columnIn(s, c) !== undefined));
+      scope.usingColumns.push(...shared);
     }
     if (Array.isArray(item.using)) {
       for (const u of item.using) {

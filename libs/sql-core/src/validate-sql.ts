@@ -53,7 +53,7 @@ export function validateSql(sql: string, catalog: Catalog | CatalogIndex, option
   }
   let res: ReturnType<typeof resolveQuery>;
   try {
-    res = resolveQuery(parsed.ast, index, pre.placeholders);
+    res = resolveQuery(parsed.ast, index, pre.placeholders, pre.aliasColumns);
   } catch (err) {
     // Fail closed: an unexpected AST shape or a stack overflow on a pathological query is a rejection.
     const msg = err instanceof Error ? err.message : String(err);
