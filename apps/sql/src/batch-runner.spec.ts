@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, unlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBatchLine } from './batch-runner.ts';
@@ -33,6 +33,18 @@ describe('catalog cache and batch lines (in process)', () => {
       id: 'z',
       error: 'unsupported dialect "oracle": supported: snowflake',
     });
+  });
+  it('loads a catalog as it comes: a table without columns is queried unchecked and the answer says so', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sql-cache-'));
+    const path = join(dir, 'c.json');
+    writeFileSync(path, JSON.stringify({ tables: [{ name: 'DB.S.LOGS' }, { name: 'DB.S.T', columns: [{ name: 'A', type: 'INT' }] }, { name: '' }] }));
+    const reports: string[] = [];
+    const cache = createCatalogCache((line) => reports.push(line));
+    const out = runBatchLine(JSON.stringify({ id: 1, op: 'validate', catalog: path, sql: 'SELECT l.level FROM logs l JOIN t ON t.a = l.a' }), cache);
+    expect(out).toMatchObject({ id: 1, ok: true, tables: ['DB.S.LOGS', 'DB.S.T'] });
+    expect(out.warnings).toEqual([expect.stringMatching(/columns of table DB.S.LOGS are unknown/)]);
+    expect(reports).toEqual([expect.stringMatching(/1 problem\(s\), loaded without them: \$\.tables\[2\]\.name/)]);
+    rmSync(dir, { recursive: true });
   });
   it('parseTop accepts positive integers only', () => {
     expect(parseTop('3', '--top')).toBe(3);

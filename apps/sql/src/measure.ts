@@ -11,6 +11,8 @@ import { createCatalogIndex, linkSchema, tokenizeSql, TokenKind, validateSql, ty
 import { deriveDefogCatalogs, loadDefogItems } from './defog-gold.ts';
 import { loadSpiderCatalogs } from './spider-catalog.ts';
 import { measureSpiderExecution } from './spider-execution.ts';
+import { measureLinkingAt, type LinkingFigures } from './linking-bench/measure-linking.ts';
+import { loadSnowflakeCorpus, measureAdversarial, measureCorpusSet } from './snowflake-corpus.ts';
 import { sqliteToSnowflakeLiterals } from './sqlite-literals.ts';
 
 /** A rejected gold statement with the validator's reasons (the report lists every one). */
@@ -163,9 +165,27 @@ async function main(argv: string[]): Promise<void> {
   });
   const exec = await measureSpiderExecution(join(dataDir, 'spider/db'), execCases, EXEC_MAX_ROWS);
 
+  // The Snowflake corpus (committed with the app), the adversarial corpus, and linking on generated
+  // warehouses of hundreds to ten thousand tables.
+  const corpusDir = fileURLToPath(new URL('../corpus/snowflake', import.meta.url));
+  const corpus = loadSnowflakeCorpus(corpusDir);
+  const sfDev = measureCorpusSet('queries', corpus.sets.get('queries')!, corpus.catalogs);
+  const sfHoldout = measureCorpusSet('holdout', corpus.sets.get('holdout')!, corpus.catalogs);
+  const adversarial = measureAdversarial(fileURLToPath(new URL('../../../libs/sql-core/src/fixtures', import.meta.url)));
+  const domains = fileURLToPath(new URL('../corpus/linking/domains.json', import.meta.url));
+  const linking: LinkingFigures[] = [300, 1000, 3000, 10000].map((size) => measureLinkingAt(domains, size));
+
   const ties = exec.failures.filter((f) => f.stage === 'nondeterministic').length;
   const pct = (a: number, b: number): string => `${((100 * a) / Math.max(b, 1)).toFixed(2)} %`;
   const rows = [
+    ['Snowflake corpus (development) accepted', `${sfDev.accepted}/${sfDev.total}`, pct(sfDev.accepted, sfDev.total)],
+    ['Snowflake corpus (holdout) accepted', `${sfHoldout.accepted}/${sfHoldout.total}`, pct(sfHoldout.accepted, sfHoldout.total)],
+    ['Snowflake corpus, one column renamed: rejected', `${sfDev.mutantsRejected + sfHoldout.mutantsRejected}/${sfDev.mutants + sfHoldout.mutants}`, pct(sfDev.mutantsRejected + sfHoldout.mutantsRejected, sfDev.mutants + sfHoldout.mutants)],
+    ['adversarial corpus rejected', `${adversarial.rejected}/${adversarial.total}`, pct(adversarial.rejected, adversarial.total)],
+    ...linking.flatMap((l) => [
+      [`generated ${l.tables} tables (${l.families} families): recall@5`, `${l.questions} questions`, `${l.recallAt5.toFixed(4)} (units ${l.unitRecallAt5.toFixed(4)})`],
+      [`  load / validator index / link index / link median, p95`, 'ms', `${l.loadMs.toFixed(0)} / ${l.validatorIndexMs.toFixed(0)} / ${l.linkIndexMs.toFixed(0)} / ${l.linkMedianMs.toFixed(2)}, ${l.linkP95Ms.toFixed(2)}`],
+    ]),
     ['Spider dev gold, raw SQLite text', `${spiderRaw.accepted}/${spiderRaw.total}`, pct(spiderRaw.accepted, spiderRaw.total)],
     ['Spider dev gold, "..." literals → \'...\'', `${spiderAdapted.accepted}/${spiderAdapted.total}`, pct(spiderAdapted.accepted, spiderAdapted.total)],
     ['defog Snowflake gold (derived catalogs)', `${defog.accepted}/${defog.total}`, pct(defog.accepted, defog.total)],
@@ -205,6 +225,14 @@ async function main(argv: string[]): Promise<void> {
   console.log(`\nrenamed-column mutants accepted: ${mutatedAccepted.length}`);
   for (const m of mutatedAccepted) console.log(`- ${m}`);
   show('defog Snowflake', defog.rejections);
+  show('Snowflake corpus (development)', sfDev.rejections.map((r) => ({ ...r, id: `${r.id} (${r.note})` })));
+  show('Snowflake corpus (holdout)', sfHoldout.rejections.map((r) => ({ ...r, id: `${r.id} (${r.note})` })));
+  console.log(`\nadversarial statements accepted: ${adversarial.accepted.length}`);
+  for (const a of adversarial.accepted) console.log(`- ${a}`);
+  for (const l of linking) {
+    console.log(`\nlinking misses on ${l.tables} tables: ${l.misses.length}`);
+    for (const m of l.misses.slice(0, 10)) console.log(`- ${m.question} | gold ${m.gold.join(',')} | top ${m.top.join(',')}`);
+  }
   const execCauses = new Map<string, number>();
   for (const f of exec.failures) {
     const key = `[${f.stage}] ${f.error.replace(/"[^"]*"|'[^']*'/g, '…').split(/\s+/).slice(0, 9).join(' ')}`;
@@ -228,6 +256,9 @@ async function main(argv: string[]): Promise<void> {
         spiderAdapted: { total: spiderAdapted.total, accepted: spiderAdapted.accepted, rejections: spiderAdapted.rejections },
         defog: { total: defog.total, accepted: defog.accepted, rejections: defog.rejections },
         execution: exec,
+        snowflakeCorpus: { development: sfDev, holdout: sfHoldout },
+        adversarial,
+        generatedLinking: linking,
         mutants: { total: mutated, rejected: mutatedRejected, accepted: mutatedAccepted },
         linking: {
           questions: recallN,

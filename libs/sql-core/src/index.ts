@@ -26,3 +26,9 @@ export { findTimePhrase, periodStart, addPeriods, describeRange, TIME_GRAINS } f
 export type { TimeGrain, TimeRange, TimePhrase } from './semantic/time-range.ts';
 export { demoSalesData } from './demo/demo-sales-data.ts';
 export type { DemoProduct, DemoOrder } from './demo/demo-sales-data.ts';
+export { groupTableFamilies, shardOf } from './linking/table-families.ts';
+export type { TableUnit } from './linking/table-families.ts';
+export { createLinkIndex, linkIndexOf } from './linking/link-index.ts';
+export type { LinkIndex } from './linking/link-index.ts';
+export { datesInQuestion } from './linking/question-dates.ts';
+export type { DateSpan } from './linking/question-dates.ts';

@@ -118,10 +118,7 @@ export function resolveQuery(
     return undefined;
   };
   const columnIn = (src: Source, col: Identifier): string | undefined => {
-    if (src.table?.columnsUnknown) {
-      warn(`columns of table ${src.table.name} are unknown (not in the catalog): ${renderIdentifier(col)} and its other column references were not checked`);
-      return col.quoted ? col.text : col.text.toUpperCase();
-    }
+    if (src.table?.columnsUnknown) return col.quoted ? col.text : col.text.toUpperCase();
     if (src.table) return index.findColumn(src.table, col)?.name;
     const found = src.columns.find((c) => c !== ANY_COLUMN && sameIdent(c, col))?.text;
     return found ?? (src.columns.includes(ANY_COLUMN) ? col.text : undefined);
