@@ -200,6 +200,14 @@ export declare type RoutingDecision = Message<"sophia.common.v1.RoutingDecision"
    * @generated from field: sophia.common.v1.Money cost = 11;
    */
   cost?: Money | undefined;
+
+  /**
+   * Serverless provider that answered ("deepinfra", "fireworks", …); empty for GPU answers and
+   * before the answer's first token.
+   *
+   * @generated from field: string provider = 12;
+   */
+  provider: string;
 };
 
 /**
@@ -207,6 +215,83 @@ export declare type RoutingDecision = Message<"sophia.common.v1.RoutingDecision"
  * Use `create(RoutingDecisionSchema)` to create a new message.
  */
 export declare const RoutingDecisionSchema: GenMessage<RoutingDecision>;
+
+/**
+ * Highest acceptable list price, in US dollars per million tokens.
+ *
+ * @generated from message sophia.common.v1.MaxPrice
+ */
+export declare type MaxPrice = Message<"sophia.common.v1.MaxPrice"> & {
+  /**
+   * @generated from field: optional double prompt = 1;
+   */
+  prompt?: number | undefined;
+
+  /**
+   * @generated from field: optional double completion = 2;
+   */
+  completion?: number | undefined;
+};
+
+/**
+ * Describes the message sophia.common.v1.MaxPrice.
+ * Use `create(MaxPriceSchema)` to create a new message.
+ */
+export declare const MaxPriceSchema: GenMessage<MaxPrice>;
+
+/**
+ * Per-request choice among serverless providers, in the shape OpenRouter's `provider` object has.
+ * Names are the catalog's provider names. Every field is optional; unset fields fall back to the
+ * tenant's routing policy, then to the mesh default (cheapest healthy first, fallbacks allowed).
+ *
+ * @generated from message sophia.common.v1.ProviderPreferences
+ */
+export declare type ProviderPreferences = Message<"sophia.common.v1.ProviderPreferences"> & {
+  /**
+   * Providers to try first, in this order (others follow unless allow_fallbacks is false).
+   *
+   * @generated from field: repeated string order = 1;
+   */
+  order: string[];
+
+  /**
+   * Only these providers may serve the request.
+   *
+   * @generated from field: repeated string only = 2;
+   */
+  only: string[];
+
+  /**
+   * These providers must not serve the request.
+   *
+   * @generated from field: repeated string ignore = 3;
+   */
+  ignore: string[];
+
+  /**
+   * @generated from field: sophia.common.v1.ProviderSort sort = 4;
+   */
+  sort: ProviderSort;
+
+  /**
+   * @generated from field: sophia.common.v1.MaxPrice max_price = 5;
+   */
+  maxPrice?: MaxPrice | undefined;
+
+  /**
+   * False: only the providers in `order` (or the first choice) may serve; no other provider and
+   * no GPU fallback. Unset means true.
+   *
+   * @generated from field: optional bool allow_fallbacks = 6;
+   */
+  allowFallbacks?: boolean | undefined;
+};
+
+/**
+ * Describes the message sophia.common.v1.ProviderPreferences.
+ * Use `create(ProviderPreferencesSchema)` to create a new message.
+ */
+export declare const ProviderPreferencesSchema: GenMessage<ProviderPreferences>;
 
 /**
  * Complexity tier a prompt needs. Tiers map to models through the price catalog.
@@ -390,4 +475,42 @@ export enum TaskType {
  * Describes the enum sophia.common.v1.TaskType.
  */
 export declare const TaskTypeSchema: GenEnum<TaskType>;
+
+/**
+ * Order in which serverless providers are tried when the request names none.
+ *
+ * @generated from enum sophia.common.v1.ProviderSort
+ */
+export enum ProviderSort {
+  /**
+   * @generated from enum value: PROVIDER_SORT_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Cheapest effective price first (the default).
+   *
+   * @generated from enum value: PROVIDER_SORT_PRICE = 1;
+   */
+  PRICE = 1,
+
+  /**
+   * Lowest observed time to first token first.
+   *
+   * @generated from enum value: PROVIDER_SORT_LATENCY = 2;
+   */
+  LATENCY = 2,
+
+  /**
+   * Highest observed output tokens per second first.
+   *
+   * @generated from enum value: PROVIDER_SORT_THROUGHPUT = 3;
+   */
+  THROUGHPUT = 3,
+}
+
+/**
+ * Describes the enum sophia.common.v1.ProviderSort.
+ */
+export declare const ProviderSortSchema: GenEnum<ProviderSort>;
 

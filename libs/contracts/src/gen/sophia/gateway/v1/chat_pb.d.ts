@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
-import type { ChatMessage, GenerationParams, RoutingDecision, Usage } from "../../common/v1/common_pb.js";
+import type { ChatMessage, GenerationParams, ProviderPreferences, RoutingDecision, Usage } from "../../common/v1/common_pb.js";
 
 /**
  * Describes the file sophia/gateway/v1/chat.proto.
@@ -36,6 +36,13 @@ export declare type ChatInput = Message<"sophia.gateway.v1.ChatInput"> & {
    * @generated from field: string workload_tag = 4;
    */
   workloadTag: string;
+
+  /**
+   * Serverless provider preferences (order, only, ignore, sort, max_price, allow_fallbacks).
+   *
+   * @generated from field: sophia.common.v1.ProviderPreferences provider = 5;
+   */
+  provider?: ProviderPreferences | undefined;
 };
 
 /**

@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
-import type { Backend, ChatMessage, GenerationParams, Usage } from "../../common/v1/common_pb.js";
+import type { Backend, ChatMessage, GenerationParams, ProviderPreferences, Usage } from "../../common/v1/common_pb.js";
 
 /**
  * Describes the file sophia/inference/v1/inference.proto.
@@ -41,6 +41,13 @@ export declare type GenerateRequest = Message<"sophia.inference.v1.GenerateReque
    * @generated from field: string tenant = 5;
    */
   tenant: string;
+
+  /**
+   * Which serverless providers may serve, and in what order (ignored by the GPU backend).
+   *
+   * @generated from field: sophia.common.v1.ProviderPreferences provider = 6;
+   */
+  provider?: ProviderPreferences | undefined;
 };
 
 /**
@@ -86,7 +93,7 @@ export declare type GenerateDone = Message<"sophia.inference.v1.GenerateDone"> &
   finishReason: string;
 
   /**
-   * Endpoint that served the request (provider name or vLLM base URL).
+   * Endpoint that served the request (serverless: the catalog's provider name; GPU: the vLLM base URL).
    *
    * @generated from field: string endpoint = 3;
    */

@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
-import type { Backend, ChatMessage, GenerationParams, RoutingDecision, Tier, Usage } from "../../common/v1/common_pb.js";
+import type { Backend, ChatMessage, GenerationParams, ProviderPreferences, RoutingDecision, Tier, Usage } from "../../common/v1/common_pb.js";
 import type { ClassifyResponse } from "../../classifier/v1/classifier_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 
@@ -61,6 +61,13 @@ export declare type RouteInput = Message<"sophia.router.v1.RouteInput"> & {
    * @generated from field: optional string quality_target = 7;
    */
   qualityTarget?: string | undefined;
+
+  /**
+   * Serverless provider preferences for this request; unset fields come from the tenant's policy.
+   *
+   * @generated from field: sophia.common.v1.ProviderPreferences provider = 8;
+   */
+  provider?: ProviderPreferences | undefined;
 };
 
 /**
