@@ -13,6 +13,29 @@ const serverlessSchema = z.strictObject({
   outputUsdPerMTok: usd,
 });
 
+/** Request features an offer may support; a request needing one goes only to offers that list it. */
+export const OFFER_FEATURES = ['tools', 'json', 'logprobs', 'vision'] as const;
+
+const readOn = z.iso.date({ message: 'expected the date the price was read, YYYY-MM-DD' });
+
+// One provider's price for one model. A price is either sourced (`source` URL + `readOn` date) or
+// an `assumption` saying why it is an estimate — never neither.
+const offerSchema = z.strictObject({
+  provider: nonEmpty,
+  providerModel: nonEmpty,
+  inputUsdPerMTok: usd,
+  outputUsdPerMTok: usd,
+  /** Price of prompt tokens the provider serves from its prompt cache; unset = no discount. */
+  cachedInputUsdPerMTok: usd.optional(),
+  /** Unset = the model's contextWindow / maxOutputTokens. */
+  contextWindow: z.int().positive().optional(),
+  maxOutputTokens: z.int().positive().optional(),
+  features: z.array(z.enum(OFFER_FEATURES)),
+  source: z.url({ protocol: /^https?$/ }).optional(),
+  readOn: readOn.optional(),
+  assumption: z.string().min(1).optional(),
+});
+
 const gpuSchema = z.strictObject({
   instanceType: nonEmpty,
   outputTokPerSec: z.int().positive(),
@@ -26,6 +49,8 @@ const modelSchema = z.strictObject({
   contextWindow: z.int().positive(),
   maxOutputTokens: z.int().positive(),
   serverless: serverlessSchema.optional(),
+  /** Every provider's offer for this model (the serverless backend picks among the configured ones). */
+  offers: z.array(offerSchema).optional(),
   gpu: gpuSchema.optional(),
   assumptions: z.array(z.string()).optional(),
 });
@@ -40,6 +65,8 @@ const gpuInstanceSchema = z.strictObject({
 const providerSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/ }),
   deprecated: z.string().optional(),
+  /** The API speaks HTTP/2 over TLS (undici then negotiates h2 via ALPN). @default false */
+  http2: z.boolean().optional(),
 });
 
 /** Schema of the catalog file; cross-references (tiers → models, gpu → instances) are checked in parseCatalog. */

@@ -8,11 +8,13 @@ export {
   type CatalogTier,
   type GpuInstance,
   type GpuOffer,
+  type OfferFeature,
+  type ProviderOffer,
   type PriceCatalog,
   type ServerlessOffer,
 } from './price-catalog.ts';
 export { CatalogLookupError, CatalogValidationError, type CatalogIssue, type LookupFailure } from './catalog-errors.ts';
-export { catalogFileSchema, type CatalogFile } from './catalog-schema.ts';
+export { catalogFileSchema, OFFER_FEATURES, type CatalogFile } from './catalog-schema.ts';
 export { parseCatalog, formatJsonPath } from './parse-catalog.ts';
 export { loadCatalog, parseCatalogText } from './load-catalog.ts';
 export { createCatalogWatcher, type CatalogWatcher, type CatalogWatcherOptions } from './catalog-watcher.ts';

@@ -8,6 +8,7 @@ import {
   type CatalogTier,
   type GpuInstance,
   type PriceCatalog,
+  type ProviderOffer,
 } from './price-catalog.ts';
 
 /** `['models', 2, 'gpu']` → `models[2].gpu`, the form every error message uses. */
@@ -40,7 +41,7 @@ function buildModels(file: CatalogFile, instances: ReadonlyMap<string, GpuInstan
     const first = seen.get(m.id);
     if (first !== undefined) issues.push({ path: `${at}.id`, message: `duplicate model id '${m.id}' (also models[${first}])` });
     else seen.set(m.id, i);
-    if (m.serverless === undefined && m.gpu === undefined) {
+    if (m.serverless === undefined && m.gpu === undefined && (m.offers ?? []).length === 0) {
       issues.push({ path: at, message: `model '${m.id}' has neither a serverless nor a gpu offer` });
     }
     if (m.maxOutputTokens > m.contextWindow) {
@@ -50,6 +51,7 @@ function buildModels(file: CatalogFile, instances: ReadonlyMap<string, GpuInstan
     if (s?.provider !== undefined && file.providers[s.provider] === undefined) {
       issues.push({ path: `${at}.serverless.provider`, message: `unknown provider '${s.provider}' (not in providers)` });
     }
+    const offers = buildOffers(file, m, at, issues);
     let gpu: CatalogModel['gpu'];
     if (m.gpu !== undefined) {
       const instance = instances.get(m.gpu.instanceType);
@@ -76,8 +78,40 @@ function buildModels(file: CatalogFile, instances: ReadonlyMap<string, GpuInstan
               outputMicroUsdPerMTok: toMicroUsd(s.outputUsdPerMTok, `${at}.serverless.outputUsdPerMTok`, issues),
             },
           }),
+      offers,
       ...(gpu === undefined ? {} : { gpu }),
     };
+  });
+}
+
+/** A model's provider offers: known providers, one offer per provider, limits within the model's, each price sourced or marked an assumption. */
+function buildOffers(file: CatalogFile, m: CatalogFile['models'][number], at: string, issues: CatalogIssue[]): ProviderOffer[] {
+  const seen = new Set<string>();
+  return (m.offers ?? []).map((o, j): ProviderOffer => {
+    const path = `${at}.offers[${j}]`;
+    if (file.providers[o.provider] === undefined) issues.push({ path: `${path}.provider`, message: `unknown provider '${o.provider}' (not in providers)` });
+    if (seen.has(o.provider)) issues.push({ path: `${path}.provider`, message: `duplicate offer from '${o.provider}' for model '${m.id}'` });
+    seen.add(o.provider);
+    if (o.assumption === undefined && (o.source === undefined || o.readOn === undefined)) {
+      issues.push({ path, message: 'a price needs its source and readOn date, or an assumption saying why it is an estimate' });
+    }
+    const contextWindow = o.contextWindow ?? m.contextWindow;
+    const maxOutputTokens = o.maxOutputTokens ?? Math.min(m.maxOutputTokens, contextWindow);
+    if (maxOutputTokens > contextWindow) issues.push({ path: `${path}.maxOutputTokens`, message: `exceeds the offer's contextWindow (${contextWindow})` });
+    const input = toMicroUsd(o.inputUsdPerMTok, `${path}.inputUsdPerMTok`, issues);
+    return Object.freeze({
+      provider: o.provider,
+      providerModel: o.providerModel,
+      inputMicroUsdPerMTok: input,
+      outputMicroUsdPerMTok: toMicroUsd(o.outputUsdPerMTok, `${path}.outputUsdPerMTok`, issues),
+      cachedInputMicroUsdPerMTok: o.cachedInputUsdPerMTok === undefined ? input : toMicroUsd(o.cachedInputUsdPerMTok, `${path}.cachedInputUsdPerMTok`, issues),
+      contextWindow,
+      maxOutputTokens,
+      features: new Set(o.features),
+      ...(o.source === undefined ? {} : { source: o.source }),
+      ...(o.readOn === undefined ? {} : { readOn: o.readOn }),
+      ...(o.assumption === undefined ? {} : { assumption: o.assumption }),
+    });
   });
 }
 

@@ -28,6 +28,31 @@ export interface ServerlessOffer {
   readonly outputMicroUsdPerMTok: number;
 }
 
+/** A request feature an offer may support (OpenAI tools, JSON mode, logprobs, image input). */
+export type OfferFeature = 'tools' | 'json' | 'logprobs' | 'vision';
+
+/**
+ * One provider's pay-per-token offer for a model, priced in integer micro-USD. The serverless
+ * backend ranks a model's offers across the configured providers; the ledger prices usage with the
+ * offer of the provider that answered.
+ */
+export interface ProviderOffer {
+  /** Key into `PriceCatalog.providers`. */
+  readonly provider: string;
+  readonly providerModel: string;
+  readonly inputMicroUsdPerMTok: number;
+  readonly outputMicroUsdPerMTok: number;
+  /** Prompt tokens served from the provider's cache; equals the input price when it gives no discount. */
+  readonly cachedInputMicroUsdPerMTok: number;
+  readonly contextWindow: number;
+  readonly maxOutputTokens: number;
+  readonly features: ReadonlySet<OfferFeature>;
+  /** Where the price was read and when (YYYY-MM-DD); absent when `assumption` explains an estimate. */
+  readonly source?: string;
+  readonly readOn?: string;
+  readonly assumption?: string;
+}
+
 /** Self-hosted vLLM serving of a model; priced by amortising the instance hour over its throughput. */
 export interface GpuOffer {
   readonly instance: GpuInstance;
@@ -45,7 +70,10 @@ export interface CatalogModel {
   readonly contextWindow: number;
   /** Largest completion the mesh asks for; the worst-case quote uses it when max_tokens is unset. */
   readonly maxOutputTokens: number;
+  /** The reference serverless rate card (budget worst cases; usage whose provider has no offer). */
   readonly serverless?: ServerlessOffer;
+  /** Every provider's offer, in file order (empty when none are listed). */
+  readonly offers: readonly ProviderOffer[];
   readonly gpu?: GpuOffer;
   /** Figures in this entry that are estimates rather than published prices. */
   readonly assumptions: readonly string[];
@@ -55,6 +83,8 @@ export interface CatalogModel {
 export interface CatalogProvider {
   readonly baseUrl: string;
   readonly deprecated?: string;
+  /** Speaks HTTP/2 (TLS + ALPN), so one connection can carry many streams. */
+  readonly http2?: boolean;
 }
 
 /** The whole catalog, immutable; replace it as a whole on reload. */

@@ -46,11 +46,14 @@ function requireModel(catalog: PriceCatalog, modelId: string): CatalogModel {
 }
 
 /**
- * The exact per-token price of a model on a backend.
+ * The exact per-token price of a model on a backend. With `provider` (serverless only), the price of
+ * that provider's offer when the catalog lists one; else the model's reference serverless price.
  * @throws CatalogLookupError (`unknown_model` or `backend_not_offered`)
  */
-export function unitPrice(catalog: PriceCatalog, modelId: string, backend: CatalogBackend): UnitPrice {
+export function unitPrice(catalog: PriceCatalog, modelId: string, backend: CatalogBackend, provider?: string): UnitPrice {
   const model = requireModel(catalog, modelId);
+  const offer = backend === 'serverless' && provider ? model.offers.find((o) => o.provider === provider) : undefined;
+  if (offer !== undefined) return { inputNumerator: offer.inputMicroUsdPerMTok, outputNumerator: offer.outputMicroUsdPerMTok, denominator: MTOK };
   if (backend === 'serverless' && model.serverless !== undefined) {
     const s = model.serverless;
     return { inputNumerator: s.inputMicroUsdPerMTok, outputNumerator: s.outputMicroUsdPerMTok, denominator: MTOK };
@@ -68,12 +71,13 @@ function requireTokens(value: number, field: string): number {
 }
 
 /**
- * Cost of one request in integer micro-USD (see the file header for the formula).
+ * Cost of one request in integer micro-USD (see the file header for the formula); `provider` prices
+ * a serverless answer at the offer of the provider that gave it (see {@link unitPrice}).
  * @throws CatalogLookupError for an unknown model or a backend the model is not offered on
  * @throws RangeError for negative or fractional token counts
  */
-export function priceUsage(catalog: PriceCatalog, modelId: string, backend: CatalogBackend, usage: TokenUsage): number {
-  const price = unitPrice(catalog, modelId, backend);
+export function priceUsage(catalog: PriceCatalog, modelId: string, backend: CatalogBackend, usage: TokenUsage, provider?: string): number {
+  const price = unitPrice(catalog, modelId, backend, provider);
   const prompt = requireTokens(usage.promptTokens, 'promptTokens');
   const completion = requireTokens(usage.completionTokens, 'completionTokens');
   return exactCeilDiv(prompt, price.inputNumerator, completion, price.outputNumerator, price.denominator);

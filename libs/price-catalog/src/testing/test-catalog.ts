@@ -17,6 +17,10 @@ export function testCatalogFile(): CatalogFile {
         contextWindow: 8192,
         maxOutputTokens: 1000,
         serverless: { providerModel: 'small-turbo', inputUsdPerMTok: 0.025, outputUsdPerMTok: 0.04, provider: 'together' },
+        offers: [
+          { provider: 'together', providerModel: 'small-turbo', inputUsdPerMTok: 0.02, outputUsdPerMTok: 0.04, features: ['tools', 'json', 'logprobs'], source: 'https://example.test/together', readOn: '2026-12-05' },
+          { provider: 'fireworks', providerModel: 'accounts/f/small', inputUsdPerMTok: 0.1, outputUsdPerMTok: 0.1, cachedInputUsdPerMTok: 0.05, features: ['tools', 'json'], source: 'https://example.test/fireworks', readOn: '2026-12-05' },
+        ],
         gpu: { instanceType: 'gpu_1x_h100_sxm5', outputTokPerSec: 5000, servedModel: 'small' },
       },
       {
@@ -50,11 +54,11 @@ export function testCatalogFile(): CatalogFile {
       { name: 'gpu_1x_a10', description: '1x A10', usdPerHour: 1.29 },
     ],
     tiers: { simple: ['small', 'small-b'], balanced: ['mid'], complex: ['big'] },
-    providers: { together: { baseUrl: 'https://api.together.xyz/v1' } },
+    providers: { together: { baseUrl: 'https://api.together.xyz/v1' }, fireworks: { baseUrl: 'https://api.fireworks.ai/inference/v1', http2: true } },
   };
 }
 
-/** The fixture parsed: small (serverless + gpu), small-b (serverless), mid (both), big (gpu at 1 tok/s on an A10). */
+/** The fixture parsed: small (serverless with together + fireworks offers, and gpu), small-b (serverless), mid (both), big (gpu at 1 tok/s on an A10). */
 export function testCatalog(): PriceCatalog {
   return parseCatalog(testCatalogFile());
 }
