@@ -1,4 +1,5 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { Dispatcher } from 'undici';
 import { ConnectError, type HandlerContext } from '@connectrpc/connect';
 import type { GenerateRequest, GenerateResponseSchema } from '@sophia/contracts/inference';
 import { relayGenerate } from './relay-generate.ts';
@@ -28,6 +29,10 @@ export interface GenerateFromUpstreamOptions {
   readonly endpoint: string;
   readonly apiKey?: string;
   readonly timeouts?: UpstreamTimeouts;
+  /** Connection pool for this upstream (its size and HTTP/2 are per-provider configuration). @default the shared pool of the origin */
+  readonly dispatcher?: Dispatcher;
+  /** Extra request headers (e.g. a provider's routing header). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly logger: UpstreamLogger;
   /**
    * Called exactly once: when the stream ends, when it fails, or as soon as the caller goes away
@@ -69,7 +74,8 @@ export async function* generateFromUpstream(
       signal,
       ...(options.apiKey ? { apiKey: options.apiKey } : {}),
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
-      ...(request.requestId ? { headers: { 'x-request-id': request.requestId } } : {}),
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      headers: { ...options.headers, ...(request.requestId ? { 'x-request-id': request.requestId } : {}) },
     });
     yield* relayGenerate(events, options.endpoint, context.responseTrailer);
     settle({ kind: 'ok' });

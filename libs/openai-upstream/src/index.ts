@@ -10,7 +10,8 @@ export { requestUpstreamText, type RequestUpstreamTextOptions } from './request-
 export { streamChatCompletion, type StreamChatCompletionOptions } from './stream-chat-completion.ts';
 export { toChatCompletionBody } from './to-chat-completion-body.ts';
 export { createUpstreamCall, type UpstreamCall, type UpstreamTimeouts } from './upstream-call.ts';
-export { closeUpstreamDispatchers, getUpstreamDispatcher, type UpstreamDispatcherOptions } from './upstream-dispatcher.ts';
+export { closeUpstreamDispatchers, DEFAULT_UPSTREAM_CONNECTIONS, getUpstreamDispatcher, type UpstreamDispatcherOptions } from './upstream-dispatcher.ts';
+export { createAdmissionGate, GateBusyError, GateWaitTimeoutError, type AdmissionGate, type AdmissionGateOptions, type GateRelease } from './admission-gate.ts';
 export {
   FAILURE_KIND_HEADER,
   isBackendFailure,
