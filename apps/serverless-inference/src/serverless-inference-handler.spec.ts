@@ -150,7 +150,7 @@ describe('serverless InferenceService with a scripted upstream', () => {
   it('ends at the caller deadline and hangs up on the upstream', async () => {
     fake.route('POST /v1/chat/completions', () => undefined);
     const client = clientFor({ baseUrl: fake.url });
-    const out = await drain(client.generate({ model: MODEL, messages }, { timeoutMs: 50 }));
+    const out = await drain(client.generate({ model: MODEL, messages }, { timeoutMs: 500 }));
     expect(out.error?.code).toBe(Code.DeadlineExceeded);
     await fake.requests[0]!.closed;
   });
@@ -170,22 +170,23 @@ describe('serverless InferenceService with a scripted upstream', () => {
     expect(fake.requests).toHaveLength(1);
   });
 
-  it('reports capacity unhealthy after repeated backend failures and healthy after a success', async () => {
-    let status = 502;
+  it('reports capacity unhealthy once the provider breaker opens, and healthy after a half-open success', async () => {
+    let status = 400;
     fake.route('POST /v1/chat/completions', (_req, res) => (status === 200 ? writeCompletion(res, { texts: ['x'] }) : res.writeHead(status).end()));
-    const client = clientFor({ baseUrl: fake.url, providerName: 'p', health: { failureThreshold: 2 } });
-    await drain(client.generate({ model: MODEL, messages }));
-    expect((await client.getCapacity({})).healthyEndpoints).toBe(1);
-    await drain(client.generate({ model: MODEL, messages }));
+    const client = clientFor({ baseUrl: fake.url, providerName: 'p', breaker: { volumeThreshold: 2, resetTimeoutMs: 100 } });
+    for (let i = 0; i < 3; i++) expect((await drain(client.generate({ model: MODEL, messages }))).error?.code).toBe(Code.InvalidArgument);
+    expect((await client.getCapacity({})).healthyEndpoints).toBe(1); // client errors do not count
+    status = 502; // four failures after three client errors: over 50 % of the window
+    for (let i = 0; i < 4; i++) await drain(client.generate({ model: MODEL, messages }));
     const down = await client.getCapacity({});
     expect(down).toMatchObject({ backend: Backend.SERVERLESS, healthyEndpoints: 0, totalRunning: 0 });
     expect(down.endpoints[0]).toMatchObject({ endpoint: 'p', healthy: false });
     expect(down.endpoints[0]?.lastError).toContain('HTTP 502');
-    status = 400; // client errors do not count
-    await drain(client.generate({ model: MODEL, messages }));
-    expect((await client.getCapacity({})).healthyEndpoints).toBe(0);
+    const refused = await drain(client.generate({ model: MODEL, messages }));
+    expect([refused.error?.code, refused.error?.rawMessage]).toEqual([Code.Unavailable, expect.stringContaining('p: circuit breaker open')]);
     status = 200;
-    await drain(client.generate({ model: MODEL, messages }));
+    await new Promise((resolve) => setTimeout(resolve, 150)); // the breaker's reset timeout: a half-open probe may pass
+    expect((await drain(client.generate({ model: MODEL, messages }))).error).toBeUndefined();
     expect((await client.getCapacity({})).endpoints[0]).toMatchObject({ healthy: true, lastError: '' });
   });
 });

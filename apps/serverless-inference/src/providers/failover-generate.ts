@@ -1,0 +1,169 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { Code, ConnectError, type HandlerContext } from '@connectrpc/connect';
+import type { GenerateRequest, GenerateResponseSchema } from '@sophia/contracts/inference';
+import {
+  FAILURE_KIND_HEADER,
+  GateBusyError,
+  GateWaitTimeoutError,
+  generateFromUpstream,
+  isBackendFailure,
+  mapCallerAbort,
+  RETRY_AFTER_HEADER,
+  retryAfterMs,
+  upstreamFailureKind,
+  type UpstreamLogger,
+  type UpstreamTimeouts,
+} from '@sophia/openai-upstream';
+import type { ProviderOffer } from '@sophia/price-catalog';
+import type { ProviderMetrics } from './provider-metrics.ts';
+import type { ProviderRuntime } from './provider-runtime.ts';
+
+type Response = MessageInitShape<typeof GenerateResponseSchema>;
+
+/** One provider to try, with the offer (model name) to ask it for. */
+export interface FailoverCandidate {
+  readonly runtime: ProviderRuntime;
+  readonly offer: ProviderOffer;
+}
+
+/** Options of {@link generateWithFailover}. */
+export interface FailoverOptions {
+  readonly request: GenerateRequest;
+  readonly context: HandlerContext;
+  /** Ranked, best first. */
+  readonly candidates: readonly FailoverCandidate[];
+  readonly timeouts: UpstreamTimeouts;
+  /**
+   * First-token budget while another provider remains to try (the last one gets the full
+   * `timeouts.firstTokenMs`); stretched to 3× a provider's observed TTFT so a slow-but-normal
+   * provider is not abandoned.
+   */
+  readonly failoverFirstTokenMs: number;
+  readonly logger: UpstreamLogger;
+  readonly metrics?: ProviderMetrics;
+  /** Reasons providers were skipped before the loop (for the final error's message). */
+  readonly skipped?: readonly string[];
+  readonly now?: () => number;
+}
+
+function isOpenCircuit(err: unknown): boolean {
+  return err instanceof Error && (err as { code?: string }).code === 'EOPENBREAKER';
+}
+
+/**
+ * Streams the answer from the first provider that produces a first token: a provider that fails
+ * before it (refused, 5xx, 429, silent past its first-token budget, busy queue, breaker open) is
+ * left for the next one within the request's deadline; after the first token the stream is that
+ * provider's (a later break is the router's mid-stream rescue). When none is left the error is
+ * UNAVAILABLE — or RESOURCE_EXHAUSTED with `retry-after-ms` when every provider was rate-limited or
+ * busy — naming each provider's failure, so the router moves to GPU or tells the client to retry.
+ * Client errors (400, cancellation) end the request at once: another provider would refuse it too.
+ */
+export async function* generateWithFailover(options: FailoverOptions): AsyncGenerator<Response, void, undefined> {
+  const { request, context, candidates } = options;
+  const now = options.now ?? Date.now;
+  const timeoutMs = context.timeoutMs();
+  const deadlineAt = timeoutMs === undefined ? undefined : now() + timeoutMs;
+  const failures: string[] = [...(options.skipped ?? [])];
+  const attemptErrors: unknown[] = [];
+  let lastErr: unknown;
+  let soonestRetryMs: number | undefined;
+  let allThrottled = true;
+  const throttled = (ms: number): void => {
+    soonestRetryMs = soonestRetryMs === undefined ? ms : Math.min(soonestRetryMs, ms);
+  };
+
+  for (const [i, { runtime, offer }] of candidates.entries()) {
+    const name = runtime.settings.name;
+    const last = i === candidates.length - 1;
+    if (context.signal.aborted) throw mapCallerAbort(context.signal.reason, name);
+    const remaining = deadlineAt === undefined ? undefined : deadlineAt - now();
+    if (remaining !== undefined && remaining <= 0) break;
+
+    let release: () => void;
+    try {
+      release = await runtime.gate.acquire(context.signal, remaining);
+    } catch (err) {
+      if (err instanceof GateBusyError || err instanceof GateWaitTimeoutError) {
+        failures.push(`${name}: ${err.message}`);
+        throttled(err instanceof GateBusyError ? err.retryAfterMs : 1000);
+        options.metrics?.attempts.inc({ provider: name, outcome: 'busy' });
+        continue;
+      }
+      throw mapCallerAbort(context.signal.reason ?? err, name);
+    }
+
+    const fullTtft = options.timeouts.firstTokenMs;
+    const observed = runtime.ttftMs();
+    const stretched = Math.max(options.failoverFirstTokenMs, observed === undefined ? 0 : Math.ceil(observed * 3));
+    const firstTokenMs = last || fullTtft === undefined ? fullTtft : Math.min(fullTtft, stretched);
+    const startedAt = now();
+    const upstream = generateFromUpstream({
+      request,
+      context,
+      upstreamModel: offer.providerModel,
+      baseUrl: runtime.settings.baseUrl,
+      endpoint: name,
+      ...(runtime.settings.apiKey ? { apiKey: runtime.settings.apiKey } : {}),
+      timeouts: { ...options.timeouts, ...(firstTokenMs === undefined ? {} : { firstTokenMs }) },
+      dispatcher: runtime.dispatcher,
+      logger: options.logger,
+      settle: () => release(),
+    });
+    const it = upstream[Symbol.asyncIterator]();
+    let first: IteratorResult<Response>;
+    try {
+      first = await runtime.guard(() => it.next());
+    } catch (err) {
+      await it.return(undefined).catch(() => undefined);
+      release();
+      lastErr = err;
+      if (isOpenCircuit(err)) {
+        failures.push(`${name}: circuit breaker open`);
+        allThrottled = false;
+        options.metrics?.attempts.inc({ provider: name, outcome: 'breaker_open' });
+        continue;
+      }
+      const code = err instanceof ConnectError ? err.code : Code.Unknown;
+      if (code === Code.ResourceExhausted) {
+        const after = retryAfterMs(err) ?? 1000;
+        runtime.rateLimited(now(), after);
+        throttled(after);
+      } else allThrottled = false;
+      const message = err instanceof ConnectError ? err.rawMessage : String(err);
+      runtime.noteError(message);
+      attemptErrors.push(err);
+      if (!isBackendFailure(err) || context.signal.aborted) throw err;
+      failures.push(`${name}: ${message}`);
+      options.metrics?.attempts.inc({ provider: name, outcome: code === Code.ResourceExhausted ? 'rate_limited' : 'failed' });
+      continue;
+    }
+    runtime.observeFirstToken(now() - startedAt);
+    options.metrics?.attempts.inc({ provider: name, outcome: 'served' });
+    if (first.done) return;
+    yield first.value;
+    for (let next = await it.next(); !next.done; next = await it.next()) {
+      const event = next.value.event;
+      if (event?.case === 'done') runtime.observeCompletion(event.value.usage?.completionTokens ?? 0, now() - startedAt);
+      yield next.value;
+    }
+    return;
+  }
+
+  // One provider tried and nothing else in the way: its own error, with its precise code.
+  if (attemptErrors.length === 1 && failures.length === 1) throw attemptErrors[0];
+  const detail = failures.join('; ') || 'no provider was tried';
+  if (deadlineAt !== undefined && now() >= deadlineAt) {
+    throw new ConnectError(`no serverless provider answered model "${request.model}" within the deadline: ${detail}`, Code.DeadlineExceeded);
+  }
+  const metadata = new Headers();
+  const kind = upstreamFailureKind(lastErr);
+  if (kind !== undefined) metadata.set(FAILURE_KIND_HEADER, kind);
+  if (allThrottled && soonestRetryMs !== undefined) {
+    metadata.set(RETRY_AFTER_HEADER, String(soonestRetryMs));
+    metadata.set(FAILURE_KIND_HEADER, 'http-429');
+    throw new ConnectError(`every serverless provider for model "${request.model}" is busy or rate-limited: ${detail}`, Code.ResourceExhausted, metadata);
+  }
+  if (kind === undefined) metadata.set(FAILURE_KIND_HEADER, 'connect-refused');
+  throw new ConnectError(`no serverless provider could serve model "${request.model}": ${detail}`, Code.Unavailable, metadata);
+}

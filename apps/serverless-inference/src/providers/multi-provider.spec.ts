@@ -1,0 +1,158 @@
+import { Code, ConnectError, createClient, createRouterTransport, type Client } from '@connectrpc/connect';
+import { ProviderSort, Role } from '@sophia/contracts/common';
+import { InferenceService, type GenerateResponse } from '@sophia/contracts/inference';
+import { closeUpstreamDispatchers, RETRY_AFTER_HEADER } from '@sophia/openai-upstream';
+import { testCatalog } from '@sophia/price-catalog/testing';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- test-only: the simulator is the mesh's stand-in upstream
+import { createUpstreamSimulator, type UpstreamSimulator } from '@sophia/upstream-sim';
+import { Registry } from 'prom-client';
+import { createServerlessInferenceHandler, DEFAULT_CONCURRENCY } from '../serverless-inference-handler.ts';
+import type { ProviderSettings } from './provider-settings.ts';
+
+// The test catalog's model "small" is offered by together ($0.02/$0.04 per M: the cheaper) and
+// fireworks ($0.10/$0.10). Two simulators play them.
+const messages = [{ role: Role.USER, content: 'Name three colours.' }];
+
+async function drain(stream: AsyncIterable<GenerateResponse>) {
+  const out: { text: string; endpoint?: string; upstreamModel?: string; error?: ConnectError } = { text: '' };
+  try {
+    for await (const res of stream) {
+      if (res.event.case === 'delta') out.text += res.event.value.text;
+      if (res.event.case === 'done') Object.assign(out, { endpoint: res.event.value.endpoint, upstreamModel: res.event.value.upstreamModel });
+    }
+  } catch (err) {
+    out.error = ConnectError.from(err);
+  }
+  return out;
+}
+
+describe('serverless InferenceService over two providers', () => {
+  let cheap: UpstreamSimulator;
+  let pricey: UpstreamSimulator;
+  let client: Client<typeof InferenceService>;
+  let registry: Registry;
+  const settings = (name: string, sim: UpstreamSimulator, extra: Partial<ProviderSettings> = {}): ProviderSettings => ({
+    name,
+    baseUrl: `${sim.url}/v1`,
+    apiKey: `sk-${name}`,
+    http2: false,
+    ...DEFAULT_CONCURRENCY,
+    ...extra,
+  });
+  const make = (extra: Partial<ProviderSettings> = {}) => {
+    registry = new Registry();
+    const handler = createServerlessInferenceHandler({
+      providers: [settings('together', cheap, extra), settings('fireworks', pricey)],
+      catalog: testCatalog,
+      failoverFirstTokenMs: 2000, // generous: a cold first call on a busy machine must not look silent
+      timeouts: { firstTokenMs: 5000 },
+      breaker: { resetTimeoutMs: 60_000 },
+      registry,
+    });
+    client = createClient(InferenceService, createRouterTransport(({ service }) => service(InferenceService, handler)));
+  };
+
+  beforeAll(async () => {
+    cheap = await createUpstreamSimulator({ persona: 'serverless', apiKey: 'sk-together', defaultOutputTokens: 4 });
+    pricey = await createUpstreamSimulator({ persona: 'serverless', apiKey: 'sk-fireworks', defaultOutputTokens: 4 });
+  });
+  afterAll(async () => {
+    await closeUpstreamDispatchers();
+    await Promise.all([cheap.close(), pricey.close()]);
+  });
+  beforeEach(() => make());
+  afterEach(() => {
+    cheap.setFault(undefined);
+    pricey.setFault(undefined);
+  });
+
+  it('sends every request to the cheaper provider while it is healthy, with its own model name', async () => {
+    const before = [cheap.stats().requests, pricey.stats().requests];
+    const outs = await Promise.all(Array.from({ length: 5 }, () => drain(client.generate({ model: 'small', messages }))));
+    expect(outs.map((o) => [o.endpoint, o.error])).toEqual(Array.from({ length: 5 }, () => ['together', undefined]));
+    expect([cheap.stats().requests - before[0]!, pricey.stats().requests - before[1]!]).toEqual([5, 0]);
+    expect(outs[0]!.upstreamModel).toBe('small-turbo'); // the simulator answers as the model it was asked for
+  });
+
+  it.each([
+    ['answers 500', { kind: 'status', code: 500 } as const],
+    ['refuses (reset before the first byte)', { kind: 'reset-before-first-byte' } as const],
+    ['goes silent', { kind: 'silent' } as const],
+    ['rate-limits', { kind: 'rate-limit', retryAfterSeconds: 30 } as const],
+  ])('fails over to the other provider before the first token when the cheaper one %s', async (_what, fault) => {
+    cheap.setFault(fault);
+    const out = await drain(client.generate({ model: 'small', messages }));
+    expect([out.endpoint, out.error, out.text.length > 0]).toEqual(['fireworks', undefined, true]);
+  });
+
+  it('respects a 429 retry-after: the provider is skipped until it passes', async () => {
+    cheap.setFault({ kind: 'rate-limit', retryAfterSeconds: 30 });
+    await drain(client.generate({ model: 'small', messages }));
+    cheap.setFault(undefined);
+    const tried = cheap.stats().requests;
+    expect((await drain(client.generate({ model: 'small', messages }))).endpoint).toBe('fireworks');
+    expect(cheap.stats().requests).toBe(tried);
+  });
+
+  it('opens the cheaper provider’s breaker after repeated failures and stops calling it', async () => {
+    cheap.setFault({ kind: 'status', code: 503 });
+    for (let i = 0; i < 3; i++) expect((await drain(client.generate({ model: 'small', messages }))).endpoint).toBe('fireworks');
+    const tried = cheap.stats().requests;
+    expect((await drain(client.generate({ model: 'small', messages }))).endpoint).toBe('fireworks');
+    expect(cheap.stats().requests).toBe(tried);
+    const capacity = await client.getCapacity({});
+    expect(capacity.endpoints.map((e) => [e.endpoint, e.healthy])).toEqual([
+      ['together', false],
+      ['fireworks', true],
+    ]);
+    expect(await registry.getSingleMetricAsString('serverless_provider_breaker_open')).toContain('serverless_provider_breaker_open{provider="together"} 1');
+  });
+
+  it('answers UNAVAILABLE naming each provider’s failure when none is left (the router then moves to GPU)', async () => {
+    cheap.setFault({ kind: 'status', code: 503 });
+    pricey.setFault({ kind: 'status', code: 502 });
+    const out = await drain(client.generate({ model: 'small', messages }));
+    expect(out.error?.code).toBe(Code.Unavailable);
+    expect(out.error?.rawMessage).toMatch(/together: .*503.*; fireworks: .*502/);
+  });
+
+  it('answers RESOURCE_EXHAUSTED with the soonest retry-after when every provider rate-limits', async () => {
+    cheap.setFault({ kind: 'rate-limit', retryAfterSeconds: 7 });
+    pricey.setFault({ kind: 'rate-limit', retryAfterSeconds: 3 });
+    const out = await drain(client.generate({ model: 'small', messages }));
+    expect([out.error?.code, out.error?.metadata.get(RETRY_AFTER_HEADER)]).toEqual([Code.ResourceExhausted, '3000']);
+  });
+
+  it('treats a full in-flight queue as busy and moves on, visibly', async () => {
+    make({ maxInFlight: 1, queueLimit: 0 });
+    cheap.setFault({ kind: 'stall-before-first-token', ms: 100 });
+    const outs = await Promise.all([drain(client.generate({ model: 'small', messages })), drain(client.generate({ model: 'small', messages }))]);
+    expect(outs.map((o) => o.endpoint).sort()).toEqual(['fireworks', 'together']);
+    expect(await registry.getSingleMetricAsString('serverless_provider_attempts_total')).toContain('provider="together",outcome="busy"} 1');
+  });
+
+  it('follows the request’s provider preferences and refuses bad ones naming the field', async () => {
+    const ordered = await drain(client.generate({ model: 'small', messages, provider: { order: ['fireworks'] } }));
+    expect(ordered.endpoint).toBe('fireworks');
+    expect((await drain(client.generate({ model: 'small', messages, provider: { ignore: ['together'] } }))).endpoint).toBe('fireworks');
+    expect((await drain(client.generate({ model: 'small', messages, provider: { only: ['fireworks'] } }))).endpoint).toBe('fireworks');
+    expect((await drain(client.generate({ model: 'small', messages, provider: { sort: ProviderSort.LATENCY } }))).error).toBeUndefined();
+    cheap.setFault({ kind: 'status', code: 503 });
+    const noFallback = await drain(client.generate({ model: 'small', messages, provider: { allowFallbacks: false } }));
+    expect(noFallback.error?.code).toBe(Code.Unavailable);
+    cheap.setFault(undefined);
+    const unknown = await drain(client.generate({ model: 'small', messages, provider: { only: ['fireworks', 'groq'] } }));
+    expect([unknown.error?.code, unknown.error?.rawMessage]).toEqual([Code.InvalidArgument, expect.stringContaining('provider.only[1]: "groq" is not a configured provider')]);
+    const tooCheap = await drain(client.generate({ model: 'small', messages, provider: { maxPrice: { prompt: 0.01 } } }));
+    expect([tooCheap.error?.code, tooCheap.error?.rawMessage]).toEqual([Code.InvalidArgument, expect.stringContaining('provider.max_price: below every offer')]);
+    const capped = await drain(client.generate({ model: 'small', messages, provider: { maxPrice: { prompt: 0.05 }, order: ['fireworks'] } }));
+    expect(capped.endpoint).toBe('together');
+    const negative = await drain(client.generate({ model: 'small', messages, provider: { maxPrice: { completion: -1 } } }));
+    expect(negative.error?.rawMessage).toContain('provider.max_price.completion');
+  });
+
+  it('answers NOT_FOUND for a model no configured provider offers', async () => {
+    const out = await drain(client.generate({ model: 'mid', messages }));
+    expect([out.error?.code, out.error?.rawMessage]).toEqual([Code.NotFound, expect.stringContaining('together, fireworks')]);
+  });
+});
