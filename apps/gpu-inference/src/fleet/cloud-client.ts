@@ -14,6 +14,11 @@ export interface CloudInstance {
   readonly region: string;
   /** IPv4 address or host name, once assigned. */
   readonly ip?: string;
+  /**
+   * Where vLLM listens, when the cloud knows better than `http://<ip>:<vllmPort>` — only the
+   * simulator (tools/lambda-cloud-sim) says so (field `vllm_url`), as its instances share one host.
+   */
+  readonly vllmUrl?: string;
 }
 
 /** An instance type with its price and the regions that can launch it now. */

@@ -181,8 +181,8 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
           if (c === undefined || c.status === 'terminated' || c.status === 'terminating') {
             await put({ ...instance, state: 'terminated', terminatedAt: now });
             await audit({ action: 'terminate', tier: instance.tier, instanceId: instance.id, detail: 'terminated outside the fleet' });
-          } else if (c.ip !== undefined && instance.baseUrl === undefined) {
-            await put({ ...instance, baseUrl: `http://${c.ip}:${options.vllmPort ?? 8000}` });
+          } else if ((c.vllmUrl ?? c.ip) !== undefined && instance.baseUrl === undefined) {
+            await put({ ...instance, baseUrl: c.vllmUrl ?? `http://${c.ip}:${options.vllmPort ?? 8000}` });
           } else if (c.status === 'unhealthy' && instance.state !== 'draining') {
             await terminate(instance, 'replace', 'the cloud reports the instance unhealthy');
           }
