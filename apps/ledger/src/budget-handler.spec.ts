@@ -5,7 +5,8 @@ import { BudgetWindow, LedgerService } from '@sophia/contracts/ledger';
 import { testCatalog } from '@sophia/price-catalog/testing';
 import { createBudgetCalendar } from './budget-calendar.ts';
 import { createLedgerHandler } from './ledger-handler.ts';
-import { createMemoryUsageStore, type MemoryUsageStore } from './memory-usage-store.ts';
+import { memoryLedgerStore } from './testing/memory-ledger-store.ts';
+import type { SqliteUsageStore } from './sqlite-usage-store.ts';
 
 // 2026-11-26 12:00 UTC = 13:00 in Berlin; the Berlin day ends at 2026-11-26T23:00Z.
 const NOW = Date.UTC(2026, 10, 26, 12);
@@ -19,9 +20,9 @@ async function rejection(call: Promise<unknown>): Promise<ConnectError> {
   throw new Error('expected the call to fail');
 }
 
-function setup(timeZone = 'UTC'): { client: Client<typeof LedgerService>; store: MemoryUsageStore } {
+function setup(timeZone = 'UTC'): { client: Client<typeof LedgerService>; store: SqliteUsageStore } {
   const calendar = createBudgetCalendar(timeZone);
-  const store = createMemoryUsageStore({ calendar });
+  const store = memoryLedgerStore({ calendar });
   const impl = createLedgerHandler({ store, catalog: testCatalog, clock: () => new Date(NOW), calendar, reservationTtlMs: 60_000 });
   return { client: createClient(LedgerService, createRouterTransport(({ service }) => service(LedgerService, impl))), store };
 }

@@ -1,59 +1,69 @@
-// Embedded mode (no SOPHIA_REDIS_URL), real process: budgets and usage work on one replica with
-// in-process state, the start-up log says budgets are not shared across replicas, and usage events
-// reach the DuckDB file (drained on SIGTERM).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Embedded mode (no SOPHIA_REDIS_URL), real processes: budgets and usage live in the SQLite file under
+// SOPHIA_DATA_DIR. A second ledger on the same directory is refused naming the holder; after a SIGKILL
+// the restarted ledger has every acknowledged usage event, the budget, its spend and the live
+// reservation, and the warehouse receives each event exactly once from the durable log.
 import { Code, ConnectError } from '@connectrpc/connect';
 import { Backend } from '@sophia/contracts/common';
 import { BudgetWindow } from '@sophia/contracts/ledger';
+import { tempDataDir } from '@sophia/state-store/testing';
+import { join } from 'node:path';
 import { createDuckDbWarehouse } from './duckdb-warehouse.ts';
 import { startLedgerProcess, type TestLedger } from './testing/ledger-process.ts';
 
+const MODEL = 'meta-llama/Llama-3.1-8B-Instruct';
+
 describe('embedded ledger process (no Redis)', () => {
-  let dir: string;
+  let temp: ReturnType<typeof tempDataDir>;
   let ledger: TestLedger | undefined;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ledger-embedded-'));
+    temp = tempDataDir('ledger-embedded-');
   });
   afterAll(async () => {
     await ledger?.stop('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    temp.remove();
   });
 
-  it('enforces budgets in process, warns that they are not shared, and writes usage to DuckDB', async () => {
-    const path = join(dir, 'warehouse.duckdb');
-    ledger = await startLedgerProcess({ SOPHIA_WAREHOUSE_PATH: path, SOPHIA_BUDGET_TIMEZONE: 'Europe/Berlin' });
-    const { client } = ledger;
-    await client.setBudget({ scope: { tenant: 'acme' }, window: BudgetWindow.DAY, limit: { microUsd: 100n }, actor: 'spec' });
-    const request = (requestId: string) => ({ requestId, tenant: 'acme', model: 'meta-llama/Llama-3.1-8B-Instruct', backend: Backend.SERVERLESS, promptTokens: 1000, maxTokens: 500 });
-    // Bundled catalog: (1000 × 25,000 + 500 × 40,000) / 1e6 = 45 µ$ worst case.
-    await client.reserve(request('e1'));
-    await client.commit({
-      reservationId: 'e1',
-      event: { requestId: 'e1', tenant: 'acme', model: 'meta-llama/Llama-3.1-8B-Instruct', backend: Backend.SERVERLESS, usage: { promptTokens: 1000, completionTokens: 500 }, completed: true },
-    });
-    await client.reserve(request('e2'));
+  it('keeps usage, budgets, spend and reservations across a SIGKILL, one owner per data directory, warehouse exactly once', async () => {
+    const env = { SOPHIA_DATA_DIR: temp.dir, SOPHIA_BUDGET_TIMEZONE: 'Europe/Berlin' };
+    ledger = await startLedgerProcess(env);
+    const request = (requestId: string) => ({ requestId, tenant: 'acme', model: MODEL, backend: Backend.SERVERLESS, promptTokens: 1000, maxTokens: 500 });
+    const commit = (requestId: string) =>
+      ledger!.client.commit({
+        reservationId: requestId,
+        event: { requestId, tenant: 'acme', model: MODEL, backend: Backend.SERVERLESS, usage: { promptTokens: 1000, completionTokens: 500 }, completed: true },
+      });
+    await ledger.client.setBudget({ scope: { tenant: 'acme' }, window: BudgetWindow.DAY, limit: { microUsd: 1000n }, actor: 'spec' });
+    const worst = (await ledger.client.reserve(request('e1'))).worstCase?.microUsd ?? 0n;
+    expect(worst).toBeGreaterThanOrEqual(45n);
+    await commit('e1');
+    await ledger.client.reserve(request('e2'));
+
+    await expect(startLedgerProcess(env)).rejects.toThrow(`data directory ${temp.dir} is in use by process ${ledger.child.pid}`);
+
+    expect(await ledger.stop('SIGKILL')).toBeNull();
+    ledger = await startLedgerProcess(env);
+    const status = await ledger.client.budgetStatus({ tenant: 'acme' });
+    expect(status.budgets[0]).toMatchObject({ limit: { microUsd: 1000n }, spent: { microUsd: 45n }, reserved: { microUsd: worst } });
+    const usage = await ledger.client.queryUsage({ tenant: 'acme' });
+    expect(usage.total?.requests).toBe(1n);
+    await commit('e1');
+    expect((await ledger.client.queryUsage({ tenant: 'acme' })).total?.requests).toBe(1n);
+
     let refused: ConnectError | undefined;
+    await ledger.client.setBudget({ scope: { tenant: 'acme' }, window: BudgetWindow.DAY, limit: { microUsd: 45n + worst }, actor: 'spec' });
     try {
-      await client.reserve(request('e3'));
+      await ledger.client.reserve(request('e3'));
     } catch (error) {
       refused = ConnectError.from(error);
     }
     expect(refused?.code).toBe(Code.ResourceExhausted);
-    expect(refused?.rawMessage).toContain('(2026-');
     expect(refused?.rawMessage).toContain('Europe/Berlin');
-    await client.release({ reservationId: 'e2', tenant: 'acme' });
-    expect(ledger.lines).toEqual(
-      expect.arrayContaining([expect.objectContaining({ level: 40, msg: expect.stringContaining('budgets are NOT shared across replicas') as string })]),
-    );
 
     expect(await ledger.stop('SIGTERM')).toBe(0);
     ledger = undefined;
-
-    const warehouse = await createDuckDbWarehouse(path);
+    const warehouse = await createDuckDbWarehouse(join(temp.dir, 'warehouse.duckdb'));
     try {
-      expect(await warehouse.totals()).toEqual({ requests: 1n, costMicroUsd: 45n, audits: 1n });
+      expect(await warehouse.totals()).toEqual({ requests: 1n, costMicroUsd: 45n, audits: 2n });
     } finally {
       await warehouse.close();
     }

@@ -12,7 +12,8 @@ export {
   type UsageStore,
   type UsageTotals,
 } from './usage-store.ts';
-export { createMemoryUsageStore, type MemoryUsageStore } from './memory-usage-store.ts';
+export { createSqliteUsageStore, type SqliteUsageStore, type SqliteUsageStoreOptions } from './sqlite-usage-store.ts';
+export { LEDGER_SCHEMA } from './ledger-schema.ts';
 export { createRedisUsageStore, type RedisUsageStoreOptions } from './redis-usage-store.ts';
 export { createUsageAggregator, utcDay, type UsageAggregator } from './usage-aggregator.ts';
 export { usageEventToRecord } from './usage-event-record.ts';

@@ -2,6 +2,7 @@
 // runService). Parsed once at start from the injected environment.
 import { z } from 'zod';
 import { redisTargetSchema } from '@sophia/platform/redis';
+import { stateStoreConfigShape } from '@sophia/state-store';
 import { parseBaselineInstances } from './gpu-baseline.ts';
 
 /** Env key of the gRPC port, and its default. */
@@ -17,11 +18,18 @@ function knownTimeZone(zone: string): boolean {
   }
 }
 
-/** The DuckDB file used when SOPHIA_WAREHOUSE_PATH is unset (relative to the working directory; gitignored). */
-export const DEFAULT_WAREHOUSE_PATH = './data/warehouse.duckdb';
+/** The DuckDB file name in the data directory, used when SOPHIA_WAREHOUSE_PATH is unset. */
+export const DEFAULT_WAREHOUSE_FILE = 'warehouse.duckdb';
 
 /** Ledger-specific keys; see apps/ledger/README.md. */
 export const ledgerConfigSchema = z.object({
+  /** SOPHIA_DATA_DIR, SOPHIA_DATA_SYNC, SOPHIA_DATA_DIR_OWNER: the embedded state file (@sophia/state-store). */
+  ...stateStoreConfigShape,
+  /**
+   * Days raw usage events (and with them their request-id idempotency keys) are kept; older ones are
+   * pruned hourly. Reports over whole days keep coming from the daily roll-ups, which are kept.
+   */
+  SOPHIA_USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(35),
   /** redis://, rediss:// or redis+sentinel://host:port,…/primary; when set, usage is kept in Redis and shared by every replica. */
   SOPHIA_REDIS_URL: redisTargetSchema.optional(),
   /** Catalog file to load and watch; unset = the catalog bundled with @sophia/price-catalog. */
@@ -33,8 +41,9 @@ export const ledgerConfigSchema = z.object({
   /** How long a reservation holds budget when its request neither commits nor releases (crashed caller). */
   SOPHIA_BUDGET_RESERVATION_TTL_MS: z.coerce.number().int().positive().max(86_400_000).default(300_000),
   /**
-   * DuckDB warehouse file (ignored when Snowflake is configured). Unset: DEFAULT_WAREHOUSE_PATH, and a
-   * file that cannot be opened (e.g. locked by another process) only disables the sink, with an error log.
+   * DuckDB warehouse file (ignored when Snowflake is configured). Unset: `<SOPHIA_DATA_DIR>/warehouse.duckdb`,
+   * and a file that cannot be opened only disables the sink, with an error log (the durable log keeps the
+   * events for a later start).
    */
   SOPHIA_WAREHOUSE_PATH: z.string().min(1).optional(),
   /** `in-process`: this process drains the log into the warehouse; `none`: run warehouse-sink-main.ts instead. */

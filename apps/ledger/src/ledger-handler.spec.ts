@@ -7,7 +7,7 @@ import { parseCatalog, type PriceCatalog } from '@sophia/price-catalog';
 import { Registry } from 'prom-client';
 import { createLedgerHandler } from './ledger-handler.ts';
 import { createLedgerMetrics } from './ledger-metrics.ts';
-import { createMemoryUsageStore } from './memory-usage-store.ts';
+import { memoryLedgerStore } from './testing/memory-ledger-store.ts';
 import type { UsageStore } from './usage-store.ts';
 import type { BudgetStore } from './budget-store.ts';
 
@@ -15,7 +15,7 @@ const NOW = Date.UTC(2026, 10, 26, 12);
 const DAY = 86_400_000;
 
 function ledgerClient(
-  store: UsageStore & BudgetStore = createMemoryUsageStore(),
+  store: UsageStore & BudgetStore = memoryLedgerStore(),
   catalog: () => PriceCatalog = testCatalog,
   logger?: { error: jest.Mock },
 ): Client<typeof LedgerService> {
@@ -106,7 +106,7 @@ describe('LedgerService handler (in-memory transport)', () => {
 
     it('prices with the catalog current at call time', async () => {
       let catalog = testCatalog();
-      const client = ledgerClient(createMemoryUsageStore(), () => catalog);
+      const client = ledgerClient(memoryLedgerStore(), () => catalog);
       await client.recordUsage(event('before'));
       const file = testCatalogFile();
       file.version = 'test-2';
@@ -120,7 +120,7 @@ describe('LedgerService handler (in-memory transport)', () => {
     it('counts recorded cost and tokens in metrics, duplicates only as duplicates', async () => {
       const registry = new Registry();
       const metrics = createLedgerMetrics(registry);
-      const impl = createLedgerHandler({ store: createMemoryUsageStore(), catalog: testCatalog, metrics });
+      const impl = createLedgerHandler({ store: memoryLedgerStore(), catalog: testCatalog, metrics });
       const client = createClient(LedgerService, createRouterTransport(({ service }) => service(LedgerService, impl)));
       await client.recordUsage(event('m1'));
       await client.recordUsage(event('m1'));
@@ -142,7 +142,7 @@ describe('LedgerService handler (in-memory transport)', () => {
 
     it('still bills in-flight usage of a model a reload removed, at its last price and version', async () => {
       let catalog = testCatalog();
-      const client = ledgerClient(createMemoryUsageStore(), () => catalog);
+      const client = ledgerClient(memoryLedgerStore(), () => catalog);
       const file = testCatalogFile();
       file.version = 'test-3';
       file.models.splice(1, 1);

@@ -1,6 +1,8 @@
 // Picks the warehouse from configuration: Snowflake when SOPHIA_SNOWFLAKE_ACCOUNT is set (user and
-// private key path then required), else the DuckDB file at SOPHIA_WAREHOUSE_PATH.
-import { DEFAULT_WAREHOUSE_PATH, type LedgerConfig } from './ledger-config.ts';
+// private key path then required), else the DuckDB file at SOPHIA_WAREHOUSE_PATH (default: in the data directory).
+import { join } from 'node:path';
+import { prepareDataDir } from '@sophia/state-store';
+import { DEFAULT_WAREHOUSE_FILE, type LedgerConfig } from './ledger-config.ts';
 import { connectSnowflake, createSnowflakeWarehouse } from './snowflake-warehouse.ts';
 import type { Warehouse } from './warehouse.ts';
 
@@ -23,7 +25,7 @@ export async function openWarehouse(config: LedgerConfig): Promise<{ warehouse: 
     });
     return { warehouse: await createSnowflakeWarehouse(connection), description: `snowflake:${account}` };
   }
-  const path = config.SOPHIA_WAREHOUSE_PATH ?? DEFAULT_WAREHOUSE_PATH;
+  const path = config.SOPHIA_WAREHOUSE_PATH ?? join(prepareDataDir(config.SOPHIA_DATA_DIR), DEFAULT_WAREHOUSE_FILE);
   try {
     // Loaded on demand: the native binding starts a background reaper as soon as it is imported.
     const { createDuckDbWarehouse } = await import('./duckdb-warehouse.ts');

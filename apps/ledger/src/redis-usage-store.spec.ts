@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { createMemoryUsageStore } from './memory-usage-store.ts';
+import { memoryLedgerStore } from './testing/memory-ledger-store.ts';
 import { createRedisUsageStore } from './redis-usage-store.ts';
 import { USAGE_DIMENSIONS, type UsageDimension } from './usage-store.ts';
 import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
@@ -113,7 +113,7 @@ describeRedis('createRedisUsageStore (real redis-server)', () => {
       return Math.floor((seed / 2147483648) * n);
     };
     const DAY = 86_400_000;
-    const oracle = createMemoryUsageStore();
+    const oracle = memoryLedgerStore();
     const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)]!;
     for (let i = 0; i < 300; i++) {
       const record = usageRecord({

@@ -15,8 +15,8 @@ import { encodeAudit } from './ledger-log.ts';
 import { createRedisBudgetStore } from './redis-budget-store.ts';
 import { redisLedgerKeys, SPENT_TTL_SECONDS } from './redis-ledger-keys.ts';
 import { decodeStoredRecord, encodeStoredRecord } from './stored-usage-record.ts';
-import { createUsageAggregator, type UsageAggregator } from './usage-aggregator.ts';
-import { DAY_MS, decodeRollup, rollupGroup, splitPeriod } from './usage-rollup.ts';
+import type { UsageAggregator } from './usage-aggregator.ts';
+import { DAY_MS, decodeRollup, queryBySplit, rollupGroup } from './usage-rollup.ts';
 import { MAX_EVENT_TIME_MS, type RecordOutcome, type UsageQuery, type UsageRecord, type UsageReport, type UsageStore } from './usage-store.ts';
 
 /** Options for createRedisUsageStore. */
@@ -163,12 +163,8 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
       return { recorded: created === 1, record: created === 1 ? record : decodeStoredRecord(key, stored) };
     },
 
-    async query(query: UsageQuery): Promise<UsageReport> {
-      const aggregator = createUsageAggregator(query.groupBy);
-      const split = splitPeriod(query.startMs, query.endMs);
-      for (const [start, end] of split.scans) await scanEvents(aggregator, start, end, query.tenant);
-      if (split.days !== undefined) await readRollups(aggregator, split.days[0], split.days[1], query.tenant);
-      return aggregator.report();
+    query(query: UsageQuery): Promise<UsageReport> {
+      return queryBySplit(query, { scan: scanEvents, rollups: readRollups });
     },
 
     async scan(startMs, endMs, tenant, visit) {

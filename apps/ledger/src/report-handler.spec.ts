@@ -4,14 +4,14 @@ import { Backend } from '@sophia/contracts/common';
 import { BudgetWindow, Dimension, LedgerService } from '@sophia/contracts/ledger';
 import { testCatalog } from '@sophia/price-catalog/testing';
 import { createLedgerHandler } from './ledger-handler.ts';
-import { createMemoryUsageStore } from './memory-usage-store.ts';
+import { memoryLedgerStore } from './testing/memory-ledger-store.ts';
 import type { ReportSettings } from './report-handler.ts';
 
 const NOW = Date.UTC(2026, 10, 26, 12);
 const MONTH_START = Date.UTC(2026, 10, 1);
 
 function client(reports?: ReportSettings): Client<typeof LedgerService> {
-  const impl = createLedgerHandler({ store: createMemoryUsageStore(), catalog: testCatalog, clock: () => new Date(NOW), ...(reports ? { reports } : {}) });
+  const impl = createLedgerHandler({ store: memoryLedgerStore(), catalog: testCatalog, clock: () => new Date(NOW), ...(reports ? { reports } : {}) });
   return createClient(LedgerService, createRouterTransport(({ service }) => service(LedgerService, impl)));
 }
 

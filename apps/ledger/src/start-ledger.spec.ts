@@ -13,15 +13,16 @@ function capturedLogger(): { logger: ReturnType<typeof createLogger>; lines: () 
 }
 
 describe('startLedger', () => {
-  it('defaults to the in-process store and the bundled catalog, warning that usage is not shared', async () => {
+  it('defaults to the embedded SQLite store in SOPHIA_DATA_DIR, the bundled catalog and the DuckDB file beside it', async () => {
     const { logger, lines } = capturedLogger();
     const dir = mkdtempSync(join(tmpdir(), 'ledger-start-'));
-    const config = ledgerConfigSchema.parse({ SOPHIA_WAREHOUSE_PATH: join(dir, 'w.duckdb') });
+    const config = ledgerConfigSchema.parse({ SOPHIA_DATA_DIR: dir });
     const started = await startLedger({ config, logger, metrics: createServiceMetrics('ledger', { collectDefaults: false }) });
     expect(started.services.map((s) => s.service.typeName)).toEqual([LedgerService.typeName]);
     expect(lines()).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ level: 40, msg: expect.stringContaining('SOPHIA_REDIS_URL is unset') as string }),
+        expect.objectContaining({ path: join(dir, 'sophia.db'), msg: expect.stringContaining('usage store: embedded SQLite') as string }),
+        expect.objectContaining({ warehouse: `duckdb:${join(dir, 'warehouse.duckdb')}` }),
         expect.objectContaining({ msg: 'price catalog loaded' }),
         expect.objectContaining({ msg: 'warehouse sink: in-process' }),
       ]),

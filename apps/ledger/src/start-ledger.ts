@@ -1,5 +1,5 @@
 // Wires the ledger from its configuration: catalog (watched file or bundled), usage store (Redis or
-// in-process), handler. Separate from main.ts so tests can start it against a real Redis.
+// the embedded SQLite file under SOPHIA_DATA_DIR), handler. Separate from main.ts so tests can start it against a real Redis.
 import { hostname } from 'node:os';
 import type { Cluster, Redis } from 'ioredis';
 import { connectRedis } from '@sophia/platform/redis';
@@ -9,7 +9,10 @@ import { serviceRegistration, type Logger, type ServiceMetrics, type StartedServ
 import { createLedgerHandler } from './ledger-handler.ts';
 import type { LedgerConfig } from './ledger-config.ts';
 import { createLedgerMetrics } from './ledger-metrics.ts';
-import { createMemoryUsageStore } from './memory-usage-store.ts';
+import { dataDirOptions, openDataDir } from '@sophia/state-store';
+import { LEDGER_SCHEMA } from './ledger-schema.ts';
+import { createSqliteUsageStore } from './sqlite-usage-store.ts';
+import { scheduleRetention } from './retention.ts';
 import { createRedisUsageStore } from './redis-usage-store.ts';
 import type { UsageStore } from './usage-store.ts';
 import type { BudgetStore } from './budget-store.ts';
@@ -106,6 +109,23 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
       });
     logger.info({ prefix: config.SOPHIA_LEDGER_REDIS_PREFIX, budgetTimeZone: calendar.timeZone }, 'usage store: redis');
   }
+  if (config.SOPHIA_REDIS_URL === undefined) {
+    // Opened before the warehouse: it takes the data directory's lock (one owner per directory).
+    let state: ReturnType<typeof openDataDir>;
+    try {
+      state = openDataDir(dataDirOptions(config), [LEDGER_SCHEMA]);
+    } catch (error) {
+      for (const close of closers.reverse()) await close();
+      throw error;
+    }
+    closers.push(() => state.close());
+    const sqlite = createSqliteUsageStore(state.db, { calendar, log: config.SOPHIA_WAREHOUSE_SINK === 'in-process' });
+    closers.push(scheduleRetention({ store: sqlite, retentionMs: config.SOPHIA_USAGE_RETENTION_DAYS * 86_400_000, logger }));
+    store = sqlite;
+    log = sqlite.log;
+    interruptLog = () => sqlite.log.interrupt();
+    logger.info({ path: state.path, sync: config.SOPHIA_DATA_SYNC, budgetTimeZone: calendar.timeZone }, 'usage store: embedded SQLite (durable; one replica per data directory)');
+  }
   let opened: Awaited<ReturnType<typeof openWarehouse>> | undefined;
   if (config.SOPHIA_WAREHOUSE_SINK === 'in-process') {
     try {
@@ -120,16 +140,6 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
       // The default file is taken (another ledger on this machine): keep serving, without a warehouse.
       logger.error({ err: (error as Error).message }, 'default warehouse unavailable: this process writes no usage to a warehouse');
     }
-  }
-
-  if (config.SOPHIA_REDIS_URL === undefined) {
-    const memory = createMemoryUsageStore({ calendar, log: opened !== undefined });
-    store = memory;
-    log = memory.log;
-    interruptLog = () => memory.log.interrupt();
-    logger.warn(
-      'SOPHIA_REDIS_URL is unset (embedded mode): usage and budgets are kept in process memory — budgets are NOT shared across replicas and are lost on restart; run one replica only',
-    );
   }
 
   // Both branches above assign them; this narrows the types.
@@ -147,8 +157,7 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
     }
     const sink = createWarehouseSink({ log: sinkLog, warehouse, logger });
     closers.push(async () => {
-      // Embedded: the log lives in this process, so write out what is left before exiting.
-      if (config.SOPHIA_REDIS_URL === undefined) await Promise.race([sink.drained(), new Promise((r) => setTimeout(r, 5000).unref())]);
+      // The log is durable in both modes: what is left is written by the next start's sink.
       interruptLog();
       await sink.stop();
     });

@@ -1,10 +1,10 @@
-// Daily roll-ups for the Redis store: per UTC day, one hash of counters per group of
+// Daily roll-ups for both stores (Redis hashes, SQLite rows): per UTC day, one hash of counters per group of
 // (tenant, model, backend, tier, workload_tag), incremented by the same Lua script that records the
 // event. A query reads whole days from roll-ups (one HGETALL per day with data) and scans events only
 // for the partial days at its edges, so a month costs ~30 hash reads instead of every event.
 import { CATALOG_BACKENDS, CATALOG_TIERS, type CatalogBackend, type CatalogTier } from '@sophia/price-catalog';
-import { utcDay, type UsageFacts } from './usage-aggregator.ts';
-import type { UsageRecord, UsageTotals } from './usage-store.ts';
+import { createUsageAggregator, utcDay, type UsageAggregator, type UsageFacts } from './usage-aggregator.ts';
+import type { UsageQuery, UsageRecord, UsageReport, UsageTotals } from './usage-store.ts';
 
 /** Milliseconds in a UTC day. */
 export const DAY_MS = 86_400_000;
@@ -46,7 +46,6 @@ export interface RollupGroup {
  * @throws Error naming the key and field when the hash is malformed
  */
 export function decodeRollup(key: string, dayNumber: number, hash: Readonly<Record<string, string>>): RollupGroup[] {
-  const day = utcDay(dayNumber * DAY_MS);
   const groups = new Map<string, { n: bigint; p: bigint; c: bigint; $: bigint }>();
   for (const [field, value] of Object.entries(hash)) {
     const counter = field.slice(-1);
@@ -61,26 +60,49 @@ export function decodeRollup(key: string, dayNumber: number, hash: Readonly<Reco
     }
     sums[counter as (typeof ROLLUP_COUNTERS)[number]] = BigInt(value);
   }
-  return [...groups].map(([group, sums]) => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(group);
-    } catch {
-      parsed = undefined;
-    }
-    const [tenant, model, backend, tier, workloadTag] = Array.isArray(parsed) ? (parsed as unknown[]) : [];
-    if (
-      typeof tenant !== 'string' ||
-      typeof model !== 'string' ||
-      !CATALOG_BACKENDS.includes(backend as CatalogBackend) ||
-      !CATALOG_TIERS.includes(tier as CatalogTier) ||
-      typeof workloadTag !== 'string'
-    ) {
-      throw new Error(`corrupt usage roll-up at ${key}: group ${group}`);
-    }
-    return {
-      facts: { tenant, model, backend: backend as string, tier: tier as string, day, workload_tag: workloadTag },
-      totals: { requests: sums.n, promptTokens: sums.p, completionTokens: sums.c, costMicroUsd: sums.$ },
-    };
-  });
+  return [...groups].map(([group, sums]) => ({
+    facts: rollupFacts(key, dayNumber, group),
+    totals: { requests: sums.n, promptTokens: sums.p, completionTokens: sums.c, costMicroUsd: sums.$ },
+  }));
+}
+
+/**
+ * The dimension values of one roll-up group (its `rollupGroup` JSON) on a UTC day.
+ * @throws Error naming `where` when the group is malformed
+ */
+export function rollupFacts(where: string, dayNumber: number, group: string): UsageFacts {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(group);
+  } catch {
+    parsed = undefined;
+  }
+  const [tenant, model, backend, tier, workloadTag] = Array.isArray(parsed) ? (parsed as unknown[]) : [];
+  if (
+    typeof tenant !== 'string' ||
+    typeof model !== 'string' ||
+    !CATALOG_BACKENDS.includes(backend as CatalogBackend) ||
+    !CATALOG_TIERS.includes(tier as CatalogTier) ||
+    typeof workloadTag !== 'string'
+  ) {
+    throw new Error(`corrupt usage roll-up at ${where}: group ${group}`);
+  }
+  return { tenant, model, backend: backend as string, tier: tier as string, day: utcDay(dayNumber * DAY_MS), workload_tag: workloadTag };
+}
+
+/** How a store reads the two parts of a split period into an aggregator. */
+export interface SplitReaders {
+  /** Adds every event in [startMs, endMs) (optionally one tenant's). */
+  scan(aggregator: UsageAggregator, startMs: number, endMs: number, tenant: string | undefined): Promise<void> | void;
+  /** Adds the roll-ups of whole UTC days [firstDay, endDay). */
+  rollups(aggregator: UsageAggregator, firstDay: number, endDay: number, tenant: string | undefined): Promise<void> | void;
+}
+
+/** Answers a usage query from roll-ups for whole days and event scans for the edges (both stores). */
+export async function queryBySplit(query: UsageQuery, readers: SplitReaders): Promise<UsageReport> {
+  const aggregator = createUsageAggregator(query.groupBy);
+  const split = splitPeriod(query.startMs, query.endMs);
+  for (const [start, end] of split.scans) await readers.scan(aggregator, start, end, query.tenant);
+  if (split.days !== undefined) await readers.rollups(aggregator, split.days[0], split.days[1], query.tenant);
+  return aggregator.report();
 }

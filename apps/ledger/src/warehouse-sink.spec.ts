@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { createDuckDbWarehouse, type DuckDbWarehouse } from './duckdb-warehouse.ts';
-import { createMemoryUsageStore } from './memory-usage-store.ts';
+import { memoryLedgerStore } from './testing/memory-ledger-store.ts';
 import { createRedisLedgerLog } from './redis-ledger-log.ts';
 import { redisLedgerKeys } from './redis-ledger-keys.ts';
 import { createRedisUsageStore } from './redis-usage-store.ts';
@@ -13,7 +13,7 @@ const audit = (auditId: string) => ({ auditId, timeMs: T0, actor: 'ops', action:
 
 /** A sink over the in-process log writing to a warehouse that only counts each batch's usage rows. */
 function countingSink(options: { batchWindowMs: number; blockMs?: number }) {
-  const store = createMemoryUsageStore();
+  const store = memoryLedgerStore();
   const batches: number[] = [];
   const counting: Warehouse = {
     write: (batch) => {
@@ -38,7 +38,7 @@ describe('warehouse sink with the in-process log and DuckDB', () => {
   });
 
   it('writes every new event and audit entry once', async () => {
-    const store = createMemoryUsageStore();
+    const store = memoryLedgerStore();
     await store.record(usageRecord({ requestId: 'a', costMicroUsd: 7 }));
     await store.record(usageRecord({ requestId: 'a', costMicroUsd: 7 }));
     await store.record(usageRecord({ requestId: 'b', costMicroUsd: 11, apiKey: 'k1' }));
@@ -100,7 +100,7 @@ describe('warehouse sink with the in-process log and DuckDB', () => {
   });
 
   it('keeps entries whose write failed and writes them on retry', async () => {
-    const store = createMemoryUsageStore();
+    const store = memoryLedgerStore();
     await store.record(usageRecord({ requestId: 'a' }));
     let failures = 1;
     const flaky: Warehouse = {

@@ -28,11 +28,14 @@ function spawnScript(script: string, env: Record<string, string>, readyEvent: st
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Array<Record<string, unknown>> = [];
-  // Logs (pino) go to stderr as JSON lines: keep them; pass anything else through for debugging.
+  // Logs (pino) go to stderr as JSON lines: keep them; anything else (a start-up failure) is kept
+  // for the exit error and passed through for debugging.
+  const rawErrors: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => {
     try {
       lines.push(JSON.parse(line) as Record<string, unknown>);
     } catch {
+      rawErrors.push(line);
       process.stderr.write(`${line}\n`);
     }
   });
@@ -43,8 +46,9 @@ function spawnScript(script: string, env: Record<string, string>, readyEvent: st
       child.kill(signal);
     });
   return new Promise((resolve, reject) => {
-    const onExit = (code: number | null): void => reject(new Error(`${script} exited with ${code} before '${readyEvent}'`));
-    child.once('exit', onExit);
+    // 'close' comes after stdio has drained, so the reason printed on stderr is in rawErrors.
+    const onExit = (code: number | null): void => reject(new Error(`${script} exited with ${code} before '${readyEvent}': ${rawErrors.join('\n')}`));
+    child.once('close', onExit);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       let parsed: Record<string, unknown>;
       try {
@@ -54,7 +58,7 @@ function spawnScript(script: string, env: Record<string, string>, readyEvent: st
       }
       lines.push(parsed);
       if (parsed['event'] === readyEvent) {
-        child.off('exit', onExit);
+        child.off('close', onExit);
         resolve({ child, lines, stop, ready: parsed });
       }
     });

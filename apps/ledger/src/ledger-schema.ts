@@ -1,0 +1,64 @@
+// The ledger's tables in the embedded state file (@sophia/state-store), as versioned migrations.
+// Usage events keyed by request id (the idempotency key), daily roll-ups (reports over whole days,
+// and what survives the retention window), spend per budget scope and period, limits, live
+// reservations, and the durable log the warehouse sink drains — all moved by one transaction per record.
+import type { StoreSchema } from '@sophia/state-store';
+
+/** Schema of the ledger store; append a migration to change it, never edit a released one. */
+export const LEDGER_SCHEMA: StoreSchema = {
+  name: 'ledger',
+  migrations: [
+    {
+      version: 1,
+      sql: `
+        CREATE TABLE ledger_usage (
+          request_id TEXT PRIMARY KEY,
+          tenant TEXT NOT NULL,
+          time_ms INTEGER NOT NULL,
+          json TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX ledger_usage_by_time ON ledger_usage (time_ms, request_id);
+        CREATE INDEX ledger_usage_by_tenant ON ledger_usage (tenant, time_ms, request_id);
+        CREATE TABLE ledger_rollup (
+          day INTEGER NOT NULL,
+          grp TEXT NOT NULL,
+          requests INTEGER NOT NULL,
+          prompt_tokens INTEGER NOT NULL,
+          completion_tokens INTEGER NOT NULL,
+          cost_micro_usd INTEGER NOT NULL,
+          PRIMARY KEY (day, grp)
+        ) STRICT;
+        CREATE TABLE ledger_spent (
+          scope TEXT NOT NULL,
+          budget_window TEXT NOT NULL,
+          period TEXT NOT NULL,
+          micro_usd INTEGER NOT NULL,
+          expires_at_ms INTEGER NOT NULL,
+          PRIMARY KEY (scope, budget_window, period)
+        ) STRICT;
+        CREATE TABLE ledger_limits (
+          tenant TEXT NOT NULL,
+          api_key TEXT NOT NULL,
+          model TEXT NOT NULL,
+          budget_window TEXT NOT NULL,
+          micro_usd INTEGER NOT NULL,
+          PRIMARY KEY (tenant, api_key, model, budget_window)
+        ) STRICT;
+        CREATE TABLE ledger_reservations (
+          tenant TEXT NOT NULL,
+          id TEXT NOT NULL,
+          micro_usd INTEGER NOT NULL,
+          expires_at_ms INTEGER NOT NULL,
+          api_key TEXT NOT NULL,
+          model TEXT NOT NULL,
+          PRIMARY KEY (tenant, id)
+        ) STRICT;
+        CREATE TABLE ledger_log (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          kind TEXT NOT NULL,
+          json TEXT NOT NULL
+        ) STRICT;
+      `,
+    },
+  ],
+};

@@ -1,0 +1,137 @@
+// BudgetStore in the embedded state file. Each method is one synchronous transaction, so concurrent
+// requests in this process cannot interleave inside a reserve; other processes sharing the file wait
+// on SQLite's write lock (BEGIN IMMEDIATE). Spend rows are added by the usage store's record, in the
+// same transaction as the event (addSpend below), which also deletes the reservation.
+import type { DatabaseSync } from 'node:sqlite';
+import { transaction } from '@sophia/state-store';
+import type { BudgetCalendar } from './budget-calendar.ts';
+import {
+  applicableScopes,
+  BUDGET_WINDOWS,
+  checkLimit,
+  checkReserveRequest,
+  exceededWindow,
+  scopeId,
+  scopeStates,
+  tenantScope,
+  type BudgetScope,
+  type BudgetState,
+  type BudgetStore,
+  type BudgetWindow,
+} from './budget-store.ts';
+import { SPENT_TTL_SECONDS } from './redis-ledger-keys.ts';
+
+/** BudgetStore plus the spend hook the SQLite usage store calls inside its record transaction. */
+export interface SqliteBudgetStore extends BudgetStore {
+  /** Adds a new event's cost to every applicable scope's day and month; call inside a transaction. */
+  addSpend(record: { tenant: string; model: string; apiKey: string; costMicroUsd: number; timeMs: number }): void;
+  /** Deletes a reservation; call inside a transaction. True when one was held. */
+  dropReservation(tenant: string, reservationId: string): boolean;
+  /** Deletes expired reservations and spend rows past their period's keep time. */
+  prune(nowMs: number): void;
+}
+
+/** Budget operations on the ledger tables of `db` (LEDGER_SCHEMA); periods follow `calendar`. */
+export function createSqliteBudgetStore(db: DatabaseSync, calendar: BudgetCalendar): SqliteBudgetStore {
+  const q = {
+    spent: db.prepare('SELECT micro_usd FROM ledger_spent WHERE scope = ? AND budget_window = ? AND period = ?'),
+    addSpent: db.prepare(
+      `INSERT INTO ledger_spent (scope, budget_window, period, micro_usd, expires_at_ms) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (scope, budget_window, period) DO UPDATE SET micro_usd = micro_usd + excluded.micro_usd`,
+    ),
+    limits: db.prepare('SELECT budget_window, micro_usd FROM ledger_limits WHERE tenant = ? AND api_key = ? AND model = ?'),
+    limit: db.prepare('SELECT micro_usd FROM ledger_limits WHERE tenant = ? AND api_key = ? AND model = ? AND budget_window = ?'),
+    setLimit: db.prepare(
+      `INSERT INTO ledger_limits (tenant, api_key, model, budget_window, micro_usd) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (tenant, api_key, model, budget_window) DO UPDATE SET micro_usd = excluded.micro_usd`,
+    ),
+    deleteLimit: db.prepare('DELETE FROM ledger_limits WHERE tenant = ? AND api_key = ? AND model = ? AND budget_window = ?'),
+    limitedScopes: db.prepare(`SELECT DISTINCT api_key, model FROM ledger_limits WHERE tenant = ? AND (api_key != '' OR model != '')`),
+    reserved: db.prepare(
+      `SELECT coalesce(sum(micro_usd), 0) AS total FROM ledger_reservations
+       WHERE tenant = ? AND expires_at_ms > ? AND (? = '' OR api_key = ?) AND (? = '' OR model = ?)`,
+    ),
+    live: db.prepare('SELECT 1 AS held FROM ledger_reservations WHERE tenant = ? AND id = ? AND expires_at_ms > ?'),
+    sweep: db.prepare('DELETE FROM ledger_reservations WHERE tenant = ? AND expires_at_ms <= ?'),
+    sweepAll: db.prepare('DELETE FROM ledger_reservations WHERE expires_at_ms <= ?'),
+    hold: db.prepare(
+      `INSERT INTO ledger_reservations (tenant, id, micro_usd, expires_at_ms, api_key, model) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant, id) DO UPDATE SET micro_usd = excluded.micro_usd, expires_at_ms = excluded.expires_at_ms,
+         api_key = excluded.api_key, model = excluded.model`,
+    ),
+    drop: db.prepare('DELETE FROM ledger_reservations WHERE tenant = ? AND id = ?'),
+    pruneSpent: db.prepare('DELETE FROM ledger_spent WHERE expires_at_ms <= ?'),
+  };
+
+  const states = (scope: BudgetScope, nowMs: number): BudgetState[] => {
+    const id = scopeId(scope);
+    const limits: Partial<Record<BudgetWindow, number>> = {};
+    for (const row of q.limits.all(scope.tenant, scope.apiKey, scope.model) as Array<{ budget_window: BudgetWindow; micro_usd: number }>) {
+      limits[row.budget_window] = row.micro_usd;
+    }
+    const spentIn = (window: BudgetWindow): number =>
+      (q.spent.get(id, window, calendar.period(window, nowMs)) as { micro_usd: number } | undefined)?.micro_usd ?? 0;
+    const reserved = (q.reserved.get(scope.tenant, nowMs, scope.apiKey, scope.apiKey, scope.model, scope.model) as { total: number }).total;
+    return scopeStates(calendar, scope, nowMs, limits, { day: spentIn('day'), month: spentIn('month') }, reserved);
+  };
+
+  return {
+    addSpend(record) {
+      for (const scope of applicableScopes(record.tenant, record.model, record.apiKey)) {
+        for (const window of BUDGET_WINDOWS) {
+          const keepUntil = calendar.resetsAtMs(window, record.timeMs) + SPENT_TTL_SECONDS[window] * 1000;
+          q.addSpent.run(scopeId(scope), window, calendar.period(window, record.timeMs), record.costMicroUsd, keepUntil);
+        }
+      }
+    },
+    dropReservation(tenant, reservationId) {
+      return q.drop.run(tenant, reservationId).changes > 0;
+    },
+    prune(nowMs) {
+      transaction(db, () => {
+        q.sweepAll.run(nowMs);
+        q.pruneSpent.run(nowMs);
+      });
+    },
+    async setLimit(scope, window, limitMicroUsd) {
+      checkLimit(limitMicroUsd);
+      return transaction(db, () => {
+        const previous = (q.limit.get(scope.tenant, scope.apiKey, scope.model, window) as { micro_usd: number } | undefined)?.micro_usd;
+        if (limitMicroUsd === undefined) q.deleteLimit.run(scope.tenant, scope.apiKey, scope.model, window);
+        else q.setLimit.run(scope.tenant, scope.apiKey, scope.model, window, limitMicroUsd);
+        return previous;
+      });
+    },
+    async reserve(request) {
+      checkReserveRequest(request);
+      const apiKey = request.apiKey ?? '';
+      const model = request.model ?? '';
+      const scopes = applicableScopes(request.tenant, model, apiKey);
+      return transaction(db, () => {
+        q.sweep.run(request.tenant, request.nowMs);
+        const held = q.live.get(request.tenant, request.reservationId, request.nowMs) !== undefined;
+        if (!held) {
+          const exceeded = exceededWindow(
+            scopes.flatMap((s) => states(s, request.nowMs)),
+            request.amountMicroUsd,
+          );
+          if (exceeded !== undefined) return { granted: false, exceeded, states: scopes.flatMap((s) => states(s, request.nowMs)) };
+          q.hold.run(request.tenant, request.reservationId, request.amountMicroUsd, request.nowMs + request.ttlMs, apiKey, model);
+        }
+        return { granted: true, states: scopes.flatMap((s) => states(s, request.nowMs)) };
+      });
+    },
+    async release(tenant, reservationId) {
+      return transaction(db, () => q.drop.run(tenant, reservationId).changes > 0);
+    },
+    async status(scope, nowMs) {
+      return states(scope, nowMs);
+    },
+    async tenantStatus(tenant, nowMs) {
+      const others = (q.limitedScopes.all(tenant) as Array<{ api_key: string; model: string }>)
+        .map((r) => ({ tenant, apiKey: r.api_key, model: r.model }))
+        .sort((a, b) => (scopeId(a) < scopeId(b) ? -1 : 1));
+      return [tenantScope(tenant), ...others].flatMap((s) => states(s, nowMs));
+    },
+  };
+}

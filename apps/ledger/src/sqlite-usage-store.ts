@@ -1,0 +1,122 @@
+// UsageStore (and BudgetStore) in the embedded state file — the default when SOPHIA_REDIS_URL is
+// unset. Record is one transaction, committed (fsynced with SOPHIA_DATA_SYNC=full) before it
+// returns: the event keyed by request id (INSERT … ON CONFLICT DO NOTHING is the idempotency check),
+// its day's roll-up, the spend of every applicable budget scope, releasing the reservation, and the
+// log entry for the warehouse — so a crash leaves all of them or none, as the Redis script does.
+// Raw events older than the retention window are pruned; whole-day reports keep coming from roll-ups.
+import type { DatabaseSync } from 'node:sqlite';
+import { transaction } from '@sophia/state-store';
+import { createBudgetCalendar, type BudgetCalendar } from './budget-calendar.ts';
+import { createSqliteBudgetStore, type SqliteBudgetStore } from './sqlite-budget-store.ts';
+import { createSqliteLedgerLog, type SqliteLedgerLog } from './sqlite-ledger-log.ts';
+import { decodeStoredRecord, encodeStoredRecord } from './stored-usage-record.ts';
+import type { UsageAggregator } from './usage-aggregator.ts';
+import { DAY_MS, queryBySplit, rollupFacts, rollupGroup } from './usage-rollup.ts';
+import { MAX_EVENT_TIME_MS, type RecordOutcome, type UsageRecord, type UsageStore } from './usage-store.ts';
+
+/** The embedded ledger store: usage, budgets, the warehouse log, and retention pruning. */
+export interface SqliteUsageStore extends UsageStore, Omit<SqliteBudgetStore, 'addSpend' | 'dropReservation' | 'prune'> {
+  readonly log: SqliteLedgerLog;
+  /**
+   * Deletes raw events (and with them their idempotency keys) older than `nowMs - retentionMs`,
+   * expired reservations and spend rows of long-past periods. Roll-ups stay. Returns events deleted.
+   */
+  prune(nowMs: number, retentionMs: number): number;
+}
+
+/** Options for createSqliteUsageStore. */
+export interface SqliteUsageStoreOptions {
+  /** Budget periods. @default UTC */
+  readonly calendar?: BudgetCalendar;
+  /** False when no sink will drain the log. @default true */
+  readonly log?: boolean;
+}
+
+/** The store on `db`, which must have LEDGER_SCHEMA migrated (openDataDir / memoryStateDatabase). */
+export function createSqliteUsageStore(db: DatabaseSync, options: SqliteUsageStoreOptions = {}): SqliteUsageStore {
+  const budgets = createSqliteBudgetStore(db, options.calendar ?? createBudgetCalendar('UTC'));
+  const log = createSqliteLedgerLog(db, options.log ?? true);
+  const q = {
+    insert: db.prepare('INSERT INTO ledger_usage (request_id, tenant, time_ms, json) VALUES (?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING'),
+    existing: db.prepare('SELECT json FROM ledger_usage WHERE request_id = ?'),
+    rollup: db.prepare(
+      `INSERT INTO ledger_rollup (day, grp, requests, prompt_tokens, completion_tokens, cost_micro_usd) VALUES (?, ?, 1, ?, ?, ?)
+       ON CONFLICT (day, grp) DO UPDATE SET requests = requests + 1, prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+         completion_tokens = completion_tokens + excluded.completion_tokens, cost_micro_usd = cost_micro_usd + excluded.cost_micro_usd`,
+    ),
+    byTime: db.prepare('SELECT request_id, json FROM ledger_usage WHERE time_ms >= ? AND time_ms < ? ORDER BY time_ms, request_id'),
+    byTenant: db.prepare('SELECT request_id, json FROM ledger_usage WHERE tenant = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms, request_id'),
+    rollups: db.prepare(
+      'SELECT day, grp, requests, prompt_tokens, completion_tokens, cost_micro_usd FROM ledger_rollup WHERE day >= ? AND day < ? ORDER BY day, grp',
+    ),
+    pruneEvents: db.prepare('DELETE FROM ledger_usage WHERE time_ms < ?'),
+  };
+  q.rollups.setReadBigInts(true);
+
+  const eachEvent = (startMs: number, endMs: number, tenant: string | undefined, visit: (record: UsageRecord) => void): void => {
+    if (endMs <= startMs) return;
+    const rows = tenant === undefined ? q.byTime.iterate(startMs, endMs) : q.byTenant.iterate(tenant, startMs, endMs);
+    for (const row of rows as Iterable<{ request_id: string; json: string }>) visit(decodeStoredRecord(`usage event ${row.request_id}`, row.json));
+  };
+
+  const readRollups = (aggregator: UsageAggregator, firstDay: number, endDay: number, tenant: string | undefined): void => {
+    for (const row of q.rollups.iterate(firstDay, endDay) as Iterable<Record<string, bigint | string>>) {
+      const day = Number(row['day']);
+      const facts = rollupFacts(`ledger_rollup day ${day}`, day, String(row['grp']));
+      if (tenant !== undefined && facts.tenant !== tenant) continue;
+      aggregator.addGroup(facts, {
+        requests: row['requests'] as bigint,
+        promptTokens: row['prompt_tokens'] as bigint,
+        completionTokens: row['completion_tokens'] as bigint,
+        costMicroUsd: row['cost_micro_usd'] as bigint,
+      });
+    }
+  };
+
+  return {
+    setLimit: budgets.setLimit,
+    reserve: budgets.reserve,
+    release: budgets.release,
+    status: budgets.status,
+    tenantStatus: budgets.tenantStatus,
+    log,
+
+    async record(record, recordOptions = {}): Promise<RecordOutcome> {
+      if (!Number.isSafeInteger(record.timeMs) || record.timeMs < 0 || record.timeMs > MAX_EVENT_TIME_MS) {
+        throw new RangeError(`timeMs ${record.timeMs} is outside [0, ${MAX_EVENT_TIME_MS}]`);
+      }
+      const json = encodeStoredRecord(record);
+      const outcome = transaction(db, (): RecordOutcome => {
+        budgets.dropReservation(record.tenant, recordOptions.reservationId ?? record.requestId);
+        if (q.insert.run(record.requestId, record.tenant, record.timeMs, json).changes === 0) {
+          const stored = q.existing.get(record.requestId) as { json: string };
+          return { recorded: false, record: decodeStoredRecord(`usage event ${record.requestId}`, stored.json) };
+        }
+        q.rollup.run(Math.floor(record.timeMs / DAY_MS), rollupGroup(record), record.promptTokens, record.completionTokens, record.costMicroUsd);
+        budgets.addSpend({ ...record, apiKey: record.apiKey ?? '' });
+        log.appendUsage(record);
+        return { recorded: true, record };
+      });
+      if (outcome.recorded) log.interrupt();
+      return outcome;
+    },
+
+    query(query) {
+      return queryBySplit(query, { scan: (aggregator, start, end, tenant) => eachEvent(start, end, tenant, (r) => aggregator.add(r)), rollups: readRollups });
+    },
+
+    async scan(startMs, endMs, tenant, visit) {
+      eachEvent(startMs, endMs, tenant, visit);
+    },
+
+    async appendAudit(entry) {
+      transaction(db, () => log.appendAudit(entry));
+      log.interrupt();
+    },
+
+    prune(nowMs, retentionMs) {
+      budgets.prune(nowMs);
+      return transaction(db, () => Number(q.pruneEvents.run(nowMs - retentionMs).changes));
+    },
+  };
+}
