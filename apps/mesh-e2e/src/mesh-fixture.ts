@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startMesh, type Mesh } from '@sophia/dev';
 
 /** Log lines of the mesh, printed only when a suite fails to start. */
@@ -5,16 +8,22 @@ export const meshLogs: string[] = [];
 
 /**
  * Starts a fresh mesh for one suite: real processes, ephemeral ports (gateway included), one API
- * key per tenant, simulators with small latencies so the suite stays fast.
+ * key per tenant, simulators with small latencies so the suite stays fast, and its own data directory
+ * (removed by `stop`) unless `extraEnv` names one.
  */
 export async function startTestMesh(extraEnv: Record<string, string> = {}): Promise<Mesh> {
+  const dataDir = extraEnv['SOPHIA_DATA_DIR'] === undefined ? mkdtempSync(join(tmpdir(), 'mesh-e2e-data-')) : undefined;
+  const removeDataDir = (): void => {
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+  };
   try {
-    return await startMesh({
+    const mesh = await startMesh({
       env: {
         PATH: process.env['PATH'],
         HOME: process.env['HOME'],
         SOPHIA_LOG_LEVEL: 'warn',
         SOPHIA_API_KEYS: 'test-key-acme:acme,test-key-globex:globex',
+        ...(dataDir === undefined ? {} : { SOPHIA_DATA_DIR: dataDir }),
         ...extraEnv,
       },
       gatewayPort: 0,
@@ -25,7 +34,15 @@ export async function startTestMesh(extraEnv: Record<string, string> = {}): Prom
         if (meshLogs.length > 500) meshLogs.shift();
       },
     });
+    return {
+      ...mesh,
+      stop: async () => {
+        await mesh.stop();
+        removeDataDir();
+      },
+    };
   } catch (err) {
+    removeDataDir();
     process.stderr.write(meshLogs.join('\n'));
     throw err;
   }

@@ -7,7 +7,8 @@ export { createPolicyWatcher, type PolicyWatcher, type PolicyWatcherOptions } fr
 export { resolveQuality, tierForScore, InvalidQualityTargetError, type ResolvedQuality } from './quality-target.ts';
 export { matchOverrides, overrideApplies, describeOverride, type RoutingOverride, type OverrideScope, type OverrideSubject } from './routing-override.ts';
 export type { OverrideStore } from './override-store.ts';
-export { createMemoryOverrideStore } from './memory-override-store.ts';
+export { createSqliteOverrideStore, type SqliteOverrideStoreOptions } from './sqlite-override-store.ts';
+export { OVERRIDE_SCHEMA } from './override-schema.ts';
 export { createRedisOverrideStore, type RedisOverrideStoreOptions } from './redis-override-store.ts';
 export { NO_BUDGET_HEADROOM, type BudgetHeadroom } from './budget-headroom.ts';
 export { createCapacityPoller, type CapacityPoller, type CapacityPollerOptions } from './capacity-poller.ts';

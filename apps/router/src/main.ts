@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { connectRedis } from '@sophia/platform/redis';
 import { createCapacityPoller } from './capacity-poller.ts';
 import { createLedgerBudgetHeadroom } from './ledger-budget-headroom.ts';
-import { createMemoryOverrideStore } from './memory-override-store.ts';
+import { dataDirOptions, openDataDir } from '@sophia/state-store';
+import { OVERRIDE_SCHEMA } from './override-schema.ts';
+import { createSqliteOverrideStore } from './sqlite-override-store.ts';
 import type { OverrideStore } from './override-store.ts';
 import { createPolicyWatcher } from './policy-watcher.ts';
 import { createRedisOverrideStore } from './redis-override-store.ts';
@@ -54,7 +56,7 @@ await runService({
       policy = () => bundled;
     }
     let overrides: OverrideStore;
-    let closeRedis = async (): Promise<void> => undefined;
+    let closeOverrides = async (): Promise<void> => undefined;
     if (config.SOPHIA_REDIS_URL) {
       let redis: Awaited<ReturnType<typeof connectRedis>>;
       try {
@@ -71,11 +73,19 @@ await runService({
         keyPrefix: config.SOPHIA_ROUTER_REDIS_PREFIX,
         onCorrupt: (id, err) => logger.error({ id, err: err.message }, 'stored override unreadable: ignored'),
       });
-      closeRedis = async () => void (await redis.quit());
+      closeOverrides = async () => void (await redis.quit());
       logger.info({ prefix: config.SOPHIA_ROUTER_REDIS_PREFIX }, 'overrides: redis (shared by all replicas)');
     } else {
-      overrides = createMemoryOverrideStore();
-      logger.warn('SOPHIA_REDIS_URL is unset: routing overrides are kept in this process only, not shared across replicas');
+      let state: ReturnType<typeof openDataDir>;
+      try {
+        state = openDataDir(dataDirOptions(config), [OVERRIDE_SCHEMA]);
+      } catch (err) {
+        closePolicy();
+        throw err;
+      }
+      overrides = createSqliteOverrideStore(state.db, { onCorrupt: (id, err) => logger.error({ id, err: err.message }, 'stored override unreadable: ignored') });
+      closeOverrides = async () => state.close();
+      logger.info({ path: state.path }, 'overrides: embedded SQLite (kept across restarts; one mesh per data directory)');
     }
     const backends: Partial<Record<CatalogBackend, Client<typeof InferenceService>>> = {};
     if (config.SOPHIA_SERVERLESS_INFERENCE_ADDR) backends.serverless = createServiceClient(InferenceService, config.SOPHIA_SERVERLESS_INFERENCE_ADDR);
@@ -130,7 +140,7 @@ await runService({
         capacity?.close();
         closeCatalog();
         closePolicy();
-        await closeRedis();
+        await closeOverrides();
       },
     };
   },

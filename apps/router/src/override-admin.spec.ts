@@ -9,9 +9,8 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { createCapacityPoller } from './capacity-poller.ts';
-import { createMemoryOverrideStore } from './memory-override-store.ts';
 import { parseRoutingPolicy } from './routing-policy.ts';
-import { startFakeRouter } from './testing/fake-mesh.ts';
+import { memoryOverrideStore, startFakeRouter } from './testing/fake-mesh.ts';
 
 function capturingLogger() {
   const lines: Array<Record<string, unknown>> = [];
@@ -65,7 +64,7 @@ describe('override admin RPCs', () => {
 
   it('sets, applies, lists and clears an override, writing an audit line for each change', async () => {
     const { logger, lines } = capturingLogger();
-    const r = startFakeRouter({ logger, overrides: createMemoryOverrideStore() });
+    const r = startFakeRouter({ logger, overrides: memoryOverrideStore() });
     try {
       const { override } = await r.router.setOverride({ override: valid({ expiresAt: timestampFromMs(Date.now() + 60_000) }) });
       const explained = await r.router.explain({ input: input() });

@@ -2,7 +2,8 @@ import type { RoutingOverride } from './routing-override.ts';
 
 /**
  * Where overrides live. Redis makes them (and their counts) shared by every router replica; the
- * in-process store serves a single replica. Counted overrides are consumed only through `claim`,
+ * embedded SQLite store (sqlite-override-store.ts) keeps them across restarts for the one mesh that
+ * owns the data directory. Counted overrides are consumed only through `claim`,
  * which is atomic, so "next N" means exactly N across replicas.
  */
 export interface OverrideStore {

@@ -4,6 +4,8 @@ import { Backend, Role } from '@sophia/contracts/common';
 import { OverrideKind, OverrideScope, type GenerateResponse } from '@sophia/contracts/router';
 import { Redis } from 'ioredis';
 import { createRedisOverrideStore } from './redis-override-store.ts';
+import type { OverrideStore } from './override-store.ts';
+import { overrideStoreContract } from './override-store-contract.ts';
 import type { RoutingOverride } from './routing-override.ts';
 import { fakeInference, startFakeRouter } from './testing/fake-mesh.ts';
 import { connectRedis, parseRedisTarget } from '@sophia/platform/redis';
@@ -46,6 +48,14 @@ describeRedis('redis override store', () => {
   });
   afterAll(async () => {
     await server.stop();
+  });
+
+  describe('the override store contract', () => {
+    let store: OverrideStore;
+    beforeEach(() => {
+      store = createRedisOverrideStore({ redis: connect() });
+    });
+    overrideStoreContract(() => store);
   });
 
   it('stores, lists with live counts, claims down to zero and then drops the override', async () => {

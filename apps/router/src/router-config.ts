@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { redisTargetSchema } from '@sophia/platform/redis';
 import { configValues } from '@sophia/platform';
+import { stateStoreConfigShape } from '@sophia/state-store';
 
 /** The router's configuration keys (documented in docs/configuration.md). */
 export const routerConfigSchema = z.object({
+  /** SOPHIA_DATA_DIR, SOPHIA_DATA_SYNC, SOPHIA_DATA_DIR_OWNER: overrides in the embedded state file when Redis is unset. */
+  ...stateStoreConfigShape,
   SOPHIA_CLASSIFIER_ADDR: configValues.address().optional(),
   SOPHIA_LEDGER_ADDR: configValues.address().optional(),
   SOPHIA_SERVERLESS_INFERENCE_ADDR: configValues.address().optional(),
@@ -30,7 +33,7 @@ export const routerConfigSchema = z.object({
   SOPHIA_ROUTER_MAX_RETRY_AFTER_MS: configValues.durationMs(2000),
   /** Routing policy file (YAML/JSON); unset = apps/router/policy/default.yaml. Reloaded on change. */
   SOPHIA_ROUTING_POLICY_PATH: z.string().min(1).optional(),
-  /** Redis for overrides shared by all replicas (redis://, rediss:// or redis+sentinel://…); unset = in-process overrides (single replica). */
+  /** Redis for overrides shared by all replicas (redis://, rediss:// or redis+sentinel://…); unset = overrides in the embedded SQLite file under SOPHIA_DATA_DIR. */
   SOPHIA_REDIS_URL: redisTargetSchema.optional(),
   SOPHIA_ROUTER_REDIS_PREFIX: z.string().min(1).default('sophia:router:'),
   /** How often the GPU pool's queue depth is polled (InferenceService.GetCapacity). */

@@ -7,6 +7,7 @@ import { OverrideKind, OverrideScope, RouterService, type GenerateResponse } fro
 import { loadCatalog, priceUsage, worstCase } from '@sophia/price-catalog';
 import { pino } from 'pino';
 import { createRouterHandler } from './router-handler.ts';
+import { memoryOverrideStore } from './testing/fake-mesh.ts';
 import { createTargetBreakers } from './target-breakers.ts';
 
 type Behaviour = 'ok' | 'fail-before' | 'fail-mid' | 'invalid' | 'hang';
@@ -95,6 +96,7 @@ function setup(options: { serverless?: () => Behaviour; gpu?: () => Behaviour; c
     backends: { serverless: serverless.client, gpu: gpu.client },
     breakers,
     logger: pino({ level: 'silent' }),
+    overrides: memoryOverrideStore(),
   });
   const router: Client<typeof RouterService> = createClient(RouterService, createRouterTransport(({ service }) => service(RouterService, handler)));
   return { router, serverless, gpu, ledgerEvents, breakers, catalog, ledgerCalls: calls, held };

@@ -17,7 +17,6 @@ import { countTokensLazily } from './token-count.ts';
 import { validateRouteInput } from './route-input.ts';
 import { NO_BUDGET_HEADROOM, type BudgetHeadroom } from './budget-headroom.ts';
 import type { CapacitySnapshot } from './capacity-snapshot.ts';
-import { createMemoryOverrideStore } from './memory-override-store.ts';
 import { createOverrideAdmin, type OverrideAuditSink } from './override-admin.ts';
 import type { OverrideStore } from './override-store.ts';
 import { InvalidQualityTargetError } from './quality-target.ts';
@@ -40,8 +39,8 @@ export interface RouterDeps {
   readonly classifierTimeoutMs?: number;
   /** The live routing policy. @default no policy: classifier tier, serverless first */
   readonly policy?: (() => RoutingPolicy) | undefined;
-  /** Where overrides live. @default an in-process store (this replica only) */
-  readonly overrides?: OverrideStore | undefined;
+  /** Where overrides live: SQLite in the data directory (embedded) or Redis (shared by replicas). */
+  readonly overrides: OverrideStore;
   /** Tenant budget position for the step-down rule. @default none known */
   readonly headroom?: BudgetHeadroom | undefined;
   /** Cached GPU pool capacity (from the background poller). @default unknown */
@@ -111,7 +110,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
   const maxRetryAfterMs = deps.maxRetryAfterMs ?? 2000;
   const retryBudget = deps.retryBudget ?? createRetryBudget();
   const random = deps.random ?? Math.random;
-  const overrides = deps.overrides ?? createMemoryOverrideStore(clock);
+  const { overrides } = deps;
   const plannerDeps = {
     catalog: deps.catalog,
     policy: deps.policy ?? (() => EMPTY_POLICY),

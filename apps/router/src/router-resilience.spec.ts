@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { CONTINUE_INSTRUCTION } from './continuation-messages.ts';
 import { createRetryBudget } from './retry-budget.ts';
 import { createRouterHandler, type RouterDeps } from './router-handler.ts';
+import { memoryOverrideStore } from './testing/fake-mesh.ts';
 import { createTargetBreakers } from './target-breakers.ts';
 
 type Step = 'ok' | 'fail-before' | 'fail-mid' | 'rate-limited';
@@ -57,7 +58,7 @@ function setup(serverless: (n: number) => Step, gpu: (n: number) => Step, extra:
     createRouterTransport(({ service }) => service(ClassifierService, { classify: () => ({ tier: Tier.SIMPLE, score: 0.2, promptTokens: 10, expectedOutputTokens: 50 }) })),
   );
   const breakers = createTargetBreakers({ volumeThreshold: 100, errorThresholdPercentage: 50, resetTimeoutMs: 60_000, rollingWindowMs: 10_000 });
-  const handler = createRouterHandler({ catalog: () => catalog, classifier, ledger, backends: { serverless: s.client, gpu: g.client }, breakers, logger: pino({ level: 'silent' }), ...extra });
+  const handler = createRouterHandler({ catalog: () => catalog, classifier, ledger, backends: { serverless: s.client, gpu: g.client }, breakers, logger: pino({ level: 'silent' }), overrides: memoryOverrideStore(), ...extra });
   const router = createClient(RouterService, createRouterTransport(({ service }) => service(RouterService, handler)));
   return { router, s, g, ledgerEvents, breakers };
 }

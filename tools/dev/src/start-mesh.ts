@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { loadCatalog } from '@sophia/price-catalog';
+import { acquireDataDirLock, DATA_DIR_OWNER_KEY, prepareDataDir } from '@sophia/state-store';
 import { startChild, type ChildService } from './child-service.ts';
 import { findRepoRoot } from './repo-root.ts';
 
@@ -49,7 +50,10 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
   const root = options.root ?? findRepoRoot();
   const onLog = options.onLog ?? (() => undefined);
   const started: ChildService[] = [];
-  const base: Record<string, string | undefined> = { ...options.env };
+  // This process owns the data directory for the whole mesh (one owner per directory; a second mesh
+  // on it is refused naming this pid); children share it through SOPHIA_DATA_DIR_OWNER.
+  const lock = acquireDataDirLock(prepareDataDir(options.env['SOPHIA_DATA_DIR']));
+  const base: Record<string, string | undefined> = { ...options.env, [DATA_DIR_OWNER_KEY]: String(process.pid) };
   const run = async (name: string, script: string, env: Record<string, string | undefined>, args: readonly string[] = []): Promise<ChildService> => {
     const child = await startChild({ name, script: join(root, script), args, env: { ...base, ...env }, onLog });
     started.push(child);
@@ -57,6 +61,7 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
   };
   const stopAll = async (): Promise<void> => {
     for (const child of started.splice(0).reverse()) await child.stop();
+    lock.release();
   };
   try {
     const sim = 'tools/upstream-sim/src/main.ts';

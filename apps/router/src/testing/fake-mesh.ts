@@ -8,6 +8,9 @@ import { RouterService } from '@sophia/contracts/router';
 import { loadCatalog } from '@sophia/price-catalog';
 import { pino, type Logger } from 'pino';
 import type { OverrideStore } from '../override-store.ts';
+import { memoryStateDatabase } from '@sophia/state-store/testing';
+import { OVERRIDE_SCHEMA } from '../override-schema.ts';
+import { createSqliteOverrideStore } from '../sqlite-override-store.ts';
 import { createRouterHandler, type RouterDeps } from '../router-handler.ts';
 import { createTargetBreakers, type TargetBreakers } from '../target-breakers.ts';
 
@@ -37,6 +40,11 @@ export function fakeClassifier(tier: Tier = Tier.SIMPLE, score = 0.1): Client<ty
   );
 }
 
+/** A fresh override store on an in-memory SQLite database (the real embedded implementation). */
+export function memoryOverrideStore(clock?: () => number): OverrideStore {
+  return createSqliteOverrideStore(memoryStateDatabase(OVERRIDE_SCHEMA).db, clock ? { clock } : {});
+}
+
 /** Options for startFakeRouter. */
 export interface FakeRouterOptions {
   readonly overrides?: OverrideStore;
@@ -56,7 +64,7 @@ export function startFakeRouter(options: FakeRouterOptions = {}): { router: Clie
     backends: { serverless: options.serverless ?? fakeInference('serverless').client, gpu: options.gpu ?? fakeInference('gpu').client },
     breakers,
     logger: options.logger ?? pino({ level: 'silent' }),
-    overrides: options.overrides,
+    overrides: options.overrides ?? memoryOverrideStore(),
     ...options.extra,
   });
   const router = createClient(RouterService, createRouterTransport(({ service }) => service(RouterService, handler)));
