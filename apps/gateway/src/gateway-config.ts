@@ -18,6 +18,10 @@ export const gatewayConfigSchema = baseConfigSchema
     SOPHIA_ROUTER_ADDR: configValues.address(),
     /** The SQL service; when set the gateway serves SqlService and `POST /v1/sql/ask`. */
     SOPHIA_SQL_ADDR: configValues.address().optional(),
+    /** The ledger; when set, DashboardService serves its usage, savings and budget reports. */
+    SOPHIA_LEDGER_ADDR: configValues.address().optional(),
+    /** gpu-inference; when set, DashboardService's live snapshots carry the GPU pool's capacity. */
+    SOPHIA_GPU_INFERENCE_ADDR: configValues.address().optional(),
     SOPHIA_API_KEYS: z
       .string()
       .optional()

@@ -2,12 +2,18 @@ import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Client } from '@connectrpc/connect';
 import { ChatService } from '@sophia/contracts/gateway';
 import { SqlService } from '@sophia/contracts/sql';
+import { DashboardService } from '@sophia/contracts/dashboard';
+import type { InferenceService } from '@sophia/contracts/inference';
+import type { LedgerService } from '@sophia/contracts/ledger';
 import type { RouterService } from '@sophia/contracts/router';
 import type { Logger } from '@sophia/platform';
 import type { Registry } from 'prom-client';
 import type { ApiKeyAuth } from './api-key-auth.ts';
 import { createCorsHandler, type CorsOrigins } from './cors-policy.ts';
 import { createChatServiceHandler } from './chat-service-handler.ts';
+import { createDashboardServiceHandler } from './dashboard-service-handler.ts';
+import { createLiveTraffic } from './live-traffic.ts';
+import { observeRouter } from './observed-router.ts';
 import { startDualProtocolServer, type DualProtocolServer } from './dual-protocol-server.ts';
 import { createHttpMetrics, methodLabel, routeLabel } from './http-metrics.ts';
 import { createOpenAiRoutes } from './openai-routes.ts';
@@ -22,6 +28,10 @@ export interface GatewayServerOptions {
   readonly router: Client<typeof RouterService>;
   /** The SQL service client; when set, SqlService and `POST /v1/sql/ask` are served. */
   readonly sql?: Client<typeof SqlService> | undefined;
+  /** The ledger client; DashboardService's reports need it (UNAVAILABLE without). */
+  readonly ledger?: Client<typeof LedgerService> | undefined;
+  /** The gpu-inference client; DashboardService's live snapshots show its capacity when set. */
+  readonly gpu?: Client<typeof InferenceService> | undefined;
   readonly auth: ApiKeyAuth;
   readonly logger: Logger;
   /** Registry for the HTTP metrics; omitted in tests that do not look at them. */
@@ -50,7 +60,7 @@ export interface GatewayServer {
 }
 
 /**
- * The gateway's one port: `ChatService` over Connect, gRPC and gRPC-Web (connect-node), with the
+ * The gateway's one port: `ChatService` and `DashboardService` over Connect, gRPC and gRPC-Web (connect-node), with the
  * OpenAI-compatible REST routes as the adapter's fallback, on HTTP/1.1 and h2c alike; every
  * request is counted by route and status.
  */
@@ -60,15 +70,18 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const metrics = options.registry ? createHttpMetrics(options.registry) : undefined;
   // Filled in once listening; the REST routes ask it whether shutdown began.
   const state: { server?: DualProtocolServer } = {};
+  // Every chat generation (REST and Connect) passes through one recorder: the dashboards' live view.
+  const traffic = createLiveTraffic();
+  const router = observeRouter(options.router, traffic);
   const rest = createOpenAiRoutes({
-    router: options.router,
+    router,
     auth: options.auth,
     logger: options.logger,
     maxBodyBytes,
     requestTimeoutMs,
     isDraining: () => state.server?.draining ?? false,
   });
-  const chat = createChatServiceHandler({ router: options.router, auth: options.auth, logger: options.logger, requestTimeoutMs });
+  const chat = createChatServiceHandler({ router, auth: options.auth, logger: options.logger, requestTimeoutMs });
   const sqlOptions = options.sql ? { sql: options.sql, auth: options.auth, logger: options.logger, requestTimeoutMs } : undefined;
   const sqlRoutes = sqlOptions ? createSqlRoutes({ ...sqlOptions, maxBodyBytes }) : undefined;
   const web = options.webRoot === undefined ? undefined : createStaticAssets({ root: options.webRoot, logger: options.logger });
@@ -76,6 +89,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     routes: (r) => {
       r.service(ChatService, chat);
       if (sqlOptions) r.service(SqlService, createSqlServiceProxy(sqlOptions));
+      r.service(DashboardService, createDashboardServiceHandler({ auth: options.auth, router: options.router, ledger: options.ledger, gpu: options.gpu, traffic, logger: options.logger }));
     },
     readMaxBytes: maxBodyBytes,
     fallback: (req, res) => {

@@ -1,5 +1,7 @@
 import { RouterService } from '@sophia/contracts/router';
 import { SqlService } from '@sophia/contracts/sql';
+import { InferenceService } from '@sophia/contracts/inference';
+import { LedgerService } from '@sophia/contracts/ledger';
 import { ConfigError, createLogger, createServiceClient, createServiceMetrics, loadConfig, startMetricsServer, type Logger, type MetricsServer } from '@sophia/platform';
 import { SCOPES } from './api-key-scopes.ts';
 import { createApiKeyAuth, generateLocalApiKey, type ApiKeyEntry } from './api-key-auth.ts';
@@ -48,9 +50,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const metrics = createServiceMetrics('gateway');
   const router = createServiceClient(RouterService, config.SOPHIA_ROUTER_ADDR);
   const sql = config.SOPHIA_SQL_ADDR ? createServiceClient(SqlService, config.SOPHIA_SQL_ADDR) : undefined;
+  const ledger = config.SOPHIA_LEDGER_ADDR ? createServiceClient(LedgerService, config.SOPHIA_LEDGER_ADDR) : undefined;
+  const gpu = config.SOPHIA_GPU_INFERENCE_ADDR ? createServiceClient(InferenceService, config.SOPHIA_GPU_INFERENCE_ADDR) : undefined;
   const server = await createGatewayServer({
     router,
     sql,
+    ledger,
+    gpu,
     auth: createApiKeyAuth(keys),
     logger,
     registry: metrics.registry,

@@ -103,6 +103,7 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
       SOPHIA_GATEWAY_PORT: String(options.gatewayPort ?? base['SOPHIA_GATEWAY_PORT'] ?? 8080),
       SOPHIA_ROUTER_ADDR: grpcOf(router),
       SOPHIA_LEDGER_ADDR: grpcOf(ledger),
+      SOPHIA_GPU_INFERENCE_ADDR: grpcOf(gpu),
       SOPHIA_SQL_ADDR: grpcOf(sql),
     });
     const gatewayUrl = String(gateway.ready['http']);
