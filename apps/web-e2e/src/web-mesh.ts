@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findRepoRoot, startMesh, type Mesh } from '@sophia/dev';
 import { ensureWebBuild } from '@sophia/web-build';
 
-/** API keys of the browser suite, by what they may do. */
+/** API keys of the browser suite, by what they may do (chat only; chat and the operator scopes). */
 export const KEYS = { chat: 'web-chat-key-acme', ops: 'web-ops-key-acme' } as const;
 
 /** Log lines of the mesh, printed when a suite fails to start. */
@@ -33,7 +33,7 @@ export async function startWebMesh(): Promise<Mesh> {
         HOME: process.env['HOME'],
         SOPHIA_DATA_DIR: dataDir,
         SOPHIA_LOG_LEVEL: 'warn',
-        SOPHIA_API_KEYS: `${KEYS.chat}:acme,${KEYS.ops}:acme`,
+        SOPHIA_API_KEYS: `${KEYS.chat}:acme,${KEYS.ops}:acme:chat+ops:read+ops:write`,
       },
       gatewayPort: 0,
       gpuSimulators: 1,
@@ -55,6 +55,14 @@ export async function startWebMesh(): Promise<Mesh> {
     process.stderr.write(meshLogs.join('\n'));
     throw err;
   }
+}
+
+/** Merges figures measured by a suite into reports/web/measurements.json under `suite`. */
+export function recordMeasurements(suite: string, figures: Record<string, unknown>): void {
+  const file = join(reportsDir(), 'measurements.json');
+  const all = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  all[suite] = { ...figures, measuredAt: new Date().toISOString() };
+  writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
 }
 
 /** Chat-completion requests the simulators are still serving, and how many ended before completing. */

@@ -1,10 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { findRepoRoot, type Mesh } from '@sophia/dev';
-import type { Page } from 'playwright-core';
+import type { Mesh } from '@sophia/dev';
 import { launchChromium, type TestBrowser } from './chromium.ts';
-import { answerGrowth, openSignedIn, recordAnswerGrowth, sendChat } from './web-page.ts';
-import { KEYS, reportsDir, startWebMesh, upstreamStats } from './web-mesh.ts';
+import { eventually } from './eventually.ts';
+import { answerGrowth, expectText, openSignedIn, recordAnswerGrowth, sendChat, seriousViolations, shot } from './web-page.ts';
+import { KEYS, recordMeasurements, startWebMesh, upstreamStats } from './web-mesh.ts';
 
 let mesh: Mesh;
 let browser: TestBrowser;
@@ -17,21 +15,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await mesh?.stop();
-  writeFileSync(join(reportsDir(), 'measurements.json'), `${JSON.stringify(measured, null, 2)}\n`);
+  recordMeasurements('chat', measured);
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(reportsDir(), `${name}.png`), fullPage: true });
 
-/** Polls `read` until `done` holds (the mesh settles asynchronously); fails with the last value. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  let value = await read();
-  for (let i = 0; i < 100 && !done(value); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await read();
-  }
-  if (!done(value)) throw new Error(`${what}: still ${JSON.stringify(value)}`);
-  return value;
-}
 
 describe('sign-in', () => {
   it('refuses a wrong key in the form, accepts the right one and keeps it in sessionStorage only', async () => {
@@ -140,20 +127,6 @@ describe('chat', () => {
 });
 
 describe('accessibility', () => {
-  const axeSource = readFileSync(join(findRepoRoot(), 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-  async function seriousViolations(page: Page): Promise<Array<{ id: string; impact: string; nodes: string[] }>> {
-    // Evaluated over the DevTools protocol, which the page's CSP does not govern.
-    await page.evaluate(axeSource);
-    return page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-      const result = await axe.run(document);
-      return result.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-    });
-  }
-
   it('sign-in and chat have no serious or critical axe violations', async () => {
     const signIn = await browser.context.newPage();
     await signIn.goto(`${mesh.gatewayUrl}/chat`);
@@ -167,8 +140,3 @@ describe('accessibility', () => {
     await chat.close();
   });
 });
-
-async function expectText(scope: Page | ReturnType<Page['locator']>, selector: string, pattern: RegExp): Promise<void> {
-  const text = await eventually(() => scope.locator(selector).first().textContent(), (t) => pattern.test(t ?? ''), `text of ${selector}`);
-  expect(text).toMatch(pattern);
-}

@@ -1,5 +1,5 @@
 import { Code, ConnectError, type Transport } from '@connectrpc/connect';
-import { canReadDashboards, loadAccess, type Access } from './rpc/access.ts';
+import { canReadDashboards, hasScope, loadAccess, type Access } from './rpc/access.ts';
 import { DASHBOARDS, resolveRoute, type Route } from './routes.ts';
 import type { ApiKeySession } from './session/api-key-session.ts';
 import { el, replaceChildren } from './ui/el.ts';
@@ -24,11 +24,13 @@ function messageView(title: string, text: string): View {
   };
 }
 
-async function viewFor(route: Route, access: Access): Promise<View> {
+async function viewFor(route: Route, access: Access, navigate: (path: string) => void): Promise<View> {
   switch (route.kind) {
     case 'home':
+      if (!hasScope(access, 'chat') && canReadDashboards(access)) return redirect('/dashboards/executive', navigate);
+      return hasScope(access, 'chat') ? chatView : messageView('Not allowed', 'This API key may neither chat nor read the dashboards.');
     case 'chat':
-      return chatView;
+      return hasScope(access, 'chat') ? chatView : messageView('Not allowed', 'This API key may not chat (it needs the chat scope).');
     case 'dashboard': {
       if (!canReadDashboards(access)) return messageView('Not allowed', 'This API key may chat but not read the dashboards (it needs the ops:read scope).');
       // Dashboards and the chart library load only when a dashboard is opened.
@@ -38,6 +40,17 @@ async function viewFor(route: Route, access: Access): Promise<View> {
     case 'not-found':
       return messageView('Not found', `Nothing lives at ${route.path}.`);
   }
+}
+
+function redirect(path: string, navigate: (path: string) => void): View {
+  return {
+    title: 'Redirecting',
+    mount() {
+      history.replaceState(null, '', path);
+      queueMicrotask(() => navigate(path));
+      return () => undefined;
+    },
+  };
 }
 
 function signInMessage(err: unknown): string {
@@ -72,7 +85,7 @@ export function startShell(options: ShellOptions): void {
     };
     const links: HTMLElement[] = [];
     if (a) {
-      links.push(link('/chat', 'Chat'));
+      if (hasScope(a, 'chat')) links.push(link('/chat', 'Chat'));
       if (canReadDashboards(a)) for (const d of DASHBOARDS) links.push(link(`/dashboards/${d}`, d[0]!.toUpperCase() + d.slice(1)));
       const out = el('button', { type: 'button', class: 'link', id: 'sign-out' }, 'Sign out');
       out.addEventListener('click', () => {
@@ -123,7 +136,7 @@ export function startShell(options: ShellOptions): void {
       if (mine !== generation) return;
     }
     if (!session.get() || !access) return showSignIn();
-    const view = await viewFor(resolveRoute(location.pathname), access);
+    const view = await viewFor(resolveRoute(location.pathname), access, navigate);
     if (mine !== generation) return;
     renderNav(access);
     document.title = `${view.title} · Sophia`;

@@ -4,6 +4,8 @@ export interface Turn {
   content: string;
   /** Assistant turns: how the answer ended ("stop", "length", "stopped by you", an error). */
   status?: string;
+  /** An operator command or its answer: shown, never sent to a model as conversation. */
+  command?: boolean;
 }
 
 const STORAGE_KEY = 'sophia.conversation';

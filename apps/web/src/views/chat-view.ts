@@ -1,6 +1,9 @@
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { Role, type RoutingDecision } from '@sophia/contracts/common';
 import { ChatService } from '@sophia/contracts/gateway';
+import { OperatorService } from '@sophia/contracts/ops';
+import { operatorAnswerNode } from '../chat/operator-answer.ts';
+import { hasScope } from '../rpc/access.ts';
 import { decisionFacts } from '../chat/decision-summary.ts';
 import { loadConversation, saveConversation, clearConversation, type Turn } from '../chat/conversation-store.ts';
 import { renderMarkdown } from '../chat/render-markdown.ts';
@@ -60,6 +63,10 @@ export const chatView: View = {
   title: 'Chat',
   mount(container: HTMLElement, ctx: AppContext) {
     const client = createClient(ChatService, ctx.transport);
+    const ops = createClient(OperatorService, ctx.transport);
+    // Keys with an operator scope have their messages read as commands first (until the gateway says it has no operator API).
+    let commandsFirst = hasScope(ctx.access, 'ops:read');
+    const canWrite = hasScope(ctx.access, 'ops:write');
     const storage = sessionStorage;
     const turns: Turn[] = loadConversation(storage);
     let running: AbortController | undefined;
@@ -94,7 +101,43 @@ export const chatView: View = {
       stop.disabled = !on;
     };
 
+    /** Answers `text` as an operator command; false when it is an ordinary prompt. */
+    async function asCommand(text: string, signal: AbortSignal): Promise<boolean> {
+      if (!commandsFirst) return false;
+      let res;
+      try {
+        res = await ops.runCommand({ text }, { signal });
+      } catch (err) {
+        if (ConnectError.from(err).code === Code.Unimplemented) {
+          commandsFirst = false;
+          return false;
+        }
+        throw err;
+      }
+      const node = operatorAnswerNode(res, ops, canWrite);
+      if (!node) return false;
+      const summary = res.outcome.case === 'plan' ? res.outcome.value.summary : res.outcome.case === 'result' ? res.outcome.value.summary : (res.command?.intent ?? 'operator command');
+      turns.push({ role: 'user', content: text, command: true }, { role: 'assistant', content: summary, command: true });
+      log.append(userNode(text), el('li', { class: 'turn assistant command', 'data-state': 'done' }, el('span', { class: 'who' }, 'Sophia (operator command)'), node));
+      return true;
+    }
+
     async function ask(text: string): Promise<void> {
+      if (commandsFirst) {
+        const controller = new AbortController();
+        running = controller;
+        setRunning(true);
+        try {
+          if (await asCommand(text, controller.signal)) return;
+        } catch (err) {
+          log.append(userNode(text), el('li', { class: 'turn assistant', 'data-state': 'error' }, el('p', { class: 'answer-note' }, errorText(err))));
+          return;
+        } finally {
+          running = undefined;
+          setRunning(false);
+          saveConversation(storage, turns);
+        }
+      }
       turns.push({ role: 'user', content: text });
       log.append(userNode(text));
       const turn: Turn = { role: 'assistant', content: '' };
@@ -105,7 +148,7 @@ export const chatView: View = {
       running = controller;
       setRunning(true);
       const messages = turns
-        .filter((t) => t !== turn)
+        .filter((t) => t !== turn && !t.command)
         .map((t) => ({ role: t.role === 'user' ? Role.USER : Role.ASSISTANT, content: t.content }));
       turns.push(turn);
       try {
