@@ -50,3 +50,22 @@ export function parseDate(text: string): CalendarDate | undefined {
 export function daysBetween(a: CalendarDate, b: CalendarDate): number {
   return Math.round((Date.UTC(b.y, b.m - 1, b.d) - Date.UTC(a.y, a.m - 1, a.d)) / 86_400_000);
 }
+
+/** Offset of `timeZone` from UTC at instant `ms`, in ms (positive east of Greenwich). */
+function zoneOffsetMs(ms: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(ms));
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return asUtc - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * The instant a calendar day starts in `timeZone` (epoch ms): "2026-12-07" in Europe/Berlin is
+ * 2026-12-06T23:00Z. Report periods given as dates become timestamps through this one function.
+ */
+export function zonedDayStartMs(date: CalendarDate, timeZone: string): number {
+  const guess = Date.UTC(date.y, date.m - 1, date.d);
+  const first = guess - zoneOffsetMs(guess, timeZone);
+  // Re-check at the candidate: a DST change between the guess and the answer shifts the offset.
+  return guess - zoneOffsetMs(first, timeZone);
+}
