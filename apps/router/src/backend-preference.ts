@@ -14,6 +14,8 @@ export interface BackendPreferenceInput {
   readonly capacity?: CapacitySnapshot | undefined;
   /** The request's traffic-split draw in [0, 1). */
   readonly splitDraw?: number | undefined;
+  /** An operator's traffic-split override in force for the request; replaces the policy's gpu_share. */
+  readonly split?: RoutingOverride | undefined;
 }
 
 /** Which backend's targets go first (undefined = the default per-model serverless-then-GPU order). */
@@ -52,10 +54,11 @@ export function chooseBackendPreference(input: BackendPreferenceInput): BackendP
       return { prefer: 'gpu', override: undefined, reasons: [...reasons, 'gpu_idle'] };
     }
   }
-  const share = input.policy.gpu_share[input.tier];
+  const share = input.split?.gpuShare ?? input.policy.gpu_share[input.tier];
   if (share !== undefined && input.splitDraw !== undefined) {
     const backend: CatalogBackend = input.splitDraw < share ? 'gpu' : 'serverless';
-    if (usable(backend)) return { prefer: backend, override: undefined, reasons: [...reasons, `split:${backend}`] };
+    const why = input.split ? `split:${backend}:${input.split.id}` : `split:${backend}`;
+    if (usable(backend)) return { prefer: backend, override: input.split, reasons: [...reasons, why] };
   }
   return { prefer: undefined, override: undefined, reasons };
 }

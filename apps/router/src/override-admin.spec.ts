@@ -39,10 +39,10 @@ async function codeOf(p: Promise<unknown>): Promise<{ code: Code; message: strin
 
 describe('override admin RPCs', () => {
   it.each([
-    [{ scope: OverrideScope.UNSPECIFIED }, 'override.scope: must be GLOBAL, TENANT or WORKLOAD'],
+    [{ scope: OverrideScope.UNSPECIFIED }, 'override.scope: must be GLOBAL, TENANT, WORKLOAD or TIER'],
     [{ scopeValue: '' }, 'override.scope_value: required for scope TENANT (the tenant id)'],
     [{ scope: OverrideScope.GLOBAL }, 'override.scope_value: must be empty for scope GLOBAL'],
-    [{ kind: OverrideKind.UNSPECIFIED }, 'override.kind: must be BACKEND or TIER'],
+    [{ kind: OverrideKind.UNSPECIFIED }, 'override.kind: must be BACKEND, TIER or SPLIT'],
     [{ tier: Tier.UNSPECIFIED }, 'override.tier: required for kind TIER (SIMPLE, BALANCED or COMPLEX)'],
     [{ backend: Backend.GPU }, 'override.backend: must be unset for kind TIER'],
     [{ kind: OverrideKind.BACKEND }, 'override.backend: required for kind BACKEND (SERVERLESS or GPU)'],
@@ -53,6 +53,12 @@ describe('override admin RPCs', () => {
     [{ createdBy: ' ' }, 'override.created_by: required (who set it, for the audit log)'],
     [{ reason: '' }, 'override.reason: required (why, for the audit log)'],
     [{ id: 'mine' }, 'override.id: is assigned by the router; leave it empty'],
+    [{ scope: OverrideScope.TIER, scopeValue: 'huge' }, 'override.scope_value: must be simple, balanced or complex for scope TIER'],
+    [{ scope: OverrideScope.TIER, scopeValue: 'complex' }, 'override.scope: TIER scope cannot be used with kind TIER (the override would decide its own scope)'],
+    [{ kind: OverrideKind.SPLIT, tier: Tier.UNSPECIFIED }, 'override.gpu_share: required for kind SPLIT, between 0 and 1'],
+    [{ kind: OverrideKind.SPLIT, tier: Tier.UNSPECIFIED, gpuShare: 1.5 }, 'override.gpu_share: required for kind SPLIT, between 0 and 1'],
+    [{ kind: OverrideKind.SPLIT, gpuShare: 0.3 }, 'override.tier: must be unset for kind SPLIT'],
+    [{ gpuShare: 0.3 }, 'override.gpu_share: must be unset unless kind is SPLIT'],
   ])('SetOverride rejects %j naming the field', async (extra, message) => {
     const r = startFakeRouter();
     try {

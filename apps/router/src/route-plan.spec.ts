@@ -1,3 +1,4 @@
+import type { RoutingOverride } from './routing-override.ts';
 import { loadCatalog, type CatalogBackend } from '@sophia/price-catalog';
 import { planRoute, UnknownModelError } from './route-plan.ts';
 import type { BreakerState } from './target-breakers.ts';
@@ -45,6 +46,19 @@ describe('planRoute', () => {
     expect(plan.tier).toBe(c.expectTier);
     expect(plan.targets[0]?.key).toBe(c.expectFirst);
     for (const r of c.expectReasons) expect(plan.reasons.some((x) => r.test(x))).toBe(true);
+  });
+
+  it('a backend override scoped to a tier applies to that tier only; a split override replaces the policy share', () => {
+    const base = { id: 'o1', kind: 'backend' as const, scope: 'tier' as const, scopeValue: 'complex', backend: 'gpu' as const, createdBy: 'ops', reason: 't', createdAt: 0 };
+    const plan = (tier: 'simple' | 'complex', overrides: RoutingOverride[], splitDraw?: number) =>
+      planRoute({ catalog, classifiedTier: tier, explicitModel: '', backendsAvailable: both, breakerState: () => closed(), overrides, now: 1, splitDraw });
+    expect(plan('complex', [base]).targets[0]?.backend).toBe('gpu');
+    expect(plan('complex', [base]).reasons).toContain('override_backend:gpu:o1');
+    expect(plan('simple', [base]).targets[0]?.backend).toBe('serverless');
+    const split: RoutingOverride = { id: 's1', kind: 'split', scope: 'global', scopeValue: '', gpuShare: 0.3, createdBy: 'ops', reason: 't', createdAt: 0 };
+    expect(plan('simple', [split], 0.29).targets[0]?.backend).toBe('gpu');
+    expect(plan('simple', [split], 0.29).reasons).toContain('split:gpu:s1');
+    expect(plan('simple', [split], 0.31).targets[0]?.backend).toBe('serverless');
   });
 
   it('orders serverless then GPU for each model, then the next model of the tier', () => {

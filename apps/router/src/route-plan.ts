@@ -98,10 +98,13 @@ export function planRoute(input: RoutePlanInput): RoutePlan {
   const isOpen = (t: RouteTarget): boolean => input.breakerState(t.key) === 'open';
   const healthy = all.filter((t) => !isOpen(t));
   const open = all.filter(isOpen);
+  // Backend and split overrides may be scoped to the tier just decided.
+  const routed = { ...subject, tier: tierDecision.tier };
   const preference = chooseBackendPreference({
     tier: tierDecision.tier,
     policy,
-    overrides: matchOverrides(stored, 'backend', subject, now, input.excludedOverrides),
+    overrides: matchOverrides(stored, 'backend', routed, now, input.excludedOverrides),
+    split: matchOverrides(stored, 'split', routed, now, input.excludedOverrides)[0],
     healthy: new Set(healthy.map((t) => t.backend)),
     capacity: input.capacity,
     splitDraw: input.splitDraw,

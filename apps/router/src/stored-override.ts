@@ -6,11 +6,12 @@ import type { RoutingOverride } from './routing-override.ts';
 // in its own key (so the claim script can decrement it atomically); the count is filled in on read.
 const storedSchema = z.strictObject({
   id: z.string().min(1),
-  kind: z.enum(['backend', 'tier']),
-  scope: z.enum(['global', 'tenant', 'workload']),
+  kind: z.enum(['backend', 'tier', 'split']),
+  scope: z.enum(['global', 'tenant', 'workload', 'tier']),
   scopeValue: z.string(),
   backend: z.enum(CATALOG_BACKENDS).optional(),
   tier: z.enum(CATALOG_TIERS).optional(),
+  gpuShare: z.number().min(0).max(1).optional(),
   remaining: z.literal(true).optional(),
   expiresAt: z.number().optional(),
   createdBy: z.string(),

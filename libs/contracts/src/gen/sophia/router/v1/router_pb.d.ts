@@ -262,7 +262,7 @@ export declare type ListModelsResponse = Message<"sophia.router.v1.ListModelsRes
 export declare const ListModelsResponseSchema: GenMessage<ListModelsResponse>;
 
 /**
- * An operator's routing override. Workload beats tenant beats global; the newest wins within a scope.
+ * An operator's routing override. Workload beats tenant beats tier beats global; the newest wins within a scope.
  *
  * @generated from message sophia.router.v1.Override
  */
@@ -335,6 +335,13 @@ export declare type Override = Message<"sophia.router.v1.Override"> & {
    * @generated from field: google.protobuf.Timestamp created_at = 11;
    */
   createdAt?: Timestamp | undefined;
+
+  /**
+   * Share of requests that prefer GPU, in [0, 1]; required for kind SPLIT, unset otherwise.
+   *
+   * @generated from field: optional double gpu_share = 12;
+   */
+  gpuShare?: number | undefined;
 };
 
 /**
@@ -569,6 +576,14 @@ export enum OverrideScope {
    * @generated from enum value: OVERRIDE_SCOPE_WORKLOAD = 3;
    */
   WORKLOAD = 3,
+
+  /**
+   * Requests the router put in one tier (scope_value = "simple", "balanced" or "complex"); kinds
+   * BACKEND and SPLIT only (a TIER override cannot depend on the tier it sets).
+   *
+   * @generated from enum value: OVERRIDE_SCOPE_TIER = 4;
+   */
+  TIER = 4,
 }
 
 /**
@@ -600,6 +615,14 @@ export enum OverrideKind {
    * @generated from enum value: OVERRIDE_KIND_TIER = 2;
    */
   TIER = 2,
+
+  /**
+   * Traffic split: `gpu_share` of the matching requests prefer GPU, the rest serverless (the same
+   * deterministic per-request draw as the policy's gpu_share, which this replaces while in force).
+   *
+   * @generated from enum value: OVERRIDE_KIND_SPLIT = 3;
+   */
+  SPLIT = 3,
 }
 
 /**
