@@ -64,8 +64,8 @@ describe('parseApiKeys: scopes', () => {
   });
   it('authenticates the caller with its scopes; no scope list = chat', () => {
     const auth = createApiKeyAuth(parseApiKeys('sk-a:acme:ops:read,sk-b:globex').entries);
-    expect(auth.callerFor('sk-a')).toEqual({ tenant: 'acme', scopes: new Set(['ops:read']) });
-    expect(auth.callerFor('sk-b')).toEqual({ tenant: 'globex', scopes: new Set(['chat']) });
+    expect(auth.callerFor('sk-a')).toEqual({ tenant: 'acme', scopes: new Set(['ops:read']), keyId: expect.stringMatching(/^[0-9a-f]{12}$/) });
+    expect(auth.callerFor('sk-b')).toMatchObject({ tenant: 'globex', scopes: new Set(['chat']) });
     expect(auth.callerFor('nope')).toBeUndefined();
   });
 });

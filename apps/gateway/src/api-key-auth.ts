@@ -99,7 +99,10 @@ function digest(value: string): Buffer {
  * matched nor how many leading characters were right.
  */
 export function createApiKeyAuth(entries: readonly ApiKeyEntry[]): ApiKeyAuth {
-  const hashed = entries.map((e) => ({ hash: digest(e.key), caller: { tenant: e.tenant, scopes: new Set<Scope>(e.scopes ?? ['chat']) } satisfies Caller }));
+  const hashed = entries.map((e) => {
+    const hash = digest(e.key);
+    return { hash, caller: { tenant: e.tenant, scopes: new Set<Scope>(e.scopes ?? ['chat']), keyId: hash.toString('hex').slice(0, 12) } satisfies Caller };
+  });
   const callerFor = (presentedKey: string | undefined): Caller | undefined => {
     if (presentedKey === undefined) return undefined;
     const h = digest(presentedKey);

@@ -13,6 +13,13 @@ export type Scope = (typeof SCOPES)[number];
 export interface Caller {
   readonly tenant: string;
   readonly scopes: ReadonlySet<Scope>;
+  /** A non-secret fingerprint of the key (first 12 hex digits of its SHA-256), for audit lines. */
+  readonly keyId?: string;
+}
+
+/** Who acted, for the audit trail: "acme (key 3f2a91c04b7e)". */
+export function actorOf(caller: Caller): string {
+  return caller.keyId ? `${caller.tenant} (key ${caller.keyId})` : caller.tenant;
 }
 
 /** True when the string names a scope. */

@@ -1,10 +1,21 @@
 import { z } from 'zod';
 import { baseConfigSchema, configValues } from '@sophia/platform';
+import { redisTargetSchema } from '@sophia/platform/redis';
+import { stateStoreConfigShape } from '@sophia/state-store';
 import { parseApiKeys, type ApiKeyEntry } from './api-key-auth.ts';
 import { corsOriginProblem, type CorsOrigins } from './cors-policy.ts';
 import { DEFAULT_WEB_DIR } from './static-assets.ts';
 
 const LOOPBACK = '127.0.0.1';
+
+function knownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Every key the gateway reads, parsed once by `loadConfig`. Without `SOPHIA_API_KEYS` the gateway
@@ -16,9 +27,16 @@ export const gatewayConfigSchema = baseConfigSchema
     SOPHIA_GATEWAY_PORT: configValues.port(8080),
     SOPHIA_GATEWAY_METRICS_PORT: configValues.port(0),
     SOPHIA_ROUTER_ADDR: configValues.address(),
+    /** IANA zone of report dates and "this week" / "last month" in operator commands (the ledger's budget zone). @default UTC */
+    SOPHIA_BUDGET_TIMEZONE: z.string().min(1).refine(knownTimeZone, 'unknown IANA time zone').default('UTC'),
+    /** How long an operator plan may be confirmed. @default 600000 (10 minutes) */
+    SOPHIA_OPS_PLAN_TTL_MS: configValues.durationMs(600_000),
+    /** Redis for operator plans shared by gateway replicas; unset = the embedded state file under SOPHIA_DATA_DIR. */
+    SOPHIA_REDIS_URL: redisTargetSchema.optional(),
+    ...stateStoreConfigShape,
     /** The SQL service; when set the gateway serves SqlService and `POST /v1/sql/ask`. */
     SOPHIA_SQL_ADDR: configValues.address().optional(),
-    /** The ledger; when set, DashboardService serves its usage, savings and budget reports. */
+    /** The ledger; when set, DashboardService serves its usage, savings and budget reports, and the operator API (OperatorService, `/v1/ops/`) its reports, budgets and audited writes (else those answer FAILED_PRECONDITION). */
     SOPHIA_LEDGER_ADDR: configValues.address().optional(),
     /** gpu-inference; when set, DashboardService's live snapshots carry the GPU pool's capacity. */
     SOPHIA_GPU_INFERENCE_ADDR: configValues.address().optional(),

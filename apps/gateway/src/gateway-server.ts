@@ -20,6 +20,10 @@ import { createOpenAiRoutes } from './openai-routes.ts';
 import type { HttpResponseSink } from './openai-response-writer.ts';
 import { createSqlServiceProxy } from './sql-service-proxy.ts';
 import { createSqlRoutes, isSqlRoute } from './sql-routes.ts';
+import { OperatorService } from '@sophia/contracts/ops';
+import type { Operator } from './ops/operator.ts';
+import { createOperatorServiceHandler } from './ops/operator-service-handler.ts';
+import { createOpsRoutes, isOpsRoute } from './ops/ops-routes.ts';
 import { createStaticAssets, isStaticRequest, type StaticResponse } from './static-assets.ts';
 
 /** Options for {@link createGatewayServer}. */
@@ -33,6 +37,8 @@ export interface GatewayServerOptions {
   /** The gpu-inference client; DashboardService's live snapshots show its capacity when set. */
   readonly gpu?: Client<typeof InferenceService> | undefined;
   readonly auth: ApiKeyAuth;
+  /** The operator API; when set, OperatorService and `/v1/ops/*` are served. */
+  readonly operator?: Operator | undefined;
   readonly logger: Logger;
   /** Registry for the HTTP metrics; omitted in tests that do not look at them. */
   readonly registry?: Registry | undefined;
@@ -85,16 +91,20 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const sqlOptions = options.sql ? { sql: options.sql, auth: options.auth, logger: options.logger, requestTimeoutMs } : undefined;
   const sqlRoutes = sqlOptions ? createSqlRoutes({ ...sqlOptions, maxBodyBytes }) : undefined;
   const web = options.webRoot === undefined ? undefined : createStaticAssets({ root: options.webRoot, logger: options.logger });
+  const operator = options.operator;
+  const opsRoutes = operator ? createOpsRoutes({ operator, auth: options.auth, logger: options.logger, maxBodyBytes }) : undefined;
   const adapter = connectNodeAdapter({
     routes: (r) => {
       r.service(ChatService, chat);
       if (sqlOptions) r.service(SqlService, createSqlServiceProxy(sqlOptions));
       r.service(DashboardService, createDashboardServiceHandler({ auth: options.auth, router: options.router, ledger: options.ledger, gpu: options.gpu, traffic, logger: options.logger }));
+      if (operator) r.service(OperatorService, createOperatorServiceHandler({ operator, auth: options.auth, logger: options.logger }));
     },
     readMaxBytes: maxBodyBytes,
     fallback: (req, res) => {
       if (web && isStaticRequest(req.method, req.url)) return web(req, res as unknown as StaticResponse);
       if (sqlRoutes && isSqlRoute(req.url)) return sqlRoutes(req, res as unknown as HttpResponseSink);
+      if (opsRoutes && isOpsRoute(req.url)) return opsRoutes(req, res as unknown as HttpResponseSink);
       return rest(req, res as unknown as HttpResponseSink);
     },
   });

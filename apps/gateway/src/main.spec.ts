@@ -7,12 +7,20 @@ import { RouterService } from '@sophia/contracts/router';
 import { serviceRegistration, startGrpcServer, type RunningGrpcServer } from '@sophia/platform';
 import { createFakeRouter } from './testing/fake-router.ts';
 import { json } from './testing/gateway-harness.ts';
+import { tempDataDir } from '@sophia/state-store/testing';
 
 const MAIN = join(__dirname, 'main.ts');
 
+// The gateway keeps operator plans under SOPHIA_DATA_DIR: one temporary directory for this file.
+let dataDir: ReturnType<typeof tempDataDir>;
+beforeAll(() => {
+  dataDir = tempDataDir('gateway-main-');
+});
+afterAll(() => dataDir.remove());
+
 function startMain(env: Record<string, string>): { child: ChildProcess; stderr: () => string } {
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env['PATH'] ?? '', SOPHIA_LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env['PATH'] ?? '', SOPHIA_LOG_LEVEL: 'warn', SOPHIA_DATA_DIR: dataDir.dir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

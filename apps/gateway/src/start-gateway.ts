@@ -7,6 +7,7 @@ import { SCOPES } from './api-key-scopes.ts';
 import { createApiKeyAuth, generateLocalApiKey, type ApiKeyEntry } from './api-key-auth.ts';
 import { gatewayConfigSchema, type GatewayConfig } from './gateway-config.ts';
 import { createGatewayServer, type GatewayServer } from './gateway-server.ts';
+import { openOperator } from './ops/open-operator.ts';
 
 /** Options for {@link startGateway}. */
 export interface StartGatewayOptions {
@@ -52,11 +53,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const sql = config.SOPHIA_SQL_ADDR ? createServiceClient(SqlService, config.SOPHIA_SQL_ADDR) : undefined;
   const ledger = config.SOPHIA_LEDGER_ADDR ? createServiceClient(LedgerService, config.SOPHIA_LEDGER_ADDR) : undefined;
   const gpu = config.SOPHIA_GPU_INFERENCE_ADDR ? createServiceClient(InferenceService, config.SOPHIA_GPU_INFERENCE_ADDR) : undefined;
+  const ops = await openOperator(config, router, ledger, logger);
   const server = await createGatewayServer({
     router,
     sql,
     ledger,
     gpu,
+    operator: ops.operator,
     auth: createApiKeyAuth(keys),
     logger,
     registry: metrics.registry,
@@ -90,6 +93,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       stopping ??= (async () => {
         logger.info({ graceMs: config.SOPHIA_SHUTDOWN_GRACE_MS }, 'draining');
         await server.close(config.SOPHIA_SHUTDOWN_GRACE_MS);
+        await ops.close();
         await metricsServer.close();
         logger.info('stopped');
         logger.flush();

@@ -1,0 +1,73 @@
+import type { Client } from '@connectrpc/connect';
+import type { LedgerService } from '@sophia/contracts/ledger';
+import type { RouterService } from '@sophia/contracts/router';
+import type { Logger } from '@sophia/platform';
+import { connectRedis } from '@sophia/platform/redis';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dataDirOptions, openDataDir, openStateDatabase, StateStoreError, type StateDatabase } from '@sophia/state-store';
+import type { GatewayConfig } from '../gateway-config.ts';
+import { createOperator, type Operator } from './operator.ts';
+import type { PlanStore } from './plans/plan-store.ts';
+import { createRedisPlanStore } from './plans/redis-plan-store.ts';
+import { createSqlitePlanStore, PLAN_STORE_SCHEMA } from './plans/sqlite-plan-store.ts';
+
+/** The gateway's operator API with its resources (plan store connection), closed with `close`. */
+export interface OpenedOperator {
+  readonly operator: Operator;
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded state file for plans. When SOPHIA_DATA_DIR is unset and the default directory is
+ * owned by another process (another mesh on this machine), the gateway keeps serving with plans in
+ * a private file removed at stop — logged as an error, since such plans do not survive a restart.
+ * An explicitly configured directory that is taken stops the start (the error names its owner).
+ */
+function openPlanState(config: GatewayConfig, logger: Logger): { db: StateDatabase['db']; close(): void } {
+  try {
+    return openDataDir(dataDirOptions(config), [PLAN_STORE_SCHEMA]);
+  } catch (err) {
+    if (!(err instanceof StateStoreError) || err.code !== 'data_dir_locked' || config.SOPHIA_DATA_DIR !== undefined) throw err;
+    const dir = mkdtempSync(join(tmpdir(), 'sophia-gateway-plans-'));
+    logger.error({ err: err.message, dir }, 'default data directory is taken: operator plans are kept in a private file for this process only (set SOPHIA_DATA_DIR to keep them)');
+    const state = openStateDatabase({ path: join(dir, 'plans.db'), schemas: [PLAN_STORE_SCHEMA] });
+    return { db: state.db, close: () => (state.close(), rmSync(dir, { recursive: true, force: true })) };
+  }
+}
+
+/**
+ * Builds the operator from configuration: plans in Redis when SOPHIA_REDIS_URL is set (shared by
+ * gateway replicas), else in the embedded state file under SOPHIA_DATA_DIR; the ledger client when
+ * SOPHIA_LEDGER_ADDR is set. GPU fleet management is not wired yet (gpu.* answer FAILED_PRECONDITION).
+ */
+export async function openOperator(config: GatewayConfig, router: Client<typeof RouterService>, ledger: Client<typeof LedgerService> | undefined, logger: Logger): Promise<OpenedOperator> {
+  let plans: PlanStore;
+  let close: () => Promise<void>;
+  if (config.SOPHIA_REDIS_URL) {
+    const redis = await connectRedis(config.SOPHIA_REDIS_URL, {
+      options: { maxRetriesPerRequest: 1, commandTimeout: 1000 },
+      onError: (err) => logger.warn({ err: err.message }, 'redis connection error (operator plans)'),
+    });
+    plans = createRedisPlanStore({ redis });
+    close = async () => void (await redis.quit());
+  } else {
+    const state = openPlanState(config, logger);
+    plans = createSqlitePlanStore(state.db);
+    close = async () => state.close();
+  }
+  if (!ledger) logger.warn('SOPHIA_LEDGER_ADDR is unset: operator reports, budgets and writes answer FAILED_PRECONDITION');
+  const operator = createOperator({
+    router,
+    ledger,
+    fleet: undefined,
+    plans,
+    logger,
+    timeZone: config.SOPHIA_BUDGET_TIMEZONE,
+    planTtlMs: config.SOPHIA_OPS_PLAN_TTL_MS,
+    callTimeoutMs: Math.min(config.SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS, 30_000),
+    now: () => Date.now(),
+  });
+  return { operator, close };
+}
