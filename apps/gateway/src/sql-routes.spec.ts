@@ -6,18 +6,18 @@ import type { GatewayServer } from './gateway-server.ts';
 import { jsonCell } from './sql-routes.ts';
 import { json, jsonHeaders, startTestGateway, TEST_KEY } from './testing/gateway-harness.ts';
 
-/** A fake SQL service recording the tenant header of every call. */
+/** A fake SQL service recording the tenant and scopes headers of every call. */
 function fakeSql() {
   const tenants: Array<string | null> = [];
   const executed: string[] = [];
   const impl: Partial<ServiceImpl<typeof SqlService>> = {
     ask(req, ctx) {
-      tenants.push(ctx.requestHeader.get('x-sophia-tenant'));
+      tenants.push(`${ctx.requestHeader.get('x-sophia-tenant')}|${ctx.requestHeader.get('x-sophia-scopes')}`);
       if (req.question === 'unknown words') throw new ConnectError('question: no semantic model covers it', Code.FailedPrecondition);
       return create(AskResponseSchema, { sql: 'SELECT category, revenue FROM X LIMIT 1000', explanation: 'e', source: SqlSource.SEMANTIC_MODEL, scope: 'sales', tables: ['X'], columns: ['X.category'], validation: { ok: true } });
     },
     async *execute(req, ctx) {
-      tenants.push(ctx.requestHeader.get('x-sophia-tenant'));
+      tenants.push(`${ctx.requestHeader.get('x-sophia-tenant')}|${ctx.requestHeader.get('x-sophia-scopes')}`);
       executed.push(req.query.case === 'sql' ? req.query.value : '');
       yield { event: { case: 'header', value: { columns: [{ name: 'category', type: 'VARCHAR' }, { name: 'revenue', type: 'DECIMAL(38,2)' }, { name: 'n', type: 'BIGINT' }] } } };
       yield { event: { case: 'rows', value: { rows: [{ values: [{ kind: { case: 'text', value: 'Books' } }, { kind: { case: 'text', value: '12.50' } }, { kind: { case: 'integer', value: 3n } }] }] } } };
@@ -35,9 +35,9 @@ describe('SQL through the gateway (fake SQL service)', () => {
     ({ gateway } = await startTestGateway({ sql: sql.client }));
   });
   afterAll(() => gateway.close(100));
-  const post = (body: unknown, headers = jsonHeaders({ 'x-sophia-tenant': 'spoofed' })) => fetch(`${gateway.url}/v1/sql/ask`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const post = (body: unknown, headers = jsonHeaders({ 'x-sophia-tenant': 'spoofed', 'x-sophia-scopes': 'admin' })) => fetch(`${gateway.url}/v1/sql/ask`, { method: 'POST', headers, body: JSON.stringify(body) });
 
-  it('asks and executes over REST, as the authenticated tenant', async () => {
+  it('asks and executes over REST, as the authenticated tenant with its own scopes (spoofed headers replaced)', async () => {
     const res = await post({ question: 'revenue by category' });
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({
@@ -51,7 +51,7 @@ describe('SQL through the gateway (fake SQL service)', () => {
       repair_attempts: 0,
       result: { columns: [{ name: 'category', type: 'VARCHAR' }, { name: 'revenue', type: 'DECIMAL(38,2)' }, { name: 'n', type: 'BIGINT' }], rows: [['Books', '12.50', 3]], row_count: 1, truncated: false },
     });
-    expect(sql.tenants.slice(-2)).toEqual(['acme', 'acme']);
+    expect(sql.tenants.slice(-2)).toEqual(['acme|chat', 'acme|chat']);
     expect(sql.executed.at(-1)).toBe('SELECT category, revenue FROM X LIMIT 1000');
   });
 

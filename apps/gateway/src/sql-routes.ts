@@ -6,7 +6,7 @@ import { presentedApiKey, type ApiKeyAuth } from './api-key-auth.ts';
 import { readJsonBody, type BodySource } from './body-reader.ts';
 import { writeJson, writeOpenAiError, type HttpResponseSink } from './openai-response-writer.ts';
 import { headersFromNode } from './request-context.ts';
-import { SQL_TENANT_HEADER, sqlClientError } from './sql-service-proxy.ts';
+import { sqlCallerHeaders, sqlClientError } from './sql-service-proxy.ts';
 import { httpStatusForCode, invalidRequest } from './status-to-http.ts';
 
 /** Options for {@link createSqlRoutes}. */
@@ -79,8 +79,8 @@ export function createSqlRoutes(options: SqlRoutesOptions): (req: BodySource & {
       return;
     }
     const headers = headersFromNode(req.headers);
-    const tenant = auth.tenantFor(presentedApiKey(headers));
-    if (tenant === undefined) {
+    const caller = auth.callerFor(presentedApiKey(headers));
+    if (caller === undefined) {
       writeOpenAiError(res, { status: 401, type: 'authentication_error', code: 'invalid_api_key', message: 'missing or invalid API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"', param: null });
       return;
     }
@@ -93,7 +93,7 @@ export function createSqlRoutes(options: SqlRoutesOptions): (req: BodySource & {
         const param = issue.path.map(String).join('.') || null;
         return writeOpenAiError(res, invalidRequest(`${param ?? 'body'}: ${issue.message}`, param));
       }
-      const call = { headers: { [SQL_TENANT_HEADER]: tenant }, timeoutMs: options.requestTimeoutMs };
+      const call = { headers: sqlCallerHeaders(caller), timeoutMs: options.requestTimeoutMs };
       try {
         const ask = await sql.ask({ question: parsed.data.question, scope: parsed.data.scope ?? '' }, call);
         const answer: Record<string, unknown> = {

@@ -2,9 +2,17 @@ import { Code, ConnectError, type CallOptions, type Client, type HandlerContext,
 import type { SqlService } from '@sophia/contracts/sql';
 import type { Logger } from '@sophia/platform';
 import { presentedApiKey, type ApiKeyAuth } from './api-key-auth.ts';
+import { scopeList, type Caller } from './api-key-scopes.ts';
 
-/** Header carrying the authenticated tenant to the SQL service (it bills LLM calls to it). */
+/** Header carrying the authenticated tenant to the SQL service (it restricts tenant data to it and bills LLM calls to it). */
 export const SQL_TENANT_HEADER = 'x-sophia-tenant';
+/** Header carrying the authenticated key's scopes (`chat,admin`): only `admin` reads across tenants. */
+export const SQL_SCOPES_HEADER = 'x-sophia-scopes';
+
+/** The headers the SQL service trusts, from the authenticated caller (whatever the client sent is replaced). */
+export function sqlCallerHeaders(caller: Caller): Record<string, string> {
+  return { [SQL_TENANT_HEADER]: caller.tenant, [SQL_SCOPES_HEADER]: scopeList(caller).join(',') };
+}
 
 /** Options for {@link createSqlServiceProxy}. */
 export interface SqlServiceProxyOptions {
@@ -26,17 +34,18 @@ export function sqlClientError(err: unknown, logger: Logger): ConnectError {
 
 /**
  * `sophia.sql.v1.SqlService` on the gateway's port (Connect, gRPC, gRPC-Web): the same API-key
- * authentication as chat, then a relay to the SQL service with the tenant in `x-sophia-tenant`
- * (a tenant header sent by the client is replaced, never trusted) and the gateway's deadline.
+ * authentication as chat, then a relay to the SQL service with the tenant in `x-sophia-tenant` and
+ * the key's scopes in `x-sophia-scopes` (headers sent by the client are replaced, never trusted) and
+ * the gateway's deadline. The SQL service restricts tenant data to that tenant unless `admin`.
  */
 export function createSqlServiceProxy(options: SqlServiceProxyOptions): ServiceImpl<typeof SqlService> {
   const { sql, auth, logger } = options;
   const callOptions = (ctx: HandlerContext): CallOptions => {
-    const tenant = auth.tenantFor(presentedApiKey(ctx.requestHeader));
-    if (tenant === undefined) throw new ConnectError('missing or invalid API key: send "authorization: Bearer <key>" metadata', Code.Unauthenticated);
+    const caller = auth.callerFor(presentedApiKey(ctx.requestHeader));
+    if (caller === undefined) throw new ConnectError('missing or invalid API key: send "authorization: Bearer <key>" metadata', Code.Unauthenticated);
     const requested = ctx.timeoutMs();
     return {
-      headers: { [SQL_TENANT_HEADER]: tenant },
+      headers: sqlCallerHeaders(caller),
       signal: ctx.signal,
       timeoutMs: Math.min(requested ?? options.requestTimeoutMs, options.requestTimeoutMs),
     };

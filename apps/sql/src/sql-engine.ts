@@ -5,11 +5,13 @@ import {
   linkSchema,
   planQuestion,
   semanticModelCatalog,
+  tenantRulesByName,
   validateSql,
   type Catalog,
   type CatalogIndex,
   type CatalogTable,
   type SemanticModel,
+  type ValidateOptions,
   type ValidationResult,
 } from '@sophia/sql-core';
 import type { CatalogSource } from './catalog-source.ts';
@@ -66,7 +68,7 @@ export type ExecuteEvent = { readonly kind: 'statement'; readonly sql: string; r
 export interface SqlEngine {
   ask(question: string, scope: string, call: CallInfo): Promise<AskResult>;
   execute(request: ExecuteInput, call: CallInfo): AsyncGenerator<ExecuteEvent, void, undefined>;
-  validate(sql: string, scope: string): Promise<{ readonly report: ValidationResult; readonly scope: string }>;
+  validate(sql: string, scope: string, call: CallInfo): Promise<{ readonly report: ValidationResult; readonly scope: string }>;
   describe(scope: string): Promise<CatalogDescription>;
 }
 
@@ -79,9 +81,13 @@ export interface CatalogDescription {
   readonly catalog?: { readonly origin: string; readonly tables: readonly CatalogTable[] };
 }
 
-/** Who is calling and how to stop. */
+/**
+ * Who is calling and how to stop. `tenant` is the caller's tenant (from the gateway's API-key auth;
+ * null when the call carries none); without `admin`, tenant-scoped tables yield only that tenant's rows.
+ */
 export interface CallInfo {
-  readonly tenant: string;
+  readonly tenant: string | null;
+  readonly admin: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -120,13 +126,16 @@ export function mergeWithModelTables(catalog: Catalog, modelCatalogs: readonly C
   return { tables: [...catalog.tables, ...extra] };
 }
 
-/** CREATE TABLE-like schema text for the LLM prompt. */
-function schemaText(catalog: Catalog, tables: readonly string[]): string {
+/** CREATE TABLE-like schema text for the LLM prompt, without the columns `hidden` says the caller may not read. */
+function schemaText(catalog: Catalog, tables: readonly string[], hidden: (t: CatalogTable, column: string) => boolean): string {
   return catalog.tables
     .filter((t) => tables.includes(t.name))
-    .map((t) => `TABLE ${t.name}${t.description ? ` -- ${t.description}` : ''} (\n${t.columns.map((c) => `  ${c.name} ${c.type}`).join(',\n')}\n)`)
+    .map((t) => `TABLE ${t.name}${t.description ? ` -- ${t.description}` : ''} (\n${t.columns.filter((c) => !hidden(t, c.name)).map((c) => `  ${c.name} ${c.type}`).join(',\n')}\n)`)
     .join('\n');
 }
+
+/** Appended to an admin's answer over tenant data: it is not limited to one tenant. */
+export const CROSS_TENANT_NOTE = 'Admin key: this answer covers every tenant.';
 
 /**
  * Ask / Validate / Execute / DescribeCatalog over semantic models and one warehouse. A question is
@@ -138,6 +147,16 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
   const clock = options.clock ?? (() => new Date());
   const maxRepairs = options.maxRepairs ?? 2;
   const models = new Map(options.models.map((m) => [m.name, m]));
+  // Tenant isolation: the models declare which tables are shared between tenants.
+  const ruleFor = tenantRulesByName(
+    options.models.flatMap((m) => m.tables.flatMap((t) => (t.tenant_column ? [{ table: t.base_table, rule: { tenantColumn: t.tenant_column, restrictedColumns: t.restricted_columns } }] : []))),
+  );
+  const scoping = (call: CallInfo): Pick<ValidateOptions, 'tenantScope' | 'tenantRules'> =>
+    call.admin ? { tenantRules: { ruleFor } } : { tenantScope: { tenant: call.tenant, ruleFor } };
+  const hiddenFor = (call: CallInfo) => (t: CatalogTable, column: string): boolean =>
+    !call.admin && (ruleFor(t)?.restrictedColumns.some((c) => c.toUpperCase() === column.toUpperCase()) ?? false);
+  const noteScope = (call: CallInfo, report: ValidationResult, explanation: string): string =>
+    call.admin && report.ok && (report.tenantTables?.length ?? 0) > 0 ? `${explanation} ${CROSS_TENANT_NOTE}` : explanation;
   const catalogs = new Map(options.models.map((m) => [m.name, semanticModelCatalog(m)]));
   const indexes = new Map<string, CatalogIndex>();
   const indexFor = (scope: string): CatalogIndex => {
@@ -185,17 +204,17 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
     }
     const index = await indexForSql(scope);
     const linked = linkSchema(index.catalog, question, { top: 6 }).tables.map((t) => t.name);
-    const schema = schemaText(index.catalog, linked);
+    const schema = schemaText(index.catalog, linked, hiddenFor(call));
     let previous: { sql: string; errors: string[] } | undefined;
     let last: ValidationResult | undefined;
     for (let attempt = 0; attempt <= maxRepairs; attempt++) {
-      const proposal = await options.generator.generate({ question, schema, tenant: call.tenant, ...(previous ? { previous } : {}) }, call.signal);
-      const report = validateSql(proposal, index, { maxRows });
+      const proposal = await options.generator.generate({ question, schema, tenant: call.tenant ?? 'internal', ...(previous ? { previous } : {}) }, call.signal);
+      const report = validateSql(proposal, index, { maxRows, ...scoping(call) });
       last = report;
       if (report.ok) {
         const compileError = await options.warehouse.check(report.sql!);
         if (compileError === undefined) {
-          return { sql: report.sql!, explanation: `Proposed by an LLM through the router for: "${question}"${attempt > 0 ? ` (repaired ${attempt}×)` : ''}.`, validation: report, source: 'llm', scope, repairAttempts: attempt };
+          return { sql: report.sql!, explanation: noteScope(call, report, `Proposed by an LLM through the router for: "${question}"${attempt > 0 ? ` (repaired ${attempt}×)` : ''}.`), validation: report, source: 'llm', scope, repairAttempts: attempt };
         }
         last = { ...report, ok: false, errors: [compileError] };
       }
@@ -222,10 +241,10 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
         continue;
       }
       const compiled = planned.kind === 'verified' ? { sql: planned.sql, explanation: planned.explanation } : compilePlan(model, planned.plan);
-      const report = validateSql(compiled.sql, indexFor(model.name), { maxRows });
+      const report = validateSql(compiled.sql, indexFor(model.name), { maxRows, ...scoping(call) });
       return {
         sql: report.ok ? report.sql! : '',
-        explanation: compiled.explanation,
+        explanation: noteScope(call, report, compiled.explanation),
         validation: report,
         source: planned.kind === 'verified' ? 'verified_query' : 'semantic_model',
         scope: model.name,
@@ -243,10 +262,10 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
 
   return {
     ask: (question, scope, call) => ask(question, scope, call, options.limits.maxRowLimit),
-    async validate(sql, scopeIn) {
+    async validate(sql, scopeIn, call) {
       const scope = checkScope(scopeIn);
       if (sql.trim() === '') throw new ConnectError('sql: must not be empty', Code.InvalidArgument);
-      return { report: validateSql(sql, await indexForSql(scope), { maxRows: options.limits.maxRowLimit }), scope };
+      return { report: validateSql(sql, await indexForSql(scope), { maxRows: options.limits.maxRowLimit, ...scoping(call) }), scope };
     },
     async *execute(request, call) {
       const rowLimit = limit(request.rowLimit, options.limits.defaultRowLimit, options.limits.maxRowLimit, 'row_limit');
@@ -258,14 +277,14 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
       if (request.sql !== undefined) {
         const scope = checkScope(request.scope);
         if (request.sql.trim() === '') throw new ConnectError('sql: must not be empty', Code.InvalidArgument);
-        const report = validateSql(request.sql, await indexForSql(scope), { maxRows: rowLimit + 1 });
+        const report = validateSql(request.sql, await indexForSql(scope), { maxRows: rowLimit + 1, ...scoping(call) });
         if (!report.ok) {
           options.metrics?.observeFailure('rejected');
           throw new ConnectError(`sql: rejected by the validator: ${report.errors.join('; ')}`, Code.InvalidArgument);
         }
         sql = report.sql!;
         source = 'caller';
-        explanation = 'Statement given by the caller.';
+        explanation = noteScope(call, report, 'Statement given by the caller.');
       } else if (request.question !== undefined) {
         const answer = await ask(request.question, request.scope, call, rowLimit + 1);
         if (!answer.validation.ok) {
@@ -278,7 +297,7 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
       }
       yield { kind: 'statement', sql, source, explanation };
       try {
-        for await (const event of options.warehouse.query(sql, { maxRows: rowLimit, timeoutMs, tag: `sophia-sql:${call.tenant}`, ...(call.signal ? { signal: call.signal } : {}) })) {
+        for await (const event of options.warehouse.query(sql, { maxRows: rowLimit, timeoutMs, tag: `sophia-sql:${call.tenant ?? 'internal'}`, ...(call.signal ? { signal: call.signal } : {}) })) {
           if (event.kind === 'end') options.metrics?.observeExecution(event.rowCount, event.truncated);
           yield event;
         }

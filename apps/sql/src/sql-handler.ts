@@ -11,7 +11,7 @@ import {
   type ValidationReport,
 } from '@sophia/contracts/sql';
 import type { CatalogTable, ValidationResult } from '@sophia/sql-core';
-import type { SqlEngine, SqlSourceKind } from './sql-engine.ts';
+import type { CallInfo, SqlEngine, SqlSourceKind } from './sql-engine.ts';
 import type { Cell } from './warehouse/warehouse.ts';
 
 /** Header the gateway sets to the authenticated tenant (LLM calls are billed to it). */
@@ -50,8 +50,17 @@ function tableInfo(t: CatalogTable): { name: string; description: string; column
   return { name: t.name, description: t.description ?? '', columns: t.columns.map((c) => ({ name: c.name, type: c.type })) };
 }
 
-function callOf(ctx: HandlerContext): { tenant: string; signal: AbortSignal } {
-  return { tenant: ctx.requestHeader.get(TENANT_HEADER)?.trim() || 'internal', signal: ctx.signal };
+/**
+ * Header the gateway sets to the authenticated key's scopes (`chat,admin`); `admin` lifts tenant
+ * isolation. Both headers come from the gateway, which replaces whatever a client sent.
+ */
+export const SCOPES_HEADER = 'x-sophia-scopes';
+
+/** The caller as the gateway authenticated it: tenant (none when the header is absent) and admin scope. */
+export function callOf(ctx: Pick<HandlerContext, 'requestHeader' | 'signal'>): CallInfo {
+  const tenant = ctx.requestHeader.get(TENANT_HEADER)?.trim() || null;
+  const scopes = (ctx.requestHeader.get(SCOPES_HEADER) ?? '').split(/[\s,+]+/).filter((x) => x.length > 0);
+  return { tenant, admin: scopes.includes('admin'), signal: ctx.signal };
 }
 
 /** The gRPC face of the {@link SqlEngine}: message mapping only. */
@@ -99,8 +108,8 @@ export function createSqlHandler(engine: SqlEngine): ServiceImpl<typeof SqlServi
         }
       }
     },
-    async validate(req) {
-      const { report: v } = await engine.validate(req.sql, req.scope);
+    async validate(req, ctx) {
+      const { report: v } = await engine.validate(req.sql, req.scope, callOf(ctx));
       return create(ValidateResponseSchema, { report: report(v), sql: v.ok ? v.sql! : '' });
     },
     async describeCatalog(req) {

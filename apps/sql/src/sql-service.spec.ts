@@ -5,7 +5,7 @@ import { demoSalesData, loadSemanticModelFile } from '@sophia/sql-core';
 import { seedDemoSales } from './demo-sales.ts';
 import type { SqlGenerationPrompt, SqlGenerator } from './llm-sql-generator.ts';
 import { BUNDLED_MODELS } from './sql-config.ts';
-import { createSqlEngine } from './sql-engine.ts';
+import { CROSS_TENANT_NOTE, createSqlEngine } from './sql-engine.ts';
 import { createSqlHandler } from './sql-handler.ts';
 import { createSqlMetrics } from './sql-metrics.ts';
 import { Registry } from 'prom-client';
@@ -111,19 +111,21 @@ describe('SqlService over gRPC (DuckDB, semantic models)', () => {
     expect(result.summary).toMatchObject({ rowCount: 4n, truncated: false });
   });
 
-  it("answers usage questions over the ledger's usage table with no LLM", async () => {
-    const week = await run(client.execute({ query: { case: 'question', value: 'Show usage for this week by model' }, scope: 'usage' }));
+  it("answers usage questions over the ledger's usage table with no LLM, an admin key across tenants", async () => {
+    const admin = { headers: { 'x-sophia-tenant': 'ops', 'x-sophia-scopes': 'chat,admin' } };
+    const week = await run(client.execute({ query: { case: 'question', value: 'Show usage for this week by model' }, scope: 'usage' }, admin));
     expect(week.header?.columns.map((c) => c.name)).toEqual(['model', 'requests', 'total_tokens', 'cost_usd']);
     expect(week.rows).toEqual([
       ['small-8b', 2n, 450n, 0.0045],
       ['large-70b', 1n, 1500n, 0.09],
     ]);
-    const cost = await run(client.execute({ query: { case: 'question', value: 'cost by tenant last 7 days' } }));
+    expect(week.header?.explanation).toContain(CROSS_TENANT_NOTE);
+    const cost = await run(client.execute({ query: { case: 'question', value: 'cost by tenant last 7 days' } }, admin));
     expect(cost.rows).toEqual([
       ['acme', 0.0945],
       ['globex', 0.03],
     ]);
-    const acme = await run(client.execute({ query: { case: 'question', value: 'daily spend for tenant ACME last 7 days' } }));
+    const acme = await run(client.execute({ query: { case: 'question', value: 'daily spend for tenant ACME last 7 days' } }, admin));
     expect(acme.header?.columns.map((c) => c.name)).toEqual(['request_time_day', 'cost_usd']);
     expect(acme.rows).toEqual([
       ['2026-11-24 00:00:00', 0.0015],
@@ -131,6 +133,22 @@ describe('SqlService over gRPC (DuckDB, semantic models)', () => {
       ['2026-11-26 00:00:00', 0.09],
     ]);
     expect(generator.prompts).toHaveLength(0);
+  });
+
+  it("gives a tenant's key only that tenant's usage, whatever it asks", async () => {
+    const acme = { headers: { 'x-sophia-tenant': 'acme', 'x-sophia-scopes': 'chat' } };
+    const cost = await run(client.execute({ query: { case: 'question', value: 'cost by tenant last 7 days' } }, acme));
+    expect(cost.rows).toEqual([['acme', 0.0945]]);
+    expect(cost.header?.explanation).not.toContain(CROSS_TENANT_NOTE);
+    const globex = await run(client.execute({ query: { case: 'question', value: 'daily spend for tenant globex last 7 days' } }, acme));
+    expect(globex.rows).toEqual([]);
+    const own = await run(client.execute({ query: { case: 'sql', value: "SELECT tenant, COUNT(*) FROM usage_events WHERE tenant <> 'acme' OR 1 = 1 GROUP BY 1" }, scope: 'usage' }, acme));
+    expect(own.rows).toEqual([['acme', 3n]]);
+    await expect(client.execute({ query: { case: 'sql', value: 'SELECT api_key FROM usage_events' }, scope: 'usage' }, acme)[Symbol.asyncIterator]().next()).rejects.toMatchObject({
+      code: Code.InvalidArgument,
+      rawMessage: 'sql: rejected by the validator: column api_key of USAGE_EVENTS is only available to admin callers',
+    });
+    await expect(client.ask({ question: 'cost by tenant last 7 days' })).resolves.toMatchObject({ sql: '', validation: { ok: false, errors: ['table USAGE_EVENTS holds tenant data and this call carries no tenant'] } });
   });
 
   it('answers verified questions with their SQL', async () => {
@@ -221,7 +239,7 @@ describe('SqlService over gRPC (DuckDB, semantic models)', () => {
     expect(text).toMatch(/sql_answers_total\{source="semantic_model",result="valid",scope="sales"\} [1-9]/);
     expect(text).toMatch(/sql_answers_total\{source="llm",result="invalid",scope="sales"\} 1/);
     expect(text).toMatch(/sql_executions_total\{result="timeout"\} 1/);
-    expect(text).toMatch(/sql_executions_total\{result="rejected"\} 1/);
+    expect(text).toMatch(/sql_executions_total\{result="rejected"\} 2/); // the earlier rejected statement and the restricted column
     expect(text).toMatch(/sql_executions_total\{result="truncated"\} 1/);
   });
 });

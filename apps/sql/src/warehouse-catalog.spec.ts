@@ -14,6 +14,7 @@ import { createDuckDbSqlWarehouse, type DuckDbSqlWarehouse } from './warehouse/d
 const logger = createLogger({ service: 'sql-test', level: 'silent' });
 const parse = (env: Record<string, string>) => loadConfig(baseConfigSchema.extend(sqlConfigSchema.shape), { env });
 const limits = { defaultRowLimit: 100, maxRowLimit: 1000, defaultTimeoutMs: 10_000, maxTimeoutMs: 60_000 };
+const CALLER = { tenant: 't', admin: false };
 
 describe('DuckDB catalog from INFORMATION_SCHEMA (real in-memory DuckDB)', () => {
   let warehouse: DuckDbSqlWarehouse;
@@ -65,23 +66,23 @@ describe('DuckDB catalog from INFORMATION_SCHEMA (real in-memory DuckDB)', () =>
     const catalog = createCachedCatalog({ load: () => warehouse.describeCatalog(), ttlMs: 1000, origin: 'warehouse test', logger, now: () => t });
     const engine = createSqlEngine({ models: [], warehouse, limits, catalog });
 
-    const ok = await engine.validate('SELECT "Home Town", amount FROM "MixedCase" ORDER BY "Id"', '');
+    const ok = await engine.validate('SELECT "Home Town", amount FROM "MixedCase" ORDER BY "Id"', '', CALLER);
     expect(ok.report).toMatchObject({ ok: true, tables: ['memory.main.MixedCase'] });
     expect(ok.report.sql).toBe('SELECT "Home Town", amount FROM memory.main."MixedCase" ORDER BY "Id" LIMIT 1000');
-    const wrongCase = await engine.validate('SELECT 1 FROM "mixedcase"', '');
+    const wrongCase = await engine.validate('SELECT 1 FROM "mixedcase"', '', CALLER);
     expect(wrongCase.report.ok).toBe(false);
     expect(wrongCase.report.errors.join(' ')).toMatch(/mixedcase/);
-    expect((await engine.validate('SELECT sku FROM sales.lines', '')).report.ok).toBe(true);
+    expect((await engine.validate('SELECT sku FROM sales.lines', '', CALLER)).report.ok).toBe(true);
 
     const rows: unknown[] = [];
-    for await (const e of engine.execute({ sql: 'SELECT "Home Town" FROM "MixedCase" ORDER BY "Id"', scope: '', rowLimit: 0, timeoutMs: 0 }, { tenant: 't' })) if (e.kind === 'rows') rows.push(...e.rows);
+    for await (const e of engine.execute({ sql: 'SELECT "Home Town" FROM "MixedCase" ORDER BY "Id"', scope: '', rowLimit: 0, timeoutMs: 0 }, CALLER)) if (e.kind === 'rows') rows.push(...e.rows);
     expect(rows).toEqual([['Lyon'], ['Oslo']]);
 
     await warehouse.run('CREATE TABLE later (x INTEGER)');
     t = 999;
-    expect((await engine.validate('SELECT x FROM later', '')).report.errors).toEqual([expect.stringMatching(/later/)]);
+    expect((await engine.validate('SELECT x FROM later', '', CALLER)).report.errors).toEqual([expect.stringMatching(/later/)]);
     t = 1000;
-    expect((await engine.validate('SELECT x FROM later', '')).report).toMatchObject({ ok: true, tables: ['memory.main.later'] });
+    expect((await engine.validate('SELECT x FROM later', '', CALLER)).report).toMatchObject({ ok: true, tables: ['memory.main.later'] });
     expect((await engine.describe('')).catalog?.tables.map((x) => x.name)).toContain('memory.main.later');
   });
 });
@@ -141,9 +142,9 @@ describe('mergeWithModelTables via the engine', () => {
       const models = BUNDLED_MODELS.map((p) => loadSemanticModelFile(p));
       const catalog = createCachedCatalog({ load: () => warehouse.describeCatalog(), ttlMs: 1000, origin: 'w', logger });
       const engine = createSqlEngine({ models, warehouse, limits, catalog });
-      expect((await engine.validate('SELECT customer_id FROM ORDERS', '')).report).toMatchObject({ ok: true, tables: ['memory.main.ORDERS'] });
+      expect((await engine.validate('SELECT customer_id FROM ORDERS', '', CALLER)).report).toMatchObject({ ok: true, tables: ['memory.main.ORDERS'] });
       // PRODUCTS is only in the sales model: still allowed, under its model name.
-      expect((await engine.validate('SELECT category FROM PRODUCTS', '')).report).toMatchObject({ ok: true, tables: ['PRODUCTS'] });
+      expect((await engine.validate('SELECT category FROM PRODUCTS', '', CALLER)).report).toMatchObject({ ok: true, tables: ['PRODUCTS'] });
     } finally {
       await warehouse.close();
     }

@@ -32,3 +32,7 @@ export { createLinkIndex, linkIndexOf } from './linking/link-index.ts';
 export type { LinkIndex } from './linking/link-index.ts';
 export { datesInQuestion } from './linking/question-dates.ts';
 export type { DateSpan } from './linking/question-dates.ts';
+export { FUNCTION_ALLOWLIST, isAllowedFunction } from './function-allowlist.ts';
+export type { FunctionDialect } from './function-allowlist.ts';
+export { tenantEdits, tenantRulesByName } from './tenant-scope.ts';
+export type { TenantRule, TenantScope } from './tenant-scope.ts';

@@ -36,6 +36,8 @@ export interface Prescan {
   readonly limitEdits: readonly TextEdit[];
   /** Offset of each parser-input piece → offset of the original token it came from. */
   readonly originOffsets: ReadonlyMap<number, number>;
+  /** Every token of the statement (comments and whitespace included). */
+  readonly tokens: readonly Token[];
   /** FROM-item aliases written with a column list (`AS p (a, b)`), by upper-cased parser text of the alias. */
   readonly aliasColumns: ReadonlyMap<string, readonly string[]>;
 }
@@ -55,11 +57,11 @@ export function prescanSql(sql: string, maxRows: number, catalogNames: ReadonlyS
   try {
     tokens = tokenizeSql(sql);
   } catch (err) {
-    if (err instanceof SqlTokenizeError) return { errors: [`lexical error: ${err.message}`], parseText: '', placeholders: new Map(), limitEdits: [], originOffsets: new Map(), aliasColumns: new Map() };
+    if (err instanceof SqlTokenizeError) return { errors: [`lexical error: ${err.message}`], parseText: '', placeholders: new Map(), limitEdits: [], originOffsets: new Map(), aliasColumns: new Map(), tokens: [] };
     throw err;
   }
   const sig = significantTokens(tokens);
-  if (sig.length === 0) return { errors: ['empty statement'], parseText: '', placeholders: new Map(), limitEdits: [], originOffsets: new Map(), aliasColumns: new Map() };
+  if (sig.length === 0) return { errors: ['empty statement'], parseText: '', placeholders: new Map(), limitEdits: [], originOffsets: new Map(), aliasColumns: new Map(), tokens: [] };
   // Comments are allowed: the tokenizer has found them, so everything below sees only the tokens
   // Snowflake executes, and the statement that runs has them removed (see commentEdits).
   for (const t of tokens) {
@@ -106,7 +108,7 @@ export function prescanSql(sql: string, maxRows: number, catalogNames: ReadonlyS
   const { text: parseText, originOffsets, errors: rewriteErrors, aliasColumns } = buildParseText(tokens, last, placeholders);
   errors.push(...rewriteErrors);
   const limitEdits = errors.length === 0 ? [...commentEdits(tokens, sig), ...limitRewrite(sql, sig, maxRows, errors)] : [];
-  return { errors: dedupe(errors), parseText, placeholders, limitEdits, originOffsets, aliasColumns };
+  return { errors: dedupe(errors), parseText, placeholders, limitEdits, originOffsets, aliasColumns, tokens };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   tableFunctionCall,
   type Node,
 } from './ast-helpers.ts';
+import { isAllowedFunction, MAX_SIZE_ARGUMENT, SIZE_ARGUMENTS } from './function-allowlist.ts';
 import { identifierMatches, renderIdentifier, type Identifier } from './identifier.ts';
 
 
@@ -43,6 +44,8 @@ export interface TableRef {
   readonly parseOffset: number | null;
   readonly writtenParts: number;
   readonly table: CatalogTable;
+  /** Whether the FROM item has an alias (`USAGE_EVENTS u`). */
+  readonly aliased: boolean;
 }
 
 /** What a validated query references, in first-use order. */
@@ -216,13 +219,26 @@ export function resolveQuery(
       case 'flatten':
         walkExpr(value.args, scope);
         return;
+      case 'aggr_func':
+      case 'window_func': {
+        const fname = typeof value.name === 'string' ? value.name : '';
+        if (!isAllowedFunction(fname)) error(`function ${fname.toUpperCase()} is not allowed (not on the Snowflake function allowlist)`);
+        for (const [k, v] of Object.entries(value)) if (k !== 'name' && k !== 'loc') walkExpr(v, scope);
+        return;
+      }
       case 'function': {
         const nameParts = isNode(value.name) && Array.isArray(value.name.name) ? (value.name.name as unknown[]) : [];
         const names = nameParts.map((p) => ident(p)?.text ?? '');
         if (names.length > 1) error(`qualified function ${names.join('.')} is not allowed (user-defined functions are outside the catalog)`);
         const fname = (names[names.length - 1] ?? '').toUpperCase();
         if (fname.startsWith('SYSTEM$')) error(`forbidden function ${fname}`);
+        else if (names.length === 1 && !isAllowedFunction(fname)) error(`function ${fname} is not allowed (not on the Snowflake function allowlist)`);
         const args = isNode(value.args) && Array.isArray(value.args.value) ? (value.args.value as unknown[]) : null;
+        for (const at of SIZE_ARGUMENTS.get(fname) ?? []) {
+          const a = args?.[at];
+          const n = isNode(a) && a.type === 'number' ? Number(a.value) : NaN;
+          if (!(Math.abs(n) <= MAX_SIZE_ARGUMENT)) error(`${fname}: argument ${at + 1} must be a number literal of at most ${MAX_SIZE_ARGUMENT} (its work is not bounded by the data)`);
+        }
         const params = lambdaParams(value.args);
         if (params.length > 0) {
           // Higher-order functions (FILTER, TRANSFORM, REDUCE…): the lambda's parameters are columns of its own scope.
@@ -289,7 +305,7 @@ export function resolveQuery(
       noteTable(res.table);
       if (res.table.columnsUnknown) warn(`columns of table ${res.table.name} are unknown (not in the catalog); its column references are not checked`);
       const loc = isNode(item.loc) && isNode(item.loc.start) && typeof item.loc.start.offset === 'number' ? item.loc.start.offset : null;
-      tableRefs.push({ parseOffset: loc, writtenParts: parts.length, table: res.table });
+      tableRefs.push({ parseOffset: loc, writtenParts: parts.length, table: res.table, aliased: alias !== null });
       scope.sources.push({
         alias,
         table: res.table,

@@ -79,6 +79,22 @@ describe('Snowflake constructs', () => {
   });
 });
 
+describe('function allowlist (deny by default)', () => {
+  it.each([
+    ["SELECT current_setting('temp_directory')", 'function CURRENT_SETTING is not allowed (not on the Snowflake function allowlist)'],
+    ["SELECT read_blob('/etc/hostname')", 'function READ_BLOB is not allowed (not on the Snowflake function allowlist)'],
+    ['SELECT pg_sleep(100)', 'function PG_SLEEP is not allowed (not on the Snowflake function allowlist)'],
+    ['SELECT CURRENT_ROLE()', 'function CURRENT_ROLE is not allowed (not on the Snowflake function allowlist)'],
+    ['SELECT SUM(amount) OVER (), my_agg(amount) FROM orders', 'function MY_AGG is not allowed (not on the Snowflake function allowlist)'],
+    ["SELECT REPEAT('x', 2000000000)", 'REPEAT: argument 2 must be a number literal of at most 10000 (its work is not bounded by the data)'],
+  ])('%s', (sql, error) => {
+    expect(v(sql).errors).toEqual([error]);
+  });
+  it('allows the functions analysts use, in any case', () => {
+    expect(v("select date_trunc('month', ordered_at), count_if(amount > 1), listagg(status, ',') from orders group by 1").ok).toBe(true);
+  });
+});
+
 describe('tables with unknown columns', () => {
   const partial = parseCatalog({ tables: [{ name: 'DB.S.KNOWN', columns: [{ name: 'ID', type: 'INT' }] }] });
   const withUnknown = { tables: [...partial.tables, { name: 'DB.S.RAW_EVENTS', columns: [], columnsUnknown: true }] };

@@ -4,6 +4,7 @@ import { applyEdits, type TextEdit } from './limit-rewrite.ts';
 import { prescanSql } from './prescan-sql.ts';
 import { resolveQuery, type TableRef } from './query-resolver.ts';
 import { parseSnowflake } from './snowflake-parser.ts';
+import { tenantEdits, type TenantScope } from './tenant-scope.ts';
 
 /** The validator's verdict. `sql` is the statement to execute (LIMIT injected/capped) when ok. */
 export interface ValidationResult {
@@ -16,12 +17,21 @@ export interface ValidationResult {
   readonly sql?: string;
   /** Checks that could not be made — e.g. columns of a table whose columns the catalog does not know. */
   readonly warnings?: string[];
+  /** Tenant-scoped tables the statement reads (restricted to the caller's tenant when `tenantScope` was given). */
+  readonly tenantTables?: string[];
 }
 
 /** Validation options; `maxRows` caps the result size (default 1000). */
 export interface ValidateOptions {
   readonly maxRows?: number;
   readonly allowedTables?: readonly string[];
+  /**
+   * For callers without `admin`: every reference to a tenant-scoped table is replaced by the caller's
+   * rows without restricted columns, and a statement naming a restricted column is rejected.
+   */
+  readonly tenantScope?: TenantScope;
+  /** For admin callers: which tables are tenant-scoped (only reported in `tenantTables`, nothing restricted). */
+  readonly tenantRules?: Pick<TenantScope, 'ruleFor'>;
 }
 
 export const DEFAULT_MAX_ROWS = 1000;
@@ -68,12 +78,31 @@ export function validateSql(sql: string, catalog: Catalog | CatalogIndex, option
       errors.push(`table ${restoreQuoted(name, pre.placeholders)} was not resolved`);
     }
   }
-  const qualify = qualifyEdits(res.tableRefs, pre.originOffsets);
+  // Tenant-scoped references are rewritten whole (with their full name), the others qualified.
+  const scope = options.tenantScope;
+  const scopedRefs = scope ? res.tableRefs.filter((r) => scope.ruleFor(r.table)) : [];
+  const qualify = qualifyEdits(res.tableRefs.filter((r) => !scopedRefs.includes(r)), pre.originOffsets);
   if (typeof qualify === 'string') errors.push(qualify);
+  let tenant: TextEdit[] = [];
+  if (scope) {
+    for (const col of res.columns) {
+      const at = col.lastIndexOf('.');
+      const table = index.catalog.tables.find((t) => t.name === col.slice(0, at));
+      const rule = table ? scope.ruleFor(table) : undefined;
+      if (rule?.restrictedColumns.some((c) => c.toUpperCase() === col.slice(at + 1).toUpperCase())) errors.push(`column ${col.slice(at + 1)} of ${col.slice(0, at)} is only available to admin callers`);
+    }
+    const t = tenantEdits(scopedRefs, pre.tokens, pre.originOffsets, scope);
+    if ('error' in t) errors.push(t.error);
+    else tenant = t.edits;
+  }
+  const tenantTables = [...new Set(res.tableRefs.filter((r) => (scope ?? options.tenantRules)?.ruleFor(r.table)).map((r) => r.table.name))];
+  const scopedInfo = tenantTables.length > 0 ? { tenantTables } : {};
   const warnings = res.warnings.length > 0 ? { warnings: res.warnings } : {};
-  if (errors.length > 0) return { ok: false, errors, tables: res.tables, columns: res.columns, ...warnings };
-  const sqlOut = applyEdits(sql, [...pre.limitEdits, ...(qualify as TextEdit[])]);
-  return { ok: true, errors: [], tables: res.tables, columns: res.columns, sql: sqlOut, ...warnings };
+  if (errors.length > 0) return { ok: false, errors, tables: res.tables, columns: res.columns, ...warnings, ...scopedInfo };
+  // A comment inside a rewritten table reference goes with it.
+  const outside = pre.limitEdits.filter((e) => !tenant.some((t) => e.start >= t.start && e.end <= t.end && e.start < t.end));
+  const sqlOut = applyEdits(sql, [...outside, ...(qualify as TextEdit[]), ...tenant]);
+  return { ok: true, errors: [], tables: res.tables, columns: res.columns, sql: sqlOut, ...warnings, ...scopedInfo };
 }
 
 const SIMPLE_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;

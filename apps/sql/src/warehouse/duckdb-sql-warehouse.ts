@@ -41,6 +41,19 @@ async function readCatalog(con: DuckDBConnection): Promise<Catalog> {
   return catalogFromInformationSchema({ columns, tables, primaryKeys }).catalog;
 }
 
+/**
+ * Settings applied once after setup, before any query: time zone UTC (semantic-model time ranges are
+ * UTC, whatever the host's zone), no file or network access (read_csv, COPY, ATTACH, URLs), no
+ * community or unsigned extensions, then the configuration locked so no statement can undo it.
+ */
+export const LOCKDOWN = [
+  "SET GLOBAL TimeZone = 'UTC'",
+  'SET enable_external_access = false',
+  'SET allow_community_extensions = false',
+  'SET allow_unsigned_extensions = false',
+  'SET lock_configuration = true',
+];
+
 const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'HUGEINT', 'UHUGEINT']);
 const REAL_TYPES = new Set(['FLOAT', 'DOUBLE']);
 
@@ -60,12 +73,16 @@ function toCell(value: unknown, type: string): Cell {
  */
 export async function createDuckDbSqlWarehouse(options: DuckDbSqlWarehouseOptions): Promise<DuckDbSqlWarehouse> {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-  const instance = await DuckDBInstance.create(options.path);
+  // No extension is ever installed or loaded on demand (a query naming `read_parquet` must not fetch httpfs).
+  const instance = await DuckDBInstance.create(options.path, { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
   const admin = await instance.connect();
   const run = async (sql: string, params?: DuckDBValue[]): Promise<void> => {
     await admin.run(sql, params);
   };
   if (options.setup) await options.setup(run);
+  // Defence in depth behind the validator: the statements that run user-influenced SQL cannot touch
+  // files, the network or extensions, and cannot change any setting (lock_configuration last).
+  for (const statement of LOCKDOWN) await admin.run(statement);
   const connections = new Set<DuckDBConnection>();
   return {
     description: `duckdb:${options.path}`,
@@ -79,8 +96,6 @@ export async function createDuckDbSqlWarehouse(options: DuckDbSqlWarehouseOption
       }
       const con = await instance.connect();
       connections.add(con);
-      // Semantic-model time ranges are UTC: render TIMESTAMPTZ results in UTC whatever the host's zone.
-      await con.run("SET TimeZone = 'UTC'");
       let timedOut = false;
       const interrupt = (): void => con.interrupt();
       const timer = setTimeout(() => {

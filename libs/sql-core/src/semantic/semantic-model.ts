@@ -45,6 +45,10 @@ const tableSchema = z.strictObject({
   synonyms,
   columns: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'column names must be simple identifiers'), text),
   primary_key: z.array(text).default([]),
+  /** The column naming the tenant a row belongs to: callers without `admin` read only their tenant's rows. */
+  tenant_column: text.optional(),
+  /** Columns never returned to callers without `admin` (API keys, secrets). */
+  restricted_columns: z.array(text).default([]),
   dimensions: z.array(dimensionSchema).default([]),
   time_dimensions: z.array(timeDimensionSchema).default([]),
   measures: z.array(measureSchema).default([]),
@@ -111,6 +115,10 @@ export function parseSemanticModel(doc: unknown, source = 'semantic model'): Sem
     const cols = new Set(Object.keys(t.columns).map((c) => c.toUpperCase()));
     t.primary_key.forEach((k, i) => {
       if (!cols.has(k.toUpperCase())) fail(`$.tables[${ti}].primary_key[${i}]`, `unknown column ${k} in ${t.name}`);
+    });
+    if (t.tenant_column !== undefined && !cols.has(t.tenant_column.toUpperCase())) fail(`$.tables[${ti}].tenant_column`, `unknown column ${t.tenant_column} in ${t.name}`);
+    t.restricted_columns.forEach((k, i) => {
+      if (!cols.has(k.toUpperCase())) fail(`$.tables[${ti}].restricted_columns[${i}]`, `unknown column ${k} in ${t.name}`);
     });
     for (const kind of ['dimensions', 'time_dimensions', 'measures', 'filters'] as const) {
       t[kind].forEach((m, i) => {
