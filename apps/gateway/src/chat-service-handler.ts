@@ -79,6 +79,7 @@ export function createChatServiceHandler(options: ChatServiceHandlerOptions): Se
       model: b.input.model === 'auto' ? '' : b.input.model,
       workloadTag: b.workload,
       ...(b.quality !== undefined ? { qualityTarget: b.quality } : {}),
+      ...(b.input.provider ? { provider: b.input.provider } : {}),
     });
   }
 

@@ -30,6 +30,7 @@ describe('decision view', () => {
       task_type: 'math_reasoning',
       model: 'llama-3.1-405b',
       backend: 'gpu',
+      provider: null,
       target: 'gpu:pool-a',
       fallback: true,
       attempts: 2,
@@ -38,6 +39,10 @@ describe('decision view', () => {
       cost_usd: null,
     });
     expect(decisionHeaders(decision)).toEqual({ 'x-sophia-tier': 'complex', 'x-sophia-model': 'llama-3.1-405b', 'x-sophia-backend': 'gpu', 'x-sophia-fallback': 'true' });
+  });
+  it('names the serverless provider that answered, in the body and a header', () => {
+    const served = create(RoutingDecisionSchema, { backend: Backend.SERVERLESS, provider: 'deepinfra' });
+    expect([sophiaDecisionView(served).provider, decisionHeaders(served)['x-sophia-provider']]).toEqual(['deepinfra', 'deepinfra']);
   });
   it('adds the cost header once the cost is known', () => {
     expect(decisionHeaders(create(RoutingDecisionSchema, { cost: { microUsd: 1_234n } }))['x-sophia-cost-usd']).toBe('0.001234');

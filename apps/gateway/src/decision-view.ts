@@ -7,6 +7,8 @@ export interface SophiaDecisionView {
   readonly task_type: string;
   readonly model: string;
   readonly backend: string;
+  /** Serverless provider that answered (catalog name); null for GPU answers and before it is known. */
+  readonly provider: string | null;
   readonly target: string;
   readonly fallback: boolean;
   readonly attempts: number;
@@ -42,6 +44,7 @@ export function sophiaDecisionView(d: RoutingDecision): SophiaDecisionView {
     task_type: enumName(TaskTypeSchema, d.taskType),
     model: d.model,
     backend: enumName(BackendSchema, d.backend),
+    provider: d.provider || null,
     target: d.target,
     fallback: d.fallback,
     attempts: d.attempts,
@@ -62,6 +65,7 @@ export function decisionHeaders(d: RoutingDecision): Record<string, string> {
     'x-sophia-backend': enumName(BackendSchema, d.backend),
     'x-sophia-fallback': String(d.fallback),
   };
+  if (d.provider) headers['x-sophia-provider'] = d.provider;
   if (d.cost) headers['x-sophia-cost-usd'] = microUsdToDecimal(d.cost.microUsd);
   return headers;
 }

@@ -1,4 +1,4 @@
-import { Role } from '@sophia/contracts/common';
+import { ProviderSort, Role } from '@sophia/contracts/common';
 import { paramPath, parseChatCompletionRequest } from './openai-request-schema.ts';
 
 describe('parseChatCompletionRequest', () => {
@@ -56,6 +56,12 @@ describe('parseChatCompletionRequest', () => {
     [{ messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_object' } }, 'response_format', /only \{"type":"text"\}/],
     [{ messages: [{ role: 'user', content: 'x' }], metadata: { workload: 'a b' } }, 'metadata.workload', /must match/],
     [{ messages: [{ role: 'user', content: 'x' }], stop: [''] }, 'stop', /non-empty/],
+    [{ messages: [{ role: 'user', content: 'x' }], provider: { sort: 'cheap' } }, 'provider.sort', /price, latency, throughput/],
+    [{ messages: [{ role: 'user', content: 'x' }], provider: { only: 'groq' } }, 'provider.only', /array of provider names/],
+    [{ messages: [{ role: 'user', content: 'x' }], provider: { max_price: { prompt: -1 } } }, 'provider.max_price.prompt', /must not be negative/],
+    [{ messages: [{ role: 'user', content: 'x' }], provider: { max_price: { prompt: '0.1' } } }, 'provider.max_price.prompt', /number of US dollars/],
+    [{ messages: [{ role: 'user', content: 'x' }], provider: { allow_fallbacks: 'no' } }, 'provider.allow_fallbacks', /boolean/],
+    [{ messages: [{ role: 'user', content: 'x' }], provider: { quantizations: ['fp8'] } }, 'provider', /quantizations/],
   ])('rejects %j at %s', (body, param, message) => {
     const r = parseChatCompletionRequest(body);
     expect(r.ok).toBe(false);
@@ -63,6 +69,15 @@ describe('parseChatCompletionRequest', () => {
       expect(r.problem.param).toBe(param);
       expect(r.problem.message).toMatch(message);
     }
+  });
+  it('takes the provider object in OpenRouter’s shape', () => {
+    const r = parseChatCompletionRequest({
+      messages: [{ role: 'user', content: 'x' }],
+      provider: { order: ['groq', 'deepinfra'], ignore: ['fireworks'], sort: 'latency', max_price: { completion: 0.5 }, allow_fallbacks: false },
+    });
+    expect(r.ok && r.request.provider).toEqual({ order: ['groq', 'deepinfra'], only: [], ignore: ['fireworks'], sort: ProviderSort.LATENCY, maxPrice: { completion: 0.5 }, allowFallbacks: false });
+    const none = parseChatCompletionRequest({ messages: [{ role: 'user', content: 'x' }] });
+    expect(none.ok && none.request.provider).toBeUndefined();
   });
   it('formats param paths the OpenAI way', () => {
     expect(paramPath(['messages', 0, 'content', 1, 'type'])).toBe('messages[0].content[1].type');

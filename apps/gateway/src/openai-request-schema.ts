@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Role } from '@sophia/contracts/common';
+import { ProviderSort, Role } from '@sophia/contracts/common';
 
 /** A chat message as the router takes it. */
 export interface ParsedChatMessage {
@@ -28,6 +28,18 @@ export interface ChatCompletionRequest {
   readonly includeUsage: boolean;
   /** `metadata.workload`, when given. */
   readonly workload: string | undefined;
+  /** The `provider` object (OpenRouter's shape), when given; names are checked by the serverless backend. */
+  readonly provider?: ParsedProviderPrefs;
+}
+
+/** Serverless provider preferences as the router takes them (`sort` as the proto enum number). */
+export interface ParsedProviderPrefs {
+  readonly order: string[];
+  readonly only: string[];
+  readonly ignore: string[];
+  readonly sort: ProviderSort;
+  readonly maxPrice?: { prompt?: number; completion?: number };
+  readonly allowFallbacks?: boolean;
 }
 
 /** A schema failure in OpenAI terms: `param` is the JSON path ("messages[0].content"). */
@@ -103,6 +115,26 @@ const tokenLimit = z
 const unsupportedList = (what: string) =>
   z.unknown().refine((v) => v === undefined || v === null || (Array.isArray(v) && v.length === 0), { error: `${what} is not supported by this gateway` }).optional();
 
+const providerNames = z.array(z.string({ error: 'must be a provider name' }).min(1, { error: 'must be a provider name' }), { error: 'must be an array of provider names' }).max(32, { error: 'at most 32 providers' });
+const usdPerMTok = z.number({ error: 'must be a number of US dollars per million tokens' }).min(0, { error: 'must not be negative' }).optional();
+const SORTS = { price: ProviderSort.PRICE, latency: ProviderSort.LATENCY, throughput: ProviderSort.THROUGHPUT } as const;
+const providerPrefs = z.strictObject(
+  {
+    order: providerNames.optional(),
+    only: providerNames.optional(),
+    ignore: providerNames.optional(),
+    sort: z.enum(['price', 'latency', 'throughput'], { error: 'must be one of price, latency, throughput' }).optional(),
+    max_price: z.strictObject({ prompt: usdPerMTok, completion: usdPerMTok }, { error: 'must be an object with prompt and/or completion' }).optional(),
+    allow_fallbacks: z.boolean({ error: 'must be a boolean' }).optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unsupported field ${issue.keys.map((k) => `"${k}"`).join(', ')}; supported: order, only, ignore, sort, max_price, allow_fallbacks`
+        : 'must be an object (order, only, ignore, sort, max_price, allow_fallbacks)',
+  },
+);
+
 const bodySchema = z
   .object(
     {
@@ -126,6 +158,7 @@ const bodySchema = z
         .object({ workload: z.string({ error: 'must be a string' }).regex(WORKLOAD_TAG, { error: `must match ${WORKLOAD_TAG.source}` }).optional() }, { error: 'must be an object' })
         .loose()
         .nullish(),
+      provider: providerPrefs.nullish(),
       tools: unsupportedList('tool calling'),
       functions: unsupportedList('function calling'),
       response_format: z
@@ -180,6 +213,18 @@ export function parseChatCompletionRequest(body: unknown): { ok: true; request: 
       stream: b.stream ?? false,
       includeUsage: b.stream_options?.include_usage ?? false,
       workload: b.metadata?.workload,
+      ...(b.provider
+        ? {
+            provider: {
+              order: b.provider.order ?? [],
+              only: b.provider.only ?? [],
+              ignore: b.provider.ignore ?? [],
+              sort: b.provider.sort ? SORTS[b.provider.sort] : ProviderSort.UNSPECIFIED,
+              ...(b.provider.max_price ? { maxPrice: { ...(b.provider.max_price.prompt !== undefined ? { prompt: b.provider.max_price.prompt } : {}), ...(b.provider.max_price.completion !== undefined ? { completion: b.provider.max_price.completion } : {}) } } : {}),
+              ...(b.provider.allow_fallbacks !== undefined ? { allowFallbacks: b.provider.allow_fallbacks } : {}),
+            },
+          }
+        : {}),
     },
   };
 }

@@ -110,6 +110,7 @@ export function createOpenAiRoutes(options: OpenAiRoutesOptions): (req: NodeRequ
       model: parsed.request.model,
       workloadTag: workload.tag,
       ...(quality.value !== undefined ? { qualityTarget: quality.value } : {}),
+      ...(parsed.request.provider ? { provider: parsed.request.provider } : {}),
     });
     const abort = clientGone(res);
     const events = routerGeneration(router, input, { context, signal: abort.signal });

@@ -82,7 +82,7 @@ export function usageEventToRecord(event: UsageEvent | undefined, catalog: Price
   }
   let costMicroUsd: number;
   try {
-    costMicroUsd = priceUsage(catalog, model.id, backend, { promptTokens, completionTokens });
+    costMicroUsd = priceUsage(catalog, model.id, backend, { promptTokens, completionTokens }, event.provider || undefined);
   } catch (error) {
     rethrowLookup(error);
   }

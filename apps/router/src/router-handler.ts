@@ -7,6 +7,7 @@ import { type InferenceService, type GenerateResponse as InferenceEvent } from '
 import { type LedgerService } from '@sophia/contracts/ledger';
 import { type RouterService, type GenerateResponseSchema, type RouteInput } from '@sophia/contracts/router';
 import { breakerStatusToProto } from './breaker-status-proto.ts';
+import { effectiveProviderPrefs, PROVIDER_HEADER } from './provider-prefs.ts';
 import { backendToProto, priceUsage, tierFromProto, tierToProto, worstCase, type CatalogBackend, type PriceCatalog } from '@sophia/price-catalog';
 import type { Logger } from 'pino';
 import { isBackendFailure } from './backend-failure.ts';
@@ -66,7 +67,8 @@ interface Prepared {
   readonly promptTokens: number;
 }
 
-type OpenedStream = { iterator: AsyncIterator<InferenceEvent>; first: IteratorResult<InferenceEvent> };
+/** A backend stream that produced its first event; `provider` names the serverless provider answering ('' for GPU). */
+type OpenedStream = { iterator: AsyncIterator<InferenceEvent>; first: IteratorResult<InferenceEvent>; provider: string };
 
 /** One upstream leg: the original request, or a rescue continuing a broken stream. */
 interface Leg {
@@ -163,7 +165,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
     return { input, classification, plan, promptTokens };
   }
 
-  function decisionFor(p: Prepared, target: RouteTarget | undefined, extra: Pick<MessageInitShape<typeof RoutingDecisionSchema>, 'fallback' | 'attempts' | 'reasons'> = {}): RoutingDecision {
+  function decisionFor(p: Prepared, target: RouteTarget | undefined, extra: Pick<MessageInitShape<typeof RoutingDecisionSchema>, 'fallback' | 'attempts' | 'reasons' | 'provider'> = {}): RoutingDecision {
     const catalog = deps.catalog();
     const maxTokens = p.input.params?.maxTokens ?? target?.model.maxOutputTokens ?? 0;
     const estimated = target ? worstCase(catalog, target.model.id, target.backend, p.promptTokens, maxTokens) : 0;
@@ -183,6 +185,8 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
   async function openStream(target: RouteTarget, p: Prepared, leg: Leg, signal: AbortSignal): Promise<OpenedStream> {
     const client = deps.backends[target.backend];
     if (!client) throw new ConnectError(`no client for backend ${target.backend}`, Code.Unavailable);
+    let provider = '';
+    const prefs = target.backend === 'serverless' ? effectiveProviderPrefs(p.input.provider, deps.policy?.() ?? EMPTY_POLICY, p.input.tenant) : undefined;
     const stream = client.generate(
       {
         requestId: leg.requestId,
@@ -190,12 +194,14 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
         messages: [...leg.messages],
         params: p.input.params,
         tenant: p.input.tenant,
+        ...(prefs ? { provider: prefs } : {}),
       },
-      { signal },
+      // The serverless backend names the answering provider in a header sent with its first event.
+      { signal, onHeader: (h) => void (provider = h.get(PROVIDER_HEADER) ?? '') },
     );
     const iterator = stream[Symbol.asyncIterator]();
     const first = await iterator.next();
-    return { iterator, first };
+    return { iterator, first, provider };
   }
 
   /**
@@ -235,7 +241,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
 
   /** Commits a leg's real usage (settling its reservation) and returns its cost. */
   async function recordUsage(p: Prepared, leg: Leg, target: RouteTarget, usage: Usage, decision: RoutingDecision, startedAt: number, completed: boolean): Promise<bigint> {
-    let cost = BigInt(priceUsage(deps.catalog(), target.model.id, target.backend, usage));
+    let cost = BigInt(priceUsage(deps.catalog(), target.model.id, target.backend, usage, decision.provider || undefined));
     if (!deps.ledger) return cost;
     try {
       const res = await deps.ledger.commit(
@@ -254,6 +260,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
             workloadTag: p.input.workloadTag,
             completed,
             target: target.key,
+            provider: decision.provider,
           },
         },
         { timeoutMs: 2000 },
@@ -444,7 +451,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
         // Sent once a target produced its first event, so a total failure before any token stays a
         // plain error status (the gateway then answers with an HTTP error, not a broken stream).
         decisionSent = true;
-        yield { event: { case: 'decision', value: decisionFor(p, target, { fallback, attempts: state.count, reasons: reasons() }) } };
+        yield { event: { case: 'decision', value: decisionFor(p, target, { fallback, attempts: state.count, reasons: reasons(), provider: opened.provider }) } };
       }
       let legText = '';
       let done: Extract<InferenceEvent['event'], { case: 'done' }>['value'] | undefined;
@@ -457,7 +464,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
           const completed = done !== undefined;
           if (!completed) upstream.abort();
           const usage = done?.usage ?? create(UsageSchema, await estimatePartialUsage(leg.promptTokens, legText));
-          const decision = decisionFor(p, target, { fallback, attempts: state.count, reasons: reasons() });
+          const decision = decisionFor(p, target, { fallback, attempts: state.count, reasons: reasons(), provider: opened.provider });
           const cost = await recordUsage(p, leg, target, usage, decision, startedAt, completed);
           billed.push({ usage, cost });
           deps.metrics?.outcomes.inc({ backend: target.backend, outcome: completed ? (rescues > 0 ? 'rescued' : 'ok') : ctx.signal.aborted ? 'cancelled' : 'mid_stream_error' });
@@ -493,7 +500,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
           completionTokens: billed.reduce((n, b) => n + b.usage.completionTokens, 0),
           totalTokens: billed.reduce((n, b) => n + b.usage.totalTokens, 0),
         });
-        const decision = decisionFor(p, target, { fallback, attempts: state.count, reasons: reasons() });
+        const decision = decisionFor(p, target, { fallback, attempts: state.count, reasons: reasons(), provider: opened.provider });
         decision.cost = create(MoneySchema, { microUsd: billed.reduce((n, b) => n + b.cost, 0n) });
         yield { event: { case: 'done', value: { usage: rescues > 0 ? usage : (done.usage ?? create(UsageSchema)), finishReason: done.finishReason, decision } } };
         return;

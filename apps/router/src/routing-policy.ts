@@ -21,6 +21,17 @@ const levelName = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'level names are lower-
 const qualityTarget = z.union([levelName, share]);
 const stepDown = share.nullable();
 
+const providerName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'provider names are the catalog’s lower-case names');
+/** Serverless provider preferences (OpenRouter's `provider` object); a request's own fields win. */
+const providerPrefsSchema = z.strictObject({
+  order: z.array(providerName).optional(),
+  only: z.array(providerName).optional(),
+  ignore: z.array(providerName).optional(),
+  sort: z.enum(['price', 'latency', 'throughput']).optional(),
+  max_price: z.strictObject({ prompt: z.number().min(0).optional(), completion: z.number().min(0).optional() }).optional(),
+  allow_fallbacks: z.boolean().optional(),
+});
+
 /** The policy file's shape (YAML or JSON); see apps/router/README.md for every key. */
 export const routingPolicySchema = z
   .strictObject({
@@ -40,12 +51,16 @@ export const routingPolicySchema = z
         avoid_when_waiting_above: z.number().min(0).optional(),
       })
       .default({ prefer_idle_gpu_for: [], idle_when_running_below: 1 }),
+    /** Default serverless provider preferences for every tenant. */
+    providers: providerPrefsSchema.optional(),
     tenants: z
       .record(
         z.string().min(1),
         z.strictObject({
           quality: qualityTarget.optional(),
           step_down_at_utilisation: stepDown.optional(),
+          /** This tenant's serverless provider preferences (over the policy's `providers`). */
+          providers: providerPrefsSchema.optional(),
         }),
       )
       .default({}),
@@ -80,6 +95,8 @@ export const routingPolicySchema = z
 
 /** A validated routing policy. */
 export type RoutingPolicy = z.infer<typeof routingPolicySchema>;
+/** Provider preferences as the policy file writes them. */
+export type PolicyProviderPrefs = z.infer<typeof providerPrefsSchema>;
 /** Score thresholds of one quality level. */
 export type QualityLevel = RoutingPolicy['quality']['levels'][string];
 export type { CatalogTier };

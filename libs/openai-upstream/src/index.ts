@@ -14,6 +14,7 @@ export { closeUpstreamDispatchers, DEFAULT_UPSTREAM_CONNECTIONS, getUpstreamDisp
 export { createAdmissionGate, GateBusyError, GateWaitTimeoutError, type AdmissionGate, type AdmissionGateOptions, type GateRelease } from './admission-gate.ts';
 export {
   FAILURE_KIND_HEADER,
+  PROVIDER_HEADER,
   isBackendFailure,
   RETRY_AFTER_HEADER,
   retryAfterMs,

@@ -28,6 +28,8 @@ export type UpstreamFailureKind = (typeof UpstreamFailureKind)[keyof typeof Upst
 
 /** Metadata key carrying the {@link UpstreamFailureKind}. */
 export const FAILURE_KIND_HEADER = 'sophia-upstream-failure';
+/** Response header naming the serverless provider that is answering (sent with the first event). */
+export const PROVIDER_HEADER = 'sophia-provider';
 /** Metadata key carrying the upstream's Retry-After, in milliseconds, on ResourceExhausted. */
 export const RETRY_AFTER_HEADER = 'retry-after-ms';
 

@@ -8,6 +8,7 @@ import {
   generateFromUpstream,
   isBackendFailure,
   mapCallerAbort,
+  PROVIDER_HEADER,
   RETRY_AFTER_HEADER,
   retryAfterMs,
   upstreamFailureKind,
@@ -141,6 +142,7 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
     runtime.observeFirstToken(now() - startedAt);
     options.metrics?.attempts.inc({ provider: name, outcome: 'served' });
     if (first.done) return;
+    context.responseHeader.set(PROVIDER_HEADER, name); // sent with the first event: the router knows the provider before any token
     yield first.value;
     for (let next = await it.next(); !next.done; next = await it.next()) {
       const event = next.value.event;

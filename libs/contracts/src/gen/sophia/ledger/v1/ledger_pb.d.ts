@@ -77,6 +77,14 @@ export declare type UsageEvent = Message<"sophia.ledger.v1.UsageEvent"> & {
    * @generated from field: string target = 12;
    */
   target: string;
+
+  /**
+   * Serverless provider that answered (catalog name, e.g. "deepinfra"); prices the usage at that
+   * provider's offer. Empty for GPU answers and one-provider meshes (the reference price applies).
+   *
+   * @generated from field: string provider = 13;
+   */
+  provider: string;
 };
 
 /**
