@@ -19,6 +19,7 @@ await ensureWebBuild({ root: findRepoRoot(), log: (line) => process.stderr.write
 });
 const mesh = await startMesh({
   env: { SOPHIA_LOG_LEVEL: 'warn', ...process.env },
+  serverlessProviders: 2,
   onLog: (name, line) => process.stderr.write(`${name.padEnd(width)}| ${line}\n`),
 }).catch((err: unknown) => {
   process.stderr.write(`npm start failed: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -31,6 +32,12 @@ const lines = [
   `Sophia inference mesh is up. Gateway: ${mesh.gatewayUrl}`,
   `  web app (chat, dashboards): ${mesh.gatewayUrl}/chat#key=${mesh.apiKey}`,
   `  serverless upstream: ${mesh.upstreams.serverless}`,
+  ...(mesh.upstreams.providers.length > 0
+    ? [
+        `  serverless providers (simulated; the cheaper takes the traffic, the other takes over when it fails): ${mesh.upstreams.providers.map((p) => `${p.name} ${p.url}`).join(', ')}`,
+        `  make ${mesh.upstreams.providers[0]!.name} fail: curl -s -X POST ${mesh.upstreams.providers[0]!.url}/sim/fault -d '{"fault":"status:code=500"}'  (clear: curl -s -X DELETE ${mesh.upstreams.providers[0]!.url}/sim/fault); answers name their provider in x-sophia-provider`,
+      ]
+    : []),
   `  GPU upstreams:       ${mesh.upstreams.gpu.join(', ')}`,
   ...Object.values(mesh.services).map((s) => `  ${s.name.padEnd(width)} pid ${s.pid}  ${String(s.ready['grpc'] ?? s.ready['http'] ?? s.ready['url'] ?? '')}  ${String(s.ready['metrics'] ?? '')}`),
   '',

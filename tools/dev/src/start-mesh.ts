@@ -3,6 +3,7 @@ import { loadCatalog } from '@sophia/price-catalog';
 import { acquireDataDirLock, DATA_DIR_OWNER_KEY, prepareDataDir } from '@sophia/state-store';
 import { startChild, type ChildService } from './child-service.ts';
 import { findRepoRoot } from './repo-root.ts';
+import { SIMULATED_PROVIDERS } from './simulated-providers.ts';
 
 /** Options for {@link startMesh}. */
 export interface StartMeshOptions {
@@ -15,6 +16,12 @@ export interface StartMeshOptions {
   readonly gatewayPort?: number;
   /** How many simulated vLLM endpoints when SOPHIA_GPU_BASE_URLS is unset. @default 2 */
   readonly gpuSimulators?: number;
+  /**
+   * Simulated serverless providers when no serverless upstream is configured: 1 = one simulator
+   * (SOPHIA_SERVERLESS_BASE_URL), 2 = DeepInfra and Fireworks personas (SOPHIA_SERVERLESS_PROVIDERS)
+   * with the catalog's prices. @default 1
+   */
+  readonly serverlessProviders?: 1 | 2;
   /** Extra simulator flags per persona, e.g. ["--ttft-ms", "20"]. */
   readonly simulatorArgs?: { serverless?: readonly string[]; vllm?: readonly string[] };
   /** Receives every log line of every process. @default drop */
@@ -29,8 +36,8 @@ export interface Mesh {
   readonly apiKey: string;
   /** Every process by name, with its listening line (grpc address, metrics URL, …). */
   readonly services: Readonly<Record<string, ChildService>>;
-  /** Upstream base URLs in use (simulated or real). */
-  readonly upstreams: { readonly serverless: string; readonly gpu: readonly string[] };
+  /** Upstream base URLs in use (simulated or real); `serverless` is the first (cheapest) provider's. */
+  readonly upstreams: { readonly serverless: string; readonly gpu: readonly string[]; readonly providers: ReadonlyArray<{ readonly name: string; readonly url: string }> };
   /** Stops every process, gateway first, simulators last. */
   stop(): Promise<void>;
 }
@@ -68,7 +75,9 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
     let serverlessUrl = base['SOPHIA_SERVERLESS_BASE_URL'];
     let gpuUrls = (base['SOPHIA_GPU_BASE_URLS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const sims: Array<Promise<ChildService>> = [];
-    if (!serverlessUrl) sims.push(run('sim-serverless', sim, {}, ['--persona', 'serverless', '--port', '0', ...(options.simulatorArgs?.serverless ?? [])]));
+    const simulatedProviders = !serverlessUrl && !base['SOPHIA_SERVERLESS_PROVIDERS'] && options.serverlessProviders === 2 ? SIMULATED_PROVIDERS : [];
+    for (const p of simulatedProviders) sims.push(run(`sim-${p.name}`, sim, {}, ['--persona', 'serverless', '--port', '0', '--ttft-ms', String(p.ttftMs), ...(options.simulatorArgs?.serverless ?? [])]));
+    if (!serverlessUrl && simulatedProviders.length === 0 && !base['SOPHIA_SERVERLESS_PROVIDERS']) sims.push(run('sim-serverless', sim, {}, ['--persona', 'serverless', '--port', '0', ...(options.simulatorArgs?.serverless ?? [])]));
     if (gpuUrls.length === 0) {
       // A real vLLM lists the model it serves; the simulated ones list the catalog's GPU models.
       const catalog = loadCatalog(base['SOPHIA_CATALOG_PATH']);
@@ -78,7 +87,9 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
       }
     }
     const simChildren = await Promise.all(sims);
-    if (!serverlessUrl) serverlessUrl = String(simChildren.find((c) => c.name === 'sim-serverless')!.ready['url']);
+    const providers = simulatedProviders.map((p) => ({ name: p.name, url: String(simChildren.find((c) => c.name === `sim-${p.name}`)!.ready['url']) }));
+    const providersEnv = providers.length > 0 ? providers.map((p) => `${p.name}=${p.url}/v1`).join(',') : base['SOPHIA_SERVERLESS_PROVIDERS'];
+    if (!serverlessUrl) serverlessUrl = providers[0]?.url ?? String(simChildren.find((c) => c.name === 'sim-serverless')?.ready['url'] ?? '');
     if (gpuUrls.length === 0) gpuUrls = simChildren.filter((c) => c.name.startsWith('sim-vllm')).map((c) => String(c.ready['url']));
 
     const [classifier, ledger, serverless, gpu] = await Promise.all([
@@ -86,7 +97,7 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
       run('ledger', 'apps/ledger/src/main.ts', { SOPHIA_LEDGER_PORT: '0' }),
       run('serverless-inference', 'apps/serverless-inference/src/main.ts', {
         SOPHIA_SERVERLESS_INFERENCE_PORT: '0',
-        SOPHIA_SERVERLESS_BASE_URL: serverlessUrl,
+        ...(providersEnv ? { SOPHIA_SERVERLESS_PROVIDERS: providersEnv } : { SOPHIA_SERVERLESS_BASE_URL: serverlessUrl }),
       }),
       run('gpu-inference', 'apps/gpu-inference/src/main.ts', { SOPHIA_GPU_INFERENCE_PORT: '0', SOPHIA_GPU_BASE_URLS: gpuUrls.join(',') }),
     ]);
@@ -110,7 +121,7 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
     const configuredKey = (base['SOPHIA_API_KEYS'] ?? '').split(',')[0]?.split(':')[0];
     const apiKey = configuredKey || String(gateway.ready['apiKey'] ?? '');
     const services = Object.fromEntries(started.map((c) => [c.name, c]));
-    return { gatewayUrl, apiKey, services, upstreams: { serverless: serverlessUrl, gpu: gpuUrls }, stop: stopAll };
+    return { gatewayUrl, apiKey, services, upstreams: { serverless: serverlessUrl, gpu: gpuUrls, providers }, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
