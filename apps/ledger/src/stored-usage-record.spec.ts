@@ -13,8 +13,15 @@ describe('stored usage records', () => {
     expect(JSON.parse(encodeStoredRecord(usageRecord({ requestId: 'r', apiKey: '' })))).not.toHaveProperty('apiKey');
   });
 
+  it('round-trips the answering provider and omits an empty one', () => {
+    const served = usageRecord({ requestId: 'r', provider: 'deepinfra', apiKey: 'k1' });
+    expect(decodeStoredRecord('k', encodeStoredRecord(served))).toEqual(served);
+    expect(JSON.parse(encodeStoredRecord(usageRecord({ requestId: 'r', provider: '' })))).not.toHaveProperty('provider');
+  });
+
   it.each([
     ['{', 'not JSON'],
+    [JSON.stringify({ ...usageRecord({ requestId: 'r' }), provider: 7 }), 'provider'],
     ['[]', 'not an object'],
     [JSON.stringify({ ...usageRecord({ requestId: 'r' }), costMicroUsd: -1 }), 'costMicroUsd'],
     [JSON.stringify({ ...usageRecord({ requestId: 'r' }), promptTokens: 1.5 }), 'promptTokens'],

@@ -28,6 +28,7 @@ export function encodeStoredRecord(record: UsageRecord): string {
     workloadTag: record.workloadTag,
     target: record.target,
     ...(record.apiKey === undefined || record.apiKey === '' ? {} : { apiKey: record.apiKey }),
+    ...(record.provider === undefined || record.provider === '' ? {} : { provider: record.provider }),
   });
 }
 
@@ -54,6 +55,8 @@ export function decodeStoredRecord(key: string, json: string): UsageRecord {
   if (!CATALOG_TIERS.includes(v['tier'] as CatalogTier)) fail('tier');
   const hasKey = v['apiKey'] !== undefined;
   if (hasKey && typeof v['apiKey'] !== 'string') fail('apiKey');
-  if (Object.keys(v).length !== FIELD_COUNT + (hasKey ? 1 : 0)) fail('unexpected fields');
+  const hasProvider = v['provider'] !== undefined;
+  if (hasProvider && typeof v['provider'] !== 'string') fail('provider');
+  if (Object.keys(v).length !== FIELD_COUNT + (hasKey ? 1 : 0) + (hasProvider ? 1 : 0)) fail('unexpected fields');
   return v as unknown as UsageRecord;
 }

@@ -102,5 +102,6 @@ export function usageEventToRecord(event: UsageEvent | undefined, catalog: Price
     completed: event.completed,
     workloadTag: optionalText(event.workloadTag, 'event.workload_tag'),
     target: optionalText(event.target, 'event.target'),
+    ...(event.provider === '' ? {} : { provider: optionalText(event.provider, 'event.provider') }),
   };
 }

@@ -25,6 +25,8 @@ export interface UsageRecord {
   readonly target: string;
   /** API key (or key id) the request used; spend also counts against that key's budget. Absent = none. */
   readonly apiKey?: string;
+  /** Serverless provider that answered (catalog name), which priced the record. Absent = GPU or unknown. */
+  readonly provider?: string;
 }
 
 /** Latest event time any store accepts (year 33658): the Redis store orders times as 15 digits. */
