@@ -24,6 +24,15 @@ export const classifierModelSchema = z
     bias: finite,
     /** Platt scaling of the raw logit onto P(weak model wrong): score = σ(slope · logit + intercept). */
     calibration: z.object({ slope: finite, intercept: finite }),
+    /**
+     * Platt scaling per prompt kind (`multiple_choice` or `open`, see `promptKind`), used instead of
+     * `calibration` when the kind is present: the two kinds are taught different labels in training, so
+     * their logits mean different things and one shared mapping would mis-state P(weak wrong) for both.
+     */
+    calibrationByKind: z
+      .object({ multiple_choice: z.object({ slope: finite, intercept: finite }).optional(), open: z.object({ slope: finite, intercept: finite }).optional() })
+      .strict()
+      .optional(),
     dense: z.record(z.string(), denseWeightSchema),
     words: z.record(z.string(), finite),
     thresholds: z.object({ balanced: finite, complex: finite }),

@@ -87,6 +87,20 @@ function standardised(weight: ClassifierModel['dense'][string], value: number): 
   return Math.min(weight.hi ?? Infinity, Math.max(weight.lo ?? -Infinity, z));
 }
 
+/** The two kinds of prompt the labels come in: answer options to choose from, or an open request. */
+export type PromptKind = 'multiple_choice' | 'open';
+
+/** A prompt's kind, from the multiple-choice layout feature (two or more "A." … option lines). */
+export function promptKind(features: FeatureSet): PromptKind {
+  return features.dense.get('multiple_choice') === 1 ? 'multiple_choice' : 'open';
+}
+
+/** The calibrated score: σ(slope · logit + intercept) with the kind's own mapping when the model has one. */
+export function calibratedScore(model: ClassifierModel, features: FeatureSet, logit: number): number {
+  const calibration = model.calibrationByKind?.[promptKind(features)] ?? model.calibration;
+  return sigmoid(calibration.slope * logit + calibration.intercept);
+}
+
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
@@ -115,7 +129,7 @@ export function createClassifier(model: ClassifierModel, options: ClassifierOpti
       const promptTokens = countPromptTokens(messages);
       const features = extractFeatures(messages, promptTokens);
       const { logit, contributions } = scoreFeatures(model, features);
-      const score = sigmoid(model.calibration.slope * logit + model.calibration.intercept);
+      const score = calibratedScore(model, features, logit);
       const top = [...contributions]
         .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || a.name.localeCompare(b.name))
         .slice(0, topFeatures);

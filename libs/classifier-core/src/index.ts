@@ -6,7 +6,9 @@ export { quantityFeatures, QUANTITY_FEATURE_NAMES } from './quantity-features.ts
 export { expectedOutputTokens } from './expected-output-tokens.ts';
 export { parseClassifierModel, classifierModelSchema, type ClassifierModel } from './classifier-model.ts';
 export {
+  calibratedScore,
   createClassifier,
+  promptKind,
   scoreFeatures,
   tierFor,
   type Classifier,
@@ -14,6 +16,7 @@ export {
   type Classification,
   type FeatureContribution,
   type LinearScore,
+  type PromptKind,
   type TierThresholds,
 } from './create-classifier.ts';
 export { loadDefaultModel } from './load-default-model.ts';

@@ -1,27 +1,16 @@
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClassifier, loadDefaultModel } from '@sophia/classifier-core';
-import { z } from 'zod';
 import { dataDirOption, numberOption } from './cli-args.ts';
+import { loadArenaHardPrompts } from './load-arena-hard.ts';
 import { percentile } from './percentiles.ts';
 
 // `npm run bench -w @sophia/classifier-train -- [--data DIR] [--rounds N]`
 // Per-prompt classify latency (tokenizer + features + scoring) over the Arena-Hard prompts, on the one
 // thread Node runs JS on. One warm-up pass, then N measured passes.
 const { values } = parseArgs({ options: { data: { type: 'string' }, rounds: { type: 'string' } } });
-const file = path.join(dataDirOption(values.data, 'arena-hard/question.jsonl', 'bench'), 'arena-hard/question.jsonl');
+const prompts = loadArenaHardPrompts(dataDirOption(values.data, 'arena-hard/question.jsonl', 'bench'));
 const rounds = numberOption(values.rounds, 'rounds', 5);
-const line = z.object({ prompt: z.string() });
-const prompts = readFileSync(file, 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .map((l, i) => {
-    const parsed = line.safeParse(JSON.parse(l));
-    if (!parsed.success) throw new Error(`${file} line ${i + 1}: field "prompt" must be a string`);
-    return parsed.data.prompt;
-  });
 
 const classifier = createClassifier(loadDefaultModel());
 for (const prompt of prompts) classifier.classify([{ role: 'user', content: prompt }]);

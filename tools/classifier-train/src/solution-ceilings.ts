@@ -1,4 +1,4 @@
-import type { EvaluationRow } from './evaluate-split.ts';
+import type { EvaluationRow } from './format-evaluation.ts';
 import type { SolvedPrompt } from './load-gsm8k-solutions.ts';
 import type { RoutingExample } from './load-routellm.ts';
 import { evaluateRouter, type ScoredExample } from './routing-metrics.ts';

@@ -6,7 +6,8 @@ import { trainRoutingModel } from './train-routing-model.ts';
 import { DEFAULT_TRAIN_OPTIONS, labelFor, prepareExamples, trainModel } from './train-model.ts';
 
 const examples = loadRouteLlm(path.join(__dirname, 'fixtures'));
-const options = { ...DEFAULT_TRAIN_OPTIONS, minDocFreq: 2, minGroups: 2, iterations: 200 };
+// The word and task-type machinery stays available (and tested) though the shipped recipe turns it off.
+const options = { ...DEFAULT_TRAIN_OPTIONS, minDocFreq: 2, minGroups: 2, iterations: 200, vocabulary: true, taskOneHots: true };
 const provenance = { version: 'v', source: 'fixture', command: 'test' };
 
 describe('training', () => {
@@ -57,12 +58,36 @@ describe('training', () => {
     expect(Object.keys(onlyMixed.dense).filter((name) => name.startsWith('task:'))).toEqual([]);
   });
 
-  it('runs the whole recipe: split, out-of-fold calibration, thresholds, version hash', () => {
-    const model = trainRoutingModel(examples, { seed: 1, testFraction: 1 / 3, folds: 2, options, command: 'test', source: 'fixture' });
+  it('shipped recipe: no vocabulary, no task one-hots, the length boost added to the fitted length weight', () => {
+    const prepared = prepareExamples(examples);
+    const shipped = { ...DEFAULT_TRAIN_OPTIONS, iterations: 200 };
+    const plain = trainModel(prepared, { ...shipped, lengthBoost: 0 }, provenance);
+    const boosted = trainModel(prepared, { ...shipped, lengthBoost: 0.5 }, provenance);
+    expect(plain.words).toEqual({});
+    expect(Object.keys(plain.dense).filter((name) => name.startsWith('task:'))).toEqual([]);
+    expect(boosted.dense['log_chars_total']!.weight).toBeCloseTo(plain.dense['log_chars_total']!.weight + 0.5, 6);
+    expect(boosted.dense['log_prompt_tokens']).toEqual(plain.dense['log_prompt_tokens']);
+  });
+
+  it('teaches each dataset its own label when targetByDataset names it', () => {
+    const prepared = prepareExamples(examples);
+    const base = { ...DEFAULT_TRAIN_OPTIONS, iterations: 200, target: 'weak_wrong' as const };
+    const same = trainModel(prepared, { ...base, targetByDataset: {} }, provenance);
+    const mixed = trainModel(prepared, { ...base, targetByDataset: { gsm8k: 'net' } }, provenance);
+    const onlyMmlu = prepareExamples(examples.filter((e) => e.dataset === 'mmlu'));
+    expect(mixed.bias).not.toBe(same.bias);
+    // Without GSM8K prompts the override has nothing to act on.
+    expect(trainModel(onlyMmlu, { ...base, targetByDataset: { gsm8k: 'net' } }, provenance)).toEqual(trainModel(onlyMmlu, { ...base, targetByDataset: {} }, provenance));
+  });
+
+  it('runs the whole recipe: grouped out-of-fold calibration per prompt kind, thresholds, version hash', () => {
+    const config = { seed: 1, folds: 2, options, command: 'test', source: 'fixture' };
+    const model = trainRoutingModel(examples, config);
     expect(model.version).toMatch(/^routellm-lr-[0-9a-f]{12}$/);
     expect(model.thresholds.balanced).toBeLessThanOrEqual(model.thresholds.complex);
-    expect(model.evaluation?.['split']).toMatchObject({ seed: 1, testSubjects: expect.any(Array) });
-    expect(trainRoutingModel(examples, { seed: 1, testFraction: 1 / 3, folds: 2, options, command: 'test', source: 'fixture' })).toEqual(model);
+    expect(Object.keys(model.calibrationByKind ?? {}).sort()).toEqual(['multiple_choice', 'open']);
+    expect(model.evaluation).toMatchObject({ seed: 1, folds: 2, trainCount: examples.length });
+    expect(trainRoutingModel(examples, config)).toEqual(model);
   });
 });
 
