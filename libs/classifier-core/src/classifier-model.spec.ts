@@ -16,5 +16,7 @@ describe('parseClassifierModel', () => {
       /thresholds: thresholds.balanced must be <= thresholds.complex/,
     );
     expect(() => parseClassifierModel(null)).toThrow(/invalid classifier model/);
+    expect(() => parseClassifierModel({ ...makeTestModel(), calibrationByKind: { open: { slope: 1 } } })).toThrow(/calibrationByKind\.open\.intercept/);
+    expect(() => parseClassifierModel({ ...makeTestModel(), calibrationByKind: { essay: { slope: 1, intercept: 0 } } })).toThrow(/calibrationByKind/);
   });
 });

@@ -71,6 +71,19 @@ describe('createClassifier', () => {
     expect(createClassifier(model).classify(user('anything')).score).toBeCloseTo(1 / (1 + Math.exp(-2)), 12);
   });
 
+  it('calibrates each prompt kind with its own mapping, falling back to the shared one', () => {
+    const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+    const choice = user('Which is larger?\nA. 1\nB. 2\nC. 3\nD. 4');
+    const open = user('Which is larger, 1 or 2?');
+    const both = createClassifier(
+      makeTestModel({ calibration: { slope: 0, intercept: 0 }, calibrationByKind: { multiple_choice: { slope: 0, intercept: 1 }, open: { slope: 0, intercept: -1 } } }),
+    );
+    expect(both.classify(choice).score).toBeCloseTo(sigmoid(1), 12);
+    expect(both.classify(open).score).toBeCloseTo(sigmoid(-1), 12);
+    const onlyChoice = createClassifier(makeTestModel({ calibration: { slope: 0, intercept: 3 }, calibrationByKind: { multiple_choice: { slope: 0, intercept: 1 } } }));
+    expect(onlyChoice.classify(open).score).toBeCloseTo(sigmoid(3), 12);
+  });
+
   it('ignores words that only exist on Object.prototype', () => {
     const model = makeTestModel({ words: {} });
     const result = createClassifier(model).classify(user('constructor tostring valueof'));

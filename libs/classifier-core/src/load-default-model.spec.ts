@@ -6,7 +6,9 @@ describe('loadDefaultModel', () => {
     const model = loadDefaultModel();
     expect(model.version).toMatch(/^routellm-lr-[0-9a-f]{12}$/);
     expect(model.thresholds.balanced).toBeLessThanOrEqual(model.thresholds.complex);
-    expect(Object.keys(model.words).length).toBeGreaterThan(100);
+    // No word vocabulary: across unseen MMLU subjects words encoded the subject, not the difficulty.
+    expect(model.words).toEqual({});
+    expect(Object.keys(model.calibrationByKind ?? {}).sort()).toEqual(['multiple_choice', 'open']);
     expect(loadDefaultModel()).toBe(model);
   });
 
