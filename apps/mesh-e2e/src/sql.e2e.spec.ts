@@ -70,6 +70,29 @@ describe('SQL service through the gateway (real processes, demo data, no LLM)', 
     expect(json).toMatchObject({ source: 'semantic_model', scope: 'usage', repair_attempts: 0, result: { columns: [{ name: 'model' }, { name: 'requests' }, { name: 'total_tokens' }, { name: 'cost_usd' }] } });
   });
 
+  it("answers usage questions from the ledger's real data, only the caller's tenant", async () => {
+    const chat = async (key: string): Promise<void> => {
+      const res = await fetch(`${mesh.gatewayUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Say hello in one word.' }] }),
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+    };
+    await chat('test-key-acme');
+    await chat('test-key-globex');
+    await chat('test-key-globex');
+    // The ledger records usage asynchronously after the answer: ask until it shows (bounded, no wall-clock assertion).
+    let rows: unknown[] = [];
+    for (let i = 0; i < 50 && rows.length === 0; i++) {
+      const { json } = await ask({ question: 'Show usage by tenant for this week', scope: 'usage' });
+      rows = ((json['result'] as { rows?: unknown[] } | undefined)?.rows ?? []);
+      if (rows.length === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(rows).toEqual([['acme', 1, expect.any(Number), expect.any(Number)]]);
+  });
+
   it('sends an uncovered question through the router (LLM path) and never runs what fails validation', async () => {
     const { status, json } = await ask({ question: 'which sales territory had the most unhappy buyers', scope: 'sales' });
     expect(status).toBe(200);

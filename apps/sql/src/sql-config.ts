@@ -5,8 +5,11 @@ import { configValues } from '@sophia/platform';
 export const SQL_PORT_KEY = 'SOPHIA_SQL_PORT';
 export const SQL_DEFAULT_PORT = 50056;
 
+const bundled = (f: string): string => fileURLToPath(new URL(`../models/${f}`, import.meta.url));
 /** The semantic models shipped with the service (demo sales + the ledger's usage events). */
-export const BUNDLED_MODELS = ['sales.yaml', 'usage.yaml'].map((f) => fileURLToPath(new URL(`../models/${f}`, import.meta.url)));
+export const BUNDLED_MODELS = ['sales.yaml', 'usage.yaml'].map(bundled);
+/** The bundled models when usage is mirrored from the ledger (embedded DuckDB with SOPHIA_LEDGER_ADDR). */
+export const BUNDLED_MODELS_LEDGER_MIRROR = ['sales.yaml', 'usage-ledger.yaml'].map(bundled);
 
 /** Every key the SQL service reads (besides the shared ones); documented in README.md. */
 export const sqlConfigSchema = z
@@ -26,6 +29,13 @@ export const sqlConfigSchema = z
     SOPHIA_SQL_CATALOG: z.string().trim().min(1).default('warehouse'),
     /** How long the INFORMATION_SCHEMA catalog is cached before a lazy reload. @default 300000 */
     SOPHIA_SQL_CATALOG_TTL_MS: configValues.durationMs(300_000),
+    /**
+     * The ledger: with the embedded DuckDB warehouse, usage questions read the ledger's usage through its
+     * QueryUsage RPC (mirrored into USAGE_DAILY; the ledger owns its own warehouse file). Unset = an empty USAGE_EVENTS.
+     */
+    SOPHIA_LEDGER_ADDR: configValues.address().optional(),
+    /** Age after which the usage mirror is refreshed from the ledger, before the next usage statement. @default 5000 */
+    SOPHIA_SQL_USAGE_MAX_AGE_MS: configValues.durationMs(5_000),
     /** The router, for questions no semantic model covers; unset = no LLM path. */
     SOPHIA_ROUTER_ADDR: configValues.address().optional(),
     /** LLM repair rounds after the first proposal. @default 2 */

@@ -1,3 +1,5 @@
+import type { Client } from '@connectrpc/connect';
+import { LedgerService } from '@sophia/contracts/ledger';
 import { SqlService } from '@sophia/contracts/sql';
 import { RouterService } from '@sophia/contracts/router';
 import { createServiceClient, serviceRegistration, type Logger, type ServiceMetrics, type StartedService } from '@sophia/platform';
@@ -5,7 +7,8 @@ import { loadCatalogFile, loadSemanticModelFile } from '@sophia/sql-core';
 import { createCachedCatalog, staticCatalogSource, type CatalogSource } from './catalog-source.ts';
 import { seedDemoSales } from './demo-sales.ts';
 import { createRouterSqlGenerator, type SqlGenerator } from './llm-sql-generator.ts';
-import { BUNDLED_MODELS, sqlConfigProblems, type SqlConfig } from './sql-config.ts';
+import { mirrorLedgerUsage, USAGE_DAILY_DDL } from './ledger-usage-mirror.ts';
+import { BUNDLED_MODELS, BUNDLED_MODELS_LEDGER_MIRROR, sqlConfigProblems, type SqlConfig } from './sql-config.ts';
 import { createSqlEngine } from './sql-engine.ts';
 import { createSqlHandler } from './sql-handler.ts';
 import { createSqlMetrics } from './sql-metrics.ts';
@@ -31,8 +34,10 @@ export interface StartSqlOptions {
   readonly clock?: () => Date;
   /** The process's metrics; the SQL service adds its own to `registry`. */
   readonly metrics?: ServiceMetrics;
-  /** Milliseconds for the catalog cache's TTL. @default Date.now */
+  /** Milliseconds for the catalog cache's and the usage mirror's ages. @default Date.now */
   readonly now?: () => number;
+  /** The ledger for the usage mirror (an in-process client in single-process mode); default: SOPHIA_LEDGER_ADDR over gRPC. */
+  readonly ledger?: Pick<Client<typeof LedgerService>, 'queryUsage'>;
 }
 
 /** SOPHIA_SQL_CATALOG: the warehouse's INFORMATION_SCHEMA (cached, loaded once here so a broken warehouse fails the start), or a JSON file. */
@@ -58,24 +63,28 @@ export async function startSql(options: StartSqlOptions): Promise<StartedService
   const { config, logger } = options;
   const problems = sqlConfigProblems(config);
   if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
-  const models = (config.SOPHIA_SQL_MODELS ?? BUNDLED_MODELS).map((path) => loadSemanticModelFile(path));
+  // Embedded DuckDB cannot open the ledger's warehouse file (one writer): usage comes through the ledger's RPC.
+  const ledger = config.SOPHIA_SQL_WAREHOUSE === 'duckdb' ? (options.ledger ?? (config.SOPHIA_LEDGER_ADDR ? createServiceClient(LedgerService, config.SOPHIA_LEDGER_ADDR, { defaultTimeoutMs: 10_000 }) : undefined)) : undefined;
+  const models = (config.SOPHIA_SQL_MODELS ?? (ledger ? BUNDLED_MODELS_LEDGER_MIRROR : BUNDLED_MODELS)).map((path) => loadSemanticModelFile(path));
   const clock = options.clock ?? (() => new Date());
   let warehouse: SqlWarehouse;
   if (config.SOPHIA_SQL_WAREHOUSE === 'snowflake') {
     warehouse = await openSnowflakeSqlWarehouse(config, logger);
   } else {
-    warehouse = await createDuckDbSqlWarehouse({
+    const duck = await createDuckDbSqlWarehouse({
       path: config.SOPHIA_SQL_DUCKDB_PATH,
-      setup: config.SOPHIA_SQL_DEMO_DATA
-        ? async (run) => {
-            await seedDemoSales(run, clock());
-            await run(USAGE_EVENTS_DDL);
-          }
-        : undefined,
+      setup: async (run) => {
+        if (config.SOPHIA_SQL_DEMO_DATA) {
+          await seedDemoSales(run, clock());
+          await run(USAGE_EVENTS_DDL);
+        }
+        if (ledger) await run(USAGE_DAILY_DDL);
+      },
     });
+    warehouse = ledger ? mirrorLedgerUsage(duck, { ledger, run: duck.run, maxAgeMs: config.SOPHIA_SQL_USAGE_MAX_AGE_MS, logger, ...(options.now ? { now: options.now } : {}) }) : duck;
   }
   const generator = options.generator ?? (config.SOPHIA_ROUTER_ADDR ? createRouterSqlGenerator(createServiceClient(RouterService, config.SOPHIA_ROUTER_ADDR, { defaultTimeoutMs: 60_000 })) : undefined);
-  logger.info({ warehouse: warehouse.description, models: models.map((m) => m.name), llm: generator ? 'router' : 'none' }, 'sql service ready');
+  logger.info({ warehouse: warehouse.description, models: models.map((m) => m.name), llm: generator ? 'router' : 'none', usage: ledger ? 'ledger QueryUsage mirror' : 'USAGE_EVENTS table' }, 'sql service ready');
   let engine: ReturnType<typeof createSqlEngine>;
   try {
     const catalog = await openCatalog(config, warehouse, logger, options.now);

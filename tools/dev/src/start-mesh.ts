@@ -109,7 +109,7 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
       SOPHIA_GPU_INFERENCE_ADDR: grpcOf(gpu),
     });
     // The SQL service answers demo/usage questions from its semantic models; the router is its LLM path.
-    const sql = await run('sql', 'apps/sql/src/main.ts', { SOPHIA_SQL_PORT: '0', SOPHIA_ROUTER_ADDR: grpcOf(router) });
+    const sql = await run('sql', 'apps/sql/src/main.ts', { SOPHIA_SQL_PORT: '0', SOPHIA_ROUTER_ADDR: grpcOf(router), SOPHIA_LEDGER_ADDR: grpcOf(ledger) });
     const gateway = await run('gateway', 'apps/gateway/src/main.ts', {
       SOPHIA_GATEWAY_PORT: String(options.gatewayPort ?? base['SOPHIA_GATEWAY_PORT'] ?? 8080),
       SOPHIA_ROUTER_ADDR: grpcOf(router),
