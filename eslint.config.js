@@ -41,6 +41,7 @@ export default [
             { sourceTag: 'scope:router', onlyDependOnLibsWithTags: ['scope:router', 'scope:classifier', 'scope:shared'] },
             { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
             { sourceTag: 'scope:sim', onlyDependOnLibsWithTags: ['scope:sim', 'scope:shared'] },
+            { sourceTag: 'scope:ops', onlyDependOnLibsWithTags: ['scope:ops', 'scope:shared'] },
             { sourceTag: 'scope:mesh', onlyDependOnLibsWithTags: ['*'] },
           ],
         },

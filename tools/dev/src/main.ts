@@ -51,6 +51,17 @@ const lines = [
   `    -H 'Authorization: Bearer ${mesh.apiKey}' -H 'Content-Type: application/json' \\`,
   `    -d '${JSON.stringify({ question: 'Show me revenue by product category for last quarter' })}'`,
   '',
+  'Operate it in plain English (operator API; the key needs an ops scope — local mode\'s key has all):',
+  `  curl -s ${mesh.gatewayUrl}/v1/ops/run -H 'Authorization: Bearer ${mesh.apiKey}' -H 'Content-Type: application/json' \\`,
+  `    -d '${JSON.stringify({ text: 'Show Lambda Labs usage for this week' })}'`,
+  '',
+  `MCP server (every operator command as a tool): ${mesh.mcpUrl}`,
+  '  client configuration (Claude Desktop, Cursor, MCP Inspector):',
+  ...JSON.stringify({ mcpServers: { sophia: { type: 'streamable-http', url: mesh.mcpUrl, headers: { Authorization: `Bearer ${mesh.apiKey}` } } } }, null, 2)
+    .split('\n')
+    .map((l) => `    ${l}`),
+  `  stdio instead: SOPHIA_GATEWAY_URL=${mesh.gatewayUrl} SOPHIA_MCP_API_KEY=${mesh.apiKey} node apps/mcp/src/main.ts --stdio`,
+  '',
   'Ctrl-C stops every process.',
   '',
 ];

@@ -14,6 +14,8 @@ export interface StartMeshOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Gateway port; 0 picks a free one. @default SOPHIA_GATEWAY_PORT or 8080 */
   readonly gatewayPort?: number;
+  /** MCP server port; 0 picks a free one. @default SOPHIA_MCP_PORT, else 0 when gatewayPort is 0, else 8090 */
+  readonly mcpPort?: number;
   /** How many simulated vLLM endpoints when SOPHIA_GPU_BASE_URLS is unset. @default 2 */
   readonly gpuSimulators?: number;
   /**
@@ -32,6 +34,8 @@ export interface StartMeshOptions {
 /** A running mesh. */
 export interface Mesh {
   readonly gatewayUrl: string;
+  /** The MCP server's streamable HTTP endpoint (`…/mcp`); it calls the gateway's operator API. */
+  readonly mcpUrl: string;
   /** API key to use: the first of SOPHIA_API_KEYS, or the one the gateway generated in local mode. */
   readonly apiKey: string;
   /** Every process by name, with its listening line (grpc address, metrics URL, …). */
@@ -118,10 +122,15 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
       SOPHIA_SQL_ADDR: grpcOf(sql),
     });
     const gatewayUrl = String(gateway.ready['http']);
+    const mcp = await run('mcp', 'apps/mcp/src/main.ts', {
+      SOPHIA_MCP_PORT: String(options.mcpPort ?? base['SOPHIA_MCP_PORT'] ?? (options.gatewayPort === 0 ? 0 : 8090)),
+      SOPHIA_GATEWAY_URL: gatewayUrl,
+    });
+    const mcpUrl = String(mcp.ready['http']);
     const configuredKey = (base['SOPHIA_API_KEYS'] ?? '').split(',')[0]?.split(':')[0];
     const apiKey = configuredKey || String(gateway.ready['apiKey'] ?? '');
     const services = Object.fromEntries(started.map((c) => [c.name, c]));
-    return { gatewayUrl, apiKey, services, upstreams: { serverless: serverlessUrl, gpu: gpuUrls, providers }, stop: stopAll };
+    return { gatewayUrl, mcpUrl, apiKey, services, upstreams: { serverless: serverlessUrl, gpu: gpuUrls, providers }, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
