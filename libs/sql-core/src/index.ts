@@ -36,3 +36,4 @@ export { FUNCTION_ALLOWLIST, isAllowedFunction } from './function-allowlist.ts';
 export type { FunctionDialect } from './function-allowlist.ts';
 export { tenantEdits, tenantRulesByName } from './tenant-scope.ts';
 export type { TenantRule, TenantScope } from './tenant-scope.ts';
+export { seededRandom } from './seeded-random.ts';

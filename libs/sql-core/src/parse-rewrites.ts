@@ -64,12 +64,13 @@ export function applySnowflakeRewrites(pieces: Piece[], quotedText: (placeholder
   const blank = (from: number, to: number): void => {
     for (let k = from; k <= to; k++) p(k)!.text = '';
   };
-  const closing = (open: number): number => {
+  /** Index of the `)` (or `]`) matching the opener at `open`, or -1. */
+  const closing = (open: number, pair: '()' | '[]' = '()'): number => {
     let depth = 0;
     for (let k = open; k < idx.length; k++) {
       const t = p(k)!.text;
-      if (t === '(') depth++;
-      else if (t === ')' && --depth === 0) return k;
+      if (t === pair[0]) depth++;
+      else if (t === pair[1] && --depth === 0) return k;
     }
     return -1;
   };
@@ -209,7 +210,7 @@ export function applySnowflakeRewrites(pieces: Piece[], quotedText: (placeholder
       p(j)!.text = '';
       j += 2;
       while (p(j)?.text === '[') {
-        const endBracket = findBracketClose(j);
+        const endBracket = closing(j, '[]');
         if (endBracket < 0) break;
         j = endBracket + 1;
       }
@@ -238,14 +239,5 @@ export function applySnowflakeRewrites(pieces: Piece[], quotedText: (placeholder
     const path = keys.map((x) => x.key).join('.');
     keys.forEach((x, i) => (p(x.k)!.text = i === 0 ? (/['\\]/.test(path) ? ", '_')" : `, '${path}')`) : ''));
     p(fn)!.text = `GET_PATH(${p(fn)!.text}`;
-  }
-  function findBracketClose(open: number): number {
-    let depth = 0;
-    for (let k = open; k < idx.length; k++) {
-      const t = p(k)!.text;
-      if (t === '[') depth++;
-      else if (t === ']' && --depth === 0) return k;
-    }
-    return -1;
   }
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { CatalogColumn, CatalogTable } from '@sophia/sql-core';
+import { seededRandom, type CatalogColumn, type CatalogTable } from '@sophia/sql-core';
 
 /** A table template of a domain; `family` makes it a date-sharded family (`NAME_YYYYMMDD` / `NAME_YYYYMM`). */
 interface TableTemplate {
@@ -35,18 +35,6 @@ export interface LinkQuestion {
 export interface SyntheticWarehouse {
   readonly tables: CatalogTable[];
   readonly questions: LinkQuestion[];
-}
-
-/** Deterministic PRNG (mulberry32) so every run builds the same warehouse. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -88,7 +76,7 @@ export function loadDomains(path: string): Domain[] {
  * vocabulary. Questions come from the domains' templates with dates inside the families' ranges.
  */
 export function buildSyntheticWarehouse(domains: readonly Domain[], size: number, seed = 7): SyntheticWarehouse {
-  const rand = rng(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const familyShare = Math.min(1, size / 3000);
   const tables: CatalogTable[] = [];

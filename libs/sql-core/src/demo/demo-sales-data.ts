@@ -1,3 +1,5 @@
+import { seededRandom } from '../seeded-random.ts';
+
 /** One demo product. Prices are in cents so sums are exact in JS and SQL alike. */
 export interface DemoProduct {
   readonly productId: number;
@@ -35,18 +37,6 @@ const REGIONS = ['North', 'South', 'East', 'West'];
 const CUSTOMERS = ['Acme Corp', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark Industries', 'Wayne Enterprises', 'Soylent'];
 const DAY_MS = 86_400_000;
 
-/** Deterministic pseudo-random numbers (mulberry32), so the demo data is the same on every start. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /**
  * The demo sales data: 12 products in 4 categories and 2–3 orders a day over the 450 days up to
  * `now` (so the last several quarters are populated relative to today), every 10th cancelled.
@@ -54,7 +44,7 @@ function random(seed: number): () => number {
  */
 export function demoSalesData(now: Date): { products: DemoProduct[]; orders: DemoOrder[] } {
   const products = PRODUCTS.map(([name, category, listPriceCents], i) => ({ productId: i + 1, name, category, listPriceCents }));
-  const rnd = random(20_261_126);
+  const rnd = seededRandom(20_261_126);
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const orders: DemoOrder[] = [];
   for (let day = 450; day >= 0; day--) {
