@@ -148,13 +148,18 @@ export function resolveQuery(
     if (!col) return;
     const qual = base.slice(0, -1);
     if (col.text === '*' && !col.quoted) {
-      if (qual.length === 0) {
-        if (!scope.hasFrom) error('SELECT * needs a FROM clause');
-        return;
+      const src = qual.length === 0 ? undefined : sourceByQualifier(scope, qual);
+      if (qual.length === 0 && !scope.hasFrom) error('SELECT * needs a FROM clause');
+      else if (qual.length > 0 && !src) error(`unknown table or alias ${show(qual)} in ${show(qual)}.*`);
+      else if (src?.table) noteTable(src.table);
+      // `* EXCLUDE (a, b)`: each excluded name must be a column of what the star expands to.
+      const suffix = isNode(node.suffix) && isNode(node.suffix.args) && Array.isArray(node.suffix.args.value) ? node.suffix.args.value : [];
+      for (const x of suffix) {
+        const id = isNode(x) && x.type === 'column_ref' ? ident(x.column) : null;
+        if (!id) continue;
+        const holders = src ? [src] : scope.sources;
+        if (!holders.some((h) => columnIn(h, id) !== undefined)) error(`unknown column ${renderIdentifier(id)} in EXCLUDE (not in ${holders.map((h) => h.label).join(', ')})`);
       }
-      const src = sourceByQualifier(scope, qual);
-      if (!src) error(`unknown table or alias ${show(qual)} in ${show(qual)}.*`);
-      else if (src.table) noteTable(src.table);
       return;
     }
     if (qual.length > 0) {

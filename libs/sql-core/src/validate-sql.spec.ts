@@ -74,6 +74,10 @@ describe('Snowflake constructs', () => {
   it('refuses a time-travel point that is not a constant', () => {
     expect(v('SELECT * FROM orders AT(OFFSET => id)').errors[0]).toMatch(/constant point in time; id is not allowed/);
   });
+  it('checks the names in * EXCLUDE against what the star expands to', () => {
+    expect(v('SELECT c.* EXCLUDE (profile) FROM customers c').ok).toBe(true);
+    expect(v('SELECT c.* EXCLUDE amount FROM customers c JOIN orders o ON o.customer_id = c.id').errors).toEqual(['unknown column amount in EXCLUDE (not in SALES.PUBLIC.CUSTOMERS (alias c))']);
+  });
   it('resolves a name shared by two tables to the SELECT alias of that name', () => {
     expect(v('SELECT o.id AS id FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY id').ok).toBe(true);
   });
