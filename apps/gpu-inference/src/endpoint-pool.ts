@@ -54,9 +54,17 @@ export interface EndpointPool {
   /** Least-loaded healthy endpoint serving `model`; throws Unavailable at once when none. */
   acquire(model: string): EndpointLease;
   snapshot(): EndpointSnapshot[];
+  /** Adds an endpoint (a managed instance joining; probed at once). A known URL is left as is. */
+  addEndpoint(url: string): Promise<void>;
+  /** Stops handing out an endpoint; its leases run on (draining). Unknown URLs are ignored. */
+  drainEndpoint(url: string): void;
+  /** Forgets an endpoint (after its instance is gone). Unknown URLs are ignored. */
+  removeEndpoint(url: string): void;
 }
 
 interface EndpointState extends EndpointSnapshot {
+  /** Draining: not picked for new requests. */
+  draining: boolean;
   /** Why the last /health probe failed (what Unavailable messages quote). */
   healthError: string;
   generation: number;
@@ -83,8 +91,9 @@ function normalise(url: string): string {
 export function createEndpointPool(options: EndpointPoolOptions): EndpointPool {
   const logger = options.logger ?? silentUpstreamLogger;
   const probeTimeoutMs = options.probeTimeoutMs ?? 2000;
-  const endpoints: EndpointState[] = [...new Set(options.urls.map(normalise))].map((url) => ({
+  const fresh = (url: string): EndpointState => ({
     url,
+    draining: false,
     healthy: false,
     suspect: false,
     running: 0,
@@ -97,7 +106,8 @@ export function createEndpointPool(options: EndpointPoolOptions): EndpointPool {
     healthError: 'not probed yet',
     generation: 0,
     probing: undefined,
-  }));
+  });
+  const endpoints: EndpointState[] = [...new Set(options.urls.map(normalise))].map(fresh);
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let controller = new AbortController();
@@ -180,7 +190,7 @@ export function createEndpointPool(options: EndpointPoolOptions): EndpointPool {
       controller = new AbortController();
     },
     acquire(model) {
-      const serving = endpoints.filter((ep) => ep.healthy && ep.models.includes(model));
+      const serving = endpoints.filter((ep) => ep.healthy && !ep.draining && ep.models.includes(model));
       const trusted = serving.filter((ep) => !ep.suspect);
       const candidates = trusted.length > 0 ? trusted : serving;
       if (candidates.length === 0) throw unavailable(model);
@@ -207,7 +217,22 @@ export function createEndpointPool(options: EndpointPoolOptions): EndpointPool {
       };
     },
     snapshot() {
-      return endpoints.map(({ generation: _g, probing: _p, healthError: _h, ...rest }) => ({ ...rest, models: [...rest.models] }));
+      return endpoints.map(({ generation: _g, probing: _p, healthError: _h, draining: _d, ...rest }) => ({ ...rest, models: [...rest.models] }));
+    },
+    async addEndpoint(url) {
+      const key = normalise(url);
+      if (endpoints.some((ep) => ep.url === key)) return;
+      const ep = fresh(key);
+      endpoints.push(ep);
+      await probe(ep);
+    },
+    drainEndpoint(url) {
+      const ep = endpoints.find((e) => e.url === normalise(url));
+      if (ep) ep.draining = true;
+    },
+    removeEndpoint(url) {
+      const i = endpoints.findIndex((e) => e.url === normalise(url));
+      if (i >= 0) endpoints.splice(i, 1);
     },
   };
 }

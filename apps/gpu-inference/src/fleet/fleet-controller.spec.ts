@@ -3,8 +3,8 @@ import { CloudError, type CloudInstance, type LaunchRequest } from './cloud-clie
 import { createFleetController, type ExternalSignals, type FleetControllerOptions, type ProbeResult } from './fleet-controller.ts';
 import { fleetPolicySchema } from './fleet-policy.ts';
 import { fleetPoolsFromCatalog } from './fleet-pool.ts';
-import type { FleetInstance } from './fleet-store.ts';
-import { createMemoryFleetStore } from './memory-fleet-store.ts';
+import type { FleetInstance } from './store/fleet-store.ts';
+import { createMemoryFleetStore } from './store/memory-fleet-store.ts';
 import { createVirtualCloud, type VirtualCloud } from './sim/virtual-cloud.ts';
 
 const MINUTE = 60_000;

@@ -10,7 +10,7 @@ import { createDemandWindow, type DemandWindow, type MinuteDemand } from './dema
 import { desiredCapacity, type CapacityDecision } from './desired-capacity.ts';
 import { cooldownMinutes, poolBounds, type FleetPolicy } from './fleet-policy.ts';
 import type { FleetPool } from './fleet-pool.ts';
-import type { FleetAuditEntry, FleetInstance, FleetStore } from './fleet-store.ts';
+import type { FleetAuditEntry, FleetInstance, FleetStore } from './store/fleet-store.ts';
 
 /** `plan` computes and reports actions without touching the cloud; `auto` applies them. */
 export type FleetMode = 'plan' | 'auto';

@@ -4,7 +4,7 @@
 import { listUpstreamModels, requestUpstreamText } from '@sophia/openai-upstream';
 import { parsePrometheusText, sumMetric } from '../parse-prometheus-text.ts';
 import type { ProbeResult } from './fleet-controller.ts';
-import type { FleetInstance } from './fleet-store.ts';
+import type { FleetInstance } from './store/fleet-store.ts';
 
 /** Options for createVllmProbe. */
 export interface VllmProbeOptions {

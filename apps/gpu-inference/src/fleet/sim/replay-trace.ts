@@ -8,7 +8,7 @@ import type { CatalogTier, PriceCatalog } from '@sophia/price-catalog';
 import { createFleetController } from '../fleet-controller.ts';
 import type { FleetPolicy } from '../fleet-policy.ts';
 import { fleetPoolsFromCatalog, serverlessMicroUsd, type FleetPool } from '../fleet-pool.ts';
-import { createMemoryFleetStore } from '../memory-fleet-store.ts';
+import { createMemoryFleetStore } from '../store/memory-fleet-store.ts';
 import type { DemandTrace } from './demand-trace.ts';
 import { alwaysOnUsd, DEFAULT_BASELINE_USD_PER_MONTH, type SimulationResult } from './simulation-result.ts';
 import { TierQueue } from './tier-queue.ts';

@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
-import type { Backend, ChatMessage, GenerationParams, ProviderPreferences, Usage } from "../../common/v1/common_pb.js";
+import type { Backend, ChatMessage, GenerationParams, ProviderPreferences, Tier, Usage } from "../../common/v1/common_pb.js";
 
 /**
  * Describes the file sophia/inference/v1/inference.proto.
@@ -201,6 +201,19 @@ export declare const ListModelsResponseSchema: GenMessage<ListModelsResponse>;
  * @generated from message sophia.inference.v1.GetCapacityRequest
  */
 export declare type GetCapacityRequest = Message<"sophia.inference.v1.GetCapacityRequest"> & {
+  /**
+   * What the calling router replica sees, so the GPU fleet can scale on it (empty from other
+   * callers): tiers whose serverless breaker is open or half-open, and tiers an operator override
+   * sends to GPU. The fleet takes the union of the reports of the last few seconds.
+   *
+   * @generated from field: repeated sophia.common.v1.Tier serverless_breakers_open = 1;
+   */
+  serverlessBreakersOpen: Tier[];
+
+  /**
+   * @generated from field: repeated sophia.common.v1.Tier gpu_overrides = 2;
+   */
+  gpuOverrides: Tier[];
 };
 
 /**

@@ -45,8 +45,9 @@ export interface FleetAuditEntry {
 export interface FleetStore {
   /** Instances not yet terminated, oldest launch first. */
   liveInstances(): Promise<FleetInstance[]>;
-  /** Inserts or replaces the record with this id. */
+  /** Inserts or replaces the record with this id (terminated records are kept as history). */
   putInstance(instance: FleetInstance): Promise<void>;
+  /** The last record of an instance, terminated ones included. */
   getInstance(id: string): Promise<FleetInstance | undefined>;
   appendAudit(entry: FleetAuditEntry): Promise<void>;
   /** The newest `limit` audit entries, newest first. */

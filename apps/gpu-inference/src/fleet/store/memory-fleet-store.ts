@@ -10,8 +10,7 @@ export function createMemoryFleetStore(): FleetStore & { readonly audit: readonl
     audit,
     liveInstances: () => Promise.resolve([...instances.values()].filter((i) => i.state !== 'terminated').sort((a, b) => a.launchedAt - b.launchedAt)),
     putInstance: (instance) => {
-      if (instance.state === 'terminated') instances.delete(instance.id);
-      else instances.set(instance.id, instance);
+      instances.set(instance.id, instance);
       return Promise.resolve();
     },
     getInstance: (id) => Promise.resolve(instances.get(id)),

@@ -1,0 +1,44 @@
+// The behaviour every FleetStore must have, as one suite run against the memory, SQLite and Redis
+// implementations, so they cannot drift apart.
+import type { FleetInstance, FleetStore } from './fleet-store.ts';
+
+/** A booting instance with overridable fields. */
+export function fleetInstance(overrides: Partial<FleetInstance> & Pick<FleetInstance, 'id'>): FleetInstance {
+  return {
+    name: `sophia-fleet-simple-${overrides.id}`,
+    tier: 'simple',
+    instanceType: 'gpu_1x_h100_sxm5',
+    region: 'us-east-1',
+    microUsdPerHour: 4_290_000,
+    state: 'booting',
+    launchedAt: 1000,
+    failedProbes: 0,
+    ...overrides,
+  };
+}
+
+/** Registers the contract tests; `store()` is a fresh, empty store for the current test. */
+export function fleetStoreContract(store: () => FleetStore): void {
+  it('lists live instances oldest launch first and keeps terminated ones as history only', async () => {
+    await store().putInstance(fleetInstance({ id: 'b', launchedAt: 2000 }));
+    await store().putInstance(fleetInstance({ id: 'a', launchedAt: 1000 }));
+    await store().putInstance(fleetInstance({ id: 'c', launchedAt: 3000 }));
+    await store().putInstance(fleetInstance({ id: 'c', launchedAt: 3000, state: 'terminated', terminatedAt: 4000 }));
+    expect((await store().liveInstances()).map((i) => i.id)).toEqual(['a', 'b']);
+    expect(await store().getInstance('c')).toEqual(fleetInstance({ id: 'c', launchedAt: 3000, state: 'terminated', terminatedAt: 4000 }));
+    expect(await store().getInstance('nope')).toBeUndefined();
+  });
+
+  it('replaces a record as a whole', async () => {
+    await store().putInstance(fleetInstance({ id: 'a', lastError: 'x' }));
+    const ready = fleetInstance({ id: 'a', state: 'in_pool', readyAt: 5000, baseUrl: 'http://10.0.0.1:8000' });
+    await store().putInstance(ready);
+    expect(await store().liveInstances()).toEqual([ready]);
+  });
+
+  it('returns the newest audit entries first', async () => {
+    for (let i = 0; i < 5; i++) await store().appendAudit({ at: i, action: 'launch', tier: 'simple', instanceId: `i${i}`, detail: `n${i}` });
+    expect((await store().recentAudit(3)).map((e) => e.detail)).toEqual(['n4', 'n3', 'n2']);
+    expect(await store().recentAudit(10)).toHaveLength(5);
+  });
+}

@@ -1,0 +1,63 @@
+import { Redis } from 'ioredis';
+import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
+import { memoryStateDatabase, tempDataDir } from '@sophia/state-store/testing';
+import { openDataDir, type StateDatabase } from '@sophia/state-store';
+import { fleetInstance, fleetStoreContract } from './fleet-store-contract.ts';
+import type { FleetStore } from './fleet-store.ts';
+import { createMemoryFleetStore } from './memory-fleet-store.ts';
+import { createRedisFleetStore } from './redis-fleet-store.ts';
+import { createSqliteFleetStore, FLEET_STORE_SCHEMA } from './sqlite-fleet-store.ts';
+
+describe('memory fleet store', () => {
+  let store: FleetStore;
+  beforeEach(() => (store = createMemoryFleetStore()));
+  fleetStoreContract(() => store);
+});
+
+describe('SQLite fleet store', () => {
+  let state: StateDatabase;
+  let store: FleetStore;
+  beforeEach(() => {
+    state = memoryStateDatabase(FLEET_STORE_SCHEMA);
+    store = createSqliteFleetStore(state.db);
+  });
+  afterEach(() => state.close());
+  fleetStoreContract(() => store);
+
+  it('keeps instances and audit across a reopen of the state file', async () => {
+    const dir = tempDataDir();
+    try {
+      const first = openDataDir({ dataDir: dir.dir }, [FLEET_STORE_SCHEMA]);
+      await createSqliteFleetStore(first.db).putInstance(fleetInstance({ id: 'a' }));
+      await createSqliteFleetStore(first.db).appendAudit({ at: 1, action: 'launch', detail: 'd' });
+      first.close();
+      const second = openDataDir({ dataDir: dir.dir }, [FLEET_STORE_SCHEMA]);
+      const reopened = createSqliteFleetStore(second.db);
+      expect((await reopened.liveInstances()).map((i) => i.id)).toEqual(['a']);
+      expect(await reopened.recentAudit(5)).toEqual([{ at: 1, action: 'launch', detail: 'd' }]);
+      second.close();
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+const available = redisServerAvailable();
+if (!available) console.warn('redis-server not found on PATH: skipping the Redis fleet store tests');
+(available ? describe : describe.skip)('Redis fleet store (real redis-server)', () => {
+  let server: TestRedisServer;
+  let redis: Redis;
+  let store: FleetStore;
+  let n = 0;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    redis = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+  });
+  afterAll(async () => {
+    await redis.quit();
+    await server.stop();
+  });
+  beforeEach(() => (store = createRedisFleetStore({ redis, keyPrefix: `{fleet-test${n++}}:` })));
+  fleetStoreContract(() => store);
+});
