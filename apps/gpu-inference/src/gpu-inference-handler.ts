@@ -2,7 +2,7 @@ import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import { Backend } from '@sophia/contracts/common';
 import type { InferenceService } from '@sophia/contracts/inference';
 import { generateFromUpstream, silentUpstreamLogger, type UpstreamLogger, type UpstreamTimeouts } from '@sophia/openai-upstream';
-import type { EndpointPool } from './endpoint-pool.ts';
+import type { EndpointLease, EndpointPool } from './endpoint-pool.ts';
 
 /** Dependencies of the GPU backend. */
 export interface GpuInferenceDeps {
@@ -16,6 +16,11 @@ export interface GpuInferenceDeps {
   modelMap?: (catalogModelId: string) => string | undefined;
   timeouts?: UpstreamTimeouts;
   logger?: UpstreamLogger;
+  /**
+   * Picks the endpoint for a served model; may wait (the GPU fleet booting capacity) until `signal`
+   * aborts. @default the pool's `acquire`, Unavailable at once when no endpoint serves the model
+   */
+  acquire?: (servedModel: string, signal: AbortSignal) => Promise<EndpointLease>;
 }
 
 /**
@@ -31,7 +36,7 @@ export function createGpuInferenceHandler(deps: GpuInferenceDeps): ServiceImpl<t
     async *generate(request, context) {
       const served = request.model === '' ? '' : modelMap(request.model);
       if (served === undefined) throw new ConnectError(`model "${request.model}" is not served by the GPU pool`, Code.NotFound);
-      const lease = deps.pool.acquire(served);
+      const lease = deps.acquire ? await deps.acquire(served, context.signal) : deps.pool.acquire(served);
       yield* generateFromUpstream({
         request,
         context,

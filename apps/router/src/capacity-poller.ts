@@ -1,4 +1,5 @@
 import type { Client } from '@connectrpc/connect';
+import type { Tier } from '@sophia/contracts/common';
 import type { InferenceService } from '@sophia/contracts/inference';
 import type { Logger } from 'pino';
 import type { CapacitySnapshot } from './capacity-snapshot.ts';
@@ -14,6 +15,11 @@ export interface CapacityPollerOptions {
   /** @default 500 */
   readonly timeoutMs?: number;
   readonly clock?: () => number;
+  /**
+   * This replica's view sent with each poll, so the GPU fleet can scale on it: tiers whose
+   * serverless breaker is open or half-open, and tiers an override sends to GPU.
+   */
+  readonly signals?: () => Promise<{ serverlessBreakersOpen: Tier[]; gpuOverrides: Tier[] }>;
 }
 
 /** The GPU pool's capacity, polled in the background and read from cache on the request path. */
@@ -38,7 +44,8 @@ export function createCapacityPoller(options: CapacityPollerOptions): CapacityPo
 
   const poll = async (): Promise<void> => {
     try {
-      const res = await options.client.getCapacity({}, { timeoutMs: options.timeoutMs ?? 500 });
+      const signals = (await options.signals?.().catch(() => undefined)) ?? {};
+      const res = await options.client.getCapacity(signals, { timeoutMs: options.timeoutMs ?? 500 });
       snapshot = { healthyEndpoints: res.healthyEndpoints, totalRunning: res.totalRunning, totalWaiting: res.totalWaiting, at: clock() };
       if (failing) options.logger.info('gpu capacity poll recovered');
       failing = false;

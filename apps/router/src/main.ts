@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connectRedis } from '@sophia/platform/redis';
 import { createCapacityPoller } from './capacity-poller.ts';
+import { createFleetSignals } from './fleet-signals.ts';
 import { createLedgerBudgetHeadroom } from './ledger-budget-headroom.ts';
 import { dataDirOptions, openDataDir } from '@sophia/state-store';
 import { OVERRIDE_SCHEMA } from './override-schema.ts';
@@ -92,9 +93,15 @@ await runService({
     if (config.SOPHIA_GPU_INFERENCE_ADDR) backends.gpu = createServiceClient(InferenceService, config.SOPHIA_GPU_INFERENCE_ADDR);
     if (Object.keys(backends).length === 0) logger.warn('no inference backend configured: every Generate will be UNAVAILABLE');
     const capacity = backends.gpu
-      ? createCapacityPoller({ client: backends.gpu, logger, intervalMs: config.SOPHIA_GPU_CAPACITY_POLL_MS, staleAfterMs: config.SOPHIA_GPU_CAPACITY_STALE_MS })
+      ? createCapacityPoller({
+          client: backends.gpu,
+          logger,
+          intervalMs: config.SOPHIA_GPU_CAPACITY_POLL_MS,
+          staleAfterMs: config.SOPHIA_GPU_CAPACITY_STALE_MS,
+          // The GPU fleet scales on what this replica sees (breakers are created below; polling starts after).
+          signals: createFleetSignals({ catalog, breakerStates: () => breakers.states(), overrides }),
+        })
       : undefined;
-    capacity?.start();
     const breakers = createTargetBreakers(
       {
         volumeThreshold: config.SOPHIA_BREAKER_VOLUME_THRESHOLD,
@@ -106,6 +113,7 @@ await runService({
       },
       metrics.registry,
     );
+    capacity?.start();
     const ledger = config.SOPHIA_LEDGER_ADDR ? createServiceClient(LedgerService, config.SOPHIA_LEDGER_ADDR) : undefined;
     const handler = createRouterHandler({
       catalog,

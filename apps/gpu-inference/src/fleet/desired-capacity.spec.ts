@@ -29,10 +29,12 @@ describe('desiredCapacity', () => {
     expect(desiredCapacity(policy, simple, bounds, { ...quiet, serverlessBreakerOpen: true }).desired).toBe(1);
   });
 
-  it('scales up on a GPU override, and not when the policy turns that rule off', () => {
-    expect(desiredCapacity(policy, simple, bounds, { ...quiet, gpuOverride: true }).reasons).toEqual(['gpu_override']);
+  it('scales up on a GPU override for a tier whose requests reach the GPU pool, and not when the policy turns that rule off', () => {
+    const seen = { ...quiet, gpuOverride: true, peak: { completionTokensPerMinute: 100, requests: 3 } };
+    expect(desiredCapacity(policy, simple, bounds, seen)).toEqual({ desired: 1, reasons: ['gpu_override'] });
+    expect(desiredCapacity(policy, simple, bounds, { ...quiet, gpuOverride: true }).desired).toBe(0);
     const off = fleetPolicySchema.parse({ version: 1, scale_up: { on_gpu_override: false } });
-    expect(desiredCapacity(off, simple, bounds, { ...quiet, gpuOverride: true }).desired).toBe(0);
+    expect(desiredCapacity(off, simple, bounds, seen).desired).toBe(0);
   });
 
   it('adds one instance on a sustained queue only', () => {

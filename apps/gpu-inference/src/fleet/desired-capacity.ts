@@ -24,7 +24,7 @@ export interface PoolSignals {
 }
 
 /** Why a pool wants instances; one entry per rule that fired. */
-export type ScaleReason = 'min_instances' | 'serverless_breaker_open' | 'gpu_override' | 'queue_depth' | 'break_even' | 'prewarm';
+export type ScaleReason = 'min_instances' | 'serverless_breaker_open' | 'gpu_override' | 'queue_depth' | 'break_even' | 'prewarm' | 'operator';
 
 /** The policy's answer for one pool. */
 export interface CapacityDecision {
@@ -62,7 +62,9 @@ export function desiredCapacity(policy: FleetPolicy, pool: FleetPool, bounds: Po
   const carryAll = (): number => Math.max(1, instancesFor(policy, pool, signals.peak.completionTokensPerMinute));
   if (bounds.minInstances > 0) wants.push(['min_instances', bounds.minInstances]);
   if (policy.scale_up.on_serverless_breaker_open && signals.serverlessBreakerOpen) wants.push(['serverless_breaker_open', carryAll()]);
-  if (policy.scale_up.on_gpu_override && signals.gpuOverride) wants.push(['gpu_override', carryAll()]);
+  // An override names no tier: capacity follows the tiers whose requests it actually sends to GPU
+  // (they reach this pool and are counted even while it is empty and they fall back to serverless).
+  if (policy.scale_up.on_gpu_override && signals.gpuOverride && signals.peak.requests > 0) wants.push(['gpu_override', carryAll()]);
   if (signals.liveInstances > 0 && signals.queueHighMinutes > 0 && signals.queueHighMinutes >= policy.scale_up.queue_sustained_minutes) {
     wants.push(['queue_depth', signals.liveInstances + 1]);
   }

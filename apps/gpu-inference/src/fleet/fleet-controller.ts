@@ -89,6 +89,10 @@ export interface FleetController {
   servingInstances(): Promise<FleetInstance[]>;
   /** Boot time used for planning: the policy's estimate or the longest boot seen, whichever is larger. */
   bootMinutes(): number;
+  /** An operator asks for at least `count` instances in a tier's pool until `untilMs`. */
+  hold(tier: CatalogTier, count: number, untilMs: number): void;
+  /** The last tick's report (undefined before the first tick). */
+  lastReport(): FleetTickReport | undefined;
 }
 
 const MINUTE_MS = 60_000;
@@ -108,6 +112,9 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
   let observedBootMinutes = 0;
   let launchSeq = 0;
   let lastPlan = '';
+  let last: FleetTickReport | undefined;
+  // Operator holds: at least `count` instances in a tier's pool until `until` (epoch ms).
+  const holds = new Map<CatalogTier, { count: number; until: number }>();
 
   const windowOf = (tier: CatalogTier): DemandWindow => {
     let w = windows.get(tier);
@@ -126,6 +133,10 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
       windowOf(tier).record(minuteOf(options.now()), demand);
     },
     bootMinutes,
+    hold(tier, count, untilMs) {
+      holds.set(tier, { count, until: untilMs });
+    },
+    lastReport: () => last,
     async servingInstances() {
       return (await options.store.liveInstances()).filter((i) => i.state === 'in_pool');
     },
@@ -237,7 +248,7 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
         if (meanWaiting > policy.scale_up.queue_waiting_per_instance_above) queueHighSince.set(pool.tier, queueHighSince.get(pool.tier) ?? now);
         else queueHighSince.delete(pool.tier);
         const highSince = queueHighSince.get(pool.tier);
-        const decision = desiredCapacity(policy, pool, poolBounds(policy, pool.tier), {
+        let decision = desiredCapacity(policy, pool, poolBounds(policy, pool.tier), {
           serverlessBreakerOpen: signals.serverlessBreakerOpen.has(pool.tier),
           gpuOverride: signals.gpuOverride.has(pool.tier),
           liveInstances: serving.length + booting.length,
@@ -247,6 +258,9 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
           sustained: window.mean(minute + 1, be.window_minutes),
           ...(forecast ? { forecast } : {}),
         });
+        const held = holds.get(pool.tier);
+        if (held !== undefined && held.until <= now) holds.delete(pool.tier);
+        if (held !== undefined && held.until > now && held.count > decision.desired) decision = { desired: held.count, reasons: ['operator'] };
         const target = cooldown.hold(pool.tier, minute, decision.desired, cooldownMinutes(policy, boot));
         const why = `${decision.reasons.join('+') || 'idle'}: desired ${decision.desired}, target ${target}, live ${serving.length + booting.length}`;
         let liveCount = serving.length + booting.length;
@@ -288,7 +302,8 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
           for (const a of actions) options.onAction?.(a);
         }
       }
-      return { pools: reports, actions, orphans };
+      last = { pools: reports, actions, orphans };
+      return last;
 
       async function launchOne(pool: FleetPool, why: string): Promise<boolean> {
         let regions: readonly string[] = [];
