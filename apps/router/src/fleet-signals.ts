@@ -1,7 +1,7 @@
 // What this router replica tells the GPU fleet on each capacity poll: the tiers whose serverless
 // breaker is not closed (their requests are failing over to GPU) and, when an override prefers the
 // GPU backend, every tier (an override names no tier; the fleet sizes by the demand that arrives).
-import { Tier } from '@sophia/contracts/common';
+import type { Tier } from '@sophia/contracts/common';
 import { CATALOG_TIERS, tierToProto, type PriceCatalog } from '@sophia/price-catalog';
 import type { OverrideStore } from './override-store.ts';
 import type { BreakerState } from './target-breakers.ts';

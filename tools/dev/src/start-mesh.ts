@@ -25,7 +25,7 @@ export interface StartMeshOptions {
    */
   readonly serverlessProviders?: 1 | 2;
   /** Extra simulator flags per persona, e.g. ["--ttft-ms", "20"]. */
-  readonly simulatorArgs?: { serverless?: readonly string[]; vllm?: readonly string[] };
+  readonly simulatorArgs?: { serverless?: readonly string[]; vllm?: readonly string[]; lambda?: readonly string[] };
   /** Receives every log line of every process. @default drop */
   readonly onLog?: (name: string, line: string) => void;
   readonly root?: string;
@@ -41,7 +41,13 @@ export interface Mesh {
   /** Every process by name, with its listening line (grpc address, metrics URL, …). */
   readonly services: Readonly<Record<string, ChildService>>;
   /** Upstream base URLs in use (simulated or real); `serverless` is the first (cheapest) provider's. */
-  readonly upstreams: { readonly serverless: string; readonly gpu: readonly string[]; readonly providers: ReadonlyArray<{ readonly name: string; readonly url: string }> };
+  readonly upstreams: {
+    readonly serverless: string;
+    readonly gpu: readonly string[];
+    readonly providers: ReadonlyArray<{ readonly name: string; readonly url: string }>;
+    /** The simulated Lambda Cloud, when no Lambda key is configured. */
+    readonly lambdaCloud?: { readonly url: string; readonly apiKey: string };
+  };
   /** Stops every process, gateway first, simulators last. */
   stop(): Promise<void>;
 }
@@ -90,6 +96,21 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
         sims.push(run(`sim-vllm-${i + 1}`, sim, {}, ['--persona', 'vllm', '--port', '0', '--models', served.join(','), ...(options.simulatorArgs?.vllm ?? [])]));
       }
     }
+    // No Lambda Cloud key: the simulated Lambda Cloud stands in, so the GPU fleet can launch instances
+    // (they boot as vLLM simulators). Only gpu-inference is given its URL and key.
+    let fleetEnv: Record<string, string> = {};
+    let lambdaCloud: { url: string; apiKey: string } | undefined;
+    if (!base['SOPHIA_LAMBDA_API_KEY'] && !base['SOPHIA_LAMBDA_API_KEY_FILE']) {
+      const key = `sim-${process.pid}`;
+      const cloud = await run('lambda-cloud-sim', 'tools/lambda-cloud-sim/src/main.ts', {}, ['--port', '0', '--api-key', key, ...(options.simulatorArgs?.lambda ?? [])]);
+      lambdaCloud = { url: String(cloud.ready['url']), apiKey: key };
+      fleetEnv = {
+        SOPHIA_LAMBDA_API_URL: lambdaCloud.url,
+        SOPHIA_LAMBDA_API_KEY: key,
+        // The simulated cloud boots in seconds: its policy plans with that boot time and cool-down.
+        SOPHIA_GPU_FLEET_POLICY_PATH: base['SOPHIA_GPU_FLEET_POLICY_PATH'] ?? join(root, 'apps/gpu-inference/fleet-policy/simulated-cloud.yaml'),
+      };
+    }
     const simChildren = await Promise.all(sims);
     const providers = simulatedProviders.map((p) => ({ name: p.name, url: String(simChildren.find((c) => c.name === `sim-${p.name}`)!.ready['url']) }));
     const providersEnv = providers.length > 0 ? providers.map((p) => `${p.name}=${p.url}/v1`).join(',') : base['SOPHIA_SERVERLESS_PROVIDERS'];
@@ -103,7 +124,7 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
         SOPHIA_SERVERLESS_INFERENCE_PORT: '0',
         ...(providersEnv ? { SOPHIA_SERVERLESS_PROVIDERS: providersEnv } : { SOPHIA_SERVERLESS_BASE_URL: serverlessUrl }),
       }),
-      run('gpu-inference', 'apps/gpu-inference/src/main.ts', { SOPHIA_GPU_INFERENCE_PORT: '0', SOPHIA_GPU_BASE_URLS: gpuUrls.join(',') }),
+      run('gpu-inference', 'apps/gpu-inference/src/main.ts', { SOPHIA_GPU_INFERENCE_PORT: '0', SOPHIA_GPU_BASE_URLS: gpuUrls.join(','), ...fleetEnv }),
     ]);
     const router = await run('router', 'apps/router/src/main.ts', {
       SOPHIA_ROUTER_PORT: '0',
@@ -130,7 +151,7 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
     const configuredKey = (base['SOPHIA_API_KEYS'] ?? '').split(',')[0]?.split(':')[0];
     const apiKey = configuredKey || String(gateway.ready['apiKey'] ?? '');
     const services = Object.fromEntries(started.map((c) => [c.name, c]));
-    return { gatewayUrl, mcpUrl, apiKey, services, upstreams: { serverless: serverlessUrl, gpu: gpuUrls, providers }, stop: stopAll };
+    return { gatewayUrl, mcpUrl, apiKey, services, upstreams: { serverless: serverlessUrl, gpu: gpuUrls, providers, ...(lambdaCloud ? { lambdaCloud } : {}) }, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -261,7 +261,8 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
         const held = holds.get(pool.tier);
         if (held !== undefined && held.until <= now) holds.delete(pool.tier);
         if (held !== undefined && held.until > now && held.count > decision.desired) decision = { desired: held.count, reasons: ['operator'] };
-        const target = cooldown.hold(pool.tier, minute, decision.desired, cooldownMinutes(policy, boot));
+        // Fractional minutes: a cool-down shorter than a minute (the simulated cloud's demo policy) still holds.
+        const target = cooldown.hold(pool.tier, now / MINUTE_MS, decision.desired, cooldownMinutes(policy, boot));
         const why = `${decision.reasons.join('+') || 'idle'}: desired ${decision.desired}, target ${target}, live ${serving.length + booting.length}`;
         let liveCount = serving.length + booting.length;
         for (; liveCount < target; liveCount++) {

@@ -2,7 +2,7 @@
 // gpu.list / gpu.launch / gpu.terminate. Errors name the field or instance in the caller's terms.
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
-import { FleetMode, FleetService, GpuInstanceState } from '@sophia/contracts/fleet';
+import { FleetMode, GpuInstanceState, type FleetService } from '@sophia/contracts/fleet';
 import { tierFromProto, tierToProto } from '@sophia/price-catalog';
 import type { FleetController, FleetMode as Mode } from '../fleet-controller.ts';
 import type { FleetPool } from '../fleet-pool.ts';
