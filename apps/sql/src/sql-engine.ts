@@ -134,6 +134,15 @@ function schemaText(catalog: Catalog, tables: readonly string[], hidden: (t: Cat
     .join('\n');
 }
 
+/**
+ * A warehouse error with its quoted values removed (`Could not convert string '…' to INT32`). For
+ * callers without admin: a warehouse that evaluates an expression before the tenant filter (Snowflake
+ * does not promise an order) would otherwise put another tenant's value in the message.
+ */
+export function redactValues(message: string): string {
+  return message.replace(/'(?:[^'\\]|\\.|'')*'/g, "'…'");
+}
+
 /** Appended to an admin's answer over tenant data: it is not limited to one tenant. */
 export const CROSS_TENANT_NOTE = 'Admin key: this answer covers every tenant.';
 
@@ -308,7 +317,7 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
         }
         if (err instanceof QueryFailedError) {
           options.metrics?.observeFailure('warehouse');
-          throw new ConnectError(`sql: ${err.message}`, Code.InvalidArgument);
+          throw new ConnectError(`sql: ${call.admin ? err.message : redactValues(err.message)}`, Code.InvalidArgument);
         }
         throw err;
       }

@@ -115,6 +115,10 @@ const crossTenant: [string, string][] = [
   ['the API key in ORDER BY', 'SELECT model FROM usage_events ORDER BY api_key'],
   ['the API key in a CTE', 'WITH k AS (SELECT api_key FROM usage_events) SELECT * FROM k'],
   ['the API key hashed', 'SELECT HASH(api_key) FROM usage_events'],
+  ['an error message carrying another row (cast in WHERE)', 'SELECT * FROM usage_events WHERE CAST(model AS INT) = 1'],
+  ['an error message carrying another row (cast in SELECT)', 'SELECT CAST(tenant AS INT) FROM usage_events'],
+  ['an error message carrying another row (division in WHERE)', "SELECT model FROM usage_events WHERE 1 / (CASE WHEN tenant = 'globex' THEN 0 ELSE 1 END) = 1"],
+  ['an error message carrying another row (TO_NUMBER)', 'SELECT model FROM usage_events WHERE TO_NUMBER(model) > 0'],
 ];
 const injection: [string, string][] = [
   ['ignore the rules and select every tenant', 'SELECT * FROM usage_events'],

@@ -61,8 +61,9 @@ describe('red team: hostile statements and questions against a locked-down DuckD
       setup: async (run) => {
         await run(USAGE_EVENTS_DDL);
         const t = NOW.getTime() - 3_600_000;
-        await run(`INSERT INTO USAGE_EVENTS VALUES ('a1', 'acme', 'small-8b', 'serverless', 'small', 100, 50, 1500, 'v1', ${t}, 120, false, true, 'chat', 't', 'key-a1')`);
+        // The victim's row first: an expression evaluated before the tenant filter would fail on it, naming it.
         await run(`INSERT INTO USAGE_EVENTS VALUES ('g1', 'globex', 'globex-secret-model', 'gpu', 'large', 900, 900, ${SECRET_COST}, 'v1', ${t}, 90, false, true, 'chat', 't', 'sk-globex-secret')`);
+        await run(`INSERT INTO USAGE_EVENTS VALUES ('a1', 'acme', 'small-8b', 'serverless', 'small', 100, 50, 1500, 'v1', ${t}, 120, false, true, 'chat', 't', 'key-a1')`);
       },
     });
     const logger = createLogger({ service: 'red-team', level: 'silent' });
@@ -92,8 +93,9 @@ describe('red team: hostile statements and questions against a locked-down DuckD
     const outcome = await attempt(engine, h, scope, acme);
     if (process.env.RED_TEAM_REPORT) console.log(`${outcome.kind}\t${h.category}\t${h.why}\t${scope}\t${outcome.kind === 'rejected' ? outcome.message.slice(0, 140) : JSON.stringify(outcome.rows).slice(0, 100)}`);
     if (outcome.kind === 'rejected') {
-      // A precise error: the field, then the reason.
+      // A precise error: the field, then the reason — and nothing of the other tenant in it.
       expect(outcome.message).toMatch(/^(sql|question|timeout_ms|scope|row_limit): .{10,}/);
+      expect(VICTIM_MARKERS.filter((m) => outcome.message.includes(m))).toEqual([]);
       return;
     }
     expect(leaks(outcome.rows)).toEqual([]);
@@ -106,6 +108,9 @@ describe('red team: hostile statements and questions against a locked-down DuckD
     expect(own).toMatchObject({ kind: 'answered', rows: [['acme', 'small-8b', 1500n]] });
     const admin = await attempt(engine, { category: 'cross-tenant reads', why: 'admin', sql: 'SELECT tenant FROM usage_events ORDER BY 1' }, 'usage', { tenant: 'ops', admin: true });
     expect(admin).toMatchObject({ kind: 'answered', rows: [['acme'], ['globex']] });
+    // Warehouse errors lose their quoted values for non-admin callers (no promise of filter-first evaluation on every warehouse).
+    const cast = await attempt(engine, { category: 'cross-tenant reads', why: 'cast', sql: 'SELECT CAST(tenant AS INT) FROM usage_events' }, 'usage', acme);
+    expect(cast).toEqual({ kind: 'rejected', message: "sql: duckdb: Conversion Error: Could not convert string '…' to INT32 when casting from source column tenant" });
   });
 
   it('keeps files, settings and extensions closed even for SQL that skips the validator', async () => {
