@@ -62,8 +62,7 @@ interface ColumnAcc {
 /**
  * Ranks catalog tables and columns for a natural-language question from names (split snake/camel
  * case, stemmed), descriptions, synonyms, VARIANT field paths, sample values and foreign-key
- * neighbours. Matches are looked up in the catalog's inverted index, weighted by how few tables share
- * the term; date-sharded families rank as one unit and are expanded to the shards the question's dates
+ * neighbours. Matches are looked up in the catalog's inverted index; date-sharded families rank as one unit and are expanded to the shards the question's dates
  * name. Tuned for recall: the LLM prompt gets the top tables, so a missed table costs more than an extra one.
  */
 export function linkSchema(catalog: Catalog, question: string, options: LinkOptions = {}): SchemaLink {
@@ -71,7 +70,6 @@ export function linkSchema(catalog: Catalog, question: string, options: LinkOpti
   const top = options.top ?? 5;
   const docs = index.docs;
   const matched = matchVocabulary(index, [...new Set(contentTerms(question))]);
-  const idf = idfWeights(index, docs.length);
   // Per unit: table-level score, per column accumulators.
   const unitScore = new Float64Array(docs.length);
   const reasons = new Map<number, string[]>();
@@ -90,7 +88,7 @@ export function linkSchema(catalog: Catalog, question: string, options: LinkOpti
     return a;
   };
   for (const [term, kind] of matched) {
-    const w = (kind === 'exact' ? 1 : 0.5) * idf(term);
+    const w = kind === 'exact' ? 1 : 0.5;
     const note = `"${term}"${kind === 'prefix' ? ' (partial)' : ''}`;
     for (const p of index.postings.get(term) ?? []) {
       const s = WEIGHT[p.field] * w;
@@ -223,19 +221,6 @@ function matchVocabulary(index: LinkIndex, question: readonly string[]): Map<str
     }
   }
   return matched;
-}
-
-/**
- * Inverse unit frequency as a factor in (0.5, 1]: a term in one table counts fully, a term in every
- * table of a large catalog about half. On small catalogs every factor stays near 1.
- */
-function idfWeights(index: LinkIndex, units: number): (term: string) => number {
-  const norm = Math.log(1 + units);
-  return (term) => {
-    if (units < 2) return 1;
-    const df = index.unitFrequency.get(term) ?? 1;
-    return 0.5 + (0.5 * Math.log(1 + units / df)) / norm;
-  };
 }
 
 /** Sample values the question contains as whole words (n-grams up to the longest sample). */

@@ -24,9 +24,8 @@ export interface UnitDoc {
 
 /**
  * A catalog prepared for linking, built once per catalog: tables grouped into units (families
- * ranked as one), an inverted index from stemmed terms to where they occur, sample values by text,
- * and document frequencies so that a term found in every table (`id`, `date`) weighs less than one
- * found in a few. Question time is then proportional to the question and the matches, not the catalog.
+ * ranked as one), an inverted index from stemmed terms to where they occur, and sample values by
+ * text. Question time is then proportional to the question and the matches, not the catalog.
  */
 export interface LinkIndex {
   readonly catalog: Catalog;
@@ -38,8 +37,6 @@ export interface LinkIndex {
   readonly samples: ReadonlyMap<string, readonly Posting[]>;
   /** Longest sample value in words (bounds the question n-grams looked up). */
   readonly maxSampleWords: number;
-  /** Number of units each term occurs in. */
-  readonly unitFrequency: ReadonlyMap<string, number>;
 }
 
 const cache = new WeakMap<Catalog, LinkIndex>();
@@ -59,22 +56,16 @@ export function createLinkIndex(catalog: Catalog): LinkIndex {
   const units = groupTableFamilies(catalog.tables);
   const postings = new Map<string, Posting[]>();
   const samples = new Map<string, Posting[]>();
-  const unitFrequency = new Map<string, number>();
   let maxSampleWords = 1;
   const unitOfTable = new Map<string, number>();
   units.forEach((u, i) => u.members.forEach((m) => unitOfTable.set(m.name, i)));
   const docs: UnitDoc[] = units.map((unit, ui) => {
-    const seen = new Set<string>();
     const add = (terms: readonly string[], field: Field, col: number): void => {
       for (const term of new Set(terms)) {
         const list = postings.get(term);
         const p = { unit: ui, field, col };
         if (list) list.push(p);
         else postings.set(term, [p]);
-        if (!seen.has(term)) {
-          seen.add(term);
-          unitFrequency.set(term, (unitFrequency.get(term) ?? 0) + 1);
-        }
       }
     };
     const rep = unit.members[0]!;
@@ -126,6 +117,5 @@ export function createLinkIndex(catalog: Catalog): LinkIndex {
     byPrefix,
     samples,
     maxSampleWords: Math.min(maxSampleWords, 6),
-    unitFrequency,
   };
 }
