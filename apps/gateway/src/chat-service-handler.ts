@@ -4,6 +4,8 @@ import type { ChatService } from '@sophia/contracts/gateway';
 import { RouteInputSchema, type RouterService } from '@sophia/contracts/router';
 import { runWithCallContext, type CallContext, type Logger } from '@sophia/platform';
 import { requireScope } from './api-key-scopes.ts';
+import type { Operator } from './ops/operator.ts';
+import { answerAsOperator, OPERATOR_FINISH_REASON, operatorReplyText } from './ops/chat-operator.ts';
 import { presentedApiKey, type ApiKeyAuth } from './api-key-auth.ts';
 import { validateChatInput } from './chat-input-validation.ts';
 import { decisionHeaders } from './decision-view.ts';
@@ -15,6 +17,8 @@ import { RETRY_AFTER_MS_KEY } from './status-to-http.ts';
 export interface ChatServiceHandlerOptions {
   readonly router: Client<typeof RouterService>;
   readonly auth: ApiKeyAuth;
+  /** The operator API, for inputs that ask for `operator_commands` (keys with an ops scope). */
+  readonly operator?: Operator | undefined;
   readonly logger: Logger;
   readonly requestTimeoutMs: number;
 }
@@ -45,12 +49,22 @@ function clientError(err: unknown, logger: Logger): ConnectError {
 export function createChatServiceHandler(options: ChatServiceHandlerOptions): ServiceImpl<typeof ChatService> {
   const { router, auth, logger } = options;
 
-  /** The caller's tenant: UNAUTHENTICATED without a valid key, PERMISSION_DENIED without scope `chat`. */
-  function chatTenant(ctx: HandlerContext): string {
+  /** The caller: UNAUTHENTICATED without a valid key, PERMISSION_DENIED without scope `chat`. */
+  function chatCaller(ctx: HandlerContext) {
     const caller = auth.callerFor(presentedApiKey(ctx.requestHeader));
     if (caller === undefined) throw new ConnectError('missing or invalid API key: send "authorization: Bearer <key>" metadata', Code.Unauthenticated);
     requireScope(caller, 'chat');
-    return caller.tenant;
+    return caller;
+  }
+  const chatTenant = (ctx: HandlerContext): string => chatCaller(ctx).tenant;
+  /** The operator's answer when the input opted in and is a command (see answerAsOperator). */
+  async function operatorFirst(ctx: HandlerContext, input: Parameters<typeof validateChatInput>[0]) {
+    if (!input?.operatorCommands) return undefined;
+    try {
+      return await answerAsOperator(options.operator, chatCaller(ctx), input);
+    } catch (err) {
+      throw clientError(err, logger);
+    }
   }
 
   function begin(ctx: HandlerContext, raw: Parameters<typeof validateChatInput>[0]): { context: CallContext; tenant: string; input: ReturnType<typeof validateChatInput>; workload: string; quality: string | undefined } {
@@ -86,6 +100,8 @@ export function createChatServiceHandler(options: ChatServiceHandlerOptions): Se
   return {
     async complete(req, ctx) {
       const b = begin(ctx, req.input);
+      const operatorAnswer = await operatorFirst(ctx, req.input);
+      if (operatorAnswer) return { id: `chatcmpl-${b.context.requestId}`, content: operatorReplyText(operatorAnswer), finishReason: OPERATOR_FINISH_REASON, operator: operatorAnswer };
       try {
         const answer = await collectGeneration(routerGeneration(router, routeInput(b), { context: b.context, signal: ctx.signal }));
         const decision = finalDecision(answer.decision, answer.done);
@@ -98,6 +114,13 @@ export function createChatServiceHandler(options: ChatServiceHandlerOptions): Se
 
     async *completeStream(req, ctx) {
       const b = begin(ctx, req.input);
+      const operatorAnswer = await operatorFirst(ctx, req.input);
+      if (operatorAnswer) {
+        yield { event: { case: 'operator', value: operatorAnswer } };
+        yield { event: { case: 'delta', value: operatorReplyText(operatorAnswer) } };
+        yield { event: { case: 'done', value: { finishReason: OPERATOR_FINISH_REASON } } };
+        return;
+      }
       try {
         for await (const ev of routerGeneration(router, routeInput(b), { context: b.context, signal: ctx.signal })) {
           if (ev.kind === 'decision') {

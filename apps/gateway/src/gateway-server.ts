@@ -87,7 +87,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     requestTimeoutMs,
     isDraining: () => state.server?.draining ?? false,
   });
-  const chat = createChatServiceHandler({ router, auth: options.auth, logger: options.logger, requestTimeoutMs });
+  const chat = createChatServiceHandler({ router, auth: options.auth, logger: options.logger, requestTimeoutMs, operator: options.operator });
   const sqlOptions = options.sql ? { sql: options.sql, auth: options.auth, logger: options.logger, requestTimeoutMs } : undefined;
   const sqlRoutes = sqlOptions ? createSqlRoutes({ ...sqlOptions, maxBodyBytes }) : undefined;
   const web = options.webRoot === undefined ? undefined : createStaticAssets({ root: options.webRoot, logger: options.logger });

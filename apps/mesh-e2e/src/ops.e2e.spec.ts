@@ -4,6 +4,8 @@
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { OperatorService, PlanStatus } from '@sophia/contracts/ops';
+import { ChatService } from '@sophia/contracts/gateway';
+import { Role } from '@sophia/contracts/common';
 import type { Mesh } from '@sophia/dev';
 import { startTestMesh } from './mesh-fixture.ts';
 
@@ -143,6 +145,37 @@ describe('operator commands on a real mesh', () => {
     expect(shown.result?.summary).toMatch(/monthly \$[\d.,]+ of \$2,500\.00/);
     expect(await codeOf(ops.setBudget({ amountUsd: -5 }, { headers: headers(KEYS.acme) }))).toEqual({ code: Code.InvalidArgument, message: 'amount_usd: must not be negative' });
     expect((await codeOf(ops.setBudget({ amountUsd: 1e12 }, { headers: headers(KEYS.acme) }))).message).toMatch(/^amount_usd: must be at most/);
+  });
+});
+
+describe('operator commands in chat', () => {
+  const chatClient = () => createClient(ChatService, createConnectTransport({ baseUrl: mesh.gatewayUrl, httpVersion: '1.1' }));
+  const input = (content: string, operatorCommands: boolean) => ({ model: 'auto', messages: [{ role: Role.USER, content }], params: { maxTokens: 8 }, operatorCommands });
+
+  it('ChatService answers a command as a command for an ops key that asks for it (unary and stream)', async () => {
+    const answer = await chatClient().complete({ input: input('Show Lambda Labs usage for this week', true) }, { headers: headers(KEYS.acme) });
+    expect(answer.finishReason).toBe('operator_command');
+    expect(answer.operator?.outcome.case).toBe('result');
+    expect(answer.content).toMatch(/^Usage of tenant acme/);
+    expect(answer.decision).toBeUndefined();
+    const events = [];
+    for await (const ev of chatClient().completeStream({ input: input('Route next 3 queries to GPU', true) }, { headers: headers(KEYS.acme) })) events.push(ev.event.case);
+    expect(events).toEqual(['operator', 'delta', 'done']);
+    // An ordinary prompt still goes to a model.
+    const normal = await chatClient().complete({ input: input('Write a haiku about GPUs', true) }, { headers: headers(KEYS.acme) });
+    expect(normal.decision?.backend).toBeDefined();
+    expect(normal.finishReason).not.toBe('operator_command');
+  });
+
+  it('a chat-only key and the OpenAI REST API never execute commands', async () => {
+    const chatOnly = await chatClient().complete({ input: input('Route next 10 queries to GPU for testing', true) }, { headers: headers(KEYS.globex) });
+    expect(chatOnly.operator).toBeUndefined();
+    expect(chatOnly.decision).toBeDefined();
+    const viaRest = await chat(KEYS.acme, 'Route next 10 queries to GPU for testing');
+    expect(viaRest.status).toBe(200);
+    expect(viaRest.backend).toBe('serverless');
+    const overrides = await connect().listOverrides({}, { headers: headers(KEYS.admin) });
+    expect(overrides.result?.summary).toBe('No routing overrides in force.');
   });
 });
 

@@ -5,6 +5,7 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 import type { ChatMessage, GenerationParams, ProviderPreferences, RoutingDecision, Usage } from "../../common/v1/common_pb.js";
+import type { RunCommandResponse } from "../../ops/v1/operator_pb.js";
 
 /**
  * Describes the file sophia/gateway/v1/chat.proto.
@@ -43,6 +44,16 @@ export declare type ChatInput = Message<"sophia.gateway.v1.ChatInput"> & {
    * @generated from field: sophia.common.v1.ProviderPreferences provider = 5;
    */
   provider?: ProviderPreferences | undefined;
+
+  /**
+   * Ask the operator interpreter first: when the caller's key has an ops scope and the last user
+   * message is an infrastructure command ("Route next 10 queries to GPU"), it is answered as that
+   * command (a result, a plan to confirm with OperatorService.ConfirmPlan, or a clarifying question)
+   * instead of by a model. Ignored for keys without an ops scope. The OpenAI REST API never does this.
+   *
+   * @generated from field: bool operator_commands = 6;
+   */
+  operatorCommands: boolean;
 };
 
 /**
@@ -95,6 +106,14 @@ export declare type CompleteResponse = Message<"sophia.gateway.v1.CompleteRespon
    * @generated from field: sophia.common.v1.RoutingDecision decision = 5;
    */
   decision?: RoutingDecision | undefined;
+
+  /**
+   * Set when the message was answered as an operator command (then `content` is its text form,
+   * `finish_reason` is "operator_command", and no model was called).
+   *
+   * @generated from field: sophia.ops.v1.RunCommandResponse operator = 6;
+   */
+  operator?: RunCommandResponse | undefined;
 };
 
 /**
@@ -172,6 +191,14 @@ export declare type CompleteStreamResponse = Message<"sophia.gateway.v1.Complete
      */
     value: StreamDone;
     case: "done";
+  } | {
+    /**
+     * The message was an operator command: its answer, sent once before `done` (finish_reason "operator_command").
+     *
+     * @generated from field: sophia.ops.v1.RunCommandResponse operator = 4;
+     */
+    value: RunCommandResponse;
+    case: "operator";
   } | { case: undefined; value?: undefined };
 };
 
