@@ -3,18 +3,11 @@ import { BudgetWindow, Dimension } from '@sophia/contracts/ledger';
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { el } from '../ui/el.ts';
 import { formatPercent, formatUsd } from '../ui/format.ts';
+import { alertLevel } from './budget-alert.ts';
 import { failureText, reportLoop, type Dashboard } from './dashboard-frame.ts';
 import { micro, periodRequest } from './report-values.ts';
 import { usageCsv } from './usage-csv.ts';
 import { dataTable, figureCard } from './widgets.ts';
-
-/** The alert level a utilisation has reached: 100, 80, 50 or none. */
-export function alertLevel(utilisation: number): 100 | 80 | 50 | undefined {
-  if (utilisation >= 1) return 100;
-  if (utilisation >= 0.8) return 80;
-  if (utilisation >= 0.5) return 50;
-  return undefined;
-}
 
 function scopeText(b: BudgetWindowStatus): string {
   const s = b.scope;

@@ -1,8 +1,8 @@
 import type { GetUsageReportResponse } from '@sophia/contracts/ledger';
 import { Dimension } from '@sophia/contracts/ledger';
 
-function cell(value: string): string {
-  // Quote when needed; a leading =,+,-,@ would be read as a formula by spreadsheets.
+/** A text cell (a report key): quoted when needed; a leading =,+,-,@ would be read as a formula by spreadsheets. */
+function textCell(value: string): string {
   const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
   return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
@@ -23,7 +23,7 @@ export function usageCsv(report: GetUsageReportResponse | undefined): string {
   const dims = report.groupBy.map((d) => (Dimension[d] ?? String(d)).toLowerCase());
   const header = [...dims, 'requests', 'prompt_tokens', 'completion_tokens', 'cost_usd', 'cost_per_request_usd', 'latency_p50_ms', 'latency_p95_ms'];
   const lines = report.rows.map((r) =>
-    [...r.keys, String(r.requests), String(r.promptTokens), String(r.completionTokens), usd(r.cost?.microUsd), usd(r.costPerRequest?.microUsd), String(r.latencyP50Ms), String(r.latencyP95Ms)].map(cell).join(','),
+    [...r.keys.map(textCell), String(r.requests), String(r.promptTokens), String(r.completionTokens), usd(r.cost?.microUsd), usd(r.costPerRequest?.microUsd), String(r.latencyP50Ms), String(r.latencyP95Ms)].join(','),
   );
   return `${[header.join(','), ...lines].join('\r\n')}\r\n`;
 }
