@@ -161,6 +161,31 @@ describe('dashboards after a seeded load', () => {
     await page.close();
   });
 
+  it('closes the live stream while the tab is hidden and reopens it when shown', async () => {
+    const page = await openDashboard('operations');
+    const opened: string[] = [];
+    const closed: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('WatchLive')) opened.push(r.url());
+    });
+    page.on('requestfailed', (r) => {
+      if (r.url().includes('WatchLive')) closed.push(r.url());
+    });
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((h) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await eventually(async () => closed.length, (n) => n === 1, 'the stream to close when hidden');
+    await page.waitForTimeout(2000);
+    expect(opened).toEqual([]);
+    await setHidden(false);
+    await eventually(async () => opened.length, (n) => n === 1, 'the stream to reopen when shown');
+    await page.close();
+  });
+
   it('a chat-only key sees no dashboard, and the gateway refuses its calls', async () => {
     const res = await fetch(`${mesh.gatewayUrl}/sophia.gateway.v1.DashboardService/GetUsageReport`, {
       method: 'POST',
