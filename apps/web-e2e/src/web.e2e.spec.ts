@@ -1,4 +1,6 @@
+import { BudgetWindow, LedgerService } from '@sophia/contracts/ledger';
 import type { Mesh } from '@sophia/dev';
+import { createServiceClient } from '@sophia/platform';
 import { launchChromium, type TestBrowser } from './chromium.ts';
 import { eventually } from './eventually.ts';
 import { answerGrowth, expectText, openSignedIn, recordAnswerGrowth, sendChat, seriousViolations, shot } from './web-page.ts';
@@ -122,6 +124,35 @@ describe('chat', () => {
     await page.waitForTimeout(200);
     expect(dialogs).toEqual([]);
     await shot(page, 'chat-xss');
+    await page.close();
+  });
+});
+
+describe('operator commands in the chat', () => {
+  it('answers a change as a plan card; Confirm applies it to the real budget; a prompt still reaches the model', async () => {
+    const ledger = createServiceClient(LedgerService, String(mesh.services['ledger']!.ready['grpc']));
+    const page = await openSignedIn(browser.context, mesh.gatewayUrl, '/chat', KEYS.ops);
+    await page.fill('#chat-input', "set acme's monthly budget to $2,500");
+    await page.click('#chat-send');
+    const card = page.locator('.plan-card').last();
+    await card.waitFor();
+    expect(await card.getAttribute('data-plan-status')).toBe('PENDING');
+    await expectText(card, '.plan-summary', /2,500/);
+    // Only a plan so far: the ledger has no such limit.
+    const monthLimit = async () => (await ledger.budgetStatus({ tenant: 'acme' })).budgets.find((b) => b.window === BudgetWindow.MONTH)?.limit?.microUsd;
+    expect(await monthLimit()).not.toBe(2_500_000_000n);
+    await shot(page, 'chat-operator-plan');
+    await card.locator('.plan-confirm').click();
+    await page.locator('.plan-card[data-plan-status="APPLIED"]').waitFor();
+    expect(await monthLimit()).toBe(2_500_000_000n);
+    await expectText(card, '.plan-status', /^Applied/);
+    expect(await card.locator('.plan-confirm').isDisabled()).toBe(true);
+    await shot(page, 'chat-operator-applied');
+
+    const answer = await sendChat(page, 'Write a haiku about GPUs. [[sim:tokens=12]]');
+    await answer.and(page.locator('[data-state="done"]')).waitFor();
+    expect(await answer.locator('.decision').count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
     await page.close();
   });
 });
