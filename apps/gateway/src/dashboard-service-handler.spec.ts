@@ -41,13 +41,15 @@ function setup(options: { ledger?: boolean } = {}): { client: Client<typeof Dash
     ),
   );
   const ledger = options.ledger === false ? undefined : createClient(LedgerService, createRouterTransport(({ service }) => service(LedgerService, ledgerImpl)));
-  const traffic = createLiveTraffic();
+  // One fixed instant for the recorder and the handler: a request that ended this very millisecond must count.
+  const now = () => 1_800_000_000_000;
+  const traffic = createLiveTraffic({ now });
   const auth = createApiKeyAuth([
     { key: KEYS.chat, tenant: 'acme' },
     { key: KEYS.read, tenant: 'acme', scopes: ['ops:read'] },
     { key: KEYS.admin, tenant: 'ops', scopes: ['admin'] },
   ]);
-  const handler = createDashboardServiceHandler({ auth, router, ledger, traffic, logger: pino({ level: 'silent' }) });
+  const handler = createDashboardServiceHandler({ auth, router, ledger, traffic, logger: pino({ level: 'silent' }), now });
   const client = createClient(DashboardService, createRouterTransport(({ service }) => service(DashboardService, handler)));
   return { client, usageCalls, explained, traffic };
 }

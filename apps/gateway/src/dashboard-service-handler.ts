@@ -112,6 +112,8 @@ export function createDashboardServiceHandler(options: DashboardServiceOptions):
 
   async function snapshot(intervalMs: number, windowMs: number, signal: AbortSignal): Promise<WatchLiveResponse> {
     const t = now();
+    // Windows end after this millisecond (exclusive end), so a request that ended just now counts.
+    const end = t + 1;
     const problems: string[] = [];
     const [breakers, gpu] = await Promise.all([
       router.getBreakers({}, { signal, timeoutMs: Math.min(timeoutMs, intervalMs) }).then(
@@ -131,8 +133,8 @@ export function createDashboardServiceHandler(options: DashboardServiceOptions):
     ]);
     return create(WatchLiveResponseSchema, {
       time: timestampFromMs(t),
-      current: windowMessage(traffic.window(t, windowMs)),
-      series: traffic.series(t, intervalMs, SERIES_LENGTH).map(windowMessage),
+      current: windowMessage(traffic.window(end, windowMs)),
+      series: traffic.series(end, intervalMs, SERIES_LENGTH).map(windowMessage),
       inFlight: traffic.inFlight(),
       breakers,
       gpuCapacity: gpu,
