@@ -19,8 +19,11 @@ const { values } = parseArgs({
     data: { type: 'string' },
     requests: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '10' },
+    /** Simulated serverless providers (catalog names), e.g. fireworks or deepinfra,fireworks,together; unset = one anonymous simulator. */
+    providers: { type: 'string' },
   },
 });
+const providers = values.providers?.split(',').map((p) => p.trim()).filter((p) => p !== '') ?? [];
 const root = findRepoRoot();
 // --data is taken as given (absolute, or relative to the working directory); the default is the
 // evaluation data folder beside the checkout.
@@ -39,6 +42,7 @@ const total = Number(values.requests);
 const mesh = await startMesh({
   env: { PATH: process.env['PATH'], HOME: process.env['HOME'], SOPHIA_LOG_LEVEL: 'error', SOPHIA_API_KEYS: 'savings-key:acme' },
   gatewayPort: 0,
+  serverlessProviders: providers,
 });
 const usd = (m: bigint | undefined): string => `$${(Number(m ?? 0n) / 1e6).toFixed(6)}`;
 try {
@@ -71,7 +75,11 @@ try {
   const savings = await ledger.getSavingsReport(period);
   const breakEven = await ledger.getBreakEven({ days: 1 });
   const seconds = (Date.now() - started.getTime()) / 1000;
-  const lines: string[] = [`load run: ${ok} ok, ${failed} failed of ${total} Arena-Hard prompts through the gateway in ${seconds.toFixed(1)} s`, '', 'usage by tier × backend × model:'];
+  const lines: string[] = [
+    `load run: ${ok} ok, ${failed} failed of ${total} Arena-Hard prompts through the gateway in ${seconds.toFixed(1)} s; serverless providers: ${providers.join(', ') || 'one (reference prices)'}`,
+    '',
+    'usage by tier × backend × model:',
+  ];
   for (const r of usage.rows) lines.push(`  ${r.keys.join(' | ').padEnd(70)} requests ${String(r.requests).padStart(4)}  cost ${usd(r.cost?.microUsd)}`);
   lines.push(
     '',

@@ -1,5 +1,6 @@
 import { ensureWebBuild } from '@sophia/web-build';
 import { findRepoRoot } from './repo-root.ts';
+import { DEFAULT_SIMULATED_PROVIDERS } from './simulated-providers.ts';
 import { startMesh } from './start-mesh.ts';
 import { watchParent } from './watch-parent.ts';
 
@@ -19,7 +20,7 @@ await ensureWebBuild({ root: findRepoRoot(), log: (line) => process.stderr.write
 });
 const mesh = await startMesh({
   env: { SOPHIA_LOG_LEVEL: 'warn', ...process.env },
-  serverlessProviders: 2,
+  serverlessProviders: DEFAULT_SIMULATED_PROVIDERS,
   onLog: (name, line) => process.stderr.write(`${name.padEnd(width)}| ${line}\n`),
 }).catch((err: unknown) => {
   process.stderr.write(`npm start failed: ${err instanceof Error ? err.message : String(err)}\n`);

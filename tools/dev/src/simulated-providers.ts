@@ -1,18 +1,19 @@
-/** A serverless provider played by an upstream simulator in `npm start`. */
-export interface SimulatedProvider {
-  /** A catalog provider name: its offers (prices, model names) are the catalog's. */
-  readonly name: string;
-  /** Time to first token the simulator plays, so the two differ in latency as in price. */
-  readonly ttftMs: number;
-}
+/**
+ * Time to first token each simulated provider plays, so simulated providers differ in latency as
+ * well as in price (their prices and model names are the catalog's offers). Names not listed play 30 ms.
+ */
+export const SIMULATED_PROVIDER_TTFT_MS: Readonly<Record<string, number>> = {
+  deepinfra: 60,
+  fireworks: 20,
+  together: 40,
+  groq: 10,
+  openrouter: 50,
+};
 
 /**
  * The providers `npm start` simulates: DeepInfra (the cheaper offer for every model both serve, e.g.
  * Llama-3.1-8B at $0.03/$0.05 per M) and Fireworks ($0.20/$0.20, the only one of the two with
- * 405B), with Fireworks the faster, so a newcomer sees the cheaper one take the traffic and the
- * other take over when it fails. Every simulated answer says it is simulated.
+ * 405B), Fireworks the faster, so a newcomer sees the cheaper one take the traffic and the other
+ * take over when it fails. Every simulated answer says it is simulated.
  */
-export const SIMULATED_PROVIDERS: readonly SimulatedProvider[] = [
-  { name: 'deepinfra', ttftMs: 60 },
-  { name: 'fireworks', ttftMs: 20 },
-];
+export const DEFAULT_SIMULATED_PROVIDERS: readonly string[] = ['deepinfra', 'fireworks'];

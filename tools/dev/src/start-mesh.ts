@@ -3,7 +3,7 @@ import { loadCatalog } from '@sophia/price-catalog';
 import { acquireDataDirLock, DATA_DIR_OWNER_KEY, prepareDataDir } from '@sophia/state-store';
 import { startChild, type ChildService } from './child-service.ts';
 import { findRepoRoot } from './repo-root.ts';
-import { SIMULATED_PROVIDERS } from './simulated-providers.ts';
+import { SIMULATED_PROVIDER_TTFT_MS } from './simulated-providers.ts';
 
 /** Options for {@link startMesh}. */
 export interface StartMeshOptions {
@@ -19,11 +19,11 @@ export interface StartMeshOptions {
   /** How many simulated vLLM endpoints when SOPHIA_GPU_BASE_URLS is unset. @default 2 */
   readonly gpuSimulators?: number;
   /**
-   * Simulated serverless providers when no serverless upstream is configured: 1 = one simulator
-   * (SOPHIA_SERVERLESS_BASE_URL), 2 = DeepInfra and Fireworks personas (SOPHIA_SERVERLESS_PROVIDERS)
-   * with the catalog's prices. @default 1
+   * Catalog providers to simulate when no serverless upstream is configured, one simulator each,
+   * wired as SOPHIA_SERVERLESS_PROVIDERS (prices and model names from the catalog's offers). Unset
+   * or empty: one anonymous simulator behind SOPHIA_SERVERLESS_BASE_URL. @default []
    */
-  readonly serverlessProviders?: 1 | 2;
+  readonly serverlessProviders?: readonly string[];
   /** Extra simulator flags per persona, e.g. ["--ttft-ms", "20"]. */
   readonly simulatorArgs?: { serverless?: readonly string[]; vllm?: readonly string[]; lambda?: readonly string[] };
   /** Receives every log line of every process. @default drop */
@@ -85,7 +85,7 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
     let serverlessUrl = base['SOPHIA_SERVERLESS_BASE_URL'];
     let gpuUrls = (base['SOPHIA_GPU_BASE_URLS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const sims: Array<Promise<ChildService>> = [];
-    const simulatedProviders = !serverlessUrl && !base['SOPHIA_SERVERLESS_PROVIDERS'] && options.serverlessProviders === 2 ? SIMULATED_PROVIDERS : [];
+    const simulatedProviders = !serverlessUrl && !base['SOPHIA_SERVERLESS_PROVIDERS'] ? (options.serverlessProviders ?? []).map((name) => ({ name, ttftMs: SIMULATED_PROVIDER_TTFT_MS[name] ?? 30 })) : [];
     for (const p of simulatedProviders) sims.push(run(`sim-${p.name}`, sim, {}, ['--persona', 'serverless', '--port', '0', '--ttft-ms', String(p.ttftMs), ...(options.simulatorArgs?.serverless ?? [])]));
     if (!serverlessUrl && simulatedProviders.length === 0 && !base['SOPHIA_SERVERLESS_PROVIDERS']) sims.push(run('sim-serverless', sim, {}, ['--persona', 'serverless', '--port', '0', ...(options.simulatorArgs?.serverless ?? [])]));
     if (gpuUrls.length === 0) {

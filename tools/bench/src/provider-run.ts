@@ -1,0 +1,227 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+import { findRepoRoot, startMesh, type Mesh } from '@sophia/dev';
+import { createUpstreamSimulator, type UpstreamSimulator, type UpstreamSimulatorOptions } from '@sophia/upstream-sim';
+import { percentile } from './latency-stats.ts';
+import { processCpuMs } from './process-cpu.ts';
+
+/**
+ * `npm run -s bench:providers`: the numbers of issue #21 in one run, on real processes.
+ * 1. Two simulated providers (deepinfra: the cheaper offer; fireworks) behind the mesh; a steady
+ *    streaming load: the share of answers from the cheaper one while it is healthy.
+ * 2. Then, for each fault of the cheaper one — refusing connections (its listener closed), answering
+ *    500, silent — the client errors, the time until the other provider answers, answers from GPU,
+ *    and the time until traffic is back on the cheaper one after recovery.
+ * 3. A burst of N concurrent ~5 s streams, directly against the simulator and through the mesh:
+ *    wall time and time-to-first-token percentiles of both.
+ * 4. The serverless-inference process's CPU per request, with one provider configured vs two.
+ * Prints a summary and writes reports/providers.json. Ratios within this run, not absolute figures.
+ */
+const { values } = parseArgs({
+  options: {
+    workers: { type: 'string', default: '16' },
+    'phase-ms': { type: 'string', default: '4000' },
+    burst: { type: 'string', default: '1000' },
+    'burst-tokens': { type: 'string', default: '100' },
+    'inter-token-ms': { type: 'string', default: '50' },
+  },
+});
+const WORKERS = Number(values.workers);
+const PHASE_MS = Number(values['phase-ms']);
+const BURST = Number(values.burst);
+const BURST_TOKENS = Number(values['burst-tokens']);
+const INTER_TOKEN_MS = Number(values['inter-token-ms']);
+const MODEL = 'meta-llama/Llama-3.1-8B-Instruct';
+const KEY = 'bench-key';
+const agent = new Agent({ connections: BURST + 64, keepAliveTimeout: 30_000 });
+
+/** One streamed request as the client saw it. */
+interface Outcome {
+  readonly startedAt: number;
+  readonly headersAt: number;
+  readonly firstTokenAt: number;
+  readonly endedAt: number;
+  readonly ok: boolean;
+  readonly status: number;
+  readonly provider: string;
+  readonly backend: string;
+}
+
+/** Streams one chat completion and reads it to the end, noting TTFT, the provider and whether it completed. */
+async function stream(url: string, body: object, headers: Record<string, string> = {}): Promise<Outcome> {
+  const startedAt = performance.now();
+  let headersAt = startedAt;
+  let firstTokenAt = Number.NaN;
+  try {
+    const res = await request(url, {
+      method: 'POST',
+      dispatcher: agent,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, ...headers },
+      body: JSON.stringify({ ...body, stream: true }),
+    });
+    headersAt = performance.now();
+    const provider = String(res.headers['x-sophia-provider'] ?? '');
+    const backend = String(res.headers['x-sophia-backend'] ?? '');
+    let text = '';
+    for await (const chunk of res.body) {
+      if (Number.isNaN(firstTokenAt) && String(chunk).includes('"content":"') && !String(chunk).includes('"content":""')) firstTokenAt = performance.now();
+      text += String(chunk);
+    }
+    const ok = res.statusCode === 200 && text.includes('data: [DONE]') && !text.includes('"error"');
+    return { startedAt, headersAt, firstTokenAt: Number.isNaN(firstTokenAt) ? headersAt : firstTokenAt, endedAt: performance.now(), ok, status: res.statusCode, provider, backend };
+  } catch {
+    const now = performance.now();
+    return { startedAt, headersAt: now, firstTokenAt: now, endedAt: now, ok: false, status: 0, provider: '', backend: '' };
+  }
+}
+
+/** A steady load: `WORKERS` loops of short streaming chats until stopped. */
+function steadyLoad(mesh: Mesh): { stop: () => Promise<Outcome[]> } {
+  const outcomes: Outcome[] = [];
+  let running = true;
+  const loops = Array.from({ length: WORKERS }, async () => {
+    while (running) outcomes.push(await stream(`${mesh.gatewayUrl}/v1/chat/completions`, { model: MODEL, max_tokens: 16, messages: [{ role: 'user', content: 'Say hello.' }] }));
+  });
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      return outcomes;
+    },
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
+
+const root = findRepoRoot();
+const dataDir = mkdtempSync(join(tmpdir(), 'sophia-provider-bench-'));
+const simOptions = (port: number): UpstreamSimulatorOptions => ({ persona: 'serverless', port, ttftMs: 20, interTokenMs: 2, defaultOutputTokens: 16 });
+let cheap: UpstreamSimulator = await createUpstreamSimulator(simOptions(0));
+const pricey = await createUpstreamSimulator(simOptions(0));
+const fixedCheapPort = cheap.port;
+const report: Record<string, unknown> = {};
+const mesh = await startMesh({
+  env: {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    SOPHIA_LOG_LEVEL: 'error',
+    SOPHIA_API_KEYS: `${KEY}:acme`,
+    SOPHIA_DATA_DIR: dataDir,
+    SOPHIA_SERVERLESS_PROVIDERS: `deepinfra=${cheap.url}/v1,fireworks=${pricey.url}/v1`,
+  },
+  gatewayPort: 0,
+});
+try {
+  // Warm-up: connections, JIT, the breakers' and latency trackers' first observations.
+  await Promise.all(Array.from({ length: WORKERS }, () => stream(`${mesh.gatewayUrl}/v1/chat/completions`, { model: MODEL, max_tokens: 4, messages: [{ role: 'user', content: 'hi' }] })));
+
+  // 1. Healthy: share of the cheaper provider, and the serverless process's CPU per request.
+  const serverlessPid = mesh.services['serverless-inference']!.pid;
+  const cpuBefore = processCpuMs(serverlessPid) ?? 0;
+  const healthyLoad = steadyLoad(mesh);
+  await sleep(PHASE_MS);
+  const healthy = await healthyLoad.stop();
+  const cpuPerRequestTwo = ((processCpuMs(serverlessPid) ?? 0) - cpuBefore) / healthy.length;
+  const cheapShare = healthy.filter((o) => o.ok && o.provider === 'deepinfra').length / healthy.length;
+  report['healthy'] = { requests: healthy.length, errors: healthy.filter((o) => !o.ok).length, cheaperShare: round(cheapShare * 100, 2), gpu: healthy.filter((o) => o.backend === 'gpu').length, serverlessCpuMsPerRequest: round(cpuPerRequestTwo, 3) };
+
+  // 2. Faults of the cheaper provider.
+  const faults: Array<{ name: string; inject: () => Promise<void>; clear: () => Promise<void> }> = [
+    {
+      name: 'refuses connections',
+      inject: async () => {
+        await cheap.close();
+      },
+      clear: async () => {
+        cheap = await createUpstreamSimulator(simOptions(fixedCheapPort));
+      },
+    },
+    { name: 'answers 500', inject: async () => cheap.setFault({ kind: 'status', code: 500 }), clear: async () => cheap.setFault(undefined) },
+    { name: 'goes silent', inject: async () => cheap.setFault({ kind: 'silent' }), clear: async () => cheap.setFault(undefined) },
+  ];
+  const faultRows: Array<Record<string, unknown>> = [];
+  for (const fault of faults) {
+    const load = steadyLoad(mesh);
+    await sleep(1000);
+    const t0 = performance.now();
+    await fault.inject();
+    await sleep(PHASE_MS);
+    const t1 = performance.now();
+    await fault.clear();
+    await sleep(PHASE_MS);
+    const all = await load.stop();
+    const during = all.filter((o) => o.startedAt >= t0 && o.startedAt < t1);
+    // Requests already streaming from the cheaper provider when it failed may break (the issue allows it).
+    const inFlightAtFault = all.filter((o) => o.startedAt < t0 && o.endedAt >= t0);
+    const firstOther = all.filter((o) => o.ok && o.provider === 'fireworks' && o.headersAt >= t0).sort((a, b) => a.headersAt - b.headersAt)[0];
+    const back = all.filter((o) => o.ok && o.provider === 'deepinfra' && o.startedAt >= t1).sort((a, b) => a.headersAt - b.headersAt)[0];
+    faultRows.push({
+      fault: fault.name,
+      requestsDuringFault: during.length,
+      clientErrorsStartedDuringFault: during.filter((o) => !o.ok).length,
+      errorsAmongInFlightAtFault: inFlightAtFault.filter((o) => !o.ok).length,
+      otherProviderAnsweringAfterMs: firstOther ? round(firstOther.headersAt - t0) : null,
+      gpuAnswersDuringFault: during.filter((o) => o.backend === 'gpu').length,
+      trafficBackOnCheaperAfterMs: back ? round(back.headersAt - t1) : null,
+      cheaperShareAfterRecovery: round((all.filter((o) => o.startedAt >= t1 + 3000 && o.provider === 'deepinfra').length / Math.max(1, all.filter((o) => o.startedAt >= t1 + 3000).length)) * 100, 1),
+    });
+  }
+  report['faults'] = faultRows;
+
+  // 3. The burst: N concurrent ~5 s streams, direct vs through the mesh (the cheaper simulator replays ~5 s answers).
+  await cheap.close();
+  cheap = await createUpstreamSimulator({ persona: 'serverless', port: fixedCheapPort, ttftMs: 20, interTokenMs: INTER_TOKEN_MS, defaultOutputTokens: BURST_TOKENS });
+  await sleep(2500); // let the breaker's half-open probe find the replaced simulator
+  const burst = async (url: string, headers?: Record<string, string>) => {
+    const start = performance.now();
+    const outs = await Promise.all(
+      Array.from({ length: BURST }, (_, i) => stream(url, { model: MODEL, max_tokens: BURST_TOKENS, messages: [{ role: 'user', content: `burst ${i}` }] }, headers)),
+    );
+    const wall = performance.now() - start;
+    const ttft = outs.map((o) => o.firstTokenAt - o.startedAt).sort((a, b) => a - b);
+    return { completed: outs.filter((o) => o.ok).length, wallMs: round(wall), ttftP50Ms: round(percentile(ttft, 0.5)), ttftP99Ms: round(percentile(ttft, 0.99)), providers: [...new Set(outs.map((o) => o.provider))] };
+  };
+  const direct = await burst(`${cheap.url}/v1/chat/completions`);
+  const viaMesh = await burst(`${mesh.gatewayUrl}/v1/chat/completions`);
+  report['burst'] = { streams: BURST, direct, mesh: viaMesh, wallRatio: round(viaMesh.wallMs / direct.wallMs, 2), ttftP99DeltaMs: round(viaMesh.ttftP99Ms - direct.ttftP99Ms) };
+} finally {
+  await mesh.stop();
+  await Promise.all([cheap.close().catch(() => undefined), pricey.close()]);
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+// 4. Routing CPU: the same healthy load against a mesh with one provider (no ranking, no failover).
+{
+  const dir = mkdtempSync(join(tmpdir(), 'sophia-provider-bench-'));
+  const one = await createUpstreamSimulator(simOptions(0));
+  const m = await startMesh({
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], SOPHIA_LOG_LEVEL: 'error', SOPHIA_API_KEYS: `${KEY}:acme`, SOPHIA_DATA_DIR: dir, SOPHIA_SERVERLESS_BASE_URL: `${one.url}/v1` },
+    gatewayPort: 0,
+  });
+  try {
+    await Promise.all(Array.from({ length: WORKERS }, () => stream(`${m.gatewayUrl}/v1/chat/completions`, { model: MODEL, max_tokens: 4, messages: [{ role: 'user', content: 'hi' }] })));
+    const pid = m.services['serverless-inference']!.pid;
+    const before = processCpuMs(pid) ?? 0;
+    const load = steadyLoad(m);
+    await sleep(PHASE_MS);
+    const outs = await load.stop();
+    const perRequestOne = ((processCpuMs(pid) ?? 0) - before) / outs.length;
+    const healthy = report['healthy'] as { serverlessCpuMsPerRequest: number };
+    report['routingCpu'] = { serverlessCpuMsPerRequestOneProvider: round(perRequestOne, 3), serverlessCpuMsPerRequestTwoProviders: healthy.serverlessCpuMsPerRequest, addedMsPerRequest: round(healthy.serverlessCpuMsPerRequest - perRequestOne, 3) };
+  } finally {
+    await m.stop();
+    await one.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+await agent.close();
+
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+mkdirSync(join(root, 'reports'), { recursive: true });
+writeFileSync(join(root, 'reports/providers.json'), `${JSON.stringify(report, null, 2)}\n`);
+process.stdout.write(`saved ${join(root, 'reports/providers.json')}\n`);
