@@ -96,6 +96,22 @@ function steadyLoad(mesh: Mesh): { stop: () => Promise<Outcome[]> } {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const progress = (line: string): void => void process.stderr.write(`provider-run: ${line}\n`);
+
+/** N concurrent ~5 s streams against `url`: completion count, wall time, TTFT percentiles, providers seen. */
+async function burst(url: string) {
+  const start = performance.now();
+  const outs = await Promise.all(
+    Array.from({ length: BURST }, (_, i) =>
+      stream(url, { model: MODEL, max_tokens: BURST_TOKENS, messages: [{ role: 'user', content: `burst ${i} [[sim:tokens=${BURST_TOKENS}]] [[sim:inter-token-ms=${INTER_TOKEN_MS}]]` }] }),
+    ),
+  );
+  const wall = performance.now() - start;
+  const ttft = outs.map((o) => o.firstTokenAt - o.startedAt).sort((a, b) => a - b);
+  const providers: Record<string, number> = {};
+  for (const o of outs) providers[o.provider || o.backend || 'direct'] = (providers[o.provider || o.backend || 'direct'] ?? 0) + 1;
+  return { completed: outs.filter((o) => o.ok).length, wallMs: round(wall), ttftP50Ms: round(percentile(ttft, 0.5)), ttftP99Ms: round(percentile(ttft, 0.99)), providers };
+}
 const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
 
 const root = findRepoRoot();
@@ -146,6 +162,7 @@ try {
   ];
   const faultRows: Array<Record<string, unknown>> = [];
   for (const fault of faults) {
+    progress(`fault: the cheaper provider ${fault.name}`);
     const load = steadyLoad(mesh);
     await sleep(1000);
     const t0 = performance.now();
@@ -173,21 +190,14 @@ try {
   }
   report['faults'] = faultRows;
 
-  // 3. The burst: N concurrent ~5 s streams, direct vs through the mesh (the cheaper simulator replays ~5 s answers).
-  await cheap.close();
-  cheap = await createUpstreamSimulator({ persona: 'serverless', port: fixedCheapPort, ttftMs: 20, interTokenMs: INTER_TOKEN_MS, defaultOutputTokens: BURST_TOKENS });
-  await sleep(2500); // let the breaker's half-open probe find the replaced simulator
-  const burst = async (url: string, headers?: Record<string, string>) => {
-    const start = performance.now();
-    const outs = await Promise.all(
-      Array.from({ length: BURST }, (_, i) => stream(url, { model: MODEL, max_tokens: BURST_TOKENS, messages: [{ role: 'user', content: `burst ${i}` }] }, headers)),
-    );
-    const wall = performance.now() - start;
-    const ttft = outs.map((o) => o.firstTokenAt - o.startedAt).sort((a, b) => a - b);
-    return { completed: outs.filter((o) => o.ok).length, wallMs: round(wall), ttftP50Ms: round(percentile(ttft, 0.5)), ttftP99Ms: round(percentile(ttft, 0.99)), providers: [...new Set(outs.map((o) => o.provider))] };
-  };
+  // 3. The burst: N concurrent ~5 s streams (the simulator's per-request markers make the answers
+  // ~5 s long), directly against the cheaper simulator and through the mesh.
+  await sleep(2500); // let the breaker's half-open probe find the restarted simulator
+  progress('burst: direct');
   const direct = await burst(`${cheap.url}/v1/chat/completions`);
+  progress(`burst: direct ${JSON.stringify(direct)}; through the mesh (two providers)`);
   const viaMesh = await burst(`${mesh.gatewayUrl}/v1/chat/completions`);
+  progress(`burst: mesh ${JSON.stringify(viaMesh)}`);
   report['burst'] = { streams: BURST, direct, mesh: viaMesh, wallRatio: round(viaMesh.wallMs / direct.wallMs, 2), ttftP99DeltaMs: round(viaMesh.ttftP99Ms - direct.ttftP99Ms) };
 } finally {
   await mesh.stop();
@@ -211,6 +221,8 @@ try {
     await sleep(PHASE_MS);
     const outs = await load.stop();
     const perRequestOne = ((processCpuMs(pid) ?? 0) - before) / outs.length;
+    progress('burst: through a one-provider mesh');
+    report['burstOneProvider'] = await burst(`${m.gatewayUrl}/v1/chat/completions`);
     const healthy = report['healthy'] as { serverlessCpuMsPerRequest: number };
     report['routingCpu'] = { serverlessCpuMsPerRequestOneProvider: round(perRequestOne, 3), serverlessCpuMsPerRequestTwoProviders: healthy.serverlessCpuMsPerRequest, addedMsPerRequest: round(healthy.serverlessCpuMsPerRequest - perRequestOne, 3) };
   } finally {
