@@ -16,6 +16,8 @@ export interface CallOutcome {
   readonly kind: 'ok' | 'error-before' | 'error-after' | 'truncated';
   readonly status: number | string;
   readonly backend: string;
+  /** Serverless provider that answered ('' for GPU or when unknown). */
+  readonly provider: string;
   readonly fallback: boolean;
   readonly reasons: readonly string[];
   readonly content: string;
@@ -35,7 +37,7 @@ export interface CallOptions {
 
 interface SseChunk {
   choices?: Array<{ delta?: { content?: string } }>;
-  sophia?: { backend: string; fallback: boolean; reasons: string[] };
+  sophia?: { backend: string; provider: string | null; fallback: boolean; reasons: string[] };
   error?: { message: string; code?: string; type?: string };
 }
 
@@ -53,6 +55,7 @@ export async function sseCall(o: CallOptions): Promise<CallOutcome> {
     signal: o.signal ?? null,
   });
   const headerBackend = res.headers.get('x-sophia-backend') ?? '';
+  let provider = res.headers.get('x-sophia-provider') ?? '';
   if (res.status !== 200 || !(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
     const body = await res.text();
     let message = body;
@@ -61,7 +64,7 @@ export async function sseCall(o: CallOptions): Promise<CallOutcome> {
     } catch {
       /* not JSON: keep the text */
     }
-    return { kind: 'error-before', status: res.status, backend: headerBackend, fallback: false, reasons: [], content: '', message, elapsedMs: Date.now() - started };
+    return { kind: 'error-before', status: res.status, backend: headerBackend, provider, fallback: false, reasons: [], content: '', message, elapsedMs: Date.now() - started };
   }
   const text = await res.text();
   const data = text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
@@ -77,13 +80,14 @@ export async function sseCall(o: CallOptions): Promise<CallOutcome> {
     for (const c of chunk.choices ?? []) content += c.delta?.content ?? '';
     if (chunk.sophia) {
       backend = chunk.sophia.backend;
+      provider = chunk.sophia.provider ?? '';
       fallback = chunk.sophia.fallback;
       reasons = chunk.sophia.reasons;
     }
   }
   const done = data.at(-1) === '[DONE]';
   const kind = done && !error ? 'ok' : error ? (content.length > 0 ? 'error-after' : 'error-before') : 'truncated';
-  return { kind, status: 200, backend, fallback, reasons, content, message: error ?? '', elapsedMs: Date.now() - started };
+  return { kind, status: 200, backend, provider, fallback, reasons, content, message: error ?? '', elapsedMs: Date.now() - started };
 }
 
 const backendName = (b: Backend | undefined): string => (b === Backend.GPU ? 'gpu' : b === Backend.SERVERLESS ? 'serverless' : 'unspecified');
@@ -94,6 +98,7 @@ export async function connectCall(o: CallOptions): Promise<CallOutcome> {
   const client = createClient(ChatService, createConnectTransport({ baseUrl: o.gatewayUrl, httpVersion: '1.1' }));
   let content = '';
   let backend = '';
+  let provider = '';
   let fallback = false;
   let reasons: string[] = [];
   let sawDone = false;
@@ -103,21 +108,25 @@ export async function connectCall(o: CallOptions): Promise<CallOutcome> {
       { headers: { authorization: `Bearer ${o.apiKey}` }, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}), ...(o.signal ? { signal: o.signal } : {}) },
     );
     for await (const m of stream) {
-      if (m.event.case === 'decision') backend = backendName(m.event.value.backend);
+      if (m.event.case === 'decision') {
+        backend = backendName(m.event.value.backend);
+        provider = m.event.value.provider;
+      }
       if (m.event.case === 'delta') content += m.event.value;
       if (m.event.case === 'done') {
         sawDone = true;
         const d = m.event.value.decision;
         backend = backendName(d?.backend);
+        provider = d?.provider ?? '';
         fallback = d?.fallback ?? false;
         reasons = [...(d?.reasons ?? [])];
       }
     }
   } catch (err) {
     const ce = ConnectError.from(err);
-    return { kind: content.length > 0 ? 'error-after' : 'error-before', status: codeName(ce.code), backend, fallback, reasons, content, message: ce.rawMessage, elapsedMs: Date.now() - started };
+    return { kind: content.length > 0 ? 'error-after' : 'error-before', status: codeName(ce.code), backend, provider, fallback, reasons, content, message: ce.rawMessage, elapsedMs: Date.now() - started };
   }
-  return { kind: sawDone ? 'ok' : 'truncated', status: 'ok', backend, fallback, reasons, content, message: '', elapsedMs: Date.now() - started };
+  return { kind: sawDone ? 'ok' : 'truncated', status: 'ok', backend, provider, fallback, reasons, content, message: '', elapsedMs: Date.now() - started };
 }
 
 const CODE_NAMES: Record<number, string> = { 1: 'canceled', 2: 'unknown', 3: 'invalid_argument', 4: 'deadline_exceeded', 5: 'not_found', 8: 'resource_exhausted', 13: 'internal', 14: 'unavailable' };
@@ -127,7 +136,7 @@ function codeName(code: number): string {
 
 /** Short text for the scorecard's "got" column. */
 export function describeOutcome(o: CallOutcome): string {
-  const where = o.backend ? ` ${o.backend}` : '';
+  const where = o.backend ? ` ${o.backend}${o.provider ? `/${o.provider}` : ''}` : '';
   if (o.kind === 'ok') return `ok${where} fallback=${o.fallback}${o.reasons.some((r) => r.startsWith('rescue')) ? ' rescued' : ''} ${o.elapsedMs}ms`;
   if (o.kind === 'error-after') return `${o.status} after ${o.content.length} chars ${o.elapsedMs}ms`;
   if (o.kind === 'error-before') return `${o.status} before tokens ${o.elapsedMs}ms: ${o.message.slice(0, 120)}`;

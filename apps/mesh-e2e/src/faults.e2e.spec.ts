@@ -330,3 +330,64 @@ describe('connection refused (serverless points at a closed port)', () => {
     expect(failures).toEqual([]);
   }, 60_000);
 });
+
+describe('serverless provider faults: the next provider answers before GPU is tried', () => {
+  let mesh: Mesh;
+  const [cheaper, other] = ['deepinfra', 'fireworks'];
+  const urlOf = (name: string): string => mesh.upstreams.providers.find((p) => p.name === name)!.url;
+  const FROM_OTHER: Expectation = { text: `200 from serverless/${other}, no GPU`, check: (o) => o.kind === 'ok' && o.backend === 'serverless' && o.provider === other };
+  const FROM_CHEAPER: Expectation = { text: `200 from serverless/${cheaper}`, check: (o) => o.kind === 'ok' && o.backend === 'serverless' && o.provider === cheaper };
+
+  beforeAll(async () => {
+    mesh = await startTestMesh(FAULT_ENV, { serverlessProviders: [cheaper, other] });
+  }, 90_000);
+  afterAll(async () => {
+    await mesh?.stop();
+  });
+
+  /** Clears every fault and waits until the cheaper provider answers again (its breaker half-opens and closes). */
+  async function healProviders(): Promise<void> {
+    await Promise.all([...mesh.upstreams.providers.map((p) => p.url), ...mesh.upstreams.gpu].map((u) => setSimulatorFault(u, undefined)));
+    const until = Date.now() + 15_000;
+    for (;;) {
+      const o = await sseCall(callOptions(mesh, PROMPT));
+      if (FROM_CHEAPER.check(o)) return;
+      if (Date.now() > until) throw new Error(`providers did not heal: last ${describeOutcome(o)}`);
+      await sleep(200);
+    }
+  }
+
+  async function row(scenario: string, expected: Expectation, setup: () => Promise<void>): Promise<string[]> {
+    const failures: string[] = [];
+    for (const protocol of Object.keys(PROTOCOLS) as Protocol[]) {
+      await healProviders();
+      await setup();
+      const outcome = await PROTOCOLS[protocol](callOptions(mesh, PROMPT));
+      const pass = expected.check(outcome);
+      card.add({ scenario, protocol, expected: expected.text, got: `${describeOutcome(outcome)}${outcome.provider ? ` provider=${outcome.provider}` : ''}`, pass });
+      progress(`${pass ? 'PASS' : 'FAIL'} ${scenario} (${protocol}): ${describeOutcome(outcome)}`);
+      if (!pass) failures.push(`${protocol}: ${describeOutcome(outcome)}`);
+    }
+    return failures;
+  }
+
+  it('the cheaper provider takes the traffic while healthy', async () => {
+    expect(await row(`providers healthy: ${cheaper} is cheaper`, FROM_CHEAPER, async () => undefined)).toEqual([]);
+  }, 60_000);
+
+  it.each<[string, Record<string, unknown>]>([
+    ['HTTP 500', { kind: 'status', code: 500 }],
+    ['HTTP 429 with Retry-After', { kind: 'rate-limit', retryAfterSeconds: 1 }],
+    ['reset before the first byte', { kind: 'reset-before-first-byte' }],
+    ['silent forever', { kind: 'silent' }],
+  ])(`${cheaper} %s → answered by ${other}`, async (name, fault) => {
+    expect(await row(`provider ${cheaper} ${name}`, FROM_OTHER, () => setSimulatorFault(urlOf(cheaper), fault))).toEqual([]);
+  }, 60_000);
+
+  it('every provider down → GPU answers', async () => {
+    const setup = async (): Promise<void> => {
+      await Promise.all(mesh.upstreams.providers.map((p) => setSimulatorFault(p.url, { kind: 'status', code: 503 })));
+    };
+    expect(await row('every serverless provider 503', FALLBACK, setup)).toEqual([]);
+  }, 60_000);
+});

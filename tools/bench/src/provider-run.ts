@@ -37,6 +37,8 @@ const BURST_TOKENS = Number(values['burst-tokens']);
 const INTER_TOKEN_MS = Number(values['inter-token-ms']);
 const MODEL = 'meta-llama/Llama-3.1-8B-Instruct';
 const KEY = 'bench-key';
+/** `SOPHIA_*` variables of this process go to every mesh it starts (e.g. SOPHIA_DATA_SYNC=normal to see what fsync costs). */
+const passThrough = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('SOPHIA_')));
 const agent = new Agent({ connections: BURST + 64, keepAliveTimeout: 30_000 });
 
 /** One streamed request as the client saw it. */
@@ -126,6 +128,7 @@ const mesh = await startMesh({
     PATH: process.env['PATH'],
     HOME: process.env['HOME'],
     SOPHIA_LOG_LEVEL: 'error',
+    ...passThrough,
     SOPHIA_API_KEYS: `${KEY}:acme`,
     SOPHIA_DATA_DIR: dataDir,
     SOPHIA_SERVERLESS_PROVIDERS: `deepinfra=${cheap.url}/v1,fireworks=${pricey.url}/v1`,
@@ -210,7 +213,7 @@ try {
   const dir = mkdtempSync(join(tmpdir(), 'sophia-provider-bench-'));
   const one = await createUpstreamSimulator(simOptions(0));
   const m = await startMesh({
-    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], SOPHIA_LOG_LEVEL: 'error', SOPHIA_API_KEYS: `${KEY}:acme`, SOPHIA_DATA_DIR: dir, SOPHIA_SERVERLESS_BASE_URL: `${one.url}/v1` },
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], SOPHIA_LOG_LEVEL: 'error', ...passThrough, SOPHIA_API_KEYS: `${KEY}:acme`, SOPHIA_DATA_DIR: dir, SOPHIA_SERVERLESS_BASE_URL: `${one.url}/v1` },
     gatewayPort: 0,
   });
   try {
