@@ -12,7 +12,7 @@ import { breakEven } from './break-even.ts';
 import type { CatalogHistory } from './catalog-history.ts';
 import { fieldError } from './field-error.ts';
 import { baselineMicroUsdPerMonth, prorate, type GpuBaseline } from './gpu-baseline.ts';
-import { createSavingsAccumulator } from './savings-report.ts';
+import { createSavingsAccumulator, singleProviderCost } from './savings-report.ts';
 import { createUsageReportBuilder, type UsageReportRow } from './usage-report.ts';
 import { usageQueryFromRequest } from './usage-query-request.ts';
 import type { UsageStore } from './usage-store.ts';
@@ -98,7 +98,11 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportMethods {
       const t = savings.totals;
       const gpuBaseline = prorate(baseline.microUsd, endMs - startMs);
       const money = (microUsd: bigint) => ({ microUsd });
+      const single = singleProviderCost(t);
       return {
+        singleProviderName: single.name,
+        singleProvider: money(single.cost),
+        savingsVsSingleProvider: money(single.cost - t.actual),
         start: timestampFromMs(startMs),
         end: timestampFromMs(endMs),
         requests: t.requests,

@@ -15,6 +15,19 @@ export interface SavingsTotals {
   allServerless: bigint;
   allGpu: bigint;
   readonly notes: Set<string>;
+  /** Per serverless provider: requests it answered, and the period priced with every serverless request at its offer. */
+  readonly providers: Map<string, { requests: bigint; offered: bigint; actualWhereOffered: bigint }>;
+}
+
+/**
+ * The most-used serverless provider and what the period would have cost on it alone: its offer for
+ * every serverless request whose model it offers, the recorded cost for the rest.
+ */
+export function singleProviderCost(totals: SavingsTotals): { name: string; cost: bigint } {
+  let best: [string, { requests: bigint; offered: bigint; actualWhereOffered: bigint }] | undefined;
+  for (const entry of totals.providers) if (best === undefined || entry[1].requests > best[1].requests) best = entry;
+  if (best === undefined || best[1].requests === 0n) return { name: '', cost: totals.actual };
+  return { name: best[0], cost: totals.actual - best[1].actualWhereOffered + best[1].offered };
 }
 
 function offered(model: CatalogModel, preferred: CatalogBackend): CatalogBackend {
@@ -35,6 +48,12 @@ export function createSavingsAccumulator(catalog: PriceCatalog): { add(record: U
     allServerless: 0n,
     allGpu: 0n,
     notes: new Set<string>(),
+    providers: new Map(),
+  };
+  const providerSums = (name: string) => {
+    let sums = totals.providers.get(name);
+    if (sums === undefined) totals.providers.set(name, (sums = { requests: 0n, offered: 0n, actualWhereOffered: 0n }));
+    return sums;
   };
   const largestBackend = largest === undefined ? undefined : offered(largest, 'serverless');
   if (largest !== undefined) totals.notes.add(`largest tier: ${largest.id} on ${largestBackend}`);
@@ -63,6 +82,14 @@ export function createSavingsAccumulator(catalog: PriceCatalog): { add(record: U
       }
       totals.allServerless += price(model, 'serverless', record);
       totals.allGpu += price(model, 'gpu', record);
+      if (record.backend === 'serverless') {
+        if (record.provider) providerSums(record.provider).requests += 1n;
+        for (const offer of model.offers) {
+          const sums = providerSums(offer.provider);
+          sums.offered += BigInt(priceUsage(catalog, model.id, 'serverless', record, offer.provider));
+          sums.actualWhereOffered += actual;
+        }
+      }
     },
   };
 }

@@ -89,6 +89,7 @@ try {
     `  everything on the largest tier   ${usd(savings.allLargestTier?.microUsd)}   saved ${usd(savings.savingsVsLargestTier?.microUsd)}`,
     `  everything serverless            ${usd(savings.allServerless?.microUsd)}   saved ${usd(savings.savingsVsAllServerless?.microUsd)}`,
     `  everything on GPU                ${usd(savings.allGpu?.microUsd)}   saved ${usd(savings.savingsVsAllGpu?.microUsd)}`,
+    `  one provider (${savings.singleProviderName || 'none recorded'})${' '.repeat(Math.max(1, 18 - (savings.singleProviderName || 'none recorded').length))}${usd(savings.singleProvider?.microUsd)}   saved ${usd(savings.savingsVsSingleProvider?.microUsd)}`,
     ...savings.notes.map((n) => `  note: ${n}`),
     '',
     'break-even (last day):',

@@ -1036,6 +1036,28 @@ export declare type GetSavingsReportResponse = Message<"sophia.ledger.v1.GetSavi
    * @generated from field: repeated string notes = 15;
    */
   notes: string[];
+
+  /**
+   * The serverless provider that answered the most requests of the period ("" when none is recorded).
+   *
+   * @generated from field: string single_provider_name = 16;
+   */
+  singleProviderName: string;
+
+  /**
+   * The same tokens with every serverless request at that provider's offer (a request whose model
+   * it does not offer keeps its recorded cost; GPU requests keep theirs): what one provider would cost.
+   *
+   * @generated from field: sophia.common.v1.Money single_provider = 17;
+   */
+  singleProvider?: Money | undefined;
+
+  /**
+   * single_provider minus actual: what choosing among several providers saved.
+   *
+   * @generated from field: sophia.common.v1.Money savings_vs_single_provider = 18;
+   */
+  savingsVsSingleProvider?: Money | undefined;
 };
 
 /**
