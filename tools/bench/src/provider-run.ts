@@ -188,7 +188,8 @@ try {
       otherProviderAnsweringAfterMs: firstOther ? round(firstOther.headersAt - t0) : null,
       gpuAnswersDuringFault: during.filter((o) => o.backend === 'gpu').length,
       trafficBackOnCheaperAfterMs: back ? round(back.headersAt - t1) : null,
-      cheaperShareAfterRecovery: round((all.filter((o) => o.startedAt >= t1 + 3000 && o.provider === 'deepinfra').length / Math.max(1, all.filter((o) => o.startedAt >= t1 + 3000).length)) * 100, 1),
+      // The second half of the recovery phase: after the breaker's half-open probe (2 s by default).
+      cheaperShareAfterRecovery: round((all.filter((o) => o.startedAt >= t1 + PHASE_MS / 2 && o.provider === 'deepinfra').length / Math.max(1, all.filter((o) => o.startedAt >= t1 + PHASE_MS / 2).length)) * 100, 1),
     });
   }
   report['faults'] = faultRows;
