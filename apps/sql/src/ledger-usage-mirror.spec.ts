@@ -64,3 +64,20 @@ describe('usage questions answered from the ledger (QueryUsage mirror, in-memory
     ledgerDown = false;
   });
 });
+
+describe('usage mirror before the ledger ever answered', () => {
+  it('fails the statement naming the ledger', async () => {
+    const ledger = { queryUsage: async () => Promise.reject(new Error('connection refused')) };
+    const started = await startSql({ config, logger, ledger, clock: () => NOW });
+    try {
+      const impl = started.services[0]!.impl as ServiceImpl<typeof SqlService>;
+      const sql = createClient(SqlService, createRouterTransport(({ service }) => service(SqlService, impl)));
+      const run = async (): Promise<void> => {
+        for await (const m of sql.execute({ query: { case: 'question', value: 'Show usage by tenant for this week' }, scope: 'usage' }, { headers: { 'x-sophia-tenant': 'acme' } })) void m;
+      };
+      await expect(run()).rejects.toMatchObject({ rawMessage: "sql: usage: the ledger's usage could not be read: connection refused" });
+    } finally {
+      await started.close?.();
+    }
+  });
+});
