@@ -22,4 +22,4 @@ export { listPrice, priceUsage, unitPrice, worstCase, type ListPrice, type Token
 export { exactCeilDiv } from './exact-ceil-div.ts';
 export { backendFromProto, backendToProto, tierFromProto, tierToProto } from './proto-mapping.ts';
 export { withGpuPrices } from './with-gpu-prices.ts';
-export { fetchLambdaInstancePrices, LambdaPriceError, type LambdaPriceOptions } from './lambda-instance-prices.ts';
+export { fetchLambdaInstancePrices, lambdaInstanceTypesSchema, LambdaPriceError, type LambdaPriceOptions } from './lambda-instance-prices.ts';

@@ -4,19 +4,25 @@
 // (× 10,000) so they plug into the exact integer pricing.
 import { z } from 'zod';
 
-const responseSchema = z.object({
-  data: z.record(
-    z.string(),
-    z.object({
-      instance_type: z.object({
-        name: z.string().min(1),
-        description: z.string(),
-        price_cents_per_hour: z.int().nonnegative(),
-        specs: z.record(z.string(), z.unknown()).optional(),
-      }),
-      regions_with_capacity_available: z.array(z.object({ name: z.string(), description: z.string().optional() })).optional(),
+/**
+ * The `data` of `GET /api/v1/instance-types`, shared with the GPU fleet's Lambda Cloud client so the
+ * two readers of this answer cannot disagree about its shape.
+ */
+export const lambdaInstanceTypesSchema = z.record(
+  z.string(),
+  z.object({
+    instance_type: z.object({
+      name: z.string().min(1),
+      description: z.string(),
+      price_cents_per_hour: z.int().nonnegative(),
+      specs: z.record(z.string(), z.unknown()).optional(),
     }),
-  ),
+    regions_with_capacity_available: z.array(z.object({ name: z.string(), description: z.string().optional() })).optional(),
+  }),
+);
+
+const responseSchema = z.object({
+  data: lambdaInstanceTypesSchema,
 });
 
 /** Options for fetchLambdaInstancePrices. */

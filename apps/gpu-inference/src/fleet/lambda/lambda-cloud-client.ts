@@ -3,6 +3,7 @@
 // client-side pacing for the API's rate limits, and jittered backoff on 429 (honouring
 // Retry-After). Reads and 429s are retried; a launch or terminate that failed any other way is not
 // (it may have happened — the controller's orphan report and next list settle it).
+import { lambdaInstanceTypesSchema } from '@sophia/price-catalog';
 import { z } from 'zod';
 import { CloudError, type CloudClient, type CloudInstance, type CloudInstanceType, type CloudSshKey, type LaunchRequest } from '../cloud-client.ts';
 import { lambdaHttpError, lambdaTransportError, retryAfterMs } from './lambda-errors.ts';
@@ -35,18 +36,6 @@ const instanceSchema = z.object({
   region: region.optional(),
   instance_type: z.object({ name: z.string() }).passthrough().optional(),
 });
-const instanceTypesSchema = z.record(
-  z.string(),
-  z.object({
-    instance_type: z.object({
-      name: z.string().min(1),
-      description: z.string(),
-      price_cents_per_hour: z.int().nonnegative(),
-      specs: z.object({ vcpus: z.number(), memory_gib: z.number(), storage_gib: z.number(), gpus: z.number() }).partial().optional(),
-    }),
-    regions_with_capacity_available: z.array(region),
-  }),
-);
 const sshKeySchema = z.object({ id: z.string(), name: z.string(), public_key: z.string() });
 
 function toInstance(i: z.infer<typeof instanceSchema>): CloudInstance {
@@ -119,21 +108,20 @@ export function createLambdaCloudClient(options: LambdaCloudClientOptions): Clou
   return {
     queued: () => pacer.queued,
     async listInstanceTypes() {
-      const data = await call('GET', 'instance-types', instanceTypesSchema);
-      return Object.values(data).map(
-        (t): CloudInstanceType => ({
+      const data = await call('GET', 'instance-types', lambdaInstanceTypesSchema);
+      return Object.values(data).map((t): CloudInstanceType => {
+        const spec = (key: string): number => {
+          const value = t.instance_type.specs?.[key];
+          return typeof value === 'number' ? value : 0;
+        };
+        return {
           name: t.instance_type.name,
           description: t.instance_type.description,
           priceCentsPerHour: t.instance_type.price_cents_per_hour,
-          specs: {
-            gpus: t.instance_type.specs?.gpus ?? 0,
-            vcpus: t.instance_type.specs?.vcpus ?? 0,
-            memoryGib: t.instance_type.specs?.memory_gib ?? 0,
-            storageGib: t.instance_type.specs?.storage_gib ?? 0,
-          },
-          regionsWithCapacity: t.regions_with_capacity_available.map((r) => r.name),
-        }),
-      );
+          specs: { gpus: spec('gpus'), vcpus: spec('vcpus'), memoryGib: spec('memory_gib'), storageGib: spec('storage_gib') },
+          regionsWithCapacity: (t.regions_with_capacity_available ?? []).map((r) => r.name),
+        };
+      });
     },
     async listInstances() {
       return (await call('GET', 'instances', z.array(instanceSchema))).map(toInstance);
