@@ -30,7 +30,7 @@ function setup(timeZone = 'UTC'): { client: Client<typeof LedgerService>; store:
 const reserveRequest = (requestId: string, init: { maxTokens?: number; apiKey?: string } = {}) => ({
   requestId,
   tenant: 'acme',
-  model: 'small',
+  model: 'small-b',
   backend: Backend.SERVERLESS,
   promptTokens: 1000,
   maxTokens: init.maxTokens ?? 500,
@@ -39,7 +39,7 @@ const reserveRequest = (requestId: string, init: { maxTokens?: number; apiKey?: 
 
 const commitRequest = (requestId: string, completionTokens: number) => ({
   reservationId: requestId,
-  event: { requestId, tenant: 'acme', model: 'small', backend: Backend.SERVERLESS, usage: { promptTokens: 1000, completionTokens }, completed: true },
+  event: { requestId, tenant: 'acme', model: 'small-b', backend: Backend.SERVERLESS, usage: { promptTokens: 1000, completionTokens }, completed: true },
 });
 
 describe('budget RPCs (in-memory transport)', () => {
@@ -47,51 +47,66 @@ describe('budget RPCs (in-memory transport)', () => {
     const { client } = setup();
     await client.setBudget({ scope: { tenant: 'acme' }, window: BudgetWindow.MONTH, limit: { microUsd: 1000n }, actor: 'ops' });
     const reserved = await client.reserve(reserveRequest('r1'));
-    // (1000 × 25,000 + 500 × 40,000) / 1e6 = 45 µ$
-    expect(reserved).toMatchObject({ reservationId: 'r1', worstCase: { microUsd: 45n } });
+    // small-b (no provider offers): the prompt is reserved at its default billed bound, ceil(1000 × 1.25) + 64
+    // = 1314 tokens: (1314 × 30,000 + 500 × 50,000) / 1e6 = 64.42 → 65 µ$
+    expect(reserved).toMatchObject({ reservationId: 'r1', worstCase: { microUsd: 65n } });
     expect(timestampMs(reserved.expiresAt!)).toBe(NOW + 60_000);
     expect(reserved.budgets.map((b) => [b.scope?.model, b.window, b.reserved?.microUsd])).toEqual([
-      ['', BudgetWindow.DAY, 45n],
-      ['', BudgetWindow.MONTH, 45n],
-      ['small', BudgetWindow.DAY, 45n],
-      ['small', BudgetWindow.MONTH, 45n],
+      ['', BudgetWindow.DAY, 65n],
+      ['', BudgetWindow.MONTH, 65n],
+      ['small-b', BudgetWindow.DAY, 65n],
+      ['small-b', BudgetWindow.MONTH, 65n],
     ]);
-    // 1000 × 25,000 + 100 × 40,000 = 29 µ$
-    expect(await client.commit(commitRequest('r1', 100))).toMatchObject({ recorded: true, cost: { microUsd: 29n } });
-    expect(await client.commit(commitRequest('r1', 100))).toMatchObject({ recorded: false, cost: { microUsd: 29n } });
+    // 1000 × 30,000 + 100 × 50,000 = 35 µ$
+    expect(await client.commit(commitRequest('r1', 100))).toMatchObject({ recorded: true, cost: { microUsd: 35n } });
+    expect(await client.commit(commitRequest('r1', 100))).toMatchObject({ recorded: false, cost: { microUsd: 35n } });
     const status = await client.budgetStatus({ tenant: 'acme' });
-    expect(status.budgets[1]).toMatchObject({ spent: { microUsd: 29n }, reserved: { microUsd: 0n }, limit: { microUsd: 1000n } });
-    expect(status.maxUtilisation).toBeCloseTo(0.029, 12);
+    expect(status.budgets[1]).toMatchObject({ spent: { microUsd: 35n }, reserved: { microUsd: 0n }, limit: { microUsd: 1000n } });
+    expect(status.maxUtilisation).toBeCloseTo(0.035, 12);
     await client.reserve(reserveRequest('r2'));
     expect(await client.release({ reservationId: 'r2', tenant: 'acme' })).toEqual(expect.objectContaining({ released: true }));
     expect(await client.release({ reservationId: 'r2', tenant: 'acme' })).toEqual(expect.objectContaining({ released: false }));
   });
 
+  it("reserves for the provider's prompt count as calibrated from the model's settled requests", async () => {
+    const { client } = setup();
+    const settle = async (id: string, billedPrompt: number) => {
+      await client.reserve(reserveRequest(id));
+      await client.commit({ ...commitRequest(id, 500), event: { ...commitRequest(id, 500).event, usage: { promptTokens: billedPrompt, completionTokens: 500 } } });
+    };
+    // The provider bills 40 % more prompt tokens than the local estimate of 1000, beyond the default bound (1314).
+    for (let i = 0; i < 19; i++) await settle(`w${i}`, 1400);
+    expect((await client.reserve(reserveRequest('before'))).worstCase?.microUsd).toBe(65n);
+    await settle('w19', 1400);
+    // 20 samples: bound = max(ceil(1000 × 1.4), 1000 + 400) = 1400 → 1400 × 30,000 + 500 × 50,000 = 67 µ$
+    expect((await client.reserve(reserveRequest('after'))).worstCase?.microUsd).toBe(67n);
+  });
+
   it('refuses over budget with RESOURCE_EXHAUSTED naming tenant, budget, spend and reset, and retry-after-ms', async () => {
     const { client } = setup('Europe/Berlin');
-    await client.setBudget({ scope: { tenant: 'acme' }, window: BudgetWindow.DAY, limit: { microUsd: 100n }, actor: 'ops' });
+    await client.setBudget({ scope: { tenant: 'acme' }, window: BudgetWindow.DAY, limit: { microUsd: 150n }, actor: 'ops' });
     await client.reserve(reserveRequest('r1'));
     await client.commit(commitRequest('r1', 500));
     await client.reserve(reserveRequest('r2'));
     const error = await rejection(client.reserve(reserveRequest('r3')));
     expect(error.code).toBe(Code.ResourceExhausted);
     expect(error.rawMessage).toBe(
-      "budget exceeded: tenant 'acme' daily budget $0.000100 (2026-11-26, Europe/Berlin): spent $0.000045, reserved $0.000045, " +
-        'this request needs up to $0.000045; resets at 2026-11-26T23:00:00.000Z',
+      "budget exceeded: tenant 'acme' daily budget $0.000150 (2026-11-26, Europe/Berlin): spent $0.000055, reserved $0.000065, " +
+        'this request needs up to $0.000065; resets at 2026-11-26T23:00:00.000Z',
     );
     expect(error.metadata.get('retry-after-ms')).toBe(String(11 * 3_600_000));
   });
 
   it('applies an api key budget when the request names the key', async () => {
     const { client } = setup();
-    await client.setBudget({ scope: { tenant: 'acme', apiKey: 'k1' }, window: BudgetWindow.DAY, limit: { microUsd: 50n }, actor: 'ops' });
+    await client.setBudget({ scope: { tenant: 'acme', apiKey: 'k1' }, window: BudgetWindow.DAY, limit: { microUsd: 100n }, actor: 'ops' });
     await client.reserve(reserveRequest('a', { apiKey: 'k1' }));
     const error = await rejection(client.reserve(reserveRequest('b', { apiKey: 'k1' })));
-    expect(error.rawMessage).toContain("tenant 'acme' api key 'k1' daily budget $0.000050");
+    expect(error.rawMessage).toContain("tenant 'acme' api key 'k1' daily budget $0.000100");
     await client.reserve(reserveRequest('b', { apiKey: 'k2' }));
     await client.commit({ ...commitRequest('a', 500), apiKey: 'k1' });
     const key = await client.getBudget({ scope: { tenant: 'acme', apiKey: 'k1' } });
-    expect(key.budgets[0]).toMatchObject({ spent: { microUsd: 45n }, reserved: { microUsd: 0n }, utilisation: 0.9 });
+    expect(key.budgets[0]).toMatchObject({ spent: { microUsd: 55n }, reserved: { microUsd: 0n }, utilisation: 0.55 });
   });
 
   it('audits budget changes and admin actions in the ledger log', async () => {

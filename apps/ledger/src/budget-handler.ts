@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { timestampFromMs, timestampMs } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import type { LedgerService } from '@sophia/contracts/ledger';
-import { backendFromProto, worstCase, type PriceCatalog } from '@sophia/price-catalog';
+import { backendFromProto, billedPromptBound, worstCase, type PriceCatalog } from '@sophia/price-catalog';
+import { promptBoundLines } from './prompt-calibration.ts';
 import type { BudgetCalendar } from './budget-calendar.ts';
 import { utilisation, type BudgetStore } from './budget-store.ts';
 import { budgetExceededError, formatUsd, scopeFromWire, stateToWire, windowFromWire } from './budget-wire.ts';
@@ -54,16 +55,20 @@ export function createBudgetHandler(deps: BudgetHandlerDeps): BudgetMethods {
       const model = requireModel(catalog, request.model, 'model');
       const backend = requireBackend(model, request.backend, 'backend');
       if (request.ttlMs > MAX_RESERVATION_TTL_MS) throw fieldError('ttl_ms', `must be at most ${MAX_RESERVATION_TTL_MS}`);
+      // The provider bills its own prompt count (tokenizer, chat template): reserve for the most it may
+      // bill, as calibrated from this model's settled reservations (prompt-calibration.ts).
+      const calibration = await storeCall('reserve', () => store.promptCalibration(model.id));
+      const billablePrompt = billedPromptBound(request.promptTokens, promptBoundLines(calibration));
       let amount: number;
       try {
-        amount = worstCase(catalog, model.id, backend, request.promptTokens, request.maxTokens === 0 ? undefined : request.maxTokens);
+        amount = worstCase(catalog, model.id, backend, billablePrompt, request.maxTokens === 0 ? undefined : request.maxTokens);
       } catch (error) {
         rethrowLookup(error);
       }
       const nowMs = deps.clock().getTime();
       const ttlMs = request.ttlMs === 0 ? deps.reservationTtlMs : request.ttlMs;
       const outcome = await storeCall('reserve', () =>
-        store.reserve({ tenant, reservationId, amountMicroUsd: amount, nowMs, ttlMs, model: model.id, apiKey }),
+        store.reserve({ tenant, reservationId, amountMicroUsd: amount, nowMs, ttlMs, model: model.id, apiKey, promptEstimate: request.promptTokens }),
       );
       deps.metrics?.observeReserve(outcome.granted);
       if (!outcome.granted) {

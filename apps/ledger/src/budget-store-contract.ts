@@ -134,6 +134,22 @@ export function budgetStoreContract(store: () => UsageStore & BudgetStore): void
     expect((await store().tenantStatus('acme', T0)).map((s) => s.scope.apiKey)).toEqual(['', '']);
   });
 
+  it('learns the prompt calibration of a model from reservations carrying an estimate, once per settled record', async () => {
+    expect(await store().promptCalibration('small')).toEqual({ samples: 0, maxRatioMilli: 0, maxExcessTokens: 0 });
+    await store().reserve({ tenant: 'acme', reservationId: 'c1', amountMicroUsd: 10, nowMs: T0, ttlMs: TTL, model: 'small', promptEstimate: 100 });
+    await store().record(usageRecord({ requestId: 'c1', promptTokens: 130 }));
+    await store().record(usageRecord({ requestId: 'c1', promptTokens: 130 }));
+    expect(await store().promptCalibration('small')).toEqual({ samples: 1, maxRatioMilli: 1300, maxExcessTokens: 30 });
+    await store().reserve({ tenant: 'acme', reservationId: 'c2', amountMicroUsd: 10, nowMs: T0, ttlMs: TTL, model: 'small', promptEstimate: 1000 });
+    await store().record(usageRecord({ requestId: 'c2', promptTokens: 1040 }));
+    // No estimate held (no reservation, or one without an estimate): no sample.
+    await store().record(usageRecord({ requestId: 'c3', promptTokens: 5000 }));
+    await reserve('c4', 10);
+    await store().record(usageRecord({ requestId: 'c4', promptTokens: 5000 }));
+    expect(await store().promptCalibration('small')).toEqual({ samples: 2, maxRatioMilli: 1300, maxExcessTokens: 40 });
+    expect((await store().promptCalibration('mid')).samples).toBe(0);
+  });
+
   it('rejects negative amounts, limits and non-positive TTLs', async () => {
     await expect(store().reserve({ tenant: 'acme', reservationId: 'x', amountMicroUsd: -1, nowMs: T0, ttlMs: TTL })).rejects.toThrow('amountMicroUsd');
     await expect(store().reserve({ tenant: 'acme', reservationId: 'x', amountMicroUsd: 1, nowMs: T0, ttlMs: 0 })).rejects.toThrow('ttlMs');

@@ -10,6 +10,7 @@
 // scope that applies, so spend exceeds a limit only when a request's actual cost exceeds its own
 // reservation, or when a reservation outlives its TTL (make the TTL longer than the request deadline).
 import type { BudgetCalendar } from './budget-calendar.ts';
+import type { PromptCalibration } from './prompt-calibration.ts';
 
 /** Budget windows; periods are calendar days and months in the budget time zone. */
 export const BUDGET_WINDOWS = ['day', 'month'] as const;
@@ -77,6 +78,11 @@ export interface ReserveRequest {
   readonly model?: string;
   /** API key of the request ('' = none): the key's budget applies. */
   readonly apiKey?: string;
+  /**
+   * The local estimate of the prompt's tokens (0 = none). Kept with the reservation so that the record
+   * settling it adds a calibration sample (estimate vs billed) for the model, in the same atomic step.
+   */
+  readonly promptEstimate?: number;
 }
 
 /** Whether the reservation holds; `exceeded` is the first window that refused it. */
@@ -99,6 +105,8 @@ export interface BudgetStore {
   status(scope: BudgetScope, nowMs: number): Promise<readonly BudgetState[]>;
   /** The tenant-wide windows, then those of every key / model scope of the tenant that has a limit. */
   tenantStatus(tenant: string, nowMs: number): Promise<readonly BudgetState[]>;
+  /** The model's prompt calibration (prompt-calibration.ts) learned from settled reservations. */
+  promptCalibration(model: string): Promise<PromptCalibration>;
 }
 
 /** Rejects amounts and TTLs that would corrupt integer counters; shared by both stores. */
@@ -108,6 +116,8 @@ export function checkReserveRequest(request: ReserveRequest): void {
   }
   if (!Number.isSafeInteger(request.ttlMs) || request.ttlMs <= 0) throw new RangeError(`ttlMs must be a positive integer, got ${request.ttlMs}`);
   if (request.reservationId === '') throw new RangeError('reservationId is required');
+  const estimate = request.promptEstimate ?? 0;
+  if (!Number.isSafeInteger(estimate) || estimate < 0) throw new RangeError(`promptEstimate must be a non-negative integer, got ${estimate}`);
 }
 
 /** Rejects limits that are not non-negative safe integers. */

@@ -168,6 +168,7 @@ describe('LedgerService handler (in-memory transport)', () => {
         release: down,
         status: down,
         tenantStatus: down,
+        promptCalibration: down,
       };
       const logger = { error: jest.fn() };
       const error = await rejection(ledgerClient(failing, testCatalog, logger).recordUsage(event('x')));
@@ -229,13 +230,14 @@ describe('LedgerService handler (in-memory transport)', () => {
   describe('Quote', () => {
     it('returns the worst case and the list prices', async () => {
       const quote = await ledgerClient().quote({ model: 'small', backend: Backend.SERVERLESS, promptTokens: 1000, maxTokens: 500 });
-      expect(quote).toMatchObject({ worstCase: { microUsd: 45n }, inputMicroUsdPerMtok: 25_000n, outputMicroUsdPerMtok: 40_000n });
+      // the worst case is at the dearest offer (fireworks 0.1/0.1: 100 + 50); list prices are the reference card
+      expect(quote).toMatchObject({ worstCase: { microUsd: 150n }, inputMicroUsdPerMtok: 25_000n, outputMicroUsdPerMtok: 40_000n });
     });
 
     it('assumes the model maximum when max_tokens is unset', async () => {
-      // small: maxOutputTokens 1000 → 1000 × 25,000 + 1000 × 40,000 = 65 µ$
-      const quote = await ledgerClient().quote({ model: 'small', backend: Backend.SERVERLESS, promptTokens: 1000 });
-      expect(quote.worstCase?.microUsd).toBe(65n);
+      // small-b: maxOutputTokens 1000 → 1000 × 30,000 + 1000 × 50,000 = 80 µ$
+      const quote = await ledgerClient().quote({ model: 'small-b', backend: Backend.SERVERLESS, promptTokens: 1000 });
+      expect(quote.worstCase?.microUsd).toBe(80n);
     });
 
     it('quotes GPU at the amortised rate', async () => {

@@ -1,7 +1,8 @@
 // The ledger's tables in the embedded state file (@sophia/state-store), as versioned migrations.
 // Usage events keyed by request id (the idempotency key), daily roll-ups (reports over whole days,
 // and what survives the retention window), spend per budget scope and period, limits, live
-// reservations, and the durable log the warehouse sink drains — all moved by one transaction per record.
+// reservations, the durable log the warehouse sink drains, and (v2) the per-model prompt calibration —
+// all moved by one transaction per record.
 import type { StoreSchema } from '@sophia/state-store';
 
 /** Schema of the ledger store; append a migration to change it, never edit a released one. */
@@ -57,6 +58,20 @@ export const LEDGER_SCHEMA: StoreSchema = {
           seq INTEGER PRIMARY KEY AUTOINCREMENT,
           kind TEXT NOT NULL,
           json TEXT NOT NULL
+        ) STRICT;
+      `,
+    },
+    {
+      version: 2,
+      sql: `
+        ALTER TABLE ledger_reservations ADD COLUMN prompt_estimate INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE ledger_calibration (
+          model TEXT PRIMARY KEY,
+          samples INTEGER NOT NULL,
+          max_ratio_milli INTEGER NOT NULL,
+          max_excess INTEGER NOT NULL,
+          prev_max_ratio_milli INTEGER,
+          prev_max_excess INTEGER
         ) STRICT;
       `,
     },

@@ -18,10 +18,11 @@ import {
   type BudgetWindow,
   type ReserveOutcome,
 } from './budget-store.ts';
+import { CALIBRATION_GENERATION, NO_CALIBRATION, type PromptCalibration } from './prompt-calibration.ts';
 import type { RedisLedgerKeys } from './redis-ledger-keys.ts';
 
 // KEYS: reservations, then per scope: limits, spent:day, spent:month.
-// ARGV: id, amount, nowMs, ttlMs, meta JSON [apiKey, model], apiKey, model, then per scope t|m|k.
+// ARGV: id, amount, nowMs, ttlMs, meta JSON [apiKey, model, promptEstimate], apiKey, model, then per scope t|m|k.
 // Returns {granted, exceeded scope (1-based, 0 = none), exceeded window, then per scope:
 // spentDay, spentMonth, limitDay, limitMonth, reserved}.
 const RESERVE_SCRIPT = `
@@ -102,7 +103,7 @@ function limitOf(value: string | number | null | undefined): number | undefined 
   return value === null || value === undefined || value === '' ? undefined : Number(value);
 }
 
-/** Reservation hash value: "<µ$>:<expires at ms>:<[apiKey, model] JSON>". */
+/** Reservation hash value: "<µ$>:<expires at ms>:<[apiKey, model, promptEstimate] JSON>". */
 export function parseReservation(value: string): { amount: number; expiresAtMs: number; apiKey: string; model: string } {
   const s1 = value.indexOf(':');
   const s2 = value.indexOf(':', s1 + 1);
@@ -173,7 +174,7 @@ export function createRedisBudgetStore(redis: Redis | Cluster, keys: RedisLedger
         request.amountMicroUsd,
         request.nowMs,
         request.ttlMs,
-        JSON.stringify([apiKey, model]),
+        JSON.stringify([apiKey, model, request.promptEstimate ?? 0]),
         apiKey,
         model,
         ...scopes.map(scopeKind),
@@ -195,6 +196,17 @@ export function createRedisBudgetStore(redis: Redis | Cluster, keys: RedisLedger
     },
 
     status,
+
+    async promptCalibration(model): Promise<PromptCalibration> {
+      const [n, r, x, pr, px] = await redis.hmget(keys.calibration(model), 'n', 'r', 'x', 'pr', 'px');
+      if (n === null || n === undefined) return NO_CALIBRATION;
+      const previous = pr !== null && pr !== undefined;
+      return {
+        samples: Number(n) + (previous ? CALIBRATION_GENERATION : 0),
+        maxRatioMilli: Math.max(Number(r), previous ? Number(pr) : Number(r)),
+        maxExcessTokens: Math.max(Number(x), previous ? Number(px) : Number(x)),
+      };
+    },
 
     async tenantStatus(tenant, nowMs) {
       const ids = await redis.smembers(keys.budgetScopes(tenant));

@@ -23,8 +23,10 @@ export interface RedisLedgerKeys {
   budgetScopes(tenant: string): string;
   /** stream: the durable log of usage events and audit entries, read by the warehouse sink. */
   readonly log: string;
-  /** hash: reservation id → "<micro-USD>:<expires at ms>:<[apiKey, model] JSON>". */
+  /** hash: reservation id → "<micro-USD>:<expires at ms>:<[apiKey, model, promptEstimate] JSON>". */
   reservations(tenant: string): string;
+  /** hash: a model's prompt calibration — n, r, x (current generation: samples, max ratio ‰, max excess), pr, px (previous). */
+  calibration(model: string): string;
 }
 
 /** Builds the key set for `prefix`. */
@@ -40,6 +42,7 @@ export function redisLedgerKeys(prefix: string): RedisLedgerKeys {
     budgetScopes: (tenant) => `${prefix}budget-scopes:${tenant}`,
     log: `${prefix}log`,
     reservations: (tenant) => `${prefix}reservations:${tenant}`,
+    calibration: (model) => `${prefix}calibration:${model}`,
   };
 }
 

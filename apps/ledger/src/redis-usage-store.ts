@@ -6,12 +6,13 @@
 // after the last member seen (O(log n + page) each, no offsets). Whole UTC days are read from daily
 // roll-ups instead (usage-rollup.ts). Record is one Lua script — SET NX, both ZADDs, the day's
 // roll-up counters, the day and month spend of every applicable budget scope, releasing the budget
-// reservation, and XADD to the durable log (redis-ledger-log.ts) — so a crash can never leave an
+// reservation (adding its prompt-calibration sample), and XADD to the durable log (redis-ledger-log.ts) — so a crash can never leave an
 // event counted in one place and not another, nor acknowledged and missing from the log.
 import type { Cluster, Redis } from 'ioredis';
 import { createBudgetCalendar, type BudgetCalendar } from './budget-calendar.ts';
 import { applicableScopes, scopeId, type BudgetStore } from './budget-store.ts';
 import { encodeAudit } from './ledger-log.ts';
+import { CALIBRATION_GENERATION } from './prompt-calibration.ts';
 import { createRedisBudgetStore } from './redis-budget-store.ts';
 import { redisLedgerKeys, SPENT_TTL_SECONDS } from './redis-ledger-keys.ts';
 import { decodeStoredRecord, encodeStoredRecord } from './stored-usage-record.ts';
@@ -37,10 +38,11 @@ export interface RedisUsageStoreOptions {
   readonly calendar?: BudgetCalendar;
 }
 
-// KEYS: event, by-time, by-tenant, reservations, rollup:<day>, rollup-days, log, then per budget scope
-// spent:day and spent:month. ARGV: json, member, cost, reservation id, day TTL s, month TTL s, roll-up
-// group, prompt, completion, day number, request id.
+// KEYS: event, by-time, by-tenant, reservations, rollup:<day>, rollup-days, log, calibration:<model>,
+// then per budget scope spent:day and spent:month. ARGV: json, member, cost, reservation id, day TTL s,
+// month TTL s, roll-up group, prompt, completion, day number, request id, calibration generation size.
 const RECORD_SCRIPT = `
+local held = redis.call('HGET', KEYS[4], ARGV[4])
 redis.call('HDEL', KEYS[4], ARGV[4])
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('ZADD', KEYS[2], 0, ARGV[2])
@@ -50,19 +52,36 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('HINCRBY', KEYS[5], ARGV[7] .. '|c', ARGV[9])
   redis.call('HINCRBY', KEYS[5], ARGV[7] .. '|$', ARGV[3])
   redis.call('ZADD', KEYS[6], ARGV[10], ARGV[10])
-  for i = 8, #KEYS, 2 do
+  for i = 9, #KEYS, 2 do
     redis.call('INCRBY', KEYS[i], ARGV[3])
     redis.call('EXPIRE', KEYS[i], ARGV[5])
     redis.call('INCRBY', KEYS[i + 1], ARGV[3])
     redis.call('EXPIRE', KEYS[i + 1], ARGV[6])
   end
   redis.call('XADD', KEYS[7], '*', 'kind', 'usage', 'id', ARGV[11], 'json', ARGV[1])
+  local s1 = held and string.find(held, ':', 1, true)
+  local s2 = s1 and string.find(held, ':', s1 + 1, true)
+  local estimate = s2 and tonumber(cjson.decode(string.sub(held, s2 + 1))[3] or 0) or 0
+  if estimate > 0 then
+    local billed = tonumber(ARGV[8])
+    local ratio = math.ceil(billed * 1000 / estimate)
+    local excess = billed - estimate
+    local c = redis.call('HMGET', KEYS[8], 'n', 'r', 'x')
+    local n = tonumber(c[1] or '0')
+    if n >= tonumber(ARGV[12]) then
+      redis.call('HSET', KEYS[8], 'pr', c[2], 'px', c[3], 'n', 1, 'r', ratio, 'x', excess)
+    elseif n == 0 then
+      redis.call('HSET', KEYS[8], 'n', 1, 'r', ratio, 'x', excess)
+    else
+      redis.call('HSET', KEYS[8], 'n', n + 1, 'r', math.max(tonumber(c[2]), ratio), 'x', math.max(tonumber(c[3]), excess))
+    end
+  end
   return {1, ARGV[1]}
 end
 return {0, redis.call('GET', KEYS[1])}
 `;
 
-const COMMAND = 'sophiaLedgerRecordLogged';
+const COMMAND = 'sophiaLedgerRecordCalibrated';
 
 type ScriptedRedis = {
   [COMMAND](numKeys: number, ...keysThenArgs: Array<string | number>): Promise<[number, string | null]>;
@@ -138,7 +157,7 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
         keys.spent(scopeId(scope), 'month', calendar.period('month', record.timeMs)),
       ]);
       const [created, stored] = await scripted[COMMAND](
-        7 + spentKeys.length,
+        8 + spentKeys.length,
         key,
         keys.byTime,
         keys.byTenant(record.tenant),
@@ -146,6 +165,7 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
         keys.rollup(day),
         keys.rollupDays,
         keys.log,
+        keys.calibration(record.model),
         ...spentKeys,
         json,
         member(record),
@@ -158,6 +178,7 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
         record.completionTokens,
         day,
         record.requestId,
+        CALIBRATION_GENERATION,
       );
       if (stored === null) throw new Error(`usage event at ${key} vanished during record`);
       return { recorded: created === 1, record: created === 1 ? record : decodeStoredRecord(key, stored) };

@@ -19,14 +19,17 @@ import {
   type BudgetStore,
   type BudgetWindow,
 } from './budget-store.ts';
+import { calibrationSample, CALIBRATION_GENERATION, NO_CALIBRATION, type PromptCalibration } from './prompt-calibration.ts';
 import { SPENT_TTL_SECONDS } from './redis-ledger-keys.ts';
 
 /** BudgetStore plus the spend hook the SQLite usage store calls inside its record transaction. */
 export interface SqliteBudgetStore extends BudgetStore {
   /** Adds a new event's cost to every applicable scope's day and month; call inside a transaction. */
   addSpend(record: { tenant: string; model: string; apiKey: string; costMicroUsd: number; timeMs: number }): void;
-  /** Deletes a reservation; call inside a transaction. True when one was held. */
-  dropReservation(tenant: string, reservationId: string): boolean;
+  /** Deletes a reservation (call inside a transaction); the prompt estimate it carried (0 = none), or undefined when none was held. */
+  takeReservation(tenant: string, reservationId: string): number | undefined;
+  /** Adds one calibration sample for `model` (call inside a transaction). */
+  observePrompt(model: string, estimate: number, billed: number): void;
   /** Deletes expired reservations and spend rows past their period's keep time. */
   prune(nowMs: number): void;
 }
@@ -55,11 +58,22 @@ export function createSqliteBudgetStore(db: DatabaseSync, calendar: BudgetCalend
     sweep: db.prepare('DELETE FROM ledger_reservations WHERE tenant = ? AND expires_at_ms <= ?'),
     sweepAll: db.prepare('DELETE FROM ledger_reservations WHERE expires_at_ms <= ?'),
     hold: db.prepare(
-      `INSERT INTO ledger_reservations (tenant, id, micro_usd, expires_at_ms, api_key, model) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO ledger_reservations (tenant, id, micro_usd, expires_at_ms, api_key, model, prompt_estimate) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (tenant, id) DO UPDATE SET micro_usd = excluded.micro_usd, expires_at_ms = excluded.expires_at_ms,
-         api_key = excluded.api_key, model = excluded.model`,
+         api_key = excluded.api_key, model = excluded.model, prompt_estimate = excluded.prompt_estimate`,
     ),
     drop: db.prepare('DELETE FROM ledger_reservations WHERE tenant = ? AND id = ?'),
+    take: db.prepare('DELETE FROM ledger_reservations WHERE tenant = ? AND id = ? RETURNING prompt_estimate'),
+    observe: db.prepare(
+      `INSERT INTO ledger_calibration (model, samples, max_ratio_milli, max_excess) VALUES (:model, 1, :ratio, :excess)
+       ON CONFLICT (model) DO UPDATE SET
+         prev_max_ratio_milli = CASE WHEN samples >= :generation THEN max_ratio_milli ELSE prev_max_ratio_milli END,
+         prev_max_excess = CASE WHEN samples >= :generation THEN max_excess ELSE prev_max_excess END,
+         max_ratio_milli = CASE WHEN samples >= :generation THEN :ratio ELSE max(max_ratio_milli, :ratio) END,
+         max_excess = CASE WHEN samples >= :generation THEN :excess ELSE max(max_excess, :excess) END,
+         samples = CASE WHEN samples >= :generation THEN 1 ELSE samples + 1 END`,
+    ),
+    calibration: db.prepare('SELECT samples, max_ratio_milli, max_excess, prev_max_ratio_milli, prev_max_excess FROM ledger_calibration WHERE model = ?'),
     pruneSpent: db.prepare('DELETE FROM ledger_spent WHERE expires_at_ms <= ?'),
   };
 
@@ -84,8 +98,24 @@ export function createSqliteBudgetStore(db: DatabaseSync, calendar: BudgetCalend
         }
       }
     },
-    dropReservation(tenant, reservationId) {
-      return q.drop.run(tenant, reservationId).changes > 0;
+    takeReservation(tenant, reservationId) {
+      return (q.take.get(tenant, reservationId) as { prompt_estimate: number } | undefined)?.prompt_estimate;
+    },
+    observePrompt(model, estimate, billed) {
+      const { ratioMilli, excess } = calibrationSample(estimate, billed);
+      q.observe.run({ model, ratio: ratioMilli, excess, generation: CALIBRATION_GENERATION });
+    },
+    async promptCalibration(model): Promise<PromptCalibration> {
+      const row = q.calibration.get(model) as
+        | { samples: number; max_ratio_milli: number; max_excess: number; prev_max_ratio_milli: number | null; prev_max_excess: number | null }
+        | undefined;
+      if (row === undefined) return NO_CALIBRATION;
+      const previous = row.prev_max_ratio_milli !== null;
+      return {
+        samples: row.samples + (previous ? CALIBRATION_GENERATION : 0),
+        maxRatioMilli: Math.max(row.max_ratio_milli, row.prev_max_ratio_milli ?? row.max_ratio_milli),
+        maxExcessTokens: Math.max(row.max_excess, row.prev_max_excess ?? row.max_excess),
+      };
     },
     prune(nowMs) {
       transaction(db, () => {
@@ -116,7 +146,7 @@ export function createSqliteBudgetStore(db: DatabaseSync, calendar: BudgetCalend
             request.amountMicroUsd,
           );
           if (exceeded !== undefined) return { granted: false, exceeded, states: scopes.flatMap((s) => states(s, request.nowMs)) };
-          q.hold.run(request.tenant, request.reservationId, request.amountMicroUsd, request.nowMs + request.ttlMs, apiKey, model);
+          q.hold.run(request.tenant, request.reservationId, request.amountMicroUsd, request.nowMs + request.ttlMs, apiKey, model, request.promptEstimate ?? 0);
         }
         return { granted: true, states: scopes.flatMap((s) => states(s, request.nowMs)) };
       });

@@ -1,8 +1,8 @@
 // UsageStore (and BudgetStore) in the embedded state file — the default when SOPHIA_REDIS_URL is
 // unset. Record is one transaction, committed (fsynced with SOPHIA_DATA_SYNC=full) before it
 // returns: the event keyed by request id (INSERT … ON CONFLICT DO NOTHING is the idempotency check),
-// its day's roll-up, the spend of every applicable budget scope, releasing the reservation, and the
-// log entry for the warehouse — so a crash leaves all of them or none, as the Redis script does.
+// its day's roll-up, the spend of every applicable budget scope, releasing the reservation (and adding
+// its prompt-calibration sample), and the log entry for the warehouse — so a crash leaves all of them or none, as the Redis script does.
 // Raw events older than the retention window are pruned; whole-day reports keep coming from roll-ups.
 import type { DatabaseSync } from 'node:sqlite';
 import { transaction } from '@sophia/state-store';
@@ -15,7 +15,7 @@ import { DAY_MS, queryBySplit, rollupFacts, rollupGroup } from './usage-rollup.t
 import { MAX_EVENT_TIME_MS, type RecordOutcome, type UsageRecord, type UsageStore } from './usage-store.ts';
 
 /** The embedded ledger store: usage, budgets, the warehouse log, and retention pruning. */
-export interface SqliteUsageStore extends UsageStore, Omit<SqliteBudgetStore, 'addSpend' | 'dropReservation' | 'prune'> {
+export interface SqliteUsageStore extends UsageStore, Omit<SqliteBudgetStore, 'addSpend' | 'takeReservation' | 'observePrompt' | 'prune'> {
   readonly log: SqliteLedgerLog;
   /**
    * Deletes raw events (and with them their idempotency keys) older than `nowMs - retentionMs`,
@@ -79,6 +79,7 @@ export function createSqliteUsageStore(db: DatabaseSync, options: SqliteUsageSto
     release: budgets.release,
     status: budgets.status,
     tenantStatus: budgets.tenantStatus,
+    promptCalibration: budgets.promptCalibration,
     log,
 
     async record(record, recordOptions = {}): Promise<RecordOutcome> {
@@ -87,13 +88,14 @@ export function createSqliteUsageStore(db: DatabaseSync, options: SqliteUsageSto
       }
       const json = encodeStoredRecord(record);
       const outcome = transaction(db, (): RecordOutcome => {
-        budgets.dropReservation(record.tenant, recordOptions.reservationId ?? record.requestId);
+        const estimate = budgets.takeReservation(record.tenant, recordOptions.reservationId ?? record.requestId);
         if (q.insert.run(record.requestId, record.tenant, record.timeMs, json).changes === 0) {
           const stored = q.existing.get(record.requestId) as { json: string };
           return { recorded: false, record: decodeStoredRecord(`usage event ${record.requestId}`, stored.json) };
         }
         q.rollup.run(Math.floor(record.timeMs / DAY_MS), rollupGroup(record), record.promptTokens, record.completionTokens, record.costMicroUsd);
         budgets.addSpend({ ...record, apiKey: record.apiKey ?? '' });
+        if (estimate !== undefined && estimate > 0) budgets.observePrompt(record.model, estimate, record.promptTokens);
         log.appendUsage(record);
         return { recorded: true, record };
       });

@@ -10,9 +10,13 @@ export const meshLogs: string[] = [];
  * Starts a fresh mesh for one suite: real processes, ephemeral ports (gateway included), one API
  * key per tenant, simulators with small latencies so the suite stays fast, and its own data directory
  * (removed by `stop`) unless `extraEnv` names one. `serverlessProviders` simulates those catalog providers
- * (one simulator each) instead of one anonymous serverless simulator.
+ * (one simulator each) instead of one anonymous serverless simulator; `serverlessArgs` are extra flags of the
+ * serverless simulator(s).
  */
-export async function startTestMesh(extraEnv: Record<string, string> = {}, options: { serverlessProviders?: readonly string[] } = {}): Promise<Mesh> {
+export async function startTestMesh(
+  extraEnv: Record<string, string> = {},
+  options: { serverlessProviders?: readonly string[]; serverlessArgs?: readonly string[] } = {},
+): Promise<Mesh> {
   const dataDir = extraEnv['SOPHIA_DATA_DIR'] === undefined ? mkdtempSync(join(tmpdir(), 'mesh-e2e-data-')) : undefined;
   const removeDataDir = (): void => {
     if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
@@ -30,7 +34,10 @@ export async function startTestMesh(extraEnv: Record<string, string> = {}, optio
       gatewayPort: 0,
       gpuSimulators: 2,
       ...(options.serverlessProviders ? { serverlessProviders: options.serverlessProviders } : {}),
-      simulatorArgs: { serverless: ['--ttft-ms', '5', '--inter-token-ms', '1'], vllm: ['--ttft-ms', '5', '--inter-token-ms', '1'] },
+      simulatorArgs: {
+        serverless: ['--ttft-ms', '5', '--inter-token-ms', '1', ...(options.serverlessArgs ?? [])],
+        vllm: ['--ttft-ms', '5', '--inter-token-ms', '1'],
+      },
       onLog: (name, line) => {
         meshLogs.push(`${name}| ${line}`);
         if (meshLogs.length > 500) meshLogs.shift();

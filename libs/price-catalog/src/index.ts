@@ -18,7 +18,18 @@ export { catalogFileSchema, OFFER_FEATURES, type CatalogFile } from './catalog-s
 export { parseCatalog, formatJsonPath } from './parse-catalog.ts';
 export { loadCatalog, parseCatalogText } from './load-catalog.ts';
 export { createCatalogWatcher, type CatalogWatcher, type CatalogWatcherOptions } from './catalog-watcher.ts';
-export { listPrice, priceUsage, unitPrice, worstCase, type ListPrice, type TokenUsage, type UnitPrice } from './price-usage.ts';
+export {
+  billedPromptBound,
+  DEFAULT_PROMPT_BOUND,
+  listPrice,
+  priceUsage,
+  unitPrice,
+  worstCase,
+  type ListPrice,
+  type PromptTokenLine,
+  type TokenUsage,
+  type UnitPrice,
+} from './price-usage.ts';
 export { exactCeilDiv } from './exact-ceil-div.ts';
 export { backendFromProto, backendToProto, tierFromProto, tierToProto } from './proto-mapping.ts';
 export { withGpuPrices } from './with-gpu-prices.ts';

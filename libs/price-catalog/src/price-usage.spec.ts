@@ -1,7 +1,7 @@
 import { CatalogLookupError } from './catalog-errors.ts';
 import { loadCatalog } from './load-catalog.ts';
 import { parseCatalog } from './parse-catalog.ts';
-import { listPrice, priceUsage, unitPrice, worstCase } from './price-usage.ts';
+import { billedPromptBound, listPrice, priceUsage, unitPrice, worstCase } from './price-usage.ts';
 import { testCatalogFile } from './testing/test-catalog.ts';
 
 const catalog = parseCatalog(testCatalogFile());
@@ -78,11 +78,27 @@ describe('lookups and input checks', () => {
 });
 
 describe('worstCase and listPrice', () => {
-  it('prices every allowed completion token', () => {
-    expect(worstCase(catalog, 'small', 'serverless', 1000, 500)).toBe(45);
-    // max_tokens unset → the model's maxOutputTokens (1000): 1000 × 25,000 + 1000 × 40,000 = 65
-    expect(worstCase(catalog, 'small', 'serverless', 1000)).toBe(65);
+  it('prices every allowed completion token at the dearest offer the request can be answered at', () => {
+    // small: reference 45, together (0.02/0.04) 40, fireworks (0.1/0.1) 1000 × 0.1 + 500 × 0.1 = 150
+    expect(worstCase(catalog, 'small', 'serverless', 1000, 500)).toBe(150);
+    // max_tokens unset → the model's maxOutputTokens (1000): fireworks 100 + 100 = 200
+    expect(worstCase(catalog, 'small', 'serverless', 1000)).toBe(200);
+    // no offers: the reference rate card, 1000 × 30,000 + 500 × 50,000 = 55
+    expect(worstCase(catalog, 'small-b', 'serverless', 1000, 500)).toBe(55);
     expect(worstCase(catalog, 'small', 'gpu', 1000, 500)).toBe(120);
+  });
+
+  it('bounds the billed prompt by the highest calibration line, never below the estimate', () => {
+    // default: ceil(100 × 1.25) + 64
+    expect(billedPromptBound(100)).toBe(189);
+    expect(billedPromptBound(0)).toBe(64);
+    const lines = [
+      { ratio: 1.1, overheadTokens: 0 },
+      { ratio: 1, overheadTokens: 40 },
+    ];
+    expect(billedPromptBound(100, lines)).toBe(140);
+    expect(billedPromptBound(1000, lines)).toBe(1100);
+    expect(billedPromptBound(50, [{ ratio: 0.9, overheadTokens: -10 }])).toBe(50);
   });
 
   it('quotes per-million rates, GPU rounded up', () => {

@@ -84,8 +84,11 @@ export function priceUsage(catalog: PriceCatalog, modelId: string, backend: Cata
 }
 
 /**
- * Most a request can cost: the prompt plus every allowed completion token. Without `maxTokens` the
- * model's `maxOutputTokens` is assumed, so callers should always send max_tokens upstream.
+ * Most a request can cost: the prompt plus every allowed completion token, at the dearest price the
+ * request can be answered at (on serverless, the reference rate card or any provider's offer,
+ * whichever costs more). Without `maxTokens` the model's `maxOutputTokens` is assumed, so callers
+ * should always send max_tokens upstream. `promptTokens` is what the provider may bill — pass
+ * {@link billedPromptBound} of a local estimate.
  */
 export function worstCase(
   catalog: PriceCatalog,
@@ -94,8 +97,35 @@ export function worstCase(
   promptTokens: number,
   maxTokens?: number,
 ): number {
-  const completionTokens = maxTokens ?? requireModel(catalog, modelId).maxOutputTokens;
-  return priceUsage(catalog, modelId, backend, { promptTokens, completionTokens });
+  const model = requireModel(catalog, modelId);
+  const usage = { promptTokens, completionTokens: maxTokens ?? model.maxOutputTokens };
+  const providers = backend === 'serverless' ? model.offers.map((o) => o.provider) : [];
+  return Math.max(priceUsage(catalog, modelId, backend, usage), ...providers.map((p) => priceUsage(catalog, modelId, backend, usage, p)));
+}
+
+/**
+ * How a provider's prompt count can exceed a local estimate: `ceil(estimate × ratio) + overheadTokens`
+ * (its tokenizer differs from the local o200k count by a ratio; its chat template adds a fixed number
+ * of tokens per request). A bound is a list of such lines; the billed count is assumed to be at most
+ * the highest of them.
+ */
+export interface PromptTokenLine {
+  readonly ratio: number;
+  readonly overheadTokens: number;
+}
+
+/**
+ * Used until a model has calibration history: 25 % tokenizer difference plus 64 template tokens.
+ * A Llama 3.1 chat template adds ~30 tokens to a short prompt and Llama/Qwen tokenizers count
+ * English within ~10–20 % of o200k; the margin covers both with room.
+ */
+export const DEFAULT_PROMPT_BOUND: readonly PromptTokenLine[] = [{ ratio: 1.25, overheadTokens: 64 }];
+
+/** The most prompt tokens a provider may bill for a prompt estimated locally at `estimate`. */
+export function billedPromptBound(estimate: number, lines: readonly PromptTokenLine[] = DEFAULT_PROMPT_BOUND): number {
+  let bound = estimate;
+  for (const line of lines) bound = Math.max(bound, Math.ceil(estimate * line.ratio) + line.overheadTokens);
+  return bound;
 }
 
 /** Per-million-token list prices for display and quotes; GPU rates are rounded up to a whole micro-USD. */

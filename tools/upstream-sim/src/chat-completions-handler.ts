@@ -25,6 +25,8 @@ export interface ChatCompletionsContext {
   ttftMs: number;
   interTokenMs: number;
   defaultOutputTokens: number;
+  /** Billed prompt tokens = ceil(local count × percent / 100) + overheadTokens (a provider's tokenizer and template). */
+  promptBilling: { percent: number; overheadTokens: number };
   faults: FaultState;
   queue: AdmissionQueue;
   metrics: VllmMetrics;
@@ -121,7 +123,7 @@ export function createChatCompletionsHandler(ctx: ChatCompletionsContext) {
       if (answerImmediateFault(res, fault, headers)) return;
     }
 
-    const promptTokens = countPromptTokens(request.messages);
+    const promptTokens = Math.ceil((countPromptTokens(request.messages) * ctx.promptBilling.percent) / 100) + ctx.promptBilling.overheadTokens;
     const completion = createCompletionText({
       persona: ctx.persona,
       model: request.model,

@@ -25,6 +25,8 @@ const FLAGS = {
   'kv-cache-tokens': { env: 'SIM_KV_CACHE_TOKENS', kind: 'integer' },
   seed: { env: 'SIM_SEED', kind: 'integer' },
   fault: { env: 'SIM_FAULT', kind: 'string' },
+  'prompt-token-percent': { env: 'SIM_PROMPT_TOKEN_PERCENT', kind: 'integer' },
+  'prompt-overhead-tokens': { env: 'SIM_PROMPT_OVERHEAD_TOKENS', kind: 'integer' },
 } as const;
 
 type Flag = keyof typeof FLAGS;
@@ -42,6 +44,8 @@ export const USAGE = `usage: node tools/upstream-sim/src/main.ts --persona serve
   --kv-cache-tokens N      KV-cache capacity for metrics (65536)       SIM_KV_CACHE_TOKENS
   --seed N                 seed of per-request fail-rate faults        SIM_SEED
   --fault SPEC             process-level fault, e.g. status:code=503   SIM_FAULT
+  --prompt-token-percent N bill prompts at N % of the local count (100) SIM_PROMPT_TOKEN_PERCENT
+  --prompt-overhead-tokens N add N billed prompt tokens (chat template) SIM_PROMPT_OVERHEAD_TOKENS
   persona also from SIM_PERSONA`;
 
 function integerOf(source: string, raw: string): number | string {
@@ -77,7 +81,9 @@ export function parseCliOptions(argv: readonly string[], env: Readonly<Record<st
     return { ok: false, message: `${persona.source} must be "serverless" or "vllm", got "${persona.value}"` };
   }
   const options: UpstreamSimulatorOptions = { persona: persona.value };
-  const integers: Array<[Flag, 'port' | 'ttftMs' | 'interTokenMs' | 'defaultOutputTokens' | 'maxConcurrency' | 'kvCacheTokens' | 'seed']> = [
+  const integers: Array<
+    [Flag, 'port' | 'ttftMs' | 'interTokenMs' | 'defaultOutputTokens' | 'maxConcurrency' | 'kvCacheTokens' | 'seed' | 'promptTokenPercent' | 'promptOverheadTokens']
+  > = [
     ['port', 'port'],
     ['ttft-ms', 'ttftMs'],
     ['inter-token-ms', 'interTokenMs'],
@@ -85,6 +91,8 @@ export function parseCliOptions(argv: readonly string[], env: Readonly<Record<st
     ['max-concurrency', 'maxConcurrency'],
     ['kv-cache-tokens', 'kvCacheTokens'],
     ['seed', 'seed'],
+    ['prompt-token-percent', 'promptTokenPercent'],
+    ['prompt-overhead-tokens', 'promptOverheadTokens'],
   ];
   for (const [flag, field] of integers) {
     const entry = raw[flag];

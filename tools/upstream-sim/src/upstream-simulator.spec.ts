@@ -163,3 +163,16 @@ describe('request validation and access', () => {
     expect((await client.send(`${sim.url}/health`, { method: 'POST', body: {} })).status).toBe(405);
   });
 });
+
+describe('prompt billing like a provider with its own tokenizer and chat template', () => {
+  it('bills ceil(count × percent / 100) + overhead prompt tokens', async () => {
+    const billing = await createUpstreamSimulator({ persona: 'serverless', promptTokenPercent: 130, promptOverheadTokens: 30 });
+    try {
+      const response = await client.send(`${billing.url}/v1/chat/completions`, { body: { model: 'small', messages } });
+      const counted = encodeChat(messages as Parameters<typeof encodeChat>[0], 'gpt-4o').length;
+      expect(JSON.parse(response.text).usage.prompt_tokens).toBe(Math.ceil((counted * 130) / 100) + 30);
+    } finally {
+      await billing.close();
+    }
+  });
+});

@@ -33,6 +33,13 @@ export interface UpstreamSimulatorOptions {
   kvCacheTokens?: number;
   /** Seed of per-request fail-rate faults that name no seed. @default 1 */
   seed?: number;
+  /**
+   * How this provider bills prompts against the local o200k count, as a real one does with its own
+   * tokenizer and chat template: billed = ceil(count × promptTokenPercent / 100) + promptOverheadTokens.
+   * @default 100 and 0 (bills the local count)
+   */
+  promptTokenPercent?: number;
+  promptOverheadTokens?: number;
 }
 
 /** A running simulator. */
@@ -80,6 +87,8 @@ export async function createUpstreamSimulator(options: UpstreamSimulatorOptions)
   notNegative('ttftMs', options.ttftMs);
   notNegative('interTokenMs', options.interTokenMs);
   notNegative('defaultOutputTokens', options.defaultOutputTokens);
+  notNegative('promptTokenPercent', options.promptTokenPercent);
+  notNegative('promptOverheadTokens', options.promptOverheadTokens);
   if (options.maxConcurrency !== undefined && !(Number.isInteger(options.maxConcurrency) && options.maxConcurrency >= 1)) {
     throw new RangeError(`upstream-sim option maxConcurrency must be an integer >= 1, got ${options.maxConcurrency}`);
   }
@@ -96,6 +105,7 @@ export async function createUpstreamSimulator(options: UpstreamSimulatorOptions)
     ttftMs: options.ttftMs ?? 0,
     interTokenMs: options.interTokenMs ?? 0,
     defaultOutputTokens: options.defaultOutputTokens ?? DEFAULT_OUTPUT_TOKENS,
+    promptBilling: { percent: options.promptTokenPercent ?? 100, overheadTokens: options.promptOverheadTokens ?? 0 },
     faults,
     queue,
     metrics,
