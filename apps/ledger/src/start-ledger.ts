@@ -157,7 +157,9 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
     }
     const sink = createWarehouseSink({ log: sinkLog, warehouse, logger });
     closers.push(async () => {
-      // The log is durable in both modes: what is left is written by the next start's sink.
+      // Embedded: this is the only sink of the log, so a graceful stop writes out what it holds (up to
+      // 5 s); anything left — or everything, after a crash — stays in the durable log for the next start.
+      if (config.SOPHIA_REDIS_URL === undefined) await Promise.race([sink.drained(), new Promise((r) => setTimeout(r, 5000).unref())]);
       interruptLog();
       await sink.stop();
     });
