@@ -98,7 +98,7 @@ describe('MCP server over streamable HTTP', () => {
     expect(bad.isError).toBe(true);
     expect(bad.content[0]!.text).toMatch(/n/);
     const fleet = (await client.callTool({ name: 'gpu_list', arguments: {} })) as ToolText;
-    expect(fleet.content[0]!.text).toBe('FAILED_PRECONDITION: fleet management is not configured: the gateway has no GPU fleet service to call (gpu.list, gpu.launch and gpu.terminate need it)');
+    expect(fleet.content[0]!.text).toMatch(/^\d+ GPU instances? \(fleet mode \w+\)/);
     await client.close();
   });
 

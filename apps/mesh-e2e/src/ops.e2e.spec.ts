@@ -148,6 +148,29 @@ describe('operator commands on a real mesh', () => {
   });
 });
 
+describe('GPU fleet through the operator API', () => {
+  it('lists instances; a launch is a plan for admins only, applied by the fleet service', async () => {
+    const list = await rest(KEYS.reader, 'POST', '/v1/ops/run', { text: 'list GPU instances' });
+    expect(list.status).toBe(200);
+    const mode = /\(fleet mode (\w+)\)/.exec((list.json['result'] as { summary: string }).summary)?.[1];
+    expect(mode).toMatch(/^(plan|auto|off)$/);
+    const denied = await rest(KEYS.acme, 'POST', '/v1/ops/commands/gpu.launch', { count: 1 });
+    expect(denied.status).toBe(403);
+    const planned = await rest(KEYS.admin, 'POST', '/v1/ops/run', { text: 'spin up one more GPU instance' });
+    if (mode !== 'auto') {
+      // No cloud API key (off) or a fleet that only recommends (plan): the refusal names why, nothing is planned.
+      expect(planned.status).toBe(409);
+      expect((planned.json['error'] as { message: string }).message).toMatch(mode === 'off' ? /^fleet management is not configured: the fleet is off/ : /^the GPU fleet is in plan mode/);
+      return;
+    }
+    expect(planned.status).toBe(200);
+    const plan = planned.json['plan'] as { id: string; summary: string };
+    expect(plan.summary).toMatch(/^Launch 1 more \S+ instance for the \w+ pool/);
+    const applied = await rest(KEYS.admin, 'POST', `/v1/ops/plans/${plan.id}/confirm`);
+    expect((applied.json['result'] as { summary: string }).summary).toMatch(/pool now targets \d+ /);
+  });
+});
+
 describe('operator commands in chat', () => {
   const chatClient = () => createClient(ChatService, createConnectTransport({ baseUrl: mesh.gatewayUrl, httpVersion: '1.1' }));
   const input = (content: string, operatorCommands: boolean) => ({ model: 'auto', messages: [{ role: Role.USER, content }], params: { maxTokens: 8 }, operatorCommands });

@@ -1,7 +1,9 @@
 import type { Client } from '@connectrpc/connect';
 import type { LedgerService } from '@sophia/contracts/ledger';
 import type { RouterService } from '@sophia/contracts/router';
-import type { Logger } from '@sophia/platform';
+import { createServiceClient, type Logger } from '@sophia/platform';
+import { FleetService } from '@sophia/contracts/fleet';
+import { createFleetServiceOperations } from './fleet-service-operations.ts';
 import { connectRedis } from '@sophia/platform/redis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +42,8 @@ function openPlanState(config: GatewayConfig, logger: Logger): { db: StateDataba
 /**
  * Builds the operator from configuration: plans in Redis when SOPHIA_REDIS_URL is set (shared by
  * gateway replicas), else in the embedded state file under SOPHIA_DATA_DIR; the ledger client when
- * SOPHIA_LEDGER_ADDR is set. GPU fleet management is not wired yet (gpu.* answer FAILED_PRECONDITION).
+ * SOPHIA_LEDGER_ADDR is set; GPU fleet management through gpu-inference's FleetService when
+ * SOPHIA_GPU_INFERENCE_ADDR is set (else gpu.* answer FAILED_PRECONDITION).
  */
 export async function openOperator(config: GatewayConfig, router: Client<typeof RouterService>, ledger: Client<typeof LedgerService> | undefined, logger: Logger): Promise<OpenedOperator> {
   let plans: PlanStore;
@@ -61,7 +64,7 @@ export async function openOperator(config: GatewayConfig, router: Client<typeof 
   const operator = createOperator({
     router,
     ledger,
-    fleet: undefined,
+    fleet: config.SOPHIA_GPU_INFERENCE_ADDR ? createFleetServiceOperations(createServiceClient(FleetService, config.SOPHIA_GPU_INFERENCE_ADDR), Math.min(config.SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS, 30_000)) : undefined,
     plans,
     logger,
     timeZone: config.SOPHIA_BUDGET_TIMEZONE,

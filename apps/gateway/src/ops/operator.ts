@@ -16,7 +16,8 @@ import type { OperatorContext } from './operator-context.ts';
 import { optimizeCosts } from './optimize-costs.ts';
 import { commandToProto, planToProto } from './plan-proto.ts';
 import type { PlanRecord } from './plans/plan-store.ts';
-import { compareCosts, ledgerOf, listGpuInstances, listOverrides, savingsReport, showBreakers, showBudget, usageReport } from './read-commands.ts';
+import { compareCosts, ledgerOf, listOverrides, savingsReport, showBreakers, showBudget, usageReport } from './read-commands.ts';
+import { listGpuInstances } from './gpu-commands.ts';
 import { applyChange, isWriteCommand, planChange, type WriteCommand } from './write-commands.ts';
 
 /** What a command answers: a read's result, a write's plan, or an optimisation with its plans. */
@@ -92,7 +93,7 @@ export function createOperator(ctx: OperatorContext): Operator {
         case 'breakers.show':
           return { kind: 'result', result: await showBreakers(ctx, caller, command.args) };
         case 'gpu.list':
-          return { kind: 'result', result: await listGpuInstances(ctx, caller, command.args) };
+          return { kind: 'result', result: await listGpuInstances(ctx, command.args) };
       }
     },
 

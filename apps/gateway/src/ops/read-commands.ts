@@ -8,7 +8,6 @@ import { parseDate, zonedDayStartMs, type CommandArgs } from '@sophia/ops-interp
 import type { Client } from '@connectrpc/connect';
 import { tenantInScope, type Caller } from '../api-key-scopes.ts';
 import { commandResult, formatUsd, usd, type Cell } from './command-result.ts';
-import { fleetNotConfigured } from './fleet-operations.ts';
 import type { OperatorContext } from './operator-context.ts';
 
 /** The ledger, or FAILED_PRECONDITION saying the gateway was started without one. */
@@ -183,18 +182,5 @@ export async function showBreakers(ctx: OperatorContext, _caller: Caller, args: 
     summary,
     ['target', 'state', 'consecutive_failures', 'window_fires', 'window_failures', 'window_rejects', 'changed_at'],
     shown.map((b) => [b.target, BREAKER_NAMES[b.state] ?? 'unspecified', b.consecutiveFailures, b.windowFires, b.windowFailures, b.windowRejects, b.changedAt ? timestampDate(b.changedAt).toISOString() : null]),
-  );
-}
-
-/** gpu.list: the fleet's instances. */
-export async function listGpuInstances(ctx: OperatorContext, _caller: Caller, args: CommandArgs<'gpu.list'>): Promise<CommandResult> {
-  if (!ctx.fleet) throw fleetNotConfigured();
-  const all = await ctx.fleet.list();
-  const shown = all.filter((i) => (args.instance_type === undefined || i.instanceType === args.instance_type) && (args.instance_id === undefined || i.id === args.instance_id));
-  const hourly = shown.reduce((s, i) => s + i.usdPerHour, 0);
-  return commandResult(
-    `${shown.length} GPU instance${shown.length === 1 ? '' : 's'}, ${formatUsd(hourly)}/hour (${formatUsd(hourly * 730)}/month if left running).`,
-    ['id', 'instance_type', 'status', 'region', 'usd_per_hour', 'launched_at'],
-    shown.map((i) => [i.id, i.instanceType, i.status, i.region, i.usdPerHour, i.launchedAt]),
   );
 }

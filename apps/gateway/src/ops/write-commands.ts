@@ -9,7 +9,7 @@ import { parseDate, zonedDayStartMs, type Command, type CommandArgs } from '@sop
 import { actorOf, hasScope, tenantInScope, type Caller } from '../api-key-scopes.ts';
 import { backendUnitCosts, type BackendUnitCosts, type TrafficSlice } from './backend-unit-costs.ts';
 import { commandResult, formatUsd, microUsd, usd } from './command-result.ts';
-import { fleetNotConfigured } from './fleet-operations.ts';
+import { applyGpuChange, planGpuChange } from './gpu-commands.ts';
 import type { OperatorContext } from './operator-context.ts';
 import { describeOverride, ledgerOf, visibleOverrides } from './read-commands.ts';
 
@@ -132,11 +132,7 @@ export async function planChange(ctx: OperatorContext, caller: Caller, command: 
     }
     case 'gpu.launch':
     case 'gpu.terminate':
-      needAdmin(caller, 'the GPU fleet');
-      if (!ctx.fleet) throw fleetNotConfigured();
-      return command.intent === 'gpu.launch'
-        ? { summary: `Launch ${command.args.count ?? 1} ${command.args.instance_type ?? 'default'} GPU instance(s).`, costEffect: 'billed per hour while running' }
-        : { summary: `Terminate ${command.args.instance_id ?? `${command.args.count ?? 1} instance(s)`}.`, costEffect: 'stops their hourly cost' };
+      return planGpuChange(ctx, caller, command.intent, command.args);
   }
 }
 
@@ -184,17 +180,9 @@ export async function applyChange(ctx: OperatorContext, caller: Caller, command:
         [[tenant, command.args.window ?? 'monthly', command.args.amount_usd!, res.previousLimit ? usd(res.previousLimit) : null]],
       );
     }
-    case 'gpu.launch': {
-      if (!ctx.fleet) throw fleetNotConfigured();
-      const launched = await ctx.fleet.launch(command.args.instance_type, command.args.count ?? 1);
-      return commandResult(`Launched ${launched.length} instance(s).`, ['id', 'instance_type', 'status'], launched.map((i) => [i.id, i.instanceType, i.status]));
-    }
-    case 'gpu.terminate': {
-      if (!ctx.fleet) throw fleetNotConfigured();
-      const ids = command.args.instance_id ? [command.args.instance_id] : (await ctx.fleet.list()).slice(0, command.args.count ?? 1).map((i) => i.id);
-      const done = await ctx.fleet.terminate(ids);
-      return commandResult(`Terminated ${done.length} instance(s).`, ['id'], done.map((id) => [id]));
-    }
+    case 'gpu.launch':
+    case 'gpu.terminate':
+      return applyGpuChange(ctx, caller, command.intent, command.args, planId);
   }
 }
 
