@@ -16,13 +16,16 @@ interface AnswerNode {
   setText(text: string): void;
   setDecision(decision: RoutingDecision, final: boolean): void;
   setState(state: 'streaming' | 'done' | 'stopped' | 'error', note?: string): void;
+  /** Shows an operator command's answer (result, plan card, question) instead of model text. */
+  setOperator(node: HTMLElement): void;
 }
 
 function answerNode(): AnswerNode {
   const body = el('div', { class: 'answer-body' });
   const card = el('dl', { class: 'decision', 'aria-label': 'Routing decision' });
   const note = el('p', { class: 'answer-note' });
-  const root = el('li', { class: 'turn assistant', 'data-state': 'streaming' }, el('span', { class: 'who' }, 'Sophia'), body, note, card);
+  const who = el('span', { class: 'who' }, 'Sophia');
+  const root = el('li', { class: 'turn assistant', 'data-state': 'streaming' }, who, body, note, card);
   let pending: string | undefined;
   let frame = 0;
   return {
@@ -42,6 +45,12 @@ function answerNode(): AnswerNode {
     setState(state, text) {
       root.dataset['state'] = state;
       note.textContent = text ?? '';
+    },
+    setOperator(node) {
+      root.classList.add('command');
+      who.textContent = 'Sophia (operator command)';
+      card.remove();
+      replaceChildren(body, node);
     },
   };
 }
@@ -64,8 +73,8 @@ export const chatView: View = {
   mount(container: HTMLElement, ctx: AppContext) {
     const client = createClient(ChatService, ctx.transport);
     const ops = createClient(OperatorService, ctx.transport);
-    // Keys with an operator scope have their messages read as commands first (until the gateway says it has no operator API).
-    let commandsFirst = hasScope(ctx.access, 'ops:read');
+    // Keys with an operator scope ask the gateway to read each message as an operator command first.
+    const operatorCommands = hasScope(ctx.access, 'ops:read');
     const canWrite = hasScope(ctx.access, 'ops:write');
     const storage = sessionStorage;
     const turns: Turn[] = loadConversation(storage);
@@ -101,44 +110,9 @@ export const chatView: View = {
       stop.disabled = !on;
     };
 
-    /** Answers `text` as an operator command; false when it is an ordinary prompt. */
-    async function asCommand(text: string, signal: AbortSignal): Promise<boolean> {
-      if (!commandsFirst) return false;
-      let res;
-      try {
-        res = await ops.runCommand({ text }, { signal });
-      } catch (err) {
-        if (ConnectError.from(err).code === Code.Unimplemented) {
-          commandsFirst = false;
-          return false;
-        }
-        throw err;
-      }
-      const node = operatorAnswerNode(res, ops, canWrite);
-      if (!node) return false;
-      const summary = res.outcome.case === 'plan' ? res.outcome.value.summary : res.outcome.case === 'result' ? res.outcome.value.summary : (res.command?.intent ?? 'operator command');
-      turns.push({ role: 'user', content: text, command: true }, { role: 'assistant', content: summary, command: true });
-      log.append(userNode(text), el('li', { class: 'turn assistant command', 'data-state': 'done' }, el('span', { class: 'who' }, 'Sophia (operator command)'), node));
-      return true;
-    }
-
     async function ask(text: string): Promise<void> {
-      if (commandsFirst) {
-        const controller = new AbortController();
-        running = controller;
-        setRunning(true);
-        try {
-          if (await asCommand(text, controller.signal)) return;
-        } catch (err) {
-          log.append(userNode(text), el('li', { class: 'turn assistant', 'data-state': 'error' }, el('p', { class: 'answer-note' }, errorText(err))));
-          return;
-        } finally {
-          running = undefined;
-          setRunning(false);
-          saveConversation(storage, turns);
-        }
-      }
-      turns.push({ role: 'user', content: text });
+      const asked: Turn = { role: 'user', content: text };
+      turns.push(asked);
       log.append(userNode(text));
       const turn: Turn = { role: 'assistant', content: '' };
       const answer = answerNode();
@@ -152,13 +126,22 @@ export const chatView: View = {
         .map((t) => ({ role: t.role === 'user' ? Role.USER : Role.ASSISTANT, content: t.content }));
       turns.push(turn);
       try {
-        const stream = client.completeStream({ input: { model: model.value, messages } }, { signal: controller.signal });
+        const stream = client.completeStream({ input: { model: model.value, messages, operatorCommands } }, { signal: controller.signal });
         for await (const res of stream) {
           const ev = res.event;
           if (ev.case === 'decision') answer.setDecision(ev.value, false);
           else if (ev.case === 'delta') {
+            // After an operator answer the gateway also sends its text form; the card already shows it.
+            if (turn.command) continue;
             turn.content += ev.value;
             answer.setText(turn.content);
+          } else if (ev.case === 'operator') {
+            const node = operatorAnswerNode(ev.value, ops, canWrite);
+            if (node) answer.setOperator(node);
+            // A command and its answer stay on screen but are never sent to a model as conversation.
+            asked.command = true;
+            turn.command = true;
+            turn.content = ev.value.outcome.case === 'plan' || ev.value.outcome.case === 'result' ? ev.value.outcome.value.summary : (ev.value.command?.intent ?? 'operator command');
           } else if (ev.case === 'done') {
             if (ev.value.decision) answer.setDecision(ev.value.decision, true);
             turn.status = ev.value.finishReason === 'length' ? 'Cut at the token limit.' : '';
@@ -174,7 +157,7 @@ export const chatView: View = {
           answer.setState('error', turn.status);
         }
       } finally {
-        answer.setText(turn.content);
+        if (!turn.command) answer.setText(turn.content);
         if (running === controller) running = undefined;
         setRunning(false);
         saveConversation(storage, turns);
