@@ -31,7 +31,9 @@ export default [
             { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:util', 'type:data'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:data'] },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:data'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:feature', 'type:util', 'type:data'] },
+            // The host (apps/mesh) is the one project that imports apps: their light registrations.
+            { sourceTag: 'type:host', onlyDependOnLibsWithTags: ['type:app', 'type:feature', 'type:util', 'type:data'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:host', 'type:feature', 'type:util', 'type:data'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:tool', 'type:util', 'type:data'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:classifier', onlyDependOnLibsWithTags: ['scope:classifier', 'scope:shared'] },

@@ -14,22 +14,20 @@ const problems = (env: Record<string, string>): string[] => {
 
 describe('gatewayConfigSchema', () => {
   it('applies defaults and parses keys', () => {
-    const cfg = load({ SOPHIA_ROUTER_ADDR: 'router:7002', SOPHIA_API_KEYS: 'sk-1:acme', SOPHIA_BIND_HOST: '0.0.0.0' });
+    const cfg = load({ SOPHIA_API_KEYS: 'sk-1:acme', SOPHIA_BIND_HOST: '0.0.0.0' });
     expect(cfg).toMatchObject({
-      SOPHIA_GATEWAY_PORT: 8080,
-      SOPHIA_GATEWAY_METRICS_PORT: 0,
       SOPHIA_GATEWAY_MAX_BODY_BYTES: 1024 * 1024,
       SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS: 120_000,
       SOPHIA_API_KEYS: [{ key: 'sk-1', tenant: 'acme' }],
     });
   });
   it('allows local mode (no keys) on 127.0.0.1 only', () => {
-    expect(load({ SOPHIA_ROUTER_ADDR: 'localhost:7002' }).SOPHIA_API_KEYS).toBeUndefined();
-    expect(problems({ SOPHIA_ROUTER_ADDR: 'localhost:7002', SOPHIA_BIND_HOST: '0.0.0.0' })).toEqual([expect.stringMatching(/^SOPHIA_BIND_HOST: refusing to bind 0\.0\.0\.0 without SOPHIA_API_KEYS/)]);
+    expect(load({}).SOPHIA_API_KEYS).toBeUndefined();
+    expect(problems({ SOPHIA_BIND_HOST: '0.0.0.0' })).toEqual([expect.stringMatching(/^SOPHIA_BIND_HOST: refusing to bind 0\.0\.0\.0 without SOPHIA_API_KEYS/)]);
   });
   it('names every bad key', () => {
-    const found = problems({ SOPHIA_GATEWAY_PORT: 'eighty', SOPHIA_API_KEYS: 'nocolon', SOPHIA_GATEWAY_MAX_BODY_BYTES: '-1' });
-    for (const key of ['SOPHIA_GATEWAY_PORT', 'SOPHIA_API_KEYS', 'SOPHIA_ROUTER_ADDR', 'SOPHIA_GATEWAY_MAX_BODY_BYTES']) {
+    const found = problems({ SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS: 'soon', SOPHIA_API_KEYS: 'nocolon', SOPHIA_GATEWAY_MAX_BODY_BYTES: '-1' });
+    for (const key of ['SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS', 'SOPHIA_API_KEYS', 'SOPHIA_GATEWAY_MAX_BODY_BYTES']) {
       expect(found.some((p) => p.startsWith(`${key}:`))).toBe(true);
     }
   });

@@ -18,15 +18,13 @@ function knownTimeZone(zone: string): boolean {
 }
 
 /**
- * Every key the gateway reads, parsed once by `loadConfig`. Without `SOPHIA_API_KEYS` the gateway
+ * Every key the gateway reads, parsed once by its host (which also owns SOPHIA_GATEWAY_PORT,
+ * SOPHIA_GATEWAY_METRICS_PORT and the addresses of the services it calls: gateway-module.ts). Without `SOPHIA_API_KEYS` the gateway
  * runs in local mode (one generated key) and refuses to bind anything but 127.0.0.1, so an
  * unauthenticated-by-accident gateway can never be reachable from the network.
  */
 export const gatewayConfigSchema = baseConfigSchema
   .extend({
-    SOPHIA_GATEWAY_PORT: configValues.port(8080),
-    SOPHIA_GATEWAY_METRICS_PORT: configValues.port(0),
-    SOPHIA_ROUTER_ADDR: configValues.address(),
     /** IANA zone of report dates and "this week" / "last month" in operator commands (the ledger's budget zone). @default UTC */
     SOPHIA_BUDGET_TIMEZONE: z.string().min(1).refine(knownTimeZone, 'unknown IANA time zone').default('UTC'),
     /** How long an operator plan may be confirmed. @default 600000 (10 minutes) */
@@ -34,12 +32,6 @@ export const gatewayConfigSchema = baseConfigSchema
     /** Redis for operator plans shared by gateway replicas; unset = the embedded state file under SOPHIA_DATA_DIR. */
     SOPHIA_REDIS_URL: redisTargetSchema.optional(),
     ...stateStoreConfigShape,
-    /** The SQL service; when set the gateway serves SqlService and `POST /v1/sql/ask`. */
-    SOPHIA_SQL_ADDR: configValues.address().optional(),
-    /** The ledger; when set, DashboardService serves its usage, savings and budget reports, and the operator API (OperatorService, `/v1/ops/`) its reports, budgets and audited writes (else those answer FAILED_PRECONDITION). */
-    SOPHIA_LEDGER_ADDR: configValues.address().optional(),
-    /** gpu-inference; when set, DashboardService's live snapshots carry the GPU pool's capacity. */
-    SOPHIA_GPU_INFERENCE_ADDR: configValues.address().optional(),
     SOPHIA_API_KEYS: z
       .string()
       .optional()
@@ -49,6 +41,11 @@ export const gatewayConfigSchema = baseConfigSchema
         for (const message of problems) ctx.addIssue({ code: 'custom', message });
         return entries;
       }),
+    /**
+     * Local mode only: the key to use instead of generating one, so a gateway restarted by
+     * `npm start`'s supervisor keeps the key its clients already hold.
+     */
+    SOPHIA_GATEWAY_LOCAL_API_KEY: z.string().regex(/^[A-Za-z0-9._-]{16,128}$/, 'expected 16–128 letters, digits, ".", "_" or "-"').optional(),
     /** Largest accepted request body (REST and Connect/gRPC messages). @default 1 MiB */
     SOPHIA_GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
     /** Deadline for one request end to end; clients may ask for less. @default 120000 */

@@ -1,5 +1,4 @@
 export { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.ts';
-export { startGateway, type StartGatewayOptions, type RunningGateway } from './start-gateway.ts';
 export { gatewayConfigSchema, type GatewayConfig } from './gateway-config.ts';
 export { createApiKeyAuth, parseApiKeys, presentedApiKey, type ApiKeyAuth, type ApiKeyEntry } from './api-key-auth.ts';
 export { httpStatusForCode, httpErrorFromRouter, type GatewayHttpError } from './status-to-http.ts';

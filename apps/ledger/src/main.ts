@@ -1,12 +1,6 @@
-// Ledger process entry point: `node apps/ledger/src/main.ts` (configuration in README.md).
-import { runService } from '@sophia/platform';
-import { LEDGER_DEFAULT_PORT, LEDGER_PORT_KEY, ledgerConfigSchema } from './ledger-config.ts';
-import { startLedger } from './start-ledger.ts';
+// The ledger alone in its process: `node apps/ledger/src/main.ts` (the same as SOPHIA_SERVICES=ledger
+// under apps/mesh; configuration in README.md).
+import { runServiceHost } from '@sophia/platform';
+import { ledgerModule } from './ledger-module.ts';
 
-await runService({
-  name: 'ledger',
-  configSchema: ledgerConfigSchema,
-  portKey: LEDGER_PORT_KEY,
-  defaultPort: LEDGER_DEFAULT_PORT,
-  start: ({ config, logger, metrics }) => startLedger({ config, logger, metrics }),
-});
+await runServiceHost({ registry: [ledgerModule] });

@@ -69,7 +69,7 @@ describe('durable embedded state (real processes, no Redis)', () => {
     const kill = (): void => {
       if (killed) return;
       killed = true;
-      for (const s of Object.values(running.services)) s.process.kill('SIGKILL');
+      for (const c of running.processes()) c.process.kill('SIGKILL');
     };
     // Load until 60 requests were answered 200, then kill every process at once with requests in flight.
     await load(running, 'crash-key', 200, 8, (status) => {

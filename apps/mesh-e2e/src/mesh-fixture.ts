@@ -1,13 +1,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMesh, type Mesh } from '@sophia/dev';
+import { parseDeployment, startMesh, type Mesh } from '@sophia/dev';
 
 /** Log lines of the mesh, printed only when a suite fails to start. */
 export const meshLogs: string[] = [];
 
+/** The hosting mode every suite runs in: SOPHIA_DEPLOYMENT (`npm test` runs the suites in both). */
+export const deployment = parseDeployment(process.env['SOPHIA_DEPLOYMENT']);
+
+/** A fresh SOPHIA_DATA_DIR for one mesh (one owner per directory), removed with it. */
+export function scratchDataDir(): { readonly dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'mesh-e2e-data-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 /**
- * Starts a fresh mesh for one suite: real processes, ephemeral ports (gateway included), one API
+ * Starts a fresh mesh for one suite in the {@link deployment} mode: real processes, ephemeral ports (gateway included), one API
  * key per tenant, simulators with small latencies so the suite stays fast, and its own data directory
  * (removed by `stop`) unless `extraEnv` names one. `serverlessProviders` simulates those catalog providers
  * (one simulator each) instead of one anonymous serverless simulator; `serverlessArgs` are extra flags of the
@@ -31,6 +40,7 @@ export async function startTestMesh(
         ...(dataDir === undefined ? {} : { SOPHIA_DATA_DIR: dataDir }),
         ...extraEnv,
       },
+      deployment,
       gatewayPort: 0,
       gpuSimulators: 2,
       ...(options.serverlessProviders ? { serverlessProviders: options.serverlessProviders } : {}),

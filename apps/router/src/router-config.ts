@@ -7,10 +7,6 @@ import { stateStoreConfigShape } from '@sophia/state-store';
 export const routerConfigSchema = z.object({
   /** SOPHIA_DATA_DIR, SOPHIA_DATA_SYNC, SOPHIA_DATA_DIR_OWNER: overrides in the embedded state file when Redis is unset. */
   ...stateStoreConfigShape,
-  SOPHIA_CLASSIFIER_ADDR: configValues.address().optional(),
-  SOPHIA_LEDGER_ADDR: configValues.address().optional(),
-  SOPHIA_SERVERLESS_INFERENCE_ADDR: configValues.address().optional(),
-  SOPHIA_GPU_INFERENCE_ADDR: configValues.address().optional(),
   /** Price catalog file; unset = the catalog bundled with @sophia/price-catalog. Reloaded on change. */
   SOPHIA_CATALOG_PATH: z.string().min(1).optional(),
   SOPHIA_CLASSIFIER_TIMEOUT_MS: configValues.durationMs(250),

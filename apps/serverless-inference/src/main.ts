@@ -1,46 +1,6 @@
-import { InferenceService } from '@sophia/contracts/inference';
-import { closeUpstreamDispatchers } from '@sophia/openai-upstream';
-import { runService, serviceRegistration } from '@sophia/platform';
-import { createCatalogWatcher, loadCatalog, type PriceCatalog } from '@sophia/price-catalog';
-import { z } from 'zod';
-import { serverlessConfigSchema, serverlessDepsFromConfig } from './serverless-config.ts';
-import { createServerlessInferenceHandler } from './serverless-inference-handler.ts';
+// The serverless-inference service alone in its process: `node apps/serverless-inference/src/main.ts` (the same as
+// SOPHIA_SERVICES=serverless-inference under apps/mesh).
+import { runServiceHost } from '@sophia/platform';
+import { serverlessInferenceModule } from './serverless-inference-module.ts';
 
-await runService({
-  name: 'serverless-inference',
-  configSchema: serverlessConfigSchema.extend({ SOPHIA_CATALOG_PATH: z.string().min(1).optional() }),
-  portKey: 'SOPHIA_SERVERLESS_INFERENCE_PORT',
-  defaultPort: 50054,
-  async start({ config, logger, metrics }) {
-    // The catalog is read live when it is a file of ours: offers and prices change without a restart.
-    const path = config.SOPHIA_CATALOG_PATH;
-    const watcher = path === undefined ? undefined : createCatalogWatcher(path, () => logger.info('price catalog reloaded'), { onError: (err) => logger.error({ err }, 'price catalog reload failed; keeping the previous one') });
-    const initial = watcher?.current() ?? loadCatalog();
-    const catalog = (): PriceCatalog => watcher?.current() ?? initial;
-    const { deps, warnings } = serverlessDepsFromConfig(config, process.env, initial);
-    for (const warning of warnings) logger.warn(warning);
-    if (deps.providers) {
-      logger.info({ providers: deps.providers.map((p) => ({ name: p.name, baseUrl: p.baseUrl, hasKey: p.apiKey !== undefined, maxInFlight: p.maxInFlight, http2: p.http2 })) }, 'serverless providers configured');
-    } else {
-      logger.info({ baseUrl: deps.baseUrl, provider: deps.providerName, hasKey: deps.apiKey !== undefined }, 'serverless upstream configured');
-    }
-    // One-provider mode: catalog ids become the provider's model names (its catalog offer, else the
-    // reference rate card's); SOPHIA_SERVERLESS_MODEL_MAP wins.
-    const explicit = deps.modelMap;
-    const provider = deps.providerName;
-    const modelMap = (id: string): string => {
-      const mapped = explicit?.(id);
-      if (mapped !== undefined && mapped !== id) return mapped;
-      const model = catalog().findModel(id);
-      return model?.offers.find((o) => o.provider === provider)?.providerModel ?? model?.serverless?.providerModel ?? id;
-    };
-    const handler = createServerlessInferenceHandler({ ...deps, ...(deps.providers ? {} : { modelMap }), catalog, registry: metrics.registry, logger });
-    return {
-      services: [serviceRegistration(InferenceService, handler)],
-      close: async () => {
-        watcher?.close();
-        await closeUpstreamDispatchers();
-      },
-    };
-  },
-});
+await runServiceHost({ registry: [serverlessInferenceModule] });

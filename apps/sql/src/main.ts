@@ -1,12 +1,6 @@
-// SQL service process entry point: `node apps/sql/src/main.ts` (configuration in README.md).
-import { runService } from '@sophia/platform';
-import { SQL_DEFAULT_PORT, SQL_PORT_KEY, sqlConfigSchema } from './sql-config.ts';
-import { startSql } from './start-sql.ts';
+// The SQL service alone in its process: `node apps/sql/src/main.ts` (the same as SOPHIA_SERVICES=sql
+// under apps/mesh; configuration in README.md).
+import { runServiceHost } from '@sophia/platform';
+import { sqlModule } from './sql-module.ts';
 
-await runService({
-  name: 'sql',
-  configSchema: sqlConfigSchema,
-  portKey: SQL_PORT_KEY,
-  defaultPort: SQL_DEFAULT_PORT,
-  start: ({ config, logger, metrics }) => startSql({ config, logger, metrics }),
-});
+await runServiceHost({ registry: [sqlModule] });

@@ -30,6 +30,8 @@ export interface StartSqlOptions {
   readonly logger: Logger;
   /** Replaces the router-backed LLM path (tests). */
   readonly generator?: SqlGenerator;
+  /** The router, for questions no semantic model covers (the host's client: in process or gRPC). */
+  readonly router?: Client<typeof RouterService> | undefined;
   /** @default () => new Date() */
   readonly clock?: () => Date;
   /** The process's metrics; the SQL service adds its own to `registry`. */
@@ -83,7 +85,8 @@ export async function startSql(options: StartSqlOptions): Promise<StartedService
     });
     warehouse = ledger ? mirrorLedgerUsage(duck, { ledger, run: duck.run, maxAgeMs: config.SOPHIA_SQL_USAGE_MAX_AGE_MS, logger, ...(options.now ? { now: options.now } : {}) }) : duck;
   }
-  const generator = options.generator ?? (config.SOPHIA_ROUTER_ADDR ? createRouterSqlGenerator(createServiceClient(RouterService, config.SOPHIA_ROUTER_ADDR, { defaultTimeoutMs: 60_000 })) : undefined);
+  const router = options.router ?? (config.SOPHIA_ROUTER_ADDR ? createServiceClient(RouterService, config.SOPHIA_ROUTER_ADDR, { defaultTimeoutMs: 60_000 }) : undefined);
+  const generator = options.generator ?? (router ? createRouterSqlGenerator(router) : undefined);
   logger.info({ warehouse: warehouse.description, models: models.map((m) => m.name), llm: generator ? 'router' : 'none', usage: ledger ? 'ledger QueryUsage mirror' : 'USAGE_EVENTS table' }, 'sql service ready');
   let engine: ReturnType<typeof createSqlEngine>;
   try {

@@ -11,6 +11,11 @@ export interface ConfigSource {
    * is unset. Environment values win over file values.
    */
   readonly filePath?: string | undefined;
+  /**
+   * Keys that other schemas parsing the same source accept (a process hosting several services):
+   * not reported as unknown when found in the file.
+   */
+  readonly knownKeys?: ReadonlySet<string> | undefined;
 }
 
 /** Thrown when configuration is invalid; `problems` lists every bad key, not just the first. */
@@ -56,7 +61,7 @@ export function loadConfig<S extends z.ZodObject>(schema: S, source: ConfigSourc
   const known = new Set(Object.keys(schema.shape));
   const problems: string[] = [];
   for (const key of Object.keys(fromFile)) {
-    if (!known.has(key) && key.startsWith('SOPHIA_')) problems.push(`${key}: unknown key in ${filePath}`);
+    if (!known.has(key) && !source.knownKeys?.has(key) && key.startsWith('SOPHIA_')) problems.push(`${key}: unknown key in ${filePath}`);
   }
   const input: Record<string, unknown> = { ...fromFile };
   for (const key of known) {

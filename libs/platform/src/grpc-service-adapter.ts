@@ -12,7 +12,8 @@ import { create, fromBinary, toBinary, type DescMessage, type DescMethod, type D
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import type { Logger } from 'pino';
 import { callContextFromHeaders, runWithCallContext, type CallContext } from './call-context.ts';
-import { statusName, toServiceError } from './grpc-status.ts';
+import { toServiceError } from './grpc-status.ts';
+import { createMethodRecorder } from './method-recorder.ts';
 import { createServedCallContext } from './served-call-context.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
 
@@ -120,23 +121,12 @@ export function createGrpcServiceBinding<S extends DescService>(
       responseDeserialize: (b: Buffer) => fromBinary(output, b),
       originalName: method.localName,
     };
-    const labels = { grpc_service: service.typeName, grpc_method: method.name, grpc_type: method.methodKind };
-    const finish = (startedAt: bigint, code: number, err?: unknown): void => {
-      const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-      options.metrics?.handled.inc({ ...labels, grpc_code: statusName(code) });
-      options.metrics?.handlingSeconds.observe(labels, seconds);
-      if (err !== undefined && (code === status.INTERNAL || code === status.UNKNOWN)) {
-        options.logger.error({ err, method: labels.grpc_method, code: statusName(code) }, 'rpc failed');
-      } else if (err !== undefined) {
-        options.logger.debug({ method: labels.grpc_method, code: statusName(code), msg: (err as Error).message }, 'rpc ended with error');
-      }
-    };
+    const recorder = createMethodRecorder(service, method, options);
     if (method.methodKind === 'unary') {
       handlers[method.localName] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-        const startedAt = process.hrtime.bigint();
-        options.metrics?.started.inc(labels);
+        const startedAt = recorder.start();
         if (!fn) {
-          finish(startedAt, status.UNIMPLEMENTED);
+          recorder.finish(startedAt, status.UNIMPLEMENTED);
           callback({ code: status.UNIMPLEMENTED, details: `${service.typeName}/${method.name} is not implemented` });
           return;
         }
@@ -149,13 +139,13 @@ export function createGrpcServiceBinding<S extends DescService>(
                 if (handlerContext.responseHeader.keys().next().done !== true) {
                   call.sendMetadata(headersToMetadata(handlerContext.responseHeader));
                 }
-                finish(startedAt, status.OK);
+                recorder.finish(startedAt, status.OK);
                 markEnded();
                 callback(null, res, headersToMetadata(handlerContext.responseTrailer));
               },
               (err: unknown) => {
                 const se = toServiceError(err);
-                finish(startedAt, se.code, err);
+                recorder.finish(startedAt, se.code, err);
                 markEnded();
                 callback(se);
               },
@@ -164,20 +154,19 @@ export function createGrpcServiceBinding<S extends DescService>(
       };
     } else if (method.methodKind === 'server_streaming') {
       handlers[method.localName] = (call: ServerWritableStream<unknown, unknown>) => {
-        const startedAt = process.hrtime.bigint();
-        options.metrics?.started.inc(labels);
+        const startedAt = recorder.start();
         if (!fn) {
-          finish(startedAt, status.UNIMPLEMENTED);
+          recorder.finish(startedAt, status.UNIMPLEMENTED);
           call.emit('error', { code: status.UNIMPLEMENTED, details: `${service.typeName}/${method.name} is not implemented` });
           return;
         }
         const { handlerContext, callContext, markEnded } = setupCall(service, method, call, options.shutdownSignal);
         runWithCallContext(callContext, () => {
           void pumpStream(call, fn as (req: unknown, ctx: HandlerContext) => AsyncIterable<unknown>, handlerContext, {
-            onMessage: () => options.metrics?.streamMessagesSent.inc({ grpc_service: labels.grpc_service, grpc_method: labels.grpc_method }),
+            onMessage: () => recorder.message(),
             onEnd: (code, err) => {
               markEnded();
-              finish(startedAt, code, err);
+              recorder.finish(startedAt, code, err);
             },
           });
         });

@@ -3,6 +3,8 @@
 // keys of the Secret template.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { serviceRegistry } from '@sophia/mesh/registry';
+import { addressKey } from '@sophia/platform';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { parseAllDocuments } from 'yaml';
 import { isRecord } from './kube-object.ts';
@@ -77,7 +79,8 @@ function configurationDocs(root: string): string[] {
 /** Reads the facts from the repository at `root`. */
 export function readRepoFacts(root: string): RepoFacts {
   const apps = listDirs(join(root, 'apps')).filter((a) => existsSync(join(root, 'apps', a, 'package.json')));
-  const envKeys = new Set<string>();
+  // The hosting model derives each service's port and address keys from its registration.
+  const envKeys = new Set<string>(['SOPHIA_SERVICES', ...serviceRegistry.flatMap((m) => [m.portKey, m.portKey.replace(/_PORT$/, '_METRICS_PORT'), addressKey(m.name)])]);
   const metricNames = new Set<string>(defaultMetricNames());
   for (const file of projectSources(root)) {
     const text = readFileSync(file, 'utf8');

@@ -16,8 +16,8 @@ describe('startChild (real processes)', () => {
     const path = script(
       'ok.mjs',
       `process.stderr.write('booting\\n');
-       process.stdout.write(JSON.stringify({ event: 'listening', grpc: '127.0.0.1:1234' }) + '\\n');
        process.on('SIGTERM', () => process.exit(0));
+       process.stdout.write(JSON.stringify({ event: 'listening', grpc: '127.0.0.1:1234' }) + '\\n');
        setInterval(() => {}, 1000);`,
     );
     const logs: string[] = [];

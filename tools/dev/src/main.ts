@@ -1,13 +1,17 @@
 import { ensureWebBuild } from '@sophia/web-build';
 import { findRepoRoot } from './repo-root.ts';
 import { DEFAULT_SIMULATED_PROVIDERS } from './simulated-providers.ts';
-import { startMesh } from './start-mesh.ts';
+import { startMesh, type Mesh } from './start-mesh.ts';
+import { describeSupervisorEvent } from './supervisor-report.ts';
 import { watchParent } from './watch-parent.ts';
 
 /**
- * `npm start`: every mesh process, with simulators for any upstream not configured, then the
- * gateway URL and a curl that works. Ctrl-C (or SIGTERM) drains and stops everything, and so does
- * the death of the parent: npm 11 exits on SIGTERM without passing it on to this script.
+ * `npm start`: the mesh (SOPHIA_DEPLOYMENT=single-process by default: one process hosting every
+ * service; multi-process: one process each), with simulators for any upstream not configured, then
+ * the gateway URL, each service's address and a curl that works. Every process is supervised: a
+ * crash is reported and restarted, a crash loop stops the mesh with exit 1. Ctrl-C (or SIGTERM)
+ * drains and stops everything, and so does the death of the parent: npm 11 exits on SIGTERM without
+ * passing it on to this script.
  */
 const width = 22;
 // A closed terminal or pipe must not crash the orchestrator before it has stopped its children.
@@ -18,20 +22,41 @@ await ensureWebBuild({ root: findRepoRoot(), log: (line) => process.stderr.write
   process.stderr.write(`npm start failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });
+// Set once the mesh is up; a crash loop during start has nothing to stop but the children already gone.
+const running: { mesh?: Mesh } = {};
+let stopping = false;
+const stop = (code: number): void => {
+  if (stopping) return;
+  stopping = true;
+  process.stderr.write('stopping the mesh…\n');
+  (running.mesh ? running.mesh.stop() : Promise.resolve()).then(
+    () => process.exit(code),
+    () => process.exit(1),
+  );
+};
 const mesh = await startMesh({
   env: { SOPHIA_LOG_LEVEL: 'warn', ...process.env },
   serverlessProviders: DEFAULT_SIMULATED_PROVIDERS,
   onLog: (name, line) => process.stderr.write(`${name.padEnd(width)}| ${line}\n`),
+  onEvent: (event) => process.stderr.write(`${'supervisor'.padEnd(width)}| ${describeSupervisorEvent(event)}\n`),
+  supervise: {
+    onGiveUp: (reason) => {
+      process.stderr.write(`npm start: ${reason}\n`);
+      stop(1);
+    },
+  },
 }).catch((err: unknown) => {
   process.stderr.write(`npm start failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });
+running.mesh = mesh;
 
 const body = JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Say hello in one short sentence.' }] });
 const lines = [
   '',
   `Sophia inference mesh is up. Gateway: ${mesh.gatewayUrl}`,
   `  web app (chat, dashboards): ${mesh.gatewayUrl}/chat#key=${mesh.apiKey}`,
+  `  deployment:          ${mesh.deployment} (SOPHIA_DEPLOYMENT)`,
   `  serverless upstream: ${mesh.upstreams.serverless}`,
   ...(mesh.upstreams.providers.length > 0
     ? [
@@ -68,19 +93,9 @@ const lines = [
 ];
 process.stdout.write(lines.join('\n'));
 
-let stopping = false;
-const stop = (): void => {
-  if (stopping) return;
-  stopping = true;
-  process.stderr.write('stopping the mesh…\n');
-  mesh.stop().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
 watchParent(() => {
   process.stderr.write('the parent process (npm start) exited: ');
-  stop();
+  stop(0);
 });

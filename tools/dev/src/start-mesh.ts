@@ -1,17 +1,28 @@
 import { join } from 'node:path';
-import { loadCatalog } from '@sophia/price-catalog';
-import { acquireDataDirLock, DATA_DIR_OWNER_KEY, prepareDataDir } from '@sophia/state-store';
-import { startChild, type ChildService } from './child-service.ts';
+import { serviceRegistry } from '@sophia/mesh/registry';
+import { addressKey, type ServiceModule } from '@sophia/platform';
+import { acquireDataDirLock, DATA_DIR_KEY, DATA_DIR_OWNER_KEY, prepareDataDir } from '@sophia/state-store';
+import type { ChildService, ListeningLine } from './child-service.ts';
 import { findRepoRoot } from './repo-root.ts';
-import { SIMULATED_PROVIDER_TTFT_MS } from './simulated-providers.ts';
+import { planSimulators, simulatedLambdaKey } from './start-simulators.ts';
+import { createSupervisor, type PinnedLines, type RestartPolicy, type SupervisedUnit, type SupervisorEvent } from './supervisor.ts';
+
+/** `SOPHIA_DEPLOYMENT`: every service in one process, or one process per service. */
+export type Deployment = 'single-process' | 'multi-process';
+
+/** The deployments `SOPHIA_DEPLOYMENT` accepts. */
+export const DEPLOYMENTS: readonly Deployment[] = ['single-process', 'multi-process'];
 
 /** Options for {@link startMesh}. */
 export interface StartMeshOptions {
   /**
    * Environment for every process (documented keys in docs/configuration.md). An upstream URL
-   * set here (SOPHIA_SERVERLESS_BASE_URL, SOPHIA_GPU_BASE_URLS) replaces the simulator for that role.
+   * set here (SOPHIA_SERVERLESS_BASE_URL, SOPHIA_GPU_BASE_URLS) replaces the simulator for that
+   * role; SOPHIA_<SERVICE>_PORT pins a service's port (free ports otherwise).
    */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** @default env SOPHIA_DEPLOYMENT, else single-process */
+  readonly deployment?: Deployment;
   /** Gateway port; 0 picks a free one. @default SOPHIA_GATEWAY_PORT or 8080 */
   readonly gatewayPort?: number;
   /** MCP server port; 0 picks a free one. @default SOPHIA_MCP_PORT, else 0 when gatewayPort is 0, else 8090 */
@@ -28,18 +39,37 @@ export interface StartMeshOptions {
   readonly simulatorArgs?: { serverless?: readonly string[]; vllm?: readonly string[]; lambda?: readonly string[] };
   /** Receives every log line of every process. @default drop */
   readonly onLog?: (name: string, line: string) => void;
+  /**
+   * Restart processes that exit unexpectedly (see {@link createSupervisor}); `onGiveUp` hears of a
+   * crash loop. Unset: crashes are only reported through `onEvent`.
+   */
+  readonly supervise?: { readonly policy?: RestartPolicy; readonly onGiveUp: (reason: string) => void };
+  /** Crashes, restarts and give-ups of mesh processes and simulators. */
+  readonly onEvent?: (event: SupervisorEvent) => void;
   readonly root?: string;
+}
+
+/** One service of a running mesh. */
+export interface MeshService {
+  readonly name: string;
+  /** The OS process hosting it (shared by every service in single-process mode). */
+  readonly pid: number;
+  /** Its listening line: grpc address, metrics URL, http URL for the gateway. */
+  readonly ready: ListeningLine;
 }
 
 /** A running mesh. */
 export interface Mesh {
+  readonly deployment: Deployment;
   readonly gatewayUrl: string;
   /** The MCP server's streamable HTTP endpoint (`…/mcp`); it calls the gateway's operator API. */
   readonly mcpUrl: string;
   /** API key to use: the first of SOPHIA_API_KEYS, or the one the gateway generated in local mode. */
   readonly apiKey: string;
-  /** Every process by name, with its listening line (grpc address, metrics URL, …). */
-  readonly services: Readonly<Record<string, ChildService>>;
+  /** Every service and simulator by name (current pid after a restart). */
+  readonly services: Readonly<Record<string, MeshService>>;
+  /** The OS processes (mesh hosts and simulators), current ones after restarts. */
+  processes(): readonly ChildService[];
   /** Upstream base URLs in use (simulated or real); `serverless` is the first (cheapest) provider's. */
   readonly upstreams: {
     readonly serverless: string;
@@ -52,108 +82,141 @@ export interface Mesh {
   stop(): Promise<void>;
 }
 
-function grpcOf(c: ChildService): string {
-  const addr = c.ready['grpc'];
-  if (typeof addr !== 'string') throw new Error(`${c.name} announced no grpc address`);
-  return addr;
+/** The port a listening line shows for the service's own port key (gRPC address or HTTP URL). */
+function portOf(line: ListeningLine): string {
+  if (typeof line['grpc'] === 'string') return line['grpc'].slice(line['grpc'].lastIndexOf(':') + 1);
+  return new URL(String(line['http'])).port;
+}
+
+/** Port keys of a module for its first start (configured, else free) or a restart (as first bound). */
+function portEnv(module: ServiceModule, base: StartMeshOptions['env'], initial: string | undefined, pinned: PinnedLines | undefined): Record<string, string> {
+  const metricsKey = module.portKey.replace(/_PORT$/, '_METRICS_PORT');
+  const line = pinned?.[module.name];
+  if (line) {
+    // A local-mode gateway generated its key: the restarted one keeps it, so clients keep working.
+    const keepKey: Record<string, string> = typeof line['apiKey'] === 'string' ? { SOPHIA_GATEWAY_LOCAL_API_KEY: line['apiKey'] } : {};
+    return { [module.portKey]: portOf(line), [metricsKey]: new URL(String(line['metrics'])).port, ...keepKey };
+  }
+  return { [module.portKey]: initial ?? base[module.portKey] ?? '0', [metricsKey]: base[metricsKey] ?? '0' };
+}
+
+/** `SOPHIA_DEPLOYMENT` checked against the contract names. */
+export function parseDeployment(value: string | undefined): Deployment {
+  if (value === undefined || value === '') return 'single-process';
+  if ((DEPLOYMENTS as readonly string[]).includes(value)) return value as Deployment;
+  throw new Error(`SOPHIA_DEPLOYMENT: "${value}" is not one of ${DEPLOYMENTS.join(', ')}`);
 }
 
 /**
- * Starts every mesh process as a real OS process on ephemeral ports (the gateway on its
- * configured port), wiring addresses from each process's listening line into the next.
- * Simulators stand in for any upstream whose URL is not configured.
+ * Starts the mesh as real OS processes: simulators for any upstream not configured, then the
+ * services of the registry — all in one host process (single-process) or one host process each,
+ * dependencies first, wired by the addresses in their listening lines (multi-process). Ports come
+ * from SOPHIA_<SERVICE>_PORT when set, free ones otherwise (the gateway: `gatewayPort`, else
+ * SOPHIA_GATEWAY_PORT, else 8080).
  */
 export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
   const root = options.root ?? findRepoRoot();
-  const onLog = options.onLog ?? (() => undefined);
-  const started: ChildService[] = [];
-  // This process owns the data directory for the whole mesh (one owner per directory; a second mesh
-  // on it is refused naming this pid); children share it through SOPHIA_DATA_DIR_OWNER.
-  const lock = acquireDataDirLock(prepareDataDir(options.env['SOPHIA_DATA_DIR']));
-  const base: Record<string, string | undefined> = { ...options.env, [DATA_DIR_OWNER_KEY]: String(process.pid) };
-  const run = async (name: string, script: string, env: Record<string, string | undefined>, args: readonly string[] = []): Promise<ChildService> => {
-    const child = await startChild({ name, script: join(root, script), args, env: { ...base, ...env }, onLog });
-    started.push(child);
-    return child;
+  const deployment = options.deployment ?? parseDeployment(options.env['SOPHIA_DEPLOYMENT']);
+  // One owner per data directory: this process holds its lock for the whole mesh (restarts included)
+  // and tells every child so (SOPHIA_DATA_DIR_OWNER); a second mesh on the directory is refused here.
+  const dataDir = prepareDataDir(options.env[DATA_DIR_KEY]);
+  const lock = acquireDataDirLock(dataDir);
+  const base: Record<string, string | undefined> = { ...options.env, SOPHIA_DEPLOYMENT: deployment, [DATA_DIR_KEY]: dataDir, [DATA_DIR_OWNER_KEY]: String(process.pid) };
+  const services: Record<string, MeshService> = {};
+  const record = (child: ChildService): void => {
+    for (const [name, line] of Object.entries(child.listening)) services[name] = { name, pid: child.pid, ready: line };
   };
-  const stopAll = async (): Promise<void> => {
-    for (const child of started.splice(0).reverse()) await child.stop();
-    lock.release();
-  };
+  const supervisor = createSupervisor({
+    baseEnv: base,
+    onLog: options.onLog ?? (() => undefined),
+    restart: options.supervise !== undefined,
+    ...(options.supervise?.policy ? { policy: options.supervise.policy } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.supervise ? { onGiveUp: options.supervise.onGiveUp } : {}),
+    onRestarted: record,
+  });
+  const initialPort = (m: ServiceModule): string | undefined => (m.name === 'gateway' ? String(options.gatewayPort ?? base['SOPHIA_GATEWAY_PORT'] ?? 8080) : undefined);
+  const host = join(root, 'apps/mesh/src/main.ts');
   try {
-    const sim = 'tools/upstream-sim/src/main.ts';
-    let serverlessUrl = base['SOPHIA_SERVERLESS_BASE_URL'];
-    let gpuUrls = (base['SOPHIA_GPU_BASE_URLS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    const sims: Array<Promise<ChildService>> = [];
-    const simulatedProviders = !serverlessUrl && !base['SOPHIA_SERVERLESS_PROVIDERS'] ? (options.serverlessProviders ?? []).map((name) => ({ name, ttftMs: SIMULATED_PROVIDER_TTFT_MS[name] ?? 30 })) : [];
-    for (const p of simulatedProviders) sims.push(run(`sim-${p.name}`, sim, {}, ['--persona', 'serverless', '--port', '0', '--ttft-ms', String(p.ttftMs), ...(options.simulatorArgs?.serverless ?? [])]));
-    if (!serverlessUrl && simulatedProviders.length === 0 && !base['SOPHIA_SERVERLESS_PROVIDERS']) sims.push(run('sim-serverless', sim, {}, ['--persona', 'serverless', '--port', '0', ...(options.simulatorArgs?.serverless ?? [])]));
-    if (gpuUrls.length === 0) {
-      // A real vLLM lists the model it serves; the simulated ones list the catalog's GPU models.
-      const catalog = loadCatalog(base['SOPHIA_CATALOG_PATH']);
-      const served = catalog.models.flatMap((m) => (m.gpu ? [m.gpu.servedModel] : []));
-      for (let i = 0; i < (options.gpuSimulators ?? 2); i++) {
-        sims.push(run(`sim-vllm-${i + 1}`, sim, {}, ['--persona', 'vllm', '--port', '0', '--models', served.join(','), ...(options.simulatorArgs?.vllm ?? [])]));
+    const sims = planSimulators({
+      env: base,
+      root,
+      ...(options.gpuSimulators !== undefined ? { gpuSimulators: options.gpuSimulators } : {}),
+      ...(options.serverlessProviders !== undefined ? { serverlessProviders: options.serverlessProviders } : {}),
+      ...(options.simulatorArgs ? { simulatorArgs: options.simulatorArgs } : {}),
+    });
+    const simChildren = await Promise.all(sims.map((s) => supervisor.start(s.unit)));
+    simChildren.forEach(record);
+    const urlOf = (role: string): string[] => simChildren.filter((_, i) => sims[i]!.role === role).map((c) => String(c.ready['url']));
+    const providers = sims.flatMap((s, i) => (s.role === 'provider' ? [{ name: s.provider!, url: String(simChildren[i]!.ready['url']) }] : []));
+    const providersEnv = providers.length > 0 ? providers.map((p) => `${p.name}=${p.url}/v1`).join(',') : base['SOPHIA_SERVERLESS_PROVIDERS'];
+    const serverlessUrl = base['SOPHIA_SERVERLESS_BASE_URL'] || providers[0]?.url || urlOf('serverless')[0] || '';
+    const configuredGpu = (base['SOPHIA_GPU_BASE_URLS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const gpuUrls = configuredGpu.length > 0 ? configuredGpu : urlOf('gpu');
+    const lambdaUrl = urlOf('lambda')[0];
+    const lambdaCloud = lambdaUrl === undefined ? undefined : { url: lambdaUrl, apiKey: simulatedLambdaKey() };
+    // gpu-inference's fleet uses the simulated cloud; it boots in seconds, so its policy plans with that.
+    const fleetEnv: Record<string, string> = lambdaCloud
+      ? {
+          SOPHIA_LAMBDA_API_URL: lambdaCloud.url,
+          SOPHIA_LAMBDA_API_KEY: lambdaCloud.apiKey,
+          SOPHIA_GPU_FLEET_POLICY_PATH: base['SOPHIA_GPU_FLEET_POLICY_PATH'] ?? join(root, 'apps/gpu-inference/fleet-policy/simulated-cloud.yaml'),
+        }
+      : {};
+    const upstreamEnv = { ...(providersEnv ? { SOPHIA_SERVERLESS_PROVIDERS: providersEnv } : { SOPHIA_SERVERLESS_BASE_URL: serverlessUrl }), SOPHIA_GPU_BASE_URLS: gpuUrls.join(','), ...fleetEnv };
+
+    if (deployment === 'single-process') {
+      const unit: SupervisedUnit = {
+        name: 'mesh',
+        script: host,
+        env: (pinned) => ({ ...upstreamEnv, SOPHIA_SERVICES: 'all', ...Object.assign({}, ...serviceRegistry.map((m) => portEnv(m, base, initialPort(m), pinned))) }),
+        expect: serviceRegistry.map((m) => m.name),
+      };
+      record(await supervisor.start(unit));
+    } else {
+      // Waves: every service whose dependencies are up starts together.
+      const pending = [...serviceRegistry];
+      while (pending.length > 0) {
+        const wave = pending.filter((m) => Object.keys(m.dependsOn).every((d) => services[d] !== undefined || !pending.some((p) => p.name === d)));
+        if (wave.length === 0) throw new Error(`service registry: cannot order ${pending.map((m) => m.name).join(', ')}`);
+        const started = await Promise.all(
+          wave.map((m) => {
+            const addresses = Object.fromEntries(Object.keys(m.dependsOn).flatMap((d) => (services[d]?.ready['grpc'] ? [[addressKey(d), String(services[d].ready['grpc'])]] : [])));
+            return supervisor.start({ name: m.name, script: host, env: (pinned) => ({ ...upstreamEnv, ...addresses, SOPHIA_SERVICES: m.name, ...portEnv(m, base, initialPort(m), pinned) }), expect: [m.name] });
+          }),
+        );
+        started.forEach(record);
+        for (const m of wave) pending.splice(pending.indexOf(m), 1);
       }
     }
-    // No Lambda Cloud key: the simulated Lambda Cloud stands in, so the GPU fleet can launch instances
-    // (they boot as vLLM simulators). Only gpu-inference is given its URL and key.
-    let fleetEnv: Record<string, string> = {};
-    let lambdaCloud: { url: string; apiKey: string } | undefined;
-    if (!base['SOPHIA_LAMBDA_API_KEY'] && !base['SOPHIA_LAMBDA_API_KEY_FILE']) {
-      const key = `sim-${process.pid}`;
-      const cloud = await run('lambda-cloud-sim', 'tools/lambda-cloud-sim/src/main.ts', {}, ['--port', '0', '--api-key', key, ...(options.simulatorArgs?.lambda ?? [])]);
-      lambdaCloud = { url: String(cloud.ready['url']), apiKey: key };
-      fleetEnv = {
-        SOPHIA_LAMBDA_API_URL: lambdaCloud.url,
-        SOPHIA_LAMBDA_API_KEY: key,
-        // The simulated cloud boots in seconds: its policy plans with that boot time and cool-down.
-        SOPHIA_GPU_FLEET_POLICY_PATH: base['SOPHIA_GPU_FLEET_POLICY_PATH'] ?? join(root, 'apps/gpu-inference/fleet-policy/simulated-cloud.yaml'),
-      };
-    }
-    const simChildren = await Promise.all(sims);
-    const providers = simulatedProviders.map((p) => ({ name: p.name, url: String(simChildren.find((c) => c.name === `sim-${p.name}`)!.ready['url']) }));
-    const providersEnv = providers.length > 0 ? providers.map((p) => `${p.name}=${p.url}/v1`).join(',') : base['SOPHIA_SERVERLESS_PROVIDERS'];
-    if (!serverlessUrl) serverlessUrl = providers[0]?.url ?? String(simChildren.find((c) => c.name === 'sim-serverless')?.ready['url'] ?? '');
-    if (gpuUrls.length === 0) gpuUrls = simChildren.filter((c) => c.name.startsWith('sim-vllm')).map((c) => String(c.ready['url']));
-
-    const [classifier, ledger, serverless, gpu] = await Promise.all([
-      run('classifier', 'apps/classifier/src/main.ts', { SOPHIA_CLASSIFIER_PORT: '0' }),
-      run('ledger', 'apps/ledger/src/main.ts', { SOPHIA_LEDGER_PORT: '0' }),
-      run('serverless-inference', 'apps/serverless-inference/src/main.ts', {
-        SOPHIA_SERVERLESS_INFERENCE_PORT: '0',
-        ...(providersEnv ? { SOPHIA_SERVERLESS_PROVIDERS: providersEnv } : { SOPHIA_SERVERLESS_BASE_URL: serverlessUrl }),
-      }),
-      run('gpu-inference', 'apps/gpu-inference/src/main.ts', { SOPHIA_GPU_INFERENCE_PORT: '0', SOPHIA_GPU_BASE_URLS: gpuUrls.join(','), ...fleetEnv }),
-    ]);
-    const router = await run('router', 'apps/router/src/main.ts', {
-      SOPHIA_ROUTER_PORT: '0',
-      SOPHIA_CLASSIFIER_ADDR: grpcOf(classifier),
-      SOPHIA_LEDGER_ADDR: grpcOf(ledger),
-      SOPHIA_SERVERLESS_INFERENCE_ADDR: grpcOf(serverless),
-      SOPHIA_GPU_INFERENCE_ADDR: grpcOf(gpu),
+    const gateway = services['gateway']!.ready;
+    // The MCP server is an HTTP client of the gateway's operator API, not a gRPC service: its own
+    // supervised process, restarted on its first port like the others.
+    const mcpInitial = String(options.mcpPort ?? base['SOPHIA_MCP_PORT'] ?? (options.gatewayPort === 0 ? 0 : 8090));
+    const mcp = await supervisor.start({
+      name: 'mcp',
+      script: join(root, 'apps/mcp/src/main.ts'),
+      env: (pinned) => ({ SOPHIA_MCP_PORT: pinned?.['mcp'] ? new URL(String(pinned['mcp']['http'])).port : mcpInitial, SOPHIA_GATEWAY_URL: String(gateway['http']) }),
+      expect: ['mcp'],
     });
-    // The SQL service answers demo/usage questions from its semantic models; the router is its LLM path.
-    const sql = await run('sql', 'apps/sql/src/main.ts', { SOPHIA_SQL_PORT: '0', SOPHIA_ROUTER_ADDR: grpcOf(router), SOPHIA_LEDGER_ADDR: grpcOf(ledger) });
-    const gateway = await run('gateway', 'apps/gateway/src/main.ts', {
-      SOPHIA_GATEWAY_PORT: String(options.gatewayPort ?? base['SOPHIA_GATEWAY_PORT'] ?? 8080),
-      SOPHIA_ROUTER_ADDR: grpcOf(router),
-      SOPHIA_LEDGER_ADDR: grpcOf(ledger),
-      SOPHIA_GPU_INFERENCE_ADDR: grpcOf(gpu),
-      SOPHIA_SQL_ADDR: grpcOf(sql),
-    });
-    const gatewayUrl = String(gateway.ready['http']);
-    const mcp = await run('mcp', 'apps/mcp/src/main.ts', {
-      SOPHIA_MCP_PORT: String(options.mcpPort ?? base['SOPHIA_MCP_PORT'] ?? (options.gatewayPort === 0 ? 0 : 8090)),
-      SOPHIA_GATEWAY_URL: gatewayUrl,
-    });
-    const mcpUrl = String(mcp.ready['http']);
+    record(mcp);
     const configuredKey = (base['SOPHIA_API_KEYS'] ?? '').split(',')[0]?.split(':')[0];
-    const apiKey = configuredKey || String(gateway.ready['apiKey'] ?? '');
-    const services = Object.fromEntries(started.map((c) => [c.name, c]));
-    return { gatewayUrl, mcpUrl, apiKey, services, upstreams: { serverless: serverlessUrl, gpu: gpuUrls, providers, ...(lambdaCloud ? { lambdaCloud } : {}) }, stop: stopAll };
+    return {
+      deployment,
+      gatewayUrl: String(gateway['http']),
+      mcpUrl: String(mcp.ready['http']),
+      apiKey: configuredKey || String(gateway['apiKey'] ?? ''),
+      services,
+      processes: () => supervisor.children(),
+      upstreams: { serverless: serverlessUrl, gpu: gpuUrls, providers, ...(lambdaCloud ? { lambdaCloud } : {}) },
+      stop: async () => {
+        await supervisor.stopAll();
+        lock.release();
+      },
+    };
   } catch (err) {
-    await stopAll();
+    await supervisor.stopAll();
+    lock.release();
     throw err;
   }
 }

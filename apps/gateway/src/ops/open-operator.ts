@@ -1,8 +1,8 @@
 import type { Client } from '@connectrpc/connect';
 import type { LedgerService } from '@sophia/contracts/ledger';
 import type { RouterService } from '@sophia/contracts/router';
-import { createServiceClient, type Logger } from '@sophia/platform';
-import { FleetService } from '@sophia/contracts/fleet';
+import type { Logger } from '@sophia/platform';
+import type { FleetService } from '@sophia/contracts/fleet';
 import { createFleetServiceOperations } from './fleet-service-operations.ts';
 import { connectRedis } from '@sophia/platform/redis';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -42,10 +42,16 @@ function openPlanState(config: GatewayConfig, logger: Logger): { db: StateDataba
 /**
  * Builds the operator from configuration: plans in Redis when SOPHIA_REDIS_URL is set (shared by
  * gateway replicas), else in the embedded state file under SOPHIA_DATA_DIR; the ledger client when
- * SOPHIA_LEDGER_ADDR is set; GPU fleet management through gpu-inference's FleetService when
- * SOPHIA_GPU_INFERENCE_ADDR is set (else gpu.* answer FAILED_PRECONDITION).
+ * the host gives one; GPU fleet management through gpu-inference's FleetService when the host
+ * gives that client (else gpu.* answer FAILED_PRECONDITION).
  */
-export async function openOperator(config: GatewayConfig, router: Client<typeof RouterService>, ledger: Client<typeof LedgerService> | undefined, logger: Logger): Promise<OpenedOperator> {
+export async function openOperator(
+  config: GatewayConfig,
+  router: Client<typeof RouterService>,
+  ledger: Client<typeof LedgerService> | undefined,
+  logger: Logger,
+  fleet?: Client<typeof FleetService> | undefined,
+): Promise<OpenedOperator> {
   let plans: PlanStore;
   let close: () => Promise<void>;
   if (config.SOPHIA_REDIS_URL) {
@@ -64,7 +70,7 @@ export async function openOperator(config: GatewayConfig, router: Client<typeof 
   const operator = createOperator({
     router,
     ledger,
-    fleet: config.SOPHIA_GPU_INFERENCE_ADDR ? createFleetServiceOperations(createServiceClient(FleetService, config.SOPHIA_GPU_INFERENCE_ADDR), Math.min(config.SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS, 30_000)) : undefined,
+    fleet: fleet ? createFleetServiceOperations(fleet, Math.min(config.SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS, 30_000)) : undefined,
     plans,
     logger,
     timeZone: config.SOPHIA_BUDGET_TIMEZONE,

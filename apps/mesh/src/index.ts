@@ -1,0 +1,1 @@
+export { serviceRegistry } from './service-registry.ts';

@@ -1,0 +1,152 @@
+import { RouterService } from '@sophia/contracts/router';
+import { ClassifierService } from '@sophia/contracts/classifier';
+import { InferenceService } from '@sophia/contracts/inference';
+import { LedgerService } from '@sophia/contracts/ledger';
+import { createCatalogWatcher, loadCatalog, type CatalogBackend, type PriceCatalog } from '@sophia/price-catalog';
+import { defineHostedService, serviceRegistration } from '@sophia/platform';
+import type { Client } from '@connectrpc/connect';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { connectRedis } from '@sophia/platform/redis';
+import { createCapacityPoller } from './capacity-poller.ts';
+import { createFleetSignals } from './fleet-signals.ts';
+import { createLedgerBudgetHeadroom } from './ledger-budget-headroom.ts';
+import { dataDirOptions, openDataDir } from '@sophia/state-store';
+import { OVERRIDE_SCHEMA } from './override-schema.ts';
+import { createSqliteOverrideStore } from './sqlite-override-store.ts';
+import type { OverrideStore } from './override-store.ts';
+import { createPolicyWatcher } from './policy-watcher.ts';
+import { createRedisOverrideStore } from './redis-override-store.ts';
+import { parseRoutingPolicy, type RoutingPolicy } from './routing-policy.ts';
+import { routerConfigSchema } from './router-config.ts';
+import { createRouterHandler } from './router-handler.ts';
+import { createRouterMetrics } from './router-metrics.ts';
+import { createTargetBreakers } from './target-breakers.ts';
+import { createRetryBudget } from './retry-budget.ts';
+
+/** The router for a host: catalog and policy (bundled or watched files), overrides (Redis when shared, else the embedded state file), clients for the classifier, the ledger and both inference backends (in process when co-hosted, gRPC otherwise), breakers, retry budget and capacity poller. */
+export const routerService = defineHostedService(routerConfigSchema, async ({ config, logger, metrics, connect }) => {
+  let catalog: () => PriceCatalog;
+  let closeCatalog = (): void => undefined;
+  if (config.SOPHIA_CATALOG_PATH) {
+    const watcher = createCatalogWatcher(config.SOPHIA_CATALOG_PATH, (c) => logger.info({ version: c.version }, 'catalog reloaded'), {
+      onError: (err) => logger.error({ err: err.message }, 'catalog reload rejected: keeping the previous catalog'),
+    });
+    catalog = () => watcher.current();
+    closeCatalog = () => watcher.close();
+  } else {
+    const bundled = loadCatalog();
+    catalog = () => bundled;
+  }
+  let policy: () => RoutingPolicy;
+  let closePolicy = (): void => undefined;
+  if (config.SOPHIA_ROUTING_POLICY_PATH) {
+    const watcher = createPolicyWatcher(config.SOPHIA_ROUTING_POLICY_PATH, {
+      onChange: () => logger.info({ path: config.SOPHIA_ROUTING_POLICY_PATH }, 'routing policy reloaded'),
+      onError: (err) => logger.error({ err: err.message }, 'routing policy reload rejected: keeping the previous policy'),
+    });
+    policy = () => watcher.current();
+    closePolicy = () => watcher.close();
+  } else {
+    const path = fileURLToPath(new URL('../policy/default.yaml', import.meta.url));
+    const bundled = parseRoutingPolicy(readFileSync(path, 'utf8'), path);
+    policy = () => bundled;
+  }
+  let overrides: OverrideStore;
+  let closeOverrides = async (): Promise<void> => undefined;
+  if (config.SOPHIA_REDIS_URL) {
+    let redis: Awaited<ReturnType<typeof connectRedis>>;
+    try {
+      redis = await connectRedis(config.SOPHIA_REDIS_URL, {
+        options: { maxRetriesPerRequest: 1, commandTimeout: 500 },
+        onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+      });
+    } catch (err) {
+      closePolicy();
+      throw err;
+    }
+    overrides = createRedisOverrideStore({
+      redis,
+      keyPrefix: config.SOPHIA_ROUTER_REDIS_PREFIX,
+      onCorrupt: (id, err) => logger.error({ id, err: err.message }, 'stored override unreadable: ignored'),
+    });
+    closeOverrides = async () => void (await redis.quit());
+    logger.info({ prefix: config.SOPHIA_ROUTER_REDIS_PREFIX }, 'overrides: redis (shared by all replicas)');
+  } else {
+    let state: ReturnType<typeof openDataDir>;
+    try {
+      state = openDataDir(dataDirOptions(config), [OVERRIDE_SCHEMA]);
+    } catch (err) {
+      closePolicy();
+      throw err;
+    }
+    overrides = createSqliteOverrideStore(state.db, { onCorrupt: (id, err) => logger.error({ id, err: err.message }, 'stored override unreadable: ignored') });
+    closeOverrides = async () => state.close();
+    logger.info({ path: state.path }, 'overrides: embedded SQLite (kept across restarts; one mesh per data directory)');
+  }
+  const backends: Partial<Record<CatalogBackend, Client<typeof InferenceService>>> = {};
+  const serverless = connect(InferenceService, 'serverless-inference');
+  const gpu = connect(InferenceService, 'gpu-inference');
+  if (serverless) backends.serverless = serverless;
+  if (gpu) backends.gpu = gpu;
+  if (Object.keys(backends).length === 0) logger.warn('no inference backend configured: every Generate will be UNAVAILABLE');
+  const capacity = backends.gpu
+    ? createCapacityPoller({
+        client: backends.gpu,
+        logger,
+        intervalMs: config.SOPHIA_GPU_CAPACITY_POLL_MS,
+        staleAfterMs: config.SOPHIA_GPU_CAPACITY_STALE_MS,
+        // The GPU fleet scales on what this replica sees (breakers are created below; polling starts after).
+        signals: createFleetSignals({ catalog, breakerStates: () => breakers.states(), overrides }),
+      })
+    : undefined;
+  const breakers = createTargetBreakers(
+    {
+      volumeThreshold: config.SOPHIA_BREAKER_VOLUME_THRESHOLD,
+      errorThresholdPercentage: config.SOPHIA_BREAKER_ERROR_PERCENT,
+      resetTimeoutMs: config.SOPHIA_BREAKER_RESET_MS,
+      rollingWindowMs: config.SOPHIA_BREAKER_WINDOW_MS,
+      fastFailures: config.SOPHIA_BREAKER_FAST_FAILURES,
+      failingForMs: config.SOPHIA_BREAKER_FAILING_FOR_MS,
+    },
+    metrics.registry,
+  );
+  capacity?.start();
+  const ledger = connect(LedgerService, 'ledger');
+  const handler = createRouterHandler({
+    catalog,
+    classifier: connect(ClassifierService, 'classifier'),
+    ledger,
+    backends,
+    breakers,
+    logger,
+    metrics: createRouterMetrics(metrics.registry),
+    classifierTimeoutMs: config.SOPHIA_CLASSIFIER_TIMEOUT_MS,
+    maxRescues: config.SOPHIA_ROUTER_MID_STREAM_RESCUES,
+    maxRetries: config.SOPHIA_ROUTER_MAX_RETRIES,
+    maxRetryAfterMs: config.SOPHIA_ROUTER_MAX_RETRY_AFTER_MS,
+    retryBudget: createRetryBudget({ ratio: config.SOPHIA_ROUTER_RETRY_BUDGET_RATIO }),
+    policy,
+    overrides,
+    capacity: capacity ? () => capacity.current() : undefined,
+    headroom: ledger
+      ? createLedgerBudgetHeadroom({ ledger, logger, ttlMs: config.SOPHIA_BUDGET_HEADROOM_TTL_MS, timeoutMs: config.SOPHIA_BUDGET_HEADROOM_TIMEOUT_MS })
+      : undefined,
+    audit: ledger
+      ? (entry) =>
+          void ledger.appendAudit(entry, { timeoutMs: 2000 }).catch((err: unknown) => {
+            logger.error({ err: (err as Error).message, audit: entry.action, subject: entry.subject }, 'ledger audit append failed: the audit log line stands');
+          })
+      : undefined,
+  });
+  return {
+    services: [serviceRegistration(RouterService, handler)],
+    close: async () => {
+      breakers.shutdown();
+      capacity?.close();
+      closeCatalog();
+      closePolicy();
+      await closeOverrides();
+    },
+  };
+});

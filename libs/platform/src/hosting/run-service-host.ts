@@ -1,0 +1,34 @@
+import { ConfigError } from '../config-loader.ts';
+import { stopOnSignals } from '../stop-on-signals.ts';
+import { startServiceHost, type RunningServiceHost } from './service-host.ts';
+import type { ServiceModule } from './service-module.ts';
+
+/** Options for {@link runServiceHost}. */
+export interface RunServiceHostOptions {
+  readonly registry: readonly ServiceModule[];
+  /** @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * A host process's lifecycle: start the services SOPHIA_SERVICES names, drain them on SIGTERM/
+ * SIGINT (or when the orchestrator's IPC channel closes). Exit 2 on bad configuration with every
+ * bad key on stderr, 1 when a service fails to start.
+ */
+export async function runServiceHost(options: RunServiceHostOptions): Promise<RunningServiceHost> {
+  const env = options.env ?? process.env;
+  const label = env['SOPHIA_SERVICES'] ?? (options.registry.length === 1 ? options.registry[0]!.name : 'all');
+  try {
+    const host = await startServiceHost({ registry: options.registry, env });
+    const logger = host.instances[0]!.logger;
+    stopOnSignals(() => host.stop(), logger);
+    return host;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${label}: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${label}: failed to start: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  }
+}
