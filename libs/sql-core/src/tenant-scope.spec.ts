@@ -29,6 +29,12 @@ describe('tenant scope', () => {
     expect(r.sql).toBe(out);
     expect(r.tenantTables).toEqual(['MEM.MAIN.USAGE_EVENTS']);
   });
+  it('refuses a statement where the table name stands outside a reference it rewrote (fail closed)', () => {
+    expect(v('WITH usage_events AS (SELECT * FROM mem.main.usage_events) SELECT * FROM usage_events').errors).toEqual([
+      "cannot restrict every reference to table MEM.MAIN.USAGE_EVENTS to the caller's tenant; qualify it or name it once per FROM",
+    ]);
+    expect(v('WITH usage_events AS (SELECT 1 AS x) SELECT x FROM usage_events').ok).toBe(true);
+  });
   it('escapes the tenant in the literal', () => {
     expect(v('SELECT model FROM usage_events', "o'hara\\").sql).toContain(`WHERE tenant = 'o''hara\\\\'`);
   });

@@ -76,5 +76,27 @@ export function tenantEdits(refs: readonly TableRef[], tokens: readonly Token[],
     edits.push({ start: at!, end, text: `(SELECT ${columns} FROM ${name} WHERE ${quoteIdent(rule.tenantColumn)} = ${quoteString(scope.tenant)})${alias}` });
     scoped.add(ref.table.name);
   }
+  const stray = strayReference(tokens, edits, refs.filter((r) => scope.ruleFor(r.table)).map((r) => r.table.name));
+  if (stray) return { error: `cannot restrict every reference to table ${stray} to the caller's tenant; qualify it or name it once per FROM` };
   return { edits, scoped };
+}
+
+/**
+ * Fail-closed cross-check: a word naming a tenant-scoped table (its last name part) that is not inside
+ * a rewritten reference, not a column qualifier (`t.col`) and not an alias after AS would be a
+ * reference the walk did not see. The statement is then refused rather than run unrestricted.
+ */
+function strayReference(tokens: readonly Token[], edits: readonly TextEdit[], tables: readonly string[]): string | undefined {
+  const names = new Map(tables.map((t) => [t.split('.').pop()!, t]));
+  const sig = tokens.filter((t) => t.kind !== TokenKind.Whitespace && t.kind !== TokenKind.Comment);
+  for (let i = 0; i < sig.length; i++) {
+    const t = sig[i]!;
+    if (t.kind !== TokenKind.Word && t.kind !== TokenKind.QuotedIdent) continue;
+    const table = [...names].find(([n]) => (t.kind === TokenKind.QuotedIdent ? t.value === n : t.value.toUpperCase() === n.toUpperCase()))?.[1];
+    if (!table) continue;
+    if (edits.some((e) => t.start >= e.start && t.end <= e.end)) continue;
+    if (sig[i + 1]?.text === '.' || sig[i - 1]?.text === '.' || sig[i - 1]?.text.toUpperCase() === 'AS') continue;
+    return table;
+  }
+  return undefined;
 }
