@@ -116,6 +116,25 @@ async function burst(url: string) {
 }
 const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
 
+/** A mesh of real processes for the benchmark, on its own data directory, with `serverless` as its serverless configuration. */
+function benchMesh(dir: string, serverless: Record<string, string>): Promise<Mesh> {
+  return startMesh({
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], SOPHIA_LOG_LEVEL: 'error', ...passThrough, SOPHIA_API_KEYS: `${KEY}:acme`, SOPHIA_DATA_DIR: dir, ...serverless },
+    gatewayPort: 0,
+  });
+}
+
+/** Warms `mesh` up, then runs the steady load for one phase: its outcomes and the serverless process's CPU ms per request. */
+async function measuredPhase(mesh: Mesh): Promise<{ outcomes: Outcome[]; cpuMsPerRequest: number }> {
+  await Promise.all(Array.from({ length: WORKERS }, () => stream(`${mesh.gatewayUrl}/v1/chat/completions`, { model: MODEL, max_tokens: 4, messages: [{ role: 'user', content: 'hi' }] })));
+  const pid = mesh.services['serverless-inference']!.pid;
+  const before = processCpuMs(pid) ?? 0;
+  const load = steadyLoad(mesh);
+  await sleep(PHASE_MS);
+  const outcomes = await load.stop();
+  return { outcomes, cpuMsPerRequest: ((processCpuMs(pid) ?? 0) - before) / outcomes.length };
+}
+
 const root = findRepoRoot();
 const dataDir = mkdtempSync(join(tmpdir(), 'sophia-provider-bench-'));
 const simOptions = (port: number): UpstreamSimulatorOptions => ({ persona: 'serverless', port, ttftMs: 20, interTokenMs: 2, defaultOutputTokens: 16 });
@@ -123,29 +142,10 @@ let cheap: UpstreamSimulator = await createUpstreamSimulator(simOptions(0));
 const pricey = await createUpstreamSimulator(simOptions(0));
 const fixedCheapPort = cheap.port;
 const report: Record<string, unknown> = {};
-const mesh = await startMesh({
-  env: {
-    PATH: process.env['PATH'],
-    HOME: process.env['HOME'],
-    SOPHIA_LOG_LEVEL: 'error',
-    ...passThrough,
-    SOPHIA_API_KEYS: `${KEY}:acme`,
-    SOPHIA_DATA_DIR: dataDir,
-    SOPHIA_SERVERLESS_PROVIDERS: `deepinfra=${cheap.url}/v1,fireworks=${pricey.url}/v1`,
-  },
-  gatewayPort: 0,
-});
+const mesh = await benchMesh(dataDir, { SOPHIA_SERVERLESS_PROVIDERS: `deepinfra=${cheap.url}/v1,fireworks=${pricey.url}/v1` });
 try {
-  // Warm-up: connections, JIT, the breakers' and latency trackers' first observations.
-  await Promise.all(Array.from({ length: WORKERS }, () => stream(`${mesh.gatewayUrl}/v1/chat/completions`, { model: MODEL, max_tokens: 4, messages: [{ role: 'user', content: 'hi' }] })));
-
   // 1. Healthy: share of the cheaper provider, and the serverless process's CPU per request.
-  const serverlessPid = mesh.services['serverless-inference']!.pid;
-  const cpuBefore = processCpuMs(serverlessPid) ?? 0;
-  const healthyLoad = steadyLoad(mesh);
-  await sleep(PHASE_MS);
-  const healthy = await healthyLoad.stop();
-  const cpuPerRequestTwo = ((processCpuMs(serverlessPid) ?? 0) - cpuBefore) / healthy.length;
+  const { outcomes: healthy, cpuMsPerRequest: cpuPerRequestTwo } = await measuredPhase(mesh);
   const cheapShare = healthy.filter((o) => o.ok && o.provider === 'deepinfra').length / healthy.length;
   report['healthy'] = { requests: healthy.length, errors: healthy.filter((o) => !o.ok).length, cheaperShare: round(cheapShare * 100, 2), gpu: healthy.filter((o) => o.backend === 'gpu').length, serverlessCpuMsPerRequest: round(cpuPerRequestTwo, 3) };
 
@@ -213,18 +213,9 @@ try {
 {
   const dir = mkdtempSync(join(tmpdir(), 'sophia-provider-bench-'));
   const one = await createUpstreamSimulator(simOptions(0));
-  const m = await startMesh({
-    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], SOPHIA_LOG_LEVEL: 'error', ...passThrough, SOPHIA_API_KEYS: `${KEY}:acme`, SOPHIA_DATA_DIR: dir, SOPHIA_SERVERLESS_BASE_URL: `${one.url}/v1` },
-    gatewayPort: 0,
-  });
+  const m = await benchMesh(dir, { SOPHIA_SERVERLESS_BASE_URL: `${one.url}/v1` });
   try {
-    await Promise.all(Array.from({ length: WORKERS }, () => stream(`${m.gatewayUrl}/v1/chat/completions`, { model: MODEL, max_tokens: 4, messages: [{ role: 'user', content: 'hi' }] })));
-    const pid = m.services['serverless-inference']!.pid;
-    const before = processCpuMs(pid) ?? 0;
-    const load = steadyLoad(m);
-    await sleep(PHASE_MS);
-    const outs = await load.stop();
-    const perRequestOne = ((processCpuMs(pid) ?? 0) - before) / outs.length;
+    const { cpuMsPerRequest: perRequestOne } = await measuredPhase(m);
     progress('burst: through a one-provider mesh');
     report['burstOneProvider'] = await burst(`${m.gatewayUrl}/v1/chat/completions`);
     const healthy = report['healthy'] as { serverlessCpuMsPerRequest: number };
