@@ -11,7 +11,9 @@ import {
   PROVIDER_HEADER,
   RETRY_AFTER_HEADER,
   retryAfterMs,
+  upstreamError,
   upstreamFailureKind,
+  UpstreamFailureKind,
   type UpstreamLogger,
   type UpstreamTimeouts,
 } from '@sophia/openai-upstream';
@@ -94,19 +96,40 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
       throw mapCallerAbort(context.signal.reason ?? err, name);
     }
 
+    // Silence watchdog (only while another provider remains): past the failover budget, a provider
+    // that has produced no first token for ANY request since this one started is presumed silent and
+    // left for the next; one that is answering others is merely busy, so this request keeps waiting
+    // (up to the full first-token timeout) instead of doubling the load on the next provider.
     const fullTtft = options.timeouts.firstTokenMs;
     const observed = runtime.ttftMs();
     const stretched = Math.max(options.failoverFirstTokenMs, observed === undefined ? 0 : Math.ceil(observed * 3));
-    const firstTokenMs = last || fullTtft === undefined ? fullTtft : Math.min(fullTtft, stretched);
+    const budget = last ? undefined : fullTtft === undefined ? stretched : Math.min(fullTtft, stretched);
     const startedAt = now();
+    const attempt = new AbortController();
+    let silent = false;
+    let watchdog: NodeJS.Timeout | undefined;
+    const check = (): void => {
+      if (runtime.lastFirstTokenAt() >= startedAt) {
+        watchdog = setTimeout(check, Math.max(50, Math.ceil(budget! / 4)));
+        watchdog.unref();
+        return;
+      }
+      silent = true;
+      attempt.abort();
+    };
+    if (budget !== undefined) {
+      watchdog = setTimeout(check, budget);
+      watchdog.unref();
+    }
+    const stopWatchdog = (): void => clearTimeout(watchdog);
     const upstream = generateFromUpstream({
       request,
-      context,
+      context: budget === undefined ? context : { ...context, signal: AbortSignal.any([context.signal, attempt.signal]) },
       upstreamModel: offer.providerModel,
       baseUrl: runtime.settings.baseUrl,
       endpoint: name,
       ...(runtime.settings.apiKey ? { apiKey: runtime.settings.apiKey } : {}),
-      timeouts: { ...options.timeouts, ...(firstTokenMs === undefined ? {} : { firstTokenMs }) },
+      timeouts: options.timeouts,
       dispatcher: runtime.dispatcher,
       logger: options.logger,
       settle: () => release(),
@@ -114,8 +137,17 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
     const it = upstream[Symbol.asyncIterator]();
     let first: IteratorResult<Response>;
     try {
-      first = await runtime.guard(() => it.next());
+      first = await runtime.guard(async () => {
+        try {
+          return await it.next();
+        } catch (err) {
+          if (!silent || context.signal.aborted) throw err;
+          throw upstreamError(Code.Unavailable, UpstreamFailureKind.TtftTimeout, `upstream ${name}: no first token within ${budget} ms, and none for any other request meanwhile`, { cause: err });
+        }
+      });
+      stopWatchdog();
     } catch (err) {
+      stopWatchdog();
       await it.return(undefined).catch(() => undefined);
       release();
       lastErr = err;
@@ -139,7 +171,7 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
       options.metrics?.attempts.inc({ provider: name, outcome: code === Code.ResourceExhausted ? 'rate_limited' : 'failed' });
       continue;
     }
-    runtime.observeFirstToken(now() - startedAt);
+    runtime.observeFirstToken(now() - startedAt, now());
     options.metrics?.attempts.inc({ provider: name, outcome: 'served' });
     if (first.done) return;
     context.responseHeader.set(PROVIDER_HEADER, name); // sent with the first event: the router knows the provider before any token

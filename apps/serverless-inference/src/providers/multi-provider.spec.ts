@@ -151,6 +151,24 @@ describe('serverless InferenceService over two providers', () => {
     expect(negative.error?.rawMessage).toContain('provider.max_price.completion');
   });
 
+  it('leaves a slow first token for the next provider only when the provider answers nobody meanwhile', async () => {
+    const handler = createServerlessInferenceHandler({
+      providers: [settings('together', cheap), settings('fireworks', pricey)],
+      catalog: testCatalog,
+      failoverFirstTokenMs: 150,
+      timeouts: { firstTokenMs: 5000 },
+    });
+    const quick = createClient(InferenceService, createRouterTransport(({ service }) => service(InferenceService, handler)));
+    const slow = [{ role: Role.USER, content: 'Name three colours. [[sim:ttft-ms=600]]' }];
+    // Alone, a 600 ms first token looks like silence at 150 ms: the request moves on.
+    expect((await drain(quick.generate({ model: 'small', messages: slow }))).endpoint).toBe('fireworks');
+    // With the provider answering another request meanwhile it is busy, not silent: the request waits for it.
+    const waiting = drain(quick.generate({ model: 'small', messages: slow }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await drain(quick.generate({ model: 'small', messages }))).endpoint).toBe('together');
+    expect((await waiting).endpoint).toBe('together');
+  });
+
   it('answers NOT_FOUND for a model no configured provider offers', async () => {
     const out = await drain(client.generate({ model: 'mid', messages }));
     expect([out.error?.code, out.error?.rawMessage]).toEqual([Code.NotFound, expect.stringContaining('together, fireworks')]);

@@ -33,7 +33,10 @@ export interface ProviderRuntime {
   ttftMs(): number | undefined;
   /** Observed output tokens per second (EWMA); undefined before the first complete answer. */
   tokensPerSecond(): number | undefined;
-  observeFirstToken(ms: number): void;
+  /** A first token arrived `ms` after the request was sent, at epoch ms `at`. */
+  observeFirstToken(ms: number, at: number): void;
+  /** When the provider last produced a first token for any request (epoch ms; 0 = never): is it answering at all? */
+  lastFirstTokenAt(): number;
   observeCompletion(completionTokens: number, streamMs: number): void;
   lastError(): string;
   noteError(message: string): void;
@@ -71,6 +74,7 @@ export function createProviderRuntime(
   let ttft: number | undefined;
   let tps: number | undefined;
   let lastError = '';
+  let lastFirstAt = 0;
   return {
     settings,
     dispatcher,
@@ -87,9 +91,11 @@ export function createProviderRuntime(
     },
     ttftMs: () => ttft,
     tokensPerSecond: () => tps,
-    observeFirstToken(ms) {
+    observeFirstToken(ms, at) {
       ttft = ttft === undefined ? ms : ttft * (1 - EWMA) + ms * EWMA;
+      lastFirstAt = Math.max(lastFirstAt, at);
     },
+    lastFirstTokenAt: () => lastFirstAt,
     observeCompletion(tokens, streamMs) {
       if (tokens <= 0 || streamMs <= 0) return;
       const rate = (tokens * 1000) / streamMs;
