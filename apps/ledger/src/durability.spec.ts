@@ -42,6 +42,7 @@ describeRedis('durable usage events (SIGKILL of the sink and of the ledger mid-l
       SOPHIA_WAREHOUSE_SINK: 'none',
       SOPHIA_WAREHOUSE_PATH: join(dir, 'warehouse.duckdb'),
       SOPHIA_WAREHOUSE_CLAIM_IDLE_MS: '200',
+      SOPHIA_DATA_DIR: dir,
     };
   });
   afterAll(async () => {

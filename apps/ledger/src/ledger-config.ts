@@ -32,6 +32,12 @@ export const ledgerConfigSchema = z.object({
   SOPHIA_USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(35),
   /** redis://, rediss:// or redis+sentinel://host:port,…/primary; when set, usage is kept in Redis and shared by every replica. */
   SOPHIA_REDIS_URL: redisTargetSchema.optional(),
+  /**
+   * New requests while Redis is unreachable: `serve` grants reservations unchecked (budgets catch up
+   * when Redis returns), `refuse` refuses them. Usage of requests already served is never lost either
+   * way: it is spooled in SOPHIA_DATA_DIR and replayed exactly once when Redis returns.
+   */
+  SOPHIA_REDIS_OUTAGE: z.enum(['serve', 'refuse']).default('serve'),
   /** Catalog file to load and watch; unset = the catalog bundled with @sophia/price-catalog. */
   SOPHIA_CATALOG_PATH: z.string().min(1).optional(),
   /** Key prefix in Redis (keep one {hash tag} for Redis Cluster). */

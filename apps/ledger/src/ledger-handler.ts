@@ -8,6 +8,7 @@ import { createCatalogHistory } from './catalog-history.ts';
 import { requireBackend, requireModel, rethrowLookup, usageEventToRecord } from './usage-event-record.ts';
 import { usageQueryFromRequest } from './usage-query-request.ts';
 import type { LedgerMetrics } from './ledger-metrics.ts';
+import { OutageRefusal } from './spooling-usage-store.ts';
 import { createBudgetCalendar, type BudgetCalendar } from './budget-calendar.ts';
 import { createBudgetHandler } from './budget-handler.ts';
 import type { BudgetStore } from './budget-store.ts';
@@ -60,6 +61,8 @@ export function createLedgerHandler(deps: LedgerHandlerDeps): ServiceImpl<typeof
       return await call();
     } catch (error) {
       deps.logger?.error({ err: error, operation }, 'usage store failed');
+      // The refuse policy's answer names its cause and tells the router not to serve unreserved.
+      if (error instanceof OutageRefusal) throw new ConnectError(error.message, Code.Unavailable, new Headers({ 'sophia-outage': 'refuse' }));
       throw new ConnectError('usage store unavailable', Code.Unavailable);
     }
   };

@@ -22,11 +22,14 @@ interface Replica {
   client: Client<typeof LedgerService>;
 }
 
+/** Each replica has its own data directory (its outage spool), as on its own machine; removed on exit. */
 function startReplica(env: Record<string, string>): Promise<Replica> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-replica-'));
   const child = spawn(process.execPath, [join(__dirname, 'main.ts')], {
-    env: { PATH: process.env['PATH'] ?? '', SOPHIA_LOG_LEVEL: 'warn', SOPHIA_LEDGER_PORT: '0', ...env },
+    env: { PATH: process.env['PATH'] ?? '', SOPHIA_LOG_LEVEL: 'warn', SOPHIA_LEDGER_PORT: '0', SOPHIA_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`ledger exited with ${code} before listening`)));
     createInterface({ input: child.stdout! }).once('line', (line) => {

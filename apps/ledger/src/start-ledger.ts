@@ -13,6 +13,8 @@ import { dataDirOptions, openDataDir } from '@sophia/state-store';
 import { LEDGER_SCHEMA } from './ledger-schema.ts';
 import { createSqliteUsageStore } from './sqlite-usage-store.ts';
 import { scheduleRetention } from './retention.ts';
+import { createSpoolingUsageStore } from './spooling-usage-store.ts';
+import { createUsageSpool, SPOOL_SCHEMA } from './usage-spool.ts';
 import { createRedisUsageStore } from './redis-usage-store.ts';
 import type { UsageStore } from './usage-store.ts';
 import type { BudgetStore } from './budget-store.ts';
@@ -98,7 +100,23 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
       for (const close of closers.reverse()) await close();
       throw error;
     }
-    store = createRedisUsageStore({ redis, keyPrefix: config.SOPHIA_LEDGER_REDIS_PREFIX, calendar });
+    // The spool for records Redis cannot take during an outage lives in this replica's data directory.
+    let spoolState: ReturnType<typeof openDataDir>;
+    try {
+      spoolState = openDataDir(dataDirOptions(config), [SPOOL_SCHEMA]);
+    } catch (error) {
+      for (const close of closers.reverse()) await close();
+      throw error;
+    }
+    const spooling = createSpoolingUsageStore({
+      primary: createRedisUsageStore({ redis, keyPrefix: config.SOPHIA_LEDGER_REDIS_PREFIX, calendar }),
+      spool: createUsageSpool(spoolState.db),
+      policy: config.SOPHIA_REDIS_OUTAGE,
+      logger,
+    });
+    closers.push(() => spoolState.close());
+    closers.push(() => spooling.close());
+    store = spooling;
     log = async () =>
       createRedisLedgerLog({
         // XREADGROUP BLOCK holds a connection: the sink gets its own.
@@ -107,7 +125,10 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
         consumer: `${hostname()}:${process.pid}`,
         claimIdleMs: config.SOPHIA_WAREHOUSE_CLAIM_IDLE_MS,
       });
-    logger.info({ prefix: config.SOPHIA_LEDGER_REDIS_PREFIX, budgetTimeZone: calendar.timeZone }, 'usage store: redis');
+    logger.info(
+      { prefix: config.SOPHIA_LEDGER_REDIS_PREFIX, budgetTimeZone: calendar.timeZone, outage: config.SOPHIA_REDIS_OUTAGE, spool: spoolState.path },
+      'usage store: redis (records spooled locally while it is unreachable)',
+    );
   }
   if (config.SOPHIA_REDIS_URL === undefined) {
     // Opened before the warehouse: it takes the data directory's lock (one owner per directory).

@@ -227,6 +227,8 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
     } catch (err) {
       const ce = ConnectError.from(err);
       if (ce.code === Code.ResourceExhausted) throw new ConnectError(ce.rawMessage, Code.ResourceExhausted, ce.metadata);
+      // The ledger's SOPHIA_REDIS_OUTAGE=refuse: its budget store is down and it asks not to serve unreserved.
+      if (ce.code === Code.Unavailable && ce.metadata.get('sophia-outage') === 'refuse') throw new ConnectError(ce.rawMessage, Code.Unavailable);
       deps.logger.error({ err: ce.rawMessage, requestId: leg.requestId }, 'ledger reserve failed: calling upstream without a reservation');
     }
   }

@@ -29,7 +29,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
 let ledger: TestLedger | undefined;
 try {
   ledger = await startLedgerProcess(
-    { SOPHIA_REDIS_URL: redis.url, SOPHIA_WAREHOUSE_PATH: join(dir, 'warehouse.duckdb'), SOPHIA_LOG_LEVEL: 'error', SOPHIA_WAREHOUSE_SINK: values.sink },
+    { SOPHIA_REDIS_URL: redis.url, SOPHIA_DATA_DIR: dir, SOPHIA_WAREHOUSE_PATH: join(dir, 'warehouse.duckdb'), SOPHIA_LOG_LEVEL: 'error', SOPHIA_WAREHOUSE_SINK: values.sink },
     join(import.meta.dirname, '..'),
   );
   const client = ledger.client;

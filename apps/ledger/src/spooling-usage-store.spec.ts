@@ -1,0 +1,110 @@
+// Redis unreachable mid-load (a real redis-server behind a TCP proxy that is cut, then restored):
+// every record acknowledged during the outage is spooled locally and lands in Redis exactly once when
+// it returns; reservations follow the outage policy.
+import { createServer, type Server, type Socket, connect as connectTcp } from 'node:net';
+import { Redis } from 'ioredis';
+import { memoryStateDatabase } from '@sophia/state-store/testing';
+import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
+import { createRedisUsageStore } from './redis-usage-store.ts';
+import { createSpoolingUsageStore, OutageRefusal, type RedisOutagePolicy, type SpoolingUsageStore } from './spooling-usage-store.ts';
+import { createUsageSpool, SPOOL_SCHEMA, type UsageSpool } from './usage-spool.ts';
+import { T0, usageRecord } from './usage-store-contract.ts';
+
+const available = redisServerAvailable();
+const describeRedis = available ? describe : describe.skip;
+
+/** A TCP forwarder to Redis that can be cut (listener closed, every connection destroyed) and restored on the same port. */
+async function startProxy(targetPort: number): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  const listen = (port: number): Promise<number> =>
+    new Promise((resolve) => {
+      server = createServer((client) => {
+        const upstream = connectTcp(targetPort, '127.0.0.1');
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+          s.on('error', () => undefined);
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.listen(port, '127.0.0.1', () => resolve((server!.address() as { port: number }).port));
+    });
+  const port = await listen(0);
+  const cut = async (): Promise<void> => {
+    const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+    for (const s of sockets) s.destroy();
+    await closed;
+  };
+  return { port, cut, restore: async () => void (await listen(port)), close: cut };
+}
+
+describeRedis('the spooling Redis store during a Redis outage (real redis-server, cut connection)', () => {
+  let server: TestRedisServer;
+  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let viaProxy: Redis;
+  let direct: Redis;
+  let spool: UsageSpool;
+  let n = 0;
+  const stores: SpoolingUsageStore[] = [];
+  const logger = { warn: () => undefined, info: () => undefined };
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    proxy = await startProxy(server.port);
+    viaProxy = new Redis({ port: proxy.port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    direct = new Redis(server.url);
+  });
+  afterAll(async () => {
+    for (const s of stores) s.close();
+    viaProxy.disconnect();
+    await direct.quit();
+    await proxy.close();
+    await server.stop();
+  });
+
+  const storeWith = (policy: RedisOutagePolicy): { store: SpoolingUsageStore; prefix: string } => {
+    const prefix = `{outage${n++}}:`;
+    spool = createUsageSpool(memoryStateDatabase(SPOOL_SCHEMA).db);
+    const store = createSpoolingUsageStore({ primary: createRedisUsageStore({ redis: viaProxy, keyPrefix: prefix }), spool, policy, logger, replayEveryMs: 60_000 });
+    stores.push(store);
+    return { store, prefix };
+  };
+
+  it('records every acknowledged request exactly once in Redis after the outage; reservations are served unchecked', async () => {
+    const { store, prefix } = storeWith('serve');
+    for (let i = 0; i < 5; i++) await store.record(usageRecord({ requestId: `before-${i}`, costMicroUsd: 1 }));
+    await proxy.cut();
+    try {
+      for (let i = 0; i < 5; i++) expect((await store.record(usageRecord({ requestId: `during-${i}`, costMicroUsd: 10 }))).recorded).toBe(true);
+      expect(spool.size()).toBe(5);
+      expect(await store.reserve({ tenant: 'acme', reservationId: 'r', amountMicroUsd: 5, nowMs: T0, ttlMs: 1000 })).toEqual({ granted: true, states: [] });
+      await expect(store.replay()).rejects.toThrow();
+      expect(spool.size()).toBe(5);
+    } finally {
+      await proxy.restore();
+    }
+    expect(await store.replay()).toBe(5);
+    expect(await store.replay()).toBe(0);
+    expect(spool.size()).toBe(0);
+    const check = createRedisUsageStore({ redis: direct, keyPrefix: prefix });
+    expect((await check.query({ startMs: 0, endMs: T0 + 1, groupBy: [] })).total).toMatchObject({ requests: 10n, costMicroUsd: 55n });
+    // A replayed record that Redis already had (crash between Redis's answer and the spool delete) counts once.
+    spool.add(usageRecord({ requestId: 'during-0', costMicroUsd: 10 }), 'during-0');
+    expect(await store.replay()).toBe(1);
+    expect((await check.query({ startMs: 0, endMs: T0 + 1, groupBy: [] })).total.requests).toBe(10n);
+  });
+
+  it('refuses new requests under the refuse policy, still spooling the usage of requests already served', async () => {
+    const { store } = storeWith('refuse');
+    await proxy.cut();
+    try {
+      await expect(store.reserve({ tenant: 'acme', reservationId: 'r', amountMicroUsd: 5, nowMs: T0, ttlMs: 1000 })).rejects.toBeInstanceOf(OutageRefusal);
+      expect((await store.record(usageRecord({ requestId: 'served' }))).recorded).toBe(true);
+      expect(spool.size()).toBe(1);
+    } finally {
+      await proxy.restore();
+    }
+    expect(await store.replay()).toBe(1);
+  });
+});

@@ -1,0 +1,100 @@
+// The Redis ledger store with a local spool for when Redis is unreachable (SOPHIA_REDIS_OUTAGE).
+// Records never fail for an outage: a usage record (of a request already served) that Redis cannot
+// take is committed to the local spool before the RPC answers, and replayed into Redis — exactly
+// once, Redis being idempotent by request id — as soon as Redis answers again. New requests follow
+// the policy: `serve` grants reservations unchecked during the outage (budgets are not enforced
+// until Redis returns; spend catches up on replay), `refuse` refuses them (Reserve → UNAVAILABLE
+// with `sophia-outage: refuse`, which the router turns into a 503 instead of serving unreserved).
+import type { BudgetStore, ReserveOutcome } from './budget-store.ts';
+import type { UsageSpool } from './usage-spool.ts';
+import type { RecordOutcome, UsageStore } from './usage-store.ts';
+
+/** What to do with new requests while Redis is unreachable. */
+export type RedisOutagePolicy = 'serve' | 'refuse';
+
+/** Thrown by reserve under the `refuse` policy; the handler maps it to UNAVAILABLE naming the cause. */
+export class OutageRefusal extends Error {
+  constructor(cause: unknown) {
+    super(`budget store (Redis) unreachable: new requests are refused until it returns (SOPHIA_REDIS_OUTAGE=refuse): ${(cause as Error).message}`, { cause });
+    this.name = 'OutageRefusal';
+  }
+}
+
+/** True for failures to reach Redis (connection, retries exhausted, timeout); false for a command's own error. */
+export function isRedisOutage(error: unknown): boolean {
+  if (error instanceof RangeError) return false;
+  return (error as { name?: string }).name !== 'ReplyError';
+}
+
+/** Options for createSpoolingUsageStore. */
+export interface SpoolingUsageStoreOptions {
+  readonly primary: UsageStore & BudgetStore;
+  readonly spool: UsageSpool;
+  readonly policy: RedisOutagePolicy;
+  readonly logger: { warn(details: object, message: string): void; info(details: object, message: string): void };
+  /** How often the spool is replayed while it holds records. @default 1000 */
+  readonly replayEveryMs?: number;
+}
+
+/** The wrapped store plus `replay` (for tests) and `close` (stops the replay timer). */
+export interface SpoolingUsageStore extends UsageStore, BudgetStore {
+  /** Replays spooled records into Redis until the spool is empty or Redis fails; returns how many went in. */
+  replay(): Promise<number>;
+  close(): void;
+}
+
+/** Wraps `primary` with the spool and starts the replay timer. */
+export function createSpoolingUsageStore(options: SpoolingUsageStoreOptions): SpoolingUsageStore {
+  const { primary, spool, logger } = options;
+  let replaying: Promise<number> | undefined;
+  const replayOnce = async (): Promise<number> => {
+    let replayed = 0;
+    for (;;) {
+      const batch = spool.head(100);
+      if (batch.length === 0) break;
+      for (const { record, reservationId } of batch) {
+        await primary.record(record, { reservationId });
+        spool.remove(record.requestId);
+        replayed += 1;
+      }
+    }
+    if (replayed > 0) logger.info({ replayed }, 'redis is back: spooled usage records replayed');
+    return replayed;
+  };
+  const replay = (): Promise<number> => {
+    replaying ??= replayOnce().finally(() => {
+      replaying = undefined;
+    });
+    return replaying;
+  };
+  const timer = setInterval(() => {
+    if (spool.size() > 0) replay().catch(() => undefined);
+  }, options.replayEveryMs ?? 1000);
+  timer.unref();
+
+  return {
+    ...primary,
+    async record(record, recordOptions = {}): Promise<RecordOutcome> {
+      try {
+        return await primary.record(record, recordOptions);
+      } catch (error) {
+        if (!isRedisOutage(error)) throw error;
+        spool.add(record, recordOptions.reservationId ?? record.requestId);
+        logger.warn({ requestId: record.requestId, err: (error as Error).message, spooled: spool.size() }, 'redis unreachable: usage record spooled locally');
+        return { recorded: true, record };
+      }
+    },
+    async reserve(request): Promise<ReserveOutcome> {
+      try {
+        return await primary.reserve(request);
+      } catch (error) {
+        if (!isRedisOutage(error)) throw error;
+        if (options.policy === 'refuse') throw new OutageRefusal(error);
+        logger.warn({ tenant: request.tenant, err: (error as Error).message }, 'redis unreachable: reservation granted unchecked (SOPHIA_REDIS_OUTAGE=serve)');
+        return { granted: true, states: [] };
+      }
+    },
+    replay,
+    close: () => clearInterval(timer),
+  };
+}
