@@ -3,7 +3,8 @@
 //                                 virtual clock; prints one JSON object (the contract in simulation-result.ts)
 //   optimum  --trace FILE.jsonl   the hindsight optimum of the same trace (JSON)
 //   report   --trace FILE.jsonl   simulation, baselines and optimum side by side (table)
-//   generate-trace --out FILE     a two-week trace with the seed's profile
+//   generate-trace --out FILE     a two-week trace with the seed's profile (--seed, --days, --utilisation,
+//                                 --outage-start-minute, --outage-minutes to vary it)
 // Shared options: --policy FILE (default fleet-policy/default.yaml), --catalog FILE, --boot-minutes N
 // (default 5), --deadline-seconds N (default 60), --baseline-usd-per-month N (default 6444).
 // Bad usage exits 2 with a message naming the option; nothing is printed on stdout then.
@@ -17,7 +18,7 @@ import { hindsightOptimum } from './fleet/sim/hindsight-optimum.ts';
 import { replayTrace } from './fleet/sim/replay-trace.ts';
 import { roundResult } from './fleet/sim/simulation-result.ts';
 
-const USAGE = 'usage: fleet <simulate|optimum|report> --trace FILE.jsonl [--policy FILE] [--catalog FILE] [--boot-minutes N] [--deadline-seconds N] [--baseline-usd-per-month N] [--audit]\n       fleet generate-trace --out FILE.jsonl [--seed N] [--days N] [--utilisation X]';
+const USAGE = 'usage: fleet <simulate|optimum|report> --trace FILE.jsonl [--policy FILE] [--catalog FILE] [--boot-minutes N] [--deadline-seconds N] [--baseline-usd-per-month N] [--audit]\n       fleet generate-trace --out FILE.jsonl [--seed N] [--days N] [--utilisation X] [--outage-start-minute N] [--outage-minutes N]';
 
 class UsageError extends Error {}
 
@@ -45,6 +46,8 @@ async function main(argv: string[]): Promise<void> {
       seed: { type: 'string' },
       days: { type: 'string' },
       utilisation: { type: 'string' },
+      'outage-start-minute': { type: 'string' },
+      'outage-minutes': { type: 'string' },
     },
     strict: true,
   });
@@ -55,6 +58,8 @@ async function main(argv: string[]): Promise<void> {
       seed: numberOption(values, 'seed', 1, Number.isInteger),
       days: numberOption(values, 'days', 14, (n) => Number.isInteger(n) && n > 0),
       utilisation: numberOption(values, 'utilisation', 0.175, (n) => n > 0 && n <= 1),
+      outageStartMinute: numberOption(values, 'outage-start-minute', 2 * 1440 + 14 * 60, Number.isInteger),
+      outageMinutes: numberOption(values, 'outage-minutes', 120, Number.isInteger),
     });
     writeFileSync(values.out, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
     return;

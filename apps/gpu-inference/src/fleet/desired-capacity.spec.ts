@@ -25,8 +25,9 @@ describe('desiredCapacity', () => {
     const capacity = simple.outputTokPerMinute * policy.target_utilisation;
     const d = desiredCapacity(policy, simple, bounds, { ...quiet, serverlessBreakerOpen: true, peak: { completionTokensPerMinute: 2.5 * capacity, requests: 100 } });
     expect(d).toEqual({ desired: 3, reasons: ['serverless_breaker_open'] });
-    // At least one instance even before any demand was seen.
-    expect(desiredCapacity(policy, simple, bounds, { ...quiet, serverlessBreakerOpen: true }).desired).toBe(1);
+    // One instance for any demand at all; none for a tier nobody asks of while its breaker is open.
+    expect(desiredCapacity(policy, simple, bounds, { ...quiet, serverlessBreakerOpen: true, peak: { completionTokensPerMinute: 10, requests: 1 } }).desired).toBe(1);
+    expect(desiredCapacity(policy, simple, bounds, { ...quiet, serverlessBreakerOpen: true }).desired).toBe(0);
   });
 
   it('scales up on a GPU override for a tier whose requests reach the GPU pool, and not when the policy turns that rule off', () => {

@@ -61,10 +61,13 @@ export function desiredCapacity(policy: FleetPolicy, pool: FleetPool, bounds: Po
   const wants: [ScaleReason, number][] = [];
   const carryAll = (): number => Math.max(1, instancesFor(policy, pool, signals.peak.completionTokensPerMinute));
   if (bounds.minInstances > 0) wants.push(['min_instances', bounds.minInstances]);
-  if (policy.scale_up.on_serverless_breaker_open && signals.serverlessBreakerOpen) wants.push(['serverless_breaker_open', carryAll()]);
-  // An override names no tier: capacity follows the tiers whose requests it actually sends to GPU
-  // (they reach this pool and are counted even while it is empty and they fall back to serverless).
-  if (policy.scale_up.on_gpu_override && signals.gpuOverride && signals.peak.requests > 0) wants.push(['gpu_override', carryAll()]);
+  // Both rules follow demand: with no request in the window (a quiet tier during an outage, or an
+  // override that names no tier and sends this tier nothing) an instance would be paid to idle; the
+  // first request after a quiet spell brings one back (requests are counted even while the pool is
+  // empty), and the cool-down keeps it through short gaps.
+  const demand = signals.peak.requests > 0;
+  if (policy.scale_up.on_serverless_breaker_open && signals.serverlessBreakerOpen && demand) wants.push(['serverless_breaker_open', carryAll()]);
+  if (policy.scale_up.on_gpu_override && signals.gpuOverride && demand) wants.push(['gpu_override', carryAll()]);
   if (signals.liveInstances > 0 && signals.queueHighMinutes > 0 && signals.queueHighMinutes >= policy.scale_up.queue_sustained_minutes) {
     wants.push(['queue_depth', signals.liveInstances + 1]);
   }

@@ -33,18 +33,23 @@ function setup(overrides: Partial<FleetControllerOptions> & { policy?: FleetCont
     userData: () => '#cloud-config',
     ...overrides,
   });
-  return { controller, store, cloud: base, advance: (minutes: number) => (now += minutes * MINUTE) };
+  // A tick during an outage: requests keep arriving for the tier (they fall over to GPU).
+  const outageTick = () => {
+    controller.observeDemand('simple', { requests: 1, promptTokens: 10, completionTokens: 10 });
+    return controller.tick(outage);
+  };
+  return { controller, store, cloud: base, outageTick, advance: (minutes: number) => (now += minutes * MINUTE) };
 }
 
 describe('FleetController', () => {
   it('launches on an open breaker, puts the instance in the pool once vLLM answers, and scales to zero after the cool-down', async () => {
-    const { controller, store, cloud, advance } = setup();
-    let report = await controller.tick(outage);
+    const { controller, outageTick, store, cloud, advance } = setup();
+    let report = await outageTick();
     expect(report.actions.map((a) => a.action)).toEqual(['launch']);
     expect(report.actions[0]!.detail).toContain('serverless_breaker_open');
     expect((await store.liveInstances())[0]!.state).toBe('booting');
     advance(5);
-    report = await controller.tick(outage);
+    report = await outageTick();
     expect(report.actions.map((a) => a.action)).toEqual(['ready']);
     expect(await controller.servingInstances()).toHaveLength(1);
     advance(1);
@@ -61,8 +66,8 @@ describe('FleetController', () => {
   });
 
   it('in plan mode reports what it would do and touches neither cloud nor store', async () => {
-    const { controller, store, cloud } = setup({ mode: 'plan' });
-    const report = await controller.tick(outage);
+    const { outageTick, store, cloud } = setup({ mode: 'plan' });
+    const report = await outageTick();
     expect(report.actions.map((a) => [a.action, a.detail])).toEqual([['planned', expect.stringContaining('would launch: serverless_breaker_open')]]);
     expect(await cloud.listInstances()).toEqual([]);
     expect(store.audit).toEqual([]);
@@ -70,7 +75,7 @@ describe('FleetController', () => {
 
   it('tries the next region when a region has no capacity', async () => {
     const tried: string[] = [];
-    const { controller, store } = setup({
+    const { outageTick, store } = setup({
       wrap: (cloud) => ({
         ...cloud,
         launch: (request: LaunchRequest) => {
@@ -80,7 +85,7 @@ describe('FleetController', () => {
         },
       }),
     });
-    const report = await controller.tick(outage);
+    const report = await outageTick();
     expect(tried).toEqual(['us-east-1', 'us-west-1']);
     expect(report.actions.map((a) => a.action)).toEqual(['launch_failed', 'launch']);
     expect((await store.liveInstances())[0]!.region).toBe('us-west-1');
@@ -98,20 +103,20 @@ describe('FleetController', () => {
 
   it('replaces an instance that fails its probes in the pool', async () => {
     let failing = false;
-    const { controller, store, advance } = setup({
+    const { outageTick, store, advance } = setup({
       probe: (i) => Promise.resolve(failing ? { healthy: false, models: [], waiting: 0, error: 'HTTP 503' } : { healthy: true, models: [pools[0]!.servedModel], waiting: 0, ...(i ? {} : {}) }),
     });
-    await controller.tick(outage);
+    await outageTick();
     advance(5);
-    await controller.tick(outage);
+    await outageTick();
     const first = (await store.liveInstances())[0]!;
     failing = true;
     for (let i = 0; i < 2; i++) {
       advance(1);
-      expect((await controller.tick(outage)).actions).toEqual([]);
+      expect((await outageTick()).actions).toEqual([]);
     }
     advance(1);
-    const report = await controller.tick(outage);
+    const report = await outageTick();
     expect(report.actions.map((a) => [a.action, a.instanceId === first.id])).toEqual([
       ['replace', true],
       ['launch', false],
@@ -131,8 +136,8 @@ describe('FleetController', () => {
   });
 
   it('notices instances terminated outside the fleet and replaces them while still needed', async () => {
-    const { controller, store, cloud } = setup();
-    await controller.tick(outage);
+    const { controller, outageTick, store, cloud } = setup();
+    await outageTick();
     const [instance] = await store.liveInstances();
     await cloud.terminate([instance!.id]);
     const report = await controller.tick(calm);
