@@ -20,7 +20,9 @@ function setup(options: { failSetOverride?: number } = {}) {
       setOverride(req) {
         if (failures-- > 0) throw new ConnectError('router unavailable', Code.Unavailable);
         overrides.push(req.override);
-        return { override: { ...req.override, id: `ovr_${overrides.length}` } };
+        const override = req.override!;
+        override.id = `ovr_${overrides.length}`;
+        return { override };
       },
     });
     service(LedgerService, {
