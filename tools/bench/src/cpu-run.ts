@@ -1,14 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { findRepoRoot, startMesh, type Mesh } from '@sophia/dev';
+import { findRepoRoot, parseDeployment, type Mesh } from '@sophia/dev';
 import { runLoadPhase, type LoadTarget } from './load-phase.ts';
 import { processCpuMs } from './process-cpu.ts';
 
 /**
- * `node tools/bench/src/cpu-run.ts [--requests 2000] [--rounds 1] [--concurrency 10] [--stream]`: the
- * CPU one request costs in each mesh process. Starts the mesh (the same request as `npm run bench`),
+ * `node tools/bench/src/cpu-run.ts [--requests 2000] [--rounds 1] [--concurrency 10] [--stream]
+ * [--deployments single-process,multi-process]`: the CPU one request costs in each mesh process.
+ * Starts one mesh per deployment (the same request as `npm run bench`; a single-process mesh is one
+ * "mesh" row),
  * warms up, then reads every process's user+system CPU time from /proc around each load phase and
  * prints CPU ms per request per process and summed (median over rounds). CPU per request is far less
  * sensitive to a noisy machine than latency or throughput.
@@ -28,6 +31,7 @@ const { values } = parseArgs({
     'output-tokens': { type: 'string', default: '16' },
     stream: { type: 'boolean', default: false },
     'baseline-root': { type: 'string' },
+    deployments: { type: 'string', default: 'single-process,multi-process' },
     'node-options': { type: 'string', default: '' },
     env: { type: 'string', multiple: true, default: [] },
   },
@@ -46,14 +50,27 @@ const env = {
 };
 // Each mesh's ledger gets its own DuckDB file (one writing process per file), thrown away at the end.
 const scratch = mkdtempSync(join(tmpdir(), 'cpu-run-'));
-const start = (root: string, label: string): Promise<Mesh> =>
-  startMesh({
-    env: { SOPHIA_WAREHOUSE_PATH: join(scratch, `${label}.duckdb`), ...env },
+/** The OS processes of a mesh by name; a mesh from before the hosting model has one per service. */
+type Processes = Array<{ name: string; pid: number }>;
+const processesOf = (mesh: Mesh): Processes =>
+  typeof (mesh as Partial<Mesh>).processes === 'function'
+    ? mesh.processes().map((c) => ({ name: c.name, pid: c.pid }))
+    : Object.values(mesh.services).map((s) => ({ name: s.name, pid: s.pid }));
+// Each checkout is started by its own tools/dev (the baseline's knows its own layout), each mesh with
+// its own data directory and DuckDB file (one owner per directory), thrown away at the end.
+const start = async (root: string, label: string, deployment: string | undefined): Promise<Mesh> => {
+  const dev = (await import(pathToFileURL(join(root, 'tools/dev/src/index.ts')).href)) as { startMesh: (o: Record<string, unknown>) => Promise<Mesh> };
+  const dataDir = join(scratch, label);
+  mkdirSync(dataDir);
+  return dev.startMesh({
+    env: { SOPHIA_WAREHOUSE_PATH: join(dataDir, 'warehouse.duckdb'), SOPHIA_DATA_DIR: dataDir, ...env },
     root,
+    ...(deployment ? { deployment } : {}),
     gatewayPort: 0,
     gpuSimulators: 1,
     simulatorArgs: { serverless: ['--default-output-tokens', String(values['output-tokens'])] },
   });
+};
 
 interface Subject {
   readonly label: string;
@@ -68,10 +85,13 @@ const median = (xs: number[]): number => {
 };
 
 try {
-  const roots: Array<[string, string]> = [['current', findRepoRoot()]];
-  if (values['baseline-root']) roots.unshift(['baseline', values['baseline-root']]);
-  for (const [label, root] of roots) {
-    const mesh = await start(root, label);
+  const roots: Array<[string, string, string | undefined]> = String(values.deployments)
+    .split(',')
+    .map((d) => parseDeployment(d.trim()))
+    .map((d) => [d === 'single-process' ? 'single' : 'multi', findRepoRoot(), d]);
+  if (values['baseline-root']) roots.unshift(['baseline', values['baseline-root'], undefined]);
+  for (const [label, root, deployment] of roots) {
+    const mesh = await start(root, label, deployment);
     subjects.push({
       label,
       mesh,
@@ -87,8 +107,9 @@ try {
   for (const s of subjects) await runLoadPhase(s.target, { concurrency: 10, requests: 500 });
   for (let r = 0; r < rounds; r++) {
     for (const s of subjects) {
-      const names = Object.keys(s.mesh.services);
-      const cpuNow = (): number[] => names.map((n) => processCpuMs(s.mesh.services[n]!.pid) ?? Number.NaN);
+      const procs = processesOf(s.mesh);
+      const names = procs.map((p) => p.name);
+      const cpuNow = (): number[] => procs.map((p) => processCpuMs(p.pid) ?? Number.NaN);
       const before = cpuNow();
       const stats = await runLoadPhase(s.target, { concurrency, requests });
       const after = cpuNow();
@@ -105,14 +126,16 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-const names = Object.keys(subjects[0]!.mesh.services);
+// Rows: every process name any subject had (a single-process mesh has one "mesh" row).
+const names = [...new Set(subjects.flatMap((s) => s.samples.flatMap((x) => Object.keys(x.perService))))];
+const cell = (s: Subject, n: string): number => median(s.samples.map((x) => x.perService[n] ?? Number.NaN));
 const fmt = (n: number, d = 3): string => n.toFixed(d).padStart(10);
 const lines = [
   `${requests} requests × ${rounds} round(s) per mesh at concurrency ${concurrency}${values.stream ? ', streamed' : ''}; CPU ms per request, medians over rounds`,
   `${''.padEnd(22)}${subjects.map((s) => s.label.padStart(10)).join('')}`,
-  ...names.map((n) => `${n.padEnd(22)}${subjects.map((s) => fmt(median(s.samples.map((x) => x.perService[n]!)))).join('')}`),
+  ...names.map((n) => `${n.padEnd(22)}${subjects.map((s) => (Number.isNaN(cell(s, n)) ? '-'.padStart(10) : fmt(cell(s, n)))).join('')}`),
   `${'mesh (no simulators)'.padEnd(22)}${subjects
-    .map((s) => fmt(median(s.samples.map((x) => names.filter((n) => !n.startsWith('sim')).reduce((sum, n) => sum + x.perService[n]!, 0)))))
+    .map((s) => fmt(median(s.samples.map((x) => Object.entries(x.perService).reduce((sum, [n, v]) => (n.startsWith('sim') || n.startsWith('lambda') ? sum : sum + v), 0)))))
     .join('')}`,
   `${'p50 ms'.padEnd(22)}${subjects.map((s) => fmt(median(s.samples.map((x) => x.p50)), 2)).join('')}`,
   `${'rps'.padEnd(22)}${subjects.map((s) => fmt(median(s.samples.map((x) => x.rps)), 1)).join('')}`,

@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { findRepoRoot, startMesh } from '@sophia/dev';
+import { findRepoRoot, parseDeployment, startMesh, type Deployment, type Mesh } from '@sophia/dev';
 import type { LatencyStats } from './latency-stats.ts';
 import { runLoadPhase, type LoadTarget } from './load-phase.ts';
 import { PORTKEY_VERSION, startPortkeyPeer, type PortkeyPeer } from './portkey-peer.ts';
@@ -10,9 +11,11 @@ import { PORTKEY_VERSION, startPortkeyPeer, type PortkeyPeer } from './portkey-p
  * `npm run bench`: the mesh overhead in one process tree and one run. The same request goes
  * straight to the (simulated) serverless upstream, through the peer gateway Portkey (npm
  * @portkey-ai/gateway, installed on first use; `--no-peer` skips it) and through gateway → router →
- * classifier → ledger → serverless-inference → upstream, round-robin at each concurrency so machine
- * noise hits all alike. Prints p50/p99 and RPS per path, the added latency and our throughput relative
- * to the peer; saves JSON.
+ * classifier → ledger → serverless-inference → upstream — once per deployment (`--deployments`,
+ * default both: `sophia` = single-process, `sophia-multi` = multi-process, each mesh with its own
+ * simulator and data directory) — round-robin at each concurrency so machine noise hits all alike.
+ * Prints p50/p99 and RPS per path, the added latency and our throughput relative to the peer per
+ * deployment; saves JSON.
  */
 const { values } = parseArgs({
   options: {
@@ -21,6 +24,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '10,50' },
     'output-tokens': { type: 'string', default: '16' },
     'no-peer': { type: 'boolean', default: false },
+    deployments: { type: 'string', default: 'single-process,multi-process' },
     out: { type: 'string', default: 'reports/bench.json' },
   },
 });
@@ -29,12 +33,25 @@ const rounds = Number(values.rounds);
 const levels = String(values.concurrency).split(',').map(Number);
 const root = findRepoRoot();
 
-const mesh = await startMesh({
-  env: { PATH: process.env['PATH'], HOME: process.env['HOME'], SOPHIA_LOG_LEVEL: 'error', SOPHIA_API_KEYS: 'bench-key:bench' },
-  gatewayPort: 0,
-  gpuSimulators: 1,
-  simulatorArgs: { serverless: ['--default-output-tokens', String(values['output-tokens'])] },
-});
+const deployments = String(values.deployments).split(',').map((d) => parseDeployment(d.trim()));
+const labelOf = (d: Deployment): string => (d === 'single-process' ? 'sophia' : 'sophia-multi');
+const scratch = mkdtempSync(join(tmpdir(), 'bench-'));
+const meshes: Array<{ deployment: Deployment; mesh: Mesh }> = [];
+for (const deployment of deployments) {
+  const dataDir = join(scratch, deployment);
+  mkdirSync(dataDir);
+  meshes.push({
+    deployment,
+    mesh: await startMesh({
+      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], SOPHIA_LOG_LEVEL: 'error', SOPHIA_API_KEYS: 'bench-key:bench', SOPHIA_DATA_DIR: dataDir, SOPHIA_WAREHOUSE_PATH: join(dataDir, 'warehouse.duckdb') },
+      deployment,
+      gatewayPort: 0,
+      gpuSimulators: 1,
+      simulatorArgs: { serverless: ['--default-output-tokens', String(values['output-tokens'])] },
+    }),
+  });
+}
+const mesh = meshes[0]!.mesh;
 let peer: PortkeyPeer | undefined;
 
 const messages = [{ role: 'user', content: 'Say hello in one short sentence.' }];
@@ -54,15 +71,17 @@ try {
     peer = await startPortkeyPeer(root);
     targets.push({ name: 'portkey', target: { origin: peer.origin, path: '/v1/chat/completions', headers: peer.headersFor(`${mesh.upstreams.serverless}/v1`), body: upstreamBody } });
   }
-  targets.push({
-    name: 'sophia',
-    target: {
-      origin: mesh.gatewayUrl,
-      path: '/v1/chat/completions',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${mesh.apiKey}` },
-      body: JSON.stringify({ model: 'auto', messages, max_tokens: 64 }),
-    },
-  });
+  for (const m of meshes) {
+    targets.push({
+      name: labelOf(m.deployment),
+      target: {
+        origin: m.mesh.gatewayUrl,
+        path: '/v1/chat/completions',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${m.mesh.apiKey}` },
+        body: JSON.stringify({ model: 'auto', messages, max_tokens: 64 }),
+      },
+    });
+  }
   // Warm up connections, JIT and caches on every path.
   for (const { target } of targets) await runLoadPhase(target, { concurrency: 10, requests: 200 });
   for (const c of levels) {
@@ -75,7 +94,8 @@ try {
   }
 } finally {
   await peer?.stop();
-  await mesh.stop();
+  for (const m of meshes) await m.mesh.stop();
+  rmSync(scratch, { recursive: true, force: true });
 }
 
 interface PathSummary {
@@ -92,27 +112,25 @@ const summarise = (stats: LatencyStats[]): PathSummary => ({
 });
 const fmt = (n: number): string => n.toFixed(2).padStart(8);
 const names = targets.map((t) => t.name);
+const ours = meshes.map((m) => labelOf(m.deployment));
 const lines = [
   `requests per round ${requests}, rounds ${rounds}, medians across rounds; upstream: simulator, ${values['output-tokens']} output tokens, no added latency${peer ? `; peer: @portkey-ai/gateway ${PORTKEY_VERSION}` : ''}`,
-  `conc |${names.map((n) => ` ${n.padEnd(7)} p50   p99     rps  |`).join('')} sophia added p50  p99 |${peer ? ' sophia/portkey rps |' : ''} errors`,
+  `conc |${names.map((n) => ` ${n.padEnd(12)} p50   p99     rps  |`).join('')}${ours.map((o) => ` ${o} added p50  p99 |${peer ? ` ${o}/portkey rps |` : ''}`).join('')} errors`,
 ];
 const summary = levels.map((c) => {
   const paths = Object.fromEntries(names.map((n) => [n, summarise(runs.get(`${c}/${n}`) ?? [])]));
   const direct = paths['direct']!;
-  const ours = paths['sophia']!;
   const portkey = paths['portkey'];
   const errors = Object.values(paths).reduce((n, p) => n + p.errors, 0);
-  lines.push(
-    `${String(c).padStart(4)} |${names.map((n) => `${fmt(paths[n]!.p50)}${fmt(paths[n]!.p99)}${fmt(paths[n]!.rps)} |`).join('')}${fmt(ours.p50 - direct.p50)}${fmt(ours.p99 - direct.p99)}  |${portkey ? `${fmt(ours.rps / portkey.rps)}           |` : ''} ${errors}`,
+  const added = Object.fromEntries(
+    ours.map((o) => [o, { addedP50Ms: paths[o]!.p50 - direct.p50, addedP99Ms: paths[o]!.p99 - direct.p99, ...(portkey ? { throughputVsPortkey: paths[o]!.rps / portkey.rps } : {}) }]),
   );
-  return {
-    concurrency: c,
-    paths,
-    addedP50Ms: ours.p50 - direct.p50,
-    addedP99Ms: ours.p99 - direct.p99,
-    ...(portkey ? { throughputVsPortkey: ours.rps / portkey.rps } : {}),
-    errors,
-  };
+  lines.push(
+    `${String(c).padStart(4)} |${names.map((n) => `${fmt(paths[n]!.p50)}${fmt(paths[n]!.p99)}${fmt(paths[n]!.rps)} |`).join('')}${ours
+      .map((o) => `${fmt(added[o]!.addedP50Ms)}${fmt(added[o]!.addedP99Ms)}       |${portkey ? `${fmt(added[o]!.throughputVsPortkey!)}             |` : ''}`)
+      .join('')} ${errors}`,
+  );
+  return { concurrency: c, paths, added, errors };
 });
 process.stdout.write(`${lines.join('\n')}\n`);
 const out = join(root, String(values.out));
