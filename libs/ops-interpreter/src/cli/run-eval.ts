@@ -1,4 +1,5 @@
 import { evaluateInterpreter, type Evaluation } from '../eval/evaluate-interpreter.ts';
+import { freshSet } from '../eval/fresh-set.ts';
 import { labelledSet } from '../eval/labelled-set.ts';
 import { perturbPhrase } from '../eval/perturb-phrase.ts';
 import { parseFlags, type CliIo } from './cli-io.ts';
@@ -8,7 +9,10 @@ const line = (name: string, e: Evaluation): string =>
   `${name.padEnd(14)} commands ${pct(e.commands.accuracy)} (${e.commands.correct}/${e.commands.total}; intent only ${pct(e.commandIntentOnly.accuracy)})  ` +
   `negatives ${pct(e.negatives.accuracy)} (${e.negatives.correct}/${e.negatives.total})  latency p50 ${e.latencyMs.p50} ms p99 ${e.latencyMs.p99} ms\n`;
 
-/** `ops eval`: the interpreter's accuracy on its labelled set — clean and noisy (typos, politeness), per split. */
+/**
+ * `ops eval`: the interpreter's accuracy on its labelled set — clean and noisy (typos, politeness),
+ * per split; `--split fresh` is the second held-out set of free-form phrasings.
+ */
 export function runEval(args: readonly string[], io: CliIo): number {
   const parsed = parseFlags(args, ['split'], ['misses']);
   if (!parsed.ok) {
@@ -16,11 +20,11 @@ export function runEval(args: readonly string[], io: CliIo): number {
     return 2;
   }
   const split = parsed.flags['split'] ?? 'all';
-  if (!['dev', 'test', 'all'].includes(split)) {
-    io.stderr('ops eval: --split must be dev, test or all\n');
+  if (!['dev', 'test', 'fresh', 'all'].includes(split)) {
+    io.stderr('ops eval: --split must be dev, test, fresh or all\n');
     return 2;
   }
-  const items = labelledSet().filter((i) => split === 'all' || i.split === split);
+  const items = split === 'fresh' ? freshSet() : labelledSet().filter((i) => split === 'all' || i.split === split);
   const clean = evaluateInterpreter(items);
   const noisy = evaluateInterpreter(items.map(perturbPhrase));
   io.stdout(line(`${split} clean`, clean));

@@ -10,11 +10,11 @@ export interface IntentCandidate {
 /** Openings of creative and editing requests: never a command, whatever they mention. */
 const CREATIVE_OPENING = /^(write|compose|draft|rewrite|paraphrase|proofread|translate|tell me (a|an) (joke|story)|what (is|are) (a|an)|who|why)\b/;
 /** Words that only ordinary prompts use. */
-const ORDINARY_MARKER = /\b(haiku|poem|limerick|story|essay|joke|song|recipe|tweet|blog post|cover letter|slogan|in python|python|javascript|regex|sql query|bash script|cron expression|unit tests|pros and cons|difference between|to a five year old|for gaming|playstation|best way|in general|lambda calculus|lambda function|calculus|istio|object-oriented|world war|household|groceries|landlord|news|interview questions)\b/;
+const ORDINARY_MARKER = /\b(haiku|poem|limerick|story|essay|joke|song|recipe|tweet|blog post|cover letter|slogan|in python|python|javascript|regex|sql query|bash script|cron expression|unit tests|pros and cons|difference between|to a five year old|for gaming|playstation|best way|in general|lambda calculus|lambda function|calculus|istio|object-oriented|world war|household|groceries|landlord|news|interview questions|template|templates|of the word|in my house|at home)\b/;
 /** Openings of explanatory or general-knowledge questions: a command only when they talk about *our* mesh. */
-const GENERAL_OPENING = /^(explain|describe|summari[sz]e (this|the|that|a|an|key)|debug|solve|convert|name|recommend|outline|plan a|make a|teach|define|generate|create (a|an)|tell me|help me (understand|write|plan|learn)|give me (a|an|three|some|\d+) (recipe|name|names|list|summary|analogy|idea|ideas|tip|tips|example)|when did|where|is it|should i|how (do|does|can|to) (i|you|one|a|an|the|gpus|vaccines|netflix|circuit)|what (is|are|was|were|does|do) (the (capital|meaning|price|difference|best|history|weather|time|plot)|gpu|serverless|aws|lambda|inference|kubernetes|circuit|some|the benefits|the pros|the main|15|\d)|list (the )?(top|best|some|healthy)|calculate)\b/;
+const GENERAL_OPENING = /^(explain|describe|summari[sz]e (this|the|that|a|an|key)|debug|solve|convert|name|recommend|outline|plan a|make a|teach|define|generate|create (a|an)|tell me|help me (understand|write|plan|learn)|give me (a|an|three|some|\d+) (recipe|name|names|list|summary|analogy|idea|ideas|tip|tips|example)|when did|where|is it|should i|how (do|does|can|to) (i|you|one|a|an|the|gpus|vaccines|netflix|circuit)|what (is|are|was|were|does|do) (the (capital|meaning|price|difference|best|history|weather|time|plot)|gpu|serverless|aws|lambda|inference|kubernetes|circuit|some|the benefits|the pros|the main|15|\d)|list (the )?(top|best|some|healthy)|list (three|two|four|five|\d+|some|a few) (ways|tips|ideas|reasons|examples|things)|what (does|do) \S+( \S+)? mean|how much (does|do|would|will|is) (it|a|an|the|one)|calculate)\b/;
 /** What makes a general-looking phrase about this mesh. */
-const OURS = /\b(our|ours|we|us|the mesh|sophia|tenant \S+|my (usage|spend|budget|bill|gpu fleet|fleet|overrides)|usage report|savings report|overrides|breakers)\b/;
+const OURS = /\b(our|ours|we|us|the mesh|sophia|tenant \S+|my (usage|spend|budget|bill|gpu fleet|fleet|overrides)|usage report|savings report)\b/;
 
 /** True when the phrase reads as an ordinary prompt rather than an instruction to the mesh. */
 export function looksOrdinary(p: Phrase): boolean {
@@ -25,7 +25,7 @@ export function looksOrdinary(p: Phrase): boolean {
 
 const rx = (re: RegExp) => (p: Phrase) => re.test(p.text);
 const nextN = rx(/\b(next|following|first|upcoming)( \d+| few)? (queries|query|requests?|prompts?|calls?|completions?|messages|jobs?|questions?)\b|\bnext \d+\b|\b\d+ (more )?(queries|requests|prompts|calls|completions)\b/);
-const percent = rx(/\d+(\.\d+)?%|\d+ (percent|per cent)\b|\b\d{1,3}\/\d{1,3}\b/);
+const percent = rx(/\d+(\.\d+)?%|\d+ (percent|per cent)\b|\b\d{1,3}\/\d{1,3}\b|\bhalf (of )?(the |our )?(traffic|requests|queries|prompts|calls)\b/);
 const showVerb = (p: Phrase) => p.has('show') || /^(what|which|how|are|is|do|did|does|have|has|any|where)\b/.test(p.text) || /\b(what|how much|how many|how close|tell me)\b/.test(p.text);
 
 type Rule = { intent: CommandIntent; score: (p: Phrase) => number };
@@ -49,12 +49,15 @@ const RULES: readonly Rule[] = [
       if (nextN(p) || percent(p) || p.has('clear') && p.has('overrides')) return 0;
       const target = /\b(to|onto|on|via|through|use|using) (the )?(lambda )?(gpu|gpus|serverless|pay-per-token|instances?|providers?|dedicated|vllm)\b|\b(pin|pinned|keep|lock|stick)\b.*\b(gpu|serverless)\b|\bshould (go|run|be served) (to|on) (the )?(gpu|serverless)\b/.test(p.text);
       if (!target) return 0;
+      // "saved money compared to running everything on GPU" talks about routing, it does not ask for it.
+      const explicit = /\b(route|send|pin|move|direct|force|steer|redirect|push|put|keep|switch|shift|should (go|run|be served))\b/.test(p.text);
+      if (!explicit && /\b(save|saved|saving|savings|compared|comparison|cheaper|cost|costs)\b/.test(p.text)) return 0;
       return p.has('route') || p.has('pin') ? 7 : 5;
     },
   },
   {
     intent: 'overrides.clear',
-    score: (p) => ((p.has('clear') && (p.has('overrides') || /\b(routing|routes?)\b/.test(p.text))) || /\bunpin\b/.test(p.text) ? 8 : 0),
+    score: (p) => ((p.has('clear') && (p.has('overrides') || /\b(routing|routes?|pins?)\b/.test(p.text))) || /\bunpin\b/.test(p.text) ? 8 : 0),
   },
   {
     intent: 'overrides.list',

@@ -96,7 +96,7 @@ export function extractWorkload(p: Phrase, opts: { allowFor?: boolean; allowBare
   return undefined;
 }
 
-const NOT_TENANT = new Set(['to', 'for', 'of', 'on', 'at', 'by', 'in', 'with', 'from', 'and', 'or', 'the', 'our', 'my', 'this', 'that', 'a', 'an', 'all', 'every', 'each', 'budget', 'budgets', 'monthly', 'daily', 'spending', 'limit', 'it', 'its', 'them', 'us', 'me', 'we', 'lambda', 'labs', 'gpu', 'serverless', 'tenant', 'tenants', 'everyone', 'everybody', 'is', 'usage', 'total', 'overall', 'account', 'current', 'cost', 'costs', 'traffic', 'requests', 'queries', 'prompts', 'what', 'which', 'how', 'you', 'they']);
+const NOT_TENANT = new Set(['much', 'many', 'left', 'remaining', 'do', 'does', 'did', 'have', 'has', 'to', 'for', 'of', 'on', 'at', 'by', 'in', 'with', 'from', 'and', 'or', 'the', 'our', 'my', 'this', 'that', 'a', 'an', 'all', 'every', 'each', 'budget', 'budgets', 'monthly', 'daily', 'spending', 'limit', 'it', 'its', 'them', 'us', 'me', 'we', 'lambda', 'labs', 'gpu', 'serverless', 'tenant', 'tenants', 'everyone', 'everybody', 'is', 'usage', 'total', 'overall', 'account', 'current', 'cost', 'costs', 'traffic', 'requests', 'queries', 'prompts', 'what', 'which', 'how', 'you', 'they']);
 
 function tenantWord(p: Phrase, i: number): string | undefined {
   const raw = p.raws[i];
@@ -134,7 +134,7 @@ export function extractTenant(p: Phrase, opts: { budgetContext?: boolean; subjec
         const t = tenantWord(p, i - 1);
         if (t && !['set', 'change', 'raise', 'increase', 'lower', 'show', 'make', 'update', 'adjust', 'the', 'get', 'check', 'view', 'spending'].includes(w[i - 1]!)) return t;
       }
-      if (w[i] === 'limit' && w[i + 2] === 'to') {
+      if ((w[i] === 'limit' || w[i] === 'cap') && (w[i + 2] === 'to' || w[i + 2] === 'at')) {
         const t = tenantWord(p, i + 1);
         if (t) return t;
       }
@@ -197,7 +197,7 @@ export function extractCount(p: Phrase, nouns: RegExp): number | undefined {
  * "60/40 serverless/gpu" → 60.
  */
 export function extractServerlessPercent(p: Phrase): number | undefined {
-  const w = p.words;
+  const w = p.words.map((x, i) => (x === 'half' && /^(of|the|our|traffic|requests|queries|prompts|calls)$/.test(p.words[i + 1] ?? '') ? '50%' : x));
   for (let i = 0; i < w.length; i++) {
     let pct: number | undefined;
     let end = i + 1;

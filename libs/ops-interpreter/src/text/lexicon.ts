@@ -78,5 +78,5 @@ export const VOCABULARY: readonly string[] = [
   'baseline', 'largest', 'biggest', 'everything', 'percent', 'following', 'next', 'until', 'testing',
   'dollars', 'analyze', 'savings', 'lambda', 'labs', 'serverless', 'comparison', 'between', 'reporting',
   // Markers of ordinary prompts, so their typos are recognised too.
-  'haiku', 'poem', 'limerick', 'story', 'essay', 'joke', 'song', 'recipe', 'tweet', 'slogan', 'explain', 'describe', 'translate', 'write',
+  'haiku', 'poem', 'limerick', 'story', 'essay', 'joke', 'song', 'recipe', 'tweet', 'slogan', 'explain', 'describe', 'translate', 'write', 'generate', 'summarize', 'compose', 'draft', 'template',
 ];
