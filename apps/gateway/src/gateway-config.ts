@@ -2,20 +2,13 @@ import { z } from 'zod';
 import { baseConfigSchema, configValues } from '@sophia/platform';
 import { redisTargetSchema } from '@sophia/platform/redis';
 import { stateStoreConfigShape } from '@sophia/state-store';
+import { isKnownTimeZone } from '@sophia/ops-interpreter';
 import { parseApiKeys, type ApiKeyEntry } from './api-key-auth.ts';
 import { corsOriginProblem, type CorsOrigins } from './cors-policy.ts';
 import { DEFAULT_WEB_DIR } from './static-assets.ts';
 
 const LOOPBACK = '127.0.0.1';
 
-function knownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Every key the gateway reads, parsed once by its host (which also owns SOPHIA_GATEWAY_PORT,
@@ -26,7 +19,7 @@ function knownTimeZone(zone: string): boolean {
 export const gatewayConfigSchema = baseConfigSchema
   .extend({
     /** IANA zone of report dates and "this week" / "last month" in operator commands (the ledger's budget zone). @default UTC */
-    SOPHIA_BUDGET_TIMEZONE: z.string().min(1).refine(knownTimeZone, 'unknown IANA time zone').default('UTC'),
+    SOPHIA_BUDGET_TIMEZONE: z.string().min(1).refine(isKnownTimeZone, 'unknown IANA time zone').default('UTC'),
     /** How long an operator plan may be confirmed. @default 600000 (10 minutes) */
     SOPHIA_OPS_PLAN_TTL_MS: configValues.durationMs(600_000),
     /** Redis for operator plans shared by gateway replicas; unset = the embedded state file under SOPHIA_DATA_DIR. */

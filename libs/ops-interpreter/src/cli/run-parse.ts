@@ -2,16 +2,8 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { interpretCommand, interpretationLine } from '../interpret-command.ts';
+import { isKnownTimeZone } from '../slots/calendar-date.ts';
 import { parseFlags, type CliIo } from './cli-io.ts';
-
-function knownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * `ops parse --now ISO8601 --in FILE.jsonl`: reads `{"id","text"}` lines and writes exactly one
@@ -28,7 +20,7 @@ export async function runParse(args: readonly string[], io: CliIo): Promise<numb
   }
   const { now: nowText, in: file } = parsed.flags;
   const timeZone = parsed.flags['tz'] ?? io.env['SOPHIA_BUDGET_TIMEZONE'] ?? 'UTC';
-  if (!knownTimeZone(timeZone)) {
+  if (!isKnownTimeZone(timeZone)) {
     io.stderr(`ops parse: unknown time zone ${JSON.stringify(timeZone)} (--tz or SOPHIA_BUDGET_TIMEZONE)\n`);
     return 2;
   }

@@ -69,3 +69,13 @@ export function zonedDayStartMs(date: CalendarDate, timeZone: string): number {
   // Re-check at the candidate: a DST change between the guess and the answer shifts the offset.
   return guess - zoneOffsetMs(first, timeZone);
 }
+
+/** True when `zone` is an IANA time zone this runtime knows (config and CLI checks use this one test). */
+export function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
