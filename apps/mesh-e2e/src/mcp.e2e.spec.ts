@@ -106,6 +106,9 @@ describe('MCP server over streamable HTTP', () => {
     const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
     const post = (headers: Record<string, string>) => fetch(mcpUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify(init) });
     expect((await post({})).status).toBe(401);
+    // The MCP server the mesh itself started (npm start prints this endpoint) is guarded the same way.
+    expect(mesh.mcpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    expect((await fetch(mesh.mcpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(init) })).status).toBe(401);
     expect((await post({ authorization: 'Bearer nope' })).status).toBe(401);
     const denied = await post({ authorization: `Bearer ${CHAT_ONLY}` });
     expect(denied.status).toBe(403);
