@@ -1,14 +1,16 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { findRepoRoot, startMesh } from '@sophia/dev';
+import { findRepoRoot, parseDeployment, startMesh } from '@sophia/dev';
 import { runLoadPhase, type LoadTarget } from './load-phase.ts';
 import { residentMiB, slope } from './rss-sampler.ts';
 
 /**
- * `node tools/bench/src/soak-run.ts [--minutes 10] [--concurrency 10]`: the whole mesh under steady
+ * `node tools/bench/src/soak-run.ts [--minutes 10] [--concurrency 10] [--deployment single-process]`: the whole mesh under steady
  * load (Arena-Hard-like varied prompts are not needed for memory; the same short chat request, streamed
- * and not, alternating) for the given time, sampling every service's RSS from /proc. Prints start,
+ * and not, alternating) for the given time, sampling every mesh process's RSS from /proc (one "mesh"
+ * process in single-process mode). Prints start,
  * peak and end RSS per service and the growth rate over the second half (a leak shows as a steady
  * slope once caches and JIT have warmed up); saves JSON to reports/soak.json.
  */
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     /** NODE_OPTIONS for every mesh process, e.g. V8 heap limits to compare memory settings. */
     'node-options': { type: 'string', default: '' },
     out: { type: 'string', default: 'reports/soak.json' },
+    deployment: { type: 'string', default: 'single-process' },
   },
 });
 const durationMs = Number(values.minutes) * 60_000;
@@ -27,8 +30,13 @@ const concurrency = Number(values.concurrency);
 const sampleMs = Number(values['sample-seconds']) * 1000;
 const root = findRepoRoot();
 
+// Its own data directory (one owner per directory), removed at the end.
+const dataDir = mkdtempSync(join(tmpdir(), 'soak-'));
 const mesh = await startMesh({
+  deployment: parseDeployment(values.deployment),
   env: {
+    SOPHIA_DATA_DIR: dataDir,
+    SOPHIA_WAREHOUSE_PATH: join(dataDir, 'warehouse.duckdb'),
     PATH: process.env['PATH'],
     HOME: process.env['HOME'],
     SOPHIA_LOG_LEVEL: 'error',
@@ -46,12 +54,13 @@ const target = (stream: boolean): LoadTarget => ({
   body: JSON.stringify({ model: 'auto', stream, messages: [{ role: 'user', content: 'Explain what a circuit breaker does, briefly.' }], max_tokens: 64 }),
 });
 
-const names = Object.keys(mesh.services).filter((n) => !n.startsWith('sim'));
+const procs = mesh.processes().filter((c) => !c.name.startsWith('sim') && !c.name.startsWith('lambda'));
+const names = procs.map((c) => c.name);
 const samples: Array<{ t: number; rss: Record<string, number> }> = [];
 const sample = (t: number): void => {
   const rss: Record<string, number> = {};
   for (const name of names) {
-    const mib = residentMiB(mesh.services[name]!.pid);
+    const mib = residentMiB(procs.find((c) => c.name === name)!.pid);
     if (mib !== undefined) rss[name] = Math.round(mib * 10) / 10;
   }
   samples.push({ t, rss });
@@ -75,6 +84,7 @@ try {
   sample((Date.now() - started) / 60_000);
 } finally {
   await mesh.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 const minutes = (Date.now() - started) / 60_000;
