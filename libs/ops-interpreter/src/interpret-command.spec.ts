@@ -84,3 +84,26 @@ describe('interpretCommand: bad input and missing pieces', () => {
     expect(interpretationLine(got)).toEqual({ intent: 'route.next', args: { n: 5 } });
   });
 });
+
+describe('minus signs and names the typo corrector would bend', () => {
+  const at = { now: new Date('2026-12-05T10:00:00Z'), timeZone: 'UTC' };
+  it.each([
+    ['Set a monthly budget of -$50 for tenant acme', 'budget.set', 'amount_usd', -50],
+    ['set budget of minus 20 USD for acme', 'budget.set', 'amount_usd', -20],
+    ['route next -5 queries to gpu', 'route.next', 'n', -5],
+  ])('%s is refused naming %s', (text, intent, field, value) => {
+    const i = interpretCommand(text, at);
+    expect(i.kind).toBe('invalid');
+    if (i.kind !== 'invalid') return;
+    expect(i.intent).toBe(intent);
+    expect(i.problem.startsWith(`${field}:`)).toBe(true);
+    expect(i.args[field as string]).toBe(value);
+  });
+
+  it('keeps a tenant whose name looks like a keyword ("tenantB")', () => {
+    const i = interpretCommand('show usage for tenant tenantB this week', at);
+    expect(i.kind).toBe('command');
+    if (i.kind === 'command') expect(i.command.args).toMatchObject({ tenant: 'tenantb' });
+  });
+});
+

@@ -2,6 +2,7 @@ import { validateCommand, type Command, type CommandIntent } from './command-sch
 import { classifyIntent, looksOrdinary } from './intents/classify-intent.ts';
 import { missingArgumentQuestion } from './intents/missing-arguments.ts';
 import { extractArgs } from './slots/extract-args.ts';
+import { hasNegativeAmount } from './slots/extract-slots.ts';
 import { dateInZone } from './slots/calendar-date.ts';
 import { findPeriod } from './slots/relative-period.ts';
 import { checkCommandTiming } from './check-command-timing.ts';
@@ -64,6 +65,8 @@ export function interpretCommand(text: string, options: InterpretOptions): Inter
   }
   const intent = best!.intent;
   const args = extractArgs(intent, phrase, { period, today, now: options.now });
+  const negative = negativeArgument(intent, text);
+  if (negative !== undefined) return { kind: 'invalid', intent, args: withSign(args, negative.field), problem: negative.problem };
   const checked = validateCommand(intent, args);
   if (!checked.ok) return { kind: 'invalid', intent, args, problem: checked.problem };
   const timing = checkCommandTiming(checked.command, options.now, today);
@@ -71,6 +74,24 @@ export function interpretCommand(text: string, options: InterpretOptions): Inter
   const question = missingArgumentQuestion(checked.command);
   if (question) return { kind: 'clarify', question: question.question, candidates: question.candidates, said: checked.command };
   return { kind: 'command', command: checked.command };
+}
+
+const NEGATIVE_COUNT = /\b(next|following|first)\s+(-\s?|minus\s+|negative\s+)\d/i;
+
+/**
+ * A minus sign the slot extractors would drop ("-$50", "minus 20 dollars", "next -5"): the command
+ * is refused naming the argument, never read as its positive twin.
+ */
+function negativeArgument(intent: CommandIntent, text: string): { field: string; problem: string } | undefined {
+  if (intent === 'budget.set' && hasNegativeAmount(text)) return { field: 'amount_usd', problem: 'amount_usd: must not be negative' };
+  if (intent === 'route.next' && NEGATIVE_COUNT.test(text)) return { field: 'n', problem: 'n: must be a whole number of at least 1' };
+  return undefined;
+}
+
+/** The arguments as said: the extracted magnitude with its minus sign put back. */
+function withSign(args: Readonly<Record<string, unknown>>, field: string): Readonly<Record<string, unknown>> {
+  const value = args[field];
+  return typeof value === 'number' && value > 0 ? { ...args, [field]: -value } : args;
 }
 
 /** The intent and arguments an interpretation stands for (the `ops parse` line); `none` when it is not a command. */
