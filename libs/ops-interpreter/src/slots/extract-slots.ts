@@ -101,14 +101,15 @@ const NOT_TENANT = new Set(['much', 'many', 'left', 'remaining', 'do', 'does', '
 function tenantWord(p: Phrase, i: number): string | undefined {
   const raw = p.raws[i];
   const word = p.words[i];
-  if (raw === undefined || word === undefined || NOT_TENANT.has(word) || TIERS[word] || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(raw) || /^\d+$/.test(raw)) {
+  if (raw === undefined || word === undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(raw) || /^\d+$/.test(raw)) return undefined;
+  const lower = raw.toLowerCase();
+  if (NOT_TENANT.has(word) || TIERS[word]) {
     // A name that extends a keyword, which the typo corrector bent into it ("tenantB" → "tenants"),
     // is still a name; a synonym ("per" → "by") or a misspelt keyword ("spendnig") is not.
-    const lower = raw?.toLowerCase();
-    const extendsKeyword = lower !== undefined && word !== undefined && word.length > 3 && lower.length >= word.length && lower !== word && lower.startsWith(word.slice(0, -1));
-    if (!extendsKeyword || NOT_TENANT.has(lower) || TIERS[lower] || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(raw!) || /^\d+$/.test(raw!)) return undefined;
+    const extendsKeyword = word.length > 3 && lower.length >= word.length && lower !== word && lower.startsWith(word.slice(0, -1));
+    if (!extendsKeyword || NOT_TENANT.has(lower) || TIERS[lower]) return undefined;
   }
-  return raw.toLowerCase();
+  return lower;
 }
 
 /**
