@@ -29,7 +29,8 @@ describe(`supervision (${deployment})`, () => {
     let gaveUp = '';
     const data = scratchDataDir();
     const mesh = await startMesh({
-      env: { ...env, SOPHIA_DATA_DIR: data.dir },
+      // info: the killed process has log lines of its own for the crash report to show.
+      env: { ...env, SOPHIA_LOG_LEVEL: 'info', SOPHIA_DATA_DIR: data.dir },
       deployment,
       gatewayPort: 0,
       gpuSimulators: 1,
