@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ensureWebBuild } from '@sophia/web-build';
 import { findRepoRoot } from './repo-root.ts';
 import { DEFAULT_SIMULATED_PROVIDERS } from './simulated-providers.ts';
@@ -86,7 +87,8 @@ const lines = [
   ...JSON.stringify({ mcpServers: { sophia: { type: 'streamable-http', url: mesh.mcpUrl, headers: { Authorization: `Bearer ${mesh.apiKey}` } } } }, null, 2)
     .split('\n')
     .map((l) => `    ${l}`),
-  `  stdio instead: SOPHIA_GATEWAY_URL=${mesh.gatewayUrl} SOPHIA_MCP_API_KEY=${mesh.apiKey} node apps/mcp/src/main.ts --stdio`,
+  // Through the Node 24 shim and by absolute path, so the line runs as printed from any folder and any system node.
+  `  stdio instead: SOPHIA_GATEWAY_URL=${mesh.gatewayUrl} SOPHIA_MCP_API_KEY=${mesh.apiKey} sh ${join(findRepoRoot(), 'tools/node/with-node.sh')} node ${join(findRepoRoot(), 'apps/mcp/src/main.ts')} --stdio`,
   '',
   'Ctrl-C stops every process.',
   '',

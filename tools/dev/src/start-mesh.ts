@@ -25,7 +25,7 @@ export interface StartMeshOptions {
   readonly deployment?: Deployment;
   /** Gateway port; 0 picks a free one. @default SOPHIA_GATEWAY_PORT or 8080 */
   readonly gatewayPort?: number;
-  /** MCP server port; 0 picks a free one. @default SOPHIA_MCP_PORT, else 0 when gatewayPort is 0, else 8090 */
+  /** MCP server port; 0 picks a free one. @default SOPHIA_MCP_PORT, else 0 when the gateway's port (gatewayPort or SOPHIA_GATEWAY_PORT) is 0, else 8090 */
   readonly mcpPort?: number;
   /** How many simulated vLLM endpoints when SOPHIA_GPU_BASE_URLS is unset. @default 2 */
   readonly gpuSimulators?: number;
@@ -192,7 +192,8 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
     const gateway = services['gateway']!.ready;
     // The MCP server is an HTTP client of the gateway's operator API, not a gRPC service: its own
     // supervised process, restarted on its first port like the others.
-    const mcpInitial = String(options.mcpPort ?? base['SOPHIA_MCP_PORT'] ?? (options.gatewayPort === 0 ? 0 : 8090));
+    const gatewayPortAsked = String(options.gatewayPort ?? base['SOPHIA_GATEWAY_PORT'] ?? 8080);
+    const mcpInitial = String(options.mcpPort ?? base['SOPHIA_MCP_PORT'] ?? (gatewayPortAsked === '0' ? 0 : 8090));
     const mcp = await supervisor.start({
       name: 'mcp',
       script: join(root, 'apps/mcp/src/main.ts'),
