@@ -1,0 +1,104 @@
+import { Code, ConnectError, type Client } from '@connectrpc/connect';
+import { timestampNow } from '@bufbuild/protobuf/wkt';
+import type { ChatMessage, RoutingDecision, Usage } from '@sophia/contracts/common';
+import type { LedgerService } from '@sophia/contracts/ledger';
+import { backendToProto, priceUsage, type PriceCatalog } from '@sophia/price-catalog';
+import type { Logger } from 'pino';
+import type { PreparedRequest } from './request-preparer.ts';
+import type { RouteTarget } from './route-plan.ts';
+
+/** One upstream leg: the original request, or a rescue continuing a broken stream. */
+export interface Leg {
+  readonly requestId: string;
+  readonly messages: readonly ChatMessage[];
+  readonly promptTokens: number;
+}
+
+/** What accounting talks to. */
+export interface LegAccountingDeps {
+  readonly catalog: () => PriceCatalog;
+  readonly ledger?: Client<typeof LedgerService> | undefined;
+  readonly logger: Logger;
+}
+
+/** The "account" step: each leg is reserved before its upstream call, released on failure, committed after. */
+export interface LegAccounting {
+  /**
+   * Reserves the worst case of this leg on this target before calling it (ledger Reserve: prompt
+   * tokens + max_tokens at list price, atomic against every budget of the tenant). Over budget is
+   * the client's answer (RESOURCE_EXHAUSTED naming budget, spend and reset). A ledger that cannot
+   * be reached does not stop traffic: the call proceeds unreserved and the failure is logged.
+   */
+  reserve(p: PreparedRequest, leg: Leg, target: RouteTarget): Promise<void>;
+  /** Frees a leg's reservation after a failure before any token (the next target reserves anew). */
+  release(p: PreparedRequest, leg: Leg): void;
+  /** Commits a leg's real usage (settling its reservation) and returns its cost. */
+  commit(p: PreparedRequest, leg: Leg, target: RouteTarget, usage: Usage, decision: RoutingDecision, startedAt: number, completed: boolean): Promise<bigint>;
+}
+
+/** Builds the ledger side of a Generate; without a ledger every call is a no-op and costs are priced locally. */
+export function createLegAccounting(deps: LegAccountingDeps): LegAccounting {
+  return {
+    async reserve(p, leg, target) {
+      if (!deps.ledger) return;
+      try {
+        await deps.ledger.reserve(
+          {
+            requestId: leg.requestId,
+            tenant: p.input.tenant,
+            model: target.model.id,
+            backend: backendToProto(target.backend),
+            promptTokens: p.promptTokens,
+            maxTokens: p.input.params?.maxTokens ?? 0,
+          },
+          { timeoutMs: 1000 },
+        );
+      } catch (err) {
+        const ce = ConnectError.from(err);
+        if (ce.code === Code.ResourceExhausted) throw new ConnectError(ce.rawMessage, Code.ResourceExhausted, ce.metadata);
+        // The ledger's SOPHIA_REDIS_OUTAGE=refuse: its budget store is down and it asks not to serve unreserved.
+        if (ce.code === Code.Unavailable && ce.metadata.get('sophia-outage') === 'refuse') throw new ConnectError(ce.rawMessage, Code.Unavailable);
+        deps.logger.error({ err: ce.rawMessage, requestId: leg.requestId }, 'ledger reserve failed: calling upstream without a reservation');
+      }
+    },
+
+    release(p, leg) {
+      if (!deps.ledger) return;
+      deps.ledger.release({ reservationId: leg.requestId, tenant: p.input.tenant }, { timeoutMs: 1000 }).catch((err: unknown) => {
+        deps.logger.warn({ err: ConnectError.from(err).rawMessage, requestId: leg.requestId }, 'ledger release failed: the reservation expires by its TTL');
+      });
+    },
+
+    async commit(p, leg, target, usage, decision, startedAt, completed) {
+      let cost = BigInt(priceUsage(deps.catalog(), target.model.id, target.backend, usage, decision.provider || undefined));
+      if (!deps.ledger) return cost;
+      try {
+        const res = await deps.ledger.commit(
+          {
+            reservationId: leg.requestId,
+            event: {
+              requestId: leg.requestId,
+              tenant: p.input.tenant,
+              model: target.model.id,
+              backend: backendToProto(target.backend),
+              tier: decision.tier,
+              usage,
+              time: timestampNow(),
+              latencyMs: Date.now() - startedAt,
+              fallback: decision.fallback,
+              workloadTag: p.input.workloadTag,
+              completed,
+              target: target.key,
+              provider: decision.provider,
+            },
+          },
+          { timeoutMs: 2000 },
+        );
+        if (res.cost) cost = res.cost.microUsd;
+      } catch (err) {
+        deps.logger.error({ err: (err as Error).message, requestId: leg.requestId }, 'ledger commit failed: usage kept in logs only');
+      }
+      return cost;
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import { Code, ConnectError, type HandlerContext } from '@connectrpc/connect';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
+import { MoneySchema, UsageSchema, type Usage } from '@sophia/contracts/common';
+import type { GenerateResponse as InferenceEvent } from '@sophia/contracts/inference';
+import type { GenerateResponseSchema } from '@sophia/contracts/router';
+import type { Logger } from 'pino';
+import { isBackendFailure } from './backend-failure.ts';
+import { continuationMessages } from './continuation-messages.ts';
+import type { Leg, LegAccounting } from './leg-accounting.ts';
+import { estimatePartialUsage } from './partial-usage.ts';
+import type { PreparedRequest } from './request-preparer.ts';
+import type { RouteTarget } from './route-plan.ts';
+import type { RouterMetrics } from './router-metrics.ts';
+import type { DecisionBuilder } from './routing-decision.ts';
+import type { AttemptState, OpenFirstTarget } from './target-attempts.ts';
+import type { TargetBreakers } from './target-breakers.ts';
+import { countTokensLazily } from './token-count.ts';
+
+/** What streaming legs uses: the other steps, composed. */
+export interface LegStreamerDeps {
+  readonly openFirst: OpenFirstTarget;
+  readonly accounting: LegAccounting;
+  readonly decide: DecisionBuilder;
+  readonly breakers: TargetBreakers;
+  readonly logger: Logger;
+  readonly metrics?: RouterMetrics | undefined;
+  readonly maxRescues: number;
+}
+
+/** Streams a prepared request's events to the caller, leg by leg (the first, then rescues). */
+export type LegStreamer = (p: PreparedRequest, ctx: HandlerContext, state: AttemptState, startedAt: number) => AsyncGenerator<MessageInitShape<typeof GenerateResponseSchema>>;
+
+async function rescueLeg(p: PreparedRequest, delivered: string, rescue: number): Promise<Leg> {
+  const messages = continuationMessages(p.input.messages, delivered);
+  return { requestId: `${p.input.requestId}:rescue${rescue}`, messages, promptTokens: await countTokensLazily(messages.map((m) => m.content).join('\n')) };
+}
+
+/**
+ * The "stream legs and rescue" step: sends the decision once a target produced its first event,
+ * relays deltas, settles each leg's bill exactly once (on completion, failure or cancellation),
+ * falls back before the first token, and after it rescues on the next target (with the partial
+ * answer as context, up to `maxRescues`) or ends with an explicit error — never a truncated success.
+ */
+export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
+  return async function* serve(p, ctx, state, startedAt) {
+    // Text the client has received, across legs; billed legs (the first, then rescues).
+    let delivered = '';
+    const billed: Array<{ usage: Usage; cost: bigint }> = [];
+    const extraReasons: string[] = [];
+    let rescues = 0;
+    let decisionSent = false;
+    let broken: { target: RouteTarget; cause: string } | undefined;
+    for (;;) {
+      const leg: Leg = rescues === 0 ? { requestId: p.input.requestId, messages: p.input.messages, promptTokens: p.promptTokens } : await rescueLeg(p, delivered, rescues);
+      const candidates = p.plan.targets.filter((t) => !state.failed.has(t.key));
+      const got = await deps.openFirst(candidates, p, leg, ctx, state, delivered.length === 0);
+      if (!got) {
+        if (broken) {
+          deps.metrics?.rescues?.inc({ outcome: 'failed' });
+          throw new ConnectError(`${broken.target.key} failed after the first token: ${broken.cause}; rescue failed: ${state.failures.slice(-candidates.length).join('; ') || 'no other target'}`, Code.Unavailable);
+        }
+        deps.metrics?.outcomes.inc({ backend: 'none', outcome: 'failed' });
+        throw new ConnectError(`all backends failed for tier ${p.plan.tier}: ${state.failures.join('; ')}`, Code.Unavailable);
+      }
+      const { target, opened, upstream, detach } = got;
+      const fallback = state.count > 1 || rescues > 0;
+      if (state.count > 1 && rescues === 0) extraReasons.push(`fallback:${target.key}`);
+      const reasons = (): string[] => [...p.plan.reasons, ...extraReasons];
+      if (!decisionSent) {
+        // Sent once a target produced its first event, so a total failure before any token stays a
+        // plain error status (the gateway then answers with an HTTP error, not a broken stream).
+        decisionSent = true;
+        yield { event: { case: 'decision', value: deps.decide(p, target, { fallback, attempts: state.count, reasons: reasons(), provider: opened.provider }) } };
+      }
+      let legText = '';
+      let done: Extract<InferenceEvent['event'], { case: 'done' }>['value'] | undefined;
+      let failure: unknown;
+      // Accounting must not depend on the consumer: a transport may stop pulling a cancelled stream
+      // without ever resuming this generator, so cancellation settles the bill from the abort event.
+      let settled: Promise<bigint> | undefined;
+      const settle = (): Promise<bigint> =>
+        (settled ??= (async () => {
+          const completed = done !== undefined;
+          if (!completed) upstream.abort();
+          const usage = done?.usage ?? create(UsageSchema, await estimatePartialUsage(leg.promptTokens, legText));
+          const decision = deps.decide(p, target, { fallback, attempts: state.count, reasons: reasons(), provider: opened.provider });
+          const cost = await deps.accounting.commit(p, leg, target, usage, decision, startedAt, completed);
+          billed.push({ usage, cost });
+          deps.metrics?.outcomes.inc({ backend: target.backend, outcome: completed ? (rescues > 0 ? 'rescued' : 'ok') : ctx.signal.aborted ? 'cancelled' : 'mid_stream_error' });
+          return cost;
+        })());
+      const onCancel = (): void => void settle();
+      ctx.signal.addEventListener('abort', onCancel, { once: true });
+      try {
+        let step = opened.first;
+        while (!step.done) {
+          const ev = step.value.event;
+          if (ev.case === 'delta') {
+            legText += ev.value.text;
+            delivered += ev.value.text;
+            yield { event: { case: 'delta', value: ev.value.text } };
+          } else if (ev.case === 'done') {
+            done = ev.value;
+          }
+          step = await opened.iterator.next();
+        }
+      } catch (err) {
+        failure = err;
+      } finally {
+        detach();
+        ctx.signal.removeEventListener('abort', onCancel);
+        await settle();
+      }
+      if (done) {
+        deps.breakers.recordSuccess(target.key);
+        if (rescues > 0) deps.metrics?.rescues?.inc({ outcome: 'ok' });
+        const usage = create(UsageSchema, {
+          promptTokens: billed.reduce((n, b) => n + b.usage.promptTokens, 0),
+          completionTokens: billed.reduce((n, b) => n + b.usage.completionTokens, 0),
+          totalTokens: billed.reduce((n, b) => n + b.usage.totalTokens, 0),
+        });
+        const decision = deps.decide(p, target, { fallback, attempts: state.count, reasons: reasons(), provider: opened.provider });
+        decision.cost = create(MoneySchema, { microUsd: billed.reduce((n, b) => n + b.cost, 0n) });
+        yield { event: { case: 'done', value: { usage: rescues > 0 ? usage : (done.usage ?? create(UsageSchema)), finishReason: done.finishReason, decision } } };
+        return;
+      }
+      if (ctx.signal.aborted) throw new ConnectError('client cancelled', Code.Canceled);
+      const err = failure ?? new ConnectError('stream ended without a final event', Code.Unavailable);
+      const cause = ConnectError.from(err).rawMessage;
+      if (!isBackendFailure(err)) throw new ConnectError(`${target.key} failed: ${cause}`, ConnectError.from(err).code);
+      deps.breakers.recordFailure(target.key, err);
+      state.failed.add(target.key);
+      state.failures.push(`${target.key}: ${cause}`);
+      if (delivered.length === 0) continue; // nothing reached the client: an ordinary fallback
+      if (rescues >= deps.maxRescues) {
+        throw new ConnectError(`${target.key} failed after the first token: ${cause}`, Code.Unavailable);
+      }
+      rescues += 1;
+      broken = { target, cause };
+      extraReasons.push(`rescue:${target.key}`);
+      deps.logger.warn({ requestId: p.input.requestId, target: target.key, err: cause, deliveredChars: delivered.length }, 'stream broke after the first token: rescuing on the next target');
+    }
+  };
+}

@@ -1,0 +1,47 @@
+import type { Client } from '@connectrpc/connect';
+import type { ClassifierService } from '@sophia/contracts/classifier';
+import type { InferenceService } from '@sophia/contracts/inference';
+import type { LedgerService } from '@sophia/contracts/ledger';
+import type { CatalogBackend, PriceCatalog } from '@sophia/price-catalog';
+import type { Logger } from 'pino';
+import type { BudgetHeadroom } from './budget-headroom.ts';
+import type { CapacitySnapshot } from './capacity-snapshot.ts';
+import type { OverrideAuditSink } from './override-admin.ts';
+import type { OverrideStore } from './override-store.ts';
+import type { RetryBudget } from './retry-budget.ts';
+import type { RouterMetrics } from './router-metrics.ts';
+import type { RoutingPolicy } from './routing-policy.ts';
+import type { TargetBreakers } from './target-breakers.ts';
+
+/** What the router needs; all injected so tests use in-memory fakes. */
+export interface RouterDeps {
+  readonly catalog: () => PriceCatalog;
+  readonly classifier?: Client<typeof ClassifierService> | undefined;
+  readonly ledger?: Client<typeof LedgerService> | undefined;
+  readonly backends: Partial<Record<CatalogBackend, Client<typeof InferenceService>>>;
+  readonly breakers: TargetBreakers;
+  readonly logger: Logger;
+  readonly metrics?: RouterMetrics | undefined;
+  /** Budget for the classifier call before routing on the default tier. @default 250 */
+  readonly classifierTimeoutMs?: number;
+  /** The live routing policy. @default no policy: classifier tier, serverless first */
+  readonly policy?: (() => RoutingPolicy) | undefined;
+  /** Where overrides live: SQLite in the data directory (embedded) or Redis (shared by replicas). */
+  readonly overrides: OverrideStore;
+  /** Tenant budget position for the step-down rule. @default none known */
+  readonly headroom?: BudgetHeadroom | undefined;
+  /** Cached GPU pool capacity (from the background poller). @default unknown */
+  readonly capacity?: (() => CapacitySnapshot | undefined) | undefined;
+  readonly clock?: (() => number) | undefined;
+  /** Durable audit trail for override changes (besides the audit log line). @default log only */
+  readonly audit?: OverrideAuditSink | undefined;
+  /** Rescues of a stream broken after its first token (continued on the next target). @default 0 = explicit error */
+  readonly maxRescues?: number;
+  /** Retries of a failed target, only before the first token and when every target failed. @default 1 */
+  readonly maxRetries?: number;
+  /** A Retry-After longer than this is not waited for. @default 2000 */
+  readonly maxRetryAfterMs?: number;
+  /** Shared retry budget. @default 10 % of requests, 10 saved */
+  readonly retryBudget?: RetryBudget | undefined;
+  readonly random?: (() => number) | undefined;
+}

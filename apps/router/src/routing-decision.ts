@@ -1,0 +1,30 @@
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
+import { RoutingDecisionSchema, type RoutingDecision } from '@sophia/contracts/common';
+import { backendToProto, tierToProto, worstCase, type PriceCatalog } from '@sophia/price-catalog';
+import type { PreparedRequest } from './request-preparer.ts';
+import type { RouteTarget } from './route-plan.ts';
+
+/** Decision fields only known once targets were tried. */
+export type DecisionExtras = Pick<MessageInitShape<typeof RoutingDecisionSchema>, 'fallback' | 'attempts' | 'reasons' | 'provider'>;
+
+/** Builds the RoutingDecision a client and the ledger see for a prepared request on a target. */
+export type DecisionBuilder = (p: PreparedRequest, target: RouteTarget | undefined, extra?: DecisionExtras) => RoutingDecision;
+
+/** The "decide" step's output: tier, classification, chosen target and its worst-case cost at list price. */
+export function createDecisionBuilder(catalog: () => PriceCatalog): DecisionBuilder {
+  return (p, target, extra = {}) => {
+    const maxTokens = p.input.params?.maxTokens ?? target?.model.maxOutputTokens ?? 0;
+    const estimated = target ? worstCase(catalog(), target.model.id, target.backend, p.promptTokens, maxTokens) : 0;
+    return create(RoutingDecisionSchema, {
+      tier: tierToProto(p.plan.tier),
+      taskType: p.classification?.taskType ?? 0,
+      score: p.classification?.score ?? 0,
+      model: target?.model.id ?? '',
+      backend: target ? backendToProto(target.backend) : 0,
+      target: target?.key ?? '',
+      reasons: [...p.plan.reasons],
+      estimatedCost: { microUsd: BigInt(estimated) },
+      ...extra,
+    });
+  };
+}
