@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { configValues } from './config-loader.ts';
+import { telemetryConfigSchema } from './telemetry/telemetry-config.ts';
 
 /** Settings every service shares; one set per process (a host running several services parses it once). */
 export const baseConfigSchema = z.object({
@@ -14,4 +15,6 @@ export const baseConfigSchema = z.object({
    * CPU per request in the router than connect-node) or connect-node. @default grpc-js
    */
   SOPHIA_GRPC_CLIENT: z.enum(['connect', 'grpc-js']).default('grpc-js'),
+  /** The standard OTEL_* keys (tracing, sampling, export); see telemetry-config.ts. */
+  ...telemetryConfigSchema.shape,
 });

@@ -1,6 +1,8 @@
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
-import { currentCallContext, remainingMs, REQUEST_ID_HEADER, TRACEPARENT_HEADER } from './call-context.ts';
-import { childTraceContext, formatTraceparent } from './trace-context.ts';
+import { propagation, type Span } from '@opentelemetry/api';
+import { currentCallContext, remainingMs, REQUEST_ID_HEADER } from './call-context.ts';
+import { headerSetter } from './telemetry/header-carrier.ts';
+import { endRpcSpan, startRpcClientSpan } from './telemetry/rpc-spans.ts';
 
 function parseGrpcTimeoutMs(value: string | null): number | undefined {
   if (!value) return undefined;
@@ -12,25 +14,67 @@ function parseGrpcTimeoutMs(value: string | null): number | undefined {
   return n * factor;
 }
 
+type Next = Parameters<Interceptor>[0];
+type Request = Parameters<Next>[0];
+type Response = Awaited<ReturnType<Next>>;
+
+/** Ends `span` when the call ends: at once for unary, when the response stream ends (or is abandoned) for streams. */
+async function traced(span: Span | undefined, call: () => Promise<Response>): Promise<Response> {
+  if (!span) return call();
+  let res: Response;
+  try {
+    res = await call();
+  } catch (err) {
+    const ce = ConnectError.from(err);
+    endRpcSpan(span, ce.code, ce, 'client');
+    throw err;
+  }
+  if (!res.stream) {
+    endRpcSpan(span, 0, undefined, 'client');
+    return res;
+  }
+  const messages = res.message;
+  return {
+    ...res,
+    message: (async function* () {
+      let code: number = Code.Canceled;
+      let failure: unknown;
+      try {
+        yield* messages;
+        code = 0;
+      } catch (err) {
+        failure = err;
+        code = ConnectError.from(err).code;
+        throw err;
+      } finally {
+        endRpcSpan(span, code, failure, 'client');
+      }
+    })(),
+  };
+}
+
 /**
- * Outbound half of propagation: copies the current call's request id, a child `traceparent` and
- * the remaining deadline onto every outgoing call, so a deadline set at the gateway bounds every
- * hop below it. A call made after the deadline passed fails at once with DEADLINE_EXCEEDED.
+ * Outbound half of propagation: a client span per call (child of the active span) whose trace
+ * context the OTel propagators write into the request, the current call's request id, and the
+ * remaining deadline, so a deadline set at the gateway bounds every hop below it. A call made
+ * after the deadline passed fails at once with DEADLINE_EXCEEDED.
  */
 export function createContextInterceptor(): Interceptor {
   return (next) => async (req) => {
     const ctx = currentCallContext();
     if (!ctx) return next(req);
     if (!req.header.has(REQUEST_ID_HEADER)) req.header.set(REQUEST_ID_HEADER, ctx.requestId);
-    req.header.set(TRACEPARENT_HEADER, formatTraceparent(childTraceContext(ctx.trace)));
     const left = remainingMs(ctx);
-    if (left === undefined) return next(req);
-    if (left <= 0) {
+    if (left !== undefined && left <= 0) {
       throw new ConnectError(`deadline exceeded before calling ${req.service.typeName}/${req.method.name}`, Code.DeadlineExceeded);
     }
+    const client = startRpcClientSpan(req.service, req.method, 'grpc', new URL(req.url).host);
+    if (client) propagation.inject(client.context, req.header, headerSetter);
+    if (left === undefined) return traced(client?.span, () => next(req));
     const own = parseGrpcTimeoutMs(req.header.get('grpc-timeout'));
     if (own === undefined || own > left) req.header.set('grpc-timeout', `${Math.max(1, Math.floor(left))}m`);
     const signal = AbortSignal.any([req.signal, AbortSignal.timeout(Math.max(1, Math.floor(left)))]);
-    return next({ ...req, signal });
+    const bounded: Request = { ...req, signal };
+    return traced(client?.span, () => next(bounded));
   };
 }

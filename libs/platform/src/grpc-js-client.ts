@@ -5,20 +5,26 @@ import {
   type ClientReadableStream,
   type ServiceError,
 } from '@grpc/grpc-js';
-import { create, fromBinary, toBinary, type DescMessage, type DescService, type MessageInitShape } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary, type DescMessage, type DescMethod, type DescService, type MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type CallOptions, type Client } from '@connectrpc/connect';
-import { currentCallContext, remainingMs, REQUEST_ID_HEADER, TRACEPARENT_HEADER } from './call-context.ts';
-import { childTraceContext, formatTraceparent } from './trace-context.ts';
+import { propagation, type Span, type TextMapSetter } from '@opentelemetry/api';
+import { currentCallContext, remainingMs, REQUEST_ID_HEADER } from './call-context.ts';
+import { endRpcSpan, startRpcClientSpan } from './telemetry/rpc-spans.ts';
 
-function toMetadata(headers: CallOptions['headers']): Metadata {
+const metadataSetter: TextMapSetter<Metadata> = { set: (md, key, value) => md.set(key, value) };
+
+/**
+ * The outgoing metadata of one call: the caller's headers, the served call's request id, and the
+ * trace context of a new client span (child of the active span) written by the OTel propagators.
+ */
+function startCall(headers: CallOptions['headers'], service: DescService, method: DescMethod, address: string): { md: Metadata; span: Span | undefined } {
   const md = new Metadata();
   if (headers) new Headers(headers).forEach((value, key) => md.set(key, value));
   const ctx = currentCallContext();
-  if (ctx) {
-    if (md.get(REQUEST_ID_HEADER).length === 0) md.set(REQUEST_ID_HEADER, ctx.requestId);
-    md.set(TRACEPARENT_HEADER, formatTraceparent(childTraceContext(ctx.trace)));
-  }
-  return md;
+  if (ctx && md.get(REQUEST_ID_HEADER).length === 0) md.set(REQUEST_ID_HEADER, ctx.requestId);
+  const client = startRpcClientSpan(service, method, 'grpc', address);
+  if (client) propagation.inject(client.context, md, metadataSetter);
+  return { md, span: client?.span };
 }
 
 function toHeaders(md: Metadata): Headers {
@@ -92,10 +98,17 @@ export function createGrpcJsClient<S extends DescService>(service: S, address: s
             return;
           }
           let unwatch = (): void => undefined;
-          const call = channel.makeUnaryRequest(path, serialize, deserialize, request, toMetadata(options.headers), deadline ? { deadline } : {}, (err, res) => {
+          const { md, span } = startCall(options.headers, service, method, address);
+          const call = channel.makeUnaryRequest(path, serialize, deserialize, request, md, deadline ? { deadline } : {}, (err, res) => {
             unwatch();
-            if (err) reject(toConnectError(err));
-            else resolve(res);
+            if (err) {
+              const ce = toConnectError(err);
+              endRpcSpan(span, ce.code, ce, 'client');
+              reject(ce);
+            } else {
+              endRpcSpan(span, 0, undefined, 'client');
+              resolve(res);
+            }
           });
           if (options.onHeader) call.on('metadata', (md: Metadata) => options.onHeader?.(toHeaders(md)));
           if (options.onTrailer) call.on('status', (st: { metadata: Metadata }) => options.onTrailer?.(toHeaders(st.metadata)));
@@ -112,10 +125,13 @@ export function createGrpcJsClient<S extends DescService>(service: S, address: s
         } catch (err) {
           early = err;
         }
-        const metadata = toMetadata(options.headers);
+        const { md: metadata, span } = startCall(options.headers, service, method, address);
         return {
         async *[Symbol.asyncIterator]() {
-          if (early !== undefined) throw early;
+          if (early !== undefined) {
+            endRpcSpan(span, early instanceof ConnectError ? early.code : Code.Unknown, early, 'client');
+            throw early;
+          }
           const call: ClientReadableStream<unknown> = channel.makeServerStreamRequest(path, serialize, deserialize, request, metadata, deadline ? { deadline } : {});
           if (options.onHeader) call.on('metadata', (md: Metadata) => options.onHeader?.(toHeaders(md)));
           if (options.onTrailer) call.on('status', (st: { metadata: Metadata }) => options.onTrailer?.(toHeaders(st.metadata)));
@@ -124,13 +140,19 @@ export function createGrpcJsClient<S extends DescService>(service: S, address: s
           try {
             for await (const message of call) yield message;
             finished = true;
+            endRpcSpan(span, 0, undefined, 'client');
           } catch (err) {
             finished = true;
-            throw toConnectError(err);
+            const ce = toConnectError(err);
+            endRpcSpan(span, ce.code, ce, 'client');
+            throw ce;
           } finally {
             unwatch();
             // The consumer stopped early: release the stream instead of leaving it open.
-            if (!finished) call.cancel();
+            if (!finished) {
+              call.cancel();
+              endRpcSpan(span, Code.Canceled, undefined, 'client');
+            }
           }
         },
         };

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { createGrpcServiceBinding } from './grpc-service-adapter.ts';
 import { reflectionPackageFor } from './reflection-package.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
+import type { ServiceTelemetry } from './telemetry/service-telemetry-types.ts';
 
 /** A service descriptor with its implementation; build with {@link serviceRegistration} for type safety. */
 export interface ServiceRegistration {
@@ -24,6 +25,8 @@ export interface GrpcServerOptions {
   readonly services: readonly ServiceRegistration[];
   readonly logger: Logger;
   readonly metrics?: ServiceMetrics | undefined;
+  /** The serving service's tracer (a server span per call). @default ids only, nothing recorded */
+  readonly telemetry?: ServiceTelemetry | undefined;
   /** @default "127.0.0.1" */
   readonly host?: string;
   /** 0 picks a free port. @default 0 */
@@ -64,6 +67,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
       logger: options.logger,
       metrics: options.metrics,
       shutdownSignal: shutdownController.signal,
+      telemetry: options.telemetry,
     });
     server.addService(binding.definition, binding.handlers);
   }

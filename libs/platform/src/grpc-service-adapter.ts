@@ -11,11 +11,14 @@ import {
 import { create, fromBinary, toBinary, type DescMessage, type DescMethod, type DescService, type MessageInitShape } from '@bufbuild/protobuf';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import type { Logger } from 'pino';
-import { callContextFromHeaders, runWithCallContext, type CallContext } from './call-context.ts';
+import { createCallContext, deadlineFrom, requestIdFrom, runWithCallContext, type CallContext } from './call-context.ts';
 import { toServiceError } from './grpc-status.ts';
 import { createMethodRecorder } from './method-recorder.ts';
 import { createServedCallContext } from './served-call-context.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
+import { currentTelemetry } from './telemetry/active-telemetry.ts';
+import { endRpcSpan, startRpcServerSpan } from './telemetry/rpc-spans.ts';
+import type { ServiceTelemetry } from './telemetry/service-telemetry-types.ts';
 
 /** What the adapter needs besides the service itself. */
 export interface GrpcServiceAdapterOptions {
@@ -23,6 +26,8 @@ export interface GrpcServiceAdapterOptions {
   readonly metrics?: ServiceMetrics | undefined;
   /** Aborted when the server shuts down, so long streams end instead of holding the drain. */
   readonly shutdownSignal: AbortSignal;
+  /** The serving service's tracer: each call gets a server span. @default ids only, nothing recorded */
+  readonly telemetry?: ServiceTelemetry | undefined;
 }
 
 /** A grpc-js service definition plus handlers, ready for `server.addService`. */
@@ -60,10 +65,11 @@ interface CallSetup {
   readonly handlerContext: HandlerContext;
   readonly callContext: CallContext;
   /**
-   * Marks the response as complete: a later 'cancelled' is grpc-js closing the stream, not the
-   * client; the deadline timer and the shutdown listener are released.
+   * Marks the response as complete with its status: a later 'cancelled' is grpc-js closing the
+   * stream, not the client; the deadline timer and the shutdown listener are released; the call's
+   * server span ends.
    */
-  readonly markEnded: () => void;
+  readonly markEnded: (code: number, err?: unknown) => void;
 }
 
 function setupCall(
@@ -71,6 +77,7 @@ function setupCall(
   method: DescMethod,
   call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
   shutdownSignal: AbortSignal,
+  telemetry: ServiceTelemetry,
 ): CallSetup {
   const requestHeader = metadataToHeaders(call.metadata);
   const timeoutMs = timeoutFromDeadline(call.getDeadline());
@@ -79,16 +86,28 @@ function setupCall(
   // grpc-js emits 'cancelled' after every call, completed ones included; only a call still running was
   // cancelled by its client (aborting a finished handler's signal would also wake every listener on it).
   let ended = false;
+  const { span, context: otel } = startRpcServerSpan(telemetry, requestHeader, service, method, 'grpc');
+  // The span ends when the response ends or, for a cancelled call, at once (a handler may take a
+  // while to notice its signal; the trace shows when the client went away).
+  let spanOpen = true;
+  const endSpan = (code: number, err?: unknown): void => {
+    if (!spanOpen) return;
+    spanOpen = false;
+    endRpcSpan(span, code, err);
+  };
   call.on('cancelled', () => {
-    if (!ended) served.abort(new Error('client cancelled the call'));
+    if (ended) return;
+    served.abort(new Error('client cancelled the call'));
+    endSpan(status.CANCELLED);
   });
-  const callContext = callContextFromHeaders(requestHeader, { method: path, timeoutMs });
+  const callContext = createCallContext({ requestId: requestIdFrom(requestHeader), deadline: deadlineFrom(timeoutMs), method: path }, otel);
   return {
     handlerContext: served.context,
     callContext,
-    markEnded: () => {
+    markEnded: (code, err) => {
       ended = true;
       served.release();
+      endSpan(code, err);
     },
   };
 }
@@ -106,6 +125,7 @@ export function createGrpcServiceBinding<S extends DescService>(
 ): GrpcServiceBinding {
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
   const handlers: UntypedServiceImplementation = {};
+  const telemetry = options.telemetry ?? currentTelemetry();
   const implByName = impl as Record<string, ((req: unknown, ctx: HandlerContext) => unknown) | undefined>;
   for (const method of service.methods) {
     const fn = implByName[method.localName];
@@ -130,7 +150,7 @@ export function createGrpcServiceBinding<S extends DescService>(
           callback({ code: status.UNIMPLEMENTED, details: `${service.typeName}/${method.name} is not implemented` });
           return;
         }
-        const { handlerContext, callContext, markEnded } = setupCall(service, method, call, options.shutdownSignal);
+        const { handlerContext, callContext, markEnded } = setupCall(service, method, call, options.shutdownSignal, telemetry);
         runWithCallContext(callContext, () => {
           Promise.resolve()
             .then(() => fn(call.request, handlerContext))
@@ -140,13 +160,13 @@ export function createGrpcServiceBinding<S extends DescService>(
                   call.sendMetadata(headersToMetadata(handlerContext.responseHeader));
                 }
                 recorder.finish(startedAt, status.OK);
-                markEnded();
+                markEnded(status.OK);
                 callback(null, res, headersToMetadata(handlerContext.responseTrailer));
               },
               (err: unknown) => {
                 const se = toServiceError(err);
                 recorder.finish(startedAt, se.code, err);
-                markEnded();
+                markEnded(se.code, err);
                 callback(se);
               },
             );
@@ -160,12 +180,12 @@ export function createGrpcServiceBinding<S extends DescService>(
           call.emit('error', { code: status.UNIMPLEMENTED, details: `${service.typeName}/${method.name} is not implemented` });
           return;
         }
-        const { handlerContext, callContext, markEnded } = setupCall(service, method, call, options.shutdownSignal);
+        const { handlerContext, callContext, markEnded } = setupCall(service, method, call, options.shutdownSignal, telemetry);
         runWithCallContext(callContext, () => {
           void pumpStream(call, fn as (req: unknown, ctx: HandlerContext) => AsyncIterable<unknown>, handlerContext, {
             onMessage: () => recorder.message(),
             onEnd: (code, err) => {
-              markEnded();
+              markEnded(code, err);
               recorder.finish(startedAt, code, err);
             },
           });

@@ -1,5 +1,5 @@
-export { currentCallContext, runWithCallContext, callContextFromHeaders, remainingMs, REQUEST_ID_HEADER, TRACEPARENT_HEADER, type CallContext } from './call-context.ts';
-export { parseTraceparent, formatTraceparent, newTraceContext, childTraceContext, type TraceContext } from './trace-context.ts';
+export { currentCallContext, runWithCallContext, callContextFromHeaders, createCallContext, requestIdFrom, deadlineFrom, remainingMs, REQUEST_ID_HEADER, TRACEPARENT_HEADER, type CallContext, type CallContextFields } from './call-context.ts';
+export * from './telemetry/index.ts';
 export { createLogger, type Logger, type LoggerOptions } from './logger.ts';
 export { loadConfig, configValues, ConfigError, type ConfigSource } from './config-loader.ts';
 export { toServiceError, statusName } from './grpc-status.ts';

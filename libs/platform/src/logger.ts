@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { currentCallContext } from './call-context.ts';
 
 export type { Logger } from 'pino';
@@ -14,8 +15,9 @@ export interface LoggerOptions {
 }
 
 /**
- * JSON logger whose every line carries the current request id and trace id (from the call
- * context), so one request can be followed across processes.
+ * JSON logger whose every line carries the current request id (from the call context) and the
+ * trace and span id of the active OTel span, so one request's lines join up across processes and
+ * lead to its trace in Jaeger.
  */
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
@@ -25,7 +27,9 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       mixin() {
         const ctx = currentCallContext();
-        return ctx ? { requestId: ctx.requestId, traceId: ctx.trace.traceId, spanId: ctx.trace.spanId } : {};
+        const span = trace.getSpanContext(context.active());
+        const ids = span && isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {};
+        return ctx ? { requestId: ctx.requestId, ...ids } : ids;
       },
     },
     options.destination ?? pino.destination({ fd: 2, sync: false }),

@@ -1,12 +1,16 @@
 import { create, type DescMessage, type DescMethod, type DescService, type MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type CallOptions, type Client, type HandlerContext } from '@connectrpc/connect';
 import type { Logger } from 'pino';
-import { callContextFromHeaders, currentCallContext, remainingMs, runWithCallContext, REQUEST_ID_HEADER, TRACEPARENT_HEADER, type CallContext } from '../call-context.ts';
+import { propagation } from '@opentelemetry/api';
+import { createCallContext, currentCallContext, deadlineFrom, remainingMs, requestIdFrom, runWithCallContext, REQUEST_ID_HEADER, type CallContext } from '../call-context.ts';
 import { toServiceError } from '../grpc-status.ts';
 import { createMethodRecorder, type MethodRecorder } from '../method-recorder.ts';
 import { createServedCallContext, type ServedCallContext } from '../served-call-context.ts';
 import type { ServiceMetrics } from '../service-metrics.ts';
-import { childTraceContext, formatTraceparent } from '../trace-context.ts';
+import { currentTelemetry } from '../telemetry/active-telemetry.ts';
+import { headerSetter } from '../telemetry/header-carrier.ts';
+import { endRpcSpan, startRpcClientSpan, startRpcServerSpan } from '../telemetry/rpc-spans.ts';
+import type { ServiceTelemetry } from '../telemetry/service-telemetry-types.ts';
 
 /** The callee side of an in-process call: its implementation and what its own server would use. */
 export interface InProcessTarget {
@@ -17,6 +21,8 @@ export interface InProcessTarget {
   readonly metrics?: ServiceMetrics | undefined;
   /** Aborted when the callee's host stops, like its gRPC server's shutdown signal. */
   readonly shutdownSignal: AbortSignal;
+  /** The callee's tracer: its server span is its service's, as over gRPC. @default ids only */
+  readonly telemetry?: ServiceTelemetry | undefined;
 }
 
 type Handler = (req: unknown, ctx: HandlerContext) => unknown;
@@ -25,6 +31,8 @@ type Handler = (req: unknown, ctx: HandlerContext) => unknown;
 interface InProcessCall {
   readonly served: ServedCallContext;
   readonly callContext: CallContext;
+  /** Ends the caller's client span and the callee's server span with the call's status. Idempotent. */
+  readonly endSpans: (code: number, err?: unknown) => void;
 }
 
 /**
@@ -40,13 +48,22 @@ function beginCall(service: DescService, method: DescMethod, options: CallOption
   const own = options.timeoutMs !== undefined && options.timeoutMs > 0 ? options.timeoutMs : undefined;
   const timeoutMs = own === undefined ? left : left === undefined ? own : Math.min(own, left);
   const requestHeader = new Headers(options.headers);
-  if (outer) {
-    if (!requestHeader.has(REQUEST_ID_HEADER)) requestHeader.set(REQUEST_ID_HEADER, outer.requestId);
-    requestHeader.set(TRACEPARENT_HEADER, formatTraceparent(childTraceContext(outer.trace)));
-  }
+  if (outer && !requestHeader.has(REQUEST_ID_HEADER)) requestHeader.set(REQUEST_ID_HEADER, outer.requestId);
+  // The same two spans and the same propagation as the wire: the caller's client span is written
+  // into the callee's headers, from which the callee's server span continues the trace.
+  const client = startRpcClientSpan(service, method, 'in-process');
+  if (client) propagation.inject(client.context, requestHeader, headerSetter);
+  const server = startRpcServerSpan(target.telemetry ?? currentTelemetry(), requestHeader, service, method, 'in-process');
   const served = createServedCallContext({ service, method, path, timeoutMs, shutdownSignal: target.shutdownSignal, requestHeader });
-  const callContext = callContextFromHeaders(requestHeader, { method: path, timeoutMs });
-  return { served, callContext };
+  const callContext = createCallContext({ requestId: requestIdFrom(requestHeader), deadline: deadlineFrom(timeoutMs), method: path }, server.context);
+  let open = true;
+  const endSpans = (code: number, err?: unknown): void => {
+    if (!open) return;
+    open = false;
+    endRpcSpan(server.span, code, err);
+    endRpcSpan(client?.span, code, err, 'client');
+  };
+  return { served, callContext, endSpans };
 }
 
 /** The error a gRPC client would have received for `err` thrown by the callee. */
@@ -85,7 +102,7 @@ function linkCancel(signal: AbortSignal | undefined, served: ServedCallContext):
 function unaryMethod(service: DescService, method: DescMethod, fn: Handler, target: InProcessTarget, recorder: MethodRecorder) {
   const output: DescMessage = method.output;
   return async (request: MessageInitShape<DescMessage>, options: CallOptions = {}): Promise<unknown> => {
-    const { served, callContext } = beginCall(service, method, options, target);
+    const { served, callContext, endSpans } = beginCall(service, method, options, target);
     const startedAt = recorder.start();
     const unlink = linkCancel(options.signal, served);
     const aborted = whenAborted(served.context.signal);
@@ -95,10 +112,12 @@ function unaryMethod(service: DescService, method: DescMethod, fn: Handler, targ
       options.onHeader?.(served.context.responseHeader);
       options.onTrailer?.(served.context.responseTrailer);
       recorder.finish(startedAt, 0);
+      endSpans(0);
       return create(output, res as MessageInitShape<DescMessage>);
     } catch (err) {
       const ce = asClientError(err);
       recorder.finish(startedAt, ce.code, err);
+      endSpans(ce.code, ce);
       throw ce;
     } finally {
       aborted.dispose();
@@ -122,7 +141,7 @@ function streamingMethod(service: DescService, method: DescMethod, fn: Handler, 
     return {
       async *[Symbol.asyncIterator]() {
         if (!begun) throw early;
-        const { served, callContext } = begun;
+        const { served, callContext, endSpans } = begun;
         const startedAt = recorder.start();
         const unlink = linkCancel(options.signal, served);
         const aborted = whenAborted(served.context.signal);
@@ -145,10 +164,12 @@ function streamingMethod(service: DescService, method: DescMethod, fn: Handler, 
           finished = true;
           options.onTrailer?.(served.context.responseTrailer);
           recorder.finish(startedAt, 0);
+          endSpans(0);
         } catch (err) {
           finished = true;
           const ce = asClientError(err);
           recorder.finish(startedAt, ce.code, err);
+          endSpans(ce.code, ce);
           // The handler may still be suspended (deadline or cancel raced it): let it unwind.
           if (served.context.signal.aborted) void runWithCallContext(callContext, () => iterator?.return?.())?.catch(() => undefined);
           throw ce;
@@ -157,6 +178,7 @@ function streamingMethod(service: DescService, method: DescMethod, fn: Handler, 
             // The consumer stopped early: cancel the handler as a gRPC client's cancel would.
             served.abort(new ConnectError('client cancelled the call', Code.Canceled));
             recorder.finish(startedAt, Code.Canceled);
+            endSpans(Code.Canceled);
             void runWithCallContext(callContext, () => iterator?.return?.())?.catch(() => undefined);
           }
           aborted.dispose();

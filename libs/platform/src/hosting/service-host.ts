@@ -9,6 +9,8 @@ import { createLogger } from '../logger.ts';
 import { startMetricsServer, type MetricsServer } from '../metrics-server.ts';
 import { createServiceClient, setDefaultClientTransport } from '../service-client.ts';
 import { createServiceMetrics, type ServiceMetrics } from '../service-metrics.ts';
+import { createServiceTelemetry } from '../telemetry/service-telemetry.ts';
+import type { ServiceTelemetry } from '../telemetry/service-telemetry-types.ts';
 import { createInProcessClient, type InProcessTarget } from './in-process-client.ts';
 import { addressKey, type BaseConfig, type HostedService, type ServiceModule, type StartedService } from './service-module.ts';
 import { selectServices } from './service-selection.ts';
@@ -28,6 +30,8 @@ export interface HostedInstance {
   readonly module: ServiceModule;
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
+  /** Its tracer (`service.name` of its own) and GenAI metrics. */
+  readonly telemetry: ServiceTelemetry;
   readonly started: StartedService;
   /** Its gRPC server (health, reflection), or undefined for a service with no gRPC port. */
   readonly grpc: RunningGrpcServer | undefined;
@@ -126,7 +130,7 @@ function targetIn(instances: ReadonlyMap<string, { instance?: HostedInstance; sh
   if (!entry || !instance || entry.shutdown.signal.aborted) throw new ConnectError(`${name} is not serving in this process`, Code.Unavailable);
   const registration: ServiceRegistration | undefined = instance.started.services.find((r) => r.service.typeName === service.typeName);
   if (!registration) throw new ConnectError(`${name} does not serve ${service.typeName}`, Code.Unimplemented);
-  return { impl: registration.impl, logger: instance.logger, metrics: instance.metrics, shutdownSignal: entry.shutdown.signal };
+  return { impl: registration.impl, logger: instance.logger, metrics: instance.metrics, shutdownSignal: entry.shutdown.signal, telemetry: instance.telemetry };
 }
 
 /**
@@ -152,6 +156,7 @@ export async function startServiceHost(options: StartServiceHostOptions): Promis
     entries.get(instance.module.name)?.shutdown.abort(new ConnectError('server is shutting down', Code.Unavailable));
     await instance.started.close?.();
     await instance.metricsServer.close();
+    await instance.telemetry.shutdown();
     instance.logger.info('stopped');
     instance.logger.flush();
   };
@@ -163,6 +168,7 @@ export async function startServiceHost(options: StartServiceHostOptions): Promis
       const name = p.module.name;
       const logger = createLogger({ service: name, level: base.SOPHIA_LOG_LEVEL });
       const metrics = createServiceMetrics(name);
+      const telemetry = createServiceTelemetry({ service: name, config: base, registry: metrics.registry });
       const entry: { instance?: HostedInstance; shutdown: AbortController } = { shutdown: new AbortController() };
       entries.set(name, entry);
       const connect = <S extends DescService>(service: S, dep: string): Client<S> | undefined => {
@@ -170,15 +176,16 @@ export async function startServiceHost(options: StartServiceHostOptions): Promis
         const address = p.addresses.get(dep);
         return address === undefined ? undefined : createServiceClient(service, address);
       };
-      const started = await p.hosted.start({ config: p.config as Record<string, unknown> & BaseConfig, logger, metrics, connect, port: p.port, env: options.env });
+      const started = await p.hosted.start({ config: p.config as Record<string, unknown> & BaseConfig, logger, metrics, telemetry, connect, port: p.port, env: options.env });
       let grpc: RunningGrpcServer | undefined;
       let metricsServer: MetricsServer | undefined;
       try {
-        if (started.services.length > 0) grpc = await startGrpcServer({ services: started.services, logger, metrics, host: base.SOPHIA_BIND_HOST, port: p.port });
+        if (started.services.length > 0) grpc = await startGrpcServer({ services: started.services, logger, metrics, telemetry, host: base.SOPHIA_BIND_HOST, port: p.port });
         metricsServer = await startMetricsServer(metrics.registry, { host: base.SOPHIA_BIND_HOST, port: p.metricsPort });
       } catch (err) {
         await grpc?.shutdown(0);
         await started.close?.();
+        await telemetry.shutdown();
         throw err;
       }
       const hostForUrl = base.SOPHIA_BIND_HOST.includes(':') ? `[${base.SOPHIA_BIND_HOST}]` : base.SOPHIA_BIND_HOST;
@@ -190,7 +197,7 @@ export async function startServiceHost(options: StartServiceHostOptions): Promis
         ...started.listening,
         pid: process.pid,
       };
-      const instance: HostedInstance = { module: p.module, logger, metrics, started, grpc, metricsServer, listening };
+      const instance: HostedInstance = { module: p.module, logger, metrics, telemetry, started, grpc, metricsServer, listening };
       entry.instance = instance;
       instances.push(instance);
       announce(JSON.stringify(listening));

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { ServiceRegistration } from '../grpc-server.ts';
 import type { baseConfigSchema } from '../run-service.ts';
 import type { ServiceMetrics } from '../service-metrics.ts';
+import type { ServiceTelemetry } from '../telemetry/service-telemetry-types.ts';
 
 /** Whether a service cannot start without another one, or merely uses it when present. */
 export type DependencyNeed = 'required' | 'optional';
@@ -35,6 +36,8 @@ export interface HostedServiceContext<C> {
   readonly config: C & BaseConfig;
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
+  /** Its tracer and GenAI metrics; handlers find them in the active context of each call they serve. */
+  readonly telemetry: ServiceTelemetry;
   /** The environment the host parsed, for keys a schema cannot name in advance (per-provider keys). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The port `portKey` asks for (0: a free one); the host binds it for gRPC services, others bind it themselves. */
