@@ -1,5 +1,6 @@
 import { evaluateInterpreter, type Evaluation } from '../eval/evaluate-interpreter.ts';
 import { freshSet } from '../eval/fresh-set.ts';
+import { heldOutSet } from '../eval/frozen-set.ts';
 import { labelledSet } from '../eval/labelled-set.ts';
 import { perturbPhrase } from '../eval/perturb-phrase.ts';
 import { parseFlags, type CliIo } from './cli-io.ts';
@@ -20,11 +21,15 @@ export function runEval(args: readonly string[], io: CliIo): number {
     return 2;
   }
   const split = parsed.flags['split'] ?? 'all';
-  if (!['dev', 'test', 'fresh', 'all'].includes(split)) {
-    io.stderr('ops eval: --split must be dev, test, fresh or all\n');
+  if (!['dev', 'test', 'fresh', 'frozen', 'blind', 'all'].includes(split)) {
+    io.stderr('ops eval: --split must be dev, test, fresh, frozen, blind or all\n');
     return 2;
   }
-  const items = split === 'fresh' ? freshSet() : labelledSet().filter((i) => split === 'all' || i.split === split);
+  if (split === 'blind' && parsed.flags['misses']) {
+    io.stderr('ops eval: the blind set prints only its scores (--misses would unblind it)\n');
+    return 2;
+  }
+  const items = split === 'fresh' ? freshSet() : split === 'frozen' || split === 'blind' ? heldOutSet(split) : labelledSet().filter((i) => split === 'all' || i.split === split);
   const clean = evaluateInterpreter(items);
   const noisy = evaluateInterpreter(items.map(perturbPhrase));
   io.stdout(line(`${split} clean`, clean));
