@@ -107,3 +107,45 @@ describe('minus signs and names the typo corrector would bend', () => {
   });
 });
 
+
+describe('session-5 defects and general English', () => {
+  it.each([
+    ['Stop routing complex prompts to the GPU', 'overrides.clear', {}],
+    ['stop sending simple queries to serverless', 'overrides.clear', {}],
+    ["don't route complex queries to gpu any more", 'overrides.clear', {}],
+    ['set acme daily budget to $0.004', 'budget.set', { tenant: 'acme', amount_usd: 0.004, window: 'daily' }],
+    ['usage since Dec 1', 'usage.report', { from: '2026-12-01', to: '2026-12-10' }],
+    ['usage on December 3rd', 'usage.report', { from: '2026-12-03', to: '2026-12-04' }],
+    ['usage from Nov 3 to Nov 10 by model', 'usage.report', { from: '2026-11-03', to: '2026-11-10', group_by: 'model' }],
+    ['usage last quarter', 'usage.report', { from: '2026-07-01', to: '2026-10-01' }],
+    ['week to date usage', 'usage.report', { from: '2026-12-07', to: '2026-12-10' }],
+    ["break down yesterday's usage by model", 'usage.report', { from: '2026-12-08', to: '2026-12-09', group_by: 'model' }],
+    ['pin complex queries to gpu until Dec 20', 'route.pin', { tier: 'complex', backend: 'gpu', until: '2026-12-20' }],
+  ])('%s', (text, intent, args) => {
+    expect(line(text)).toEqual({ intent, args });
+  });
+
+  it('stopping an instance is still gpu.terminate', () => {
+    expect(line('stop instance i-0abc123')).toEqual({ intent: 'gpu.terminate', args: { instance_id: 'i-0abc123' } });
+  });
+});
+
+describe('the trained model decides only where the rules do not', () => {
+  const sure = (label: string, p: number) => ({ predict: () => [{ label, p }, { label: 'none', p: 1 - p }] });
+  const nothingMatches = 'fleet status';
+
+  it('names an intent the rules missed when it is sure, never below the bar; null means rules only', () => {
+    expect(interpretCommand(nothingMatches, { now, timeZone: 'UTC', model: null })).toEqual({ kind: 'none' });
+    expect(interpretationLine(interpretCommand(nothingMatches, { now, timeZone: 'UTC', model: sure('gpu.list', 0.9) }))).toEqual({ intent: 'gpu.list', args: {} });
+    expect(interpretCommand(nothingMatches, { now, timeZone: 'UTC', model: sure('gpu.list', 0.4) })).toEqual({ kind: 'none' });
+  });
+
+  it('never overrides a rule that decided, and never turns an ordinary prompt into a command', () => {
+    expect(interpretationLine(interpretCommand('clear all overrides', { now, timeZone: 'UTC', model: sure('gpu.launch', 0.99) })).intent).toBe('overrides.clear');
+    expect(interpretCommand('Write a haiku about GPUs', { now, timeZone: 'UTC', model: sure('gpu.launch', 0.99) })).toEqual({ kind: 'none' });
+  });
+
+  it('the model it decides with is validated like any reading: wrong arguments are still refused', () => {
+    expect(interpretCommand('fleet status for -3', { now, timeZone: 'UTC', model: sure('budget.set', 0.99) })).toMatchObject({ kind: 'clarify' });
+  });
+});

@@ -1,13 +1,12 @@
 import { validateCommand, type Command, type CommandIntent } from './command-schema.ts';
-import { classifyIntent, looksOrdinary } from './intents/classify-intent.ts';
+import { classifyIntent, looksOrdinary, type IntentCandidate } from './intents/classify-intent.ts';
 import { missingArgumentQuestion } from './intents/missing-arguments.ts';
+import { defaultIntentModel, type IntentModel } from './model/intent-model.ts';
+import { intentFeatures } from './model/intent-features.ts';
 import { extractArgs } from './slots/extract-args.ts';
 import { hasNegativeAmount } from './slots/extract-slots.ts';
-import { dateInZone } from './slots/calendar-date.ts';
-import { findPeriod } from './slots/relative-period.ts';
 import { checkCommandTiming } from './check-command-timing.ts';
-import { createPhrase } from './text/phrase.ts';
-import { tokenize } from './text/tokenize.ts';
+import { readPhrase } from './read-phrase.ts';
 
 /** Longest command text accepted (a command is one sentence; 100 KB of text is not a command). */
 export const MAX_COMMAND_CHARS = 2000;
@@ -36,34 +35,35 @@ export interface InterpretOptions {
   readonly now: Date;
   /** IANA zone of "today", "this week", "last month" (SOPHIA_BUDGET_TIMEZONE). */
   readonly timeZone: string;
+  /** The trained intent model the rules defer to when they find nothing or tie; null = rules only. Default: trained on the labelled corpus. */
+  readonly model?: IntentModel | null;
 }
+
+/** How sure the trained model must be to name an intent the rules did not find, or to break their tie. */
+export const MODEL_MIN_PROBABILITY = 0.5;
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /**
  * Text → typed command, deterministically and without I/O: refuse bad text, cut out the period,
- * decide command-or-not, pick the intent (asking when two readings tie or a write lacks what it
- * needs), extract its arguments and validate them against the intent's schema and the clock.
+ * decide command-or-not, pick the intent (rules first; the trained model when the rules find
+ * nothing or tie; a clarifying question when neither decides or a write lacks what it needs),
+ * extract its arguments and validate them against the intent's schema and the clock.
  */
 export function interpretCommand(text: string, options: InterpretOptions): Interpretation {
   if (text.trim().length === 0) return { kind: 'rejected', problem: 'text: must not be empty' };
   if (text.length > MAX_COMMAND_CHARS) return { kind: 'rejected', problem: `text: ${text.length} characters is too long for a command (at most ${MAX_COMMAND_CHARS})` };
   if (CONTROL.test(text)) return { kind: 'rejected', problem: 'text: must not contain control characters' };
-  const today = dateInZone(options.now, options.timeZone);
-  const tokens = tokenize(text);
-  const whole = createPhrase(tokens);
-  const found = findPeriod(whole.words, today);
-  const phrase = found ? createPhrase([...tokens.slice(0, found.start), ...tokens.slice(found.end)]) : whole;
+  const { whole, phrase, period, today } = readPhrase(text, options.now, options.timeZone);
   if (looksOrdinary(whole)) return { kind: 'none' };
-  const candidates = classifyIntent(phrase);
-  if (candidates.length === 0) return { kind: 'none' };
-  const [best, second] = candidates;
-  const period = found ? { from: found.from, to: found.to } : undefined;
-  if (second && second.score === best!.score && second.intent !== best!.intent) {
-    const readings = candidates.filter((c) => c.score === best!.score).map((c) => ({ intent: c.intent, args: extractArgs(c.intent, phrase, { period, today, now: options.now }) }));
+  const model = options.model === undefined ? defaultIntentModel() : options.model;
+  const chosen = chooseIntent(classifyIntent(phrase), model ? () => model.predict(intentFeatures(phrase, period !== undefined)) : undefined);
+  if (chosen.kind === 'none') return { kind: 'none' };
+  if (chosen.kind === 'tie') {
+    const readings = chosen.intents.map((intent) => ({ intent, args: extractArgs(intent, phrase, { period, today, now: options.now }) }));
     return { kind: 'clarify', question: `Did you mean ${readings.map((r) => r.intent).join(' or ')}?`, candidates: readings };
   }
-  const intent = best!.intent;
+  const intent = chosen.intent;
   const args = extractArgs(intent, phrase, { period, today, now: options.now });
   const negative = negativeArgument(intent, text);
   if (negative !== undefined) return { kind: 'invalid', intent, args: withSign(args, negative.field), problem: negative.problem };
@@ -74,6 +74,24 @@ export function interpretCommand(text: string, options: InterpretOptions): Inter
   const question = missingArgumentQuestion(checked.command);
   if (question) return { kind: 'clarify', question: question.question, candidates: question.candidates, said: checked.command };
   return { kind: 'command', command: checked.command };
+}
+
+type Choice = { kind: 'intent'; intent: CommandIntent } | { kind: 'tie'; intents: CommandIntent[] } | { kind: 'none' };
+
+/**
+ * Rules first: one best rule decides. When no rule applies, the model may name an intent it is
+ * sure of; when rules tie, the model may pick among the tied ones; otherwise none / a question.
+ */
+function chooseIntent(candidates: readonly IntentCandidate[], predict: (() => Array<{ label: string; p: number }>) | undefined): Choice {
+  const best = candidates[0];
+  if (best === undefined) {
+    const top = predict?.()[0];
+    return top && top.label !== 'none' && top.p >= MODEL_MIN_PROBABILITY ? { kind: 'intent', intent: top.label as CommandIntent } : { kind: 'none' };
+  }
+  const tied = candidates.filter((c) => c.score === best.score).map((c) => c.intent);
+  if (new Set(tied).size === 1) return { kind: 'intent', intent: best.intent };
+  const pick = predict?.().find((r) => tied.includes(r.label as CommandIntent));
+  return pick && pick.p >= MODEL_MIN_PROBABILITY ? { kind: 'intent', intent: pick.label as CommandIntent } : { kind: 'tie', intents: tied };
 }
 
 const NEGATIVE_COUNT = /\b(next|following|first)\s+(-\s?|minus\s+|negative\s+)\d/i;

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { interpretCommand, interpretationLine } from '../interpret-command.ts';
+import type { IntentModel } from '../model/intent-model.ts';
 import { LABEL_NOW, LABEL_TIME_ZONE, type LabelledPhrase } from './labelled-set.ts';
 
 /** Accuracy of one slice of the labelled set. */
@@ -34,9 +35,14 @@ function sameArgs(a: Readonly<Record<string, unknown>>, b: Readonly<Record<strin
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && String(a[k]) === String(b[k]));
 }
 
-/** Runs the interpreter over labelled phrases and scores it; each phrase is timed on its own. */
-export function evaluateInterpreter(items: readonly LabelledPhrase[]): Evaluation {
+/**
+ * Runs the interpreter over labelled phrases and scores it; each phrase is timed on its own, after
+ * one warm-up call (the word lists, the date parser and the model load on first use, once per process).
+ * `model`: the intent model to use (undefined = the default one, null = rules only).
+ */
+export function evaluateInterpreter(items: readonly LabelledPhrase[], model?: IntentModel | null): Evaluation {
   const now = new Date(LABEL_NOW);
+  interpretCommand('warm up: usage since Dec 1', { now, timeZone: LABEL_TIME_ZONE, model });
   const times: number[] = [];
   let cmd = 0;
   let cmdIntent = 0;
@@ -46,7 +52,7 @@ export function evaluateInterpreter(items: readonly LabelledPhrase[]): Evaluatio
   const misses: Miss[] = [];
   for (const item of items) {
     const t0 = performance.now();
-    const got = interpretationLine(interpretCommand(item.text, { now, timeZone: LABEL_TIME_ZONE }));
+    const got = interpretationLine(interpretCommand(item.text, { now, timeZone: LABEL_TIME_ZONE, model }));
     times.push(performance.now() - t0);
     const ok = got.intent === item.intent && sameArgs(got.args, item.args);
     if (item.intent === 'none') {

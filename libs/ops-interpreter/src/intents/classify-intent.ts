@@ -30,6 +30,9 @@ const showVerb = (p: Phrase) => p.has('show') || /^(what|which|how|are|is|do|did
 
 type Rule = { intent: CommandIntent; score: (p: Phrase) => number };
 
+/** Ending a routing change: a stop/no-longer verb governing a routing gerund ("stop sending X to …", "no longer pin …"). */
+const STOP_ROUTING = /\b(stop|quit|cease|halt|no longer)( \S+)? (routing|sending|pinning|forcing|steering|directing|redirecting|pushing|moving|shifting|putting|keeping)\b|\b(do not|never) (route|send|pin|force|steer|direct|redirect|push|move|shift|put|keep)\b/;
+
 /**
  * The intent rules. Each returns 0 (does not apply) or a score; more specific evidence scores
  * higher, so "clear the overrides" beats "list overrides" and "set the budget to $5" beats "show budget".
@@ -57,7 +60,11 @@ const RULES: readonly Rule[] = [
   },
   {
     intent: 'overrides.clear',
-    score: (p) => ((p.has('clear') && (p.has('overrides') || /\b(routing|routes?|pins?)\b/.test(p.text))) || /\bunpin\b/.test(p.text) ? 8 : 0),
+    score: (p) => {
+      // "Stop routing complex prompts to the GPU" ends a routing change; it never stops an instance.
+      if (STOP_ROUTING.test(p.text)) return 9;
+      return (p.has('clear') && (p.has('overrides') || /\b(routing|routes?|pins?)\b/.test(p.text))) || /\bunpin\b/.test(p.text) ? 8 : 0;
+    },
   },
   {
     intent: 'overrides.list',

@@ -1,6 +1,8 @@
 import type { Phrase } from '../text/phrase.ts';
 import { GROUP_BY } from '../command-schema.ts';
 import { addDays, formatDate, isoWeekday, parseDate, type CalendarDate } from './calendar-date.ts';
+import { leadingCalendarDate } from './calendar-period.ts';
+import { isStopword } from '../text/english.ts';
 
 // Slot extractors: each reads one kind of argument out of a phrase (a period already cut out),
 // or answers undefined. They never guess a value the words do not give.
@@ -45,8 +47,9 @@ const SLUG_STOP = new Set(['this', 'that', 'the', 'our', 'my', 'a', 'an', 'it', 
 /** A workload tag from raw words: lower case, spaces to hyphens ("Daily Reporting" → "daily-reporting"). */
 function slug(raws: readonly string[]): string | undefined {
   const kept = raws.map((r) => r.toLowerCase().replace(/[^a-z0-9._-]/g, '')).filter((r) => r.length > 0);
-  while (kept.length > 0 && SLUG_STOP.has(kept[0]!)) kept.shift();
-  while (kept.length > 0 && SLUG_STOP.has(kept[kept.length - 1]!)) kept.pop();
+  const edge = (k: string): boolean => SLUG_STOP.has(k) || isStopword(k);
+  while (kept.length > 0 && edge(kept[0]!)) kept.shift();
+  while (kept.length > 0 && edge(kept[kept.length - 1]!)) kept.pop();
   if (kept.length === 0 || kept.length > 4 || kept.some((k) => SLUG_STOP.has(k) && k !== 'test')) return undefined;
   const tag = kept.join('-');
   return /^[a-z0-9][a-z0-9._-]{0,63}$/.test(tag) ? tag : undefined;
@@ -103,6 +106,7 @@ function tenantWord(p: Phrase, i: number): string | undefined {
   const word = p.words[i];
   if (raw === undefined || word === undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(raw) || /^\d+$/.test(raw)) return undefined;
   const lower = raw.toLowerCase();
+  if (isStopword(lower)) return undefined;
   if (NOT_TENANT.has(word) || TIERS[word]) {
     // A name that extends a keyword, which the typo corrector bent into it ("tenantB" → "tenants"),
     // is still a name; a synonym ("per" → "by") or a misspelt keyword ("spendnig") is not.
@@ -138,8 +142,10 @@ export function extractTenant(p: Phrase, opts: { budgetContext?: boolean; subjec
         if (t && !/^\$|^\d/.test(t) && !['day', 'month', 'week'].includes(t)) return t;
       }
       if ((w[i] === 'budget' || w[i] === 'limit') && i > 0) {
-        const t = tenantWord(p, i - 1);
-        if (t && !['set', 'change', 'raise', 'increase', 'lower', 'show', 'make', 'update', 'adjust', 'the', 'get', 'check', 'view', 'spending'].includes(w[i - 1]!)) return t;
+        // "acme budget", "acme daily budget": the name may stand before the window's adjective.
+        const at = ['daily', 'monthly'].includes(w[i - 1]!) ? i - 2 : i - 1;
+        const t = tenantWord(p, at);
+        if (t && !['set', 'change', 'raise', 'increase', 'lower', 'show', 'make', 'update', 'adjust', 'the', 'get', 'check', 'view', 'spending'].includes(w[at]!)) return t;
       }
       if ((w[i] === 'limit' || w[i] === 'cap') && (w[i + 2] === 'to' || w[i + 2] === 'at')) {
         const t = tenantWord(p, i + 1);
@@ -170,7 +176,8 @@ export function extractAmount(p: Phrase): number | undefined {
     const value = Number(m[1]!.replace(/,/g, ''));
     if (!Number.isFinite(value)) continue;
     const scale = m[2] === 'k' ? 1000 : m[2] === 'm' ? 1_000_000 : 1;
-    return Math.round(value * scale * 100) / 100;
+    // Kept to the micro-dollar, the ledger's unit: a sub-cent budget is not rounded to $0.
+    return Math.round(value * scale * 1e6) / 1e6;
   }
   return undefined;
 }
@@ -315,6 +322,8 @@ export function extractUntil(p: Phrase, today: CalendarDate, now: Date): string 
       }
       if (next && parseDate(next)) return next;
       if (next && /^\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(:\d{2})?(\.\d+)?z$/.test(next)) return next.toUpperCase();
+      const written = leadingCalendarDate(p.raws.slice(i + 1, i + 4).join(' '), today);
+      if (written) return formatDate(written);
       const rest = w.slice(i + 1, i + 6).join(' ');
       if (/^(the )?end of (the |this )?week/.test(rest)) return formatDate(addDays(today, 8 - isoWeekday(today)));
       if (/^(the )?end of (the |this )?month/.test(rest)) return formatDate({ y: today.m === 12 ? today.y + 1 : today.y, m: today.m === 12 ? 1 : today.m + 1, d: 1 });

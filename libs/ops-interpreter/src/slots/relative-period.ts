@@ -19,6 +19,10 @@ type Rule = (w: readonly string[], i: number, today: CalendarDate) => { period: 
 
 const span = (from: CalendarDate, to: CalendarDate): Period => ({ from: formatDate(from), to: formatDate(to) });
 const weekStart = (d: CalendarDate): CalendarDate => addDays(d, 1 - isoWeekday(d));
+const quarterStart = (d: CalendarDate): CalendarDate => ({ y: d.y, m: d.m - ((d.m - 1) % 3), d: 1 });
+const TO_DATE: Readonly<Record<string, (d: CalendarDate) => CalendarDate>> = {
+  week: weekStart, wtd: weekStart, month: (d) => monthStart(d), mtd: (d) => monthStart(d), quarter: quarterStart, qtd: quarterStart, year: (d) => ({ y: d.y, m: 1, d: 1 }), ytd: (d) => ({ y: d.y, m: 1, d: 1 }),
+};
 
 /**
  * Relative periods, longest match first. "Last/past N days" are N calendar days ending with today
@@ -40,18 +44,29 @@ const RULES: readonly Rule[] = [
   (w, i, today) => (w[i] === 'past' && w[i + 1] === 'week' ? { period: span(addDays(today, -6), addDays(today, 1)), length: 2 } : undefined),
   (w, i, today) => (w[i] === 'next' && w[i + 1] === 'week' ? { period: span(addDays(weekStart(today), 7), addDays(weekStart(today), 14)), length: 2 } : undefined),
   (w, i, today) => (w[i] === 'this' && w[i + 1] === 'month' ? { period: span(monthStart(today), monthStart(today, 1)), length: 2 } : undefined),
-  (w, i, today) => (w[i] === 'month' && w[i + 1] === 'to' && w[i + 2] === 'date' ? { period: span(monthStart(today), addDays(today, 1)), length: 3 } : undefined),
-  (w, i, today) => (w[i] === 'mtd' ? { period: span(monthStart(today), addDays(today, 1)), length: 1 } : undefined),
   (w, i, today) => (['last', 'previous', 'prior'].includes(w[i]!) && w[i + 1] === 'month' ? { period: span(monthStart(today, -1), monthStart(today)), length: 2 } : undefined),
   (w, i, today) => (w[i] === 'past' && w[i + 1] === 'month' ? { period: span(addDays(today, -29), addDays(today, 1)), length: 2 } : undefined),
   (w, i, today) => (w[i] === 'next' && w[i + 1] === 'month' ? { period: span(monthStart(today, 1), monthStart(today, 2)), length: 2 } : undefined),
   (w, i, today) => (w[i] === 'yesterday' ? { period: span(addDays(today, -1), today), length: 1 } : undefined),
   (w, i, today) => (w[i] === 'today' ? { period: span(today, addDays(today, 1)), length: 1 } : undefined),
   (w, i, today) => (w[i] === 'this' && w[i + 1] === 'year' ? { period: span({ y: today.y, m: 1, d: 1 }, { y: today.y + 1, m: 1, d: 1 }), length: 2 } : undefined),
+  (w, i, today) => (['last', 'previous', 'prior'].includes(w[i]!) && w[i + 1] === 'year' ? { period: span({ y: today.y - 1, m: 1, d: 1 }, { y: today.y, m: 1, d: 1 }), length: 2 } : undefined),
+  // "week/month/quarter/year to date" (wtd, mtd, qtd, ytd): from the start of that unit through today.
+  (w, i, today) => {
+    const start = TO_DATE[w[i]!];
+    if (!start) return undefined;
+    if (/^[wmqy]td$/.test(w[i]!)) return { period: span(start(today), addDays(today, 1)), length: 1 };
+    return w[i + 1] === 'to' && w[i + 2] === 'date' ? { period: span(start(today), addDays(today, 1)), length: 3 } : undefined;
+  },
+  // "this quarter" whole; "last quarter" the previous calendar quarter.
+  (w, i, today) => (w[i] === 'this' && w[i + 1] === 'quarter' ? { period: span(quarterStart(today), monthStart(quarterStart(today), 3)), length: 2 } : undefined),
+  (w, i, today) => (['last', 'previous', 'prior'].includes(w[i]!) && w[i + 1] === 'quarter' ? { period: span(monthStart(quarterStart(today), -3), quarterStart(today)), length: 2 } : undefined),
   // "in November" (the latest November not after today), "november 2026"
   (w, i, today) => {
     const m = MONTHS.indexOf(w[i]!) + 1;
     if (m === 0 || (w[i] === 'may' && w[i - 1] !== 'in' && w[i - 1] !== 'for')) return undefined;
+    // "December 3rd" is one day, read as a calendar date (calendar-period.ts), not the month.
+    if (/^\d{1,2}(st|nd|rd|th)?$/.test(w[i + 1] ?? '')) return undefined;
     const year = /^\d{4}$/.test(w[i + 1] ?? '') ? Number(w[i + 1]) : m > today.m ? today.y - 1 : today.y;
     const start = { y: year, m, d: 1 };
     return { period: span(start, monthStart(start, 1)), length: /^\d{4}$/.test(w[i + 1] ?? '') ? 2 : 1 };
@@ -79,7 +94,9 @@ export function findPeriod(words: readonly string[], today: CalendarDate): Found
         // Swallow the preposition and article in front ("for the last 7 days", "over the past week").
         if (words[start - 1] === 'the') start--;
         if (['for', 'over', 'in', 'during', 'from', 'since', 'of'].includes(words[start - 1] ?? '')) start--;
-        return { ...hit.period, start, end: i + hit.length };
+        // "yesterday's usage": the possessive belongs to the period, not to a name before it.
+        const end = words[i + hit.length] === "'s" ? i + hit.length + 1 : i + hit.length;
+        return { ...hit.period, start, end };
       }
     }
   }

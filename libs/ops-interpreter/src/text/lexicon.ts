@@ -1,5 +1,7 @@
 // The interpreter's vocabulary: words grouped by the concept they signal. Intent rules and slot
-// extractors ask for concepts, never for spellings, so a synonym is added in one place.
+// extractors ask for concepts, never for spellings, so a synonym is added in one place; inflected
+// forms reach their concept through the stem of its base form ("sending" → send → route).
+import { stemOf } from './english.ts';
 
 /** Concept → the (lower-case, typo-corrected) words that signal it. */
 export const CONCEPTS = {
@@ -64,9 +66,21 @@ const INDEX: ReadonlyMap<string, ReadonlySet<Concept>> = (() => {
   return map;
 })();
 
-/** The concepts a word signals (empty when none). */
+const STEM_INDEX: ReadonlyMap<string, ReadonlySet<Concept>> = (() => {
+  const map = new Map<string, Set<Concept>>();
+  for (const [word, concepts] of INDEX) {
+    // Only base forms lend their stem: "send" catches "sending", but "tripped" must not catch "trip".
+    if (/(ed|ing|s)$/.test(word)) continue;
+    const set = map.get(stemOf(word)) ?? new Set<Concept>();
+    for (const c of concepts) set.add(c);
+    map.set(stemOf(word), set);
+  }
+  return map;
+})();
+
+/** The concepts a word signals, by spelling or else by stem (empty when none). */
 export function conceptsOf(word: string): ReadonlySet<Concept> {
-  return INDEX.get(word) ?? EMPTY;
+  return INDEX.get(word) ?? STEM_INDEX.get(stemOf(word)) ?? EMPTY;
 }
 const EMPTY: ReadonlySet<Concept> = new Set();
 

@@ -1,4 +1,5 @@
 import { editDistance } from './edit-distance.ts';
+import { isEnglishWord } from './english.ts';
 import { COMMON_WORDS, VOCABULARY } from './lexicon.ts';
 import { NUMBER_WORDS, numberWordsToDigits } from './number-words.ts';
 
@@ -18,10 +19,11 @@ const BY_LENGTH: ReadonlyMap<number, readonly string[]> = (() => {
 /**
  * The vocabulary word a misspelt word most likely means: one edit for words of 4–7 letters, two
  * from 8. Among equally close words the one of the same length wins (a swap or a wrong letter is
- * likelier than a lost one); a remaining tie is no correction. Known words and ids stay as they are.
+ * likelier than a lost one); a remaining tie is no correction. Known words, real English words and
+ * ids stay as they are.
  */
 export function correctTypo(word: string): string {
-  if (word.length < 4 || !/^[a-z]+$/.test(word) || VOCAB_SET.has(word) || COMMON_WORDS.has(word)) return word;
+  if (word.length < 4 || !/^[a-z]+$/.test(word) || VOCAB_SET.has(word) || COMMON_WORDS.has(word) || isEnglishWord(word)) return word;
   const max = word.length >= 8 ? 2 : 1;
   let best: string | undefined;
   let bestRank = Infinity;
