@@ -13,6 +13,8 @@ import { createFleetSignals } from './fleet-signals.ts';
 import { createLedgerBudgetHeadroom } from './ledger-budget-headroom.ts';
 import { dataDirOptions, openDataDir } from '@sophia/state-store';
 import { OVERRIDE_SCHEMA } from './override-schema.ts';
+import { COMMIT_OUTBOX_SCHEMA, createCommitOutbox } from './commit-outbox.ts';
+import { withDurableCommits } from './durable-commits.ts';
 import { createSqliteOverrideStore } from './sqlite-override-store.ts';
 import type { OverrideStore } from './override-store.ts';
 import { createPolicyWatcher } from './policy-watcher.ts';
@@ -52,6 +54,15 @@ export const routerService = defineHostedService(routerConfigSchema, async ({ co
     const bundled = parseRoutingPolicy(readFileSync(path, 'utf8'), path);
     policy = () => bundled;
   }
+  // The embedded state file holds the commit outbox in every mode (usage the ledger could not take yet)
+  // and, without Redis, the overrides.
+  let state: ReturnType<typeof openDataDir>;
+  try {
+    state = openDataDir(dataDirOptions(config), [OVERRIDE_SCHEMA, COMMIT_OUTBOX_SCHEMA]);
+  } catch (err) {
+    closePolicy();
+    throw err;
+  }
   let overrides: OverrideStore;
   let closeOverrides = async (): Promise<void> => undefined;
   if (config.SOPHIA_REDIS_URL) {
@@ -63,6 +74,7 @@ export const routerService = defineHostedService(routerConfigSchema, async ({ co
       });
     } catch (err) {
       closePolicy();
+      state.close();
       throw err;
     }
     overrides = createRedisOverrideStore({
@@ -73,15 +85,7 @@ export const routerService = defineHostedService(routerConfigSchema, async ({ co
     closeOverrides = async () => void (await redis.quit());
     logger.info({ prefix: config.SOPHIA_ROUTER_REDIS_PREFIX }, 'overrides: redis (shared by all replicas)');
   } else {
-    let state: ReturnType<typeof openDataDir>;
-    try {
-      state = openDataDir(dataDirOptions(config), [OVERRIDE_SCHEMA]);
-    } catch (err) {
-      closePolicy();
-      throw err;
-    }
     overrides = createSqliteOverrideStore(state.db, { onCorrupt: (id, err) => logger.error({ id, err: err.message }, 'stored override unreadable: ignored') });
-    closeOverrides = async () => state.close();
     logger.info({ path: state.path }, 'overrides: embedded SQLite (kept across restarts; one mesh per data directory)');
   }
   const backends: Partial<Record<CatalogBackend, Client<typeof InferenceService>>> = {};
@@ -112,7 +116,9 @@ export const routerService = defineHostedService(routerConfigSchema, async ({ co
     metrics.registry,
   );
   capacity?.start();
-  const ledger = connect(LedgerService, 'ledger');
+  const ledgerClient = connect(LedgerService, 'ledger');
+  const durable = ledgerClient ? withDurableCommits({ ledger: ledgerClient, outbox: createCommitOutbox(state.db), logger }) : undefined;
+  const ledger = durable?.ledger;
   const handler = createRouterHandler({
     catalog,
     classifier: connect(ClassifierService, 'classifier'),
@@ -146,7 +152,9 @@ export const routerService = defineHostedService(routerConfigSchema, async ({ co
       capacity?.close();
       closeCatalog();
       closePolicy();
+      durable?.close();
       await closeOverrides();
+      state.close();
     },
   };
 });

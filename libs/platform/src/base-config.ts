@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { configValues } from './config-loader.ts';
 import { telemetryConfigSchema } from './telemetry/telemetry-config.ts';
 
+const MESH_SECRET = /^[\x21-\x7e]{32,512}$/;
+const MESH_SECRET_RULE = 'expected 32–512 printable characters without spaces (e.g. `openssl rand -hex 32`)';
+
 /** Settings every service shares; one set per process (a host running several services parses it once). */
 export const baseConfigSchema = z.object({
   /** Interface to bind. @default 127.0.0.1 */
@@ -17,4 +20,15 @@ export const baseConfigSchema = z.object({
   SOPHIA_GRPC_CLIENT: z.enum(['connect', 'grpc-js']).default('grpc-js'),
   /** The standard OTEL_* keys (tracing, sampling, export); see telemetry-config.ts. */
   ...telemetryConfigSchema.shape,
+  /**
+   * Shared secret every internal gRPC call carries (x-sophia-mesh-token); a service with it set
+   * refuses callers without it (UNAUTHENTICATED). Unset: no check (local mode binds 127.0.0.1).
+   * deploy/ sets it from the `sophia-mesh-auth` Secret.
+   */
+  SOPHIA_MESH_TOKEN: z.string().regex(MESH_SECRET, MESH_SECRET_RULE).optional(),
+  /**
+   * Second secret for admin RPCs (overrides, budgets, GPU instances; x-sophia-admin-token): callers
+   * without it get PERMISSION_DENIED. Give it to the gateway and operators only.
+   */
+  SOPHIA_MESH_ADMIN_TOKEN: z.string().regex(MESH_SECRET, MESH_SECRET_RULE).optional(),
 });

@@ -9,6 +9,7 @@ import { create, fromBinary, toBinary, type DescMessage, type DescMethod, type D
 import { Code, ConnectError, type CallOptions, type Client } from '@connectrpc/connect';
 import { propagation, type Span, type TextMapSetter } from '@opentelemetry/api';
 import { currentCallContext, remainingMs, REQUEST_ID_HEADER } from './call-context.ts';
+import { meshCredentialHeaders } from './mesh-auth/mesh-credentials.ts';
 import { endRpcSpan, startRpcClientSpan } from './telemetry/rpc-spans.ts';
 
 const metadataSetter: TextMapSetter<Metadata> = { set: (md, key, value) => md.set(key, value) };
@@ -20,6 +21,7 @@ const metadataSetter: TextMapSetter<Metadata> = { set: (md, key, value) => md.se
 function startCall(headers: CallOptions['headers'], service: DescService, method: DescMethod, address: string): { md: Metadata; span: Span | undefined } {
   const md = new Metadata();
   if (headers) new Headers(headers).forEach((value, key) => md.set(key, value));
+  for (const [key, value] of meshCredentialHeaders()) md.set(key, value);
   const ctx = currentCallContext();
   if (ctx && md.get(REQUEST_ID_HEADER).length === 0) md.set(REQUEST_ID_HEADER, ctx.requestId);
   const client = startRpcClientSpan(service, method, 'grpc', address);

@@ -5,6 +5,7 @@ import type { DescService } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { Logger } from 'pino';
 import { createGrpcServiceBinding } from './grpc-service-adapter.ts';
+import type { MeshCallGuard } from './mesh-auth/mesh-call-guard.ts';
 import { reflectionPackageFor } from './reflection-package.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
 import type { ServiceTelemetry } from './telemetry/service-telemetry-types.ts';
@@ -33,6 +34,8 @@ export interface GrpcServerOptions {
   readonly port?: number;
   /** Largest inbound message. @default 4 MiB */
   readonly maxReceiveMessageBytes?: number;
+  /** Refuses callers that are not the mesh (health and reflection stay open for probes). */
+  readonly guard?: MeshCallGuard | undefined;
 }
 
 /** A listening server with its health switch and graceful stop. */
@@ -68,6 +71,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
       metrics: options.metrics,
       shutdownSignal: shutdownController.signal,
       telemetry: options.telemetry,
+      guard: options.guard,
     });
     server.addService(binding.definition, binding.handlers);
   }

@@ -13,6 +13,7 @@ import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import type { Logger } from 'pino';
 import { createCallContext, deadlineFrom, requestIdFrom, runWithCallContext, type CallContext } from './call-context.ts';
 import { toServiceError } from './grpc-status.ts';
+import type { MeshCallGuard } from './mesh-auth/mesh-call-guard.ts';
 import { createMethodRecorder } from './method-recorder.ts';
 import { createServedCallContext } from './served-call-context.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
@@ -28,6 +29,8 @@ export interface GrpcServiceAdapterOptions {
   readonly shutdownSignal: AbortSignal;
   /** The serving service's tracer: each call gets a server span. @default ids only, nothing recorded */
   readonly telemetry?: ServiceTelemetry | undefined;
+  /** Refuses callers that are not the mesh (SOPHIA_MESH_TOKEN); unset: every caller is served. */
+  readonly guard?: MeshCallGuard | undefined;
 }
 
 /** A grpc-js service definition plus handlers, ready for `server.addService`. */
@@ -142,12 +145,27 @@ export function createGrpcServiceBinding<S extends DescService>(
       originalName: method.localName,
     };
     const recorder = createMethodRecorder(service, method, options);
+    const path = `/${service.typeName}/${method.name}`;
+    /** The guard's refusal for this call, as grpc-js sends it. */
+    const refusal = (call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>): ReturnType<typeof toServiceError> | undefined => {
+      const denied = options.guard?.(path, (name) => {
+        const value = call.metadata.get(name)[0];
+        return typeof value === 'string' ? value : undefined;
+      });
+      return denied === undefined ? undefined : toServiceError(denied);
+    };
     if (method.methodKind === 'unary') {
       handlers[method.localName] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         const startedAt = recorder.start();
         if (!fn) {
           recorder.finish(startedAt, status.UNIMPLEMENTED);
           callback({ code: status.UNIMPLEMENTED, details: `${service.typeName}/${method.name} is not implemented` });
+          return;
+        }
+        const refused = refusal(call);
+        if (refused) {
+          recorder.finish(startedAt, refused.code);
+          callback(refused);
           return;
         }
         const { handlerContext, callContext, markEnded } = setupCall(service, method, call, options.shutdownSignal, telemetry);
@@ -178,6 +196,12 @@ export function createGrpcServiceBinding<S extends DescService>(
         if (!fn) {
           recorder.finish(startedAt, status.UNIMPLEMENTED);
           call.emit('error', { code: status.UNIMPLEMENTED, details: `${service.typeName}/${method.name} is not implemented` });
+          return;
+        }
+        const refused = refusal(call);
+        if (refused) {
+          recorder.finish(startedAt, refused.code);
+          call.emit('error', refused);
           return;
         }
         const { handlerContext, callContext, markEnded } = setupCall(service, method, call, options.shutdownSignal, telemetry);

@@ -19,3 +19,4 @@ export { selectServices } from './hosting/service-selection.ts';
 export { startServiceHost, type StartServiceHostOptions, type RunningServiceHost, type HostedInstance } from './hosting/service-host.ts';
 export { runServiceHost, type RunServiceHostOptions } from './hosting/run-service-host.ts';
 export { createMethodRecorder, type MethodRecorder } from './method-recorder.ts';
+export { MESH_TOKEN_HEADER, MESH_ADMIN_TOKEN_HEADER, ADMIN_METHODS, setMeshCredentials, meshCredentialHeaders, createMeshCallGuard, createMeshCredentialsInterceptor, type MeshCredentials, type MeshCallGuard, type MeshCallPolicy } from './mesh-auth/index.ts';

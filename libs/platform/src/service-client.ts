@@ -3,6 +3,7 @@ import { createGrpcTransport } from '@connectrpc/connect-node';
 import type { DescService } from '@bufbuild/protobuf';
 import { createContextInterceptor } from './context-interceptor.ts';
 import { createGrpcJsClient } from './grpc-js-client.ts';
+import { createMeshCredentialsInterceptor } from './mesh-auth/mesh-credentials-interceptor.ts';
 
 /** Which gRPC client library carries internal calls; both give the same `Client<S>` surface. */
 export type ClientTransport = 'connect' | 'grpc-js';
@@ -26,13 +27,13 @@ export function setDefaultClientTransport(transport: ClientTransport): void {
 
 /**
  * A typed gRPC client (HTTP/2) for another mesh service at `host:port`, with request id, trace
- * context and deadline propagated from the call being served.
+ * context and deadline propagated from the call being served, and this process's mesh credentials.
  */
 export function createServiceClient<S extends DescService>(service: S, address: string, options: ServiceClientOptions = {}): Client<S> {
   if ((options.transport ?? processDefault) === 'grpc-js' && !options.interceptors?.length) return createGrpcJsClient(service, address);
   const transport = createGrpcTransport({
     baseUrl: `http://${address}`,
-    interceptors: [createContextInterceptor(), ...(options.interceptors ?? [])],
+    interceptors: [createContextInterceptor(), createMeshCredentialsInterceptor(), ...(options.interceptors ?? [])],
     defaultTimeoutMs: options.defaultTimeoutMs,
     pingIntervalMs: 30_000,
     idleConnectionTimeoutMs: 60_000,

@@ -6,6 +6,8 @@ import { baseConfigSchema } from '../base-config.ts';
 import { ConfigError, configValues, loadConfig } from '../config-loader.ts';
 import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from '../grpc-server.ts';
 import { createLogger } from '../logger.ts';
+import { createMeshCallGuard } from '../mesh-auth/mesh-call-guard.ts';
+import { setMeshCredentials } from '../mesh-auth/mesh-credentials.ts';
 import { startMetricsServer, type MetricsServer } from '../metrics-server.ts';
 import { createServiceClient, setDefaultClientTransport } from '../service-client.ts';
 import { createServiceMetrics, type ServiceMetrics } from '../service-metrics.ts';
@@ -147,6 +149,9 @@ export async function startServiceHost(options: StartServiceHostOptions): Promis
   const prepared = prepare(modules, loaded, options.env, hostedNames);
   const base = prepared[0]!.config as unknown as BaseConfig;
   setDefaultClientTransport(base.SOPHIA_GRPC_CLIENT);
+  // The mesh's shared secrets: presented on every outgoing internal call, required of every incoming one.
+  setMeshCredentials({ token: base.SOPHIA_MESH_TOKEN, adminToken: base.SOPHIA_MESH_ADMIN_TOKEN });
+  const guard = createMeshCallGuard({ token: base.SOPHIA_MESH_TOKEN, adminToken: base.SOPHIA_MESH_ADMIN_TOKEN });
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   const entries = new Map<string, { instance?: HostedInstance; shutdown: AbortController }>();
   const instances: HostedInstance[] = [];
@@ -180,7 +185,7 @@ export async function startServiceHost(options: StartServiceHostOptions): Promis
       let grpc: RunningGrpcServer | undefined;
       let metricsServer: MetricsServer | undefined;
       try {
-        if (started.services.length > 0) grpc = await startGrpcServer({ services: started.services, logger, metrics, telemetry, host: base.SOPHIA_BIND_HOST, port: p.port });
+        if (started.services.length > 0) grpc = await startGrpcServer({ services: started.services, logger, metrics, telemetry, host: base.SOPHIA_BIND_HOST, port: p.port, guard });
         metricsServer = await startMetricsServer(metrics.registry, { host: base.SOPHIA_BIND_HOST, port: p.metricsPort });
       } catch (err) {
         await grpc?.shutdown(0);
