@@ -36,6 +36,40 @@ describe('createSqliteUsageStore', () => {
     expect((await store.log.read(10, 0)).map((e) => e.id)).toEqual([entries[2]?.id]);
   });
 
+  it('acknowledges a record, an audit entry and a limit only after the durability point; reservations do not wait for it', async () => {
+    let flush: () => void = () => undefined;
+    let flushes = 0;
+    const grouped = memoryLedgerStore({
+      durable: () =>
+        new Promise<void>((resolve) => {
+          flushes += 1;
+          flush = resolve;
+        }),
+    });
+    const acked: string[] = [];
+    const reserved = await grouped.reserve({ tenant: 'acme', reservationId: 'r1', amountMicroUsd: 5, nowMs: T0, ttlMs: 60_000 });
+    expect(reserved.granted).toBe(true);
+    expect(flushes).toBe(0);
+    const recording = grouped.record(usageRecord({ requestId: 'r1' })).then(() => acked.push('record'));
+    await new Promise((r) => setImmediate(r));
+    expect(flushes).toBe(1);
+    expect(acked).toEqual([]);
+    flush();
+    await recording;
+    expect(acked).toEqual(['record']);
+    const audit = grouped.appendAudit({ auditId: 'a1', timeMs: T0, actor: 'ops', action: 'budget.set', subject: 'acme', details: '{}' }).then(() => acked.push('audit'));
+    await new Promise((r) => setImmediate(r));
+    expect(acked).toEqual(['record']);
+    flush();
+    await audit;
+    const limit = grouped.setLimit(tenantScope('acme'), 'day', 10).then(() => acked.push('limit'));
+    await new Promise((r) => setImmediate(r));
+    expect(acked).toEqual(['record', 'audit']);
+    flush();
+    await limit;
+    expect(acked).toEqual(['record', 'audit', 'limit']);
+  });
+
   it('wakes a blocked log read when a record commits', async () => {
     const reading = store.log.read(10, 60_000);
     await store.record(usageRecord({ requestId: 'late' }));

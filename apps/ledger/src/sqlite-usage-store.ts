@@ -1,6 +1,7 @@
 // UsageStore (and BudgetStore) in the embedded state file — the default when SOPHIA_REDIS_URL is
-// unset. Record is one transaction, committed (fsynced with SOPHIA_DATA_SYNC=full) before it
-// returns: the event keyed by request id (INSERT … ON CONFLICT DO NOTHING is the idempotency check),
+// unset. Record is one transaction, committed and durable (fsynced with SOPHIA_DATA_SYNC=full) before
+// it returns — with group commit (`durable`), one WAL fsync off the event loop serves every record
+// committed before it: the event keyed by request id (INSERT … ON CONFLICT DO NOTHING is the idempotency check),
 // its day's roll-up, the spend of every applicable budget scope, releasing the reservation (and adding
 // its prompt-calibration sample), and the log entry for the warehouse — so a crash leaves all of them or none, as the Redis script does.
 // Raw events older than the retention window are pruned; whole-day reports keep coming from roll-ups.
@@ -30,12 +31,20 @@ export interface SqliteUsageStoreOptions {
   readonly calendar?: BudgetCalendar;
   /** False when no sink will drain the log. @default true */
   readonly log?: boolean;
+  /**
+   * The handle's durability point (StateDatabase.durable of a group-commit handle). Awaited before a
+   * usage record, an audit entry or a budget limit is acknowledged. Reservations and releases are not
+   * awaited: they survive a process kill (the WAL is written), and on an OS crash the holds of the
+   * last moments may be lost — holds with a TTL, never usage. @default already durable at commit
+   */
+  readonly durable?: () => Promise<void>;
 }
 
 /** The store on `db`, which must have LEDGER_SCHEMA migrated (openDataDir / memoryStateDatabase). */
 export function createSqliteUsageStore(db: DatabaseSync, options: SqliteUsageStoreOptions = {}): SqliteUsageStore {
   const budgets = createSqliteBudgetStore(db, options.calendar ?? createBudgetCalendar('UTC'));
   const log = createSqliteLedgerLog(db, options.log ?? true);
+  const durable = options.durable ?? (() => Promise.resolve());
   const q = {
     insert: db.prepare('INSERT INTO ledger_usage (request_id, tenant, time_ms, json) VALUES (?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING'),
     existing: db.prepare('SELECT json FROM ledger_usage WHERE request_id = ?'),
@@ -74,7 +83,11 @@ export function createSqliteUsageStore(db: DatabaseSync, options: SqliteUsageSto
   };
 
   return {
-    setLimit: budgets.setLimit,
+    async setLimit(scope, window, limitMicroUsd) {
+      const previous = await budgets.setLimit(scope, window, limitMicroUsd);
+      await durable();
+      return previous;
+    },
     reserve: budgets.reserve,
     release: budgets.release,
     status: budgets.status,
@@ -99,6 +112,8 @@ export function createSqliteUsageStore(db: DatabaseSync, options: SqliteUsageSto
         log.appendUsage(record);
         return { recorded: true, record };
       });
+      // Also for a replay: the first commit of this id may be in the batch not yet flushed.
+      await durable();
       if (outcome.recorded) log.interrupt();
       return outcome;
     },
@@ -113,6 +128,7 @@ export function createSqliteUsageStore(db: DatabaseSync, options: SqliteUsageSto
 
     async appendAudit(entry) {
       transaction(db, () => log.appendAudit(entry));
+      await durable();
       log.interrupt();
     },
 

@@ -134,13 +134,14 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
     // Opened before the warehouse: it takes the data directory's lock (one owner per directory).
     let state: ReturnType<typeof openDataDir>;
     try {
-      state = openDataDir(dataDirOptions(config), [LEDGER_SCHEMA]);
+      // Group commit: records are fsynced in batches off the event loop, each acknowledged after its batch.
+      state = openDataDir(dataDirOptions(config), [LEDGER_SCHEMA], { groupCommit: true });
     } catch (error) {
       for (const close of closers.reverse()) await close();
       throw error;
     }
     closers.push(() => state.close());
-    const sqlite = createSqliteUsageStore(state.db, { calendar, log: config.SOPHIA_WAREHOUSE_SINK === 'in-process' });
+    const sqlite = createSqliteUsageStore(state.db, { calendar, log: config.SOPHIA_WAREHOUSE_SINK === 'in-process', durable: state.durable });
     closers.push(scheduleRetention({ store: sqlite, retentionMs: config.SOPHIA_USAGE_RETENTION_DAYS * 86_400_000, logger }));
     store = sqlite;
     log = sqlite.log;
