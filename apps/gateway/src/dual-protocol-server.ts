@@ -58,7 +58,9 @@ export async function startDualProtocolServer(handler: DualProtocolHandler, opti
     });
   });
 
-  const server = createNetServer((socket) => {
+  // TCP_NODELAY: Node's http server would set it, but sockets accepted here are handed over, so without
+  // it an SSE chunk written after the headers waited for the client's delayed ACK (≈ 40 ms).
+  const server = createNetServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once('close', () => {
       sockets.delete(socket);

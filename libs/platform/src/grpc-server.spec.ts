@@ -1,3 +1,4 @@
+import http2 from 'node:http2';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { ClassifierService } from '@sophia/contracts/classifier';
 import { InferenceService } from '@sophia/contracts/inference';
@@ -187,5 +188,19 @@ describe.each<ClientTransport>(['connect', 'grpc-js'])('startGrpcServer (real so
     await new Promise((r) => setTimeout(r, 50));
     await server.shutdown(400);
     expect((await consume)?.code).toBe(Code.Unavailable);
+  });
+});
+
+describe('startGrpcServer sockets', () => {
+  it('accepts connections with TCP_NODELAY (no delayed-ACK wait between the frames of a stream)', async () => {
+    const createServer = jest.spyOn(http2, 'createServer');
+    const server = await startGrpcServer({ services: [serviceRegistration(ClassifierService, { classify: () => ({}) })], logger });
+    try {
+      expect(createServer).toHaveBeenCalled();
+      for (const [options] of createServer.mock.calls) expect(options).toMatchObject({ noDelay: true });
+    } finally {
+      createServer.mockRestore();
+      await server.shutdown(100);
+    }
   });
 });
