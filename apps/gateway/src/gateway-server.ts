@@ -6,7 +6,7 @@ import { DashboardService } from '@sophia/contracts/dashboard';
 import type { InferenceService } from '@sophia/contracts/inference';
 import type { LedgerService } from '@sophia/contracts/ledger';
 import type { RouterService } from '@sophia/contracts/router';
-import type { Logger } from '@sophia/platform';
+import { addGrpcTooling, answerUnimplementedGrpc, type HealthState, type Logger } from '@sophia/platform';
 import type { Registry } from 'prom-client';
 import type { ApiKeyAuth } from './api-key-auth.ts';
 import { createCorsHandler, type CorsOrigins } from './cors-policy.ts';
@@ -93,15 +93,19 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const web = options.webRoot === undefined ? undefined : createStaticAssets({ root: options.webRoot, logger: options.logger });
   const operator = options.operator;
   const opsRoutes = operator ? createOpsRoutes({ operator, auth: options.auth, logger: options.logger, maxBodyBytes }) : undefined;
+  let health: HealthState | undefined;
   const adapter = connectNodeAdapter({
     routes: (r) => {
       r.service(ChatService, chat);
       if (sqlOptions) r.service(SqlService, createSqlServiceProxy(sqlOptions));
       r.service(DashboardService, createDashboardServiceHandler({ auth: options.auth, router: options.router, ledger: options.ledger, gpu: options.gpu, traffic, logger: options.logger }));
       if (operator) r.service(OperatorService, createOperatorServiceHandler({ operator, auth: options.auth, logger: options.logger }));
+      // grpcurl / buf curl / probes work without .proto files: reflection of what is served, and health.
+      health = addGrpcTooling(r, [ChatService, DashboardService, ...(sqlOptions ? [SqlService] : []), ...(operator ? [OperatorService] : [])]);
     },
     readMaxBytes: maxBodyBytes,
     fallback: (req, res) => {
+      if (answerUnimplementedGrpc(req, res)) return;
       if (web && isStaticRequest(req.method, req.url)) return web(req, res as unknown as StaticResponse);
       if (sqlRoutes && isSqlRoute(req.url)) return sqlRoutes(req, res as unknown as HttpResponseSink);
       if (opsRoutes && isOpsRoute(req.url)) return opsRoutes(req, res as unknown as HttpResponseSink);
@@ -125,9 +129,13 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     { host, port: options.port ?? 0 },
   );
   state.server = running;
+  health?.setServing(true);
   return {
     port: running.port,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${running.port}`,
-    close: (graceMs) => running.close(graceMs),
+    close: (graceMs) => {
+      health?.setServing(false);
+      return running.close(graceMs);
+    },
   };
 }

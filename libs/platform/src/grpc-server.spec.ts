@@ -164,7 +164,7 @@ describe.each<ClientTransport>(['connect', 'grpc-js'])('startGrpcServer (real so
     expect(await checkHealth(server.address)).toBe('SERVING');
     expect(await checkHealth(server.address, 'sophia.classifier.v1.ClassifierService')).toBe('SERVING');
     const services = await listServicesByReflection(server.address);
-    expect(services).toEqual(['sophia.classifier.v1.ClassifierService']);
+    expect(services).toEqual(['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection', 'sophia.classifier.v1.ClassifierService']);
     server.setServing(false);
     expect(await checkHealth(server.address)).toBe('NOT_SERVING');
   });

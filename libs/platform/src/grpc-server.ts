@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { createGrpcServiceBinding } from './grpc-service-adapter.ts';
 import type { MeshCallGuard } from './mesh-auth/mesh-call-guard.ts';
 import { reflectionPackageFor } from './reflection-package.ts';
+import { TOOLING_SERVICES } from './grpc-tooling/connect-grpc-tooling.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
 import type { ServiceTelemetry } from './telemetry/service-telemetry-types.ts';
 
@@ -89,7 +90,10 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     server.addService(binding.definition, binding.handlers);
   }
   health.addToServer(server);
-  new ReflectionService(reflectionPackageFor(options.services.map((r) => r.service)) as never).addToServer(server);
+  // Reflection lists exactly what this server serves — its services, health and reflection — not
+  // every service of the files they import (the router's file imports the classifier's).
+  const listed = [...options.services.map((r) => r.service), ...TOOLING_SERVICES];
+  new ReflectionService(reflectionPackageFor(listed) as never, { services: listed.map((s) => s.typeName) }).addToServer(server);
   const host = options.host ?? '127.0.0.1';
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${options.port ?? 0}`, ServerCredentials.createInsecure(), (err, bound) =>

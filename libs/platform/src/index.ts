@@ -20,3 +20,4 @@ export { startServiceHost, type StartServiceHostOptions, type RunningServiceHost
 export { runServiceHost, type RunServiceHostOptions } from './hosting/run-service-host.ts';
 export { createMethodRecorder, type MethodRecorder } from './method-recorder.ts';
 export { MESH_TOKEN_HEADER, MESH_ADMIN_TOKEN_HEADER, ADMIN_METHODS, setMeshCredentials, meshCredentialHeaders, createMeshCallGuard, createMeshCredentialsInterceptor, type MeshCredentials, type MeshCallGuard, type MeshCallPolicy } from './mesh-auth/index.ts';
+export { addGrpcTooling, answerUnimplementedGrpc, createHealthState, TOOLING_SERVICES, type HealthState } from './grpc-tooling/index.ts';
