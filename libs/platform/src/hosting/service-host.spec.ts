@@ -70,7 +70,7 @@ describe('startServiceHost', () => {
       expect(await checkHealth(String(line['grpc']))).toBe('SERVING');
       expect(line['metrics']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     }
-    expect(await listServicesByReflection(String(lines[0]!['grpc']))).toEqual(['sophia.classifier.v1.ClassifierService']);
+    expect(await listServicesByReflection(String(lines[0]!['grpc']))).toEqual(['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection', 'sophia.classifier.v1.ClassifierService']);
     // The callee saw the request id the front's caller sent, and counted the call in its metrics.
     const models = await createServiceClient(InferenceService, String(lines[1]!['grpc'])).listModels({}, { headers: { 'x-request-id': 'req-7' } });
     expect(models.models[0]!.id).toBe('COMPLEX:req-7');
