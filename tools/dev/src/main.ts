@@ -78,18 +78,7 @@ const lines = [
   `    -H 'Authorization: Bearer ${mesh.apiKey}' -H 'Content-Type: application/json' \\`,
   `    -d '${JSON.stringify({ question: 'Show me revenue by product category for last quarter' })}'`,
   '',
-  'Operate it in plain English (operator API; the key needs an ops scope — local mode\'s key has all):',
-  `  curl -s ${mesh.gatewayUrl}/v1/ops/run -H 'Authorization: Bearer ${mesh.apiKey}' -H 'Content-Type: application/json' \\`,
-  `    -d '${JSON.stringify({ text: 'Show Lambda Labs usage for this week' })}'`,
-  '',
-  `MCP server (every operator command as a tool): ${mesh.mcpUrl}`,
-  '  client configuration (Claude Desktop, Cursor, MCP Inspector):',
-  ...JSON.stringify({ mcpServers: { sophia: { type: 'streamable-http', url: mesh.mcpUrl, headers: { Authorization: `Bearer ${mesh.apiKey}` } } } }, null, 2)
-    .split('\n')
-    .map((l) => `    ${l}`),
-  // Through the Node 24 shim and by absolute path, so the line runs as printed from any folder and any system node.
-  `  stdio instead: SOPHIA_GATEWAY_URL=${mesh.gatewayUrl} SOPHIA_MCP_API_KEY=${mesh.apiKey} sh ${join(findRepoRoot(), 'tools/node/with-node.sh')} node ${join(findRepoRoot(), 'apps/mcp/src/main.ts')} --stdio`,
-  '',
+  ...opsLines(mesh),
   'Ctrl-C stops every process.',
   '',
 ];
@@ -101,3 +90,36 @@ watchParent(() => {
   process.stderr.write('the parent process (npm start) exited: ');
   stop(0);
 });
+
+/**
+ * The operator curl and the MCP client snippet, shown with a key that has an ops scope; when
+ * SOPHIA_API_KEYS gives none, the MCP endpoint and how to grant the scope instead.
+ */
+function opsLines(m: Mesh): string[] {
+  const stdio = (key: string): string =>
+    // Through the Node 24 shim and by absolute path, so the line runs as printed from any folder and any system node.
+    `  stdio instead: SOPHIA_GATEWAY_URL=${m.gatewayUrl} SOPHIA_MCP_API_KEY=${key} sh ${join(findRepoRoot(), 'tools/node/with-node.sh')} node ${join(findRepoRoot(), 'apps/mcp/src/main.ts')} --stdio`;
+  if (m.opsApiKey === undefined) {
+    return [
+      'Operate it in plain English: none of the SOPHIA_API_KEYS keys has an ops scope, so the operator API and MCP refuse them.',
+      '  Give a key the scopes it needs (key:tenant:chat+ops:read+ops:write, or :admin for every tenant) and restart.',
+      `MCP server (every operator command as a tool): ${m.mcpUrl}`,
+      '',
+    ];
+  }
+  return [
+    m.apiKey === m.opsApiKey
+      ? "Operate it in plain English (operator API; the key needs an ops scope — local mode's key has all):"
+      : 'Operate it in plain English (operator API; shown with the first SOPHIA_API_KEYS key that has an ops scope):',
+    `  curl -s ${m.gatewayUrl}/v1/ops/run -H 'Authorization: Bearer ${m.opsApiKey}' -H 'Content-Type: application/json' \\`,
+    `    -d '${JSON.stringify({ text: 'Show Lambda Labs usage for this week' })}'`,
+    '',
+    `MCP server (every operator command as a tool): ${m.mcpUrl}`,
+    '  client configuration (Claude Desktop, Cursor, MCP Inspector):',
+    ...JSON.stringify({ mcpServers: { sophia: { type: 'streamable-http', url: m.mcpUrl, headers: { Authorization: `Bearer ${m.opsApiKey}` } } } }, null, 2)
+      .split('\n')
+      .map((l) => `    ${l}`),
+    stdio(m.opsApiKey),
+    '',
+  ];
+}

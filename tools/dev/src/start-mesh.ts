@@ -3,6 +3,7 @@ import { serviceRegistry } from '@sophia/mesh/registry';
 import { addressKey, type ServiceModule } from '@sophia/platform';
 import { acquireDataDirLock, DATA_DIR_KEY, DATA_DIR_OWNER_KEY, prepareDataDir } from '@sophia/state-store';
 import type { ChildService, ListeningLine } from './child-service.ts';
+import { firstOpsApiKey } from './ops-api-key.ts';
 import { findRepoRoot } from './repo-root.ts';
 import { planSimulators, simulatedLambdaKey } from './start-simulators.ts';
 import { createSupervisor, type PinnedLines, type RestartPolicy, type SupervisedUnit, type SupervisorEvent } from './supervisor.ts';
@@ -66,6 +67,8 @@ export interface Mesh {
   readonly mcpUrl: string;
   /** API key to use: the first of SOPHIA_API_KEYS, or the one the gateway generated in local mode. */
   readonly apiKey: string;
+  /** A key with an ops scope for the operator API and MCP (undefined when SOPHIA_API_KEYS gives none). */
+  readonly opsApiKey?: string;
   /** Every service and simulator by name (current pid after a restart). */
   readonly services: Readonly<Record<string, MeshService>>;
   /** The OS processes (mesh hosts and simulators), current ones after restarts. */
@@ -202,11 +205,14 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
     });
     record(mcp);
     const configuredKey = (base['SOPHIA_API_KEYS'] ?? '').split(',')[0]?.split(':')[0];
+    // The key shown with operator snippets must have an ops scope; local mode's generated key has all.
+    const opsApiKey = base['SOPHIA_API_KEYS'] ? firstOpsApiKey(base['SOPHIA_API_KEYS']) : String(gateway['apiKey'] ?? '');
     return {
       deployment,
       gatewayUrl: String(gateway['http']),
       mcpUrl: String(mcp.ready['http']),
       apiKey: configuredKey || String(gateway['apiKey'] ?? ''),
+      ...(opsApiKey ? { opsApiKey } : {}),
       services,
       processes: () => supervisor.children(),
       upstreams: { serverless: serverlessUrl, gpu: gpuUrls, providers, ...(lambdaCloud ? { lambdaCloud } : {}) },

@@ -116,6 +116,7 @@ export async function planChange(ctx: OperatorContext, caller: Caller, command: 
     }
     case 'overrides.clear': {
       const targets = await clearTargets(ctx, caller, command.args.id);
+      if (targets.length === 0) return { summary: 'No routing override is active: confirming changes nothing.', costEffect: 'none (routing already follows the policy)' };
       return { summary: `Clear ${targets.length} override${targets.length === 1 ? '' : 's'}: ${targets.map((o) => `${o.id} (${describeOverride(o)})`).join('; ')}.`, costEffect: 'traffic returns to the routing policy' };
     }
     case 'budget.set': {
