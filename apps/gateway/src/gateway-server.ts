@@ -30,6 +30,8 @@ import { createStaticAssets, isStaticRequest, type StaticResponse } from './stat
 export interface GatewayServerOptions {
   /** The router client; tests inject one over an in-memory transport or a fake server. */
   readonly router: Client<typeof RouterService>;
+  /** Wraps the router client both chat paths use (the operator's prompt-fingerprint recorder). */
+  readonly routerTap?: (router: Client<typeof RouterService>) => Client<typeof RouterService>;
   /** The SQL service client; when set, SqlService and `POST /v1/sql/ask` are served. */
   readonly sql?: Client<typeof SqlService> | undefined;
   /** The ledger client; DashboardService's reports need it (UNAVAILABLE without). */
@@ -78,7 +80,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const state: { server?: DualProtocolServer } = {};
   // Every chat generation (REST and Connect) passes through one recorder: the dashboards' live view.
   const traffic = createLiveTraffic();
-  const router = observeRouter(options.router, traffic);
+  const router = (options.routerTap ?? ((r) => r))(observeRouter(options.router, traffic));
   const rest = createOpenAiRoutes({
     router,
     auth: options.auth,

@@ -33,6 +33,7 @@ export async function startGateway({ config, logger, metrics, connect, port }: H
     ledger,
     gpu,
     operator: ops.operator,
+    routerTap: ops.prompts.wrap,
     auth: createApiKeyAuth(keys),
     logger,
     registry: metrics.registry,

@@ -14,10 +14,16 @@ import { createOperator, type Operator } from './operator.ts';
 import type { PlanStore } from './plans/plan-store.ts';
 import { createRedisPlanStore } from './plans/redis-plan-store.ts';
 import { createSqlitePlanStore, PLAN_STORE_SCHEMA } from './plans/sqlite-plan-store.ts';
+import { createPromptRecorder, type PromptRecorder } from './prompts/prompt-recorder.ts';
+import type { PromptRepeatStore } from './prompts/prompt-repeat-store.ts';
+import { createRedisPromptRepeatStore } from './prompts/redis-prompt-repeat-store.ts';
+import { createSqlitePromptRepeatStore, PROMPT_REPEAT_STORE_SCHEMA } from './prompts/sqlite-prompt-repeat-store.ts';
 
-/** The gateway's operator API with its resources (plan store connection), closed with `close`. */
+/** The gateway's operator API with its resources (plan and prompt stores), closed with `close`. */
 export interface OpenedOperator {
   readonly operator: Operator;
+  /** Records chat prompts' fingerprints for costs.optimize; wrap the router client the chat paths use. */
+  readonly prompts: PromptRecorder;
   close(): Promise<void>;
 }
 
@@ -29,12 +35,12 @@ export interface OpenedOperator {
  */
 function openPlanState(config: GatewayConfig, logger: Logger): { db: StateDatabase['db']; close(): void } {
   try {
-    return openDataDir(dataDirOptions(config), [PLAN_STORE_SCHEMA]);
+    return openDataDir(dataDirOptions(config), [PLAN_STORE_SCHEMA, PROMPT_REPEAT_STORE_SCHEMA]);
   } catch (err) {
     if (!(err instanceof StateStoreError) || err.code !== 'data_dir_locked' || config.SOPHIA_DATA_DIR !== undefined) throw err;
     const dir = mkdtempSync(join(tmpdir(), 'sophia-gateway-plans-'));
     logger.error({ err: err.message, dir }, 'default data directory is taken: operator plans are kept in a private file for this process only (set SOPHIA_DATA_DIR to keep them)');
-    const state = openStateDatabase({ path: join(dir, 'plans.db'), schemas: [PLAN_STORE_SCHEMA] });
+    const state = openStateDatabase({ path: join(dir, 'plans.db'), schemas: [PLAN_STORE_SCHEMA, PROMPT_REPEAT_STORE_SCHEMA] });
     return { db: state.db, close: () => (state.close(), rmSync(dir, { recursive: true, force: true })) };
   }
 }
@@ -53,6 +59,7 @@ export async function openOperator(
   fleet?: Client<typeof FleetService> | undefined,
 ): Promise<OpenedOperator> {
   let plans: PlanStore;
+  let promptStore: PromptRepeatStore;
   let close: () => Promise<void>;
   if (config.SOPHIA_REDIS_URL) {
     const redis = await connectRedis(config.SOPHIA_REDIS_URL, {
@@ -60,10 +67,12 @@ export async function openOperator(
       onError: (err) => logger.warn({ err: err.message }, 'redis connection error (operator plans)'),
     });
     plans = createRedisPlanStore({ redis });
+    promptStore = createRedisPromptRepeatStore({ redis });
     close = async () => void (await redis.quit());
   } else {
     const state = openPlanState(config, logger);
     plans = createSqlitePlanStore(state.db);
+    promptStore = createSqlitePromptRepeatStore(state.db);
     close = async () => state.close();
   }
   if (!ledger) logger.warn('SOPHIA_LEDGER_ADDR is unset: operator reports, budgets and writes answer FAILED_PRECONDITION');
@@ -72,11 +81,20 @@ export async function openOperator(
     ledger,
     fleet: fleet ? createFleetServiceOperations(fleet, Math.min(config.SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS, 30_000)) : undefined,
     plans,
+    prompts: promptStore,
     logger,
     timeZone: config.SOPHIA_BUDGET_TIMEZONE,
     planTtlMs: config.SOPHIA_OPS_PLAN_TTL_MS,
     callTimeoutMs: Math.min(config.SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS, 30_000),
     now: () => Date.now(),
   });
-  return { operator, close };
+  const prompts = createPromptRecorder(promptStore, logger);
+  return {
+    operator,
+    prompts,
+    close: async () => {
+      await prompts.close();
+      await close();
+    },
+  };
 }

@@ -4,6 +4,7 @@ import type { RouterService } from '@sophia/contracts/router';
 import type { Logger } from '@sophia/platform';
 import type { PlanStore } from './plans/plan-store.ts';
 import type { FleetOperations } from './fleet-operations.ts';
+import type { PromptRepeatStore } from './prompts/prompt-repeat-store.ts';
 
 /** What the operator commands act on, injected (tests pass fakes or in-memory transports). */
 export interface OperatorContext {
@@ -13,6 +14,8 @@ export interface OperatorContext {
   /** GPU fleet management; undefined until configured (gpu.* answer FAILED_PRECONDITION). */
   readonly fleet: FleetOperations | undefined;
   readonly plans: PlanStore;
+  /** Prompt fingerprints of answered chat requests (costs.optimize's repeated prompts); undefined = not measured. */
+  readonly prompts?: PromptRepeatStore;
   readonly logger: Logger;
   /** SOPHIA_BUDGET_TIMEZONE: the zone report dates and relative periods are read in. */
   readonly timeZone: string;

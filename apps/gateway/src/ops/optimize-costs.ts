@@ -9,6 +9,7 @@ import { commandResult, formatUsd, usd, type Cell } from './command-result.ts';
 import type { OperatorContext } from './operator-context.ts';
 import { ledgerOf } from './read-commands.ts';
 import type { WriteCommand } from './write-commands.ts';
+import type { WorkloadRepeats } from './prompts/prompt-repeat-store.ts';
 
 const DAYS = 30;
 
@@ -35,9 +36,10 @@ export async function optimizeCosts(
   const ledger = ledgerOf(ctx);
   const tenant = tenantInScope(caller, undefined, { everyoneForAdmin: true });
   const endMs = ctx.now();
-  const [usage, breakEven] = await Promise.all([
+  const [usage, breakEven, repeats] = await Promise.all([
     ledger.getUsageReport({ start: timestampFromMs(endMs - DAYS * 86_400_000), end: timestampFromMs(endMs), groupBy: [Dimension.WORKLOAD_TAG, Dimension.TIER, Dimension.BACKEND], tenant: tenant ?? '' }, { timeoutMs: ctx.callTimeoutMs }),
     ledger.getBreakEven({ days: DAYS }, { timeoutMs: ctx.callTimeoutMs }),
+    ctx.prompts?.repeats({ ...(tenant !== undefined ? { tenant } : {}), ...(args.workload !== undefined ? { workload: args.workload } : {}), sinceMs: endMs - DAYS * 86_400_000, untilMs: endMs }),
   ]);
   const rows = usage.rows.filter((r) => args.workload === undefined || r.keys[0] === args.workload);
   const requests = rows.reduce((s, r) => s + Number(r.requests), 0);
@@ -85,6 +87,7 @@ export async function optimizeCosts(
       });
     }
   }
+  const repeated = repeatedPromptFindings(repeats, requests);
   findings.sort((a, b) => b.monthlySavingUsd - a.monthlySavingUsd);
   const proposals = [];
   for (const f of findings.slice(0, 5)) {
@@ -103,15 +106,45 @@ export async function optimizeCosts(
     const gpuN = t.filter((r) => r.keys[2] === 'gpu').reduce((s, r) => s + Number(r.requests), 0);
     return [tier, n, requests > 0 ? Math.round((n / requests) * 1000) / 10 : 0, c, n > 0 ? c / n : null, n > 0 ? Math.round((gpuN / n) * 1000) / 10 : 0];
   });
-  const total = findings.slice(0, 5).reduce((s, f) => s + f.monthlySavingUsd, 0);
+  for (const r of repeated) proposals.push({ title: r.title, rationale: r.rationale, monthlySavingUsd: Math.round(r.monthlySavingUsd * 100) / 100 });
+  const total = findings.slice(0, 5).reduce((s, f) => s + f.monthlySavingUsd, 0) + repeated.reduce((s, r) => s + r.monthlySavingUsd, 0);
+  const count = Math.min(findings.length, 5) + repeated.length;
   const summary =
     requests === 0
       ? `No usage of ${scope} in the last ${DAYS} days: nothing to optimise yet.`
       : `${scope}, last ${DAYS} days: ${requests.toLocaleString('en-US')} requests, ${formatUsd(cost)} (${formatUsd(cost / requests)}/request). ` +
-        (findings.length === 0 ? 'Routing is already at the cheaper backend for every workload/model the ledger can price; no change proposed.' : `${findings.length} change(s) proposed, ≈ ${formatUsd(total)}/month in total.`) +
-        ' Repeated prompts are not measured (the ledger keeps no prompt fingerprints).';
+        (count === 0 ? 'Routing is already at the cheaper backend for every workload/model the ledger can price; no change proposed.' : `${count} change(s) proposed, ≈ ${formatUsd(total)}/month in total.`) +
+        (repeats === undefined ? ' Repeated prompts are not measured here (no prompt fingerprints).' : ` ${repeatSummary(repeats)}`);
   return create(OptimizationSchema, {
     analysis: commandResult(summary, ['tier', 'requests', 'share_percent', 'cost_usd', 'cost_per_request_usd', 'gpu_percent'], tierMix),
     proposals,
   });
+}
+
+/** A workload whose repeats are worth caching: at least this many repeated requests in the window. */
+const MIN_REPEATS = 10;
+
+/**
+ * Repeated prompts: requests whose exact prompt (model, messages, parameters) the workload had
+ * already sent in the last 30 days. A response cache would have answered them for free, so their
+ * cost is the saving; it is advice, not a routing change, so it carries no plan.
+ */
+function repeatedPromptFindings(repeats: readonly WorkloadRepeats[] | undefined, requests: number): Array<Omit<Finding, 'command'>> {
+  if (repeats === undefined || requests === 0) return [];
+  return repeats
+    .filter((r) => r.repeated >= MIN_REPEATS && r.repeatedCostMicroUsd > 0n)
+    .slice(0, 3)
+    .map((r) => ({
+      title: `Cache repeated prompts of ${r.workload === '' ? 'untagged requests' : `workload ${r.workload}`}`,
+      rationale: `${r.repeated.toLocaleString('en-US')} of its ${r.requests.toLocaleString('en-US')} requests in ${DAYS} days repeated a prompt it had already sent, for ${formatUsd(usd(r.repeatedCostMicroUsd))}; a response cache would have answered them without an upstream call. Not appliable as a routing plan: enable the gateway's response cache for it.`,
+      monthlySavingUsd: usd(r.repeatedCostMicroUsd),
+    }));
+}
+
+/** One sentence on repeats across the workloads read. */
+function repeatSummary(repeats: readonly WorkloadRepeats[]): string {
+  const n = repeats.reduce((s, r) => s + r.repeated, 0);
+  const of = repeats.reduce((s, r) => s + r.requests, 0);
+  const cost = repeats.reduce((s, r) => s + r.repeatedCostMicroUsd, 0n);
+  return of === 0 ? 'No prompt fingerprints recorded yet.' : `Repeated prompts: ${n.toLocaleString('en-US')} of ${of.toLocaleString('en-US')} answered requests (${formatUsd(usd(cost))}).`;
 }
