@@ -72,6 +72,40 @@ async function periodOf(page: Page, name: string) {
   return { start: timestampFromMs(Number(await area.getAttribute('data-start-ms'))), end: timestampFromMs(Number(await area.getAttribute('data-end-ms'))) };
 }
 
+const DAY_S = 86_400;
+
+/** The x range uPlot drew the dashboard's chart with, in seconds (`data-x-min`, `data-x-max`). */
+async function chartRange(page: Page): Promise<{ xMin: number; xMax: number }> {
+  const holder = page.locator('figure.chart-figure .chart');
+  return { xMin: Number(await holder.getAttribute('data-x-min')), xMax: Number(await holder.getAttribute('data-x-max')) };
+}
+
+/**
+ * Asserts the chart's time axis lies within the dashboard's period (widened by `slackS` either side
+ * of the period's first and last UTC day, where per-day points sit) and returns it.
+ */
+async function expectChartWithin(page: Page, name: string, slackS: number): Promise<{ xMin: number; xMax: number }> {
+  const area = page.locator(`[data-dashboard="${name}"]`);
+  const startS = Number(await area.getAttribute('data-start-ms')) / 1000;
+  const endS = Number(await area.getAttribute('data-end-ms')) / 1000;
+  const range = await chartRange(page);
+  expect(Number.isFinite(range.xMin) && Number.isFinite(range.xMax)).toBe(true);
+  expect(range.xMin).toBeGreaterThanOrEqual(Math.floor(startS / DAY_S) * DAY_S - slackS);
+  expect(range.xMax).toBeLessThanOrEqual(Math.floor(endS / DAY_S) * DAY_S + slackS);
+  expect(range.xMax).toBeGreaterThan(range.xMin);
+  return range;
+}
+
+/**
+ * Every figure, note and table cell a person reads that is not in human units: NaN, Infinity, "-0",
+ * exponent notation, or a percentage of a million or more.
+ */
+function absurdFigures(page: Page): Promise<string[]> {
+  return page.locator('[data-figure], .figure-note, td, dd').evaluateAll((nodes) =>
+    nodes.map((n) => n.textContent ?? '').filter((t) => /NaN|Infinity|(^|[^\w.])-0(?![.,\d])|-\$0\.00|\de[-+]?\d|\d{1,3}(,\d{3}){2,}(\.\d+)?\s?%/.test(t)),
+  );
+}
+
 describe('dashboards after a seeded load', () => {
   it("executive: spend, requests and savings equal the ledger's reports for the same period", async () => {
     const page = await openDashboard('executive');
@@ -84,8 +118,26 @@ describe('dashboards after a seeded load', () => {
     expect(await figure(page, 'savings-largest')).toBe(String(savings.savingsVsLargestTier?.microUsd ?? 0n));
     expect(await page.locator('[data-figure="spend"]').textContent()).toMatch(/^\$\d/);
     expect(await page.locator('figure.chart-figure canvas').count()).toBe(1);
+    // The seeded load costs micro-dollars: ROI over it is "n/a", never a billion per cent.
+    expect(usage.total!.cost!.microUsd).toBeLessThan(10_000n);
+    expect(await page.locator('[data-figure="roi"]').textContent()).toBe('n/a (spend ≈ $0)');
+    expect(await page.locator('[data-figure="savings-gpu"] + .figure-note').textContent()).toMatch(/^\d+(\.\d)?% of the \$[\d,.]+ baseline for the period$/);
+    // One day of data in a 24-hour period: the time axis spans that period's days, not years.
+    await expectChartWithin(page, 'executive', DAY_S / 2);
+    expect(await absurdFigures(page)).toEqual([]);
     expect(await seriousViolations(page)).toEqual([]);
     await shot(page, 'dashboard-executive');
+    await page.close();
+  });
+
+  it('executive over 30 days: the chart spans the 30 days, with the one day of data inside', async () => {
+    const page = await openDashboard('executive', '?range=30d');
+    const { xMin, xMax } = await expectChartWithin(page, 'executive', DAY_S / 2);
+    expect(xMax - xMin).toBeGreaterThanOrEqual(30 * DAY_S);
+    const today = Math.floor(Date.now() / 1000 / DAY_S) * DAY_S;
+    expect(today).toBeGreaterThan(xMin);
+    expect(today).toBeLessThan(xMax);
+    expect(await absurdFigures(page)).toEqual([]);
     await page.close();
   });
 
@@ -105,6 +157,7 @@ describe('dashboards after a seeded load', () => {
     await page.locator('[data-explained]:not([data-explained=""])').waitFor();
     expect(await page.locator('.explain-result dd').first().textContent()).toMatch(/^(simple|balanced|complex)$/);
     expect((await upstreamStats(mesh)).requests).toBe(before.requests);
+    expect(await absurdFigures(page)).toEqual([]);
     expect(await seriousViolations(page)).toEqual([]);
     await shot(page, 'dashboard-developer');
     await page.close();
@@ -123,6 +176,7 @@ describe('dashboards after a seeded load', () => {
     const cells = await row.locator('td').evaluateAll((tds) => tds.map((td) => td.dataset['value'] ?? td.textContent));
     expect(cells.slice(3, 7)).toEqual([String(month!.limit!.microUsd), String(month!.spent?.microUsd ?? 0n), String(month!.reserved?.microUsd ?? 0n), String(month!.utilisation)]);
     expect(cells[7]).toBe('past 50 %');
+    expect(await absurdFigures(page)).toEqual([]);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
     const csv = await (await download.createReadStream()).toArray();
@@ -147,6 +201,11 @@ describe('dashboards after a seeded load', () => {
     expect(await figure(page, 'in-flight')).toBe('0');
     expect(await page.locator('[data-table="breakers"] tbody tr').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-table="gpu"] tbody tr').count()).toBe(mesh.upstreams.gpu.length);
+    // The latency chart covers the stream's series (60 intervals of 5 s) ending at the snapshot.
+    const chart = await chartRange(page);
+    expect(chart.xMax - chart.xMin).toBe(300);
+    expect(Math.abs(chart.xMax - Date.now() / 1000)).toBeLessThan(60);
+    expect(await absurdFigures(page)).toEqual([]);
     expect(await seriousViolations(page)).toEqual([]);
     await shot(page, 'dashboard-operations');
     await page.close();

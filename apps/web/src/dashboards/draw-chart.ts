@@ -16,6 +16,11 @@ export interface ChartOptions {
   readonly title: string;
   /** x values in seconds since the epoch. */
   readonly x: readonly number[];
+  /**
+   * The x axis, [from, to] in seconds: the period the chart reports on, never the data's own extent
+   * (uPlot widens a single timestamp by 86,400 / 1e-3 s — 1,000 days — and stretches sparse points).
+   */
+  readonly xRange: readonly [number, number];
   readonly series: readonly Series[];
   readonly leftLabel: string;
   readonly rightLabel?: string;
@@ -24,7 +29,9 @@ export interface ChartOptions {
 
 /**
  * A time-series chart (uPlot: canvas, ~45 KB, draws thousands of points in milliseconds) in a
- * figure with a text caption, so the chart's content is also readable without the canvas.
+ * figure with a text caption, so the chart's content is also readable without the canvas. The x
+ * axis is pinned to `xRange` whatever the data holds (one point, none, or two far apart); the range
+ * uPlot actually drew is on the holder (`data-x-min`, `data-x-max`, seconds) for the browser suite.
  */
 export function drawChart(options: ChartOptions): HTMLElement {
   const holder = el('div', { class: 'chart', role: 'img', 'aria-label': options.title });
@@ -32,14 +39,23 @@ export function drawChart(options: ChartOptions): HTMLElement {
   const fmt = options.format ?? ((v: number) => String(v));
   const axes: uPlot.Axis[] = [{}, { label: options.leftLabel, values: (_u, vals) => vals.map(fmt) }];
   if (options.rightLabel) axes.push({ side: 1, scale: 'right', label: options.rightLabel, grid: { show: false } });
+  const [from, to] = options.xRange;
   const width = Math.max(320, Math.min(1100, window.innerWidth - 80));
   new uPlot(
     {
       width,
       height: 240,
       axes,
-      // One point (a single day) gets a day of room instead of uPlot's years-wide default.
-      scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 43_200, max + 43_200] : [min, max]) } },
+      scales: { x: { time: true, range: () => [from, to] } },
+      hooks: {
+        setScale: [
+          (u, key) => {
+            if (key !== 'x') return;
+            holder.dataset['xMin'] = String(u.scales['x']?.min ?? '');
+            holder.dataset['xMax'] = String(u.scales['x']?.max ?? '');
+          },
+        ],
+      },
       // Points always: sparse series (windows without traffic are gaps) would otherwise be invisible.
       series: [{}, ...options.series.map((s) => ({ label: s.label, stroke: s.color, fill: undefined, width: 2, scale: s.axis === 'right' ? 'right' : 'y', points: { show: true, size: 5, fill: s.color } }))],
     },

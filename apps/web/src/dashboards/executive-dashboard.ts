@@ -1,9 +1,10 @@
 import { Dimension } from '@sophia/contracts/ledger';
 import { el } from '../ui/el.ts';
-import { formatCount, formatPercent, formatUsd } from '../ui/format.ts';
+import { formatCount, formatUsd } from '../ui/format.ts';
 import { reportLoop, type Dashboard } from './dashboard-frame.ts';
 import { drawChart } from './draw-chart.ts';
-import { daySeconds, micro, periodRequest } from './report-values.ts';
+import { daySeconds, daySlots, micro, periodRequest } from './report-values.ts';
+import { roiFigure, savedShareText } from './roi-figure.ts';
 import { figureCard } from './widgets.ts';
 
 /**
@@ -27,7 +28,9 @@ export const executiveDashboard: Dashboard = {
         const requests = u?.total?.requests ?? 0n;
         if (!u || !s || requests === 0n) return [el('p', { class: 'empty' }, 'No requests in this period yet: figures appear once the mesh has served traffic.')];
         const vsBaseline = micro(s.savingsVsGpuBaseline);
-        const roi = spend > 0n ? Number(vsBaseline) / Number(spend) : 0;
+        const baseline = micro(s.gpuBaseline);
+        const roi = roiFigure(vsBaseline, spend);
+        const share = savedShareText(vsBaseline, baseline);
         const days = [...u.rows].sort((a, b) => (a.keys[0] ?? '').localeCompare(b.keys[0] ?? ''));
         return [
           el(
@@ -35,15 +38,16 @@ export const executiveDashboard: Dashboard = {
             { class: 'cards' },
             figureCard('spend', 'Spend', formatUsd(spend), spend),
             figureCard('requests', 'Requests', formatCount(requests), requests),
-            figureCard('savings-gpu', 'Saved vs the GPU baseline', formatUsd(vsBaseline), vsBaseline, `baseline ${formatUsd(micro(s.gpuBaseline))} for the period`),
+            figureCard('savings-gpu', 'Saved vs the GPU baseline', formatUsd(vsBaseline), vsBaseline, share ? `${share} of the ${formatUsd(baseline)} baseline for the period` : 'no GPU baseline configured'),
             figureCard('savings-largest', 'Saved vs all on the largest tier', formatUsd(micro(s.savingsVsLargestTier)), micro(s.savingsVsLargestTier), `all-largest would cost ${formatUsd(micro(s.allLargestTier))}`),
-            figureCard('roi', 'ROI vs the GPU baseline', spend > 0n ? formatPercent(roi) : '—', roi, '(baseline − spend) ÷ spend'),
+            figureCard('roi', 'ROI vs the GPU baseline', roi.text, roi.raw, '(baseline − spend) ÷ spend; n/a under a cent of spend'),
             figureCard('projection', 'Month-end projection', formatUsd(micro(u.monthEndProjection)), micro(u.monthEndProjection), `month to date ${formatUsd(micro(u.monthToDate))}`),
           ),
           days.length > 0
             ? drawChart({
                 title: 'Spend and requests per day',
                 x: days.map((r) => daySeconds(r.keys[0] ?? '')),
+                xRange: daySlots(period),
                 series: [
                   { label: 'Spend (USD)', values: days.map((r) => Number(micro(r.cost)) / 1e6), color: '#1d4ed8' },
                   { label: 'Requests', values: days.map((r) => Number(r.requests)), color: '#b45309', axis: 'right' },

@@ -2,7 +2,7 @@ import type { BudgetWindowStatus } from '@sophia/contracts/ledger';
 import { BudgetWindow, Dimension } from '@sophia/contracts/ledger';
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { el } from '../ui/el.ts';
-import { formatPercent, formatUsd } from '../ui/format.ts';
+import { formatPercent, formatUsd, NO_FIGURE } from '../ui/format.ts';
 import { alertLevel } from './budget-alert.ts';
 import { failureText, reportLoop, type Dashboard } from './dashboard-frame.ts';
 import { micro, periodRequest } from './report-values.ts';
@@ -69,7 +69,9 @@ export const financeDashboard: Dashboard = {
             figureCard('burn-rate', 'Burn rate', `${formatUsd(burn)} / day`, burn, 'month to date ÷ days elapsed'),
             figureCard('projection', 'Month-end projection', formatUsd(micro(u?.monthEndProjection)), micro(u?.monthEndProjection)),
             figureCard('period-spend', 'Spend in the period', formatUsd(micro(u?.total?.cost)), micro(u?.total?.cost)),
-            figureCard('cost-per-request', 'Cost per request', formatUsd(micro(u?.total?.costPerRequest)), micro(u?.total?.costPerRequest)),
+            (u?.total?.requests ?? 0n) > 0n
+              ? figureCard('cost-per-request', 'Cost per request', formatUsd(micro(u?.total?.costPerRequest)), micro(u?.total?.costPerRequest))
+              : figureCard('cost-per-request', 'Cost per request', NO_FIGURE, '', 'no requests in the period'),
           ),
           dataTable(
             'budgets',

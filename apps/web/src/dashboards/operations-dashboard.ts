@@ -1,5 +1,5 @@
 import { timestampMs } from '@bufbuild/protobuf/wkt';
-import type { WatchLiveResponse } from '@sophia/contracts/dashboard';
+import type { TrafficWindow, WatchLiveResponse } from '@sophia/contracts/dashboard';
 import { BreakerState, type BreakerStatus } from '@sophia/contracts/router';
 import { el, replaceChildren } from '../ui/el.ts';
 import { formatCount, formatMs, formatPercent } from '../ui/format.ts';
@@ -36,6 +36,14 @@ interface Transition {
   readonly atMs: number;
 }
 
+/** The seconds the series covers: from the first interval's start to the last one's end. */
+function seriesSpan(series: readonly TrafficWindow[]): [number, number] {
+  const first = series[0];
+  const last = series[series.length - 1];
+  const endOf = (w: TrafficWindow | undefined): number => (w?.end ? timestampMs(w.end) / 1000 : 0);
+  return [endOf(first) - (first?.windowMs ?? 0) / 1000, endOf(last)];
+}
+
 function rate(part: bigint, whole: bigint): string {
   return whole === 0n ? '—' : formatPercent(Number(part) / Number(whole));
 }
@@ -62,6 +70,7 @@ function draw(snap: WatchLiveResponse, windowLabel: string, transitions: readonl
       ? drawChart({
           title: `Latency per ${INTERVAL_MS / 1000} s (answered requests)`,
           x: series.map((s) => (s.end ? timestampMs(s.end) / 1000 : 0)),
+          xRange: seriesSpan(series),
           series: [
             { label: 'p50', values: series.map((s) => (s.requests > 0n ? s.latencyP50Ms : null)), color: '#166534' },
             { label: 'p95', values: series.map((s) => (s.requests > 0n ? s.latencyP95Ms : null)), color: '#b45309' },

@@ -1,4 +1,4 @@
-import { formatCount, formatMs, formatPercent, formatUsd } from './format.ts';
+import { formatCompact, formatCount, formatMs, formatPercent, formatUsd, NO_FIGURE } from './format.ts';
 
 describe('formats', () => {
   it('prints dollars from micro-dollars: cents from $1, three significant digits below', () => {
@@ -13,7 +13,25 @@ describe('formats', () => {
     expect(formatCount(12345n)).toBe('12,345');
     expect(formatPercent(0.667)).toBe('66.7%');
     expect(formatMs(850.4)).toBe('850 ms');
+    expect(formatMs(999.7)).toBe('1.00 s');
     expect(formatMs(1234)).toBe('1.23 s');
     expect(formatMs(65_000)).toBe('65.0 s');
+  });
+
+  it('never prints NaN, Infinity, -0 or a fraction of a micro-dollar', () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(formatUsd(bad)).toBe(NO_FIGURE);
+      expect(formatCount(bad)).toBe(NO_FIGURE);
+      expect(formatCompact(bad)).toBe(NO_FIGURE);
+      expect(formatPercent(bad)).toBe(NO_FIGURE);
+      expect(formatMs(bad)).toBe(NO_FIGURE);
+    }
+    expect(formatPercent(-0)).toBe('0%');
+    expect(formatPercent(-0.00001)).toBe('0%');
+    expect(formatMs(-0.2)).toBe('0 ms');
+    expect(formatCount(-0)).toBe('0');
+    expect(formatUsd(-0.4)).toBe('$0.00');
+    expect(formatUsd(0.1)).toBe('$0.00');
+    expect(formatUsd(1e-7 * 1e6)).toBe('$0.00');
   });
 });
