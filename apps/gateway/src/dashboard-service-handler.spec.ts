@@ -35,7 +35,10 @@ function setup(options: { ledger?: boolean } = {}): { client: Client<typeof Dash
           return { decision: { model: 'llama-3.1-8b' }, plan: ['serverless:llama'] };
         },
         getBreakers() {
-          return { breakers: [{ target: 'serverless:llama', state: BreakerState.OPEN }] };
+          return {
+            breakers: [{ target: 'serverless:llama', state: BreakerState.OPEN }],
+            transitions: [{ target: 'serverless:llama', from: BreakerState.CLOSED, to: BreakerState.OPEN, at: { seconds: 1_799_999_990n, nanos: 0 } }],
+          };
         },
       }),
     ),
@@ -120,6 +123,7 @@ describe('DashboardService', () => {
       expect(snap.series.reduce((n, w) => n + w.requests, 0n)).toBe(2n);
       expect(snap.inFlight).toBe(1);
       expect(snap.breakers.map((b) => [b.target, b.state])).toEqual([['serverless:llama', BreakerState.OPEN]]);
+      expect(snap.breakerTransitions.map((t) => [t.target, t.from, t.to, t.at?.seconds])).toEqual([['serverless:llama', BreakerState.CLOSED, BreakerState.OPEN, 1_799_999_990n]]);
       expect(snap.gpuCapacity).toBeUndefined();
       expect(snap.problems).toEqual([]);
       break;

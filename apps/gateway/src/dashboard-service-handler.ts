@@ -4,7 +4,7 @@ import { Code, ConnectError, type Client, type HandlerContext, type ServiceImpl 
 import type { GetCapacityResponse, InferenceService } from '@sophia/contracts/inference';
 import { TrafficWindowSchema, WatchLiveResponseSchema, type DashboardService, type TrafficWindow, type WatchLiveResponse } from '@sophia/contracts/dashboard';
 import { Dimension, type LedgerService } from '@sophia/contracts/ledger';
-import { RouteInputSchema, type BreakerStatus, type RouterService } from '@sophia/contracts/router';
+import { RouteInputSchema, type BreakerStatus, type BreakerTransition, type RouterService } from '@sophia/contracts/router';
 import type { Logger } from '@sophia/platform';
 import { presentedApiKey, type ApiKeyAuth } from './api-key-auth.ts';
 import { requireScope, tenantInScope, type Caller } from './api-key-scopes.ts';
@@ -115,12 +115,12 @@ export function createDashboardServiceHandler(options: DashboardServiceOptions):
     // Windows end after this millisecond (exclusive end), so a request that ended just now counts.
     const end = t + 1;
     const problems: string[] = [];
-    const [breakers, gpu] = await Promise.all([
+    const [{ breakers, transitions }, gpu] = await Promise.all([
       router.getBreakers({}, { signal, timeoutMs: Math.min(timeoutMs, intervalMs) }).then(
-        (r) => r.breakers,
-        (err: unknown): BreakerStatus[] => {
+        (r) => r,
+        (err: unknown): { breakers: BreakerStatus[]; transitions: BreakerTransition[] } => {
           problems.push(`router: ${ConnectError.from(err).rawMessage}`);
-          return [];
+          return { breakers: [], transitions: [] };
         },
       ),
       options.gpu?.getCapacity({}, { signal, timeoutMs: Math.min(timeoutMs, intervalMs) }).then(
@@ -137,6 +137,7 @@ export function createDashboardServiceHandler(options: DashboardServiceOptions):
       series: traffic.series(end, intervalMs, SERIES_LENGTH).map(windowMessage),
       inFlight: traffic.inFlight(),
       breakers,
+      breakerTransitions: transitions,
       gpuCapacity: gpu,
       problems,
     });

@@ -19,6 +19,8 @@ export const routerConfigSchema = z.object({
   SOPHIA_BREAKER_FAST_FAILURES: z.coerce.number().int().min(1).default(3),
   /** The fast window; also, >= 2 failures in a row spanning this long open a breaker. */
   SOPHIA_BREAKER_FAILING_FOR_MS: configValues.durationMs(1000),
+  /** Days the router keeps breaker transitions (GetBreakers.transitions; also capped at the newest 1,000). */
+  SOPHIA_BREAKER_HISTORY_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** Streams broken after the first token continued on another target (0 = end with an error). */
   SOPHIA_ROUTER_MID_STREAM_RESCUES: z.coerce.number().int().min(0).max(3).default(1),
   /** Same-target retries per request, before the first token, when every target failed. */

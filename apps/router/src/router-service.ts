@@ -25,6 +25,11 @@ import { createRouterHandler } from './router-handler.ts';
 import { createRouterMetrics } from './router-metrics.ts';
 import { createTargetBreakers } from './target-breakers.ts';
 import { createRetryBudget } from './retry-budget.ts';
+import type { BreakerHistory } from './breaker-history/breaker-history.ts';
+import { BREAKER_HISTORY_SCHEMA } from './breaker-history/breaker-history-schema.ts';
+import { createRedisBreakerHistory } from './breaker-history/redis-breaker-history.ts';
+import { createSqliteBreakerHistory } from './breaker-history/sqlite-breaker-history.ts';
+import { withBreakerHistory } from './breaker-history/with-breaker-history.ts';
 
 /** The router for a host: catalog and policy (bundled or watched files), overrides (Redis when shared, else the embedded state file), clients for the classifier, the ledger and both inference backends (in process when co-hosted, gRPC otherwise), breakers, retry budget and capacity poller. */
 export const routerService = defineHostedService(routerConfigSchema, async ({ config, logger, metrics, connect }) => {
@@ -58,12 +63,15 @@ export const routerService = defineHostedService(routerConfigSchema, async ({ co
   // and, without Redis, the overrides.
   let state: ReturnType<typeof openDataDir>;
   try {
-    state = openDataDir(dataDirOptions(config), [OVERRIDE_SCHEMA, COMMIT_OUTBOX_SCHEMA]);
+    state = openDataDir(dataDirOptions(config), [OVERRIDE_SCHEMA, COMMIT_OUTBOX_SCHEMA, BREAKER_HISTORY_SCHEMA]);
   } catch (err) {
     closePolicy();
     throw err;
   }
   let overrides: OverrideStore;
+  let breakerHistory: BreakerHistory;
+  const historyRetention = { maxAgeMs: config.SOPHIA_BREAKER_HISTORY_DAYS * 86_400_000, maxEntries: 1000 };
+  const historyFailed = (err: Error): void => logger.warn({ err: err.message }, 'breaker history: write or read failed (the breakers work on)');
   let closeOverrides = async (): Promise<void> => undefined;
   if (config.SOPHIA_REDIS_URL) {
     let redis: Awaited<ReturnType<typeof connectRedis>>;
@@ -82,10 +90,12 @@ export const routerService = defineHostedService(routerConfigSchema, async ({ co
       keyPrefix: config.SOPHIA_ROUTER_REDIS_PREFIX,
       onCorrupt: (id, err) => logger.error({ id, err: err.message }, 'stored override unreadable: ignored'),
     });
+    breakerHistory = createRedisBreakerHistory({ redis, keyPrefix: config.SOPHIA_ROUTER_REDIS_PREFIX, retention: historyRetention, onError: historyFailed });
     closeOverrides = async () => void (await redis.quit());
     logger.info({ prefix: config.SOPHIA_ROUTER_REDIS_PREFIX }, 'overrides: redis (shared by all replicas)');
   } else {
     overrides = createSqliteOverrideStore(state.db, { onCorrupt: (id, err) => logger.error({ id, err: err.message }, 'stored override unreadable: ignored') });
+    breakerHistory = createSqliteBreakerHistory(state.db, historyRetention, historyFailed);
     logger.info({ path: state.path }, 'overrides: embedded SQLite (kept across restarts; one mesh per data directory)');
   }
   const backends: Partial<Record<CatalogBackend, Client<typeof InferenceService>>> = {};
@@ -112,6 +122,7 @@ export const routerService = defineHostedService(routerConfigSchema, async ({ co
       rollingWindowMs: config.SOPHIA_BREAKER_WINDOW_MS,
       fastFailures: config.SOPHIA_BREAKER_FAST_FAILURES,
       failingForMs: config.SOPHIA_BREAKER_FAILING_FOR_MS,
+      onTransition: (target, from, to, atMs) => breakerHistory.record({ target, from, to, atMs }),
     },
     metrics.registry,
   );
@@ -119,7 +130,7 @@ export const routerService = defineHostedService(routerConfigSchema, async ({ co
   const ledgerClient = connect(LedgerService, 'ledger');
   const durable = ledgerClient ? withDurableCommits({ ledger: ledgerClient, outbox: createCommitOutbox(state.db), logger }) : undefined;
   const ledger = durable?.ledger;
-  const handler = createRouterHandler({
+  const handler = withBreakerHistory(createRouterHandler({
     catalog,
     classifier: connect(ClassifierService, 'classifier'),
     ledger,
@@ -144,7 +155,7 @@ export const routerService = defineHostedService(routerConfigSchema, async ({ co
             logger.error({ err: (err as Error).message, audit: entry.action, subject: entry.subject }, 'ledger audit append failed: the audit log line stands');
           })
       : undefined,
-  });
+  }), breakerHistory, historyFailed);
   return {
     services: [serviceRegistration(RouterService, handler)],
     close: async () => {

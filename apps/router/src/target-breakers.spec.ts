@@ -85,4 +85,20 @@ describe('target breakers', () => {
     expect(b.snapshot()[0]).toMatchObject({ failures: 1, fires: 1 });
     b.shutdown();
   });
+  it('reports every state change with the state it left, in order', async () => {
+    const seen: string[] = [];
+    const b = createTargetBreakers({
+      volumeThreshold: 3,
+      errorThresholdPercentage: 50,
+      resetTimeoutMs: 20,
+      rollingWindowMs: 10_000,
+      failingForMs: 1,
+      onTransition: (target, from, to) => seen.push(`${target} ${from}->${to}`),
+    });
+    for (let i = 0; i < 3; i++) await b.fire('t', () => Promise.reject(unavailable())).catch(() => undefined);
+    while (b.state('t') !== 'half_open') await new Promise((r) => setTimeout(r, 5));
+    await b.fire('t', () => Promise.resolve(1));
+    expect(seen).toEqual(['t closed->open', 't open->half_open', 't half_open->closed']);
+    b.shutdown();
+  });
 });

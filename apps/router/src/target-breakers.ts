@@ -22,6 +22,8 @@ export interface BreakerSettings {
   /** The fast window; also, ≥ 2 failures in a row spanning this long open the breaker. @default 1000 */
   readonly failingForMs?: number;
   readonly clock?: () => number;
+  /** Told of every state change (the router records them in its breaker history). */
+  readonly onTransition?: (target: string, from: BreakerState, to: BreakerState, atMs: number) => void;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
@@ -158,8 +160,12 @@ export function createTargetBreakers(settings: BreakerSettings, registry?: Regis
       errorFilter: (err: unknown) => !isBackendFailure(err),
     });
     const breaker = b;
+    let current: BreakerState = 'closed';
     const report = (to: BreakerState): void => {
-      trackOf(target).changedAt = clock();
+      const at = clock();
+      trackOf(target).changedAt = at;
+      if (to !== current) settings.onTransition?.(target, current, to, at);
+      current = to;
       stateGauge?.set({ target }, to === 'closed' ? 0 : to === 'half_open' ? 1 : 2);
       transitions?.inc({ target, to });
     };

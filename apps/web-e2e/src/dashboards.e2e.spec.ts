@@ -121,7 +121,7 @@ describe('dashboards after a seeded load', () => {
     // The seeded load costs micro-dollars: ROI over it is "n/a", never a billion per cent.
     expect(usage.total!.cost!.microUsd).toBeLessThan(10_000n);
     expect(await page.locator('[data-figure="roi"]').textContent()).toBe('n/a (spend ≈ $0)');
-    expect(await page.locator('[data-figure="savings-gpu"] + .figure-note').textContent()).toMatch(/^\d+(\.\d)?% of the \$[\d,.]+ baseline for the period$/);
+    expect(await page.locator('[data-figure="savings-gpu"] + .figure-note').textContent()).toMatch(/^(> )?\d+(\.\d)?% of the \$[\d,.]+ baseline for the period$/);
     // One day of data in a 24-hour period: the time axis spans that period's days, not years.
     await expectChartWithin(page, 'executive', DAY_S / 2);
     expect(await absurdFigures(page)).toEqual([]);
@@ -242,6 +242,31 @@ describe('dashboards after a seeded load', () => {
     expect(opened).toEqual([]);
     await setHidden(false);
     await eventually(async () => opened.length, (n) => n === 1, 'the stream to reopen when shown');
+    await page.close();
+  });
+
+  it('operations: a breaker the router opened shows in its recorded transitions (router → SQLite → GetBreakers → WatchLive)', async () => {
+    // The serverless simulator fails the next requests, so the router opens that target's breaker
+    // (the answers still arrive, from the GPU pool).
+    const fault = await fetch(`${mesh.upstreams.serverless}/sim/fault`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fault: 'status:code=503,count=12' }) });
+    expect(fault.status).toBe(200);
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${mesh.gatewayUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEYS.beta}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: `Say hi ${i}. [[sim:tokens=5]]` }] }),
+      });
+      expect(res.status).toBe(200);
+    }
+    await fetch(`${mesh.upstreams.serverless}/sim/fault`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fault: 'none' }) });
+    const page = await openDashboard('operations');
+    const opened = page.locator('[data-table="transitions"] tbody tr').filter({ hasText: /^.*serverless:.*closed.*open/ });
+    await eventually(() => opened.count(), (n) => n > 0, 'a closed → open transition of a serverless target');
+    const when = Number(await opened.first().locator('td').first().getAttribute('data-value'));
+    expect(Math.abs(when - Date.now())).toBeLessThan(120_000);
+    expect(await absurdFigures(page)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'dashboard-operations-breakers');
     await page.close();
   });
 

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { findRepoRoot, startMesh, type Mesh } from '@sophia/dev';
 import { ensureWebBuild } from '@sophia/web-build';
 
-/** API keys of the browser suite, by what they may do (chat only; chat and the operator scopes). */
-export const KEYS = { chat: 'web-chat-key-acme', ops: 'web-ops-key-acme' } as const;
+/** API keys of the browser suite, by what they may do (chat only; chat and the operator scopes) — and a chat key of a second tenant with no budget. */
+export const KEYS = { chat: 'web-chat-key-acme', ops: 'web-ops-key-acme', beta: 'web-chat-key-beta' } as const;
 
 /** Log lines of the mesh, printed when a suite fails to start. */
 export const meshLogs: string[] = [];
@@ -33,7 +33,7 @@ export async function startWebMesh(): Promise<Mesh> {
         HOME: process.env['HOME'],
         SOPHIA_DATA_DIR: dataDir,
         SOPHIA_LOG_LEVEL: 'warn',
-        SOPHIA_API_KEYS: `${KEYS.chat}:acme,${KEYS.ops}:acme:chat+ops:read+ops:write`,
+        SOPHIA_API_KEYS: `${KEYS.chat}:acme,${KEYS.ops}:acme:chat+ops:read+ops:write,${KEYS.beta}:beta`,
       },
       gatewayPort: 0,
       gpuSimulators: 1,

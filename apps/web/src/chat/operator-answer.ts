@@ -20,6 +20,16 @@ function cellText(v: Value): string {
   }
 }
 
+/** A result column's key ("previous_limit_usd") as a header a person reads ("Previous limit (USD)"). */
+export function columnLabel(key: string): string {
+  const units: Record<string, string> = { usd: 'USD', ms: 'ms', pct: '%', percent: '%' };
+  const words = key.split('_').filter(Boolean);
+  const unit = words.length > 1 ? units[words[words.length - 1]!] : undefined;
+  const text = (unit ? words.slice(0, -1) : words).join(' ');
+  const label = text.charAt(0).toUpperCase() + text.slice(1);
+  return unit ? `${label} (${unit})` : label;
+}
+
 /** A read's answer: its summary line and the table behind it. */
 export function resultNode(result: CommandResult): HTMLElement {
   const table = result.table;
@@ -31,7 +41,7 @@ export function resultNode(result: CommandResult): HTMLElement {
       ? el(
           'table',
           {},
-          el('thead', {}, el('tr', {}, ...table.columns.map((c) => el('th', { scope: 'col' }, c)))),
+          el('thead', {}, el('tr', {}, ...table.columns.map((c) => el('th', { scope: 'col' }, columnLabel(c))))),
           el('tbody', {}, ...table.rows.map((r) => el('tr', {}, ...r.cells.map((c) => el('td', { class: c.kind.case === 'numberValue' ? 'num' : undefined }, cellText(c)))))),
         )
       : null,
@@ -74,6 +84,8 @@ export function planCard(plan: Plan, ops: Client<typeof OperatorService>, canWri
         const applied = res.plan ?? plan;
         card.dataset['planStatus'] = PlanStatus[applied.status] ?? '';
         status.textContent = planStatusText(applied);
+        // Applied once: the button has done its job and goes, so nobody looks for a second click.
+        if (applied.status === PlanStatus.APPLIED) confirm.remove();
         if (res.result) replaceChildren(outcome, resultNode(res.result));
       },
       (err: unknown) => {

@@ -25,7 +25,21 @@ export interface ChartOptions {
   readonly leftLabel: string;
   readonly rightLabel?: string;
   readonly format?: (v: number) => string;
+  /**
+   * Totals per day instead of samples: grouped bars from zero (one slot per day, series side by
+   * side) and the time axis labelled once per day.
+   */
+  readonly perDay?: boolean;
 }
+
+const DAY_S = 86_400;
+const dayLabel = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+/** A y axis wide enough for its longest tick label, so the axis title never overlaps it. */
+const fitLabels: uPlot.Axis.Size = (_u, values) => 36 + 7 * Math.max(3, ...(values ?? []).map((v) => String(v).length));
+
+/** y from zero to a little above the highest value (1 when there is nothing to show). */
+const fromZero: uPlot.Range.Function = (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1];
 
 /**
  * A time-series chart (uPlot: canvas, ~45 KB, draws thousands of points in milliseconds) in a
@@ -37,8 +51,13 @@ export function drawChart(options: ChartOptions): HTMLElement {
   const holder = el('div', { class: 'chart', role: 'img', 'aria-label': options.title });
   const figure = el('figure', { class: 'chart-figure' }, el('figcaption', {}, options.title), holder);
   const fmt = options.format ?? ((v: number) => String(v));
-  const axes: uPlot.Axis[] = [{}, { label: options.leftLabel, values: (_u, vals) => vals.map(fmt) }];
-  if (options.rightLabel) axes.push({ side: 1, scale: 'right', label: options.rightLabel, grid: { show: false } });
+  const perDay = options.perDay === true;
+  const xAxis: uPlot.Axis = perDay ? { incrs: [DAY_S, 7 * DAY_S, 14 * DAY_S], values: (_u, splits) => splits.map((v) => dayLabel.format(v * 1000)) } : {};
+  const axes: uPlot.Axis[] = [xAxis, { label: options.leftLabel, values: (_u, vals) => vals.map(fmt), size: fitLabels }];
+  if (options.rightLabel) axes.push({ side: 1, scale: 'right', label: options.rightLabel, grid: { show: false }, size: fitLabels });
+  // Per day: bars from zero; two series sit side by side (left of the day's midnight, right of it).
+  const n = options.series.length;
+  const bars = (i: number): uPlot.Series.PathBuilder | undefined => uPlot.paths.bars?.({ size: [n === 2 ? 0.35 : 0.6, 40], align: n === 2 ? (i === 0 ? -1 : 1) : 0 });
   const [from, to] = options.xRange;
   const width = Math.max(320, Math.min(1100, window.innerWidth - 80));
   new uPlot(
@@ -46,7 +65,10 @@ export function drawChart(options: ChartOptions): HTMLElement {
       width,
       height: 240,
       axes,
-      scales: { x: { time: true, range: () => [from, to] } },
+      scales: perDay ? { x: { time: true, range: () => [from, to] }, y: { range: fromZero }, right: { range: fromZero } } : { x: { time: true, range: () => [from, to] } },
+      legend: { live: false },
+      // Days are the ledger's UTC days: tick and label them in UTC, whatever the browser's zone.
+      ...(perDay ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC') } : {}),
       hooks: {
         setScale: [
           (u, key) => {
@@ -56,8 +78,15 @@ export function drawChart(options: ChartOptions): HTMLElement {
           },
         ],
       },
-      // Points always: sparse series (windows without traffic are gaps) would otherwise be invisible.
-      series: [{}, ...options.series.map((s) => ({ label: s.label, stroke: s.color, fill: undefined, width: 2, scale: s.axis === 'right' ? 'right' : 'y', points: { show: true, size: 5, fill: s.color } }))],
+      series: [
+        {},
+        ...options.series.map((s, i) =>
+          perDay
+            ? { label: s.label, stroke: s.color, fill: s.color, width: 1, scale: s.axis === 'right' ? 'right' : 'y', paths: bars(i), points: { show: false } }
+            : // Points always: sparse series (windows without traffic are gaps) would otherwise be invisible.
+              { label: s.label, stroke: s.color, fill: undefined, width: 2, scale: s.axis === 'right' ? 'right' : 'y', points: { show: true, size: 5, fill: s.color } },
+        ),
+      ],
     },
     [options.x as number[], ...options.series.map((s) => s.values as Array<number | null>)],
     holder,

@@ -1,6 +1,6 @@
 import { Dimension } from '@sophia/contracts/ledger';
 import { el } from '../ui/el.ts';
-import { formatCount, formatUsd } from '../ui/format.ts';
+import { formatCount, formatUsd, humanNote } from '../ui/format.ts';
 import { reportLoop, type Dashboard } from './dashboard-frame.ts';
 import { drawChart } from './draw-chart.ts';
 import { daySeconds, daySlots, micro, periodRequest } from './report-values.ts';
@@ -55,9 +55,10 @@ export const executiveDashboard: Dashboard = {
                 leftLabel: 'USD',
                 rightLabel: 'requests',
                 format: (v) => formatUsd(v * 1e6),
+                perDay: true,
               })
             : null,
-          s.notes.length > 0 ? el('ul', { class: 'notes', 'aria-label': 'How the savings were computed' }, ...s.notes.map((n) => el('li', {}, n))) : null,
+          s.notes.length > 0 ? el('ul', { class: 'notes', 'aria-label': 'How the savings were computed' }, ...s.notes.map((n) => el('li', {}, humanNote(n)))) : null,
         ].filter((n): n is HTMLElement => n !== null);
       };
     });

@@ -1,6 +1,6 @@
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import type { TrafficWindow, WatchLiveResponse } from '@sophia/contracts/dashboard';
-import { BreakerState, type BreakerStatus } from '@sophia/contracts/router';
+import { BreakerState, type BreakerStatus, type BreakerTransition } from '@sophia/contracts/router';
 import { el, replaceChildren } from '../ui/el.ts';
 import { formatCount, formatMs, formatPercent } from '../ui/format.ts';
 import { failureText, markDrawn, type Dashboard } from './dashboard-frame.ts';
@@ -28,12 +28,10 @@ function stateText(state: BreakerState): string {
   }
 }
 
-/** A breaker state change seen between two snapshots. */
-interface Transition {
-  readonly target: string;
-  readonly from: string;
-  readonly to: string;
-  readonly atMs: number;
+/** When a transition happened: the time today, else the date and time. */
+function whenText(atMs: number, nowMs: number): string {
+  const at = new Date(atMs);
+  return at.toDateString() === new Date(nowMs).toDateString() ? at.toLocaleTimeString() : at.toLocaleString();
 }
 
 /** The seconds the series covers: from the first interval's start to the last one's end. */
@@ -48,7 +46,7 @@ function rate(part: bigint, whole: bigint): string {
   return whole === 0n ? '—' : formatPercent(Number(part) / Number(whole));
 }
 
-function draw(snap: WatchLiveResponse, windowLabel: string, transitions: readonly Transition[]): Node[] {
+function draw(snap: WatchLiveResponse, windowLabel: string): Node[] {
   const w = snap.current;
   const requests = w?.requests ?? 0n;
   const gpu = snap.gpuCapacity;
@@ -68,7 +66,7 @@ function draw(snap: WatchLiveResponse, windowLabel: string, transitions: readonl
     ),
     series.some((s) => s.requests > 0n)
       ? drawChart({
-          title: `Latency per ${INTERVAL_MS / 1000} s (answered requests)`,
+          title: `Latency per ${INTERVAL_MS / 1000} s over the last ${Math.round((series.length * INTERVAL_MS) / 60_000)} minutes (answered requests)`,
           x: series.map((s) => (s.end ? timestampMs(s.end) / 1000 : 0)),
           xRange: seriesSpan(series),
           series: [
@@ -93,9 +91,18 @@ function draw(snap: WatchLiveResponse, windowLabel: string, transitions: readonl
       snap.breakers,
       'The router reports no breakers yet (none has been called).',
     ),
-    transitions.length > 0
-      ? el('section', { 'aria-labelledby': 'transitions-title' }, el('h2', { id: 'transitions-title' }, 'Breaker transitions seen here'), el('ul', {}, ...transitions.map((t) => el('li', {}, `${new Date(t.atMs).toLocaleTimeString()} ${t.target}: ${t.from} → ${t.to}`))))
-      : null,
+    dataTable<BreakerTransition>(
+      'transitions',
+      'Breaker transitions (recorded by the router, newest first)',
+      [
+        { header: 'When', text: (t) => (t.at ? whenText(timestampMs(t.at), snap.time ? timestampMs(snap.time) : Date.now()) : '—'), raw: (t) => (t.at ? timestampMs(t.at) : '') },
+        { header: 'Target', text: (t) => t.target },
+        { header: 'From', text: (t) => stateText(t.from) },
+        { header: 'To', text: (t) => stateText(t.to), className: (t) => (t.to === BreakerState.OPEN ? 'alert-100' : t.to === BreakerState.HALF_OPEN ? 'alert-80' : undefined) },
+      ],
+      snap.breakerTransitions,
+      'No breaker has changed state in the router’s history (kept for 7 days by default).',
+    ),
     gpu
       ? dataTable(
           'gpu',
@@ -117,7 +124,7 @@ function draw(snap: WatchLiveResponse, windowLabel: string, transitions: readonl
 
 /**
  * `/dashboards/operations`: the gateway's live traffic (latency percentiles, error and fallback
- * rates, requests in flight), the router's breakers with the transitions seen while watching, and
+ * rates, requests in flight), the router's breakers with the transitions it recorded, and
  * the GPU pool's capacity and queue — one server stream, closed while the tab is hidden.
  */
 export const operationsDashboard: Dashboard = {
@@ -126,8 +133,6 @@ export const operationsDashboard: Dashboard = {
   mount(area, ctx) {
     const select = el('select', { id: 'window', name: 'window' }, ...WINDOWS.map((w) => el('option', { value: w.ms }, w.label)));
     area.before(el('div', { class: 'toolbar' }, el('label', { for: 'window' }, 'Figures over'), select));
-    const transitions: Transition[] = [];
-    let previous = new Map<string, BreakerState>();
     let stop = (): void => undefined;
     const start = (): void => {
       stop();
@@ -137,14 +142,8 @@ export const operationsDashboard: Dashboard = {
         open: (signal) => ctx.client.watchLive({ intervalMs: INTERVAL_MS, windowMs }, { signal }),
         onMessage: (snap) => {
           const atMs = snap.time ? timestampMs(snap.time) : Date.now();
-          for (const b of snap.breakers) {
-            const before = previous.get(b.target);
-            if (before !== undefined && before !== b.state) transitions.unshift({ target: b.target, from: stateText(before), to: stateText(b.state), atMs });
-          }
-          transitions.splice(20);
-          previous = new Map(snap.breakers.map((b) => [b.target, b.state]));
           markDrawn(() => {
-            replaceChildren(area, ...draw(snap, label, transitions));
+            replaceChildren(area, ...draw(snap, label));
             area.setAttribute('aria-busy', 'false');
           });
           ctx.setStatus(`Live · updated ${new Date(atMs).toLocaleTimeString()} · the stream pauses while this tab is hidden`);

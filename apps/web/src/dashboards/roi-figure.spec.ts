@@ -18,5 +18,7 @@ describe('savedShareText', () => {
   it('is saved ÷ baseline, and absent without a baseline', () => {
     expect(savedShareText(999_000n, 1_000_000n)).toBe('99.9%');
     expect(savedShareText(5n, 0n)).toBeUndefined();
+    expect(savedShareText(211_859_984n, 211_860_000n)).toBe('> 99.9%');
+    expect(savedShareText(1_000_000n, 1_000_000n)).toBe('100%');
   });
 });

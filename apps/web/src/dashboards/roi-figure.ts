@@ -30,5 +30,8 @@ export function roiFigure(savedMicro: bigint, spendMicro: bigint): RoiFigure {
 /** Saved ÷ baseline: the share of the GPU baseline's cost the mesh avoided (bounded, unlike ROI). */
 export function savedShareText(savedMicro: bigint, baselineMicro: bigint): string | undefined {
   if (baselineMicro <= 0n) return undefined;
-  return formatPercent(Number(savedMicro) / Number(baselineMicro));
+  const share = Number(savedMicro) / Number(baselineMicro);
+  // Rounding must not claim everything was saved while something was spent.
+  if (share > 0.999 && savedMicro < baselineMicro) return `> ${formatPercent(0.999)}`;
+  return formatPercent(share);
 }

@@ -1,4 +1,4 @@
-import { formatCompact, formatCount, formatMs, formatPercent, formatUsd, NO_FIGURE } from './format.ts';
+import { formatCompact, formatCount, formatMs, formatPercent, formatUsd, humanNote, NO_FIGURE } from './format.ts';
 
 describe('formats', () => {
   it('prints dollars from micro-dollars: cents from $1, three significant digits below', () => {
@@ -33,5 +33,10 @@ describe('formats', () => {
     expect(formatUsd(-0.4)).toBe('$0.00');
     expect(formatUsd(0.1)).toBe('$0.00');
     expect(formatUsd(1e-7 * 1e6)).toBe('$0.00');
+  });
+
+  it("prints the mesh's micro-dollar notes in dollars", () => {
+    expect(humanNote('gpu baseline: flat monthly GPU baseline, 6444000000 µ$/month prorated over the period')).toBe('gpu baseline: flat monthly GPU baseline, $6,444.00/month prorated over the period');
+    expect(humanNote('largest tier: m on serverless')).toBe('largest tier: m on serverless');
   });
 });

@@ -44,3 +44,8 @@ export function formatMs(ms: number): string {
   if (Math.abs(ms) < 999.5) return `${Math.round(ms) || 0} ms`;
   return `${(ms / 1000).toFixed(Math.abs(ms) < 9_995 ? 2 : 1)} s`;
 }
+
+/** A note from the mesh with its micro-dollar amounts ("6444000000 µ$") in dollars ("$6,444.00"). */
+export function humanNote(text: string): string {
+  return text.replace(/(-?\d+)\s*µ\$/g, (_m, micro: string) => formatUsd(BigInt(micro)));
+}

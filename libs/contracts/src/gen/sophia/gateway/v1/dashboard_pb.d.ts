@@ -7,7 +7,7 @@ import type { Message } from "@bufbuild/protobuf";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import type { BudgetStatusResponse, Dimension, GetSavingsReportResponse as GetSavingsReportResponse$1, GetUsageReportResponse as GetUsageReportResponse$1 } from "../../ledger/v1/ledger_pb.js";
 import type { ChatInput } from "./chat_pb.js";
-import type { BreakerStatus, ExplainResponse } from "../../router/v1/router_pb.js";
+import type { BreakerStatus, BreakerTransition, ExplainResponse } from "../../router/v1/router_pb.js";
 import type { GetCapacityResponse } from "../../inference/v1/inference_pb.js";
 
 /**
@@ -347,6 +347,13 @@ export declare type WatchLiveResponse = Message<"sophia.gateway.v1.WatchLiveResp
    * @generated from field: repeated string problems = 7;
    */
   problems: string[];
+
+  /**
+   * The router's recorded breaker state changes, newest first (GetBreakers.transitions).
+   *
+   * @generated from field: repeated sophia.router.v1.BreakerTransition breaker_transitions = 8;
+   */
+  breakerTransitions: BreakerTransition[];
 };
 
 /**

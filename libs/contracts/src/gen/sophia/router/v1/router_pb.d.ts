@@ -530,6 +530,41 @@ export declare type BreakerStatus = Message<"sophia.router.v1.BreakerStatus"> & 
 export declare const BreakerStatusSchema: GenMessage<BreakerStatus>;
 
 /**
+ * One breaker state change, as the router recorded it in its durable store.
+ *
+ * @generated from message sophia.router.v1.BreakerTransition
+ */
+export declare type BreakerTransition = Message<"sophia.router.v1.BreakerTransition"> & {
+  /**
+   * The breaker's target ("serverless:<model>", "gpu:<model>").
+   *
+   * @generated from field: string target = 1;
+   */
+  target: string;
+
+  /**
+   * @generated from field: sophia.router.v1.BreakerState from = 2;
+   */
+  from: BreakerState;
+
+  /**
+   * @generated from field: sophia.router.v1.BreakerState to = 3;
+   */
+  to: BreakerState;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 4;
+   */
+  at?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message sophia.router.v1.BreakerTransition.
+ * Use `create(BreakerTransitionSchema)` to create a new message.
+ */
+export declare const BreakerTransitionSchema: GenMessage<BreakerTransition>;
+
+/**
  * @generated from message sophia.router.v1.GetBreakersResponse
  */
 export declare type GetBreakersResponse = Message<"sophia.router.v1.GetBreakersResponse"> & {
@@ -537,6 +572,14 @@ export declare type GetBreakersResponse = Message<"sophia.router.v1.GetBreakersR
    * @generated from field: repeated sophia.router.v1.BreakerStatus breakers = 1;
    */
   breakers: BreakerStatus[];
+
+  /**
+   * Recorded state changes, newest first: at most the last 100, kept for SOPHIA_BREAKER_HISTORY_DAYS
+   * (embedded SQLite, or Redis when shared); they survive router restarts.
+   *
+   * @generated from field: repeated sophia.router.v1.BreakerTransition transitions = 2;
+   */
+  transitions: BreakerTransition[];
 };
 
 /**
