@@ -36,10 +36,19 @@ const offerSchema = z.strictObject({
   assumption: z.string().min(1).optional(),
 });
 
+/** Another instance type that serves the same model, tried in order when the first has no capacity. */
+const gpuAlternateSchema = z.strictObject({
+  instanceType: nonEmpty,
+  outputTokPerSec: z.int().positive(),
+  assumption: z.string().min(1).optional(),
+});
+
 const gpuSchema = z.strictObject({
   instanceType: nonEmpty,
   outputTokPerSec: z.int().positive(),
   servedModel: nonEmpty,
+  /** Fallback instance types for launches when `instanceType` has no capacity anywhere. */
+  alternates: z.array(gpuAlternateSchema).optional(),
 });
 
 const modelSchema = z.strictObject({

@@ -6,6 +6,7 @@ export {
   type CatalogModel,
   type CatalogProvider,
   type CatalogTier,
+  type GpuAlternate,
   type GpuInstance,
   type GpuOffer,
   type OfferFeature,

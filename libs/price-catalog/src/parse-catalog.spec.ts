@@ -93,6 +93,22 @@ describe('parseCatalog', () => {
     expect(issuesOf(file).map((i) => i.path)).toEqual(['models[0].serverless.inputUsdPerMTok', 'models[2].gpu.outputTokPerSec']);
   });
 
+
+  it('links GPU alternates to their instance types in order, and names an unknown or repeated one', () => {
+    const file = testCatalogFile();
+    file.models[2]!.gpu!.alternates = [{ instanceType: 'gpu_1x_a10', outputTokPerSec: 200, assumption: 'slower card' }];
+    const gpu = parseCatalog(file).findModel('mid')?.gpu;
+    expect(gpu?.alternates.map((a) => [a.instance.name, a.instance.microUsdPerHour, a.outputTokPerSec])).toEqual([['gpu_1x_a10', 1_290_000, 200]]);
+    expect(parseCatalog(testCatalogFile()).findModel('mid')?.gpu?.alternates).toEqual([]);
+    file.models[2]!.gpu!.alternates = [
+      { instanceType: 'gpu_9x', outputTokPerSec: 1 },
+      { instanceType: 'gpu_1x_h100_sxm5', outputTokPerSec: 1 },
+    ];
+    expect(issuesOf(file)).toEqual([
+      { path: 'models[2].gpu.alternates[0].instanceType', message: "unknown instance type 'gpu_9x' (not in gpuInstances)" },
+      { path: 'models[2].gpu.alternates[1].instanceType', message: "instance type 'gpu_1x_h100_sxm5' is listed twice for this model" },
+    ]);
+  });
   it('puts every issue in the error message', () => {
     expect(() => parseCatalog({ version: 'x' }, '/etc/catalog.json')).toThrow(
       /invalid price catalog \(\/etc\/catalog\.json\): source: .*; models: /,

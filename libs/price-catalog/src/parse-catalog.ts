@@ -6,6 +6,7 @@ import {
   CATALOG_TIERS,
   type CatalogModel,
   type CatalogTier,
+  type GpuAlternate,
   type GpuInstance,
   type PriceCatalog,
   type ProviderOffer,
@@ -58,7 +59,14 @@ function buildModels(file: CatalogFile, instances: ReadonlyMap<string, GpuInstan
       if (instance === undefined) {
         issues.push({ path: `${at}.gpu.instanceType`, message: `unknown instance type '${m.gpu.instanceType}' (not in gpuInstances)` });
       } else {
-        gpu = { instance, outputTokPerSec: m.gpu.outputTokPerSec, servedModel: m.gpu.servedModel };
+        const alternates: GpuAlternate[] = [];
+        (m.gpu.alternates ?? []).forEach((a, j) => {
+          const alt = instances.get(a.instanceType);
+          if (alt === undefined) issues.push({ path: `${at}.gpu.alternates[${j}].instanceType`, message: `unknown instance type '${a.instanceType}' (not in gpuInstances)` });
+          else if (a.instanceType === m.gpu?.instanceType || alternates.some((x) => x.instance.name === a.instanceType)) issues.push({ path: `${at}.gpu.alternates[${j}].instanceType`, message: `instance type '${a.instanceType}' is listed twice for this model` });
+          else alternates.push({ instance: alt, outputTokPerSec: a.outputTokPerSec, ...(a.assumption === undefined ? {} : { assumption: a.assumption }) });
+        });
+        gpu = { instance, outputTokPerSec: m.gpu.outputTokPerSec, servedModel: m.gpu.servedModel, alternates };
       }
     }
     return {

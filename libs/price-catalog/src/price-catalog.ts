@@ -60,6 +60,16 @@ export interface GpuOffer {
   readonly outputTokPerSec: number;
   /** Model name vLLM serves (`--served-model-name`). */
   readonly servedModel: string;
+  /** Other instance types that serve the same model, in the order launches try them (may be empty). */
+  readonly alternates: readonly GpuAlternate[];
+}
+
+/** An instance type a GPU offer can fall back to when its own type has no capacity. */
+export interface GpuAlternate {
+  readonly instance: GpuInstance;
+  /** Saturated vLLM output tokens per second on `instance` (integer). */
+  readonly outputTokPerSec: number;
+  readonly assumption?: string;
 }
 
 /** One model the mesh can route to, with its price on each backend that offers it. */

@@ -21,7 +21,8 @@ export function withGpuPrices(catalog: PriceCatalog, microUsdPerHour: ReadonlyMa
   const models = catalog.models.map((m): CatalogModel => {
     if (m.gpu === undefined) return m;
     const instance = instances.get(m.gpu.instance.name) ?? m.gpu.instance;
-    return Object.freeze({ ...m, gpu: Object.freeze({ ...m.gpu, instance }) });
+    const alternates = m.gpu.alternates.map((a) => Object.freeze({ ...a, instance: instances.get(a.instance.name) ?? a.instance }));
+    return Object.freeze({ ...m, gpu: Object.freeze({ ...m.gpu, instance, alternates: Object.freeze(alternates) }) });
   });
   const byId = new Map(models.map((m) => [m.id, m] as const));
   return Object.freeze({

@@ -30,6 +30,8 @@ export interface LambdaCloudSimulatorOptions {
   readonly bootMs?: number;
   /** Instances per region (all types); a launch beyond it fails with insufficient-capacity. @default unlimited */
   readonly capacityPerRegion?: Readonly<Record<string, number>>;
+  /** Instances per instance type (all regions); 0 = sold out, so launches must fall back to another type. @default unlimited */
+  readonly capacityPerType?: Readonly<Record<string, number>>;
   /** Launches closer than this answer 429 with Retry-After. @default 0 (no limit) */
   readonly launchIntervalMs?: number;
   /** @default 0 (ephemeral) */
@@ -121,7 +123,9 @@ export async function createLambdaCloudSimulator(options: LambdaCloudSimulatorOp
   let closed = false;
 
   const used = (region: string): number => [...instances.values()].filter((i) => i.region === region && i.status !== 'terminated').length;
-  const hasCapacity = (region: string): boolean => used(region) < (options.capacityPerRegion?.[region] ?? Number.POSITIVE_INFINITY);
+  const usedOfType = (type: string): number => [...instances.values()].filter((i) => i.type.name === type && i.status !== 'terminated').length;
+  const hasCapacity = (region: string, type: string): boolean =>
+    used(region) < (options.capacityPerRegion?.[region] ?? Number.POSITIVE_INFINITY) && usedOfType(type) < (options.capacityPerType?.[type] ?? Number.POSITIVE_INFINITY);
   const describe = (i: SimInstance) => ({
     id: i.id,
     name: i.name,
@@ -180,7 +184,7 @@ export async function createLambdaCloudSimulator(options: LambdaCloudSimulatorOp
             price_cents_per_hour: t.priceCentsPerHour,
             specs: { vcpus: 26 * t.gpus, memory_gib: 225 * t.gpus, storage_gib: 2750 * t.gpus, gpus: t.gpus },
           },
-          regions_with_capacity_available: regions.filter(hasCapacity).map((name) => ({ name, description: name })),
+          regions_with_capacity_available: regions.filter((r) => hasCapacity(r, t.name)).map((name) => ({ name, description: name })),
         };
       }
       return sendLambdaData(res, data);
@@ -208,7 +212,7 @@ export async function createLambdaCloudSimulator(options: LambdaCloudSimulatorOp
       if (!regions.includes(region)) throw new HttpError(400, 'global/invalid-parameters', `region_name: unknown region ${region}`);
       if (sshKeyNames.length !== 1) throw new HttpError(400, 'global/invalid-parameters', 'ssh_key_names: exactly one SSH key must be specified');
       if ((body['quantity'] ?? 1) !== 1) throw new HttpError(400, 'global/invalid-parameters', 'quantity: the simulator launches one instance per request');
-      if (!hasCapacity(region)) {
+      if (!hasCapacity(region, type.name)) {
         throw new HttpError(400, 'instance-operations/launch/insufficient-capacity', 'Not enough capacity to fulfill launch request.', 'Choose an instance type with more availability, or try again later.');
       }
       const userData = typeof body['user_data'] === 'string' ? body['user_data'] : undefined;

@@ -1,7 +1,8 @@
 // The simulator as a process (npm start, e2e): stdout carries exactly one JSON line once listening
 // (`{"event":"listening","url"}`), logs go to stderr. Flags: --port N (0), --boot-ms N (3000),
 // --api-key KEY (or SOPHIA_LAMBDA_API_KEY; default "sim-key"), --launch-interval-ms N (0),
-// --catalog FILE. Exit 2 on bad flags, 1 when it cannot listen, 0 after SIGTERM/SIGINT.
+// --catalog FILE, --sold-out TYPE[,TYPE] (instance types with no capacity anywhere, so launches fall
+// back to the catalog's alternates). Exit 2 on bad flags, 1 when it cannot listen, 0 after SIGTERM/SIGINT.
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '@sophia/price-catalog';
 import { createLambdaCloudSimulator } from './lambda-cloud-simulator.ts';
@@ -15,7 +16,7 @@ function fail(message: string, code: number): never {
 let values: Record<string, string | undefined>;
 try {
   ({ values } = parseArgs({
-    options: { port: { type: 'string' }, 'boot-ms': { type: 'string' }, 'api-key': { type: 'string' }, 'launch-interval-ms': { type: 'string' }, catalog: { type: 'string' } },
+    options: { port: { type: 'string' }, 'boot-ms': { type: 'string' }, 'api-key': { type: 'string' }, 'launch-interval-ms': { type: 'string' }, catalog: { type: 'string' }, 'sold-out': { type: 'string' } },
     strict: true,
   }));
 } catch (error) {
@@ -29,10 +30,15 @@ const int = (name: string, fallback: number): number => {
   return n;
 };
 
+const instanceTypes = simInstanceTypes(loadCatalog(values['catalog']));
+const soldOut = (values['sold-out'] ?? '').split(',').filter((t) => t !== '');
+for (const t of soldOut) if (!instanceTypes.some((known) => known.name === t)) fail(`--sold-out: unknown instance type "${t}" (known: ${instanceTypes.map((k) => k.name).join(', ')})`, 2);
+
 try {
   const simulator = await createLambdaCloudSimulator({
     apiKey: values['api-key'] ?? process.env['SOPHIA_LAMBDA_API_KEY'] ?? 'sim-key',
-    instanceTypes: simInstanceTypes(loadCatalog(values['catalog'])),
+    instanceTypes,
+    capacityPerType: Object.fromEntries(soldOut.map((t) => [t, 0])),
     port: int('port', 0),
     bootMs: int('boot-ms', 3000),
     launchIntervalMs: int('launch-interval-ms', 0),

@@ -91,6 +91,55 @@ describe('FleetController', () => {
     expect((await store.liveInstances())[0]!.region).toBe('us-west-1');
   });
 
+  it("falls back to the catalog's alternate instance types when the first has no capacity anywhere, and bills the type it got", async () => {
+    const [primary, alternate] = pools[0]!.instanceOptions;
+    const tried: string[] = [];
+    const { outageTick, store } = setup({
+      wrap: (cloud) => ({
+        ...cloud,
+        // The primary type is listed with no region; the first alternate has capacity only in us-west-1 and fails in us-east-1.
+        listInstanceTypes: async () => (await cloud.listInstanceTypes()).map((t) => (t.name === primary!.instanceType ? { ...t, regionsWithCapacity: [] } : t)),
+        launch: (request: LaunchRequest) => {
+          tried.push(`${request.instanceType}@${request.region}`);
+          if (request.region === 'us-east-1') return Promise.reject(new CloudError('insufficient_capacity', 'Not enough capacity', 'instance-operations/launch/insufficient-capacity'));
+          return cloud.launch(request);
+        },
+      }),
+    });
+    const report = await outageTick();
+    expect(tried).toEqual([`${alternate!.instanceType}@us-east-1`, `${alternate!.instanceType}@us-west-1`]);
+    expect(report.actions.map((a) => a.action)).toEqual(['launch_failed', 'launch']);
+    expect(report.actions[1]!.detail).toContain(`fallback: ${primary!.instanceType} had no capacity`);
+    const [instance] = await store.liveInstances();
+    expect(instance).toMatchObject({ instanceType: alternate!.instanceType, microUsdPerHour: alternate!.microUsdPerHour, region: 'us-west-1' });
+  });
+
+  it('stops trying other regions and types on an error that is not about capacity', async () => {
+    const tried: string[] = [];
+    const { outageTick, store } = setup({
+      wrap: (cloud) => ({
+        ...cloud,
+        launch: (request: LaunchRequest) => {
+          tried.push(request.instanceType);
+          return Promise.reject(new CloudError('unauthorized', 'API key was invalid', 'global/invalid-api-key'));
+        },
+      }),
+    });
+    const report = await outageTick();
+    expect(tried).toHaveLength(1);
+    expect(report.actions.map((a) => a.action)).toEqual(['launch_failed']);
+    expect(await store.liveInstances()).toEqual([]);
+  });
+
+  it('audits a launch that found no capacity for any type the catalog allows', async () => {
+    const { outageTick } = setup({
+      wrap: (cloud) => ({ ...cloud, listInstanceTypes: async () => (await cloud.listInstanceTypes()).map((t) => ({ ...t, regionsWithCapacity: [] })) }),
+    });
+    const report = await outageTick();
+    expect(report.actions.map((a) => a.action)).toEqual(['launch_failed']);
+    expect(report.actions[0]!.detail).toBe(`no region has capacity for ${pools[0]!.instanceOptions.map((o) => o.instanceType).join(' or ')}`);
+  });
+
   it('stops at the hourly spend cap and audits it', async () => {
     const { controller, store } = setup({ limits: { maxHourlyUsd: 5 } });
     const big: ExternalSignals = outage;

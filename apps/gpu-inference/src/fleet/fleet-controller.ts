@@ -1,15 +1,16 @@
 // The fleet controller: each tick compares what the policy wants per pool with what exists and
-// closes the gap — launches (next region on a capacity failure), readiness checks (vLLM /health and
+// closes the gap — launches (next region, then next instance type, on a capacity failure), readiness checks (vLLM /health and
 // /v1/models), replacement of unhealthy instances, draining and termination — within hard caps on
 // instance count and hourly spend. Every action is audited. Clock, cloud, probe and store are
 // injected, so the same code runs the service and the offline simulation on a virtual clock.
 import type { CatalogTier } from '@sophia/price-catalog';
-import { CloudError, type CloudClient, type CloudInstance } from './cloud-client.ts';
+import type { CloudClient, CloudInstance } from './cloud-client.ts';
 import { createCooldownMemory } from './cooldown-memory.ts';
 import { createDemandWindow, type DemandWindow, type MinuteDemand } from './demand-window.ts';
 import { desiredCapacity, type CapacityDecision } from './desired-capacity.ts';
 import { cooldownMinutes, poolBounds, type FleetPolicy } from './fleet-policy.ts';
-import type { FleetPool } from './fleet-pool.ts';
+import type { FleetInstanceOption, FleetPool } from './fleet-pool.ts';
+import { launchInstance } from './instance-launcher.ts';
 import type { FleetAuditEntry, FleetInstance, FleetStore } from './store/fleet-store.ts';
 
 /** `plan` computes and reports actions without touching the cloud; `auto` applies them. */
@@ -48,7 +49,8 @@ export interface FleetControllerOptions {
   /** Hard caps overriding the policy's (SOPHIA_GPU_MAX_INSTANCES / SOPHIA_GPU_MAX_HOURLY_USD). */
   readonly limits?: { readonly maxInstances?: number; readonly maxHourlyUsd?: number };
   readonly sshKeyNames: readonly string[];
-  readonly userData: (pool: FleetPool) => string;
+  /** cloud-init starting vLLM with the pool's model on an instance of the option's type. */
+  readonly userData: (pool: FleetPool, option: FleetInstanceOption) => string;
   /** Instance names start with it; other instances with it are reported as orphans. @default "sophia-fleet" */
   readonly namePrefix?: string;
   /** @default 8000 */
@@ -266,18 +268,22 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
         const why = `${decision.reasons.join('+') || 'idle'}: desired ${decision.desired}, target ${target}, live ${serving.length + booting.length}`;
         let liveCount = serving.length + booting.length;
         for (; liveCount < target; liveCount++) {
-          const all = apply ? await options.store.liveInstances() : live;
-          const spend = all.reduce((s, i) => s + i.microUsdPerHour, 0);
-          if (all.length + 1 > maxInstances || spend + pool.microUsdPerHour > maxMicroUsdPerHour) {
-            await audit({ action: 'capped', tier: pool.tier, instanceType: pool.instanceType, detail: `${why}; cap ${maxInstances} instances / $${maxMicroUsdPerHour / 1e6}/h reached (now ${all.length}, $${spend / 1e6}/h)` });
-            break;
-          }
           if (!apply) {
+            if (!(await fitsCaps(live, pool, pool, why))) break;
             await audit({ action: 'planned', tier: pool.tier, instanceType: pool.instanceType, detail: `would launch: ${why}` });
             continue;
           }
-          const launched = await launchOne(pool, why);
-          if (!launched) break;
+          const launched = await launchInstance(pool, why, {
+            cloud: options.cloud,
+            now,
+            sshKeyNames: options.sshKeyNames,
+            nextName: () => `${prefix}-${pool.tier}-${now.toString(36)}-${(launchSeq++).toString(36)}`,
+            userData: options.userData,
+            fitsCaps: async (option) => fitsCaps(await options.store.liveInstances(), option, pool, why),
+            audit,
+            record: (instance) => options.store.putInstance(instance),
+          });
+          if (launched === undefined) break;
         }
         const surplus = [...booting.slice().reverse(), ...serving.slice().reverse()].slice(0, Math.max(0, serving.length + booting.length - target));
         for (const instance of surplus) {
@@ -306,31 +312,10 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
       last = { pools: reports, actions, orphans };
       return last;
 
-      async function launchOne(pool: FleetPool, why: string): Promise<boolean> {
-        let regions: readonly string[] = [];
-        try {
-          regions = (await options.cloud.listInstanceTypes()).find((t) => t.name === pool.instanceType)?.regionsWithCapacity ?? [];
-        } catch (err) {
-          await audit({ action: 'launch_failed', tier: pool.tier, instanceType: pool.instanceType, detail: `cannot list instance types: ${(err as Error).message}` });
-          return false;
-        }
-        if (regions.length === 0) {
-          await audit({ action: 'launch_failed', tier: pool.tier, instanceType: pool.instanceType, detail: `no region has capacity for ${pool.instanceType}` });
-          return false;
-        }
-        for (const region of regions) {
-          const name = `${prefix}-${pool.tier}-${now.toString(36)}-${(launchSeq++).toString(36)}`;
-          try {
-            const id = await options.cloud.launch({ instanceType: pool.instanceType, region, name, sshKeyNames: options.sshKeyNames, userData: options.userData(pool) });
-            await options.store.putInstance({ id, name, tier: pool.tier, instanceType: pool.instanceType, region, microUsdPerHour: pool.microUsdPerHour, state: 'booting', launchedAt: now, failedProbes: 0 });
-            await audit({ action: 'launch', tier: pool.tier, instanceId: id, instanceType: pool.instanceType, region, detail: why });
-            return true;
-          } catch (err) {
-            const capacity = err instanceof CloudError && err.kind === 'insufficient_capacity';
-            await audit({ action: 'launch_failed', tier: pool.tier, instanceType: pool.instanceType, region, detail: `${(err as Error).message}${capacity ? '; trying the next region' : ''}` });
-            if (!capacity) return false;
-          }
-        }
+      async function fitsCaps(all: readonly FleetInstance[], option: { readonly instanceType: string; readonly microUsdPerHour: number }, pool: FleetPool, why: string): Promise<boolean> {
+        const spend = all.reduce((sum, i) => sum + i.microUsdPerHour, 0);
+        if (all.length + 1 <= maxInstances && spend + option.microUsdPerHour <= maxMicroUsdPerHour) return true;
+        await audit({ action: 'capped', tier: pool.tier, instanceType: option.instanceType, detail: `${why}; cap ${maxInstances} instances / $${maxMicroUsdPerHour / 1e6}/h reached (now ${all.length}, $${spend / 1e6}/h)` });
         return false;
       }
     },

@@ -1,6 +1,15 @@
 // A pool is the GPU capacity of one tier: the tier's first catalog model that has a GPU offer, the
-// instance type that serves it, and the serverless price of the same work (for break-even).
+// instance type that serves it (and the alternates launches fall back to when it has no capacity),
+// and the serverless price of the same work (for break-even).
 import type { CatalogTier, PriceCatalog } from '@sophia/price-catalog';
+
+/** One instance type able to serve a pool's model. */
+export interface FleetInstanceOption {
+  readonly instanceType: string;
+  readonly microUsdPerHour: number;
+  /** Saturated vLLM output tokens per minute of one instance of this type. */
+  readonly outputTokPerMinute: number;
+}
 
 /** What the fleet needs to know about one tier's GPU pool; computed once from the catalog. */
 export interface FleetPool {
@@ -13,6 +22,11 @@ export interface FleetPool {
   readonly microUsdPerHour: number;
   /** Saturated vLLM output tokens per minute of one instance (catalog throughput × 60). */
   readonly outputTokPerMinute: number;
+  /**
+   * Every instance type that serves the model, the catalog's own first, then its alternates in order:
+   * what a launch tries when a type has no capacity in any region. Sizing uses the first.
+   */
+  readonly instanceOptions: readonly FleetInstanceOption[];
   /** Serverless price of the tier's first serverless model, micro-USD per million tokens; absent when none. */
   readonly serverless?: { readonly modelId: string; readonly inputMicroUsdPerMTok: number; readonly outputMicroUsdPerMTok: number };
 }
@@ -32,6 +46,11 @@ export function fleetPoolsFromCatalog(catalog: PriceCatalog): FleetPool[] {
       instanceType: gpuModel.gpu.instance.name,
       microUsdPerHour: gpuModel.gpu.instance.microUsdPerHour,
       outputTokPerMinute: gpuModel.gpu.outputTokPerSec * 60,
+      instanceOptions: [gpuModel.gpu, ...gpuModel.gpu.alternates].map((o) => ({
+        instanceType: o.instance.name,
+        microUsdPerHour: o.instance.microUsdPerHour,
+        outputTokPerMinute: o.outputTokPerSec * 60,
+      })),
       ...(serverlessModel?.serverless
         ? {
             serverless: {

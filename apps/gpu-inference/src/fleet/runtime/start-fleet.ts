@@ -106,7 +106,7 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
       ...(config.SOPHIA_GPU_MAX_INSTANCES === undefined ? {} : { maxInstances: config.SOPHIA_GPU_MAX_INSTANCES }),
     },
     sshKeyNames: [config.SOPHIA_GPU_FLEET_SSH_KEY],
-    userData: (p) => vllmUserData(p, { gpus: gpusByType.get(p.instanceType) ?? 1 }),
+    userData: (p, option) => vllmUserData(p, { gpus: gpusByType.get(option.instanceType) ?? 1 }),
     onAction: (entry) => {
       metrics.action(entry);
       logger.info({ fleet: entry }, `gpu fleet ${entry.action}${entry.tier ? ` ${entry.tier}` : ''}: ${entry.detail}`);
