@@ -140,6 +140,55 @@ describe('FleetController', () => {
     expect(report.actions[0]!.detail).toBe(`no region has capacity for ${pools[0]!.instanceOptions.map((o) => o.instanceType).join(' or ')}`);
   });
 
+  it('keeps an operator hold in the store, so a restarted controller still honours it until it ends', async () => {
+    const first = setup();
+    await first.controller.hold('simple', 2, 10 * MINUTE + 30 * MINUTE);
+    const restarted = createFleetController({
+      cloud: first.cloud,
+      store: first.store,
+      pools,
+      policy: () => fleetPolicySchema.parse({ version: 1 }),
+      mode: 'auto',
+      now: () => 10 * MINUTE,
+      probe: () => Promise.resolve({ healthy: false, models: [], waiting: 0 }),
+      sshKeyNames: ['k'],
+      userData: () => '',
+    });
+    const report = await restarted.tick(calm);
+    expect(report.pools[0]).toMatchObject({ decision: { desired: 2, reasons: ['operator'] } });
+    expect(report.actions.map((a) => a.action)).toEqual(['launch', 'launch']);
+  });
+
+  it('acts only while it holds the lease: a second replica on the same store plans, and takes over when the first releases', async () => {
+    const a = setup({ lease: { holder: 'a', ttlMs: MINUTE } });
+    const b = createFleetController({
+      cloud: a.cloud,
+      store: a.store,
+      pools,
+      policy: () => fleetPolicySchema.parse({ version: 1 }),
+      mode: 'auto',
+      now: () => 10 * MINUTE,
+      probe: () => Promise.resolve({ healthy: false, models: [], waiting: 0 }),
+      sshKeyNames: ['k'],
+      userData: () => '',
+      lease: { holder: 'b', ttlMs: MINUTE },
+    });
+    const first = await a.outageTick();
+    expect(first.acting).toBe(true);
+    expect(first.actions.map((x) => x.action)).toEqual(['launch']);
+    b.observeDemand('simple', { requests: 5, promptTokens: 10, completionTokens: 10 });
+    await a.store.putHold({ tier: 'simple', count: 2, untilMs: 20 * MINUTE });
+    const follower = await b.tick(outage);
+    expect(follower.acting).toBe(false);
+    expect(follower.actions.map((x) => x.action)).toEqual(['planned']);
+    expect(await a.store.liveInstances()).toHaveLength(1);
+    await a.controller.release();
+    const takeover = await b.tick(outage);
+    expect(takeover.acting).toBe(true);
+    expect(takeover.actions.map((x) => x.action)).toEqual(['launch']);
+    expect(await a.store.liveInstances()).toHaveLength(2);
+  });
+
   it('stops at the hourly spend cap and audits it', async () => {
     const { controller, store } = setup({ limits: { maxHourlyUsd: 5 } });
     const big: ExternalSignals = outage;

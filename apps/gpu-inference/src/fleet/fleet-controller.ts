@@ -61,6 +61,11 @@ export interface FleetControllerOptions {
   readonly drainTimeoutMs?: number;
   /** Called after each audited action (metrics). */
   readonly onAction?: (entry: FleetAuditEntry) => void;
+  /**
+   * With several replicas on one store, only the holder of the store's lease acts in `auto` mode; the
+   * others plan (and take over when the lease is released or expires). Unset: this controller always acts.
+   */
+  readonly lease?: { readonly holder: string; readonly ttlMs: number };
 }
 
 /** One pool's state after a tick. */
@@ -80,6 +85,8 @@ export interface FleetTickReport {
   /** Actions taken (auto) or that would be taken (plan). */
   readonly actions: readonly FleetAuditEntry[];
   readonly orphans: readonly CloudInstance[];
+  /** Whether this controller applied its actions (auto mode and, with a lease, its holder). */
+  readonly acting: boolean;
 }
 
 /** The controller; `tick` is not re-entrant (callers await it). */
@@ -91,8 +98,10 @@ export interface FleetController {
   servingInstances(): Promise<FleetInstance[]>;
   /** Boot time used for planning: the policy's estimate or the longest boot seen, whichever is larger. */
   bootMinutes(): number;
-  /** An operator asks for at least `count` instances in a tier's pool until `untilMs`. */
-  hold(tier: CatalogTier, count: number, untilMs: number): void;
+  /** An operator asks for at least `count` instances in a tier's pool until `untilMs` (kept in the store). */
+  hold(tier: CatalogTier, count: number, untilMs: number): Promise<void>;
+  /** Gives up the lease, if held, so another replica takes over at its next tick. */
+  release(): Promise<void>;
   /** The last tick's report (undefined before the first tick). */
   lastReport(): FleetTickReport | undefined;
 }
@@ -115,8 +124,6 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
   let launchSeq = 0;
   let lastPlan = '';
   let last: FleetTickReport | undefined;
-  // Operator holds: at least `count` instances in a tier's pool until `until` (epoch ms).
-  const holds = new Map<CatalogTier, { count: number; until: number }>();
 
   const windowOf = (tier: CatalogTier): DemandWindow => {
     let w = windows.get(tier);
@@ -135,9 +142,8 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
       windowOf(tier).record(minuteOf(options.now()), demand);
     },
     bootMinutes,
-    hold(tier, count, untilMs) {
-      holds.set(tier, { count, until: untilMs });
-    },
+    hold: (tier, count, untilMs) => options.store.putHold({ tier, count, untilMs }),
+    release: () => (options.lease === undefined ? Promise.resolve() : options.store.releaseLease(options.lease.holder)),
     lastReport: () => last,
     async servingInstances() {
       return (await options.store.liveInstances()).filter((i) => i.state === 'in_pool');
@@ -145,7 +151,7 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
     async tick(signals) {
       const now = options.now();
       const policy = options.policy();
-      const apply = options.mode === 'auto';
+      const apply = options.mode === 'auto' && (options.lease === undefined || (await options.store.tryLease(options.lease.holder, now, options.lease.ttlMs)));
       const actions: FleetAuditEntry[] = [];
       const audit = async (entry: Omit<FleetAuditEntry, 'at'>): Promise<void> => {
         const full = { at: now, ...entry };
@@ -239,6 +245,7 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
       const maxInstances = options.limits?.maxInstances ?? policy.limits.max_instances;
       const maxMicroUsdPerHour = Math.round((options.limits?.maxHourlyUsd ?? policy.limits.max_hourly_usd) * 1_000_000);
       const reports: PoolReport[] = [];
+      const holds = await options.store.activeHolds(now);
       for (const pool of options.pools) {
         const mine = live.filter((i) => i.tier === pool.tier);
         const serving = mine.filter((i) => i.state === 'in_pool');
@@ -260,9 +267,8 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
           sustained: window.mean(minute + 1, be.window_minutes),
           ...(forecast ? { forecast } : {}),
         });
-        const held = holds.get(pool.tier);
-        if (held !== undefined && held.until <= now) holds.delete(pool.tier);
-        if (held !== undefined && held.until > now && held.count > decision.desired) decision = { desired: held.count, reasons: ['operator'] };
+        const held = holds.find((h) => h.tier === pool.tier);
+        if (held !== undefined && held.count > decision.desired) decision = { desired: held.count, reasons: ['operator'] };
         // Fractional minutes: a cool-down shorter than a minute (the simulated cloud's demo policy) still holds.
         const target = cooldown.hold(pool.tier, now / MINUTE_MS, decision.desired, cooldownMinutes(policy, boot));
         const why = `${decision.reasons.join('+') || 'idle'}: desired ${decision.desired}, target ${target}, live ${serving.length + booting.length}`;
@@ -309,7 +315,7 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
           for (const a of actions) options.onAction?.(a);
         }
       }
-      last = { pools: reports, actions, orphans };
+      last = { pools: reports, actions, orphans, acting: apply };
       return last;
 
       async function fitsCaps(all: readonly FleetInstance[], option: { readonly instanceType: string; readonly microUsdPerHour: number }, pool: FleetPool, why: string): Promise<boolean> {

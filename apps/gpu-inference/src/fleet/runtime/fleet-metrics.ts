@@ -1,5 +1,6 @@
 // The fleet as Prometheus metrics: instances by tier and state, each pool's desired and target
-// counts, committed spend per hour, and every audited action counted by kind.
+// counts, committed spend per hour, whether this replica acts (holds the lease), and every audited
+// action counted by kind.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { FleetTickReport } from '../fleet-controller.ts';
 import type { FleetAuditEntry, FleetInstance } from '../store/fleet-store.ts';
@@ -16,6 +17,7 @@ export function createFleetMetrics(registry: Registry): FleetMetrics {
   const instances = new Gauge({ name: 'sophia_gpu_fleet_instances', help: 'Managed GPU instances by tier and state', labelNames: ['tier', 'state'], registers: [registry] });
   const desired = new Gauge({ name: 'sophia_gpu_fleet_desired_instances', help: 'Instances the policy wants per tier (before cool-down)', labelNames: ['tier'], registers: [registry] });
   const target = new Gauge({ name: 'sophia_gpu_fleet_target_instances', help: 'Instances the controller aims for per tier (after cool-down)', labelNames: ['tier'], registers: [registry] });
+  const acting = new Gauge({ name: 'sophia_gpu_fleet_acting', help: '1 when this replica applies fleet actions (auto mode and holder of the fleet lease), 0 when it only plans', registers: [registry] });
   const spend = new Gauge({ name: 'sophia_gpu_fleet_usd_per_hour', help: 'On-demand price of the live managed instances, USD per hour', registers: [registry] });
   return {
     action: (entry) => actions.inc({ action: entry.action, tier: entry.tier ?? '' }),
@@ -28,6 +30,7 @@ export function createFleetMetrics(registry: Registry): FleetMetrics {
         instances.set({ tier: p.tier, state: 'in_pool' }, p.inPool);
         instances.set({ tier: p.tier, state: 'draining' }, p.draining);
       }
+      acting.set(report.acting ? 1 : 0);
       spend.set(live.reduce((s, i) => s + i.microUsdPerHour, 0) / 1e6);
     },
   };

@@ -73,7 +73,7 @@ export function createFleetServiceHandler(deps: FleetServiceDeps): ServiceImpl<t
       const live = (await deps.store.liveInstances()).filter((i) => i.tier === tier && i.state !== 'draining').length;
       const target = Math.max(live, deps.controller.lastReport()?.pools.find((p) => p.tier === tier)?.target ?? 0) + 1;
       const until = now() + (request.holdMinutes || 60) * 60_000;
-      deps.controller.hold(tier, target, until);
+      await deps.controller.hold(tier, target, until);
       await deps.store.appendAudit({ at: now(), action: 'planned', tier, detail: `operator ${request.requestedBy || 'unknown'} holds ${target} instance(s) until ${new Date(until).toISOString()}: ${request.reason}` });
       return { target, holdUntil: timestampFromMs(until) };
     },

@@ -2,6 +2,8 @@
 // file (reloaded on change), the controller ticking on a timer, and the glue that keeps the endpoint
 // pool in step with the managed instances (in_pool → added, draining → no new requests, gone →
 // removed). Without a Lambda API key the fleet is off and only static endpoints serve.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createFileWatcher } from '@sophia/platform';
 import type { CatalogTier, PriceCatalog } from '@sophia/price-catalog';
 import type { Registry } from 'prom-client';
@@ -92,7 +94,11 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
     for (const t of await cloud.listInstanceTypes()) gpusByType.set(t.name, t.specs.gpus);
   };
   await refreshTypes().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'cannot list Lambda instance types yet'));
+  // One acting controller per store: replicas sharing Redis take turns through the store's lease;
+  // the TTL spans a few ticks so a missed tick does not hand over, while a dead replica's lease ends soon.
+  const leaseHolder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const controller = createFleetController({
+    lease: { holder: leaseHolder, ttlMs: Math.max(3 * config.SOPHIA_GPU_FLEET_INTERVAL_MS, 10_000) },
     cloud,
     store,
     pools,
@@ -138,9 +144,14 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
     }
   };
   let ticking: Promise<void> | undefined;
+  let acting: boolean | undefined;
   const tickOnce = async (): Promise<void> => {
     try {
       const report = await controller.tick(signals.current());
+      if (config.SOPHIA_GPU_FLEET === 'auto' && report.acting !== acting) {
+        acting = report.acting;
+        logger.info({ holder: leaseHolder, acting }, acting ? 'gpu fleet: this replica holds the fleet lease and acts' : 'gpu fleet: another replica holds the fleet lease; this one only plans');
+      }
       await syncPool();
       metrics.tick(report, await store.liveInstances());
     } catch (err) {
@@ -184,6 +195,7 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
       clearInterval(timer);
       policyWatcher.close();
       await ticking;
+      await controller.release().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'gpu fleet: could not release the fleet lease; it expires on its own'));
     },
   };
 }

@@ -41,4 +41,29 @@ export function fleetStoreContract(store: () => FleetStore): void {
     expect((await store().recentAudit(3)).map((e) => e.detail)).toEqual(['n4', 'n3', 'n2']);
     expect(await store().recentAudit(10)).toHaveLength(5);
   });
+
+  it('keeps one hold per tier, newest wins, and answers only unexpired ones in tier order', async () => {
+    await store().putHold({ tier: 'complex', count: 1, untilMs: 5000 });
+    await store().putHold({ tier: 'simple', count: 2, untilMs: 3000 });
+    await store().putHold({ tier: 'simple', count: 3, untilMs: 4000 });
+    expect(await store().activeHolds(1000)).toEqual([
+      { tier: 'simple', count: 3, untilMs: 4000 },
+      { tier: 'complex', count: 1, untilMs: 5000 },
+    ]);
+    expect(await store().activeHolds(4000)).toEqual([{ tier: 'complex', count: 1, untilMs: 5000 }]);
+    expect(await store().activeHolds(5000)).toEqual([]);
+  });
+
+  it('gives the controller lease to one holder at a time, renews it for its holder, and hands it over on release or expiry', async () => {
+    const now = Date.now();
+    expect(await store().tryLease('a', now, 60_000)).toBe(true);
+    expect(await store().tryLease('b', now, 60_000)).toBe(false);
+    expect(await store().tryLease('a', now + 10, 60_000)).toBe(true);
+    await store().releaseLease('b'); // not b's: no effect
+    expect(await store().tryLease('b', now + 20, 60_000)).toBe(false);
+    await store().releaseLease('a');
+    expect(await store().tryLease('b', now + 30, 50)).toBe(true);
+    await new Promise((r) => setTimeout(r, 120)); // b's 50 ms lease runs out (Redis expires it on its own clock)
+    expect(await store().tryLease('a', Date.now(), 60_000)).toBe(true);
+  });
 }

@@ -24,17 +24,19 @@ describe('SQLite fleet store', () => {
   afterEach(() => state.close());
   fleetStoreContract(() => store);
 
-  it('keeps instances and audit across a reopen of the state file', async () => {
+  it('keeps instances, audit and operator holds across a reopen of the state file', async () => {
     const dir = tempDataDir();
     try {
       const first = openDataDir({ dataDir: dir.dir }, [FLEET_STORE_SCHEMA]);
       await createSqliteFleetStore(first.db).putInstance(fleetInstance({ id: 'a' }));
       await createSqliteFleetStore(first.db).appendAudit({ at: 1, action: 'launch', detail: 'd' });
+      await createSqliteFleetStore(first.db).putHold({ tier: 'balanced', count: 2, untilMs: 9000 });
       first.close();
       const second = openDataDir({ dataDir: dir.dir }, [FLEET_STORE_SCHEMA]);
       const reopened = createSqliteFleetStore(second.db);
       expect((await reopened.liveInstances()).map((i) => i.id)).toEqual(['a']);
       expect(await reopened.recentAudit(5)).toEqual([{ at: 1, action: 'launch', detail: 'd' }]);
+      expect(await reopened.activeHolds(1000)).toEqual([{ tier: 'balanced', count: 2, untilMs: 9000 }]);
       second.close();
     } finally {
       dir.remove();

@@ -1,5 +1,7 @@
 // Durable fleet state: the instances the controller launched (so a restart neither forgets what it
-// pays for nor mistakes its own instances for orphans) and the audit trail of every action.
+// pays for nor mistakes its own instances for orphans), operator holds (so a restart keeps what an
+// operator asked for), the controller lease (so one replica acts while others only plan), and the
+// audit trail of every action.
 import type { CatalogTier } from '@sophia/price-catalog';
 
 /** Where a managed instance is in its lifecycle. */
@@ -41,6 +43,13 @@ export interface FleetAuditEntry {
   readonly detail: string;
 }
 
+/** An operator's request for at least `count` instances in a tier's pool until `untilMs` (epoch ms). */
+export interface FleetHold {
+  readonly tier: CatalogTier;
+  readonly count: number;
+  readonly untilMs: number;
+}
+
 /** Storage of fleet state; the SQLite (embedded) and Redis (shared) implementations pass one suite. */
 export interface FleetStore {
   /** Instances not yet terminated, oldest launch first. */
@@ -52,5 +61,24 @@ export interface FleetStore {
   appendAudit(entry: FleetAuditEntry): Promise<void>;
   /** The newest `limit` audit entries, newest first. */
   recentAudit(limit: number): Promise<FleetAuditEntry[]>;
+  /** Sets the tier's hold (replacing any earlier one for that tier). */
+  putHold(hold: FleetHold): Promise<void>;
+  /** Holds whose `untilMs` is after `nowMs`, in tier order (expired ones are ignored). */
+  activeHolds(nowMs: number): Promise<FleetHold[]>;
+  /**
+   * Takes or renews the controller lease for `holder` until `nowMs + ttlMs`: true when `holder` now
+   * holds it (it was free, expired, or already `holder`'s), false while another holder's lease runs.
+   * Atomic across replicas sharing the store.
+   */
+  tryLease(holder: string, nowMs: number, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up if `holder` has it (a clean shutdown hands over at once, not after the TTL). */
+  releaseLease(holder: string): Promise<void>;
   close(): Promise<void>;
+}
+
+const TIER_ORDER: Readonly<Record<CatalogTier, number>> = { simple: 0, balanced: 1, complex: 2 };
+
+/** Holds in tier order (every store answers `activeHolds` in this order). */
+export function sortHolds(holds: FleetHold[]): FleetHold[] {
+  return holds.sort((a, b) => TIER_ORDER[a.tier] - TIER_ORDER[b.tier]);
 }

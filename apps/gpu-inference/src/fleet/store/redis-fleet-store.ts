@@ -1,7 +1,8 @@
 // FleetStore in Redis, for replicas of gpu-inference sharing one fleet view: a hash of instance
-// records, a set of live ids, and a capped audit list (newest first).
+// records, a set of live ids, a capped audit list (newest first), a hash of holds per tier, and the
+// controller lease as one key taken with SET NX PX and renewed by its holder in one script.
 import type { Cluster, Redis } from 'ioredis';
-import type { FleetAuditEntry, FleetInstance, FleetStore } from './fleet-store.ts';
+import { sortHolds, type FleetAuditEntry, type FleetHold, type FleetInstance, type FleetStore } from './fleet-store.ts';
 
 /** Options for createRedisFleetStore. */
 export interface RedisFleetStoreOptions {
@@ -20,6 +21,8 @@ export function createRedisFleetStore(options: RedisFleetStoreOptions): FleetSto
   const liveKey = `${prefix}live`;
   const auditKey = `${prefix}audit`;
   const auditLimit = options.auditLimit ?? 10_000;
+  const holdsKey = `${prefix}holds`;
+  const leaseKey = `${prefix}lease`;
   return {
     async liveInstances() {
       const ids = await redis.smembers(liveKey);
@@ -50,6 +53,32 @@ export function createRedisFleetStore(options: RedisFleetStoreOptions): FleetSto
     async recentAudit(limit) {
       return (await redis.lrange(auditKey, 0, limit - 1)).map((r) => JSON.parse(r) as FleetAuditEntry);
     },
+    async putHold(hold) {
+      await redis.hset(holdsKey, hold.tier, JSON.stringify(hold));
+    },
+    async activeHolds(nowMs) {
+      const all = Object.values(await redis.hgetall(holdsKey)).map((r) => JSON.parse(r) as FleetHold);
+      return sortHolds(all.filter((h) => h.untilMs > nowMs));
+    },
+    async tryLease(holder, _nowMs, ttlMs) {
+      // Redis' own clock expires the key, so replicas' clock skew cannot give two holders at once.
+      const taken = (await redis.eval(LEASE_SCRIPT, 1, leaseKey, holder, String(ttlMs))) as number;
+      return taken === 1;
+    },
+    async releaseLease(holder) {
+      await redis.eval(RELEASE_SCRIPT, 1, leaseKey, holder);
+    },
     close: () => Promise.resolve(),
   };
 }
+
+// Take the lease when free, renew it when ours; 1 = held by ARGV[1] now.
+const LEASE_SCRIPT = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0`;
+
+// Delete the lease only if ARGV[1] holds it.
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;

@@ -1,8 +1,9 @@
 // FleetStore in the embedded SQLite state file (@sophia/state-store): instances as JSON rows with
-// their state indexed, and an append-only audit table. Each write is one fsynced transaction.
+// their state indexed, an append-only audit table, holds per tier and a one-row controller lease. Each write is one fsynced transaction.
 import type { DatabaseSync } from 'node:sqlite';
 import { transaction, type StoreSchema } from '@sophia/state-store';
-import type { FleetAuditEntry, FleetInstance, FleetStore } from './fleet-store.ts';
+import type { CatalogTier } from '@sophia/price-catalog';
+import { sortHolds, type FleetAuditEntry, type FleetInstance, type FleetStore } from './fleet-store.ts';
 
 /** The fleet's tables in the shared state file. */
 export const FLEET_STORE_SCHEMA: StoreSchema = {
@@ -14,6 +15,11 @@ export const FLEET_STORE_SCHEMA: StoreSchema = {
             CREATE INDEX fleet_instances_live ON fleet_instances (state, launched_at);
             CREATE TABLE fleet_audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, json TEXT NOT NULL) STRICT;`,
     },
+    {
+      version: 2,
+      sql: `CREATE TABLE fleet_holds (tier TEXT PRIMARY KEY, count INTEGER NOT NULL, until_ms INTEGER NOT NULL) STRICT;
+            CREATE TABLE fleet_lease (id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL, expires_ms INTEGER NOT NULL) STRICT;`,
+    },
   ],
 };
 
@@ -24,6 +30,14 @@ export function createSqliteFleetStore(db: DatabaseSync): FleetStore {
   const get = db.prepare('SELECT json FROM fleet_instances WHERE id = ?');
   const append = db.prepare('INSERT INTO fleet_audit (at, json) VALUES (?, ?)');
   const recent = db.prepare('SELECT json FROM fleet_audit ORDER BY seq DESC LIMIT ?');
+  const putHold = db.prepare('INSERT INTO fleet_holds (tier, count, until_ms) VALUES (?, ?, ?) ON CONFLICT (tier) DO UPDATE SET count = excluded.count, until_ms = excluded.until_ms');
+  // At most one row per tier (the primary key), so expired rows are simply not read.
+  const holds = db.prepare('SELECT tier, count, until_ms FROM fleet_holds WHERE until_ms > ?');
+  // One row; taken when free, expired or already ours — a single statement, so atomic.
+  const lease = db.prepare(
+    'INSERT INTO fleet_lease (id, holder, expires_ms) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires_ms = excluded.expires_ms WHERE fleet_lease.holder = excluded.holder OR fleet_lease.expires_ms <= ?',
+  );
+  const release = db.prepare('DELETE FROM fleet_lease WHERE holder = ?');
   const parse = <T>(row: unknown): T => JSON.parse((row as { json: string }).json) as T;
   return {
     liveInstances: () => Promise.resolve(live.all().map((r) => parse<FleetInstance>(r))),
@@ -40,6 +54,21 @@ export function createSqliteFleetStore(db: DatabaseSync): FleetStore {
       return Promise.resolve();
     },
     recentAudit: (limit) => Promise.resolve(recent.all(limit).map((r) => parse<FleetAuditEntry>(r))),
+    putHold(hold) {
+      transaction(db, () => putHold.run(hold.tier, hold.count, hold.untilMs));
+      return Promise.resolve();
+    },
+    activeHolds(nowMs) {
+      const rows = holds.all(nowMs) as { tier: CatalogTier; count: number; until_ms: number }[];
+      return Promise.resolve(sortHolds(rows.map((r) => ({ tier: r.tier, count: r.count, untilMs: r.until_ms }))));
+    },
+    tryLease(holder, nowMs, ttlMs) {
+      return Promise.resolve(transaction(db, () => Number(lease.run(holder, nowMs + ttlMs, nowMs).changes) === 1));
+    },
+    releaseLease(holder) {
+      transaction(db, () => release.run(holder));
+      return Promise.resolve();
+    },
     close: () => Promise.resolve(),
   };
 }
