@@ -5,6 +5,7 @@ export const gpuInferenceModule: ServiceModule = {
   name: 'gpu-inference',
   portKey: 'SOPHIA_GPU_INFERENCE_PORT',
   defaultPort: 50055,
-  dependsOn: {},
+  /** The ledger's serverless usage feeds the fleet's break-even and prewarm (optional: without it they see GPU traffic only). */
+  dependsOn: { ledger: 'optional' },
   load: async () => (await import('./gpu-inference-service.ts')).gpuInferenceService,
 };

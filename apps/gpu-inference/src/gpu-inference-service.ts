@@ -1,5 +1,6 @@
 import { FleetService } from '@sophia/contracts/fleet';
 import { InferenceService } from '@sophia/contracts/inference';
+import { LedgerService } from '@sophia/contracts/ledger';
 import { closeUpstreamDispatchers } from '@sophia/openai-upstream';
 import { defineHostedService, serviceRegistration } from '@sophia/platform';
 import { loadCatalog } from '@sophia/price-catalog';
@@ -17,7 +18,7 @@ import { gpuConfigSchema, gpuOptionsFromConfig } from './gpu-config.ts';
 import { createGpuInferenceHandler } from './gpu-inference-handler.ts';
 
 /** GPU inference for a host: InferenceService over a load-aware pool of vLLM endpoints, and FleetService for the Lambda Cloud fleet when configured. */
-export const gpuInferenceService = defineHostedService(gpuConfigSchema.extend({ SOPHIA_CATALOG_PATH: z.string().min(1).optional(), ...fleetConfigShape, ...stateStoreConfigShape }), async ({ config, logger, metrics }) => {
+export const gpuInferenceService = defineHostedService(gpuConfigSchema.extend({ SOPHIA_CATALOG_PATH: z.string().min(1).optional(), ...fleetConfigShape, ...stateStoreConfigShape }), async ({ config, logger, metrics, connect }) => {
   const options = gpuOptionsFromConfig(config);
   const fleetConfigured = config.SOPHIA_LAMBDA_API_KEY !== undefined || config.SOPHIA_LAMBDA_API_KEY_FILE !== undefined;
   if (options.pool.urls.length === 0 && !fleetConfigured) logger.warn('SOPHIA_GPU_BASE_URLS is empty and no GPU fleet is configured: every Generate will be UNAVAILABLE');
@@ -36,7 +37,10 @@ export const gpuInferenceService = defineHostedService(gpuConfigSchema.extend({ 
   // The fleet (Lambda Cloud instances) keeps its state in the embedded state file.
   const state = fleetConfigured ? openDataDir(dataDirOptions(config), [FLEET_STORE_SCHEMA]) : undefined;
   const store = state ? createSqliteFleetStore(state.db) : undefined;
-  const fleet = store ? await startFleet({ config, catalog, pool, store, registry: metrics.registry, logger, ...(options.handler.apiKey ? { vllmApiKey: options.handler.apiKey } : {}) }) : undefined;
+  const ledger = fleetConfigured ? connect(LedgerService, 'ledger') : undefined;
+  const fleet = store
+    ? await startFleet({ config, catalog, pool, store, registry: metrics.registry, logger, ...(options.handler.apiKey ? { vllmApiKey: options.handler.apiKey } : {}), ...(ledger ? { ledger } : {}) })
+    : undefined;
   const inference = createGpuInferenceHandler({ ...options.handler, modelMap, pool, logger, ...(fleet ? { acquire: fleet.acquire } : {}) });
   registerPoolGauges(pool, metrics.registry);
   return {

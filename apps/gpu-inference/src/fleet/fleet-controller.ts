@@ -91,8 +91,8 @@ export interface FleetTickReport {
 
 /** The controller; `tick` is not re-entrant (callers await it). */
 export interface FleetController {
-  /** Demand seen for a tier (served or not), counted in the current minute. */
-  observeDemand(tier: CatalogTier, demand: MinuteDemand): void;
+  /** Demand seen for a tier (served or not), counted in the minute of `atMs` (default: now). */
+  observeDemand(tier: CatalogTier, demand: MinuteDemand, atMs?: number): void;
   tick(signals: ExternalSignals): Promise<FleetTickReport>;
   /** Managed instances serving now, per tier (what the endpoint pool routes to). */
   servingInstances(): Promise<FleetInstance[]>;
@@ -138,8 +138,8 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
   const minuteOf = (ms: number): number => Math.floor(ms / MINUTE_MS);
 
   return {
-    observeDemand(tier, demand) {
-      windowOf(tier).record(minuteOf(options.now()), demand);
+    observeDemand(tier, demand, atMs) {
+      windowOf(tier).record(minuteOf(atMs ?? options.now()), demand);
     },
     bootMinutes,
     hold: (tier, count, untilMs) => options.store.putHold({ tier, count, untilMs }),

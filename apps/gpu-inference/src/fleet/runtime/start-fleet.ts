@@ -20,6 +20,7 @@ import { createVllmProbe } from '../vllm-probe.ts';
 import { vllmUserData } from '../vllm-user-data.ts';
 import { createCapacityWaiter } from './capacity-waiter.ts';
 import { createFleetMetrics } from './fleet-metrics.ts';
+import { createLedgerDemandFeed, type LedgerUsageReader } from './ledger-demand-feed.ts';
 import { createSignalBoard, type SignalBoard } from './signal-board.ts';
 
 /** Parsed fleet keys (fleetConfigShape). */
@@ -54,6 +55,8 @@ export interface StartFleetOptions {
   readonly vllmApiKey?: string;
   /** Injected for tests. @default the Lambda client from the config */
   readonly cloud?: CloudClient;
+  /** The ledger, whose serverless usage completes the demand break-even and prewarm compare (unset: GPU traffic only). */
+  readonly ledger?: LedgerUsageReader;
 }
 
 /** A running fleet. */
@@ -143,10 +146,20 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
       added.delete(id);
     }
   };
+  const feed = options.ledger
+    ? createLedgerDemandFeed({
+        ledger: options.ledger,
+        now: Date.now,
+        backfillMinutes: Math.max(policy.demand_window_minutes, policy.scale_up.break_even.window_minutes),
+        observe: (tier, demand, atMs) => controller.observeDemand(tier, demand, atMs),
+        onError: (err) => logger.warn({ err: err.message }, 'gpu fleet: cannot read serverless usage from the ledger; break-even sees GPU traffic only until it answers'),
+      })
+    : undefined;
   let ticking: Promise<void> | undefined;
   let acting: boolean | undefined;
   const tickOnce = async (): Promise<void> => {
     try {
+      await feed?.poll();
       const report = await controller.tick(signals.current());
       if (config.SOPHIA_GPU_FLEET === 'auto' && report.acting !== acting) {
         acting = report.acting;
@@ -164,7 +177,7 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
   timer.unref();
   const tierOf = new Map(options.catalog.models.map((m) => [m.id, m.tier] as const));
   const servedTier = new Map<string, CatalogTier>(pools.map((p) => [p.servedModel, p.tier]));
-  logger.info({ mode: config.SOPHIA_GPU_FLEET, cloud: config.SOPHIA_LAMBDA_API_URL, pools: pools.map((p) => `${p.tier}:${p.instanceType}`), limits }, 'gpu fleet started');
+  logger.info({ mode: config.SOPHIA_GPU_FLEET, cloud: config.SOPHIA_LAMBDA_API_URL, pools: pools.map((p) => `${p.tier}:${p.instanceOptions.map((o) => o.instanceType).join('|')}`), limits, serverlessDemand: feed ? 'ledger' : 'none (no ledger)' }, 'gpu fleet started');
   return {
     mode: config.SOPHIA_GPU_FLEET,
     controller,
