@@ -1,4 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
+import { retryAfterMs } from '@sophia/platform/wire';
 
 /** An error ready to be written as an OpenAI-style error body with an HTTP status. */
 export interface GatewayHttpError {
@@ -11,8 +12,8 @@ export interface GatewayHttpError {
   readonly retryAfterSeconds?: number | undefined;
 }
 
-/** Metadata key the router sets on RESOURCE_EXHAUSTED to say when to retry. */
-export const RETRY_AFTER_MS_KEY = 'retry-after-ms';
+/** Metadata key the router sets on RESOURCE_EXHAUSTED to say when to retry (the platform's wire rule). */
+export { RETRY_AFTER_HEADER as RETRY_AFTER_MS_KEY } from '@sophia/platform/wire';
 
 /**
  * gRPC status → HTTP status: the one table both REST errors and logs use, so a router failure
@@ -64,9 +65,8 @@ const CODE_NAMES: Partial<Record<Code, string>> = {
 
 /** Retry delay carried in a ConnectError's metadata, in whole seconds (at least 1). */
 export function retryAfterSeconds(err: ConnectError): number | undefined {
-  const raw = err.metadata.get(RETRY_AFTER_MS_KEY);
-  if (raw === null || !/^\d{1,10}$/.test(raw.trim())) return undefined;
-  return Math.max(1, Math.ceil(Number(raw) / 1000));
+  const ms = retryAfterMs(err);
+  return ms === undefined ? undefined : Math.max(1, Math.ceil(ms / 1000));
 }
 
 /**

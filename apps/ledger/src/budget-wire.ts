@@ -3,13 +3,14 @@
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { RETRY_AFTER_HEADER } from '@sophia/platform/wire';
 import { BudgetWindow as WireWindow, type BudgetScope as WireScope, type BudgetWindowStatusSchema } from '@sophia/contracts/ledger';
 import { describeScope, utilisation, type BudgetScope, type BudgetState, type BudgetWindow } from './budget-store.ts';
 import { fieldError } from './field-error.ts';
 import { MAX_TEXT_LENGTH } from './usage-event-record.ts';
 
 /** Trailer (gRPC) / header (Connect) carrying the milliseconds until an exhausted budget resets. */
-export const RETRY_AFTER_MS_KEY = 'retry-after-ms';
+export const RETRY_AFTER_MS_KEY = RETRY_AFTER_HEADER;
 
 /** "$1.234567" from micro-USD, exact. */
 export function formatUsd(microUsd: number): string {

@@ -1,7 +1,6 @@
 export { createRouterHandler, type RouterDeps } from './router-handler.ts';
 export { planRoute, reasonCode, UnknownModelError, type RoutePlan, type RouteTarget, type RoutePlanInput } from './route-plan.ts';
 export { createTargetBreakers, BreakerOpenError, type TargetBreakers, type BreakerSettings, type BreakerState } from './target-breakers.ts';
-export { isBackendFailure } from './backend-failure.ts';
 export { parseRoutingPolicy, routingPolicySchema, PolicyValidationError, EMPTY_POLICY, type RoutingPolicy, type QualityLevel } from './routing-policy.ts';
 export { createPolicyWatcher, type PolicyWatcher, type PolicyWatcherOptions } from './policy-watcher.ts';
 export { resolveQuality, tierForScore, InvalidQualityTargetError, type ResolvedQuality } from './quality-target.ts';

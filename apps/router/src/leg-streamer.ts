@@ -4,7 +4,7 @@ import { MoneySchema, UsageSchema, type Usage } from '@sophia/contracts/common';
 import type { GenerateResponse as InferenceEvent } from '@sophia/contracts/inference';
 import type { GenerateResponseSchema } from '@sophia/contracts/router';
 import type { Logger } from 'pino';
-import { isBackendFailure } from './backend-failure.ts';
+import { isBackendFailure } from '@sophia/platform/wire';
 import { continuationMessages } from './continuation-messages.ts';
 import type { Leg, LegAccounting } from './leg-accounting.ts';
 import { estimatePartialUsage } from './partial-usage.ts';

@@ -45,3 +45,9 @@ export const routerConfigSchema = z.object({
 });
 
 export type RouterConfig = z.infer<typeof routerConfigSchema>;
+
+/**
+ * The schema's defaults, for parts built without a parsed config (tests, tools): defaults live only
+ * in the schema above, so a handler built from code behaves like a router started with no keys set.
+ */
+export const ROUTER_DEFAULTS: RouterConfig = routerConfigSchema.parse({});

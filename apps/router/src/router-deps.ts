@@ -22,7 +22,7 @@ export interface RouterDeps {
   readonly breakers: TargetBreakers;
   readonly logger: Logger;
   readonly metrics?: RouterMetrics | undefined;
-  /** Budget for the classifier call before routing on the default tier. @default 250 */
+  /** Budget for the classifier call before routing on the default tier. @default SOPHIA_CLASSIFIER_TIMEOUT_MS's default */
   readonly classifierTimeoutMs?: number;
   /** The live routing policy. @default no policy: classifier tier, serverless first */
   readonly policy?: (() => RoutingPolicy) | undefined;
@@ -35,13 +35,13 @@ export interface RouterDeps {
   readonly clock?: (() => number) | undefined;
   /** Durable audit trail for override changes (besides the audit log line). @default log only */
   readonly audit?: OverrideAuditSink | undefined;
-  /** Rescues of a stream broken after its first token (continued on the next target). @default 0 = explicit error */
+  /** Rescues of a stream broken after its first token (continued on the next target; 0 = explicit error). @default SOPHIA_ROUTER_MID_STREAM_RESCUES's default */
   readonly maxRescues?: number;
-  /** Retries of a failed target, only before the first token and when every target failed. @default 1 */
+  /** Retries of a failed target, only before the first token and when every target failed. @default SOPHIA_ROUTER_MAX_RETRIES's default */
   readonly maxRetries?: number;
-  /** A Retry-After longer than this is not waited for. @default 2000 */
+  /** A Retry-After longer than this is not waited for. @default SOPHIA_ROUTER_MAX_RETRY_AFTER_MS's default */
   readonly maxRetryAfterMs?: number;
-  /** Shared retry budget. @default 10 % of requests, 10 saved */
+  /** Shared retry budget. @default SOPHIA_ROUTER_RETRY_BUDGET_RATIO's default ratio */
   readonly retryBudget?: RetryBudget | undefined;
   readonly random?: (() => number) | undefined;
 }

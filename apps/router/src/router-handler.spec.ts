@@ -33,7 +33,7 @@ function fakeBackend(name: string, behaviour: () => Behaviour) {
   return { client, seen };
 }
 
-function setup(options: { serverless?: () => Behaviour; gpu?: () => Behaviour; classifierTier?: Tier; classifierDown?: boolean; budgetMicroUsd?: number; ledgerDown?: boolean } = {}) {
+function setup(options: { serverless?: () => Behaviour; gpu?: () => Behaviour; classifierTier?: Tier; classifierDown?: boolean; budgetMicroUsd?: number; ledgerDown?: boolean; maxRescues?: number } = {}) {
   const catalog = loadCatalog();
   const serverless = fakeBackend('serverless', options.serverless ?? (() => 'ok'));
   const gpu = fakeBackend('gpu', options.gpu ?? (() => 'ok'));
@@ -97,6 +97,7 @@ function setup(options: { serverless?: () => Behaviour; gpu?: () => Behaviour; c
     breakers,
     logger: pino({ level: 'silent' }),
     overrides: memoryOverrideStore(),
+    ...(options.maxRescues === undefined ? {} : { maxRescues: options.maxRescues }),
   });
   const router: Client<typeof RouterService> = createClient(RouterService, createRouterTransport(({ service }) => service(RouterService, handler)));
   return { router, serverless, gpu, ledgerEvents, breakers, catalog, ledgerCalls: calls, held };
@@ -158,8 +159,8 @@ describe('router Generate', () => {
     expect(Object.values(s.breakers.states())).toEqual(['closed']);
   });
 
-  it('ends a stream broken after the first token with an explicit error and bills the partial tokens', async () => {
-    const s = setup({ serverless: () => 'fail-mid' });
+  it('with rescues off, ends a stream broken after the first token with an explicit error and bills the partial tokens', async () => {
+    const s = setup({ serverless: () => 'fail-mid', maxRescues: 0 });
     const { events, error } = await collect(s.router.generate(input()));
     expect(text(events)).toBe('serverless says hello');
     expect(events.some((e) => e.case === 'done')).toBe(false);
@@ -169,6 +170,14 @@ describe('router Generate', () => {
     expect(s.ledgerEvents).toHaveLength(1);
     expect(s.ledgerEvents[0]?.completed).toBe(false);
     expect(s.ledgerEvents[0]?.usage?.completionTokens).toBeGreaterThan(0);
+  });
+
+  it('by default (one rescue, the config schema default) continues a stream broken after the first token on the next target', async () => {
+    const s = setup({ serverless: () => 'fail-mid' });
+    const { events, error } = await collect(s.router.generate(input()));
+    expect(error).toBeUndefined();
+    expect(text(events)).toBe('serverless says hellogpu says hello');
+    expect(s.ledgerEvents.map((e) => e.completed)).toEqual([false, true]);
   });
 
   it('answers UNAVAILABLE naming every target when all fail', async () => {

@@ -7,6 +7,7 @@ import { createLegAccounting } from './leg-accounting.ts';
 import { createLegStreamer } from './leg-streamer.ts';
 import { createRequestPreparer } from './request-preparer.ts';
 import { createRetryBudget } from './retry-budget.ts';
+import { ROUTER_DEFAULTS } from './router-config.ts';
 import { reasonCode } from './route-plan.ts';
 import { createRouterAdmin } from './router-admin.ts';
 import type { RouterDeps } from './router-deps.ts';
@@ -30,11 +31,11 @@ type GenerateEvent = MessageInitShape<typeof GenerateResponseSchema>;
 export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof RouterService> {
   const available = new Set(Object.keys(deps.backends) as CatalogBackend[]);
   const clock = deps.clock ?? Date.now;
-  const retryBudget = deps.retryBudget ?? createRetryBudget();
+  const retryBudget = deps.retryBudget ?? createRetryBudget({ ratio: ROUTER_DEFAULTS.SOPHIA_ROUTER_RETRY_BUDGET_RATIO });
   const { logger, metrics, breakers, overrides } = deps;
   const preparer = createRequestPreparer({
     classifier: deps.classifier,
-    classifierTimeoutMs: deps.classifierTimeoutMs ?? 250,
+    classifierTimeoutMs: deps.classifierTimeoutMs ?? ROUTER_DEFAULTS.SOPHIA_CLASSIFIER_TIMEOUT_MS,
     overrides,
     logger,
     planner: {
@@ -57,12 +58,12 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
     accounting,
     policy: deps.policy,
     metrics,
-    maxRetries: deps.maxRetries ?? 1,
-    maxRetryAfterMs: deps.maxRetryAfterMs ?? 2000,
+    maxRetries: deps.maxRetries ?? ROUTER_DEFAULTS.SOPHIA_ROUTER_MAX_RETRIES,
+    maxRetryAfterMs: deps.maxRetryAfterMs ?? ROUTER_DEFAULTS.SOPHIA_ROUTER_MAX_RETRY_AFTER_MS,
     retryBudget,
     random: deps.random ?? Math.random,
   });
-  const serve = createLegStreamer({ openFirst, accounting, decide, breakers, logger, metrics, maxRescues: deps.maxRescues ?? 0 });
+  const serve = createLegStreamer({ openFirst, accounting, decide, breakers, logger, metrics, maxRescues: deps.maxRescues ?? ROUTER_DEFAULTS.SOPHIA_ROUTER_MID_STREAM_RESCUES });
 
   async function* generateInner(req: { input?: RouteInput | undefined }, ctx: HandlerContext): AsyncGenerator<GenerateEvent> {
     const startedAt = Date.now();

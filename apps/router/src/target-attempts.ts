@@ -1,7 +1,7 @@
 import { Code, ConnectError, type Client, type HandlerContext } from '@connectrpc/connect';
 import type { InferenceService, GenerateResponse as InferenceEvent } from '@sophia/contracts/inference';
 import type { CatalogBackend } from '@sophia/price-catalog';
-import { isBackendFailure } from './backend-failure.ts';
+import { isBackendFailure, retryAfterMs } from '@sophia/platform/wire';
 import type { Leg, LegAccounting } from './leg-accounting.ts';
 import { effectiveProviderPrefs, PROVIDER_HEADER } from './provider-prefs.ts';
 import type { PreparedRequest } from './request-preparer.ts';
@@ -129,10 +129,7 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
         state.failed.add(target.key);
         if (!(err instanceof BreakerOpenError)) {
           const ce = ConnectError.from(err);
-          if (ce.code === Code.ResourceExhausted || ce.code === Code.Unavailable) {
-            const header = ce.metadata.get('retry-after-ms');
-            retryable.push({ target, retryAfterMs: header !== null && /^\d+$/.test(header) ? Number(header) : undefined });
-          }
+          if (ce.code === Code.ResourceExhausted || ce.code === Code.Unavailable) retryable.push({ target, retryAfterMs: retryAfterMs(ce) });
         }
         return undefined;
       }

@@ -1,25 +1,26 @@
 import CircuitBreaker from 'opossum';
 import { Gauge, Counter, type Registry } from 'prom-client';
-import { isBackendFailure } from './backend-failure.ts';
+import { isBackendFailure } from '@sophia/platform/wire';
+import { ROUTER_DEFAULTS } from './router-config.ts';
 
-/** Breaker thresholds; see docs/configuration.md. */
+/** Breaker thresholds; their defaults are the SOPHIA_BREAKER_* keys' in router-config.ts (docs/configuration.md). */
 export interface BreakerSettings {
-  /** Failures within the rolling window needed before the breaker may open. @default 3 */
+  /** Failures within the rolling window needed before the breaker may open (SOPHIA_BREAKER_VOLUME_THRESHOLD). */
   readonly volumeThreshold: number;
-  /** Failure percentage (of the window) that opens the breaker. @default 50 */
+  /** Failure percentage (of the window) that opens the breaker (SOPHIA_BREAKER_ERROR_PERCENT). */
   readonly errorThresholdPercentage: number;
-  /** How long an open breaker waits before a half-open probe. @default 5000 */
+  /** How long an open breaker waits before a half-open probe (SOPHIA_BREAKER_RESET_MS). */
   readonly resetTimeoutMs: number;
-  /** Rolling statistics window. @default 10000 */
+  /** Rolling statistics window (SOPHIA_BREAKER_WINDOW_MS). */
   readonly rollingWindowMs: number;
   /**
    * Failures in a row (before the first token: no stream opened in between; after it: no complete
    * answer in between) that open the breaker at once, provided the last `failingForMs` holds at
    * least that many failures making up `errorThresholdPercentage` of its outcomes.
-   * @default 3
+   * @default SOPHIA_BREAKER_FAST_FAILURES's default
    */
   readonly fastFailures?: number;
-  /** The fast window; also, ≥ 2 failures in a row spanning this long open the breaker. @default 1000 */
+  /** The fast window; also, ≥ 2 failures in a row spanning this long open the breaker. @default SOPHIA_BREAKER_FAILING_FOR_MS's default */
   readonly failingForMs?: number;
   readonly clock?: () => number;
   /** Told of every state change (the router records them in its breaker history). */
@@ -97,8 +98,8 @@ export class BreakerOpenError extends Error {
 export function createTargetBreakers(settings: BreakerSettings, registry?: Registry): TargetBreakers {
   const breakers = new Map<string, CircuitBreaker<[Thunk], unknown>>();
   const clock = settings.clock ?? Date.now;
-  const fastFailures = settings.fastFailures ?? 3;
-  const failingForMs = settings.failingForMs ?? 1000;
+  const fastFailures = settings.fastFailures ?? ROUTER_DEFAULTS.SOPHIA_BREAKER_FAST_FAILURES;
+  const failingForMs = settings.failingForMs ?? ROUTER_DEFAULTS.SOPHIA_BREAKER_FAILING_FOR_MS;
   // Per target: recent outcomes (for the fast rule), the current run of failures without a stream
   // that opened (for the slow rule and the admin view), and the last state change.
   type Track = { outcomes: Array<{ at: number; failed: boolean }>; run: number; midRun: number; firstAt: number; changedAt: number; inFlight: number };

@@ -1,0 +1,1 @@
+export { UpstreamFailureKind, FAILURE_KIND_HEADER, RETRY_AFTER_HEADER, upstreamFailureKind, parseRetryAfterMs, retryAfterMs, isBackendFailure } from './backend-failure.ts';
