@@ -1,4 +1,4 @@
-import { Code, ConnectError } from '@connectrpc/connect';
+import { ConnectError, type Code } from '@connectrpc/connect';
 import { FAILURE_KIND_HEADER, RETRY_AFTER_HEADER, type UpstreamFailureKind } from '@sophia/platform/wire';
 
 // The failure kind, `retry-after-ms` and the backend-failure rule are cross-service wire rules:
