@@ -1,6 +1,7 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { RoleSchema } from '@sophia/contracts/common';
 import type { ChatInput } from '@sophia/contracts/gateway';
+import { generationParamsProblem } from '@sophia/platform/request-rules';
 import { WORKLOAD_TAG } from './openai-request-schema.ts';
 
 function invalid(field: string, message: string): ConnectError {
@@ -22,14 +23,8 @@ export function validateChatInput(input: ChatInput | undefined): ChatInput {
       throw invalid(`input.messages[${i}].role`, `must be one of ${allowed}`);
     }
   });
-  const p = input.params;
-  if (p) {
-    if (p.maxTokens !== undefined && p.maxTokens < 1) throw invalid('input.params.max_tokens', 'must be at least 1');
-    if (p.temperature !== undefined && !(p.temperature >= 0 && p.temperature <= 2)) throw invalid('input.params.temperature', 'must be between 0 and 2');
-    if (p.topP !== undefined && !(p.topP >= 0 && p.topP <= 1)) throw invalid('input.params.top_p', 'must be between 0 and 1');
-    if (p.stop.length > 4) throw invalid('input.params.stop', 'must hold at most 4 sequences');
-    if (p.stop.some((s) => s.length === 0)) throw invalid('input.params.stop', 'must not contain empty strings');
-  }
+  const problem = generationParamsProblem(input.params);
+  if (problem) throw invalid(`input.params.${problem.param}`, problem.message);
   if (input.workloadTag !== '' && !WORKLOAD_TAG.test(input.workloadTag)) throw invalid('input.workload_tag', `must match ${WORKLOAD_TAG.source}`);
   return input;
 }

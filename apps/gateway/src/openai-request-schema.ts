@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ProviderSort, Role } from '@sophia/contracts/common';
+import { generationParamsProblem } from '@sophia/platform/request-rules';
 
 /** A chat message as the router takes it. */
 export interface ParsedChatMessage {
@@ -147,8 +148,9 @@ const bodySchema = z
         .min(1, { error: 'must contain at least one message' }),
       max_tokens: tokenLimit,
       max_completion_tokens: tokenLimit,
-      temperature: z.number({ error: 'must be a number' }).min(0, { error: 'must be between 0 and 2' }).max(2, { error: 'must be between 0 and 2' }).nullish(),
-      top_p: z.number({ error: 'must be a number' }).min(0, { error: 'must be between 0 and 1' }).max(1, { error: 'must be between 0 and 1' }).nullish(),
+      // Ranges: the shared request rules below (one module for every hop).
+      temperature: z.number({ error: 'must be a number' }).nullish(),
+      top_p: z.number({ error: 'must be a number' }).nullish(),
       stop: stop.optional(),
       seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).nullish(),
       n: z.literal(1, { error: 'only n=1 is supported' }).nullish(),
@@ -203,6 +205,8 @@ export function parseChatCompletionRequest(body: unknown): { ok: true; request: 
     ...(b.top_p !== undefined && b.top_p !== null ? { topP: b.top_p } : {}),
     ...(b.seed !== undefined && b.seed !== null ? { seed: BigInt(b.seed) } : {}),
   };
+  const broken = generationParamsProblem(params);
+  if (broken) return { ok: false, problem: { message: `${broken.param}: ${broken.message}`, param: broken.param } };
   const model = b.model ?? '';
   return {
     ok: true,

@@ -14,7 +14,7 @@ import type { RouterMetrics } from './router-metrics.ts';
 import type { DecisionBuilder } from './routing-decision.ts';
 import type { AttemptState, OpenFirstTarget } from './target-attempts.ts';
 import type { TargetBreakers } from './target-breakers.ts';
-import { countTokensLazily } from './token-count.ts';
+import { countPromptTokensLazily } from './token-count.ts';
 
 /** What streaming legs uses: the other steps, composed. */
 export interface LegStreamerDeps {
@@ -32,7 +32,7 @@ export type LegStreamer = (p: PreparedRequest, ctx: HandlerContext, state: Attem
 
 async function rescueLeg(p: PreparedRequest, delivered: string, rescue: number): Promise<Leg> {
   const messages = continuationMessages(p.input.messages, delivered);
-  return { requestId: `${p.input.requestId}:rescue${rescue}`, messages, promptTokens: await countTokensLazily(messages.map((m) => m.content).join('\n')) };
+  return { requestId: `${p.input.requestId}:rescue${rescue}`, messages, promptTokens: await countPromptTokensLazily(messages) };
 }
 
 /**

@@ -8,7 +8,7 @@ import { InvalidQualityTargetError } from './quality-target.ts';
 import { planRequest, type RequestPlannerDeps } from './request-planner.ts';
 import { UnknownModelError, type RoutePlan } from './route-plan.ts';
 import { validateRouteInput } from './route-input.ts';
-import { countTokensLazily } from './token-count.ts';
+import { countPromptTokensLazily } from './token-count.ts';
 
 /** A request after validation, classification and planning: what every later step reads. */
 export interface PreparedRequest {
@@ -33,10 +33,6 @@ export interface RequestPreparer {
   prepare(raw: RouteInput | undefined, ctx: HandlerContext, claim: boolean): Promise<PreparedRequest>;
   /** Gives back the counted override uses a request claimed but was refused before any backend call. */
   refundClaims(p: PreparedRequest): Promise<void>;
-}
-
-function promptText(input: RouteInput): string {
-  return input.messages.map((m) => m.content).join('\n');
 }
 
 /** Builds the prepare step: one place that turns a RouteInput into a plan, so Generate and Explain agree. */
@@ -78,7 +74,7 @@ export function createRequestPreparer(deps: RequestPreparerDeps): RequestPrepare
         if (err instanceof InvalidQualityTargetError) throw new ConnectError(`input.quality_target: ${err.message}`, Code.InvalidArgument);
         throw err;
       }
-      const promptTokens = classification?.promptTokens ?? (await countTokensLazily(promptText(input)));
+      const promptTokens = classification?.promptTokens ?? (await countPromptTokensLazily(input.messages));
       return { input, classification, plan, promptTokens };
     },
 

@@ -1,10 +1,12 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { Role, type ChatMessage } from '@sophia/contracts/common';
 import type { RouteInput } from '@sophia/contracts/router';
+import { generationParamsProblem } from '@sophia/platform/request-rules';
 
 /**
  * Rejects a RouteInput the router cannot act on, with INVALID_ARGUMENT naming the field. The
- * gateway validates public input more thoroughly; this guards every other caller (ghz, SQL).
+ * gateway validates public input more thoroughly; this guards every other caller (ghz, SQL), with
+ * the same parameter rules (@sophia/platform/request-rules).
  */
 export function validateRouteInput(input: RouteInput | undefined): RouteInput {
   if (!input) throw new ConnectError('input: required', Code.InvalidArgument);
@@ -15,12 +17,7 @@ export function validateRouteInput(input: RouteInput | undefined): RouteInput {
       throw new ConnectError(`input.messages[${i}].role: must be set`, Code.InvalidArgument);
     }
   });
-  const p = input.params;
-  if (p?.maxTokens !== undefined && p.maxTokens < 1) {
-    throw new ConnectError('input.params.max_tokens: must be at least 1', Code.InvalidArgument);
-  }
-  if (p?.temperature !== undefined && !(p.temperature >= 0 && p.temperature <= 2)) {
-    throw new ConnectError('input.params.temperature: must be between 0 and 2', Code.InvalidArgument);
-  }
+  const problem = generationParamsProblem(input.params);
+  if (problem) throw new ConnectError(`input.params.${problem.param}: ${problem.message}`, Code.InvalidArgument);
   return input;
 }

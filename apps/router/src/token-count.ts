@@ -1,4 +1,5 @@
-import { loadO200kCounter } from '@sophia/platform/tokens';
+import { Role, type ChatMessage } from '@sophia/contracts/common';
+import { countChatPromptTokens, loadO200kCounter } from '@sophia/platform/tokens';
 
 /**
  * Exact token count of `text` with the gpt-tokenizer default encoding (the simulator's and classifier's).
@@ -9,4 +10,10 @@ import { loadO200kCounter } from '@sophia/platform/tokens';
 export async function countTokensLazily(text: string): Promise<number> {
   if (text.length === 0) return 0;
   return (await loadO200kCounter())(text);
+}
+
+/** Prompt tokens of `messages`, counted the way the classifier counts them (the chat template included). */
+export async function countPromptTokensLazily(messages: readonly ChatMessage[]): Promise<number> {
+  const count = await loadO200kCounter();
+  return countChatPromptTokens(count, messages.map((m) => ({ role: (Role[m.role] ?? '').toLowerCase(), content: m.content })));
 }

@@ -1,6 +1,7 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { Role } from '@sophia/contracts/common';
 import type { GenerateRequest } from '@sophia/contracts/inference';
+import { generationParamsProblem } from '@sophia/platform/request-rules';
 import type { ChatCompletionBody, ChatCompletionMessage } from './chat-completion-types.ts';
 
 const ROLES: Partial<Record<Role, ChatCompletionMessage['role']>> = {
@@ -18,7 +19,8 @@ function invalid(message: string): ConnectError {
 /**
  * Validates a GenerateRequest and turns it into the OpenAI request body both backends send,
  * with `upstreamModel` (the provider's or vLLM's name for the catalog model). Bad input fails
- * with InvalidArgument naming the field, before any upstream is called.
+ * with InvalidArgument naming the field, before any upstream is called; parameters by the shared
+ * request rules the gateway already applied (@sophia/platform/request-rules), for direct callers.
  */
 export function toChatCompletionBody(request: GenerateRequest, upstreamModel: string): ChatCompletionBody {
   if (request.model.trim() === '') throw invalid('model: required');
@@ -30,23 +32,13 @@ export function toChatCompletionBody(request: GenerateRequest, upstreamModel: st
   });
   const body: ChatCompletionBody = { model: upstreamModel, messages };
   const params = request.params;
+  const problem = generationParamsProblem(params);
+  if (problem) throw invalid(`params.${problem.param}: ${problem.message}`);
   if (params) {
-    if (params.maxTokens !== undefined) {
-      if (params.maxTokens < 1) throw invalid('params.max_tokens: must be at least 1');
-      body.max_tokens = params.maxTokens;
-    }
-    if (params.temperature !== undefined) {
-      if (!(params.temperature >= 0 && params.temperature <= 2)) throw invalid('params.temperature: must be in [0, 2]');
-      body.temperature = params.temperature;
-    }
-    if (params.topP !== undefined) {
-      if (!(params.topP > 0 && params.topP <= 1)) throw invalid('params.top_p: must be in (0, 1]');
-      body.top_p = params.topP;
-    }
-    if (params.stop.length > 0) {
-      if (params.stop.length > 4) throw invalid('params.stop: at most 4 sequences');
-      body.stop = [...params.stop];
-    }
+    if (params.maxTokens !== undefined) body.max_tokens = params.maxTokens;
+    if (params.temperature !== undefined) body.temperature = params.temperature;
+    if (params.topP !== undefined) body.top_p = params.topP;
+    if (params.stop.length > 0) body.stop = [...params.stop];
     if (params.seed !== undefined) body.seed = Number(params.seed);
   }
   if (request.tenant !== '') body.user = request.tenant;

@@ -1,2 +1,3 @@
 export { createSafeTokenCounter, MAX_RUN, type CountTokens } from './safe-token-counter.ts';
 export { loadO200kCounter } from './load-o200k-counter.ts';
+export { countChatPromptTokens } from './chat-prompt-tokens.ts';
