@@ -22,6 +22,14 @@ export const gatewayConfigSchema = baseConfigSchema
     SOPHIA_BUDGET_TIMEZONE: z.string().min(1).refine(isKnownTimeZone, 'unknown IANA time zone').default('UTC'),
     /** How long an operator plan may be confirmed. @default 600000 (10 minutes) */
     SOPHIA_OPS_PLAN_TTL_MS: configValues.durationMs(600_000),
+    /**
+     * Operator text the rules cannot read (not a command, or a tie) is asked of an LLM through the
+     * mesh's own router; its tool call is validated by the same schemas and only ever answered as a
+     * plan to confirm or a clarification. Turn on only with a real LLM upstream. @default false
+     */
+    SOPHIA_OPS_LLM_FALLBACK: configValues.flag(false),
+    /** The model the fallback asks (a catalog id, or "auto" for the router's choice). @default auto */
+    SOPHIA_OPS_LLM_MODEL: z.string().min(1).max(128).default('auto'),
     /** Redis for operator plans shared by gateway replicas; unset = the embedded state file under SOPHIA_DATA_DIR. */
     SOPHIA_REDIS_URL: redisTargetSchema.optional(),
     ...stateStoreConfigShape,

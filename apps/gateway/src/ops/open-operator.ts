@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataDirOptions, openDataDir, openStateDatabase, StateStoreError, type StateDatabase } from '@sophia/state-store';
 import type { GatewayConfig } from '../gateway-config.ts';
+import { createLlmFallback } from './llm-fallback.ts';
 import { createOperator, type Operator } from './operator.ts';
 import type { PlanStore } from './plans/plan-store.ts';
 import { createRedisPlanStore } from './plans/redis-plan-store.ts';
@@ -82,6 +83,9 @@ export async function openOperator(
     fleet: fleet ? createFleetServiceOperations(fleet, Math.min(config.SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS, 30_000)) : undefined,
     plans,
     prompts: promptStore,
+    ...(config.SOPHIA_OPS_LLM_FALLBACK
+      ? { llmFallback: createLlmFallback({ router, model: config.SOPHIA_OPS_LLM_MODEL, timeZone: config.SOPHIA_BUDGET_TIMEZONE, timeoutMs: Math.min(config.SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS, 15_000), logger, now: () => Date.now() }) }
+      : {}),
     logger,
     timeZone: config.SOPHIA_BUDGET_TIMEZONE,
     planTtlMs: config.SOPHIA_OPS_PLAN_TTL_MS,

@@ -5,6 +5,7 @@ import type { Logger } from '@sophia/platform';
 import type { PlanStore } from './plans/plan-store.ts';
 import type { FleetOperations } from './fleet-operations.ts';
 import type { PromptRepeatStore } from './prompts/prompt-repeat-store.ts';
+import type { LlmFallback } from './llm-fallback.ts';
 
 /** What the operator commands act on, injected (tests pass fakes or in-memory transports). */
 export interface OperatorContext {
@@ -16,6 +17,8 @@ export interface OperatorContext {
   readonly plans: PlanStore;
   /** Prompt fingerprints of answered chat requests (costs.optimize's repeated prompts); undefined = not measured. */
   readonly prompts?: PromptRepeatStore;
+  /** Reads text the rules could not (SOPHIA_OPS_LLM_FALLBACK); undefined = rules only. */
+  readonly llmFallback?: LlmFallback;
   readonly logger: Logger;
   /** SOPHIA_BUDGET_TIMEZONE: the zone report dates and relative periods are read in. */
   readonly timeZone: string;

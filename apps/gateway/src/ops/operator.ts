@@ -100,25 +100,31 @@ export function createOperator(ctx: OperatorContext): Operator {
     async runText(caller, text) {
       requireScope(caller, 'ops:read');
       const reading = interpretCommand(text, { now: new Date(ctx.now()), timeZone: ctx.timeZone });
+      const unread = reading.kind === 'none' || (reading.kind === 'clarify' && reading.said === undefined);
+      if (unread && ctx.llmFallback) {
+        const guessed = await ctx.llmFallback.read(text, caller.tenant);
+        if (guessed) return confirmFirst(caller, guessed);
+      }
       switch (reading.kind) {
         case 'rejected':
           throw invalid(reading.problem);
         case 'invalid':
           throw invalid(reading.problem);
         case 'none':
-          return create(RunCommandResponseSchema, { outcome: { case: 'notACommand', value: {} } });
+          return create(RunCommandResponseSchema, { outcome: { case: 'notACommand', value: {} }, reader: 'rules' });
         case 'clarify':
           return create(RunCommandResponseSchema, {
             outcome: { case: 'clarification', value: { question: reading.question, candidates: reading.candidates.map((c) => commandToProto(c.intent, c.args)) } },
+            reader: 'rules',
           });
         case 'command': {
           const { intent, args } = reading.command;
           if (WRITE_INTENTS.has(intent)) requireScope(caller, 'ops:write');
           const outcome = await operator.execute(caller, intent, args);
           const command = commandToProto(intent, args);
-          if (outcome.kind === 'result') return create(RunCommandResponseSchema, { command, outcome: { case: 'result', value: outcome.result } });
-          if (outcome.kind === 'plan') return create(RunCommandResponseSchema, { command, outcome: { case: 'plan', value: outcome.plan } });
-          return create(RunCommandResponseSchema, { command, outcome: { case: 'optimization', value: outcome.optimization } });
+          if (outcome.kind === 'result') return create(RunCommandResponseSchema, { command, outcome: { case: 'result', value: outcome.result }, reader: 'rules' });
+          if (outcome.kind === 'plan') return create(RunCommandResponseSchema, { command, outcome: { case: 'plan', value: outcome.plan }, reader: 'rules' });
+          return create(RunCommandResponseSchema, { command, outcome: { case: 'optimization', value: outcome.optimization }, reader: 'rules' });
         }
       }
     },
@@ -174,6 +180,23 @@ export function createOperator(ctx: OperatorContext): Operator {
       return create(ConfirmPlanResponseSchema, { plan: planToProto(stored, appliedAtMs), result });
     },
   };
+
+  /**
+   * An LLM's reading is never acted on directly: a change becomes a stored plan the operator must
+   * confirm (after the same scope and tenant checks as any plan); a read or an optimisation comes
+   * back as a clarification to run explicitly.
+   */
+  async function confirmFirst(caller: Caller, guessed: Command): Promise<RunCommandResponse> {
+    const command = commandToProto(guessed.intent, guessed.args);
+    if (isWriteCommand(guessed)) {
+      requireScope(caller, 'ops:write');
+      return create(RunCommandResponseSchema, { command, outcome: { case: 'plan', value: await operator.makePlan(caller, guessed) }, reader: 'llm' });
+    }
+    return create(RunCommandResponseSchema, {
+      outcome: { case: 'clarification', value: { question: `The rules could not read this; the LLM fallback reads it as ${guessed.intent}. Run it?`, candidates: [command] } },
+      reader: 'llm',
+    });
+  }
 
   /** The plan, if the caller may see it (its tenant's, or any for admins); NOT_FOUND otherwise. */
   async function ownPlan(caller: Caller, planId: string): Promise<PlanRecord> {

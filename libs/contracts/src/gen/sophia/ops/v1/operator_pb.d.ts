@@ -146,6 +146,14 @@ export declare type RunCommandResponse = Message<"sophia.ops.v1.RunCommandRespon
     value: Optimization;
     case: "optimization";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * Who read the text: "rules" (the deterministic interpreter) or "llm" (the optional fallback,
+   * SOPHIA_OPS_LLM_FALLBACK; its reading is only ever a plan to confirm or a clarification, never run).
+   *
+   * @generated from field: string reader = 7;
+   */
+  reader: string;
 };
 
 /**
