@@ -2,3 +2,4 @@ export { COMMAND_ARGS, COMMAND_INTENTS, WRITE_INTENTS, BASELINES, GROUP_BY, isCo
 export { interpretCommand, interpretationLine, MAX_COMMAND_CHARS, type CommandCandidate, type Interpretation, type InterpretOptions } from './interpret-command.ts';
 export { checkCommandTiming } from './check-command-timing.ts';
 export { dateInZone, formatDate, addDays, parseDate, zonedDayStartMs, isKnownTimeZone, type CalendarDate } from './slots/calendar-date.ts';
+export { heldOutSet, type HeldOutSet } from './eval/frozen-set.ts';
