@@ -1,6 +1,7 @@
-import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttp1Server, maxHeaderSize, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { answerClientError } from './client-error-answer.ts';
 
 /** A request listener for both protocols. */
 export type DualProtocolHandler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void;
@@ -17,7 +18,6 @@ export interface DualProtocolServer {
   close(graceMs: number): Promise<void>;
 }
 
-const SNIFF_TIMEOUT_MS = 10_000;
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
 /**
@@ -26,8 +26,16 @@ const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
  * first bytes are compared with the HTTP/2 client preface and the socket is handed to the
  * matching server.
  */
-export async function startDualProtocolServer(handler: DualProtocolHandler, options: { host: string; port: number }): Promise<DualProtocolServer> {
-  const h1 = createHttp1Server({ keepAliveTimeout: 5000, headersTimeout: 30_000, requestTimeout: 60_000 }, handler);
+export async function startDualProtocolServer(handler: DualProtocolHandler, options: { host: string; port: number; headersTimeoutMs?: number }): Promise<DualProtocolServer> {
+  // One bound for a client's request head, whatever its pace: a connection that stays silent (before
+  // its protocol is known) or trickles its headers (slowloris) is cut when it passes, with a 408 on
+  // HTTP/1.1. Node checks its timers every `connectionsCheckingInterval`, so that follows the bound.
+  const headersTimeout = options.headersTimeoutMs ?? 30_000;
+  const h1 = createHttp1Server(
+    { keepAliveTimeout: 5000, headersTimeout, requestTimeout: Math.max(60_000, headersTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(headersTimeout / 4))) },
+    handler,
+  );
+  h1.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, { maxHeaderBytes: maxHeaderSize, headersTimeoutMs: headersTimeout }));
   // The h1 server never listens itself (the net server does), but Node starts its connection
   // tracking — which enforces headersTimeout/requestTimeout against slow clients — on
   // 'listening'; emit it so those limits apply to handed-over sockets too.
@@ -72,7 +80,7 @@ export async function startDualProtocolServer(handler: DualProtocolHandler, opti
     const onSilent = (): void => {
       socket.destroy();
     };
-    socket.setTimeout(SNIFF_TIMEOUT_MS, onSilent);
+    socket.setTimeout(headersTimeout, onSilent);
     const route = (toHttp2: boolean): void => {
       unrouted.delete(socket);
       socket.setTimeout(0);

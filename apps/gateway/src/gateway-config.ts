@@ -49,6 +49,11 @@ export const gatewayConfigSchema = baseConfigSchema
     SOPHIA_GATEWAY_LOCAL_API_KEY: z.string().regex(/^[A-Za-z0-9._-]{16,128}$/, 'expected 16–128 letters, digits, ".", "_" or "-"').optional(),
     /** Largest accepted request body (REST and Connect/gRPC messages). @default 1 MiB */
     SOPHIA_GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    /**
+     * How long a client may take to send its request head: a silent connection, or headers trickled
+     * byte by byte (slowloris), is closed when it passes (408 on HTTP/1.1). @default 30000
+     */
+    SOPHIA_GATEWAY_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(30_000),
     /** Deadline for one request end to end; clients may ask for less. @default 120000 */
     SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS: configValues.durationMs(120_000),
     /**

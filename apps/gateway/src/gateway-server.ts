@@ -52,6 +52,8 @@ export interface GatewayServerOptions {
   readonly maxBodyBytes?: number;
   /** @default 120000 */
   readonly requestTimeoutMs?: number;
+  /** How long a client may take to send its request head (slowloris, idle connections). @default 30000 */
+  readonly headersTimeoutMs?: number;
   /** Browser origins allowed by CORS; undefined = no CORS headers. */
   readonly corsOrigins?: CorsOrigins | undefined;
   /** The built web app to serve at the root (GET/HEAD outside /v1); undefined = none. */
@@ -128,7 +130,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       if (cors?.(req, res)) return;
       adapter(req, res);
     },
-    { host, port: options.port ?? 0 },
+    { host, port: options.port ?? 0, ...(options.headersTimeoutMs !== undefined ? { headersTimeoutMs: options.headersTimeoutMs } : {}) },
   );
   state.server = running;
   health?.setServing(true);

@@ -41,6 +41,7 @@ export async function startGateway({ config, logger, metrics, connect, port }: H
     port,
     maxBodyBytes: config.SOPHIA_GATEWAY_MAX_BODY_BYTES,
     requestTimeoutMs: config.SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: config.SOPHIA_GATEWAY_HEADERS_TIMEOUT_MS,
     corsOrigins: config.SOPHIA_CORS_ORIGINS,
     webRoot: config.SOPHIA_WEB_DIR,
   });
