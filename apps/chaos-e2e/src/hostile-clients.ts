@@ -100,7 +100,7 @@ export async function rapidReset(url: string, streams: number): Promise<{ sent: 
   let goaway = '';
   session.on('goaway', (code: number) => (goaway = `GOAWAY ${code}${code === h2.NGHTTP2_ENHANCE_YOUR_CALM ? ' (ENHANCE_YOUR_CALM)' : ''}`));
   const closed = new Promise<void>((resolve) => session.once('close', () => resolve()));
-  await new Promise<void>((resolve) => (session.connected ? resolve() : session.once('connect', () => resolve())));
+  await new Promise<void>((resolve) => session.once('connect', () => resolve()));
   let sent = 0;
   for (let i = 0; i < streams && !session.closed && !session.destroyed; i++) {
     try {
