@@ -3,6 +3,7 @@ import { type ClassifierService } from '@sophia/contracts/classifier';
 import { Role, TaskType, Tier } from '@sophia/contracts/common';
 import type { Classifier, TaskType as CoreTaskType, Tier as CoreTier } from '@sophia/classifier-core';
 import type { Histogram } from 'prom-client';
+import { inSpanSync } from '@sophia/platform';
 
 const TIER_TO_PROTO: Record<CoreTier, Tier> = { simple: Tier.SIMPLE, balanced: Tier.BALANCED, complex: Tier.COMPLEX };
 
@@ -42,7 +43,13 @@ export function createClassifierHandler(classifier: Classifier, options: { laten
         return { role, content: m.content };
       });
       const started = process.hrtime.bigint();
-      const c = classifier.classify(messages);
+      const c = inSpanSync('classify', { 'sophia.messages': messages.length }, (span) => {
+        const result = classifier.classify(messages);
+        if (span.isRecording()) {
+          span.setAttributes({ 'sophia.tier': result.tier, 'sophia.classifier.task_type': result.taskType, 'sophia.classifier.score': result.score, 'sophia.prompt_tokens': result.promptTokens, 'sophia.classifier.model_version': result.modelVersion });
+        }
+        return result;
+      });
       options.latency?.observe(Number(process.hrtime.bigint() - started) / 1e9);
       return {
         tier: TIER_TO_PROTO[c.tier],

@@ -6,7 +6,8 @@ import { DashboardService } from '@sophia/contracts/dashboard';
 import type { InferenceService } from '@sophia/contracts/inference';
 import type { LedgerService } from '@sophia/contracts/ledger';
 import type { RouterService } from '@sophia/contracts/router';
-import { addGrpcTooling, answerUnimplementedGrpc, type HealthState, type Logger } from '@sophia/platform';
+import { addGrpcTooling, answerUnimplementedGrpc, type HealthState, type Logger, type ServiceTelemetry } from '@sophia/platform';
+import { context } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
 import type { ApiKeyAuth } from './api-key-auth.ts';
 import { createCorsHandler, type CorsOrigins } from './cors-policy.ts';
@@ -16,6 +17,7 @@ import { createLiveTraffic } from './live-traffic.ts';
 import { observeRouter } from './observed-router.ts';
 import { startDualProtocolServer, type DualProtocolServer } from './dual-protocol-server.ts';
 import { createHttpMetrics, methodLabel, routeLabel } from './http-metrics.ts';
+import { startHttpServerSpan } from './http-server-span.ts';
 import { createOpenAiRoutes } from './openai-routes.ts';
 import type { HttpResponseSink } from './openai-response-writer.ts';
 import { createSqlServiceProxy } from './sql-service-proxy.ts';
@@ -44,6 +46,8 @@ export interface GatewayServerOptions {
   readonly logger: Logger;
   /** Registry for the HTTP metrics; omitted in tests that do not look at them. */
   readonly registry?: Registry | undefined;
+  /** The gateway's tracer: each request is a server span, the root of its trace. @default ids only */
+  readonly telemetry?: ServiceTelemetry | undefined;
   /** @default "127.0.0.1" */
   readonly host?: string;
   /** 0 picks a free port. @default 0 */
@@ -121,14 +125,20 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const running = await startDualProtocolServer(
     (req, res) => {
       const started = process.hrtime.bigint();
+      const route = routeLabel(req.url);
+      const method = methodLabel(req.method);
+      const span = startHttpServerSpan(options.telemetry, req, route, method);
       res.once('close', () => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        const labels = { route: routeLabel(req.url), method: methodLabel(req.method), status: res.statusCode };
+        const labels = { route, method, status: res.statusCode };
         metrics?.observe(labels, seconds);
+        span.end(res.statusCode, !res.writableFinished);
         options.logger.debug({ ...labels, ms: Math.round(seconds * 1000), aborted: !res.writableFinished }, 'request');
       });
-      if (cors?.(req, res)) return;
-      adapter(req, res);
+      context.with(span.context, () => {
+        if (cors?.(req, res)) return;
+        adapter(req, res);
+      });
     },
     { host, port: options.port ?? 0, ...(options.headersTimeoutMs !== undefined ? { headersTimeoutMs: options.headersTimeoutMs } : {}) },
   );

@@ -16,7 +16,7 @@ import { openOperator } from './ops/open-operator.ts';
  * clients from the host (in process when co-hosted, gRPC otherwise), and serve the HTTP port.
  * The host owns config parsing, `/metrics`, the listening line and signals.
  */
-export async function startGateway({ config, logger, metrics, connect, port }: HostedServiceContext<GatewayConfig>): Promise<StartedService> {
+export async function startGateway({ config, logger, metrics, telemetry, connect, port }: HostedServiceContext<GatewayConfig>): Promise<StartedService> {
   const localApiKey = config.SOPHIA_API_KEYS === undefined ? (config.SOPHIA_GATEWAY_LOCAL_API_KEY ?? generateLocalApiKey()) : undefined;
   // Local mode's one key may do everything: it is the operator's own machine.
   const keys: ApiKeyEntry[] = config.SOPHIA_API_KEYS ?? [{ key: localApiKey!, tenant: 'local', scopes: [...SCOPES] }];
@@ -37,6 +37,7 @@ export async function startGateway({ config, logger, metrics, connect, port }: H
     auth: createApiKeyAuth(keys),
     logger,
     registry: metrics.registry,
+    telemetry,
     host: config.SOPHIA_BIND_HOST,
     port,
     maxBodyBytes: config.SOPHIA_GATEWAY_MAX_BODY_BYTES,

@@ -43,6 +43,8 @@ export function createGpuInferenceHandler(deps: GpuInferenceDeps): ServiceImpl<t
         upstreamModel: served,
         baseUrl: `${lease.url}/v1`,
         endpoint: lease.url,
+        // The GPU pool runs vLLM's OpenAI-compatible server (gen_ai.provider.name on the model-call span).
+        provider: 'vllm',
         ...(deps.apiKey ? { apiKey: deps.apiKey } : {}),
         ...(deps.timeouts ? { timeouts: deps.timeouts } : {}),
         logger,

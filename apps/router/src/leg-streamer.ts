@@ -15,6 +15,7 @@ import type { DecisionBuilder } from './routing-decision.ts';
 import type { AttemptState, OpenFirstTarget } from './target-attempts.ts';
 import type { TargetBreakers } from './target-breakers.ts';
 import { countPromptTokensLazily } from './token-count.ts';
+import { recordAnswer, recordRerouting, startLegTrace } from './router-spans.ts';
 
 /** What streaming legs uses: the other steps, composed. */
 export interface LegStreamerDeps {
@@ -53,8 +54,10 @@ export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
     for (;;) {
       const leg: Leg = rescues === 0 ? { requestId: p.input.requestId, messages: p.input.messages, promptTokens: p.promptTokens } : await rescueLeg(p, delivered, rescues);
       const candidates = p.plan.targets.filter((t) => !state.failed.has(t.key));
-      const got = await deps.openFirst(candidates, p, leg, ctx, state, delivered.length === 0);
+      const legTrace = startLegTrace(rescues);
+      const got = await legTrace.run(() => deps.openFirst(candidates, p, leg, ctx, state, delivered.length === 0));
       if (!got) {
+        legTrace.end(undefined, 'no_target', rescues > 0, new Error(state.failures.join('; ')));
         if (broken) {
           deps.metrics?.rescues?.inc({ outcome: 'failed' });
           throw new ConnectError(`${broken.target.key} failed after the first token: ${broken.cause}; rescue failed: ${state.failures.slice(-candidates.length).join('; ') || 'no other target'}`, Code.Unavailable);
@@ -64,7 +67,10 @@ export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
       }
       const { target, opened, upstream, detach } = got;
       const fallback = state.count > 1 || rescues > 0;
-      if (state.count > 1 && rescues === 0) extraReasons.push(`fallback:${target.key}`);
+      if (state.count > 1 && rescues === 0) {
+        extraReasons.push(`fallback:${target.key}`);
+        legTrace.run(() => recordRerouting('fallback', target, state.failures.at(-1)));
+      }
       const reasons = (): string[] => [...p.plan.reasons, ...extraReasons];
       if (!decisionSent) {
         // Sent once a target produced its first event, so a total failure before any token stays a
@@ -79,7 +85,7 @@ export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
       // without ever resuming this generator, so cancellation settles the bill from the abort event.
       let settled: Promise<bigint> | undefined;
       const settle = (): Promise<bigint> =>
-        (settled ??= (async () => {
+        (settled ??= legTrace.run(async () => {
           const completed = done !== undefined;
           if (!completed) upstream.abort();
           const usage = done?.usage ?? create(UsageSchema, await estimatePartialUsage(leg.promptTokens, legText));
@@ -88,8 +94,8 @@ export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
           billed.push({ usage, cost });
           deps.metrics?.outcomes.inc({ backend: target.backend, outcome: completed ? (rescues > 0 ? 'rescued' : 'ok') : ctx.signal.aborted ? 'cancelled' : 'mid_stream_error' });
           return cost;
-        })());
-      const onCancel = (): void => void settle();
+        }));
+      const onCancel = (): void => void settle().then(() => legTrace.end(target, 'cancelled', fallback));
       ctx.signal.addEventListener('abort', onCancel, { once: true });
       try {
         let step = opened.first;
@@ -110,6 +116,7 @@ export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
         detach();
         ctx.signal.removeEventListener('abort', onCancel);
         await settle();
+        legTrace.end(target, done ? 'completed' : ctx.signal.aborted ? 'cancelled' : 'mid_stream_error', fallback, failure);
       }
       if (done) {
         deps.breakers.recordSuccess(target.key);
@@ -121,6 +128,7 @@ export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
         });
         const decision = deps.decide(p, target, { fallback, attempts: state.count, reasons: reasons(), provider: opened.provider });
         decision.cost = create(MoneySchema, { microUsd: billed.reduce((n, b) => n + b.cost, 0n) });
+        recordAnswer(decision, rescues > 0 ? usage : (done.usage ?? create(UsageSchema)), done.finishReason);
         yield { event: { case: 'done', value: { usage: rescues > 0 ? usage : (done.usage ?? create(UsageSchema)), finishReason: done.finishReason, decision } } };
         return;
       }
@@ -137,6 +145,7 @@ export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
       }
       rescues += 1;
       broken = { target, cause };
+      recordRerouting('rescue', target, cause);
       extraReasons.push(`rescue:${target.key}`);
       deps.logger.warn({ requestId: p.input.requestId, target: target.key, err: cause, deliveredChars: delivered.length }, 'stream broke after the first token: rescuing on the next target');
     }

@@ -14,6 +14,7 @@ import type { RouterDeps } from './router-deps.ts';
 import { createDecisionBuilder } from './routing-decision.ts';
 import { EMPTY_POLICY } from './routing-policy.ts';
 import { createTargetAttempts, newAttemptState } from './target-attempts.ts';
+import { inRouteSpan, traceAccounting } from './router-spans.ts';
 
 export type { RouterDeps } from './router-deps.ts';
 
@@ -51,7 +52,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
     },
   });
   const decide = createDecisionBuilder(deps.catalog);
-  const accounting = createLegAccounting({ catalog: deps.catalog, ledger: deps.ledger, logger });
+  const accounting = traceAccounting(createLegAccounting({ catalog: deps.catalog, ledger: deps.ledger, logger }));
   const openFirst = createTargetAttempts({
     backends: deps.backends,
     breakers,
@@ -67,7 +68,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
 
   async function* generateInner(req: { input?: RouteInput | undefined }, ctx: HandlerContext): AsyncGenerator<GenerateEvent> {
     const startedAt = Date.now();
-    const p = await preparer.prepare(req.input, ctx, true);
+    const p = await inRouteSpan(() => preparer.prepare(req.input, ctx, true));
     const first = p.plan.targets[0];
     if (!first) {
       await preparer.refundClaims(p);

@@ -8,6 +8,7 @@ import type { PreparedRequest } from './request-preparer.ts';
 import { retryDelayMs, type RetryBudget } from './retry-budget.ts';
 import type { RouteTarget } from './route-plan.ts';
 import type { RouterMetrics } from './router-metrics.ts';
+import { inAttemptSpan, recordAttemptFailure } from './router-spans.ts';
 import { EMPTY_POLICY, type RoutingPolicy } from './routing-policy.ts';
 import { BreakerOpenError, type TargetBreakers } from './target-breakers.ts';
 
@@ -104,7 +105,9 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
 
   return async (candidates, p, leg, ctx, state, allowRetry) => {
     const retryable: Array<{ target: RouteTarget; retryAfterMs: number | undefined }> = [];
-    const tryTarget = async (target: RouteTarget): Promise<OpenedTarget | undefined> => {
+    const tryTarget = (target: RouteTarget, retry = false): Promise<OpenedTarget | undefined> =>
+      inAttemptSpan(target, state.count + 1, deps.breakers.state(target.key), retry, () => attempt(target));
+    const attempt = async (target: RouteTarget): Promise<OpenedTarget | undefined> => {
       state.count += 1;
       // An open breaker refuses at once: no point reserving for it.
       if (deps.breakers.state(target.key) !== 'open') await deps.accounting.reserve(p, leg, target);
@@ -126,6 +129,7 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
         if (!(err instanceof BreakerOpenError) && !isBackendFailure(err)) throw err;
         const msg = err instanceof BreakerOpenError ? 'breaker open' : ConnectError.from(err).rawMessage;
         state.failures.push(`${target.key}: ${msg}`);
+        recordAttemptFailure(target, msg);
         state.failed.add(target.key);
         if (!(err instanceof BreakerOpenError)) {
           const ce = ConnectError.from(err);
@@ -155,7 +159,7 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
       state.retries += 1;
       await abortableSleep(delay, ctx.signal);
       if (ctx.signal.aborted) throw new ConnectError('client cancelled', Code.Canceled);
-      const got = await tryTarget(target);
+      const got = await tryTarget(target, true);
       deps.metrics?.retries?.inc({ outcome: got ? 'ok' : 'failed' });
       if (got) {
         state.failed.delete(target.key);

@@ -1,4 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
+import { inSpan } from '@sophia/platform';
 import {
   compilePlan,
   createCatalogIndex,
@@ -17,6 +18,7 @@ import {
 import type { CatalogSource } from './catalog-source.ts';
 import type { SqlGenerator } from './llm-sql-generator.ts';
 import type { SqlMetrics } from './sql-metrics.ts';
+import { startExecuteSpan, tracedValidate } from './sql-spans.ts';
 import { QueryFailedError, QueryTimeoutError, type SqlWarehouse, type WarehouseEvent } from './warehouse/warehouse.ts';
 
 /** Where a statement came from (mirrors sophia.sql.v1.SqlSource). */
@@ -217,8 +219,9 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
     let previous: { sql: string; errors: string[] } | undefined;
     let last: ValidationResult | undefined;
     for (let attempt = 0; attempt <= maxRepairs; attempt++) {
-      const proposal = await options.generator.generate({ question, schema, tenant: call.tenant ?? 'internal', ...(previous ? { previous } : {}) }, call.signal);
-      const report = validateSql(proposal, index, { maxRows, ...scoping(call) });
+      const generator = options.generator;
+      const proposal = await inSpan('sql.generate', { 'sophia.sql.repair_attempt': attempt, 'sophia.sql.linked_tables': linked }, () => generator.generate({ question, schema, tenant: call.tenant ?? 'internal', ...(previous ? { previous } : {}) }, call.signal));
+      const report = tracedValidate(proposal, index, { maxRows, ...scoping(call) });
       last = report;
       if (report.ok) {
         const compileError = await options.warehouse.check(report.sql!);
@@ -250,7 +253,7 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
         continue;
       }
       const compiled = planned.kind === 'verified' ? { sql: planned.sql, explanation: planned.explanation } : compilePlan(model, planned.plan);
-      const report = validateSql(compiled.sql, indexFor(model.name), { maxRows, ...scoping(call) });
+      const report = tracedValidate(compiled.sql, indexFor(model.name), { maxRows, ...scoping(call) });
       return {
         sql: report.ok ? report.sql! : '',
         explanation: noteScope(call, report, compiled.explanation),
@@ -274,7 +277,7 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
     async validate(sql, scopeIn, call) {
       const scope = checkScope(scopeIn);
       if (sql.trim() === '') throw new ConnectError('sql: must not be empty', Code.InvalidArgument);
-      return { report: validateSql(sql, await indexForSql(scope), { maxRows: options.limits.maxRowLimit, ...scoping(call) }), scope };
+      return { report: tracedValidate(sql, await indexForSql(scope), { maxRows: options.limits.maxRowLimit, ...scoping(call) }), scope };
     },
     async *execute(request, call) {
       const rowLimit = limit(request.rowLimit, options.limits.defaultRowLimit, options.limits.maxRowLimit, 'row_limit');
@@ -286,7 +289,7 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
       if (request.sql !== undefined) {
         const scope = checkScope(request.scope);
         if (request.sql.trim() === '') throw new ConnectError('sql: must not be empty', Code.InvalidArgument);
-        const report = validateSql(request.sql, await indexForSql(scope), { maxRows: rowLimit + 1, ...scoping(call) });
+        const report = tracedValidate(request.sql, await indexForSql(scope), { maxRows: rowLimit + 1, ...scoping(call) });
         if (!report.ok) {
           options.metrics?.observeFailure('rejected');
           throw new ConnectError(`sql: rejected by the validator: ${report.errors.join('; ')}`, Code.InvalidArgument);
@@ -305,12 +308,14 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
         throw new ConnectError('query: set exactly one of sql or question', Code.InvalidArgument);
       }
       yield { kind: 'statement', sql, source, explanation };
+      const executing = startExecuteSpan(source);
       try {
-        for await (const event of options.warehouse.query(sql, { maxRows: rowLimit, timeoutMs, tag: `sophia-sql:${call.tenant ?? 'internal'}`, ...(call.signal ? { signal: call.signal } : {}) })) {
+        for await (const event of executing.observe(options.warehouse.query(sql, { maxRows: rowLimit, timeoutMs, tag: `sophia-sql:${call.tenant ?? 'internal'}`, ...(call.signal ? { signal: call.signal } : {}) }))) {
           if (event.kind === 'end') options.metrics?.observeExecution(event.rowCount, event.truncated);
           yield event;
         }
       } catch (err) {
+        executing.fail(err);
         if (err instanceof QueryTimeoutError) {
           options.metrics?.observeFailure('timeout');
           throw new ConnectError(`timeout_ms: ${err.message}`, Code.DeadlineExceeded);
@@ -320,6 +325,8 @@ export function createSqlEngine(options: SqlEngineOptions): SqlEngine {
           throw new ConnectError(`sql: ${call.admin ? err.message : redactValues(err.message)}`, Code.InvalidArgument);
         }
         throw err;
+      } finally {
+        executing.end();
       }
     },
     async describe(scopeIn) {

@@ -2,6 +2,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { Dispatcher } from 'undici';
 import { ConnectError, type HandlerContext } from '@connectrpc/connect';
 import type { GenerateRequest, GenerateResponseSchema } from '@sophia/contracts/inference';
+import { startModelCallSpan } from './model-call-span.ts';
 import { relayGenerate } from './relay-generate.ts';
 import { streamChatCompletion } from './stream-chat-completion.ts';
 import type { UpstreamTimeouts } from './upstream-call.ts';
@@ -34,6 +35,8 @@ export interface GenerateFromUpstreamOptions {
   /** Extra request headers (e.g. a provider's routing header). */
   readonly headers?: Readonly<Record<string, string>>;
   readonly logger: UpstreamLogger;
+  /** `gen_ai.provider.name` on the model-call span. @default `endpoint` */
+  readonly provider?: string;
   /**
    * Called exactly once: when the stream ends, when it fails, or as soon as the caller goes away
    * (a transport may abandon the generator at a `yield` and never resume it, so waiting for
@@ -65,7 +68,11 @@ export async function* generateFromUpstream(
     settled = true;
     options.settle(outcome);
   };
-  const onAbort = (): void => settle({ kind: 'not_backend' });
+  const span = startModelCallSpan({ request, upstreamModel: options.upstreamModel, provider: options.provider ?? options.endpoint, baseUrl: options.baseUrl });
+  const onAbort = (): void => {
+    settle({ kind: 'not_backend' });
+    span.end({ kind: 'cancelled' });
+  };
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     const events = streamChatCompletion({
@@ -75,11 +82,13 @@ export async function* generateFromUpstream(
       ...(options.apiKey ? { apiKey: options.apiKey } : {}),
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-      headers: { ...options.headers, ...(request.requestId ? { 'x-request-id': request.requestId } : {}) },
+      headers: { ...options.headers, ...span.headers, ...(request.requestId ? { 'x-request-id': request.requestId } : {}) },
     });
-    yield* relayGenerate(events, options.endpoint, context.responseTrailer);
+    yield* relayGenerate(span.observe(events), options.endpoint, context.responseTrailer);
     settle({ kind: 'ok' });
+    span.end({ kind: 'ok' });
   } catch (err) {
+    span.end(signal.aborted ? { kind: 'cancelled' } : { kind: 'failed', err });
     settle(
       isBackendFailure(err)
         ? { kind: 'backend_failure', message: err instanceof ConnectError ? err.rawMessage : String(err) }
@@ -94,5 +103,6 @@ export async function* generateFromUpstream(
     signal.removeEventListener('abort', onAbort);
     // A consumer that stops iterating early (return()) ends here without ok or error.
     settle({ kind: 'not_backend' });
+    span.end({ kind: 'cancelled' });
   }
 }

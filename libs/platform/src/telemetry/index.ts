@@ -5,5 +5,5 @@ export { activeTelemetry, currentTelemetry, idsOnlyTelemetry, withServiceTelemet
 export { installOtelContext } from './otel-context.ts';
 export { headerGetter, headerSetter } from './header-carrier.ts';
 export { startRpcClientSpan, startRpcServerSpan, endRpcSpan, type RpcTransport } from './rpc-spans.ts';
-export { startSpan, inSpan, failSpan, withActiveSpan, addSpanEvent, setSpanAttributes, spanIsRecording, type StartSpanOptions } from './spans.ts';
+export { startSpan, inSpan, inSpanSync, failSpan, withActiveSpan, addSpanEvent, setSpanAttributes, spanIsRecording, type StartSpanOptions } from './spans.ts';
 export { createGenAiMetrics, type GenAiMetrics, type ModelCallMetrics } from './genai-metrics.ts';

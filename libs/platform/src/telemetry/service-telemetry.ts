@@ -6,6 +6,7 @@ import {
   BatchSpanProcessor,
   ConsoleSpanExporter,
   ParentBasedSampler,
+  SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
   TracerProvider,
   type Sampler,
@@ -26,6 +27,11 @@ export interface ServiceTelemetryOptions {
   readonly config: TelemetryConfig;
   /** Where the GenAI histograms are registered (the service's `/metrics`); omitted: none. */
   readonly registry?: Registry | undefined;
+  /**
+   * Records every span into this exporter, each as it ends, whatever the OTLP keys say (tests,
+   * tools that inspect their own spans).
+   */
+  readonly spanExporter?: SpanExporter | undefined;
 }
 
 function samplerFor(name: SamplerName, ratio: number): Sampler {
@@ -53,8 +59,8 @@ function exporterFor(config: TelemetryConfig): SpanExporter | undefined {
 export function createServiceTelemetry(options: ServiceTelemetryOptions): ServiceTelemetry {
   installOtelContext(options.config.OTEL_PROPAGATORS);
   const config = options.config;
-  const exporter = tracingEnabled(config) ? exporterFor(config) : undefined;
-  if (exporter === undefined) {
+  const exporter = options.spanExporter ?? (tracingEnabled(config) ? exporterFor(config) : undefined);
+  if (exporter === undefined || config.OTEL_SDK_DISABLED) {
     return idsOnlyTelemetry(options.service, options.registry ? createGenAiMetrics(options.registry) : undefined);
   }
   const provider = new TracerProvider({
@@ -65,7 +71,7 @@ export function createServiceTelemetry(options: ServiceTelemetryOptions): Servic
     }),
     sampler: samplerFor(config.OTEL_TRACES_SAMPLER, config.OTEL_TRACES_SAMPLER_ARG),
     spanProcessors: [
-      new BatchSpanProcessor({
+      options.spanExporter ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({
         exporter,
         scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY,
         exportTimeoutMillis: config.OTEL_BSP_EXPORT_TIMEOUT,

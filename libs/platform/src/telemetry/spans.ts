@@ -46,6 +46,19 @@ export async function inSpan<T>(name: string, attributes: Attributes | undefined
   }
 }
 
+/** {@link inSpan} for synchronous work (a validation, a classification): no promise, same span. */
+export function inSpanSync<T>(name: string, attributes: Attributes | undefined, fn: (span: Span) => T): T {
+  const span = startSpan(name, { attributes });
+  try {
+    return context.with(trace.setSpan(context.active(), span), () => fn(span));
+  } catch (err) {
+    failSpan(span, err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
 /** Runs `fn` with `span` active (its calls become the span's children), without ending it. */
 export function withActiveSpan<T>(span: Span, fn: () => T): T {
   return context.with(trace.setSpan(context.active(), span), fn);
