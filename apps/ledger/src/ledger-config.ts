@@ -80,7 +80,7 @@ export const ledgerConfigSchema = z.object({
     }),
   /** Lambda Cloud API key: GPU $/hour are then read live from its instance-types endpoint. */
   SOPHIA_LAMBDA_API_KEY: z.string().min(1).optional(),
-  SOPHIA_LAMBDA_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://cloud.lambda.ai'),
+  SOPHIA_LAMBDA_API_URL: z.url({ protocol: /^https?$/ }).default('https://cloud.lambda.ai'),
   /** How often live GPU prices are refreshed. */
   SOPHIA_LAMBDA_REFRESH_MS: z.coerce.number().int().min(1000).default(3_600_000),
 });

@@ -68,7 +68,7 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
     const live = await createLivePriceCatalog({
       catalog,
       apiKey: config.SOPHIA_LAMBDA_API_KEY,
-      baseUrl: config.SOPHIA_LAMBDA_API_BASE_URL,
+      baseUrl: config.SOPHIA_LAMBDA_API_URL,
       refreshMs: config.SOPHIA_LAMBDA_REFRESH_MS,
       logger,
     });
