@@ -66,6 +66,7 @@ const lines = [
       ]
     : []),
   `  GPU upstreams:       ${mesh.upstreams.gpu.join(', ')}`,
+  ...fleetLines(mesh),
   ...Object.values(mesh.services).map((s) => `  ${s.name.padEnd(width)} pid ${s.pid}  ${String(s.ready['grpc'] ?? s.ready['http'] ?? s.ready['url'] ?? '')}  ${String(s.ready['metrics'] ?? '')}`),
   '',
   'Try:',
@@ -90,6 +91,18 @@ watchParent(() => {
   process.stderr.write('the parent process (npm start) exited: ');
   stop(0);
 });
+
+/** The GPU fleet's mode and cloud, and how to watch it launch an instance when every provider fails. */
+function fleetLines(m: Mesh): string[] {
+  const cloud = m.upstreams.lambdaCloud;
+  if (cloud === undefined) return [];
+  const mode = process.env['SOPHIA_GPU_FLEET'] === 'auto' ? 'auto (launches and terminates)' : 'plan (decides and logs only; SOPHIA_GPU_FLEET=auto acts)';
+  const providers = m.upstreams.providers.length > 0 ? m.upstreams.providers.map((p) => p.url) : [m.upstreams.serverless];
+  return [
+    `  GPU fleet:           ${mode} on the simulated Lambda Cloud ${cloud.url}/api/v1`,
+    `  watch it launch (auto): fail every provider (${providers.map((u) => `curl -s -X POST ${u}/sim/fault -d '{"fault":"status:code=503"}'`).join('; ')}), send a few requests, then ask the operator API "list gpu instances"; clear the faults and it terminates after the cool-down`,
+  ];
+}
 
 /**
  * The operator curl and the MCP client snippet, shown with a key that has an ops scope; when
