@@ -132,7 +132,7 @@ describe('session-5 defects and general English', () => {
 
 describe('the trained model decides only where the rules do not', () => {
   const sure = (label: string, p: number) => ({ predict: () => [{ label, p }, { label: 'none', p: 1 - p }] });
-  const nothingMatches = 'fleet status';
+  const nothingMatches = 'cluster overview';
 
   it('names an intent the rules missed when it is sure, never below the bar; null means rules only', () => {
     expect(interpretCommand(nothingMatches, { now, timeZone: 'UTC', model: null })).toEqual({ kind: 'none' });
@@ -146,6 +146,38 @@ describe('the trained model decides only where the rules do not', () => {
   });
 
   it('the model it decides with is validated like any reading: wrong arguments are still refused', () => {
-    expect(interpretCommand('fleet status for -3', { now, timeZone: 'UTC', model: sure('budget.set', 0.99) })).toMatchObject({ kind: 'clarify' });
+    expect(interpretCommand('cluster overview for -3', { now, timeZone: 'UTC', model: sure('budget.set', 0.99) })).toMatchObject({ kind: 'clarify' });
+  });
+});
+
+describe('general English: questions, phrasal verbs, fractions, comparatives', () => {
+  it.each([
+    ['is anything pinned to the GPU right now', 'overrides.list', {}],
+    ['scale the GPU fleet up by 2', 'gpu.launch', { count: 2 }],
+    ['scale the fleet down by one', 'gpu.terminate', { count: 1 }],
+    ['put a quarter of the traffic on the GPU', 'traffic.split', { serverless_percent: 75 }],
+    ['10% to gpu, rest serverless', 'traffic.split', { serverless_percent: 90 }],
+    ['would we pay less on dedicated GPUs than on serverless', 'costs.compare', {}],
+    ['show the serverless-vs-gpu cost breakdown', 'costs.compare', {}],
+    ['go back to automatic routing', 'overrides.clear', {}],
+    ['are the serverless providers healthy', 'breakers.show', { backend: 'serverless' }],
+    ['usage report grouped by backend and tier', 'usage.report', { group_by: 'backend,tier' }],
+    ['spend per tenant', 'usage.report', { group_by: 'tenant' }],
+    ['how much headroom does stark have on its budget', 'budget.show', { tenant: 'stark' }],
+    ['keep globex on serverless', 'route.pin', { tenant: 'globex', backend: 'serverless' }],
+  ])('%s', (text, intent, args) => {
+    expect(line(text)).toEqual({ intent, args });
+  });
+
+  it.each([
+    'How many GPUs does it take to train GPT-3?',
+    'how many requests per second can a single A100 handle with vLLM',
+    'What is the cost of electricity per kWh in Germany?',
+    "What's the break-even point for buying vs renting a house?",
+    'how to cap a bottle of homemade wine',
+    'How do breakers differ from fuses?',
+    'Summarize this email about our budget meeting',
+  ])('%s is not a command', (text) => {
+    expect(parse(text)).toEqual({ kind: 'none' });
   });
 });

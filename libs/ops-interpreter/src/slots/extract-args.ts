@@ -50,11 +50,11 @@ export function extractArgs(intent: CommandIntent, p: Phrase, ctx: ArgContext): 
       return defined({ n: extractCount(p, REQUEST_NOUNS), backend: extractBackend(p, { afterTarget: true }) });
     case 'route.pin': {
       const tier = extractTier(p);
-      const workload = tier ? undefined : extractWorkload(p, { allowBare: ['pin', 'send', 'route', 'move'] });
-      const tenant = tier || (workload && !/^(pin|send|route|move)$/.test(p.words.find((w) => w === 'workload') ?? '') && p.has('workload')) ? undefined : extractTenant(p);
+      const workload = tier ? undefined : extractWorkload(p, { allowBare: ['pin', 'send', 'route', 'move', 'keep', 'put'] });
+      const tenant = tier || (workload && p.has('workload')) ? undefined : extractTenant(p);
       // A bare name after "pin"/"route" is a workload when it looks like a tag (has "-"), else a tenant.
       const named = workload ? p.raws.findIndex((r) => r.toLowerCase() === workload) : -1;
-      const bare = !tier && !tenant && workload && !p.has('workload') && !workload.includes('-') && named >= 0 && p.words[named + 1] === 'to' ? { tenant: workload, workload: undefined } : { tenant, workload };
+      const bare = !tier && !tenant && workload && !p.has('workload') && !workload.includes('-') && named >= 0 && ['to', 'on', 'onto'].includes(p.words[named + 1] ?? '') ? { tenant: workload, workload: undefined } : { tenant, workload };
       return defined({ backend: extractBackend(p, { afterTarget: true }), tier, ...bare, until: extractUntil(p, ctx.today, ctx.now) });
     }
     case 'traffic.split':
@@ -63,7 +63,7 @@ export function extractArgs(intent: CommandIntent, p: Phrase, ctx: ArgContext): 
     case 'overrides.clear':
       return defined({ id: extractOverrideId(p) });
     case 'budget.show':
-      return defined({ tenant: extractTenant(p, { budgetContext: true }) });
+      return defined({ tenant: extractTenant(p, { budgetContext: true, subjectVerbs: ['have', 'has'] }) });
     case 'budget.set':
       return defined({ tenant: extractTenant(p, { budgetContext: true }), amount_usd: extractAmount(p), window: extractWindow(p) });
     case 'breakers.show':

@@ -42,7 +42,7 @@ export function extractTier(p: Phrase): 'simple' | 'balanced' | 'complex' | unde
   return undefined;
 }
 
-const SLUG_STOP = new Set(['this', 'that', 'the', 'our', 'my', 'a', 'an', 'it', 'us', 'me', 'them', 'lambda', 'labs', 'gpu', 'gpus', 'serverless', 'costs', 'cost', 'spend', 'spending', 'everything', 'all', 'testing', 'test', 'now', 'please', 'workload', 'workloads', 'traffic', 'tenant', 'inference', 'bill', 'instance', 'instances', 'requests', 'queries', 'prompts', 'us?', 'each', 'every']);
+const SLUG_STOP = new Set(['dedicated', 'pay-per-token', 'provider', 'providers', 'vllm', 'this', 'that', 'the', 'our', 'my', 'a', 'an', 'it', 'us', 'me', 'them', 'lambda', 'labs', 'gpu', 'gpus', 'serverless', 'costs', 'cost', 'spend', 'spending', 'everything', 'all', 'testing', 'test', 'now', 'please', 'workload', 'workloads', 'traffic', 'tenant', 'inference', 'bill', 'instance', 'instances', 'requests', 'queries', 'prompts', 'us?', 'each', 'every']);
 
 /** A workload tag from raw words: lower case, spaces to hyphens ("Daily Reporting" → "daily-reporting"). */
 function slug(raws: readonly string[]): string | undefined {
@@ -128,7 +128,7 @@ export function extractTenant(p: Phrase, opts: { budgetContext?: boolean; subjec
       const t = tenantWord(p, after);
       if (t && w[after + 1] !== 'budget') return t;
       const before = tenantWord(p, i - 1);
-      if (before && !['for', 'of', 'by'].includes(w[i - 1]!)) return before;
+      if (before && !['for', 'of', 'by', 'per', 'each', 'every', 'across'].includes(w[i - 1]!)) return before;
     }
     if (w[i] === "'s") {
       const t = tenantWord(p, i - 1);
@@ -202,6 +202,8 @@ export function extractCount(p: Phrase, nouns: RegExp): number | undefined {
     if (!/^\d+$/.test(w[i]!)) continue;
     const n = Number(w[i]);
     if (nouns.test(w[i + 1] ?? '') || nouns.test(w[i + 2] ?? '') || nouns.test(w[i + 3] ?? '') || ['next', 'following', 'first'].includes(w[i - 1] ?? '')) return n;
+    // "scale the fleet up by 2"
+    if (w[i - 1] === 'by' && w.includes('scale')) return n;
   }
   return undefined;
 }
@@ -211,7 +213,9 @@ export function extractCount(p: Phrase, nouns: RegExp): number | undefined {
  * "60/40 serverless/gpu" → 60.
  */
 export function extractServerlessPercent(p: Phrase): number | undefined {
-  const w = p.words.map((x, i) => (x === 'half' && /^(of|the|our|traffic|requests|queries|prompts|calls)$/.test(p.words[i + 1] ?? '') ? '50%' : x));
+  // Fractions of the traffic as percentages ("half the traffic", "a quarter of the requests").
+  const FRACTIONS: Readonly<Record<string, string>> = { half: '50%', quarter: '25%', third: '33.3%' };
+  const w = p.words.map((x, i) => (FRACTIONS[x] && /^(of|the|our|traffic|requests|queries|prompts|calls)$/.test(p.words[i + 1] ?? '') ? (p.words[i - 1] === '3' && x === 'quarter' ? '75%' : FRACTIONS[x]!) : x));
   for (let i = 0; i < w.length; i++) {
     let pct: number | undefined;
     let end = i + 1;
@@ -286,8 +290,13 @@ export function extractGroupBy(p: Phrase): string | undefined {
   const dims: Readonly<Record<string, string>> = { model: 'model', models: 'model', tenant: 'tenant', tenants: 'tenant', customer: 'tenant', backend: 'backend', backends: 'backend', tier: 'tier', tiers: 'tier', day: 'day', days: 'day', date: 'day', workload: 'workload', workloads: 'workload' };
   for (let i = 0; i < p.words.length; i++) {
     if (!['by', 'per', 'each', 'across'].includes(p.words[i]!)) continue;
-    const dim = dims[p.words[i + 1] ?? ''];
-    if (dim && !found.includes(dim)) found.push(dim);
+    // "by backend and tier", "per model, tenant": a list after the preposition.
+    for (let j = i + 1; j < p.words.length; j += 2) {
+      const dim = dims[p.words[j] ?? ''];
+      if (!dim) break;
+      if (!found.includes(dim)) found.push(dim);
+      if (!['and', 'or', ','].includes(p.words[j + 1] ?? '')) break;
+    }
   }
   if (/\b(daily breakdown|day by day|per-day|each day)\b/.test(p.text) && !found.includes('day')) found.push('day');
   const ordered = found.filter((d) => (GROUP_BY as readonly string[]).includes(d));

@@ -38,7 +38,7 @@ export type Concept = keyof typeof CONCEPTS;
 /** Common English words never "corrected" into a vocabulary word (post ≠ cost, most ≠ cost). */
 export const COMMON_WORDS: ReadonlySet<string> = new Set(
   ('the a an of to in on at by for from with about into over under this that these those it its be was were been am ' +
-    'and or but not no yes all any each every some more most less least many much few other another such only own same ' +
+    'even ever once both either neither and or but not no yes all any each every some more most less least many much few other another such only own same ' +
     'so than too very just also now then here there when where why who whom whose how what which while if else ' +
     'i me my you your he him his she her they them their we us our one two three first last next past best test rest ' +
     'host post lost cast case base vast fast mast list lust must dust gust just cost coat goat boat most pin pen pan ' +
@@ -83,6 +83,12 @@ export function conceptsOf(word: string): ReadonlySet<Concept> {
   return INDEX.get(word) ?? STEM_INDEX.get(stemOf(word)) ?? EMPTY;
 }
 const EMPTY: ReadonlySet<Concept> = new Set();
+
+/** Month and weekday names and period words, so "Novembre" or "quatrer" still name a period. */
+export const CALENDAR_WORDS: readonly string[] = [
+  'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
+  'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'today', 'yesterday', 'tomorrow', 'quarter', 'since', 'until', 'through',
+];
 
 /** Every vocabulary word, for typo correction. */
 export const VOCABULARY: readonly string[] = [

