@@ -34,5 +34,6 @@ export function renderAnswer(answer: JsonObject): string {
   const clarification = answer['clarification'] as JsonObject | undefined;
   if (clarification) parts.push(`${String(clarification['question'])}\nCandidates: ${JSON.stringify(clarification['candidates'] ?? [])}`);
   if (answer['not_a_command'] !== undefined) parts.push('Not an infrastructure command: nothing was run.');
+  if (answer['reader'] === 'llm') parts.unshift('Read by the LLM fallback (the rules could not read this text); nothing runs until it is confirmed.');
   return parts.filter((p) => p !== '').join('\n\n');
 }
