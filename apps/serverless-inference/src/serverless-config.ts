@@ -34,8 +34,14 @@ export const serverlessConfigSchema = z
      * names from the catalog's providers; keys from SOPHIA_SERVERLESS_API_KEY_<NAME>[_FILE].
      */
     SOPHIA_SERVERLESS_PROVIDERS: configValues.list().optional(),
-    /** First-token budget before the next provider is tried (the last one gets the full first-token timeout). */
+    /**
+     * Bounds of the failover budget learned per provider (4 × its recent p99 TTFT): a provider silent
+     * for every request this long is left for the next one (the last one gets its first-token limit).
+     */
     SOPHIA_SERVERLESS_FAILOVER_FIRST_TOKEN_MS: configValues.durationMs(1_000),
+    SOPHIA_SERVERLESS_FAILOVER_FIRST_TOKEN_MIN_MS: configValues.durationMs(250),
+    /** Lower bound of the first-token timeout learned per provider; SOPHIA_SERVERLESS_FIRST_TOKEN_TIMEOUT_MS is the upper. */
+    SOPHIA_SERVERLESS_FIRST_TOKEN_MIN_MS: configValues.durationMs(2_000),
     /** Per-provider defaults; SOPHIA_SERVERLESS_<KEY>_<NAME> overrides one provider. */
     SOPHIA_SERVERLESS_CONNECTIONS: count(1024),
     SOPHIA_SERVERLESS_MAX_INFLIGHT: count(1024),
@@ -78,6 +84,8 @@ export function serverlessDepsFromConfig(
   const warnings: string[] = [];
   const common = {
     failoverFirstTokenMs: config.SOPHIA_SERVERLESS_FAILOVER_FIRST_TOKEN_MS,
+    failoverFirstTokenMinMs: config.SOPHIA_SERVERLESS_FAILOVER_FIRST_TOKEN_MIN_MS,
+    firstTokenMinMs: config.SOPHIA_SERVERLESS_FIRST_TOKEN_MIN_MS,
     breaker: { resetTimeoutMs: config.SOPHIA_SERVERLESS_BREAKER_RESET_MS },
     timeouts: {
       connectMs: config.SOPHIA_SERVERLESS_CONNECT_TIMEOUT_MS,

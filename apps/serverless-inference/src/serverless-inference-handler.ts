@@ -10,6 +10,7 @@ import { createProviderMetrics, type ProviderMetrics } from './providers/provide
 import { DEFAULT_PROVIDER_PREFS, providerPrefsFrom, type ProviderPrefs } from './providers/provider-preferences.ts';
 import { createProviderRuntime, type ProviderBreakerOptions, type ProviderRuntime } from './providers/provider-runtime.ts';
 import type { ProviderSettings } from './providers/provider-settings.ts';
+import { createProviderTtft } from './providers/provider-ttft.ts';
 import { rankOffers } from './providers/rank-offers.ts';
 import type { Registry } from 'prom-client';
 
@@ -35,8 +36,12 @@ export interface ServerlessInferenceDeps {
   /** Catalog ids to list in ListModels instead of the offers (or, one-provider mode, `/v1/models`). */
   models?: readonly string[];
   timeouts?: UpstreamTimeouts;
-  /** First-token budget before trying the next provider. @default 1000 */
+  /** Upper bound of the learned failover budget (how long a silent provider is waited for). @default 1000 */
   failoverFirstTokenMs?: number;
+  /** Lower bound of the learned failover budget. @default 250 */
+  failoverFirstTokenMinMs?: number;
+  /** Lower bound of the learned first-token timeout (the upper one is `timeouts.firstTokenMs`). @default 2000 */
+  firstTokenMinMs?: number;
   breaker?: Partial<ProviderBreakerOptions>;
   /** How long a `/v1/models` answer is reused. @default 60000 */
   modelsCacheTtlMs?: number;
@@ -82,7 +87,13 @@ export function createServerlessInferenceHandler(deps: ServerlessInferenceDeps):
       onWait: (ms) => metrics?.queueWait.observe({ provider: s.name }, ms / 1000),
     }),
   );
-  if (deps.registry) metrics = createProviderMetrics(deps.registry, () => runtimes);
+  const ttft = createProviderTtft({
+    failoverMinMs: deps.failoverFirstTokenMinMs ?? 250,
+    failoverMaxMs: deps.failoverFirstTokenMs ?? 1000,
+    firstTokenMinMs: deps.firstTokenMinMs ?? 2000,
+    firstTokenMaxMs: deps.timeouts?.firstTokenMs || 30_000,
+  });
+  if (deps.registry) metrics = createProviderMetrics(deps.registry, () => runtimes, ttft);
   const names = settings.map((s) => s.name);
   const expectedCompletion = new Map<string, number>(); // per catalog model: bounded by the catalog
 
@@ -157,7 +168,7 @@ export function createServerlessInferenceHandler(deps: ServerlessInferenceDeps):
         context,
         candidates: ranking.order.map((offer) => ({ runtime: byName.get(offer.provider)!, offer })),
         timeouts: deps.timeouts ?? {},
-        failoverFirstTokenMs: deps.failoverFirstTokenMs ?? 1000,
+        ttft,
         logger,
         ...(metrics ? { metrics } : {}),
         skipped: ranking.skipped.map((s) => `${s.provider}: ${s.why}`),

@@ -20,6 +20,7 @@ import {
 import type { ProviderOffer } from '@sophia/price-catalog';
 import type { ProviderMetrics } from './provider-metrics.ts';
 import type { ProviderRuntime } from './provider-runtime.ts';
+import type { ProviderTtft } from './provider-ttft.ts';
 
 type Response = MessageInitShape<typeof GenerateResponseSchema>;
 
@@ -36,12 +37,8 @@ export interface FailoverOptions {
   /** Ranked, best first. */
   readonly candidates: readonly FailoverCandidate[];
   readonly timeouts: UpstreamTimeouts;
-  /**
-   * First-token budget while another provider remains to try (the last one gets the full
-   * `timeouts.firstTokenMs`); stretched to 3× a provider's observed TTFT so a slow-but-normal
-   * provider is not abandoned.
-   */
-  readonly failoverFirstTokenMs: number;
+  /** Per-provider learned first-token limits (see provider-ttft.ts). */
+  readonly ttft: ProviderTtft;
   readonly logger: UpstreamLogger;
   readonly metrics?: ProviderMetrics;
   /** Reasons providers were skipped before the loop (for the final error's message). */
@@ -96,14 +93,13 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
       throw mapCallerAbort(context.signal.reason ?? err, name);
     }
 
-    // Silence watchdog (only while another provider remains): past the failover budget, a provider
-    // that has produced no first token for ANY request since this one started is presumed silent and
-    // left for the next; one that is answering others is merely busy, so this request keeps waiting
-    // (up to the full first-token timeout) instead of doubling the load on the next provider.
-    const fullTtft = options.timeouts.firstTokenMs;
-    const observed = runtime.ttftMs();
-    const stretched = Math.max(options.failoverFirstTokenMs, observed === undefined ? 0 : Math.ceil(observed * 3));
-    const budget = last ? undefined : fullTtft === undefined ? stretched : Math.min(fullTtft, stretched);
+    // Silence watchdog (only while another provider remains): past the failover budget learned from
+    // this provider's own recent TTFTs, a provider that has produced no first token for ANY request
+    // since this one started is presumed silent and left for the next; one that is answering others
+    // is merely busy, so this request keeps waiting (up to its first-token limit) instead of
+    // doubling the load on the next provider.
+    const firstTokenMs = options.ttft.firstTokenLimitMs(name);
+    const budget = last ? undefined : Math.min(firstTokenMs, options.ttft.failoverBudgetMs(name));
     const startedAt = now();
     const attempt = new AbortController();
     let silent = false;
@@ -129,7 +125,7 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
       baseUrl: runtime.settings.baseUrl,
       endpoint: name,
       ...(runtime.settings.apiKey ? { apiKey: runtime.settings.apiKey } : {}),
-      timeouts: options.timeouts,
+      timeouts: { ...options.timeouts, firstTokenMs },
       dispatcher: runtime.dispatcher,
       logger: options.logger,
       settle: () => release(),
@@ -151,6 +147,9 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
       await it.return(undefined).catch(() => undefined);
       release();
       lastErr = err;
+      // Past its first-token limit while (possibly) answering others: it took at least this long, which
+      // lifts a limit learned when it was faster. A silent provider (the watchdog) teaches nothing.
+      if (!silent && upstreamFailureKind(err) === UpstreamFailureKind.TtftTimeout) options.ttft.censored(name, now() - startedAt);
       if (isOpenCircuit(err)) {
         failures.push(`${name}: circuit breaker open`);
         allThrottled = false;
@@ -171,7 +170,9 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
       options.metrics?.attempts.inc({ provider: name, outcome: code === Code.ResourceExhausted ? 'rate_limited' : 'failed' });
       continue;
     }
-    runtime.observeFirstToken(now() - startedAt, now());
+    const ttftMs = now() - startedAt;
+    runtime.observeFirstToken(ttftMs, now());
+    options.ttft.observe(name, ttftMs);
     options.metrics?.attempts.inc({ provider: name, outcome: 'served' });
     if (first.done) return;
     context.responseHeader.set(PROVIDER_HEADER, name); // sent with the first event: the router knows the provider before any token

@@ -169,6 +169,33 @@ describe('serverless InferenceService over two providers', () => {
     expect((await waiting).endpoint).toBe('together');
   });
 
+  it('learns each provider\'s failover budget from its own first tokens, and leaves a silent one at that budget', async () => {
+    registry = new Registry();
+    const handler = createServerlessInferenceHandler({
+      providers: [settings('together', cheap), settings('fireworks', pricey)],
+      catalog: testCatalog,
+      failoverFirstTokenMs: 60_000, // the configured maximum: what a cold provider gets
+      failoverFirstTokenMinMs: 300,
+      timeouts: { firstTokenMs: 60_000 },
+      breaker: { resetTimeoutMs: 60_000 },
+      registry,
+    });
+    const learning = createClient(InferenceService, createRouterTransport(({ service }) => service(InferenceService, handler)));
+    const limit = async (kind: string): Promise<number> => {
+      const metric = (await registry.getSingleMetric('serverless_provider_ttft_limit_seconds')!.get()).values;
+      return metric.find((v) => v.labels['provider'] === 'together' && v.labels['kind'] === kind)!.value;
+    };
+    expect(await limit('failover')).toBe(60);
+    for (let i = 0; i < 25; i++) expect((await drain(learning.generate({ model: 'small', messages }))).endpoint).toBe('together');
+    // The simulator answers in milliseconds: 4 × p99 is far below the 300 ms floor.
+    expect(await limit('failover')).toBe(0.3);
+    cheap.setFault({ kind: 'silent' });
+    const out = await drain(learning.generate({ model: 'small', messages }));
+    expect(out.endpoint).toBe('fireworks');
+    const attempts = (await registry.getSingleMetric('serverless_provider_attempts_total')!.get()).values;
+    expect(attempts.find((v) => v.labels['provider'] === 'together' && v.labels['outcome'] === 'failed')?.value).toBe(1);
+  });
+
   it('answers NOT_FOUND for a model no configured provider offers', async () => {
     const out = await drain(client.generate({ model: 'mid', messages }));
     expect([out.error?.code, out.error?.rawMessage]).toEqual([Code.NotFound, expect.stringContaining('together, fireworks')]);

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ProviderRuntime } from './provider-runtime.ts';
+import type { ProviderTtft } from './provider-ttft.ts';
 
 /** Per-provider metrics; the `provider` label is bounded by configuration. */
 export interface ProviderMetrics {
@@ -13,7 +14,22 @@ export interface ProviderMetrics {
  * Registers the provider metrics; gauges (in flight, queue depth, breaker open) are read from the
  * runtimes at scrape time, so they can never drift from the truth.
  */
-export function createProviderMetrics(registry: Registry, runtimes: () => readonly ProviderRuntime[]): ProviderMetrics {
+export function createProviderMetrics(registry: Registry, runtimes: () => readonly ProviderRuntime[], ttft?: ProviderTtft): ProviderMetrics {
+  if (ttft) {
+    new Gauge({
+      name: 'serverless_provider_ttft_limit_seconds',
+      help: 'Learned first-token limits per provider: kind="failover" (silence before the next provider is tried) and kind="timeout" (first-token timeout).',
+      labelNames: ['provider', 'kind'],
+      registers: [registry],
+      collect() {
+        for (const r of runtimes()) {
+          const v = ttft.view(r.settings.name);
+          this.set({ provider: r.settings.name, kind: 'failover' }, v.failover.limitMs / 1000);
+          this.set({ provider: r.settings.name, kind: 'timeout' }, v.firstToken.limitMs / 1000);
+        }
+      },
+    });
+  }
   new Gauge({
     name: 'serverless_provider_inflight',
     help: 'Requests in flight per provider (bounded by its in-flight limit).',
