@@ -43,6 +43,35 @@ describe('routerGeneration enforces the Generate stream contract', () => {
       code: Code.DeadlineExceeded,
     });
   });
+  it('reports DEADLINE_EXCEEDED when the server-side deadline aborted the caller signal first (not CANCELLED)', async () => {
+    // Like the grpc-js and in-process clients: an aborted call fails CANCELLED whatever the abort's reason.
+    const client = {
+      async *generate(_req: unknown, opts: { signal: AbortSignal }) {
+        await new Promise((resolve) => opts.signal.addEventListener('abort', resolve, { once: true }));
+        yield* [];
+        throw new ConnectError('cancelled on client', Code.Canceled);
+      },
+    } as unknown as Parameters<typeof routerGeneration>[0];
+    // The protocol's deadline (connect-node's Connect-Timeout-Ms) fires on the handler signal before our own timer.
+    const context = callContextFromHeaders(new Headers(), { method: 'test', timeoutMs: 60_000 });
+    const serverSignal = new AbortController();
+    setTimeout(() => serverSignal.abort(new ConnectError('the operation timed out', Code.DeadlineExceeded)), 20);
+    await expect(collectGeneration(routerGeneration(client, create(RouteInputSchema), { context, signal: serverSignal.signal }))).rejects.toMatchObject({
+      code: Code.DeadlineExceeded,
+    });
+  });
+  it('passes the router\'s own DEADLINE_EXCEEDED through with its message (what each target did)', async () => {
+    const bounded: FakeScript = async function* () {
+      yield* [];
+      throw new ConnectError('no backend produced a first token within 300 ms: serverless:x: no first token after 300 ms', Code.DeadlineExceeded);
+    };
+    const client = inMemoryRouterClient(createFakeRouter(bounded).impl);
+    const context = callContextFromHeaders(new Headers(), { method: 'test', timeoutMs: 60_000 });
+    await expect(collectGeneration(routerGeneration(client, create(RouteInputSchema), { context, signal: new AbortController().signal }))).rejects.toMatchObject({
+      code: Code.DeadlineExceeded,
+      rawMessage: expect.stringContaining('no backend produced a first token within 300 ms'),
+    });
+  });
 });
 
 describe('routerCallError', () => {

@@ -78,7 +78,14 @@ export async function* routerGeneration(
     }
   } catch (err) {
     if (err instanceof ConnectError && contractErrors.has(err)) throw err;
-    const deadlinePassed = deadlineSignal?.aborted === true && !signal.aborted;
+    // The router's own DEADLINE_EXCEEDED names what each target did (its first-token bound): keep it.
+    if (err instanceof ConnectError && err.isWireError && err.code === Code.DeadlineExceeded) throw err;
+    // The deadline, however it showed: our timer, the protocol's own deadline aborting `signal` first
+    // (connect-node does at Connect-Timeout-Ms), or the clock — not a client that went away.
+    const deadlinePassed =
+      (deadlineSignal?.aborted === true && !signal.aborted) ||
+      (context.deadline !== undefined && Date.now() >= context.deadline) ||
+      (signal.aborted && signal.reason instanceof ConnectError && signal.reason.code === Code.DeadlineExceeded);
     if (deadlinePassed) throw new ConnectError(`request deadline of ${left} ms exceeded`, Code.DeadlineExceeded);
     throw routerCallError(err);
   }

@@ -16,6 +16,16 @@ describe('gpu config', () => {
     expect(handler.modelMap?.('meta-llama/Llama-3.1-70B-Instruct')).toBe('llama-70b-fp8');
   });
 
+  it('reads the in-flight limits (per endpoint too) and the learned first-token bounds', () => {
+    const { gates, ttft } = parse({ SOPHIA_GPU_MAX_INFLIGHT: '64', SOPHIA_GPU_ENDPOINT_MAX_INFLIGHT: 'http://10.0.0.5:8000/v1=8, http://10.0.0.6:8000=0', SOPHIA_GPU_FIRST_TOKEN_TIMEOUT_MS: '1500' });
+    expect(gates).toEqual({ maxInFlight: 64, queueLimit: 256, perEndpoint: new Map([['http://10.0.0.5:8000', 8], ['http://10.0.0.6:8000', 0]]) });
+    expect(ttft).toEqual({ minMs: 1500, maxMs: 1500 }); // a timeout below the default floor wins
+    expect(parse({}).ttft).toEqual({ minMs: 2000, maxMs: 60000 });
+    expect(() => parse({ SOPHIA_GPU_ENDPOINT_MAX_INFLIGHT: 'http://a:1=many' })).toThrow(
+      expect.objectContaining({ problems: [expect.stringMatching(/^SOPHIA_GPU_ENDPOINT_MAX_INFLIGHT: expected "http\(s\):\/\/host:port=limit/)] }),
+    );
+  });
+
   it('allows an empty pool', () => {
     expect(parse({}).pool.urls).toEqual([]);
   });

@@ -1,7 +1,9 @@
 import { Code, ConnectError, createClient, createRouterTransport, type Client } from '@connectrpc/connect';
 import { Backend, Role } from '@sophia/contracts/common';
 import { InferenceService, type GenerateResponse } from '@sophia/contracts/inference';
-import { closeUpstreamDispatchers, FAILURE_KIND_HEADER } from '@sophia/openai-upstream';
+import { closeUpstreamDispatchers, FAILURE_KIND_HEADER, RETRY_AFTER_HEADER } from '@sophia/openai-upstream';
+import { createTtftLimits } from '@sophia/ttft-limits';
+import { createEndpointGates } from './endpoint-gates.ts';
 import { sseFrame } from '@sophia/openai-upstream/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test-only: the simulator is the mesh's stand-in upstream
 import { createUpstreamSimulator, type UpstreamSimulator } from '@sophia/upstream-sim';
@@ -154,6 +156,47 @@ describe('GPU InferenceService against simulated vLLM servers', () => {
     let last = first;
     while (!last.done) last = await iterator.next();
     expect(pool.snapshot()[busyIndex]).toMatchObject({ inFlight: 0, suspect: false });
+  });
+
+  it('holds each endpoint to its in-flight limit: a full queue answers RESOURCE_EXHAUSTED with retry-after, a queued request is served when a slot frees', async () => {
+    const one = createEndpointPool({ urls: [sims[0]!.url] });
+    await one.refresh();
+    try {
+      const gates = createEndpointGates({ maxInFlight: 5, queueLimit: 1, perEndpoint: new Map([[sims[0]!.url, 1]]) });
+      const client = clientFor({ pool: one, gates });
+      const running = client.generate({ model: MODEL, messages })[Symbol.asyncIterator]();
+      expect((await running.next()).value?.event.case).toBe('delta'); // holds the endpoint's one slot
+      const queued = drain(client.generate({ model: MODEL, messages }));
+      while (gates.gate(sims[0]!.url).depth() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const refused = await drain(client.generate({ model: MODEL, messages }));
+      expect([refused.error?.code, refused.error?.metadata.get(RETRY_AFTER_HEADER)]).toEqual([Code.ResourceExhausted, expect.stringMatching(/^\d+$/)]);
+      expect(refused.error?.rawMessage).toContain(`gpu endpoint ${sims[0]!.url} is busy`);
+      let step = await running.next();
+      while (!step.done) step = await running.next();
+      expect((await queued).done).toMatchObject({ endpoint: sims[0]!.url });
+      expect(gates.gate(sims[0]!.url).inFlight()).toBe(0);
+    } finally {
+      one.stop();
+    }
+  });
+
+  it('learns each endpoint\'s first-token timeout: a silent endpoint fails at 4 × its own p99, not at the configured maximum', async () => {
+    const one = createEndpointPool({ urls: [sims[1]!.url] });
+    await one.refresh();
+    try {
+      const ttft = createTtftLimits({ minMs: 100, maxMs: 120_000, minSamples: 5 });
+      const client = clientFor({ pool: one, ttft, timeouts: { firstTokenMs: 120_000 } });
+      for (let i = 0; i < 5; i++) expect((await drain(client.generate({ model: MODEL, messages }))).error).toBeUndefined();
+      const learned = ttft.limitMs(sims[1]!.url);
+      expect(learned).toBeLessThan(120_000);
+      sims[1]!.setFault({ kind: 'silent' });
+      const out = await drain(client.generate({ model: MODEL, messages }));
+      expect([out.error?.code, out.error?.metadata.get(FAILURE_KIND_HEADER)]).toEqual([Code.Unavailable, 'ttft-timeout']);
+      expect(Number(/no first token within (\d+) ms/.exec(out.error?.rawMessage ?? '')?.[1])).toBe(learned);
+    } finally {
+      sims[1]!.setFault(undefined);
+      one.stop();
+    }
   });
 
   it('maps a simulated mid-stream stall to Unavailable and marks the endpoint suspect', async () => {

@@ -6,6 +6,8 @@ import { defineHostedService, serviceRegistration } from '@sophia/platform';
 import { loadCatalog } from '@sophia/price-catalog';
 import { dataDirOptions, openDataDir, stateStoreConfigShape } from '@sophia/state-store';
 import { z } from 'zod';
+import { createTtftLimits } from '@sophia/ttft-limits';
+import { createEndpointGates } from './endpoint-gates.ts';
 import { createEndpointPool } from './endpoint-pool.ts';
 import { fleetConfigShape } from './fleet/runtime/fleet-config.ts';
 import { createFleetOffHandler } from './fleet/runtime/fleet-off-handler.ts';
@@ -41,8 +43,10 @@ export const gpuInferenceService = defineHostedService(gpuConfigSchema.extend({ 
   const fleet = store
     ? await startFleet({ config, catalog, pool, store, registry: metrics.registry, logger, ...(options.handler.apiKey ? { vllmApiKey: options.handler.apiKey } : {}), ...(ledger ? { ledger } : {}) })
     : undefined;
-  const inference = createGpuInferenceHandler({ ...options.handler, modelMap, pool, logger, ...(fleet ? { acquire: fleet.acquire } : {}) });
-  registerPoolGauges(pool, metrics.registry);
+  const gates = createEndpointGates(options.gates);
+  const ttft = createTtftLimits(options.ttft);
+  const inference = createGpuInferenceHandler({ ...options.handler, modelMap, pool, logger, gates, ttft, ...(fleet ? { acquire: fleet.acquire } : {}) });
+  registerPoolGauges(pool, metrics.registry, { gates, ttft });
   return {
     services: [
       serviceRegistration(InferenceService, fleet ? withFleetSignals(inference, fleet) : inference),

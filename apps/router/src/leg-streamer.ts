@@ -12,7 +12,7 @@ import type { PreparedRequest } from './request-preparer.ts';
 import type { RouteTarget } from './route-plan.ts';
 import type { RouterMetrics } from './router-metrics.ts';
 import type { DecisionBuilder } from './routing-decision.ts';
-import type { AttemptState, OpenFirstTarget } from './target-attempts.ts';
+import type { AttemptState, FirstTokenBound, OpenFirstTarget } from './target-attempts.ts';
 import type { TargetBreakers } from './target-breakers.ts';
 import { countPromptTokensLazily } from './token-count.ts';
 import { recordAnswer, recordRerouting, startLegTrace } from './router-spans.ts';
@@ -26,6 +26,25 @@ export interface LegStreamerDeps {
   readonly logger: Logger;
   readonly metrics?: RouterMetrics | undefined;
   readonly maxRescues: number;
+  /** SOPHIA_FIRST_TOKEN_BOUND_MS: the longest a caller waits, from the request's arrival, before a first token or a clear error. @default none (the deadline) */
+  readonly firstTokenBoundMs?: number | undefined;
+}
+
+/** Left for the answer to travel back when the caller's own deadline is what bounds the first token. */
+const DEADLINE_MARGIN_MS = 250;
+
+/**
+ * When the first token must have come: the configured bound from the request's arrival, or — when
+ * sooner — just before the caller's deadline, so the caller hears DEADLINE_EXCEEDED naming what each
+ * target did rather than a bare cancellation racing its own timer.
+ */
+function firstTokenBound(boundMs: number | undefined, startedAt: number, ctx: HandlerContext): FirstTokenBound | undefined {
+  const now = Date.now();
+  const left = ctx.timeoutMs();
+  const byDeadline = left === undefined || left <= 2 * DEADLINE_MARGIN_MS ? undefined : now + left - DEADLINE_MARGIN_MS;
+  const byBound = boundMs === undefined ? undefined : startedAt + boundMs;
+  const at = byDeadline === undefined ? byBound : byBound === undefined ? byDeadline : Math.min(byDeadline, byBound);
+  return at === undefined ? undefined : { at, ms: at - startedAt };
 }
 
 /** Streams a prepared request's events to the caller, leg by leg (the first, then rescues). */
@@ -55,7 +74,8 @@ export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
       const leg: Leg = rescues === 0 ? { requestId: p.input.requestId, messages: p.input.messages, promptTokens: p.promptTokens } : await rescueLeg(p, delivered, rescues);
       const candidates = p.plan.targets.filter((t) => !state.failed.has(t.key));
       const legTrace = startLegTrace(rescues);
-      const got = await legTrace.run(() => deps.openFirst(candidates, p, leg, ctx, state, delivered.length === 0));
+      const first = delivered.length === 0;
+      const got = await legTrace.run(() => deps.openFirst(candidates, p, leg, ctx, state, first, first ? firstTokenBound(deps.firstTokenBoundMs, startedAt, ctx) : undefined));
       if (!got) {
         legTrace.end(undefined, 'no_target', rescues > 0, new Error(state.failures.join('; ')));
         if (broken) {
@@ -65,10 +85,13 @@ export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
         deps.metrics?.outcomes.inc({ backend: 'none', outcome: 'failed' });
         throw new ConnectError(`all backends failed for tier ${p.plan.tier}: ${state.failures.join('; ')}`, Code.Unavailable);
       }
-      const { target, opened, upstream, detach } = got;
-      const fallback = state.count > 1 || rescues > 0;
-      if (state.count > 1 && rescues === 0) {
-        extraReasons.push(`fallback:${target.key}`);
+      // The leg that answered: the request's own, or the hedge that beat it (its own reservation and bill).
+      const { target, opened, upstream, detach, leg: answered } = got;
+      // A hedge that lost is not a fallback; one that won is (the answer comes from another target).
+      const hedged = answered !== leg;
+      const fallback = state.count - state.hedges > 1 || hedged || rescues > 0;
+      if (rescues === 0 && (hedged || state.count - state.hedges > 1)) {
+        extraReasons.push(`${hedged ? 'hedge' : 'fallback'}:${target.key}`);
         legTrace.run(() => recordRerouting('fallback', target, state.failures.at(-1)));
       }
       const reasons = (): string[] => [...p.plan.reasons, ...extraReasons];
@@ -88,9 +111,9 @@ export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
         (settled ??= legTrace.run(async () => {
           const completed = done !== undefined;
           if (!completed) upstream.abort();
-          const usage = done?.usage ?? create(UsageSchema, await estimatePartialUsage(leg.promptTokens, legText));
+          const usage = done?.usage ?? create(UsageSchema, await estimatePartialUsage(answered.promptTokens, legText));
           const decision = deps.decide(p, target, { fallback, attempts: state.count, reasons: reasons(), provider: opened.provider });
-          const cost = await deps.accounting.commit(p, leg, target, usage, decision, startedAt, completed);
+          const cost = await deps.accounting.commit(p, answered, target, usage, decision, startedAt, completed);
           billed.push({ usage, cost });
           deps.metrics?.outcomes.inc({ backend: target.backend, outcome: completed ? (rescues > 0 ? 'rescued' : 'ok') : ctx.signal.aborted ? 'cancelled' : 'mid_stream_error' });
           return cost;

@@ -27,6 +27,21 @@ export const routerConfigSchema = z.object({
   SOPHIA_ROUTER_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
   /** Retry budget: retries earned per request (0.1 = at most ~10 % extra upstream calls). */
   SOPHIA_ROUTER_RETRY_BUDGET_RATIO: z.coerce.number().min(0).max(1).default(0.1),
+  /**
+   * The longest a caller waits, from the request's arrival at the router, for a first token or a
+   * clear error: past it every attempt is cancelled and the call ends DEADLINE_EXCEEDED (REST 504)
+   * naming what each target did. A shorter client deadline ends the call first, the same way.
+   */
+  SOPHIA_FIRST_TOKEN_BOUND_MS: configValues.durationMs(15_000),
+  /**
+   * Hedging: a target silent past 2 × its own recent p99 time to first token (never sooner than
+   * this) gets the next target started alongside; the first to answer wins. Above the serverless
+   * backend's own provider failover (SOPHIA_SERVERLESS_FAILOVER_FIRST_TOKEN_MS), so a second provider
+   * is tried before the GPU.
+   */
+  SOPHIA_ROUTER_HEDGE_MIN_MS: configValues.durationMs(2000),
+  /** Hedges earned per routed request (0.05 = at most ~5 % extra upstream calls); 0 turns hedging off. */
+  SOPHIA_ROUTER_HEDGE_BUDGET_RATIO: z.coerce.number().min(0).max(1).default(0.05),
   /** An upstream Retry-After longer than this is not waited for. */
   SOPHIA_ROUTER_MAX_RETRY_AFTER_MS: configValues.durationMs(2000),
   /** Routing policy file (YAML/JSON); unset = apps/router/policy/default.yaml. Reloaded on change. */

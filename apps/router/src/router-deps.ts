@@ -12,6 +12,7 @@ import type { RetryBudget } from './retry-budget.ts';
 import type { RouterMetrics } from './router-metrics.ts';
 import type { RoutingPolicy } from './routing-policy.ts';
 import type { TargetBreakers } from './target-breakers.ts';
+import type { TtftLimits } from '@sophia/ttft-limits';
 
 /** What the router needs; all injected so tests use in-memory fakes. */
 export interface RouterDeps {
@@ -44,4 +45,10 @@ export interface RouterDeps {
   /** Shared retry budget. @default SOPHIA_ROUTER_RETRY_BUDGET_RATIO's default ratio */
   readonly retryBudget?: RetryBudget | undefined;
   readonly random?: (() => number) | undefined;
+  /** Learned time to first event per target (hedge delays). @default no hedging */
+  readonly ttft?: TtftLimits | undefined;
+  /** Hedges allowed: a token bucket like the retry budget. @default no hedging */
+  readonly hedgeBudget?: RetryBudget | undefined;
+  /** The longest a caller waits for a first token or a clear error (SOPHIA_FIRST_TOKEN_BOUND_MS). @default the caller's deadline only */
+  readonly firstTokenBoundMs?: number | undefined;
 }

@@ -57,6 +57,9 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
     backends: deps.backends,
     breakers,
     accounting,
+    decide,
+    ttft: deps.ttft,
+    hedgeBudget: deps.hedgeBudget,
     policy: deps.policy,
     metrics,
     maxRetries: deps.maxRetries ?? ROUTER_DEFAULTS.SOPHIA_ROUTER_MAX_RETRIES,
@@ -64,7 +67,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
     retryBudget,
     random: deps.random ?? Math.random,
   });
-  const serve = createLegStreamer({ openFirst, accounting, decide, breakers, logger, metrics, maxRescues: deps.maxRescues ?? ROUTER_DEFAULTS.SOPHIA_ROUTER_MID_STREAM_RESCUES });
+  const serve = createLegStreamer({ openFirst, accounting, decide, breakers, logger, metrics, maxRescues: deps.maxRescues ?? ROUTER_DEFAULTS.SOPHIA_ROUTER_MID_STREAM_RESCUES, firstTokenBoundMs: deps.firstTokenBoundMs ?? ROUTER_DEFAULTS.SOPHIA_FIRST_TOKEN_BOUND_MS });
 
   async function* generateInner(req: { input?: RouteInput | undefined }, ctx: HandlerContext): AsyncGenerator<GenerateEvent> {
     const startedAt = Date.now();
@@ -75,6 +78,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
       throw new ConnectError(`no backend serves tier ${p.plan.tier} (backends configured: ${[...available].join(', ') || 'none'})`, Code.Unavailable);
     }
     retryBudget.deposit();
+    deps.hedgeBudget?.deposit();
     metrics?.decisions.inc({ tier: p.plan.tier, backend: first.backend, model: first.model.id, reason: reasonCode(p.plan.reasons[0] ?? 'none') });
     for (const code of new Set(p.plan.reasons.map(reasonCode))) metrics?.reasons.inc({ reason: code });
     logger.info({ requestId: p.input.requestId, tenant: p.input.tenant, tier: p.plan.tier, target: first.key, reasons: p.plan.reasons }, 'routing decision');

@@ -13,6 +13,8 @@ export interface RouterMetrics {
   readonly retries?: Counter<'outcome'>;
   /** Mid-stream rescues by outcome (ok, failed). */
   readonly rescues?: Counter<'outcome'>;
+  /** Hedges by outcome: started, budget_exhausted, hedge_won, hedge_lost, primary_lost. */
+  readonly hedges?: Counter<'outcome'>;
 }
 
 /** Registers the router metrics on `registry`. */
@@ -44,6 +46,12 @@ export function createRouterMetrics(registry: Registry): RouterMetrics {
     }),
     inFlight: new Gauge({ name: 'router_inflight_requests', help: 'Generate calls in progress.', registers: [registry] }),
     retries: new Counter({ name: 'router_retries_total', help: 'Same-target retries before the first token, by outcome.', labelNames: ['outcome'], registers: [registry] }),
+    hedges: new Counter({
+      name: 'router_hedges_total',
+      help: 'Parallel attempts on the next target while the first was slower than its own learned TTFT, by outcome (started, budget_exhausted, hedge_won, hedge_lost, primary_lost).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     rescues: new Counter({ name: 'router_rescues_total', help: 'Streams broken after the first token and continued on another target, by outcome.', labelNames: ['outcome'], registers: [registry] }),
   };
 }

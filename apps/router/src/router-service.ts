@@ -20,6 +20,7 @@ import type { OverrideStore } from './override-store.ts';
 import { createPolicyWatcher } from './policy-watcher.ts';
 import { createRedisOverrideStore } from './redis-override-store.ts';
 import { parseRoutingPolicy, type RoutingPolicy } from './routing-policy.ts';
+import { createTtftLimits } from '@sophia/ttft-limits';
 import { routerConfigSchema } from './router-config.ts';
 import { createRouterHandler } from './router-handler.ts';
 import { createRouterMetrics } from './router-metrics.ts';
@@ -143,6 +144,10 @@ export const routerService = defineHostedService(routerConfigSchema, async ({ co
     maxRetries: config.SOPHIA_ROUTER_MAX_RETRIES,
     maxRetryAfterMs: config.SOPHIA_ROUTER_MAX_RETRY_AFTER_MS,
     retryBudget: createRetryBudget({ ratio: config.SOPHIA_ROUTER_RETRY_BUDGET_RATIO }),
+    firstTokenBoundMs: config.SOPHIA_FIRST_TOKEN_BOUND_MS,
+    // Hedge delays follow each target's own recent time to first event, within [hedge min, bound].
+    ttft: createTtftLimits({ minMs: Math.min(config.SOPHIA_ROUTER_HEDGE_MIN_MS, config.SOPHIA_FIRST_TOKEN_BOUND_MS), maxMs: config.SOPHIA_FIRST_TOKEN_BOUND_MS, hedgeMinMs: config.SOPHIA_ROUTER_HEDGE_MIN_MS }),
+    hedgeBudget: config.SOPHIA_ROUTER_HEDGE_BUDGET_RATIO > 0 ? createRetryBudget({ ratio: config.SOPHIA_ROUTER_HEDGE_BUDGET_RATIO, maxTokens: 5 }) : undefined,
     policy,
     overrides,
     capacity: capacity ? () => capacity.current() : undefined,
