@@ -15,6 +15,7 @@ import type { RouteTarget } from './route-plan.ts';
 
 /** Runs the prepare step (classification + plan) in a `route` span and records the decision on it and on the served call. */
 export async function inRouteSpan(fn: () => Promise<PreparedRequest>): Promise<PreparedRequest> {
+  const served = trace.getSpan(context.active());
   return inSpan('route', undefined, async (span) => {
     const p = await fn();
     if (span.isRecording()) {
@@ -30,7 +31,7 @@ export async function inRouteSpan(fn: () => Promise<PreparedRequest>): Promise<P
         'sophia.prompt_tokens': p.promptTokens,
       };
       span.setAttributes(attributes);
-      setSpanAttributes({ 'sophia.tenant': p.input.tenant, 'sophia.workload': p.input.workloadTag, 'sophia.tier': p.plan.tier, 'sophia.request_id': p.input.requestId });
+      served?.setAttributes({ 'sophia.tenant': p.input.tenant, 'sophia.workload': p.input.workloadTag, 'sophia.tier': p.plan.tier, 'sophia.request_id': p.input.requestId });
     }
     return p;
   });

@@ -5,6 +5,7 @@ import { DEFAULT_SIMULATED_PROVIDERS } from './simulated-providers.ts';
 import { startMesh, type Mesh } from './start-mesh.ts';
 import { describeSupervisorEvent } from './supervisor-report.ts';
 import { watchParent } from './watch-parent.ts';
+import { tracingLines } from './tracing-lines.ts';
 
 /**
  * `npm start`: the mesh (SOPHIA_DEPLOYMENT=single-process by default: one process hosting every
@@ -67,6 +68,7 @@ const lines = [
     : []),
   `  GPU upstreams:       ${mesh.upstreams.gpu.join(', ')}`,
   ...fleetLines(mesh),
+  ...tracingLines(process.env),
   ...Object.values(mesh.services).map((s) => `  ${s.name.padEnd(width)} pid ${s.pid}  ${String(s.ready['grpc'] ?? s.ready['http'] ?? s.ready['url'] ?? '')}  ${String(s.ready['metrics'] ?? '')}`),
   '',
   'Try:',
