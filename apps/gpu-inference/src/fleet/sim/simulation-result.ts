@@ -26,16 +26,19 @@ export function alwaysOnUsd(baselineUsdPerMonth: number, minutes: number): numbe
   return (baselineUsdPerMonth / HOURS_PER_MONTH / 60) * minutes;
 }
 
-/** Rounds money to cents and hours to 1/1000 for printing. */
+/**
+ * Rounds money to micro-USD (the ledger's unit: a short or light trace must not read as free, as it
+ * would in cents) and hours to 1/1000 for printing.
+ */
 export function roundResult(r: SimulationResult): SimulationResult {
-  const cents = (x: number): number => Math.round(x * 100) / 100;
+  const microUsd = (x: number): number => Math.round(x * 1_000_000) / 1_000_000;
   return {
-    total_usd: cents(r.total_usd),
-    serverless_usd: cents(r.serverless_usd),
-    gpu_usd: cents(r.gpu_usd),
+    total_usd: microUsd(r.total_usd),
+    serverless_usd: microUsd(r.serverless_usd),
+    gpu_usd: microUsd(r.gpu_usd),
     gpu_instance_hours: Math.round(r.gpu_instance_hours * 1000) / 1000,
-    always_on_usd: cents(r.always_on_usd),
-    all_serverless_usd: cents(r.all_serverless_usd),
+    always_on_usd: microUsd(r.always_on_usd),
+    all_serverless_usd: microUsd(r.all_serverless_usd),
     requests: r.requests,
     unserved_requests: Math.round(r.unserved_requests),
   };
