@@ -38,31 +38,52 @@ function hasStepDown(policy: RoutingPolicy, tenant: string): boolean {
   return typeof (own !== undefined ? own : policy.budget.step_down_at_utilisation) === 'number';
 }
 
+/** What a plan reads besides the request's classification: gathered while the classifier runs. */
+export interface PlanState {
+  readonly now: number;
+  readonly policy: RoutingPolicy;
+  readonly stored: readonly RoutingOverride[];
+  readonly utilisation: number | undefined;
+  /** Reasons to add (a store that could not be read). */
+  readonly notes: readonly string[];
+}
+
 /**
- * Gathers the planner's inputs (overrides, budget headroom, GPU capacity, split draw), runs the pure
- * planner and, when `claim` is set (Generate, not Explain), claims the counted overrides the plan
- * relies on; a lost claim (another request took the last use) re-plans without that override, so a
- * request only ever consumes an override it is actually routed by.
+ * Reads the live state a tenant's plan depends on — overrides, and the budget headroom when the
+ * policy has a step-down rule — none of which depends on the classification, so the preparer runs
+ * this beside the classifier call instead of after it. Never throws: an unreadable store is a note.
  */
-export async function planRequest(deps: RequestPlannerDeps, req: PlanRequest, claim: boolean): Promise<RoutePlan> {
+export async function gatherPlanState(deps: RequestPlannerDeps, tenant: string): Promise<PlanState> {
   const now = deps.clock();
   const policy = deps.policy();
   const notes: string[] = [];
-  let stored: RoutingOverride[] = [];
-  try {
-    stored = await deps.overrides.list(now);
-  } catch (err) {
+  const overrides = deps.overrides.list(now).catch((err: unknown) => {
     deps.logger.warn({ err: (err as Error).message }, 'override store unavailable: routing without overrides');
     notes.push('overrides_unavailable');
-  }
-  let utilisation: number | undefined;
-  if (hasStepDown(policy, req.tenant)) {
-    try {
-      utilisation = (await deps.headroom.headroom(req.tenant))?.utilisation;
-    } catch (err) {
-      deps.logger.warn({ err: (err as Error).message, tenant: req.tenant }, 'budget headroom unavailable: no budget step-down');
-    }
-  }
+    return [] as RoutingOverride[];
+  });
+  const headroom = hasStepDown(policy, tenant)
+    ? deps.headroom.headroom(tenant).then(
+        (h) => h?.utilisation,
+        (err: unknown) => {
+          deps.logger.warn({ err: (err as Error).message, tenant }, 'budget headroom unavailable: no budget step-down');
+          return undefined;
+        },
+      )
+    : undefined;
+  const [stored, utilisation] = await Promise.all([overrides, headroom]);
+  return { now, policy, stored, utilisation, notes };
+}
+
+/**
+ * Runs the pure planner on the gathered state (see gatherPlanState; gathered now when not given)
+ * and, when `claim` is set (Generate, not Explain), claims the counted overrides the plan relies
+ * on; a lost claim (another request took the last use) re-plans without that override, so a
+ * request only ever consumes an override it is actually routed by.
+ */
+export async function planRequest(deps: RequestPlannerDeps, req: PlanRequest, claim: boolean, gathered?: Promise<PlanState>): Promise<RoutePlan> {
+  const { now, policy, stored, utilisation, notes: gatheredNotes } = await (gathered ?? gatherPlanState(deps, req.tenant));
+  const notes = [...gatheredNotes];
   const excluded = new Set<string>();
   const claimed = new Set<string>();
   for (;;) {

@@ -5,7 +5,7 @@ import { tierFromProto } from '@sophia/price-catalog';
 import type { Logger } from 'pino';
 import type { OverrideStore } from './override-store.ts';
 import { InvalidQualityTargetError } from './quality-target.ts';
-import { planRequest, type RequestPlannerDeps } from './request-planner.ts';
+import { gatherPlanState, planRequest, type RequestPlannerDeps } from './request-planner.ts';
 import { UnknownModelError, type RoutePlan } from './route-plan.ts';
 import { validateRouteInput } from './route-input.ts';
 import { countPromptTokensLazily } from './token-count.ts';
@@ -53,6 +53,8 @@ export function createRequestPreparer(deps: RequestPreparerDeps): RequestPrepare
       const input = validateRouteInput(raw);
       if (!input.requestId) input.requestId = ctx.requestHeader.get('x-request-id') ?? crypto.randomUUID();
       const explicit = input.model.trim() !== '' && input.model !== 'auto';
+      // Overrides and budget headroom do not depend on the classification: read them beside it.
+      const gathered = gatherPlanState(deps.planner, input.tenant);
       const classification = explicit ? undefined : await classify(input, ctx.signal);
       let plan: RoutePlan;
       try {
@@ -68,6 +70,7 @@ export function createRequestPreparer(deps: RequestPreparerDeps): RequestPrepare
             score: classification?.score,
           },
           claim,
+          gathered,
         );
       } catch (err) {
         if (err instanceof UnknownModelError) throw new ConnectError(`input.model: ${err.message}`, Code.NotFound);
