@@ -32,7 +32,7 @@ export interface LegAccounting {
   reserve(p: PreparedRequest, leg: Leg, target: RouteTarget): Promise<void>;
   /** Frees a leg's reservation after a failure before any token (the next target reserves anew). */
   release(p: PreparedRequest, leg: Leg): void;
-  /** Commits a leg's real usage (settling its reservation) and returns its cost. */
+  /** Commits a leg's real usage (settling its reservation) and returns its cost: the ledger's, or the router's own price when the ledger gave none. */
   commit(p: PreparedRequest, leg: Leg, target: RouteTarget, usage: Usage, decision: RoutingDecision, startedAt: number, completed: boolean): Promise<bigint>;
 }
 
@@ -70,8 +70,9 @@ export function createLegAccounting(deps: LegAccountingDeps): LegAccounting {
     },
 
     async commit(p, leg, target, usage, decision, startedAt, completed) {
-      let cost = BigInt(priceUsage(deps.catalog(), target.model.id, target.backend, usage, decision.provider || undefined));
-      if (!deps.ledger) return cost;
+      // The ledger prices what it records; the router prices only what the ledger did not answer for.
+      const localPrice = (): bigint => BigInt(priceUsage(deps.catalog(), target.model.id, target.backend, usage, decision.provider || undefined));
+      if (!deps.ledger) return localPrice();
       try {
         const res = await deps.ledger.commit(
           {
@@ -94,11 +95,11 @@ export function createLegAccounting(deps: LegAccountingDeps): LegAccounting {
           },
           { timeoutMs: 2000 },
         );
-        if (res.cost) cost = res.cost.microUsd;
+        if (res.cost) return res.cost.microUsd;
       } catch (err) {
         deps.logger.error({ err: (err as Error).message, requestId: leg.requestId }, 'ledger commit failed: usage kept in logs only');
       }
-      return cost;
+      return localPrice();
     },
   };
 }

@@ -10,11 +10,26 @@ export type DecisionExtras = Pick<MessageInitShape<typeof RoutingDecisionSchema>
 /** Builds the RoutingDecision a client and the ledger see for a prepared request on a target. */
 export type DecisionBuilder = (p: PreparedRequest, target: RouteTarget | undefined, extra?: DecisionExtras) => RoutingDecision;
 
-/** The "decide" step's output: tier, classification, chosen target and its worst-case cost at list price. */
+/**
+ * The "decide" step's output: tier, classification, chosen target and its worst-case cost at list
+ * price — computed once per request and target (a leg's decision is built for the first event, the
+ * bill and the final event) and carried from there.
+ */
 export function createDecisionBuilder(catalog: () => PriceCatalog): DecisionBuilder {
+  const estimates = new WeakMap<PreparedRequest, Map<string, number>>();
+  const estimateOf = (p: PreparedRequest, target: RouteTarget): number => {
+    let known = estimates.get(p);
+    if (!known) estimates.set(p, (known = new Map()));
+    let value = known.get(target.key);
+    if (value === undefined) {
+      const maxTokens = p.input.params?.maxTokens ?? target.model.maxOutputTokens ?? 0;
+      value = worstCase(catalog(), target.model.id, target.backend, p.promptTokens, maxTokens);
+      known.set(target.key, value);
+    }
+    return value;
+  };
   return (p, target, extra = {}) => {
-    const maxTokens = p.input.params?.maxTokens ?? target?.model.maxOutputTokens ?? 0;
-    const estimated = target ? worstCase(catalog(), target.model.id, target.backend, p.promptTokens, maxTokens) : 0;
+    const estimated = target ? estimateOf(p, target) : 0;
     return create(RoutingDecisionSchema, {
       tier: tierToProto(p.plan.tier),
       taskType: p.classification?.taskType ?? 0,
