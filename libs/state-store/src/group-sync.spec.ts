@@ -1,5 +1,5 @@
 import { createGroupSync } from './group-sync.ts';
-import { datasyncFile } from './datasync-file.ts';
+import { createFileSyncer } from './datasync-file.ts';
 import { openDataDir } from './open-state-database.ts';
 import { tempDataDir } from './testing/index.ts';
 import { join } from 'node:path';
@@ -99,11 +99,14 @@ describe('group commit on a data directory', () => {
     normal.close();
   });
 
-  it('flushes an existing file and treats a missing one as nothing pending', async () => {
+  it('flushes an existing file through one kept descriptor and treats a missing one as nothing pending', async () => {
     const path = join(temp.dir, 'f');
+    const syncer = createFileSyncer(path);
+    await expect(syncer.sync()).resolves.toBeUndefined(); // missing: nothing pending
     writeFileSync(path, 'x');
-    await expect(datasyncFile(path)).resolves.toBeUndefined();
-    await expect(datasyncFile(join(temp.dir, 'missing'))).resolves.toBeUndefined();
-    await expect(datasyncFile(temp.dir + '/f/not-a-dir')).rejects.toThrow('ENOTDIR');
+    await expect(syncer.sync()).resolves.toBeUndefined();
+    await expect(syncer.sync()).resolves.toBeUndefined();
+    syncer.close();
+    await expect(createFileSyncer(join(temp.dir, 'f', 'not-a-dir')).sync()).rejects.toThrow('ENOTDIR');
   });
 });

@@ -9,7 +9,7 @@ import { acquireDataDirLock } from './data-dir-lock.ts';
 import { prepareDataDir, STATE_FILE } from './data-dir.ts';
 import { StateStoreError } from './state-store-error.ts';
 import { migrate, type StoreSchema } from './store-schema.ts';
-import { datasyncFile } from './datasync-file.ts';
+import { createFileSyncer } from './datasync-file.ts';
 import { createGroupSync } from './group-sync.ts';
 
 /**
@@ -89,8 +89,17 @@ export function openStateDatabase(options: OpenStateDatabaseOptions): StateDatab
     }
     throw new StateStoreError('data_dir_unusable', `state file ${path}: ${(error as Error).message}`, { cause: error });
   }
-  const durable = grouped ? createGroupSync(() => datasyncFile(`${path}-wal`)).durable : () => Promise.resolve();
-  return { db, path, durable, close: () => db.isOpen && db.close() };
+  const wal = grouped ? createFileSyncer(`${path}-wal`) : undefined;
+  const durable = wal ? createGroupSync(() => wal.sync()).durable : () => Promise.resolve();
+  return {
+    db,
+    path,
+    durable,
+    close: () => {
+      wal?.close();
+      if (db.isOpen) db.close();
+    },
+  };
 }
 
 /** Where and how the services of this process keep their embedded state (parsed config). */
