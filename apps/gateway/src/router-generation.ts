@@ -1,5 +1,5 @@
 import { Code, ConnectError, type Client } from '@connectrpc/connect';
-import { runWithCallContext, type CallContext } from '@sophia/platform';
+import { deadlineSignal, runWithCallContext, type CallContext } from '@sophia/platform';
 import type { RoutingDecision } from '@sophia/contracts/common';
 import type { GenerateDone, RouteInput, RouterService } from '@sophia/contracts/router';
 
@@ -52,8 +52,10 @@ export async function* routerGeneration(
 ): AsyncGenerator<GenerationEvent, void, undefined> {
   const { context, signal } = options;
   const left = context.deadline === undefined ? undefined : Math.max(1, context.deadline - Date.now());
-  const deadlineSignal = left === undefined ? undefined : AbortSignal.timeout(left);
-  const callSignal = deadlineSignal ? AbortSignal.any([signal, deadlineSignal]) : signal;
+  // Released in `finally` (a bare AbortSignal.timeout would keep this call's closures alive until
+  // the deadline, minutes after the answer).
+  const deadline = left === undefined ? undefined : deadlineSignal(signal, left);
+  const callSignal = deadline?.signal ?? signal;
   const stream = runWithCallContext(context, () => router.generate({ input }, { signal: callSignal, timeoutMs: left }));
   let seenDecision = false;
   let seenDone = false;
@@ -83,11 +85,13 @@ export async function* routerGeneration(
     // The deadline, however it showed: our timer, the protocol's own deadline aborting `signal` first
     // (connect-node does at Connect-Timeout-Ms), or the clock — not a client that went away.
     const deadlinePassed =
-      (deadlineSignal?.aborted === true && !signal.aborted) ||
+      (deadline?.signal.aborted === true && !signal.aborted) ||
       (context.deadline !== undefined && Date.now() >= context.deadline) ||
       (signal.aborted && signal.reason instanceof ConnectError && signal.reason.code === Code.DeadlineExceeded);
     if (deadlinePassed) throw new ConnectError(`request deadline of ${left} ms exceeded`, Code.DeadlineExceeded);
     throw routerCallError(err);
+  } finally {
+    deadline?.dispose();
   }
   if (!seenDone) throw contractBroken('stream ended without "done"');
 }

@@ -2,6 +2,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { Dispatcher } from 'undici';
 import { ConnectError, type HandlerContext } from '@connectrpc/connect';
 import type { GenerateRequest, GenerateResponseSchema } from '@sophia/contracts/inference';
+import { deadlineSignal, type DeadlineSignal } from '@sophia/platform';
 import { startModelCallSpan } from './model-call-span.ts';
 import { relayGenerate } from './relay-generate.ts';
 import { streamChatCompletion } from './stream-chat-completion.ts';
@@ -45,10 +46,12 @@ export interface GenerateFromUpstreamOptions {
   readonly settle: (outcome: GenerateOutcome) => void;
 }
 
-// The caller's deadline as a signal, for transports whose context.signal is not deadline-aware.
-function callerSignal(context: HandlerContext): AbortSignal {
+// The caller's deadline as a signal, for transports whose context.signal is not deadline-aware;
+// released when the call ends (deadlineSignal: a bare AbortSignal.timeout would hold the call's
+// closures until the deadline passed).
+function callerSignal(context: HandlerContext): DeadlineSignal {
   const ms = context.timeoutMs();
-  return ms === undefined ? context.signal : AbortSignal.any([context.signal, AbortSignal.timeout(Math.max(0, ms))]);
+  return ms === undefined ? { signal: context.signal, dispose: () => undefined } : deadlineSignal(context.signal, ms);
 }
 
 /**
@@ -61,7 +64,8 @@ export async function* generateFromUpstream(
   options: GenerateFromUpstreamOptions,
 ): AsyncGenerator<MessageInitShape<typeof GenerateResponseSchema>, void, undefined> {
   const { request, context } = options;
-  const signal = callerSignal(context);
+  const caller = callerSignal(context);
+  const { signal } = caller;
   let settled = false;
   const settle = (outcome: GenerateOutcome): void => {
     if (settled) return;
@@ -101,6 +105,7 @@ export async function* generateFromUpstream(
     throw err;
   } finally {
     signal.removeEventListener('abort', onAbort);
+    caller.dispose();
     // A consumer that stops iterating early (return()) ends here without ok or error.
     settle({ kind: 'not_backend' });
     span.end({ kind: 'cancelled' });

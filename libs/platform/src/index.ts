@@ -13,6 +13,7 @@ export { createGrpcJsClient } from './grpc-js-client.ts';
 export { runService, baseConfigSchema, type RunServiceOptions, type RunningService, type ServiceStartContext, type StartedService } from './run-service.ts';
 export { createFileWatcher, type FileWatcher, type FileWatcherOptions } from './file-watcher.ts';
 export { stopOnSignals } from './stop-on-signals.ts';
+export { deadlineSignal, type DeadlineSignal } from './deadline-signal.ts';
 export { createInProcessClient, type InProcessTarget } from './hosting/in-process-client.ts';
 export { addressKey, defineHostedService, type ServiceModule, type HostedService, type HostedServiceContext, type DependencyNeed, type BaseConfig } from './hosting/service-module.ts';
 export { selectServices } from './hosting/service-selection.ts';
