@@ -43,6 +43,12 @@ export const gatewayConfigSchema = baseConfigSchema
         return entries;
       }),
     /**
+     * A file of API keys (`key:tenant[:scopes]`, one per line or comma-separated, `#` comments) re-read
+     * whenever it changes: rotation without a restart (both keys valid during the overlap). Adds to
+     * SOPHIA_API_KEYS; a version that does not parse is refused and the last valid keys stay.
+     */
+    SOPHIA_API_KEYS_FILE: z.string().trim().min(1).optional(),
+    /**
      * Local mode only: the key to use instead of generating one, so a gateway restarted by
      * `npm start`'s supervisor keeps the key its clients already hold.
      */
@@ -79,11 +85,11 @@ export const gatewayConfigSchema = baseConfigSchema
       }),
   })
   .superRefine((cfg, ctx) => {
-    if (cfg.SOPHIA_API_KEYS === undefined && cfg.SOPHIA_BIND_HOST !== LOOPBACK) {
+    if (cfg.SOPHIA_API_KEYS === undefined && cfg.SOPHIA_API_KEYS_FILE === undefined && cfg.SOPHIA_BIND_HOST !== LOOPBACK) {
       ctx.addIssue({
         code: 'custom',
         path: ['SOPHIA_BIND_HOST'],
-        message: `refusing to bind ${cfg.SOPHIA_BIND_HOST} without SOPHIA_API_KEYS (local mode binds ${LOOPBACK} only); set SOPHIA_API_KEYS=key:tenant,… or SOPHIA_BIND_HOST=${LOOPBACK}`,
+        message: `refusing to bind ${cfg.SOPHIA_BIND_HOST} without SOPHIA_API_KEYS or SOPHIA_API_KEYS_FILE (local mode binds ${LOOPBACK} only); set SOPHIA_API_KEYS=key:tenant,… or SOPHIA_BIND_HOST=${LOOPBACK}`,
       });
     }
   });

@@ -5,7 +5,8 @@ import { InferenceService } from '@sophia/contracts/inference';
 import { LedgerService } from '@sophia/contracts/ledger';
 import type { HostedServiceContext, StartedService } from '@sophia/platform';
 import { SCOPES } from './api-key-scopes.ts';
-import { createApiKeyAuth, generateLocalApiKey, type ApiKeyEntry } from './api-key-auth.ts';
+import { generateLocalApiKey, type ApiKeyEntry } from './api-key-auth.ts';
+import { createApiKeySource } from './api-key-source.ts';
 import type { GatewayConfig } from './gateway-config.ts';
 import { createGatewayServer } from './gateway-server.ts';
 import { openOperator } from './ops/open-operator.ts';
@@ -17,9 +18,12 @@ import { openOperator } from './ops/open-operator.ts';
  * The host owns config parsing, `/metrics`, the listening line and signals.
  */
 export async function startGateway({ config, logger, metrics, telemetry, connect, port }: HostedServiceContext<GatewayConfig>): Promise<StartedService> {
-  const localApiKey = config.SOPHIA_API_KEYS === undefined ? (config.SOPHIA_GATEWAY_LOCAL_API_KEY ?? generateLocalApiKey()) : undefined;
+  const localMode = config.SOPHIA_API_KEYS === undefined && config.SOPHIA_API_KEYS_FILE === undefined;
+  const localApiKey = localMode ? (config.SOPHIA_GATEWAY_LOCAL_API_KEY ?? generateLocalApiKey()) : undefined;
   // Local mode's one key may do everything: it is the operator's own machine.
-  const keys: ApiKeyEntry[] = config.SOPHIA_API_KEYS ?? [{ key: localApiKey!, tenant: 'local', scopes: [...SCOPES] }];
+  const keys: ApiKeyEntry[] = config.SOPHIA_API_KEYS ?? (localApiKey ? [{ key: localApiKey, tenant: 'local', scopes: [...SCOPES] }] : []);
+  // SOPHIA_API_KEYS_FILE adds keys that rotate without a restart (re-read on every change).
+  const apiKeys = createApiKeySource({ fixed: keys, file: config.SOPHIA_API_KEYS_FILE, logger });
   if (localApiKey) logger.warn('SOPHIA_API_KEYS unset: local mode, one generated key (tenant "local", every scope), bound to 127.0.0.1 only');
   const router = connect(RouterService, 'router');
   if (!router) throw new Error('the gateway needs the router (SOPHIA_ROUTER_ADDR or SOPHIA_SERVICES with router)');
@@ -34,7 +38,7 @@ export async function startGateway({ config, logger, metrics, telemetry, connect
     gpu,
     operator: ops.operator,
     routerTap: ops.prompts.wrap,
-    auth: createApiKeyAuth(keys),
+    auth: apiKeys.auth,
     logger,
     registry: metrics.registry,
     telemetry,
@@ -46,13 +50,14 @@ export async function startGateway({ config, logger, metrics, telemetry, connect
     corsOrigins: config.SOPHIA_CORS_ORIGINS,
     webRoot: config.SOPHIA_WEB_DIR,
   });
-  logger.info({ http: server.url, tenants: new Set(keys.map((k) => k.tenant)).size }, 'gateway serving');
+  logger.info({ http: server.url, keys: apiKeys.count() }, 'gateway serving');
   return {
     services: [],
     listening: { http: server.url, ...(localApiKey ? { apiKey: localApiKey } : {}) },
     close: async () => {
       await server.close(config.SOPHIA_SHUTDOWN_GRACE_MS);
       await ops.close();
+      apiKeys.close();
     },
   };
 }

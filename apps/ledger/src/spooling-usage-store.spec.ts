@@ -100,11 +100,23 @@ describeRedis('the spooling Redis store during a Redis outage (real redis-server
     await proxy.cut();
     try {
       await expect(store.reserve({ tenant: 'acme', reservationId: 'r', amountMicroUsd: 5, nowMs: T0, ttlMs: 1000 })).rejects.toBeInstanceOf(OutageRefusal);
+      // Reserve reads the prompt calibration first: the policy holds there too (the chaos suite found it bypassed).
+      await expect(store.promptCalibration('m')).rejects.toBeInstanceOf(OutageRefusal);
       expect((await store.record(usageRecord({ requestId: 'served' }))).recorded).toBe(true);
       expect(spool.size()).toBe(1);
     } finally {
       await proxy.restore();
     }
     expect(await store.replay()).toBe(1);
+  });
+
+  it('under the serve policy, an unreachable calibration is the safe default, not an error', async () => {
+    const { store } = storeWith('serve');
+    await proxy.cut();
+    try {
+      expect(await store.promptCalibration('m')).toEqual({ samples: 0, maxRatioMilli: 0, maxExcessTokens: 0 });
+    } finally {
+      await proxy.restore();
+    }
   });
 });

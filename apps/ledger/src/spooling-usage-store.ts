@@ -6,6 +6,7 @@
 // until Redis returns; spend catches up on replay), `refuse` refuses them (Reserve → UNAVAILABLE
 // with `sophia-outage: refuse`, which the router turns into a 503 instead of serving unreserved).
 import type { BudgetStore, ReserveOutcome } from './budget-store.ts';
+import type { PromptCalibration } from './prompt-calibration.ts';
 import type { UsageSpool } from './usage-spool.ts';
 import type { RecordOutcome, UsageStore } from './usage-store.ts';
 
@@ -92,6 +93,17 @@ export function createSpoolingUsageStore(options: SpoolingUsageStoreOptions): Sp
         if (options.policy === 'refuse') throw new OutageRefusal(error);
         logger.warn({ tenant: request.tenant, err: (error as Error).message }, 'redis unreachable: reservation granted unchecked (SOPHIA_REDIS_OUTAGE=serve)');
         return { granted: true, states: [] };
+      }
+    },
+    async promptCalibration(model): Promise<PromptCalibration> {
+      try {
+        return await primary.promptCalibration(model);
+      } catch (error) {
+        // Read by every Reserve before the reservation itself: the outage policy applies here too,
+        // or `refuse` would be bypassed (and `serve` would fail) whenever Redis is away.
+        if (!isRedisOutage(error)) throw error;
+        if (options.policy === 'refuse') throw new OutageRefusal(error);
+        return { samples: 0, maxRatioMilli: 0, maxExcessTokens: 0 };
       }
     },
     replay,

@@ -85,7 +85,9 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
     const target = config.SOPHIA_REDIS_URL;
     const connect = async (): Promise<Redis | Cluster> => {
       const redis = await connectRedis(target, {
-        options: { maxRetriesPerRequest: 2 },
+        // No offline queue: while Redis is unreachable a command fails at once, so a record is spooled
+        // (or a reservation refused under SOPHIA_REDIS_OUTAGE=refuse) without the client waiting on reconnects.
+        options: { maxRetriesPerRequest: 2, enableOfflineQueue: false },
         onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
       });
       closers.push(async () => {
