@@ -32,10 +32,13 @@ export function usd(m: Money | undefined | bigint): number {
   return Number(micro) / 1e6;
 }
 
-/** "$1,234.56" (cents; below a cent, up to 4 decimals so tiny costs are not shown as $0.00). */
+/**
+ * "$1,234.56" (cents); below a cent, two significant digits down to the micro-dollar the ledger
+ * keeps ("$0.0040", "$0.000022"), so a tiny cost or budget is never shown as $0.00.
+ */
 export function formatUsd(dollars: number): string {
   const abs = Math.abs(dollars);
-  const digits = abs > 0 && abs < 0.01 ? 4 : 2;
+  const digits = abs > 0 && abs < 0.01 ? Math.min(6, Math.max(4, Math.ceil(-Math.log10(abs)) + 1)) : 2;
   return `${dollars < 0 ? '-' : ''}$${abs.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
 }
 

@@ -106,7 +106,8 @@ export async function optimizeCosts(
     const gpuN = t.filter((r) => r.keys[2] === 'gpu').reduce((s, r) => s + Number(r.requests), 0);
     return [tier, n, requests > 0 ? Math.round((n / requests) * 1000) / 10 : 0, c, n > 0 ? c / n : null, n > 0 ? Math.round((gpuN / n) * 1000) / 10 : 0];
   });
-  for (const r of repeated) proposals.push({ title: r.title, rationale: r.rationale, monthlySavingUsd: Math.round(r.monthlySavingUsd * 100) / 100 });
+  // Kept to the micro-dollar: a small workload's repeats are still a number, not $0.
+  for (const r of repeated) proposals.push({ title: r.title, rationale: r.rationale, monthlySavingUsd: Math.round(r.monthlySavingUsd * 1e6) / 1e6 });
   const total = findings.slice(0, 5).reduce((s, f) => s + f.monthlySavingUsd, 0) + repeated.reduce((s, r) => s + r.monthlySavingUsd, 0);
   const count = Math.min(findings.length, 5) + repeated.length;
   const summary =
@@ -136,7 +137,7 @@ function repeatedPromptFindings(repeats: readonly WorkloadRepeats[] | undefined,
     .slice(0, 3)
     .map((r) => ({
       title: `Cache repeated prompts of ${r.workload === '' ? 'untagged requests' : `workload ${r.workload}`}`,
-      rationale: `${r.repeated.toLocaleString('en-US')} of its ${r.requests.toLocaleString('en-US')} requests in ${DAYS} days repeated a prompt it had already sent, for ${formatUsd(usd(r.repeatedCostMicroUsd))}; a response cache would have answered them without an upstream call. Not appliable as a routing plan: enable the gateway's response cache for it.`,
+      rationale: `${r.repeated.toLocaleString('en-US')} of its ${r.requests.toLocaleString('en-US')} requests in ${DAYS} days repeated a prompt it had already sent, for ${formatUsd(usd(r.repeatedCostMicroUsd))}; a response cache in front of it would have answered them without an upstream call. Not appliable as a routing plan.`,
       monthlySavingUsd: usd(r.repeatedCostMicroUsd),
     }));
 }

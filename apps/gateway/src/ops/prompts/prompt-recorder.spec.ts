@@ -61,7 +61,7 @@ describe('prompt recorder', () => {
     const out = await operator.execute({ tenant: 'acme', scopes: new Set(['ops:write']), keyId: 'k' }, 'costs.optimize', { workload: 'daily-reporting' });
     expect(out.kind).toBe('optimization');
     if (out.kind !== 'optimization') return;
-    expect(out.optimization.proposals).toEqual([expect.objectContaining({ title: 'Cache repeated prompts of workload daily-reporting', monthlySavingUsd: 0.02 })]);
+    expect(out.optimization.proposals).toEqual([expect.objectContaining({ title: 'Cache repeated prompts of workload daily-reporting', monthlySavingUsd: 0.022 })]);
     expect(out.optimization.analysis?.summary).toContain('Repeated prompts: 11 of 13 answered requests ($0.02).');
     state.close();
   });
