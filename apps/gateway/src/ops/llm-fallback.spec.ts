@@ -2,12 +2,10 @@ import { Code, ConnectError, createClient, createRouterTransport } from '@connec
 import { LedgerService } from '@sophia/contracts/ledger';
 import { RouterService } from '@sophia/contracts/router';
 import { PlanStatus } from '@sophia/contracts/ops';
-import { memoryStateDatabase } from '@sophia/state-store/testing';
 import { pino } from 'pino';
 import type { Caller, Scope } from '../api-key-scopes.ts';
 import { createLlmFallback, fallbackInstructions, parseToolCall, type LlmFallback } from './llm-fallback.ts';
-import { createOperator } from './operator.ts';
-import { createSqlitePlanStore, PLAN_STORE_SCHEMA } from './plans/sqlite-plan-store.ts';
+import { operatorUnderTest } from './operator-under-test.ts';
 
 const NOW = new Date('2026-12-09T10:00:00Z');
 const logger = pino({ level: 'silent' });
@@ -78,20 +76,8 @@ describe('the operator with a fallback: readings are confirmed, never run', () =
       service(RouterService, { setOverride: (req) => (overrides.push(req.override), { override: req.override! }) });
       service(LedgerService, { getUsageReport: () => ({ rows: [] }) });
     });
-    const state = memoryStateDatabase(PLAN_STORE_SCHEMA);
-    const operator = createOperator({
-      router: createClient(RouterService, transport),
-      ledger: createClient(LedgerService, transport),
-      fleet: undefined,
-      plans: createSqlitePlanStore(state.db),
-      llmFallback: { read: (text, tenant) => (asked.push(text), guess(text, tenant)) },
-      logger,
-      timeZone: 'UTC',
-      planTtlMs: 600_000,
-      callTimeoutMs: 1000,
-      now: () => NOW.getTime(),
-    });
-    return { operator, asked, overrides, close: () => state.close() };
+    const { operator, close } = operatorUnderTest(transport, () => NOW.getTime(), { llmFallback: { read: (text: string, tenant: string) => (asked.push(text), guess(text, tenant)) } });
+    return { operator, asked, overrides, close };
   }
 
   it('a change the LLM read becomes a pending plan (nothing changed); the rules answer without asking it', async () => {

@@ -1,11 +1,8 @@
-import { Code, ConnectError, createClient, createRouterTransport } from '@connectrpc/connect';
+import { Code, ConnectError, createRouterTransport } from '@connectrpc/connect';
 import { LedgerService } from '@sophia/contracts/ledger';
 import { RouterService } from '@sophia/contracts/router';
-import { memoryStateDatabase } from '@sophia/state-store/testing';
-import { pino } from 'pino';
 import type { Caller, Scope } from '../api-key-scopes.ts';
-import { createOperator } from './operator.ts';
-import { createSqlitePlanStore, PLAN_STORE_SCHEMA } from './plans/sqlite-plan-store.ts';
+import { operatorUnderTest } from './operator-under-test.ts';
 
 const caller = (tenant: string, ...scopes: Scope[]): Caller => ({ tenant, scopes: new Set(scopes), keyId: `k-${tenant}` });
 
@@ -33,19 +30,8 @@ function setup(options: { failSetOverride?: number } = {}) {
       },
     });
   });
-  const state = memoryStateDatabase(PLAN_STORE_SCHEMA);
-  const operator = createOperator({
-    router: createClient(RouterService, transport),
-    ledger: createClient(LedgerService, transport),
-    fleet: undefined,
-    plans: createSqlitePlanStore(state.db),
-    logger: pino({ level: 'silent' }),
-    timeZone: 'UTC',
-    planTtlMs: 600_000,
-    callTimeoutMs: 1000,
-    now: () => now,
-  });
-  return { operator, overrides, audits, advance: (ms: number) => (now += ms), close: () => state.close() };
+  const { operator, close } = operatorUnderTest(transport, () => now);
+  return { operator, overrides, audits, advance: (ms: number) => (now += ms), close };
 }
 
 async function codeOf(p: Promise<unknown>): Promise<{ code: Code; message: string }> {

@@ -4,8 +4,7 @@ import { LedgerService } from '@sophia/contracts/ledger';
 import { RouterService } from '@sophia/contracts/router';
 import { memoryStateDatabase } from '@sophia/state-store/testing';
 import { pino } from 'pino';
-import { createOperator } from '../operator.ts';
-import { createSqlitePlanStore, PLAN_STORE_SCHEMA } from '../plans/sqlite-plan-store.ts';
+import { operatorUnderTest } from '../operator-under-test.ts';
 import { createPromptRecorder, promptFingerprint } from './prompt-recorder.ts';
 import { createSqlitePromptRepeatStore, PROMPT_REPEAT_STORE_SCHEMA } from './sqlite-prompt-repeat-store.ts';
 
@@ -37,7 +36,7 @@ describe('prompt recorder', () => {
   });
 
   it('records answered requests through the wrapped router, and costs.optimize proposes caching the repeats', async () => {
-    const state = memoryStateDatabase(PLAN_STORE_SCHEMA, PROMPT_REPEAT_STORE_SCHEMA);
+    const state = memoryStateDatabase(PROMPT_REPEAT_STORE_SCHEMA);
     const store = createSqlitePromptRepeatStore(state.db);
     const recorder = createPromptRecorder(store, logger, () => T0);
     const router = recorder.wrap(createClient(RouterService, transport));
@@ -46,23 +45,13 @@ describe('prompt recorder', () => {
     await recorder.close();
     expect(await store.repeats({ sinceMs: T0 - 1, untilMs: T0 + 1 })).toEqual([{ workload: 'daily-reporting', requests: 13, repeated: 11, repeatedCostMicroUsd: 22_000n }]);
 
-    const operator = createOperator({
-      router: createClient(RouterService, transport),
-      ledger: createClient(LedgerService, transport),
-      fleet: undefined,
-      plans: createSqlitePlanStore(state.db),
-      prompts: store,
-      logger,
-      timeZone: 'UTC',
-      planTtlMs: 600_000,
-      callTimeoutMs: 1000,
-      now: () => T0 + 1000,
-    });
+    const { operator, close } = operatorUnderTest(transport, () => T0 + 1000, { prompts: store });
     const out = await operator.execute({ tenant: 'acme', scopes: new Set(['ops:write']), keyId: 'k' }, 'costs.optimize', { workload: 'daily-reporting' });
     expect(out.kind).toBe('optimization');
     if (out.kind !== 'optimization') return;
     expect(out.optimization.proposals).toEqual([expect.objectContaining({ title: 'Cache repeated prompts of workload daily-reporting', monthlySavingUsd: 0.022 })]);
     expect(out.optimization.analysis?.summary).toContain('Repeated prompts: 11 of 13 answered requests ($0.02).');
+    close();
     state.close();
   });
 });
