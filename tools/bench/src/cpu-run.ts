@@ -21,7 +21,8 @@ import { processCpuMs } from './process-cpu.ts';
  * load phases between the two, so both see the same machine; the baseline mesh is idle while the
  * other is measured. `--node-options` passes NODE_OPTIONS to every mesh process (e.g. `--cpu-prof
  * --cpu-prof-dir=/tmp/prof` for profiles, written when the mesh stops); `--env KEY=VALUE`
- * (repeatable) adds configuration to every mesh process.
+ * (repeatable) adds configuration to every mesh process; `--variant LABEL:KEY=VALUE;KEY=VALUE`
+ * (repeatable) adds a mesh of this checkout with extra configuration (e.g. tracing on) to the same run.
  */
 const { values } = parseArgs({
   options: {
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     deployments: { type: 'string', default: 'single-process,multi-process' },
     'node-options': { type: 'string', default: '' },
     env: { type: 'string', multiple: true, default: [] },
+    variant: { type: 'string', multiple: true, default: [] },
   },
 });
 const requests = Number(values.requests);
@@ -58,12 +60,12 @@ const processesOf = (mesh: Mesh): Processes =>
     : Object.values(mesh.services).map((s) => ({ name: s.name, pid: s.pid }));
 // Each checkout is started by its own tools/dev (the baseline's knows its own layout), each mesh with
 // its own data directory and DuckDB file (one owner per directory), thrown away at the end.
-const start = async (root: string, label: string, deployment: string | undefined): Promise<Mesh> => {
+const start = async (root: string, label: string, deployment: string | undefined, extraEnv: Record<string, string> = {}): Promise<Mesh> => {
   const dev = (await import(pathToFileURL(join(root, 'tools/dev/src/index.ts')).href)) as { startMesh: (o: Record<string, unknown>) => Promise<Mesh> };
   const dataDir = join(scratch, label);
   mkdirSync(dataDir);
   return dev.startMesh({
-    env: { SOPHIA_WAREHOUSE_PATH: join(dataDir, 'warehouse.duckdb'), SOPHIA_DATA_DIR: dataDir, ...env },
+    env: { SOPHIA_WAREHOUSE_PATH: join(dataDir, 'warehouse.duckdb'), SOPHIA_DATA_DIR: dataDir, ...env, ...extraEnv },
     root,
     ...(deployment ? { deployment } : {}),
     gatewayPort: 0,
@@ -85,13 +87,18 @@ const median = (xs: number[]): number => {
 };
 
 try {
-  const roots: Array<[string, string, string | undefined]> = String(values.deployments)
+  const deployments = String(values.deployments)
     .split(',')
-    .map((d) => parseDeployment(d.trim()))
-    .map((d) => [d === 'single-process' ? 'single' : 'multi', findRepoRoot(), d]);
-  if (values['baseline-root']) roots.unshift(['baseline', values['baseline-root'], undefined]);
-  for (const [label, root, deployment] of roots) {
-    const mesh = await start(root, label, deployment);
+    .map((d) => parseDeployment(d.trim()));
+  const roots: Array<[string, string, string | undefined, Record<string, string>]> = deployments.map((d) => [d === 'single-process' ? 'single' : 'multi', findRepoRoot(), d, {}]);
+  if (values['baseline-root']) roots.unshift(['baseline', values['baseline-root'], undefined, {}]);
+  // `--variant LABEL:KEY=VALUE;KEY=VALUE`: one more mesh of this checkout (first deployment) with extra configuration.
+  for (const v of values.variant) {
+    const [label, spec = ''] = [v.slice(0, v.indexOf(':')), v.slice(v.indexOf(':') + 1)];
+    roots.push([label, findRepoRoot(), deployments[0], Object.fromEntries(spec.split(';').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))]);
+  }
+  for (const [label, root, deployment, extraEnv] of roots) {
+    const mesh = await start(root, label, deployment, extraEnv);
     subjects.push({
       label,
       mesh,

@@ -1,7 +1,7 @@
 // The mesh's intended call graph (docs/architecture.md, docs/deployment.md), as data: the network
 // policies must allow exactly these flows among whatever workloads a render contains.
 import type { KubeObject } from './kube-object.ts';
-import { flow, KUBE_DNS, PROMETHEUS, workloadPeers } from './network-flows.ts';
+import { flow, KUBE_DNS, OTEL_COLLECTOR, PROMETHEUS, workloadPeers } from './network-flows.ts';
 
 /** Who may call whom, by workload name and the callee's container port name. */
 export interface CallGraph {
@@ -12,6 +12,8 @@ export interface CallGraph {
   readonly externalEgress: Readonly<Record<string, readonly number[]>>;
   /** The container port Prometheus scrapes on every workload that has it. */
   readonly scrapePort: string;
+  /** Workloads that export spans to the OpenTelemetry Collector (OTLP/HTTP): every mesh service. */
+  readonly traceExporters: readonly string[];
 }
 
 /** The Sophia mesh: gateway → router → classifier/ledger/inference, sql → router, ledger and router → Redis. */
@@ -41,6 +43,7 @@ export const SOPHIA_CALL_GRAPH: CallGraph = {
     sql: [443],
   },
   scrapePort: 'metrics',
+  traceExporters: ['gateway', 'router', 'classifier', 'ledger', 'serverless-inference', 'gpu-inference', 'sql'],
 };
 
 /** The flows `graph` intends among the workloads present in `objects` (absent ones are skipped). */
@@ -58,6 +61,9 @@ export function expectedFlows(objects: readonly KubeObject[], graph: CallGraph =
   }
   for (const [from, ports] of Object.entries(graph.externalEgress)) {
     if (peers.has(from)) for (const port of ports) flows.add(flow(from, 'internet', port));
+  }
+  for (const id of graph.traceExporters) {
+    if (peers.has(id)) for (const port of OTEL_COLLECTOR.ports) flows.add(flow(id, OTEL_COLLECTOR.id, port.port));
   }
   for (const peer of peers.values()) {
     const scrape = portOf(peer.id, graph.scrapePort);

@@ -7,6 +7,7 @@ import { checkMeshServices } from './check-mesh-services.ts';
 import { checkMonitoring, readMonitoringFiles } from './check-monitoring.ts';
 import { checkNetworkPolicy } from './check-network-policy.ts';
 import { checkServices } from './check-services.ts';
+import { checkTracing, readTracingFiles } from './check-tracing.ts';
 import { checkWorkloads } from './check-workloads.ts';
 import { error, type Finding } from './finding.ts';
 import type { KubeObject } from './kube-object.ts';
@@ -70,6 +71,11 @@ export function checkDeploy(root: string, targets: readonly DeployTarget[] = DEP
     findings.push(...checkMonitoring(readMonitoringFiles(root), facts.metricNames, [...renders.values()].flat()));
   } catch (err) {
     findings.push(error('deploy/monitoring', 'monitoring.parse', (err as Error).message));
+  }
+  try {
+    findings.push(...checkTracing(readTracingFiles(root), [...renders.values()].flat()));
+  } catch (err) {
+    findings.push(error('deploy/monitoring', 'tracing.parse', (err as Error).message));
   }
   return { findings: dedupe(findings), renders };
 }

@@ -29,9 +29,9 @@ describe('checkNetworkPolicy', () => {
     expect(closed).toContain('netpol.missing-flow gateway -> router:50052/TCP');
     expect(closed).toContain('netpol.missing-flow router -> classifier:50051/TCP');
     expect(closed.every((m) => m.startsWith('netpol.missing-flow'))).toBe(true);
-    // allow-dns (egress) and allow-prometheus-scrape (ingress) select every pod too, so the router is
-    // open only once all three namespace-wide policies are gone.
-    const namespaceWide = new Set(['default-deny', 'allow-dns', 'allow-prometheus-scrape']);
+    // allow-dns, allow-trace-export (egress) and allow-prometheus-scrape (ingress) select every mesh pod
+    // too, so the router is open only once all four namespace-wide policies are gone.
+    const namespaceWide = new Set(['default-deny', 'allow-dns', 'allow-trace-export', 'allow-prometheus-scrape']);
     const open = messages(withoutRouterPolicy.filter((o) => !(o.kind === 'NetworkPolicy' && namespaceWide.has(o.metadata.name))));
     expect(open).toContain('netpol.extra-flow internet -> router:50052/TCP');
     expect(open).toContain('netpol.extra-flow router -> internet:443/TCP');

@@ -1,5 +1,5 @@
 // Evaluates NetworkPolicy objects the way the API defines them, over the workloads in a render plus
-// three peers outside it (Prometheus, kube-dns, the internet), and lists every allowed flow. A flow
+// four peers outside it (Prometheus, kube-dns, the OpenTelemetry Collector, the internet), and lists every allowed flow. A flow
 // needs the source's egress and the destination's ingress to allow it; a pod no policy selects
 // for a direction is open in that direction.
 import { getPath, isRecord, labelsAt, recordsAt, selects, type KubeObject } from './kube-object.ts';
@@ -18,6 +18,14 @@ export interface Peer {
 
 /** Prometheus as deployed by kube-prometheus-stack in namespace "monitoring". */
 export const PROMETHEUS: Peer = { id: 'prometheus', namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' }, ports: [], outside: true };
+/** The OpenTelemetry Collector of deploy/monitoring, where every mesh service sends its spans (OTLP/HTTP). */
+export const OTEL_COLLECTOR: Peer = {
+  id: 'otel-collector',
+  namespace: 'monitoring',
+  labels: { 'app.kubernetes.io/name': 'opentelemetry-collector' },
+  ports: [{ name: 'otlp-http', port: 4318, protocol: 'TCP' }],
+  outside: true,
+};
 /** Cluster DNS. */
 export const KUBE_DNS: Peer = {
   id: 'kube-dns',
@@ -128,7 +136,7 @@ export function allowedFlows(objects: readonly KubeObject[], internetPorts: read
   const internet: Peer = { id: 'internet', namespace: undefined, labels: {}, ports: [...probePorts].map((port) => ({ port, protocol: 'TCP' })), outside: true };
   const workloads = workloadPeers(objects);
   const sources = [...workloads, PROMETHEUS, internet];
-  const destinations = [...workloads, KUBE_DNS, internet];
+  const destinations = [...workloads, KUBE_DNS, OTEL_COLLECTOR, internet];
   const flows = new Set<string>();
   for (const src of sources) {
     for (const dst of destinations) {
