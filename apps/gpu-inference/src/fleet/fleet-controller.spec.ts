@@ -41,6 +41,22 @@ function setup(overrides: Partial<FleetControllerOptions> & { policy?: FleetCont
   return { controller, store, cloud: base, outageTick, advance: (minutes: number) => (now += minutes * MINUTE) };
 }
 
+/** Another controller on the same cloud and store (a restart, or a second replica), at minute 10. */
+function replicaOn(existing: { cloud: VirtualCloud; store: FleetControllerOptions['store'] }, overrides: Partial<FleetControllerOptions> = {}) {
+  return createFleetController({
+    cloud: existing.cloud,
+    store: existing.store,
+    pools,
+    policy: () => fleetPolicySchema.parse({ version: 1 }),
+    mode: 'auto',
+    now: () => 10 * MINUTE,
+    probe: () => Promise.resolve({ healthy: false, models: [], waiting: 0 }),
+    sshKeyNames: ['k'],
+    userData: () => '',
+    ...overrides,
+  });
+}
+
 describe('FleetController', () => {
   it('launches on an open breaker, puts the instance in the pool once vLLM answers, and scales to zero after the cool-down', async () => {
     const { controller, outageTick, store, cloud, advance } = setup();
@@ -143,17 +159,7 @@ describe('FleetController', () => {
   it('keeps an operator hold in the store, so a restarted controller still honours it until it ends', async () => {
     const first = setup();
     await first.controller.hold('simple', 2, 10 * MINUTE + 30 * MINUTE);
-    const restarted = createFleetController({
-      cloud: first.cloud,
-      store: first.store,
-      pools,
-      policy: () => fleetPolicySchema.parse({ version: 1 }),
-      mode: 'auto',
-      now: () => 10 * MINUTE,
-      probe: () => Promise.resolve({ healthy: false, models: [], waiting: 0 }),
-      sshKeyNames: ['k'],
-      userData: () => '',
-    });
+    const restarted = replicaOn(first);
     const report = await restarted.tick(calm);
     expect(report.pools[0]).toMatchObject({ decision: { desired: 2, reasons: ['operator'] } });
     expect(report.actions.map((a) => a.action)).toEqual(['launch', 'launch']);
@@ -161,18 +167,7 @@ describe('FleetController', () => {
 
   it('acts only while it holds the lease: a second replica on the same store plans, and takes over when the first releases', async () => {
     const a = setup({ lease: { holder: 'a', ttlMs: MINUTE } });
-    const b = createFleetController({
-      cloud: a.cloud,
-      store: a.store,
-      pools,
-      policy: () => fleetPolicySchema.parse({ version: 1 }),
-      mode: 'auto',
-      now: () => 10 * MINUTE,
-      probe: () => Promise.resolve({ healthy: false, models: [], waiting: 0 }),
-      sshKeyNames: ['k'],
-      userData: () => '',
-      lease: { holder: 'b', ttlMs: MINUTE },
-    });
+    const b = replicaOn(a, { lease: { holder: 'b', ttlMs: MINUTE } });
     const first = await a.outageTick();
     expect(first.acting).toBe(true);
     expect(first.actions.map((x) => x.action)).toEqual(['launch']);
