@@ -44,7 +44,10 @@ function firstTokenBound(boundMs: number | undefined, startedAt: number, ctx: Ha
   const byDeadline = left === undefined || left <= 2 * DEADLINE_MARGIN_MS ? undefined : now + left - DEADLINE_MARGIN_MS;
   const byBound = boundMs === undefined ? undefined : startedAt + boundMs;
   const at = byDeadline === undefined ? byBound : byBound === undefined ? byDeadline : Math.min(byDeadline, byBound);
-  return at === undefined ? undefined : { at, ms: at - startedAt };
+  if (at === undefined) return undefined;
+  // A busy (not silent) target may take one more bound, never past the caller's deadline.
+  const busy = byBound === undefined ? undefined : byDeadline === undefined ? byBound + boundMs! : Math.min(byDeadline, byBound + boundMs!);
+  return { at, ms: at - startedAt, ...(busy !== undefined && busy > at ? { busyAt: busy } : {}) };
 }
 
 /** Streams a prepared request's events to the caller, leg by leg (the first, then rescues). */

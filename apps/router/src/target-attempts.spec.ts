@@ -48,6 +48,10 @@ function gatedBackend(name: string) {
       gate = new Promise<void>((resolve) => (open = resolve));
     },
     release: () => open(),
+    /** New calls answer at once again (calls already waiting keep waiting). */
+    speak() {
+      silent = false;
+    },
   };
 }
 
@@ -135,6 +139,24 @@ describe('first-token bound', () => {
     const out = await collect(t.router.generate(input('deadline'), { timeoutMs: 800 }));
     expect(out.error?.code).toBe(Code.DeadlineExceeded);
     expect(out.error?.rawMessage).toMatch(/^no backend produced a first token within \d+ ms/);
+  });
+});
+
+describe('first-token bound, busy target', () => {
+  it('a target answering other requests meanwhile is busy, not silent: the bound is extended once and the request completes', async () => {
+    const t = setup({ firstTokenBoundMs: 300 });
+    t.s.silence();
+    const pending = collect(t.router.generate(input('busy')));
+    await until(() => t.s.seen.calls === 1);
+    t.s.speak();
+    expect((await collect(t.router.generate(input('other')))).error).toBeUndefined(); // serverless answers someone
+        const extended = async () => (await t.hedges('bound_extended_busy')) === 1;
+    for (let i = 0; i < 1000 && !(await extended()); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await extended()).toBe(true);
+    t.s.release();
+    const out = await pending;
+    expect(out.error).toBeUndefined();
+    expect(t.g.seen.calls).toBe(0);
   });
 });
 

@@ -94,6 +94,11 @@ export type OpenFirstTarget = (
 export interface FirstTokenBound {
   readonly at: number;
   readonly ms: number;
+  /**
+   * The latest it may be pushed to (epoch ms) when a target is busy rather than silent — it answered
+   * other requests since this attempt started — so an overloaded but working mesh finishes a burst.
+   */
+  readonly busyAt?: number;
 }
 
 /** Least time worth leaving for an answer after a retry delay. */
@@ -148,6 +153,8 @@ function timer<T>(ms: number | undefined, value: T): { promise: Promise<T>; canc
 /** The "attempt targets" step: reserve, call through the breaker, hedge, fall back, retry — within the first-token bound. */
 export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget {
   const clock = deps.clock ?? Date.now;
+  // When each target last produced a first event (keys: the catalog's targets, a bounded set).
+  const lastFirstEventAt = new Map<string, number>();
 
   async function openStream(target: RouteTarget, p: PreparedRequest, leg: Leg, signal: AbortSignal): Promise<OpenedStream> {
     const client = deps.backends[target.backend];
@@ -172,7 +179,7 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
   }
 
   return async (candidates, p, leg, ctx, state, allowRetry, firstTokenBound) => {
-    const firstTokenBy = firstTokenBound?.at;
+    let firstTokenBy = firstTokenBound?.at;
     const retryable: Array<{ target: RouteTarget; retryAfterMs: number | undefined }> = [];
 
     const start = (target: RouteTarget, hedge: boolean, retry: boolean): Attempt => {
@@ -290,6 +297,13 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
           hedgeTimer.cancel();
           boundTimer.cancel();
           if (event.kind === 'bound') {
+            // Busy, not silent: a running target answered someone since this attempt began. Once.
+            const busyAt = firstTokenBound?.busyAt;
+            if (busyAt !== undefined && busyAt > firstTokenBy! && [...running].some((a) => (lastFirstEventAt.get(a.target.key) ?? 0) > a.startedAt)) {
+              firstTokenBy = busyAt;
+              deps.metrics?.hedges?.inc({ outcome: 'bound_extended_busy' });
+              continue;
+            }
             const silent = [...running].map((a) => `${a.target.key}: no first token after ${clock() - a.startedAt} ms`);
             throw new ConnectError(`no backend produced a first token within ${firstTokenBound!.ms} ms: ${[...state.failures, ...silent].join('; ')}`, Code.DeadlineExceeded);
           }
@@ -307,6 +321,7 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
           running.delete(attempt);
           if (outcome.kind === 'opened') {
             deps.ttft?.observe(attempt.target.key, clock() - attempt.startedAt);
+            lastFirstEventAt.set(attempt.target.key, clock());
             if (attempt.hedge) deps.metrics?.hedges?.inc({ outcome: 'hedge_won' });
             for (const other of running) abandon(other, true);
             running.clear();
