@@ -19,6 +19,7 @@ export function usageFacts(record: UsageRecord): UsageFacts {
     tier: record.tier,
     day: utcDay(record.timeMs),
     workload_tag: record.workloadTag,
+    provider: record.provider ?? '',
   };
 }
 

@@ -12,6 +12,7 @@ const DIMENSIONS = new Map<Dimension, UsageDimension>([
   [Dimension.TIER, 'tier'],
   [Dimension.DAY, 'day'],
   [Dimension.WORKLOAD_TAG, 'workload_tag'],
+  [Dimension.PROVIDER, 'provider'],
 ]);
 
 /**

@@ -19,10 +19,16 @@ describe('decodeRollup', () => {
     const groups = decodeRollup('k', 20_418, { [`${group}|n`]: '2', [`${group}|p`]: '10', [`${group}|c`]: '5', [`${group}|$`]: '99999999999999999999' });
     expect(groups).toEqual([
       {
-        facts: { tenant: 'acme', model: 'small', backend: 'gpu', tier: 'simple', day: '2025-11-26', workload_tag: 'chat' },
+        facts: { tenant: 'acme', model: 'small', backend: 'gpu', tier: 'simple', day: '2025-11-26', workload_tag: 'chat', provider: '' },
         totals: { requests: 2n, promptTokens: 10n, completionTokens: 5n, costMicroUsd: 99999999999999999999n },
       },
     ]);
+  });
+  it('reads the provider of groups written with one (groups written before it existed read as "")', () => {
+    const withProvider = JSON.stringify(['acme', 'small', 'serverless', 'simple', '', 'deepinfra']);
+    const [group] = decodeRollup('k', 20_418, { [`${withProvider}|n`]: '1', [`${withProvider}|p`]: '1', [`${withProvider}|c`]: '1', [`${withProvider}|$`]: '1' });
+    expect(group?.facts.provider).toBe('deepinfra');
+    expect(() => decodeRollup('k', 0, { '["a","m","gpu","simple","",7]|n': '1' })).toThrow('corrupt usage roll-up at k: group');
   });
   it('names the key and field of malformed data', () => {
     expect(() => decodeRollup('k', 0, { 'x|q': '1' })).toThrow('corrupt usage roll-up at k: field x|q');

@@ -1,5 +1,5 @@
 // Daily roll-ups for both stores (Redis hashes, SQLite rows): per UTC day, one hash of counters per group of
-// (tenant, model, backend, tier, workload_tag), incremented by the same Lua script that records the
+// (tenant, model, backend, tier, workload_tag, provider), incremented by the same Lua script that records the
 // event. A query reads whole days from roll-ups (one HGETALL per day with data) and scans events only
 // for the partial days at its edges, so a month costs ~30 hash reads instead of every event.
 import { CATALOG_BACKENDS, CATALOG_TIERS, type CatalogBackend, type CatalogTier } from '@sophia/price-catalog';
@@ -14,7 +14,9 @@ export const ROLLUP_COUNTERS = ['n', 'p', 'c', '$'] as const;
 
 /** The group part of a record's roll-up fields (a counter suffix "|n" etc. is appended). */
 export function rollupGroup(record: UsageRecord): string {
-  return JSON.stringify([record.tenant, record.model, record.backend, record.tier, record.workloadTag]);
+  const group = [record.tenant, record.model, record.backend, record.tier, record.workloadTag];
+  // The provider is appended only when there is one, so groups written before it existed read the same.
+  return JSON.stringify(record.provider ? [...group, record.provider] : group);
 }
 
 /** How a period [start, end) splits: edge ranges to scan event by event, whole days to read from roll-ups. */
@@ -77,8 +79,9 @@ export function rollupFacts(where: string, dayNumber: number, group: string): Us
   } catch {
     parsed = undefined;
   }
-  const [tenant, model, backend, tier, workloadTag] = Array.isArray(parsed) ? (parsed as unknown[]) : [];
+  const [tenant, model, backend, tier, workloadTag, provider = ''] = Array.isArray(parsed) ? (parsed as unknown[]) : [];
   if (
+    typeof provider !== 'string' ||
     typeof tenant !== 'string' ||
     typeof model !== 'string' ||
     !CATALOG_BACKENDS.includes(backend as CatalogBackend) ||
@@ -87,7 +90,7 @@ export function rollupFacts(where: string, dayNumber: number, group: string): Us
   ) {
     throw new Error(`corrupt usage roll-up at ${where}: group ${group}`);
   }
-  return { tenant, model, backend: backend as string, tier: tier as string, day: utcDay(dayNumber * DAY_MS), workload_tag: workloadTag };
+  return { tenant, model, backend: backend as string, tier: tier as string, day: utcDay(dayNumber * DAY_MS), workload_tag: workloadTag, provider };
 }
 
 /** How a store reads the two parts of a split period into an aggregator. */

@@ -79,6 +79,20 @@ export function usageStoreContract(store: () => UsageStore): void {
     ]);
   });
 
+  it('groups by the serverless provider that answered, from roll-ups (whole days) and raw events (partial days) alike', async () => {
+    await store().record(usageRecord({ requestId: 'p1', provider: 'deepinfra', costMicroUsd: 2 }));
+    await store().record(usageRecord({ requestId: 'p2', provider: 'fireworks', costMicroUsd: 9 }));
+    await store().record(usageRecord({ requestId: 'p3', provider: 'deepinfra', costMicroUsd: 3, timeMs: T0 + DAY + 5 }));
+    await store().record(usageRecord({ requestId: 'p4', backend: 'gpu', target: 'gpu:small', costMicroUsd: 4 }));
+    // T0's day is whole (roll-ups); the next day is partial (events).
+    const byProvider = await store().query({ startMs: T0, endMs: T0 + DAY + 10, groupBy: ['provider', 'backend'] });
+    expect(byProvider.rows.map((r) => [r.keys, r.requests, r.costMicroUsd])).toEqual([
+      [['', 'gpu'], 1n, 4n],
+      [['deepinfra', 'serverless'], 2n, 5n],
+      [['fireworks', 'serverless'], 1n, 9n],
+    ]);
+  });
+
   it('filters by tenant', async () => {
     await store().record(usageRecord({ requestId: 'x1', tenant: 'acme', costMicroUsd: 2 }));
     await store().record(usageRecord({ requestId: 'x2', tenant: 'beta', costMicroUsd: 3 }));

@@ -33,7 +33,7 @@ export interface UsageRecord {
 export const MAX_EVENT_TIME_MS = 999_999_999_999_999;
 
 /** What a usage query can group by; `day` is the UTC calendar day (YYYY-MM-DD) of the event time. */
-export const USAGE_DIMENSIONS = ['tenant', 'model', 'backend', 'tier', 'day', 'workload_tag'] as const;
+export const USAGE_DIMENSIONS = ['tenant', 'model', 'backend', 'tier', 'day', 'workload_tag', 'provider'] as const;
 export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
 
 /** A period [startMs, endMs) of event times, optionally one tenant, grouped by dimensions in order. */

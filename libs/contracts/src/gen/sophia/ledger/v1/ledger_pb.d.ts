@@ -1224,6 +1224,13 @@ export enum Dimension {
    * @generated from enum value: DIMENSION_WORKLOAD_TAG = 6;
    */
   WORKLOAD_TAG = 6,
+
+  /**
+   * The serverless provider that answered ("" for GPU answers and one-provider meshes).
+   *
+   * @generated from enum value: DIMENSION_PROVIDER = 7;
+   */
+  PROVIDER = 7,
 }
 
 /**
