@@ -23,7 +23,7 @@ export const baseConfigSchema = z.object({
   /**
    * Shared secret every internal gRPC call carries (x-sophia-mesh-token); a service with it set
    * refuses callers without it (UNAUTHENTICATED). Unset: no check (local mode binds 127.0.0.1).
-   * deploy/ sets it from the `sophia-mesh-auth` Secret.
+   * deploy/ sets it from keys SOPHIA_MESH_TOKEN and SOPHIA_MESH_ADMIN_TOKEN of the `sophia-secrets` Secret.
    */
   SOPHIA_MESH_TOKEN: z.string().regex(MESH_SECRET, MESH_SECRET_RULE).optional(),
   /**
