@@ -105,6 +105,12 @@ describe('one trace per request, exported to a real Jaeger', () => {
     }
     const route = trace.spans.find((s) => s.operationName === 'route')!;
     for (const key of ['sophia.tier', 'gen_ai.request.model', 'sophia.backend', 'sophia.reasons']) expect(tag(route, key)).toBeDefined();
+    // The GenAI metrics of the service that made the model call, beside its other Prometheus metrics.
+    const metricsUrl = String(mesh.services[backend.replace(/^sophia-/, '')]?.ready['metrics']);
+    const metrics = await (await fetch(metricsUrl)).text();
+    expect(metrics).toMatch(/gen_ai_client_token_usage_bucket\{[^}]*gen_ai_operation_name="chat"[^}]*gen_ai_token_type="input"/);
+    expect(metrics).toMatch(/gen_ai_client_operation_duration_seconds_count\{[^}]*gen_ai_provider_name="[^"]+"/);
+    expect(metrics).toMatch(/gen_ai_server_time_to_first_token_seconds_count\{/);
     const everything = JSON.stringify(trace.spans.map((s) => [s.tags, s.logs]));
     expect(everything).not.toContain(SECRET);
     expect(everything).not.toContain(API_KEY);
