@@ -1,6 +1,7 @@
 import type { Logger } from '@sophia/platform';
 import { decisionHeaders, sophiaDecisionView } from './decision-view.ts';
-import { chatCompletion, chatCompletionChunk, usageChunk, type CompletionIdentity } from './openai-payloads.ts';
+import { chatCompletion, chatCompletionChunk, textChoice, usageChunk, type CompletionIdentity } from './openai-payloads.ts';
+import { choiceChunkJson } from './openai-compat/openai-choice-json.ts';
 import type { ChatCompletionRequest } from './openai-request-schema.ts';
 import { startSse, writeJson, writeOpenAiError, type HttpResponseSink } from './openai-response-writer.ts';
 import { collectGeneration, finalDecision, type GenerationEvent } from './router-generation.ts';
@@ -19,8 +20,10 @@ export interface AnswerTarget {
 }
 
 function routerFailed(target: AnswerTarget, err: unknown): void {
-  const mapped = httpErrorFromRouter(err, { explicitModel: target.request.model !== '' });
+  const mapped = httpErrorFromRouter(err, { explicitModel: target.request.model !== '', requestId: target.headers['x-request-id'] });
+  // The caller sees the problem in its terms; the full story (targets, upstreams, causes) is logged under the request id.
   if (mapped.status >= 500) target.logger.warn({ err, status: mapped.status }, 'router call failed');
+  else target.logger.info({ err: err instanceof Error ? err.message : String(err), status: mapped.status }, 'request refused');
   writeOpenAiError(target.res, mapped, target.headers);
 }
 
@@ -36,7 +39,7 @@ export async function answerUnary(events: AsyncIterable<GenerationEvent>, target
   writeJson(
     target.res,
     200,
-    chatCompletion(target.ident, { content: answer.content, finishReason: answer.done.finishReason, usage: answer.done.usage, decision }),
+    chatCompletion(target.ident, { choices: answer.choices, withLogprobs: target.request.params.logprobs === true, usage: answer.done.usage, decision }),
     { ...target.headers, ...decisionHeaders(decision) },
   );
 }
@@ -58,16 +61,23 @@ export async function answerStream(events: AsyncIterator<GenerationEvent>, targe
   const decision = first.value.decision;
   const sse = startSse(target.res, { ...target.headers, ...decisionHeaders(decision) });
   try {
-    await sse.send(chatCompletionChunk(ident, decision.model, { delta: { role: 'assistant', content: '' }, finishReason: null }, { sophia: sophiaDecisionView(decision) }));
+    await sse.send(chatCompletionChunk(ident, decision.model, textChoice({ role: 'assistant', content: '' }, null), { sophia: sophiaDecisionView(decision) }));
+    // Choice 0 announced its role above; other choices (n > 1) announce it on their first delta.
+    const started = new Set<number>([0]);
+    const withLogprobs = request.params.logprobs === true;
     for (;;) {
       const next = await events.next();
       if (next.done) break;
       const ev = next.value;
       if (ev.kind === 'delta') {
-        await sse.send(chatCompletionChunk(ident, decision.model, { delta: { content: ev.text }, finishReason: null }));
+        await sse.send(chatCompletionChunk(ident, decision.model, textChoice({ content: ev.text }, null)));
+      } else if (ev.kind === 'choice') {
+        const first = !started.has(ev.choice.index);
+        started.add(ev.choice.index);
+        await sse.send(chatCompletionChunk(ident, decision.model, choiceChunkJson(ev.choice, first, withLogprobs)));
       } else if (ev.kind === 'done') {
         const final = finalDecision(decision, ev.done);
-        await sse.send(chatCompletionChunk(ident, final.model, { delta: {}, finishReason: ev.done.finishReason || 'stop' }, { sophia: sophiaDecisionView(final) }));
+        await sse.send(chatCompletionChunk(ident, final.model, textChoice({}, ev.done.finishReason || 'stop'), { sophia: sophiaDecisionView(final) }));
         if (request.includeUsage) await sse.send(usageChunk(ident, final.model, ev.done.usage));
       }
     }
@@ -77,7 +87,7 @@ export async function answerStream(events: AsyncIterator<GenerationEvent>, targe
       target.logger.info('client disconnected; router call cancelled');
       return;
     }
-    const mapped = httpErrorFromRouter(err, { explicitModel: request.model !== '' });
+    const mapped = httpErrorFromRouter(err, { explicitModel: request.model !== '', requestId: target.headers['x-request-id'] });
     target.logger.warn({ err, status: mapped.status }, 'stream failed after it started');
     sse.fail(mapped);
   }

@@ -12,6 +12,19 @@ import { decisionHeaders } from './decision-view.ts';
 import { gatewayCallContext, qualityTarget, workloadTag } from './request-context.ts';
 import { collectGeneration, finalDecision, routerCallError, routerGeneration } from './router-generation.ts';
 import { RETRY_AFTER_MS_KEY } from './status-to-http.ts';
+import type { AccumulatedChoice } from './openai-compat/choice-accumulator.ts';
+
+/** A merged choice in the contract's shape (one ChoiceDelta holding the whole choice). */
+function toChoiceDelta(c: AccumulatedChoice) {
+  return {
+    index: c.index,
+    content: c.content,
+    refusal: c.refusal,
+    toolCalls: c.toolCalls.map((t) => ({ index: t.index, id: t.id, name: t.name, arguments: t.arguments })),
+    logprobs: c.logprobs,
+    finishReason: c.finishReason,
+  };
+}
 
 /** Options for {@link createChatServiceHandler}. */
 export interface ChatServiceHandlerOptions {
@@ -106,7 +119,9 @@ export function createChatServiceHandler(options: ChatServiceHandlerOptions): Se
         const answer = await collectGeneration(routerGeneration(router, routeInput(b), { context: b.context, signal: ctx.signal }));
         const decision = finalDecision(answer.decision, answer.done);
         for (const [k, v] of Object.entries(decisionHeaders(decision))) ctx.responseHeader.set(k, v);
-        return { id: `chatcmpl-${b.context.requestId}`, content: answer.content, finishReason: answer.done.finishReason, usage: answer.done.usage, decision };
+        // Whole choices only when there is more than plain text: a plain answer stays exactly as before.
+        const choices = answer.structured ? answer.choices.map(toChoiceDelta) : [];
+        return { id: `chatcmpl-${b.context.requestId}`, content: answer.content, finishReason: answer.done.finishReason, usage: answer.done.usage, decision, choices };
       } catch (err) {
         throw clientError(err, logger);
       }
@@ -128,6 +143,8 @@ export function createChatServiceHandler(options: ChatServiceHandlerOptions): Se
             yield { event: { case: 'decision', value: ev.decision } };
           } else if (ev.kind === 'delta') {
             yield { event: { case: 'delta', value: ev.text } };
+          } else if (ev.kind === 'choice') {
+            yield { event: { case: 'choice', value: ev.choice } };
           } else {
             yield { event: { case: 'done', value: { finishReason: ev.done.finishReason, usage: ev.done.usage, decision: ev.done.decision } } };
           }

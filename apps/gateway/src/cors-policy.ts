@@ -6,8 +6,31 @@ import { QUALITY_HEADER, REQUEST_TIMEOUT_HEADER, WORKLOAD_HEADER } from './reque
 /** Who may call the gateway from a browser: exact origins, or any origin. */
 export type CorsOrigins = ReadonlyArray<string> | '*';
 
-// Request headers a browser client sends besides Connect's own: auth, routing hints, tracing.
-const SOPHIA_REQUEST_HEADERS = ['authorization', 'x-api-key', 'x-request-id', QUALITY_HEADER, WORKLOAD_HEADER, REQUEST_TIMEOUT_HEADER, 'traceparent', 'tracestate'];
+// Request headers a browser client sends besides Connect's own: auth, routing hints, tracing, and
+// what the OpenAI SDKs add (organization/project, idempotency, beta flags).
+const SOPHIA_REQUEST_HEADERS = [
+  'authorization',
+  'x-api-key',
+  'x-request-id',
+  QUALITY_HEADER,
+  WORKLOAD_HEADER,
+  REQUEST_TIMEOUT_HEADER,
+  'traceparent',
+  'tracestate',
+  'openai-organization',
+  'openai-project',
+  'openai-beta',
+  'idempotency-key',
+];
+// The OpenAI JS SDK sends a family of `x-stainless-*` headers (lang, os, arch, runtime, retry count,
+// timeout, …) that grows with its versions; a preflight asking for any of them is allowed.
+const STAINLESS = /^x-stainless-[a-z0-9-]+$/;
+
+/** The requested headers of a preflight that are `x-stainless-*` ones. */
+function stainlessHeaders(requested: string | string[] | undefined): string[] {
+  const list = (Array.isArray(requested) ? requested.join(',') : (requested ?? '')).split(',');
+  return list.map((h) => h.trim().toLowerCase()).filter((h) => STAINLESS.test(h));
+}
 // Response headers a browser client may read besides Connect's own: the routing decision and its cost.
 const SOPHIA_RESPONSE_HEADERS = ['x-request-id', 'retry-after', 'x-sophia-tier', 'x-sophia-model', 'x-sophia-backend', 'x-sophia-fallback', 'x-sophia-cost-usd'];
 
@@ -53,14 +76,22 @@ export type CorsHandler = (req: CorsRequest, res: CorsResponse) => boolean;
  */
 export function createCorsHandler(origins: CorsOrigins): CorsHandler {
   const allowed = origins === '*' ? undefined : new Set(origins.map((o) => o.replace(/\/$/, '')));
-  const middleware = corsMiddleware({
-    origin: (origin, callback) => callback(null, origin !== undefined && (allowed === undefined || allowed.has(origin))),
+  const base = {
     methods: [...connectCors.allowedMethods, 'OPTIONS'],
-    allowedHeaders: [...connectCors.allowedHeaders, ...SOPHIA_REQUEST_HEADERS],
     exposedHeaders: [...connectCors.exposedHeaders, ...SOPHIA_RESPONSE_HEADERS],
     maxAge: 7200,
     credentials: false,
     optionsSuccessStatus: 204,
+  };
+  const fixedHeaders = [...connectCors.allowedHeaders, ...SOPHIA_REQUEST_HEADERS];
+  // Options per request, so a preflight's x-stainless-* headers are allowed by name (a list cannot hold a pattern).
+  const middleware = corsMiddleware((req, callback) => {
+    const origin = req.headers.origin;
+    callback(null, {
+      ...base,
+      origin: origin !== undefined && (allowed === undefined || allowed.has(origin)),
+      allowedHeaders: [...fixedHeaders, ...stainlessHeaders(req.headers['access-control-request-headers'])],
+    });
   });
   return (req, res) => {
     // The answer depends on Origin whether or not this one is allowed (shared caches must not mix them).

@@ -2,6 +2,8 @@ import type { RoutingDecision, Usage } from '@sophia/contracts/common';
 import type { CatalogModel } from '@sophia/contracts/router';
 import { BackendSchema, TierSchema } from '@sophia/contracts/common';
 import { sophiaDecisionView, type SophiaDecisionView } from './decision-view.ts';
+import type { AccumulatedChoice } from './openai-compat/choice-accumulator.ts';
+import { choiceJson, type OpenAiChoice } from './openai-compat/openai-choice-json.ts';
 
 /** OpenAI `usage` object. */
 export interface OpenAiUsage {
@@ -24,13 +26,13 @@ function usageOf(u: Usage | undefined): OpenAiUsage {
 /** A `chat.completion` object, with the routing decision under `sophia`. */
 export function chatCompletion(
   ident: CompletionIdentity,
-  answer: { content: string; finishReason: string; usage: Usage | undefined; decision: RoutingDecision },
+  answer: { choices: readonly AccumulatedChoice[]; withLogprobs: boolean; usage: Usage | undefined; decision: RoutingDecision },
 ): {
   id: string;
   object: 'chat.completion';
   created: number;
   model: string;
-  choices: Array<{ index: number; message: { role: 'assistant'; content: string }; finish_reason: string }>;
+  choices: OpenAiChoice[];
   usage: OpenAiUsage;
   sophia: SophiaDecisionView;
 } {
@@ -39,17 +41,22 @@ export function chatCompletion(
     object: 'chat.completion',
     created: ident.created,
     model: answer.decision.model,
-    choices: [{ index: 0, message: { role: 'assistant', content: answer.content }, finish_reason: answer.finishReason || 'stop' }],
+    choices: answer.choices.map((c) => choiceJson(c, answer.withLogprobs)),
     usage: usageOf(answer.usage),
     sophia: sophiaDecisionView(answer.decision),
   };
 }
 
-/** One `chat.completion.chunk`; `extra` carries `sophia` (first and final chunk) or `usage`. */
+/** Choice 0 of a chunk carrying plain text (or only a role, or only its finish reason). */
+export function textChoice(delta: { role?: 'assistant'; content?: string }, finishReason: string | null): Record<string, unknown> {
+  return { index: 0, delta, logprobs: null, finish_reason: finishReason };
+}
+
+/** One `chat.completion.chunk` with one choice (OpenAI's shape); `extra` carries `sophia` (first and final chunk) or `usage`. */
 export function chatCompletionChunk(
   ident: CompletionIdentity,
   model: string,
-  choice: { delta: { role?: 'assistant'; content?: string }; finishReason: string | null } | undefined,
+  choice: Record<string, unknown> | undefined,
   extra: { sophia?: SophiaDecisionView; usage?: OpenAiUsage } = {},
 ): Record<string, unknown> {
   return {
@@ -57,7 +64,7 @@ export function chatCompletionChunk(
     object: 'chat.completion.chunk',
     created: ident.created,
     model,
-    choices: choice ? [{ index: 0, delta: choice.delta, finish_reason: choice.finishReason }] : [],
+    choices: choice === undefined ? [] : [choice],
     ...extra,
   };
 }
@@ -67,22 +74,27 @@ export function usageChunk(ident: CompletionIdentity, model: string, usage: Usag
   return chatCompletionChunk(ident, model, undefined, { usage: usageOf(usage) });
 }
 
-/** `GET /v1/models`: "auto" first, then the router's catalog. */
+/** One `model` object: OpenAI's fields, and under `sophia` what the mesh knows (kind, tier, backends, features). */
+export function modelEntry(m: CatalogModel): Record<string, unknown> {
+  return {
+    id: m.id,
+    object: 'model',
+    created: 0,
+    owned_by: m.ownedBy || 'sophia',
+    sophia: {
+      kind: m.kind || 'chat',
+      tier: TierSchema.value[m.tier]?.localName.toLowerCase() ?? 'unspecified',
+      backends: m.backends.map((b) => BackendSchema.value[b]?.localName.toLowerCase() ?? 'unspecified'),
+      features: [...m.features],
+      ...(m.contextWindow > 0 ? { context_window: m.contextWindow } : {}),
+    },
+  };
+}
+
+/** `GET /v1/models`: "auto" first, then the router's catalog (chat and embeddings models). */
 export function modelList(models: readonly CatalogModel[]): { object: 'list'; data: Array<Record<string, unknown>> } {
   return {
     object: 'list',
-    data: [
-      { id: 'auto', object: 'model', created: 0, owned_by: 'sophia', sophia: { description: 'the router chooses tier, model and backend per request' } },
-      ...models.map((m) => ({
-        id: m.id,
-        object: 'model',
-        created: 0,
-        owned_by: m.ownedBy || 'sophia',
-        sophia: {
-          tier: TierSchema.value[m.tier]?.localName.toLowerCase() ?? 'unspecified',
-          backends: m.backends.map((b) => BackendSchema.value[b]?.localName.toLowerCase() ?? 'unspecified'),
-        },
-      })),
-    ],
+    data: [{ id: 'auto', object: 'model', created: 0, owned_by: 'sophia', sophia: { kind: 'chat', description: 'the router chooses tier, model and backend per request' } }, ...models.map(modelEntry)],
   };
 }

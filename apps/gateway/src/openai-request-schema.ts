@@ -1,22 +1,14 @@
 import { z } from 'zod';
-import { ProviderSort, Role } from '@sophia/contracts/common';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { ProviderSort, type GenerationParamsSchema } from '@sophia/contracts/common';
+import { chatMessageSchema, type ParsedChatMessage } from './openai-compat/chat-message-schema.ts';
+import { chatOptions, chatOptionsShape } from './openai-compat/chat-options-schema.ts';
 import { generationParamsProblem } from '@sophia/platform/request-rules';
 
-/** A chat message as the router takes it. */
-export interface ParsedChatMessage {
-  readonly role: Role;
-  readonly content: string;
-  readonly name: string;
-}
+export type { ParsedChatMessage } from './openai-compat/chat-message-schema.ts';
 
-/** Sampling parameters as the router takes them; absent fields mean the upstream default. */
-export interface ParsedGenerationParams {
-  readonly maxTokens?: number;
-  readonly temperature?: number;
-  readonly topP?: number;
-  readonly stop: string[];
-  readonly seed?: bigint;
-}
+/** Sampling, output shape and tools as the router takes them (the proto `GenerationParams` init shape). */
+export type ParsedGenerationParams = MessageInitShape<typeof GenerationParamsSchema> & { readonly stop: string[] };
 
 /** A validated `POST /v1/chat/completions` body. */
 export interface ChatCompletionRequest {
@@ -49,52 +41,10 @@ export interface RequestProblem {
   readonly param: string | null;
 }
 
-const ROLES: Readonly<Record<string, Role>> = {
-  system: Role.SYSTEM,
-  developer: Role.DEVELOPER,
-  user: Role.USER,
-  assistant: Role.ASSISTANT,
-  tool: Role.TOOL,
-};
-
 /** Workload labels: short and from a small alphabet, since they become report keys. */
 export const WORKLOAD_TAG = /^[A-Za-z0-9._:/-]{1,64}$/;
 
 const MAX_UINT32 = 4_294_967_295;
-
-const role = z.unknown().transform((v, ctx): Role => {
-  const r = typeof v === 'string' ? ROLES[v] : undefined;
-  if (r === undefined) {
-    const shown = typeof v === 'string' ? `"${v.slice(0, 40)}"` : v === undefined ? 'missing' : typeof v;
-    ctx.addIssue({ code: 'custom', message: `unknown role ${shown}; expected one of ${Object.keys(ROLES).join(', ')}` });
-    return z.NEVER;
-  }
-  return r;
-});
-
-/** String content, or OpenAI's content-parts array of `{type: "text", text}` (texts concatenated). */
-const content = z.unknown().transform((v, ctx): string => {
-  if (typeof v === 'string') return v;
-  if (!Array.isArray(v)) {
-    ctx.addIssue({ code: 'custom', message: `must be a string or an array of {"type":"text","text":…} parts, got ${v === null ? 'null' : typeof v}` });
-    return z.NEVER;
-  }
-  const texts: string[] = [];
-  v.forEach((part: unknown, i) => {
-    const p = part as { type?: unknown; text?: unknown } | null;
-    if (typeof p !== 'object' || p === null || Array.isArray(p)) {
-      ctx.addIssue({ code: 'custom', path: [i], message: 'must be an object {"type":"text","text":…}' });
-    } else if (p.type !== 'text') {
-      const shown = typeof p.type === 'string' ? `"${p.type.slice(0, 40)}"` : 'missing';
-      ctx.addIssue({ code: 'custom', path: [i, 'type'], message: `content part type ${shown} is not supported; only "text" parts are accepted` });
-    } else if (typeof p.text !== 'string') {
-      ctx.addIssue({ code: 'custom', path: [i, 'text'], message: 'must be a string' });
-    } else {
-      texts.push(p.text);
-    }
-  });
-  return texts.join('');
-});
 
 const stop = z.unknown().transform((v, ctx): string[] => {
   if (v === undefined || v === null) return [];
@@ -113,8 +63,17 @@ const tokenLimit = z
   .max(MAX_UINT32, { error: `must be at most ${MAX_UINT32}` })
   .nullish();
 
-const unsupportedList = (what: string) =>
-  z.unknown().refine((v) => v === undefined || v === null || (Array.isArray(v) && v.length === 0), { error: `${what} is not supported by this gateway` }).optional();
+/** OpenAI parameters the mesh cannot honour: refused with a 400 naming them, never dropped. */
+const UNSERVED: Readonly<Record<string, string>> = {
+  functions: 'is deprecated by OpenAI and not served; use tools',
+  function_call: 'is deprecated by OpenAI and not served; use tool_choice',
+  audio: 'audio output is not served by this gateway',
+  prediction: 'predicted outputs are not served by this gateway',
+  web_search_options: 'web search is not served by this gateway',
+  verbosity: 'is not served by this gateway (no catalog model takes it)',
+};
+/** OpenAI parameters that do not change the answer: accepted and not forwarded (docs/openai-compatibility.md). */
+const ACCEPTED_NOT_FORWARDED = ['store', 'service_tier', 'prompt_cache_key', 'safety_identifier'] as const;
 
 const providerNames = z.array(z.string({ error: 'must be a provider name' }).min(1, { error: 'must be a provider name' }), { error: 'must be an array of provider names' }).max(32, { error: 'at most 32 providers' });
 const usdPerMTok = z.number({ error: 'must be a number of US dollars per million tokens' }).min(0, { error: 'must not be negative' }).optional();
@@ -141,10 +100,7 @@ const bodySchema = z
     {
       model: z.string({ error: 'must be a string' }).max(256, { error: 'must be at most 256 characters' }).nullish(),
       messages: z
-        .array(
-          z.object({ role, content, name: z.string({ error: 'must be a string' }).max(256).nullish() }, { error: 'must be an object with role and content' }),
-          { error: 'must be an array of messages' },
-        )
+        .array(chatMessageSchema, { error: 'must be an array of messages' })
         .min(1, { error: 'must contain at least one message' }),
       max_tokens: tokenLimit,
       max_completion_tokens: tokenLimit,
@@ -153,7 +109,6 @@ const bodySchema = z
       top_p: z.number({ error: 'must be a number' }).nullish(),
       stop: stop.optional(),
       seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).nullish(),
-      n: z.literal(1, { error: 'only n=1 is supported' }).nullish(),
       stream: z.boolean({ error: 'must be a boolean' }).nullish(),
       stream_options: z.object({ include_usage: z.boolean({ error: 'must be a boolean' }).nullish() }, { error: 'must be an object' }).loose().nullish(),
       metadata: z
@@ -161,18 +116,20 @@ const bodySchema = z
         .loose()
         .nullish(),
       provider: providerPrefs.nullish(),
-      tools: unsupportedList('tool calling'),
-      functions: unsupportedList('function calling'),
-      response_format: z
-        .unknown()
-        .refine((v) => v === undefined || v === null || (typeof v === 'object' && (v as { type?: unknown }).type === 'text'), {
-          error: 'only {"type":"text"} is supported by this gateway',
-        })
-        .optional(),
+      modalities: z
+        .array(z.string())
+        .refine((m) => m.every((x) => x === 'text'), { error: 'only ["text"] is served by this gateway' })
+        .nullish(),
+      ...chatOptionsShape,
+      ...Object.fromEntries(ACCEPTED_NOT_FORWARDED.map((k) => [k, z.unknown().optional()])),
+      ...Object.fromEntries(Object.entries(UNSERVED).map(([k, why]) => [k, z.unknown().refine((v) => v === undefined || v === null, { error: why }).optional()])),
     },
-    { error: 'request body must be a JSON object' },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys' ? `Unrecognized request argument supplied: ${issue.keys.join(', ')}` : 'request body must be a JSON object',
+    },
   )
-  .loose();
+  .strict();
 
 /** Formats a zod path the way OpenAI names params: `messages[0].content`. */
 export function paramPath(path: readonly PropertyKey[]): string | null {
@@ -193,12 +150,17 @@ export function parseChatCompletionRequest(body: unknown): { ok: true; request: 
   const result = bodySchema.safeParse(body);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    const param = paramPath(issue.path);
+    const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+    const param = paramPath(unknownKey === undefined ? issue.path : [...issue.path, unknownKey]);
+    if (unknownKey !== undefined) return { ok: false, problem: { message: issue.message, param } };
     return { ok: false, problem: { message: param ? `${param}: ${issue.message}` : issue.message, param } };
   }
   const b = result.data;
+  const options = chatOptions(b);
+  if (!options.ok) return { ok: false, problem: options.problem };
   const maxTokens = b.max_completion_tokens ?? b.max_tokens ?? undefined;
   const params: ParsedGenerationParams = {
+    ...options.options,
     stop: b.stop ?? [],
     ...(maxTokens !== undefined ? { maxTokens } : {}),
     ...(b.temperature !== undefined && b.temperature !== null ? { temperature: b.temperature } : {}),
@@ -212,7 +174,7 @@ export function parseChatCompletionRequest(body: unknown): { ok: true; request: 
     ok: true,
     request: {
       model: model === 'auto' ? '' : model,
-      messages: b.messages.map((m) => ({ role: m.role, content: m.content, name: m.name ?? '' })),
+      messages: b.messages,
       params,
       stream: b.stream ?? false,
       includeUsage: b.stream_options?.include_usage ?? false,

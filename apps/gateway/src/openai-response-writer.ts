@@ -16,9 +16,9 @@ export interface HttpResponseSink {
   off(event: 'drain' | 'close', listener: () => void): unknown;
 }
 
-/** The OpenAI error body: `{"error": {message, type, param, code}}`. */
-export function openAiErrorBody(err: GatewayHttpError): { error: { message: string; type: string; param: string | null; code: string } } {
-  return { error: { message: err.message, type: err.type, param: err.param, code: err.code } };
+/** The OpenAI error body: `{"error": {message, type, param, code}}`, plus `request_id` (the id its log lines carry) when known. */
+export function openAiErrorBody(err: GatewayHttpError, requestId?: string): { error: { message: string; type: string; param: string | null; code: string; request_id?: string } } {
+  return { error: { message: err.message, type: err.type, param: err.param, code: err.code, ...(requestId ? { request_id: requestId } : {}) } };
 }
 
 /** Writes a complete JSON answer. */
@@ -33,7 +33,7 @@ export function writeJson(res: HttpResponseSink, status: number, body: unknown, 
 export function writeOpenAiError(res: HttpResponseSink, err: GatewayHttpError, headers: Record<string, string> = {}): void {
   const extra: Record<string, string> = { ...headers };
   if (err.retryAfterSeconds !== undefined) extra['retry-after'] = String(err.retryAfterSeconds);
-  writeJson(res, err.status, openAiErrorBody(err), extra);
+  writeJson(res, err.status, openAiErrorBody(err, headers['x-request-id']), extra);
 }
 
 /** A Server-Sent Events stream in the OpenAI dialect. */
@@ -48,6 +48,7 @@ export interface SseStream {
 
 /** Starts an SSE answer (status 200 and headers go out now). */
 export function startSse(res: HttpResponseSink, headers: Record<string, string>): SseStream {
+  const requestId = headers['x-request-id'];
   res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
   const writeEvent = (data: string): boolean => (res.writableEnded || res.destroyed ? true : res.write(`data: ${data}\n\n`));
   return {
@@ -68,7 +69,7 @@ export function startSse(res: HttpResponseSink, headers: Record<string, string>)
       if (!res.writableEnded) res.end();
     },
     fail(err) {
-      writeEvent(JSON.stringify(openAiErrorBody(err)));
+      writeEvent(JSON.stringify(openAiErrorBody(err, requestId)));
       if (!res.writableEnded) res.end();
     },
   };

@@ -8,6 +8,8 @@ import { hasScope } from './api-key-scopes.ts';
 import { presentedApiKey, type ApiKeyAuth } from './api-key-auth.ts';
 import { readJsonBody } from './body-reader.ts';
 import { modelList } from './openai-payloads.ts';
+import { encodeEmbedding, parseEmbeddingsRequest } from './openai-compat/embeddings-request.ts';
+import { sophiaDecisionView, decisionHeaders } from './decision-view.ts';
 import { parseChatCompletionRequest } from './openai-request-schema.ts';
 import { writeJson, writeOpenAiError, type HttpResponseSink } from './openai-response-writer.ts';
 import { gatewayCallContext, headersFromNode, qualityTarget, workloadTag } from './request-context.ts';
@@ -125,17 +127,62 @@ export function createOpenAiRoutes(options: OpenAiRoutesOptions): (req: NodeRequ
     await (parsed.request.stream ? answerStream(events, target) : answerUnary(events, target));
   }
 
-  async function models(res: HttpResponseSink, headers: Headers): Promise<void> {
-    const ctxResult = gatewayCallContext(headers, { method: 'GET /v1/models', maxTimeoutMs: options.requestTimeoutMs });
+  /** `GET /v1/models` (id undefined) or `GET /v1/models/{id}` (ids may hold slashes: "meta-llama/…"). */
+  async function models(res: HttpResponseSink, headers: Headers, id?: string): Promise<void> {
+    const ctxResult = gatewayCallContext(headers, { method: id === undefined ? 'GET /v1/models' : 'GET /v1/models/{id}', maxTimeoutMs: options.requestTimeoutMs });
     const base = { 'x-request-id': requestIdOf(ctxResult, headers) };
     const who = authenticate(headers);
     if ('error' in who) return writeOpenAiError(res, who.error, base);
     if (!ctxResult.ok) return writeOpenAiError(res, invalidRequest(ctxResult.problem.message, ctxResult.problem.param), base);
     try {
       const list = await callRouter(ctxResult.context, res, (signal, timeoutMs) => router.listModels({}, { signal, timeoutMs }));
-      writeJson(res, 200, modelList(list.models), base);
+      const all = modelList(list.models);
+      if (id === undefined) return writeJson(res, 200, all, base);
+      const found = all.data.find((m) => m['id'] === id);
+      if (!found) return writeOpenAiError(res, invalidRequest(`The model '${id.slice(0, 256)}' does not exist`, 'model', { status: 404, code: 'model_not_found' }), base);
+      writeJson(res, 200, found, base);
     } catch (err) {
-      writeOpenAiError(res, httpErrorFromRouter(err, { explicitModel: false }), base);
+      writeOpenAiError(res, httpErrorFromRouter(err, { explicitModel: false, requestId: base['x-request-id'] }), base);
+    }
+  }
+
+  /** `POST /v1/embeddings`: routed to an embeddings model of the catalog and billed on its input tokens. */
+  async function embeddings(req: NodeRequest, res: HttpResponseSink, headers: Headers): Promise<void> {
+    const ctxResult = gatewayCallContext(headers, { method: 'POST /v1/embeddings', maxTimeoutMs: options.requestTimeoutMs });
+    const base = { 'x-request-id': requestIdOf(ctxResult, headers) };
+    const who = authenticate(headers);
+    if ('error' in who) return writeOpenAiError(res, who.error, base);
+    if (!ctxResult.ok) return writeOpenAiError(res, invalidRequest(ctxResult.problem.message, ctxResult.problem.param), base);
+    if (!isJsonContentType(headers.get('content-type'))) {
+      return writeOpenAiError(res, invalidRequest(`content-type must be application/json (UTF-8), got ${JSON.stringify(headers.get('content-type') ?? '')}`, null, { status: 415, code: 'unsupported_media_type' }), base);
+    }
+    const body = await readJsonBody(req, { maxBytes: options.maxBodyBytes, contentLength: headers.get('content-length') ?? undefined });
+    if (!body.ok) return writeOpenAiError(res, body.error, base);
+    const parsed = parseEmbeddingsRequest(body.value);
+    if (!parsed.ok) return writeOpenAiError(res, invalidRequest(parsed.problem.message, parsed.problem.param), base);
+    const r = parsed.request;
+    const context = ctxResult.context;
+    try {
+      const out = await callRouter(context, res, (signal, timeoutMs) =>
+        router.embed({ requestId: context.requestId, tenant: who.tenant, model: r.model, input: r.input, ...(r.dimensions !== undefined ? { dimensions: r.dimensions } : {}), user: r.user }, { signal, timeoutMs }),
+      );
+      const decision = out.decision;
+      writeJson(
+        res,
+        200,
+        {
+          object: 'list',
+          data: out.data.map((e, index) => ({ object: 'embedding', index, embedding: encodeEmbedding(e.values, r.encoding) })),
+          model: decision?.model ?? r.model,
+          usage: { prompt_tokens: out.usage?.promptTokens ?? 0, total_tokens: out.usage?.totalTokens ?? 0 },
+          ...(decision ? { sophia: sophiaDecisionView(decision) } : {}),
+        },
+        { ...base, ...(decision ? decisionHeaders(decision) : {}) },
+      );
+    } catch (err) {
+      const mapped = httpErrorFromRouter(err, { explicitModel: r.model !== '', requestId: context.requestId });
+      if (mapped.status >= 500) logger.warn({ err, requestId: context.requestId, tenant: who.tenant }, 'embeddings failed');
+      writeOpenAiError(res, mapped, base);
     }
   }
 
@@ -161,13 +208,26 @@ export function createOpenAiRoutes(options: OpenAiRoutesOptions): (req: NodeRequ
   const routes: Record<string, { method: string; run: (req: NodeRequest, res: HttpResponseSink, headers: Headers) => Promise<void> | void }> = {
     '/v1/chat/completions': { method: 'POST', run: chatCompletions },
     '/v1/models': { method: 'GET', run: (_req, res, headers) => models(res, headers) },
+    '/v1/embeddings': { method: 'POST', run: embeddings },
     '/healthz': { method: 'GET', run: (_req, res) => writeJson(res, 200, { status: 'ok' }) },
     '/readyz': { method: 'GET', run: (_req, res) => ready(res) },
   };
 
+  const MODEL_PREFIX = '/v1/models/';
+  /** `/v1/models/{id}`, the id URL-decoded (undefined when it is not such a path or not decodable). */
+  const modelIdOf = (path: string): string | undefined => {
+    if (!path.startsWith(MODEL_PREFIX) || path.length === MODEL_PREFIX.length) return undefined;
+    try {
+      return decodeURIComponent(path.slice(MODEL_PREFIX.length));
+    } catch {
+      return undefined;
+    }
+  };
+
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const route = routes[path];
+    const modelId = modelIdOf(path);
+    const route = modelId === undefined ? routes[path] : { method: 'GET', run: (_req: NodeRequest, r: HttpResponseSink, headers: Headers) => models(r, headers, modelId) };
     if (!route) {
       return writeOpenAiError(res, invalidRequest(`no route for ${req.method} ${path.slice(0, 200)}`, null, { status: 404, code: 'not_found' }));
     }

@@ -1,12 +1,15 @@
 import { Code, ConnectError, type Client } from '@connectrpc/connect';
 import { deadlineSignal, runWithCallContext, type CallContext } from '@sophia/platform';
-import type { RoutingDecision } from '@sophia/contracts/common';
+import type { ChoiceDelta, RoutingDecision } from '@sophia/contracts/common';
+import { createChoiceAccumulator, type AccumulatedChoice } from './openai-compat/choice-accumulator.ts';
 import type { GenerateDone, RouteInput, RouterService } from '@sophia/contracts/router';
 
 /** One event of a router generation, after the stream contract has been checked. */
 export type GenerationEvent =
   | { readonly kind: 'decision'; readonly decision: RoutingDecision }
   | { readonly kind: 'delta'; readonly text: string }
+  /** Another choice, tool-call pieces, log probabilities or a per-choice finish (see ChoiceDelta). */
+  | { readonly kind: 'choice'; readonly choice: ChoiceDelta }
   | { readonly kind: 'done'; readonly done: GenerateDone };
 
 /** Options for {@link routerGeneration}. */
@@ -71,6 +74,8 @@ export async function* routerGeneration(
         throw contractBroken(`"${ev.case ?? 'empty'}" event before "decision"`);
       } else if (ev.case === 'delta') {
         yield { kind: 'delta', text: ev.value };
+      } else if (ev.case === 'choice') {
+        yield { kind: 'choice', choice: ev.value };
       } else if (ev.case === 'done') {
         seenDone = true;
         yield { kind: 'done', done: ev.value };
@@ -99,7 +104,12 @@ export async function* routerGeneration(
 /** A whole answer, for unary REST and `ChatService.Complete`. */
 export interface CollectedGeneration {
   readonly decision: RoutingDecision;
+  /** Text of choice 0. */
   readonly content: string;
+  /** Every choice, merged (tool calls, logprobs, finish reasons); choice 0's finish is `done.finishReason`. */
+  readonly choices: readonly AccumulatedChoice[];
+  /** True when the answer holds more than plain text of one choice (tool calls, n > 1, logprobs). */
+  readonly structured: boolean;
   readonly done: GenerateDone;
 }
 
@@ -107,14 +117,16 @@ export interface CollectedGeneration {
 export async function collectGeneration(events: AsyncIterable<GenerationEvent>): Promise<CollectedGeneration> {
   let decision: RoutingDecision | undefined;
   let done: GenerateDone | undefined;
-  const parts: string[] = [];
+  const acc = createChoiceAccumulator();
   for await (const ev of events) {
     if (ev.kind === 'decision') decision = ev.decision;
-    else if (ev.kind === 'delta') parts.push(ev.text);
+    else if (ev.kind === 'delta') acc.addText(ev.text);
+    else if (ev.kind === 'choice') acc.addChoice(ev.choice);
     else done = ev.done;
   }
   if (!decision || !done) throw contractBroken('incomplete stream');
-  return { decision, content: parts.join(''), done };
+  const choices = acc.choices(done.finishReason);
+  return { decision, content: choices[0]?.content ?? '', choices, structured: acc.structured(), done };
 }
 
 /** The decision to report at the end: the router's final one, else the first. */

@@ -1,5 +1,6 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { retryAfterMs } from '@sophia/platform/wire';
+import { publicClientError, publicServerError } from './openai-compat/public-error-text.ts';
 
 /** An error ready to be written as an OpenAI-style error body with an HTTP status. */
 export interface GatewayHttpError {
@@ -70,23 +71,26 @@ export function retryAfterSeconds(err: ConnectError): number | undefined {
 }
 
 /**
- * A router (or gateway) failure as an OpenAI-style HTTP error. The router's message is kept — it
- * names the field or resource and carries no internals (platform's toServiceError already hides
- * those); errors that are not ConnectErrors are bugs and become a generic 500. A NOT_FOUND for a
- * request that named a model is reported as OpenAI's `model_not_found` on param `model`.
+ * A router (or gateway) failure as an OpenAI-style HTTP error, in the caller's terms: a client error
+ * (4xx) keeps the router's words with internal field paths translated to OpenAI parameters (the
+ * leading one becomes `param`) and upstream URLs, target keys and gRPC methods removed; a server
+ * error (5xx) says only what happened and the request id — its details are in the gateway's log
+ * line for that id. Errors that are not ConnectErrors are bugs and become a generic 500. A NOT_FOUND
+ * for a request that named a model is OpenAI's `model_not_found` on param `model`.
  */
-export function httpErrorFromRouter(err: unknown, context: { explicitModel: boolean }): GatewayHttpError {
+export function httpErrorFromRouter(err: unknown, context: { explicitModel: boolean; requestId?: string | undefined }): GatewayHttpError {
   if (!(err instanceof ConnectError)) {
-    return { status: 500, type: 'server_error', code: 'internal_error', message: 'internal error', param: null };
+    return { status: 500, type: 'server_error', code: 'internal_error', message: publicServerError(500, context.requestId), param: null };
   }
   const status = httpStatusForCode(err.code);
   const modelMissing = err.code === Code.NotFound && context.explicitModel;
+  const client = status < 500 && status !== 499 ? publicClientError(err.rawMessage) : undefined;
   return {
     status,
     type: typeFor(status),
     code: modelMissing ? 'model_not_found' : (CODE_NAMES[err.code] ?? 'internal_error'),
-    message: status === 500 && err.code === Code.Internal ? 'internal error' : err.rawMessage,
-    param: modelMissing ? 'model' : null,
+    message: client ? client.message : publicServerError(status, context.requestId),
+    param: modelMissing ? 'model' : (client?.param ?? null),
     retryAfterSeconds: err.code === Code.ResourceExhausted ? retryAfterSeconds(err) : undefined,
   };
 }

@@ -5,7 +5,9 @@ import {
   FAILURE_KIND_HEADER,
   GateBusyError,
   GateWaitTimeoutError,
+  createEmbeddings,
   generateFromUpstream,
+  isBackendFailure,
   mapCallerAbort,
   RETRY_AFTER_HEADER,
   silentUpstreamLogger,
@@ -103,6 +105,29 @@ export function createGpuInferenceHandler(deps: GpuInferenceDeps): ServiceImpl<t
       } catch (err) {
         // Past its first-token limit: it is slower than it was, which lifts the limit it learned.
         if (first && upstreamFailureKind(err) === UpstreamFailureKind.TtftTimeout) deps.ttft?.observeCensored(lease.url, now() - startedAt);
+        throw err;
+      }
+    },
+
+    async embed(request, context) {
+      const served = modelMap(request.model);
+      if (served === undefined || request.model === '') throw new ConnectError(`model "${request.model}" is not served by the GPU pool`, Code.NotFound);
+      const lease = deps.acquire ? await deps.acquire(served, context.signal) : deps.pool.acquire(served);
+      try {
+        const result = await createEmbeddings({
+          baseUrl: `${lease.url}/v1`,
+          ...(deps.apiKey ? { apiKey: deps.apiKey } : {}),
+          model: served,
+          input: request.input,
+          ...(request.dimensions !== undefined ? { dimensions: request.dimensions } : {}),
+          user: request.user || request.tenant,
+          ...(deps.timeouts ? { timeouts: deps.timeouts } : {}),
+          signal: context.signal,
+        });
+        lease.release(undefined);
+        return { data: result.vectors.map((values) => ({ values })), usage: result.usage, endpoint: lease.url, upstreamModel: result.upstreamModel };
+      } catch (err) {
+        lease.release(isBackendFailure(err) ? ConnectError.from(err).rawMessage : undefined);
         throw err;
       }
     },

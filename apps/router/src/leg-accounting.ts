@@ -6,6 +6,7 @@ import { backendToProto, priceUsage, type PriceCatalog } from '@sophia/price-cat
 import type { Logger } from 'pino';
 import type { PreparedRequest } from './request-preparer.ts';
 import type { RouteTarget } from './route-plan.ts';
+import { completionBound } from './completion-bound.ts';
 
 /** One upstream leg: the original request, or a rescue continuing a broken stream. */
 export interface Leg {
@@ -49,7 +50,8 @@ export function createLegAccounting(deps: LegAccountingDeps): LegAccounting {
             model: target.model.id,
             backend: backendToProto(target.backend),
             promptTokens: p.promptTokens,
-            maxTokens: p.input.params?.maxTokens ?? 0,
+            // n choices are billed n times; a plain request keeps the ledger's own default (0 = the model's limit).
+            maxTokens: (p.input.params?.n ?? 0) > 1 ? completionBound(p.input.params, target.model) : (p.input.params?.maxTokens ?? 0),
           },
           { timeoutMs: 1000 },
         );

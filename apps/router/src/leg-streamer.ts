@@ -68,6 +68,9 @@ export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
   return async function* serve(p, ctx, state, startedAt) {
     // Text the client has received, across legs; billed legs (the first, then rescues).
     let delivered = '';
+    // Something other than plain text of choice 0 reached the client (tool-call pieces, other
+    // choices, logprobs): a continuation prompt cannot rebuild it, so such a stream is not rescued.
+    let structured = false;
     const billed: Array<{ usage: Usage; cost: bigint }> = [];
     const extraReasons: string[] = [];
     let rescues = 0;
@@ -131,6 +134,13 @@ export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
             legText += ev.value.text;
             delivered += ev.value.text;
             yield { event: { case: 'delta', value: ev.value.text } };
+          } else if (ev.case === 'choice') {
+            // Counted for the partial-usage estimate of a broken leg: every choice's text and every tool call.
+            const piece = ev.value.content + ev.value.toolCalls.map((t) => t.name + t.arguments).join('');
+            legText += piece;
+            delivered += piece;
+            structured = true;
+            yield { event: { case: 'choice', value: ev.value } };
           } else if (ev.case === 'done') {
             done = ev.value;
           }
@@ -166,8 +176,9 @@ export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
       state.failed.add(target.key);
       state.failures.push(`${target.key}: ${cause}`);
       if (delivered.length === 0) continue; // nothing reached the client: an ordinary fallback
-      if (rescues >= deps.maxRescues) {
-        throw new ConnectError(`${target.key} failed after the first token: ${cause}`, Code.Unavailable);
+      if (rescues >= deps.maxRescues || structured) {
+        const why = structured && rescues < deps.maxRescues ? ' (not rescued: tool calls, several choices or logprobs were already sent)' : '';
+        throw new ConnectError(`${target.key} failed after the first token: ${cause}${why}`, Code.Unavailable);
       }
       rescues += 1;
       broken = { target, cause };

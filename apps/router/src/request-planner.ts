@@ -1,4 +1,5 @@
-import type { CatalogBackend, CatalogTier, PriceCatalog } from '@sophia/price-catalog';
+import type { CatalogBackend, CatalogTier, FeatureNeed, PriceCatalog } from '@sophia/price-catalog';
+import { filterByCapability } from './capability-filter.ts';
 import type { Logger } from 'pino';
 import type { BudgetHeadroom } from './budget-headroom.ts';
 import type { CapacitySnapshot } from './capacity-snapshot.ts';
@@ -31,6 +32,8 @@ export interface PlanRequest {
   readonly qualityTarget: string | undefined;
   readonly classifiedTier: CatalogTier | undefined;
   readonly score: number | undefined;
+  /** Features the request uses (tools, JSON, images, …); only targets that have them all are planned. @default none */
+  readonly needs?: readonly FeatureNeed[] | undefined;
 }
 
 function hasStepDown(policy: RoutingPolicy, tenant: string): boolean {
@@ -87,8 +90,9 @@ export async function planRequest(deps: RequestPlannerDeps, req: PlanRequest, cl
   const excluded = new Set<string>();
   const claimed = new Set<string>();
   for (;;) {
-    const plan = planRoute({
-      catalog: deps.catalog(),
+    const catalog = deps.catalog();
+    const routed = planRoute({
+      catalog,
       classifiedTier: req.classifiedTier,
       score: req.score,
       explicitModel: req.explicitModel,
@@ -105,6 +109,7 @@ export async function planRequest(deps: RequestPlannerDeps, req: PlanRequest, cl
       utilisation,
       capacity: deps.capacity(),
     });
+    const plan = filterByCapability(routed, { catalog, needs: req.needs ?? [], explicitModel: req.explicitModel, backendsAvailable: deps.backendsAvailable, breakerState: deps.breakerState });
     const toClaim = claim ? plan.overrides.filter((o) => o.remaining !== undefined && !claimed.has(o.id)) : [];
     let lost = false;
     for (const o of toClaim) {

@@ -1,14 +1,15 @@
 import { Code, ConnectError, type Client, type HandlerContext } from '@connectrpc/connect';
 import type { ClassifierService, ClassifyResponse } from '@sophia/contracts/classifier';
 import type { RouteInput } from '@sophia/contracts/router';
-import { tierFromProto } from '@sophia/price-catalog';
+import { requestNeeds, tierFromProto } from '@sophia/price-catalog';
+import { promptExtras } from './completion-bound.ts';
 import type { Logger } from 'pino';
 import type { OverrideStore } from './override-store.ts';
 import { InvalidQualityTargetError } from './quality-target.ts';
 import { gatherPlanState, planRequest, type RequestPlannerDeps } from './request-planner.ts';
 import { UnknownModelError, type RoutePlan } from './route-plan.ts';
 import { validateRouteInput } from './route-input.ts';
-import { countPromptTokensLazily } from './token-count.ts';
+import { countPromptTokensLazily, countTokensLazily } from './token-count.ts';
 
 /** A request after validation, classification and planning: what every later step reads. */
 export interface PreparedRequest {
@@ -33,6 +34,12 @@ export interface RequestPreparer {
   prepare(raw: RouteInput | undefined, ctx: HandlerContext, claim: boolean): Promise<PreparedRequest>;
   /** Gives back the counted override uses a request claimed but was refused before any backend call. */
   refundClaims(p: PreparedRequest): Promise<void>;
+}
+
+/** Billed prompt text the message count does not cover: earlier tool calls, tool definitions, a JSON schema. */
+function extraPromptText(input: RouteInput): string {
+  const calls = input.messages.flatMap((m) => m.toolCalls.map((c) => `${c.name} ${c.arguments}`));
+  return [...calls, promptExtras(input.params)].filter((s) => s !== '').join('\n');
 }
 
 /** Builds the prepare step: one place that turns a RouteInput into a plan, so Generate and Explain agree. */
@@ -68,6 +75,7 @@ export function createRequestPreparer(deps: RequestPreparerDeps): RequestPrepare
             qualityTarget: input.qualityTarget,
             classifiedTier: classification ? tierFromProto(classification.tier) : undefined,
             score: classification?.score,
+            needs: requestNeeds(input.messages, input.params),
           },
           claim,
           gathered,
@@ -77,7 +85,9 @@ export function createRequestPreparer(deps: RequestPreparerDeps): RequestPrepare
         if (err instanceof InvalidQualityTargetError) throw new ConnectError(`input.quality_target: ${err.message}`, Code.InvalidArgument);
         throw err;
       }
-      const promptTokens = classification?.promptTokens ?? (await countPromptTokensLazily(input.messages));
+      const extras = extraPromptText(input);
+      const extraTokens = extras === '' ? 0 : await countTokensLazily(extras);
+      const promptTokens = (classification?.promptTokens ?? (await countPromptTokensLazily(input.messages))) + extraTokens;
       return { input, classification, plan, promptTokens };
     },
 

@@ -62,7 +62,8 @@ export interface RoutePlan {
 
 const BACKEND_ORDER: readonly CatalogBackend[] = ['serverless', 'gpu'];
 
-function targetsFor(model: CatalogModel, available: ReadonlySet<CatalogBackend>): RouteTarget[] {
+/** The targets of one model on the backends this router has, serverless first. */
+export function targetsFor(model: CatalogModel, available: ReadonlySet<CatalogBackend>): RouteTarget[] {
   return BACKEND_ORDER.filter((b) => available.has(b) && (b === 'serverless' ? model.serverless : model.gpu) !== undefined).map((backend) => ({
     backend,
     model,

@@ -1,6 +1,6 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { RouterService } from '@sophia/contracts/router';
-import { backendToProto, tierToProto, type CatalogBackend, type PriceCatalog } from '@sophia/price-catalog';
+import { backendToProto, targetFeatures, tierToProto, type CatalogBackend, type PriceCatalog } from '@sophia/price-catalog';
 import type { Logger } from 'pino';
 import { breakerStatusToProto } from './breaker-status-proto.ts';
 import { createOverrideAdmin, type OverrideAuditSink } from './override-admin.ts';
@@ -19,7 +19,7 @@ export interface RouterAdminDeps {
 }
 
 /** The RouterService methods off the request path: overrides, breaker snapshot, model list. */
-export type RouterAdmin = Omit<ServiceImpl<typeof RouterService>, 'generate' | 'explain'>;
+export type RouterAdmin = Omit<ServiceImpl<typeof RouterService>, 'generate' | 'explain' | 'embed'>;
 
 /** The "admin" part of the router: kept apart so the request path reads without it. */
 export function createRouterAdmin(deps: RouterAdminDeps): RouterAdmin {
@@ -36,6 +36,10 @@ export function createRouterAdmin(deps: RouterAdminDeps): RouterAdmin {
           tier: tierToProto(m.tier),
           backends: (['serverless', 'gpu'] as const).filter((b) => (b === 'serverless' ? m.serverless : m.gpu) !== undefined && deps.available.has(b)).map(backendToProto),
           ownedBy: m.ownedBy,
+          kind: m.kind,
+          // What some backend of this router can serve (the router plans only targets that have a request's features).
+          features: [...new Set((['serverless', 'gpu'] as const).filter((b) => deps.available.has(b)).flatMap((b) => [...targetFeatures(m, b)]))].sort(),
+          contextWindow: m.contextWindow,
         })),
       };
     },

@@ -12,6 +12,7 @@ import { reasonCode } from './route-plan.ts';
 import { createRouterAdmin } from './router-admin.ts';
 import type { RouterDeps } from './router-deps.ts';
 import { createDecisionBuilder } from './routing-decision.ts';
+import { createEmbedHandler } from './embed-handler.ts';
 import { EMPTY_POLICY } from './routing-policy.ts';
 import { createTargetAttempts, newAttemptState } from './target-attempts.ts';
 import { inRouteSpan, traceAccounting } from './router-spans.ts';
@@ -121,6 +122,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
         plan: p.plan.targets.map((t) => t.key),
       };
     },
+    embed: createEmbedHandler({ catalog: deps.catalog, backends: deps.backends, breakers, accounting, decide, policy: deps.policy, logger }),
     ...createRouterAdmin({ catalog: deps.catalog, available, breakers, overrides, logger, clock, audit: deps.audit }),
   };
 }

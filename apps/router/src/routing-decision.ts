@@ -3,6 +3,7 @@ import { RoutingDecisionSchema, type RoutingDecision } from '@sophia/contracts/c
 import { backendToProto, tierToProto, worstCase, type PriceCatalog } from '@sophia/price-catalog';
 import type { PreparedRequest } from './request-preparer.ts';
 import type { RouteTarget } from './route-plan.ts';
+import { completionBound } from './completion-bound.ts';
 
 /** Decision fields only known once targets were tried. */
 export type DecisionExtras = Pick<MessageInitShape<typeof RoutingDecisionSchema>, 'fallback' | 'attempts' | 'reasons' | 'provider'>;
@@ -22,7 +23,7 @@ export function createDecisionBuilder(catalog: () => PriceCatalog): DecisionBuil
     if (!known) estimates.set(p, (known = new Map()));
     let value = known.get(target.key);
     if (value === undefined) {
-      const maxTokens = p.input.params?.maxTokens ?? target.model.maxOutputTokens ?? 0;
+      const maxTokens = completionBound(p.input.params, target.model);
       value = worstCase(catalog(), target.model.id, target.backend, p.promptTokens, maxTokens);
       known.set(target.key, value);
     }

@@ -3,7 +3,7 @@ import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import { Backend } from '@sophia/contracts/common';
 import { EndpointCapacitySchema, type InferenceService } from '@sophia/contracts/inference';
 import { apiUrl, listUpstreamModels, silentUpstreamLogger, type UpstreamLogger, type UpstreamTimeouts } from '@sophia/openai-upstream';
-import { loadCatalog, type OfferFeature, type PriceCatalog, type ProviderOffer } from '@sophia/price-catalog';
+import { loadCatalog, requestNeeds, type OfferFeature, type PriceCatalog, type ProviderOffer } from '@sophia/price-catalog';
 import { createModelListCache } from './model-list-cache.ts';
 import { generateWithFailover } from './providers/failover-generate.ts';
 import { createProviderMetrics, type ProviderMetrics } from './providers/provider-metrics.ts';
@@ -12,6 +12,7 @@ import { createProviderRuntime, type ProviderBreakerOptions, type ProviderRuntim
 import type { ProviderSettings } from './providers/provider-settings.ts';
 import { createProviderTtft } from './providers/provider-ttft.ts';
 import { rankOffers } from './providers/rank-offers.ts';
+import { embedWithFailover } from './providers/embed-with-failover.ts';
 import type { Registry } from 'prom-client';
 
 /** Per-provider concurrency when the deps do not say (see docs/configuration.md for the reason). */
@@ -52,8 +53,7 @@ export interface ServerlessInferenceDeps {
   logger?: UpstreamLogger;
 }
 
-const ALL_FEATURES: ReadonlySet<OfferFeature> = new Set(['tools', 'json', 'logprobs', 'vision']);
-const NO_FEATURES: ReadonlySet<OfferFeature> = new Set();
+const ALL_FEATURES: ReadonlySet<OfferFeature> = new Set(['tools', 'json', 'logprobs', 'vision', 'penalties', 'logit_bias', 'seed', 'n', 'reasoning']);
 
 /** Rough prompt size (≈ 4 characters per token) for context-window checks and price ranking. */
 function promptTokenEstimate(messages: ReadonlyArray<{ content: string }>): number {
@@ -157,7 +157,7 @@ export function createServerlessInferenceHandler(deps: ServerlessInferenceDeps):
           };
         }),
         prefs,
-        needs: NO_FEATURES, // the chat contract carries no tools / JSON mode / logprobs / images yet
+        needs: new Set(requestNeeds(request.messages, request.params).map((n) => n.feature)),
         promptTokens,
         expectedCompletionTokens: maxTokens === undefined ? usual : Math.min(maxTokens, usual),
         cachedShare: 0,
@@ -179,6 +179,18 @@ export function createServerlessInferenceHandler(deps: ServerlessInferenceDeps):
         }
         yield event;
       }
+    },
+
+    async embed(request, context) {
+      const model = catalog().findModel(request.model);
+      if (model === undefined || model.kind !== 'embeddings') throw new ConnectError(`model: "${request.model}" is not an embeddings model of the catalog`, Code.NotFound);
+      const candidates = runtimes.flatMap((runtime) => {
+        const offer = offerOf(runtime, model.id);
+        return offer === undefined ? [] : [{ runtime, offer }];
+      });
+      if (candidates.length === 0) throw new ConnectError(`model "${model.id}" is not offered by any configured serverless provider (${names.join(', ')})`, Code.NotFound);
+      const { endpoint, ...rest } = await embedWithFailover(request, context, candidates, { timeouts: deps.timeouts ?? {}, logger });
+      return { ...rest, endpoint };
     },
 
     async listModels() {

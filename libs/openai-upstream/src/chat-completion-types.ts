@@ -1,8 +1,31 @@
+import type { ChoiceDelta } from '@sophia/contracts/common';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { ChoiceDeltaSchema } from '@sophia/contracts/common';
+
+/** One OpenAI content part. */
+export type ChatCompletionContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: string } };
+
+/** A tool call of an assistant message, in the OpenAI wire format. */
+export interface ChatCompletionToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
 /** A chat message in the OpenAI wire format. */
 export interface ChatCompletionMessage {
   role: 'system' | 'user' | 'assistant' | 'tool' | 'developer';
-  content: string;
+  /** Null only for an assistant message that just calls tools. */
+  content: string | ChatCompletionContentPart[] | null;
   name?: string;
+  tool_calls?: ChatCompletionToolCall[];
+  tool_call_id?: string;
+}
+
+/** A function tool in the OpenAI wire format. */
+export interface ChatCompletionTool {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: unknown; strict?: boolean };
 }
 
 /**
@@ -18,6 +41,17 @@ export interface ChatCompletionBody {
   stop?: string[];
   seed?: number;
   user?: string;
+  frequency_penalty?: number;
+  presence_penalty?: number;
+  logit_bias?: Record<string, number>;
+  logprobs?: boolean;
+  top_logprobs?: number;
+  n?: number;
+  reasoning_effort?: string;
+  response_format?: { type: 'json_object' } | { type: 'json_schema'; json_schema: { name: string; schema?: unknown; strict?: boolean; description?: string } };
+  tools?: ChatCompletionTool[];
+  tool_choice?: 'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
+  parallel_tool_calls?: boolean;
 }
 
 /** Token counts for one completion. */
@@ -27,12 +61,18 @@ export interface UpstreamUsage {
   totalTokens: number;
 }
 
+/** A choice delta as the relay sends it on (the proto init shape). */
+export type UpstreamChoiceDelta = MessageInitShape<typeof ChoiceDeltaSchema>;
+export type { ChoiceDelta };
+
 /**
  * What a stream yields: deltas, then exactly one `done`. Anything else (cut stream, malformed
  * chunk, timeout, HTTP error) is thrown as a ConnectError instead.
  */
 export type UpstreamEvent =
   | { type: 'delta'; text: string }
+  /** Output plain text of choice 0 cannot carry: another choice, tool-call pieces, logprobs, a choice's finish. */
+  | { type: 'choice'; choice: UpstreamChoiceDelta }
   | {
       type: 'done';
       usage: UpstreamUsage;

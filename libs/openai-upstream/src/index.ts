@@ -1,5 +1,6 @@
 export { apiUrl, serverRoot } from './api-url.ts';
-export type { ChatCompletionBody, ChatCompletionMessage, UpstreamEvent, UpstreamUsage } from './chat-completion-types.ts';
+export type { ChatCompletionBody, ChatCompletionMessage, UpstreamChoiceDelta, UpstreamEvent, UpstreamUsage } from './chat-completion-types.ts';
+export { createEmbeddings, type CreateEmbeddingsOptions, type EmbeddingsResult } from './create-embeddings.ts';
 export { estimateUsage } from './estimate-usage.ts';
 export { generateFromUpstream, type GenerateFromUpstreamOptions, type GenerateOutcome } from './generate-from-upstream.ts';
 export { listUpstreamModels, type ListUpstreamModelsOptions } from './list-upstream-models.ts';

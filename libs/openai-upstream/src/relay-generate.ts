@@ -20,6 +20,10 @@ export async function* relayGenerate(
       yield { event: { case: 'delta', value: { text: event.text } } };
       continue;
     }
+    if (event.type === 'choice') {
+      yield { event: { case: 'choice', value: event.choice } };
+      continue;
+    }
     if (event.usageEstimated) responseTrailer?.set(USAGE_ESTIMATED_TRAILER, 'true');
     yield {
       event: {

@@ -2,7 +2,7 @@ import { Code, type ConnectError } from '@connectrpc/connect';
 import { createParser, type ParseError } from 'eventsource-parser';
 import type { Dispatcher } from 'undici';
 import { apiUrl } from './api-url.ts';
-import type { ChatCompletionBody, UpstreamEvent, UpstreamUsage } from './chat-completion-types.ts';
+import type { ChatCompletionBody, UpstreamChoiceDelta, UpstreamEvent, UpstreamUsage } from './chat-completion-types.ts';
 import { estimateUsage } from './estimate-usage.ts';
 import { describeEndpoint, mapHttpStatus } from './map-upstream-error.ts';
 import { parseChatChunk } from './parse-chat-chunk.ts';
@@ -28,6 +28,13 @@ export interface StreamChatCompletionOptions {
 }
 
 const MAX_SSE_BUFFER = 4 * 1024 * 1024;
+
+/** Prompt text besides the messages that the upstream bills: tool definitions and the JSON schema. */
+function promptExtras(body: ChatCompletionBody): string {
+  const tools = body.tools ? JSON.stringify(body.tools) : '';
+  const format = body.response_format?.type === 'json_schema' ? JSON.stringify(body.response_format.json_schema) : '';
+  return tools + format;
+}
 // How long a response may stay open after `[DONE]` before we hang up (and still succeed).
 const POST_DONE_GRACE_MS = 1000;
 
@@ -109,10 +116,11 @@ export async function* streamChatCompletion(options: StreamChatCompletionOptions
     const malformed = (what: string, cause?: unknown) =>
       upstreamError(Code.Unavailable, UpstreamFailureKind.MalformedStream, `upstream ${endpoint}: malformed stream: ${what}`, { cause });
 
-    // Handles the events parsed so far: the texts to emit, and the error (if any) that follows them.
-    const drain = (): { texts: string[]; error?: ConnectError } => {
+    // Handles the events parsed so far: the texts and choice deltas to emit, and the error (if any) that follows them.
+    const drain = (): { texts: string[]; choices: UpstreamChoiceDelta[]; error?: ConnectError } => {
       const texts: string[] = [];
-      if (parseError) return { texts, error: malformed(parseError.message, parseError) };
+      const choices: UpstreamChoiceDelta[] = [];
+      if (parseError) return { texts, choices, error: malformed(parseError.message, parseError) };
       for (const data of pending.splice(0)) {
         if (sawDone) continue; // nothing after [DONE] counts
         if (data.trim() === '[DONE]') {
@@ -123,19 +131,24 @@ export async function* streamChatCompletion(options: StreamChatCompletionOptions
         try {
           chunk = parseChatChunk(data);
         } catch (err) {
-          return { texts, error: malformed((err as Error).message, err) };
+          return { texts, choices, error: malformed((err as Error).message, err) };
         }
         if (chunk.error !== undefined) {
           const error = upstreamError(Code.Unavailable, UpstreamFailureKind.StreamError, `upstream ${endpoint}: error mid-stream: ${chunk.error.slice(0, 200)}`);
-          return { texts, error };
+          return { texts, choices, error };
         }
         upstreamModel ??= chunk.model;
         if (chunk.usage) usage = chunk.usage;
         if (chunk.finishReason !== undefined) finishReason = chunk.finishReason;
-        if (chunk.text !== '' || chunk.finishReason !== undefined) call.firstToken();
+        if (chunk.text !== '' || chunk.finishReason !== undefined || chunk.choices.length > 0) call.firstToken();
         if (chunk.text !== '') texts.push(chunk.text);
+        for (const c of chunk.choices) {
+          choices.push(c);
+          // Billing estimates (no upstream usage) count every generated character, not only choice 0's text.
+          parts.push(c.content ?? '', ...(c.toolCalls ?? []).map((t) => `${t.name ?? ''}${t.arguments ?? ''}`));
+        }
       }
-      return { texts };
+      return { texts, choices };
     };
 
     let failure: ConnectError | undefined;
@@ -143,7 +156,7 @@ export async function* streamChatCompletion(options: StreamChatCompletionOptions
       for await (const bytes of body) {
         call.progress();
         parser.feed(decoder.decode(bytes as Uint8Array, { stream: true }));
-        const { texts, error } = drain();
+        const { texts, choices, error } = drain();
         // One delta per network read: tokens that arrived together travel together through every
         // hop (fewer gRPC messages), and nothing waits for more data, so latency is unchanged.
         if (texts.length > 0) {
@@ -151,6 +164,7 @@ export async function* streamChatCompletion(options: StreamChatCompletionOptions
           parts.push(text);
           yield { type: 'delta', text };
         }
+        for (const choice of choices) yield { type: 'choice', choice };
         if (error) {
           failure = error;
           break;
@@ -173,6 +187,7 @@ export async function* streamChatCompletion(options: StreamChatCompletionOptions
       parts.push(text);
       yield { type: 'delta', text };
     }
+    for (const choice of tail.choices) yield { type: 'choice', choice };
     if (tail.error) throw tail.error;
     clean = !call.drainedOut();
     if (!sawDone) {
@@ -182,7 +197,7 @@ export async function* streamChatCompletion(options: StreamChatCompletionOptions
     const estimated = usage === undefined;
     yield {
       type: 'done',
-      usage: usage ?? (await estimateUsage(options.body.messages, parts.join(''))),
+      usage: usage ?? (await estimateUsage(options.body.messages, parts.join(''), promptExtras(options.body))),
       usageEstimated: estimated,
       finishReason: finishReason ?? 'unknown',
       upstreamModel: upstreamModel ?? options.body.model,

@@ -13,8 +13,16 @@ const serverlessSchema = z.strictObject({
   outputUsdPerMTok: usd,
 });
 
-/** Request features an offer may support; a request needing one goes only to offers that list it. */
-export const OFFER_FEATURES = ['tools', 'json', 'logprobs', 'vision'] as const;
+/**
+ * Request features an offer (or the GPU serving) may support; a request needing one goes only to
+ * targets that list it, and an explicit model with no such target is a 400 naming the parameter.
+ * Parameters every OpenAI-compatible upstream takes (max_tokens, temperature, top_p, stop, user)
+ * need no feature.
+ */
+export const OFFER_FEATURES = ['tools', 'json', 'logprobs', 'vision', 'penalties', 'logit_bias', 'seed', 'n', 'reasoning'] as const;
+
+/** What a model does: chat completions, or embedding vectors (`/v1/embeddings`). */
+export const MODEL_KINDS = ['chat', 'embeddings'] as const;
 
 const readOn = z.iso.date({ message: 'expected the date the price was read, YYYY-MM-DD' });
 
@@ -49,11 +57,20 @@ const gpuSchema = z.strictObject({
   servedModel: nonEmpty,
   /** Fallback instance types for launches when `instanceType` has no capacity anywhere. */
   alternates: z.array(gpuAlternateSchema).optional(),
+  /** What the vLLM serving supports (tools need its tool parser flags). @default none */
+  features: z.array(z.enum(OFFER_FEATURES)).optional(),
 });
 
 const modelSchema = z.strictObject({
   id: nonEmpty,
+  /** @default "chat" */
+  kind: z.enum(MODEL_KINDS).optional(),
+  /** For an embeddings model or one with `autoRoute: false`: the price class only (it is in no `tiers` list). */
   tier: z.enum(CATALOG_TIERS),
+  /** False: served only when named (or when a request needs a feature no tier model has); in no `tiers` list. @default true for chat */
+  autoRoute: z.boolean().optional(),
+  /** Embeddings models: length of the vectors. */
+  dimensions: z.int().positive().optional(),
   ownedBy: nonEmpty,
   contextWindow: z.int().positive(),
   maxOutputTokens: z.int().positive(),

@@ -9,13 +9,15 @@ export {
   type GpuAlternate,
   type GpuInstance,
   type GpuOffer,
+  type ModelKind,
   type OfferFeature,
   type ProviderOffer,
   type PriceCatalog,
   type ServerlessOffer,
 } from './price-catalog.ts';
 export { CatalogLookupError, CatalogValidationError, type CatalogIssue, type LookupFailure } from './catalog-errors.ts';
-export { catalogFileSchema, OFFER_FEATURES, type CatalogFile } from './catalog-schema.ts';
+export { catalogFileSchema, MODEL_KINDS, OFFER_FEATURES, type CatalogFile } from './catalog-schema.ts';
+export { requestNeeds, targetFeatures, type FeatureNeed } from './request-needs.ts';
 export { parseCatalog, formatJsonPath } from './parse-catalog.ts';
 export { loadCatalog, parseCatalogText } from './load-catalog.ts';
 export { createCatalogWatcher, type CatalogWatcher, type CatalogWatcherOptions } from './catalog-watcher.ts';

@@ -66,12 +66,15 @@ function buildModels(file: CatalogFile, instances: ReadonlyMap<string, GpuInstan
           else if (a.instanceType === m.gpu?.instanceType || alternates.some((x) => x.instance.name === a.instanceType)) issues.push({ path: `${at}.gpu.alternates[${j}].instanceType`, message: `instance type '${a.instanceType}' is listed twice for this model` });
           else alternates.push({ instance: alt, outputTokPerSec: a.outputTokPerSec, ...(a.assumption === undefined ? {} : { assumption: a.assumption }) });
         });
-        gpu = { instance, outputTokPerSec: m.gpu.outputTokPerSec, servedModel: m.gpu.servedModel, alternates };
+        gpu = { instance, outputTokPerSec: m.gpu.outputTokPerSec, servedModel: m.gpu.servedModel, alternates, features: new Set(m.gpu.features ?? []) };
       }
     }
     return {
       id: m.id,
+      kind: m.kind ?? 'chat',
       tier: m.tier,
+      autoRoute: (m.kind ?? 'chat') === 'chat' && m.autoRoute !== false,
+      ...(m.dimensions === undefined ? {} : { dimensions: m.dimensions }),
       ownedBy: m.ownedBy,
       contextWindow: m.contextWindow,
       maxOutputTokens: m.maxOutputTokens,
@@ -144,11 +147,12 @@ function checkTiers(file: CatalogFile, byId: ReadonlyMap<string, CatalogModel>, 
       const model = byId.get(id);
       if (model === undefined) issues.push({ path: `tiers.${tier}[${i}]`, message: `unknown model '${id}'` });
       else if (model.tier !== tier) issues.push({ path: `tiers.${tier}[${i}]`, message: `model '${id}' has tier '${model.tier}'` });
+      else if (!model.autoRoute) issues.push({ path: `tiers.${tier}[${i}]`, message: `model '${id}' is not routed automatically (${model.kind === 'chat' ? 'autoRoute: false' : `an ${model.kind} model`}); tiers list the others` });
       if (ids.indexOf(id) !== i) issues.push({ path: `tiers.${tier}[${i}]`, message: `duplicate model '${id}'` });
     });
   }
   for (const model of byId.values()) {
-    if (!file.tiers[model.tier].includes(model.id)) {
+    if (model.autoRoute && !file.tiers[model.tier].includes(model.id)) {
       const i = file.models.findIndex((m) => m.id === model.id);
       issues.push({ path: `models[${i}].tier`, message: `model '${model.id}' is missing from tiers.${model.tier}` });
     }

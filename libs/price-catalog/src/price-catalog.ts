@@ -28,8 +28,14 @@ export interface ServerlessOffer {
   readonly outputMicroUsdPerMTok: number;
 }
 
-/** A request feature an offer may support (OpenAI tools, JSON mode, logprobs, image input). */
-export type OfferFeature = 'tools' | 'json' | 'logprobs' | 'vision';
+/**
+ * A request feature a target may support: OpenAI tools, JSON mode / structured outputs, logprobs,
+ * image input, frequency/presence penalties, logit_bias, seed, n > 1, reasoning_effort.
+ */
+export type OfferFeature = 'tools' | 'json' | 'logprobs' | 'vision' | 'penalties' | 'logit_bias' | 'seed' | 'n' | 'reasoning';
+
+/** What a model does: chat completions or embedding vectors. */
+export type ModelKind = 'chat' | 'embeddings';
 
 /**
  * One provider's pay-per-token offer for a model, priced in integer micro-USD. The serverless
@@ -60,6 +66,8 @@ export interface GpuOffer {
   readonly outputTokPerSec: number;
   /** Model name vLLM serves (`--served-model-name`). */
   readonly servedModel: string;
+  /** Request features the vLLM serving supports. */
+  readonly features: ReadonlySet<OfferFeature>;
   /** Other instance types that serve the same model, in the order launches try them (may be empty). */
   readonly alternates: readonly GpuAlternate[];
 }
@@ -75,7 +83,13 @@ export interface GpuAlternate {
 /** One model the mesh can route to, with its price on each backend that offers it. */
 export interface CatalogModel {
   readonly id: string;
+  readonly kind: ModelKind;
+  /** Embeddings models and `autoRoute: false` ones: their price class only (they are in no tier list). */
   readonly tier: CatalogTier;
+  /** In its tier's list, so automatic routing picks it (false: named explicitly, or reached through a feature only it has). */
+  readonly autoRoute: boolean;
+  /** Embeddings models: vector length (undefined when the catalog does not say). */
+  readonly dimensions?: number;
   readonly ownedBy: string;
   readonly contextWindow: number;
   /** Largest completion the mesh asks for; the worst-case quote uses it when max_tokens is unset. */

@@ -12,7 +12,11 @@ import { invalidRequest, sendOpenAiError } from './openai-error.ts';
 import { extractSimDirectives } from './sim-directives.ts';
 import type { StatsRecorder } from './simulator-stats.ts';
 import { streamCompletion } from './stream-completion.ts';
-import { countPromptTokens } from './token-counter.ts';
+import { countPromptTokens, countTextTokens } from './token-counter.ts';
+import { buildSimOutput } from './sim-output.ts';
+
+/** Prompt tokens billed per image (OpenAI's low-detail price). */
+const IMAGE_TOKENS = 85;
 import type { VllmMetrics } from './vllm-metrics.ts';
 
 /** Who the simulator pretends to be. */
@@ -123,16 +127,21 @@ export function createChatCompletionsHandler(ctx: ChatCompletionsContext) {
       if (answerImmediateFault(res, fault, headers)) return;
     }
 
-    const promptTokens = Math.ceil((countPromptTokens(request.messages) * ctx.promptBilling.percent) / 100) + ctx.promptBilling.overheadTokens;
-    const completion = createCompletionText({
-      persona: ctx.persona,
-      model: request.model,
-      messages: directives.messages,
-      ...(request.seed !== undefined ? { seed: request.seed } : {}),
-      outputTokens: directives.directives.outputTokens ?? ctx.defaultOutputTokens,
-      ...(request.maxTokens !== undefined ? { maxTokens: request.maxTokens } : {}),
-      stop: request.stop,
-    });
+    // Tool definitions and the response schema are prompt tokens too; an image costs a flat 85 (OpenAI's low detail).
+    const extras = (request.tools ? countTextTokens(JSON.stringify(request.tools)) : 0) + (request.responseFormat?.type === 'json_schema' ? countTextTokens(JSON.stringify(request.responseFormat.schema)) : 0) + (request.images ?? 0) * IMAGE_TOKENS;
+    const promptTokens = Math.ceil(((countPromptTokens(request.messages) + extras) * ctx.promptBilling.percent) / 100) + ctx.promptBilling.overheadTokens;
+    const textFor = (choice: number) =>
+      createCompletionText({
+        persona: ctx.persona,
+        model: request.model,
+        messages: directives.messages,
+        // Choice 0 is the answer a single-choice request gets; other choices differ by their index.
+        ...(request.seed !== undefined || choice > 0 ? { seed: (request.seed ?? 0) + choice } : {}),
+        outputTokens: directives.directives.outputTokens ?? ctx.defaultOutputTokens,
+        ...(request.maxTokens !== undefined ? { maxTokens: request.maxTokens } : {}),
+        stop: request.stop,
+      });
+    const output = buildSimOutput({ ...request, messages: directives.messages }, textFor);
 
     let slot: AdmissionSlot;
     try {
@@ -149,7 +158,7 @@ export function createChatCompletionsHandler(ctx: ChatCompletionsContext) {
       }
       const run: CompletionRun = {
         identity: { id: `chatcmpl-${randomUUID().replaceAll('-', '')}`, created: Math.floor(Date.now() / 1000), model: request.model },
-        completion,
+        output,
         promptTokens,
         includeUsage: request.includeUsage,
         ttftMs: directives.directives.ttftMs ?? ctx.ttftMs,
@@ -169,7 +178,7 @@ export function createChatCompletionsHandler(ctx: ChatCompletionsContext) {
       ctx.stats.tokens(promptTokens, emitted);
       ctx.metrics.observeFinished(
         request.model,
-        finished ? completion.finishReason : 'abort',
+        finished ? output.finishReason : 'abort',
         promptTokens,
         emitted,
         (performance.now() - arrived) / 1000,

@@ -31,6 +31,10 @@ describe('parseChatRequest', () => {
     [{ ...valid, messages: [{ role: 'wizard', content: 'x' }] }, 'messages[0].role'],
     [{ ...valid, messages: [{ role: 'user' }] }, 'messages[0].content'],
     [{ ...valid, messages: [{ role: 'user', content: [{ type: 'image_url' }] }] }, 'messages[0].content'],
+    [{ ...valid, messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].tool_call_id'],
+    [{ ...valid, tool_choice: { type: 'function', function: { name: 'nope' } } }, 'tool_choice'],
+    [{ ...valid, top_logprobs: 2 }, 'top_logprobs'],
+    [{ ...valid, frequency_penalty: 3 }, 'frequency_penalty'],
     [{ ...valid, messages: [{ role: 'user', content: 'x', name: 3 }] }, 'messages[0].name'],
     [{ ...valid, max_tokens: 0 }, 'max_tokens'],
     [{ ...valid, max_completion_tokens: 1.5 }, 'max_completion_tokens'],
@@ -40,7 +44,7 @@ describe('parseChatRequest', () => {
     [{ ...valid, stream: true, stream_options: { include_usage: 1 } }, 'stream_options.include_usage'],
     [{ ...valid, stop: ['a', 'b', 'c', 'd', 'e'] }, 'stop'],
     [{ ...valid, seed: 'x' }, 'seed'],
-    [{ ...valid, n: 2 }, 'n'],
+    [{ ...valid, n: 200 }, 'n'],
   ])('rejects %j with param %j', (body, param) => {
     const result = parseChatRequest(body);
     expect(result.ok).toBe(false);

@@ -1,4 +1,4 @@
-import type { CompletionText } from './completion-text.ts';
+import type { SimOutput } from './sim-output.ts';
 
 /**
  * OpenAI response objects (chat.completion and chat.completion.chunk), built in one place so the JSON
@@ -21,32 +21,26 @@ export function usageOf(promptTokens: number, completionTokens: number): Usage {
   return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
 }
 
-/** A non-streaming `chat.completion`. */
-export function completionBody(identity: CompletionIdentity, completion: CompletionText, promptTokens: number): object {
+/** A non-streaming `chat.completion` with every choice. */
+export function completionBody(identity: CompletionIdentity, output: SimOutput, promptTokens: number): object {
   return {
     id: identity.id,
     object: 'chat.completion',
     created: identity.created,
     model: identity.model,
     system_fingerprint: null,
-    choices: [
-      {
-        index: 0,
-        message: { role: 'assistant', content: completion.text, refusal: null },
-        logprobs: null,
-        finish_reason: completion.finishReason,
-      },
-    ],
-    usage: usageOf(promptTokens, completion.pieces.length),
+    choices: output.choices.map((c) => ({ index: c.index, message: c.message, logprobs: c.logprobs, finish_reason: c.finishReason })),
+    usage: usageOf(promptTokens, output.completionTokens),
   };
 }
 
 /** A `chat.completion.chunk` with one choice; `usage: null` is included when usage will follow. */
 export function chunkBody(
   identity: CompletionIdentity,
-  delta: { role?: 'assistant'; content?: string },
+  delta: Record<string, unknown>,
   finishReason: string | null,
   includeUsage: boolean,
+  choice: { index: number; logprobs: object | null } = { index: 0, logprobs: null },
 ): object {
   return {
     id: identity.id,
@@ -54,7 +48,7 @@ export function chunkBody(
     created: identity.created,
     model: identity.model,
     system_fingerprint: null,
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    choices: [{ index: choice.index, delta, logprobs: choice.logprobs, finish_reason: finishReason }],
     ...(includeUsage ? { usage: null } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import type { CompletionIdentity } from './completion-bodies.ts';
-import type { CompletionText } from './completion-text.ts';
+import type { SimOutput } from './sim-output.ts';
 import type { InnerFaultSpec } from './fault-spec.ts';
 
 /**
@@ -8,7 +8,8 @@ import type { InnerFaultSpec } from './fault-spec.ts';
  */
 export interface CompletionRun {
   identity: CompletionIdentity;
-  completion: CompletionText;
+  /** The answer: whole choices and the stream steps that build them. */
+  output: SimOutput;
   promptTokens: number;
   includeUsage: boolean;
   ttftMs: number;

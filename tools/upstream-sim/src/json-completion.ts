@@ -10,8 +10,8 @@ import { paceTokens } from './token-pacer.ts';
  * socket, a malformed chunk becomes a 200 whose body is not JSON, stalls delay the body.
  */
 export async function respondJson(res: ServerResponse, run: CompletionRun): Promise<boolean> {
-  const { completion, fault, signal } = run;
-  const text = JSON.stringify(completionBody(run.identity, completion, run.promptTokens));
+  const { output, fault, signal } = run;
+  const text = JSON.stringify(completionBody(run.identity, output, run.promptTokens));
   const headers = { 'content-type': 'application/json', ...run.headers };
 
   if (fault?.kind === 'stall-before-first-token') {
@@ -49,7 +49,7 @@ export async function respondJson(res: ServerResponse, run: CompletionRun): Prom
   }
 
   const finished = await paceTokens({
-    count: completion.pieces.length,
+    count: output.steps.length,
     ttftMs: run.ttftMs,
     interTokenMs: run.interTokenMs,
     dripMs: dripMs(fault),

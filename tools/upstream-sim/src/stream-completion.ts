@@ -10,10 +10,8 @@ import { paceTokens } from './token-pacer.ts';
  * the finish reason, the usage chunk when asked for, then `data: [DONE]`. Mid-stream faults act here.
  */
 export async function streamCompletion(res: ServerResponse, run: CompletionRun): Promise<boolean> {
-  const { identity, completion, fault, signal } = run;
+  const { identity, output, fault, signal } = run;
   const writer = createSseWriter(res, signal, run.headers);
-  const chunk = (delta: { role?: 'assistant'; content?: string }, finishReason: string | null): object =>
-    chunkBody(identity, delta, finishReason, run.includeUsage);
 
   if (fault?.kind === 'stall-before-first-token') {
     if (fault.ms === undefined) {
@@ -50,28 +48,27 @@ export async function streamCompletion(res: ServerResponse, run: CompletionRun):
     };
   }
 
-  const pieces = completion.pieces;
+  const steps = output.steps;
   const finished = await paceTokens({
-    count: pieces.length,
+    count: steps.length,
     ttftMs: run.ttftMs,
     interTokenMs: run.interTokenMs,
     dripMs: dripMs(fault),
     signal,
     ...(midStream ? { midStream } : {}),
     emit: async (index) => {
-      const content = pieces[index] ?? '';
-      const ok = await writer.event(chunk(index === 0 ? { role: 'assistant', content } : { content }, null));
+      const step = steps[index]!;
+      const ok = await writer.event(chunkBody(identity, step.delta, null, run.includeUsage, { index: step.choice, logprobs: step.logprobs }));
       if (ok) run.onToken(index);
       return ok;
     },
   });
   if (!finished) return false;
-  // An answer cut to nothing by a stop sequence still announces the assistant role.
-  if (pieces.length === 0 && !(await writer.event(chunk({ role: 'assistant', content: '' }, null)))) return false;
-  if (!finished) return false;
 
-  if (!(await writer.event(chunk({}, completion.finishReason)))) return false;
-  if (run.includeUsage && !(await writer.event(usageChunkBody(identity, usageOf(run.promptTokens, pieces.length))))) {
+  for (const choice of output.choices) {
+    if (!(await writer.event(chunkBody(identity, {}, choice.finishReason, run.includeUsage, { index: choice.index, logprobs: null })))) return false;
+  }
+  if (run.includeUsage && !(await writer.event(usageChunkBody(identity, usageOf(run.promptTokens, output.completionTokens))))) {
     return false;
   }
   if (!(await writer.raw('[DONE]'))) return false;

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createAdmissionQueue } from './admission-queue.ts';
 import { createChatCompletionsHandler, type Persona } from './chat-completions-handler.ts';
+import { handleEmbeddings } from './embeddings-handler.ts';
 import { FaultSpecError, faultSpecFromJson, formatFaultSpec, parseFaultSpec, type FaultSpec } from './fault-spec.ts';
 import { createFaultState } from './fault-state.ts';
 import { invalidRequest, sendJson, sendOpenAiError } from './openai-error.ts';
@@ -148,6 +149,9 @@ export async function createUpstreamSimulator(options: UpstreamSimulatorOptions)
     if (path === '/v1/chat/completions' && method === 'POST') {
       return handleChat(req, res, await readBody(req), signal);
     }
+    if (path === '/v1/embeddings' && method === 'POST') {
+      return handleEmbeddings(res, await readBody(req), models);
+    }
     if (path === '/v1/models' && method === 'GET') {
       // Without a configured list, the models that have been served so far.
       const ids = models ?? [...queue.loadByModel().keys()];
@@ -182,7 +186,7 @@ export async function createUpstreamSimulator(options: UpstreamSimulatorOptions)
         return sendJson(res, 200, { fault: null });
       }
     }
-    const known = ['/v1/chat/completions', '/v1/models', '/health', '/metrics', '/sim/stats', '/sim/fault'];
+    const known = ['/v1/chat/completions', '/v1/embeddings', '/v1/models', '/health', '/metrics', '/sim/stats', '/sim/fault'];
     if (known.includes(path)) {
       return sendOpenAiError(res, 405, invalidRequest(`Method ${method} is not allowed on ${path}.`, null, 'method_not_allowed'));
     }

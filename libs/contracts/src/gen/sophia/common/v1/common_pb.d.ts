@@ -22,6 +22,9 @@ export declare type ChatMessage = Message<"sophia.common.v1.ChatMessage"> & {
   role: Role;
 
   /**
+   * The message's text. With `parts`, the texts of the parts joined (what classification and token
+   * counting read); empty for an assistant turn that only calls tools (OpenAI's `content: null`).
+   *
    * @generated from field: string content = 2;
    */
   content: string;
@@ -32,6 +35,28 @@ export declare type ChatMessage = Message<"sophia.common.v1.ChatMessage"> & {
    * @generated from field: string name = 3;
    */
   name: string;
+
+  /**
+   * The content as OpenAI content parts, when the caller sent parts (text and images), in order.
+   * Empty: `content` is the whole message.
+   *
+   * @generated from field: repeated sophia.common.v1.ContentPart parts = 4;
+   */
+  parts: ContentPart[];
+
+  /**
+   * Assistant turn: the tool calls it made (OpenAI `tool_calls`).
+   *
+   * @generated from field: repeated sophia.common.v1.ToolCall tool_calls = 5;
+   */
+  toolCalls: ToolCall[];
+
+  /**
+   * Tool turn: the id of the call this message answers (OpenAI `tool_call_id`).
+   *
+   * @generated from field: string tool_call_id = 6;
+   */
+  toolCallId: string;
 };
 
 /**
@@ -41,7 +66,206 @@ export declare type ChatMessage = Message<"sophia.common.v1.ChatMessage"> & {
 export declare const ChatMessageSchema: GenMessage<ChatMessage>;
 
 /**
- * Sampling parameters; unset fields mean the upstream's default.
+ * One part of a multi-part message (OpenAI content parts).
+ *
+ * @generated from message sophia.common.v1.ContentPart
+ */
+export declare type ContentPart = Message<"sophia.common.v1.ContentPart"> & {
+  /**
+   * @generated from oneof sophia.common.v1.ContentPart.part
+   */
+  part: {
+    /**
+     * @generated from field: string text = 1;
+     */
+    value: string;
+    case: "text";
+  } | {
+    /**
+     * @generated from field: sophia.common.v1.ImageUrl image_url = 2;
+     */
+    value: ImageUrl;
+    case: "imageUrl";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message sophia.common.v1.ContentPart.
+ * Use `create(ContentPartSchema)` to create a new message.
+ */
+export declare const ContentPartSchema: GenMessage<ContentPart>;
+
+/**
+ * An image given by URL or `data:` URL; only models whose catalog entry has the `vision` feature take it.
+ *
+ * @generated from message sophia.common.v1.ImageUrl
+ */
+export declare type ImageUrl = Message<"sophia.common.v1.ImageUrl"> & {
+  /**
+   * @generated from field: string url = 1;
+   */
+  url: string;
+
+  /**
+   * "auto", "low" or "high"; empty = the upstream's default.
+   *
+   * @generated from field: string detail = 2;
+   */
+  detail: string;
+};
+
+/**
+ * Describes the message sophia.common.v1.ImageUrl.
+ * Use `create(ImageUrlSchema)` to create a new message.
+ */
+export declare const ImageUrlSchema: GenMessage<ImageUrl>;
+
+/**
+ * A function call the model made (OpenAI `tool_calls[]` of type "function").
+ *
+ * @generated from message sophia.common.v1.ToolCall
+ */
+export declare type ToolCall = Message<"sophia.common.v1.ToolCall"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * The arguments as the model wrote them: JSON text, not checked by the mesh.
+   *
+   * @generated from field: string arguments = 3;
+   */
+  arguments: string;
+};
+
+/**
+ * Describes the message sophia.common.v1.ToolCall.
+ * Use `create(ToolCallSchema)` to create a new message.
+ */
+export declare const ToolCallSchema: GenMessage<ToolCall>;
+
+/**
+ * A function the model may call (OpenAI `tools[]` of type "function").
+ *
+ * @generated from message sophia.common.v1.Tool
+ */
+export declare type Tool = Message<"sophia.common.v1.Tool"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string description = 2;
+   */
+  description: string;
+
+  /**
+   * JSON Schema of the arguments, as JSON text; empty = no parameters.
+   *
+   * @generated from field: string parameters_json = 3;
+   */
+  parametersJson: string;
+
+  /**
+   * OpenAI `strict`: the arguments must follow the schema exactly.
+   *
+   * @generated from field: optional bool strict = 4;
+   */
+  strict?: boolean | undefined;
+};
+
+/**
+ * Describes the message sophia.common.v1.Tool.
+ * Use `create(ToolSchema)` to create a new message.
+ */
+export declare const ToolSchema: GenMessage<Tool>;
+
+/**
+ * OpenAI `tool_choice`: a mode, or one named function the model must call.
+ *
+ * @generated from message sophia.common.v1.ToolChoice
+ */
+export declare type ToolChoice = Message<"sophia.common.v1.ToolChoice"> & {
+  /**
+   * @generated from oneof sophia.common.v1.ToolChoice.choice
+   */
+  choice: {
+    /**
+     * @generated from field: sophia.common.v1.ToolChoiceMode mode = 1;
+     */
+    value: ToolChoiceMode;
+    case: "mode";
+  } | {
+    /**
+     * @generated from field: string function_name = 2;
+     */
+    value: string;
+    case: "functionName";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message sophia.common.v1.ToolChoice.
+ * Use `create(ToolChoiceSchema)` to create a new message.
+ */
+export declare const ToolChoiceSchema: GenMessage<ToolChoice>;
+
+/**
+ * OpenAI `response_format`.
+ *
+ * @generated from message sophia.common.v1.ResponseFormat
+ */
+export declare type ResponseFormat = Message<"sophia.common.v1.ResponseFormat"> & {
+  /**
+   * @generated from field: sophia.common.v1.ResponseFormatType type = 1;
+   */
+  type: ResponseFormatType;
+
+  /**
+   * `json_schema.name`.
+   *
+   * @generated from field: string schema_name = 2;
+   */
+  schemaName: string;
+
+  /**
+   * `json_schema.schema` as JSON text.
+   *
+   * @generated from field: string schema_json = 3;
+   */
+  schemaJson: string;
+
+  /**
+   * `json_schema.strict`.
+   *
+   * @generated from field: optional bool strict = 4;
+   */
+  strict?: boolean | undefined;
+
+  /**
+   * `json_schema.description`.
+   *
+   * @generated from field: string description = 5;
+   */
+  description: string;
+};
+
+/**
+ * Describes the message sophia.common.v1.ResponseFormat.
+ * Use `create(ResponseFormatSchema)` to create a new message.
+ */
+export declare const ResponseFormatSchema: GenMessage<ResponseFormat>;
+
+/**
+ * What the caller asks of the generation: sampling, output shape and tools. Unset fields mean the
+ * upstream's default. Carried unchanged to every target the router tries (fallback, retry, rescue).
  *
  * @generated from message sophia.common.v1.GenerationParams
  */
@@ -70,6 +294,80 @@ export declare type GenerationParams = Message<"sophia.common.v1.GenerationParam
    * @generated from field: optional int64 seed = 5;
    */
   seed?: bigint | undefined;
+
+  /**
+   * @generated from field: optional double frequency_penalty = 6;
+   */
+  frequencyPenalty?: number | undefined;
+
+  /**
+   * @generated from field: optional double presence_penalty = 7;
+   */
+  presencePenalty?: number | undefined;
+
+  /**
+   * Token id (as a decimal string) → bias in [-100, 100].
+   *
+   * @generated from field: map<string, double> logit_bias = 8;
+   */
+  logitBias: { [key: string]: number };
+
+  /**
+   * Return the log probability of each output token.
+   *
+   * @generated from field: bool logprobs = 9;
+   */
+  logprobs: boolean;
+
+  /**
+   * With `logprobs`: how many alternatives per token, 0-20.
+   *
+   * @generated from field: optional uint32 top_logprobs = 10;
+   */
+  topLogprobs?: number | undefined;
+
+  /**
+   * Choices to generate; 0 means 1. Billing and the worst-case quote count every choice.
+   *
+   * @generated from field: uint32 n = 11;
+   */
+  n: number;
+
+  /**
+   * The end user, for the upstream's abuse monitoring (OpenAI `user`); empty = the tenant.
+   *
+   * @generated from field: string user = 12;
+   */
+  user: string;
+
+  /**
+   * "none", "minimal", "low", "medium", "high"; only for models with the `reasoning` feature.
+   *
+   * @generated from field: string reasoning_effort = 13;
+   */
+  reasoningEffort: string;
+
+  /**
+   * @generated from field: sophia.common.v1.ResponseFormat response_format = 14;
+   */
+  responseFormat?: ResponseFormat | undefined;
+
+  /**
+   * @generated from field: repeated sophia.common.v1.Tool tools = 15;
+   */
+  tools: Tool[];
+
+  /**
+   * @generated from field: sophia.common.v1.ToolChoice tool_choice = 16;
+   */
+  toolChoice?: ToolChoice | undefined;
+
+  /**
+   * OpenAI `parallel_tool_calls`; unset = the upstream's default (true).
+   *
+   * @generated from field: optional bool parallel_tool_calls = 17;
+   */
+  parallelToolCalls?: boolean | undefined;
 };
 
 /**
@@ -77,6 +375,154 @@ export declare type GenerationParams = Message<"sophia.common.v1.GenerationParam
  * Use `create(GenerationParamsSchema)` to create a new message.
  */
 export declare const GenerationParamsSchema: GenMessage<GenerationParams>;
+
+/**
+ * One piece of a tool call being streamed: the first piece of call `index` carries its id and
+ * name, later ones append to its arguments (OpenAI streamed `tool_calls` deltas).
+ *
+ * @generated from message sophia.common.v1.ToolCallDelta
+ */
+export declare type ToolCallDelta = Message<"sophia.common.v1.ToolCallDelta"> & {
+  /**
+   * @generated from field: uint32 index = 1;
+   */
+  index: number;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string arguments = 4;
+   */
+  arguments: string;
+};
+
+/**
+ * Describes the message sophia.common.v1.ToolCallDelta.
+ * Use `create(ToolCallDeltaSchema)` to create a new message.
+ */
+export declare const ToolCallDeltaSchema: GenMessage<ToolCallDelta>;
+
+/**
+ * An alternative token at one position (OpenAI `top_logprobs[]`).
+ *
+ * @generated from message sophia.common.v1.TopLogprob
+ */
+export declare type TopLogprob = Message<"sophia.common.v1.TopLogprob"> & {
+  /**
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * @generated from field: double logprob = 2;
+   */
+  logprob: number;
+
+  /**
+   * UTF-8 bytes of the token (OpenAI `bytes`), empty when the upstream sent none.
+   *
+   * @generated from field: bytes bytes = 3;
+   */
+  bytes: Uint8Array;
+};
+
+/**
+ * Describes the message sophia.common.v1.TopLogprob.
+ * Use `create(TopLogprobSchema)` to create a new message.
+ */
+export declare const TopLogprobSchema: GenMessage<TopLogprob>;
+
+/**
+ * Log probability of one output token (OpenAI `logprobs.content[]`).
+ *
+ * @generated from message sophia.common.v1.TokenLogprob
+ */
+export declare type TokenLogprob = Message<"sophia.common.v1.TokenLogprob"> & {
+  /**
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * @generated from field: double logprob = 2;
+   */
+  logprob: number;
+
+  /**
+   * @generated from field: bytes bytes = 3;
+   */
+  bytes: Uint8Array;
+
+  /**
+   * @generated from field: repeated sophia.common.v1.TopLogprob top_logprobs = 4;
+   */
+  topLogprobs: TopLogprob[];
+};
+
+/**
+ * Describes the message sophia.common.v1.TokenLogprob.
+ * Use `create(TokenLogprobSchema)` to create a new message.
+ */
+export declare const TokenLogprobSchema: GenMessage<TokenLogprob>;
+
+/**
+ * Output that plain text of choice 0 cannot carry: another choice (n > 1), tool calls, log
+ * probabilities, a refusal, or a choice's finish reason. Plain text of choice 0 keeps travelling
+ * as a text delta, so callers that know only text are unchanged.
+ *
+ * @generated from message sophia.common.v1.ChoiceDelta
+ */
+export declare type ChoiceDelta = Message<"sophia.common.v1.ChoiceDelta"> & {
+  /**
+   * Choice index, 0 to n-1.
+   *
+   * @generated from field: uint32 index = 1;
+   */
+  index: number;
+
+  /**
+   * @generated from field: string content = 2;
+   */
+  content: string;
+
+  /**
+   * @generated from field: repeated sophia.common.v1.ToolCallDelta tool_calls = 3;
+   */
+  toolCalls: ToolCallDelta[];
+
+  /**
+   * Log probabilities of the tokens of `content`.
+   *
+   * @generated from field: repeated sophia.common.v1.TokenLogprob logprobs = 4;
+   */
+  logprobs: TokenLogprob[];
+
+  /**
+   * Set on the choice's last delta ("stop", "length", "tool_calls", "content_filter").
+   *
+   * @generated from field: string finish_reason = 5;
+   */
+  finishReason: string;
+
+  /**
+   * @generated from field: string refusal = 6;
+   */
+  refusal: string;
+};
+
+/**
+ * Describes the message sophia.common.v1.ChoiceDelta.
+ * Use `create(ChoiceDeltaSchema)` to create a new message.
+ */
+export declare const ChoiceDeltaSchema: GenMessage<ChoiceDelta>;
 
 /**
  * Token counts as reported by the upstream that produced them.
@@ -475,6 +921,80 @@ export enum TaskType {
  * Describes the enum sophia.common.v1.TaskType.
  */
 export declare const TaskTypeSchema: GenEnum<TaskType>;
+
+/**
+ * How the model must use the tools (OpenAI `tool_choice`).
+ *
+ * @generated from enum sophia.common.v1.ToolChoiceMode
+ */
+export enum ToolChoiceMode {
+  /**
+   * @generated from enum value: TOOL_CHOICE_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Never call a tool.
+   *
+   * @generated from enum value: TOOL_CHOICE_MODE_NONE = 1;
+   */
+  NONE = 1,
+
+  /**
+   * The model decides.
+   *
+   * @generated from enum value: TOOL_CHOICE_MODE_AUTO = 2;
+   */
+  AUTO = 2,
+
+  /**
+   * Call at least one tool.
+   *
+   * @generated from enum value: TOOL_CHOICE_MODE_REQUIRED = 3;
+   */
+  REQUIRED = 3,
+}
+
+/**
+ * Describes the enum sophia.common.v1.ToolChoiceMode.
+ */
+export declare const ToolChoiceModeSchema: GenEnum<ToolChoiceMode>;
+
+/**
+ * Shape of the answer (OpenAI `response_format.type`).
+ *
+ * @generated from enum sophia.common.v1.ResponseFormatType
+ */
+export enum ResponseFormatType {
+  /**
+   * @generated from enum value: RESPONSE_FORMAT_TYPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: RESPONSE_FORMAT_TYPE_TEXT = 1;
+   */
+  TEXT = 1,
+
+  /**
+   * Any JSON object (JSON mode).
+   *
+   * @generated from enum value: RESPONSE_FORMAT_TYPE_JSON_OBJECT = 2;
+   */
+  JSON_OBJECT = 2,
+
+  /**
+   * JSON following `schema_json` (structured outputs).
+   *
+   * @generated from enum value: RESPONSE_FORMAT_TYPE_JSON_SCHEMA = 3;
+   */
+  JSON_SCHEMA = 3,
+}
+
+/**
+ * Describes the enum sophia.common.v1.ResponseFormatType.
+ */
+export declare const ResponseFormatTypeSchema: GenEnum<ResponseFormatType>;
 
 /**
  * Order in which serverless providers are tried when the request names none.

@@ -8,7 +8,7 @@ import { enumDesc, fileDesc, messageDesc, tsEnum } from "@bufbuild/protobuf/code
  * Describes the file sophia/common/v1/common.proto.
  */
 export const file_sophia_common_v1_common = /*@__PURE__*/
-  fileDesc("Ch1zb3BoaWEvY29tbW9uL3YxL2NvbW1vbi5wcm90bxIQc29waGlhLmNvbW1vbi52MSJSCgtDaGF0TWVzc2FnZRIkCgRyb2xlGAEgASgOMhYuc29waGlhLmNvbW1vbi52MS5Sb2xlEg8KB2NvbnRlbnQYAiABKAkSDAoEbmFtZRgDIAEoCSKsAQoQR2VuZXJhdGlvblBhcmFtcxIXCgptYXhfdG9rZW5zGAEgASgNSACIAQESGAoLdGVtcGVyYXR1cmUYAiABKAFIAYgBARISCgV0b3BfcBgDIAEoAUgCiAEBEgwKBHN0b3AYBCADKAkSEQoEc2VlZBgFIAEoA0gDiAEBQg0KC19tYXhfdG9rZW5zQg4KDF90ZW1wZXJhdHVyZUIICgZfdG9wX3BCBwoFX3NlZWQiTwoFVXNhZ2USFQoNcHJvbXB0X3Rva2VucxgBIAEoDRIZChFjb21wbGV0aW9uX3Rva2VucxgCIAEoDRIUCgx0b3RhbF90b2tlbnMYAyABKA0iGgoFTW9uZXkSEQoJbWljcm9fdXNkGAEgASgDIt8CCg9Sb3V0aW5nRGVjaXNpb24SJAoEdGllchgBIAEoDjIWLnNvcGhpYS5jb21tb24udjEuVGllchItCgl0YXNrX3R5cGUYAiABKA4yGi5zb3BoaWEuY29tbW9uLnYxLlRhc2tUeXBlEg0KBXNjb3JlGAMgASgBEg0KBW1vZGVsGAQgASgJEioKB2JhY2tlbmQYBSABKA4yGS5zb3BoaWEuY29tbW9uLnYxLkJhY2tlbmQSDgoGdGFyZ2V0GAYgASgJEhAKCGZhbGxiYWNrGAcgASgIEhAKCGF0dGVtcHRzGAggASgNEg8KB3JlYXNvbnMYCSADKAkSLwoOZXN0aW1hdGVkX2Nvc3QYCiABKAsyFy5zb3BoaWEuY29tbW9uLnYxLk1vbmV5EiUKBGNvc3QYCyABKAsyFy5zb3BoaWEuY29tbW9uLnYxLk1vbmV5EhAKCHByb3ZpZGVyGAwgASgJIlIKCE1heFByaWNlEhMKBnByb21wdBgBIAEoAUgAiAEBEhcKCmNvbXBsZXRpb24YAiABKAFIAYgBAUIJCgdfcHJvbXB0Qg0KC19jb21wbGV0aW9uItEBChNQcm92aWRlclByZWZlcmVuY2VzEg0KBW9yZGVyGAEgAygJEgwKBG9ubHkYAiADKAkSDgoGaWdub3JlGAMgAygJEiwKBHNvcnQYBCABKA4yHi5zb3BoaWEuY29tbW9uLnYxLlByb3ZpZGVyU29ydBItCgltYXhfcHJpY2UYBSABKAsyGi5zb3BoaWEuY29tbW9uLnYxLk1heFByaWNlEhwKD2FsbG93X2ZhbGxiYWNrcxgGIAEoCEgAiAEBQhIKEF9hbGxvd19mYWxsYmFja3MqUgoEVGllchIUChBUSUVSX1VOU1BFQ0lGSUVEEAASDwoLVElFUl9TSU1QTEUQARIRCg1USUVSX0JBTEFOQ0VEEAISEAoMVElFUl9DT01QTEVYEAMqSwoHQmFja2VuZBIXChNCQUNLRU5EX1VOU1BFQ0lGSUVEEAASFgoSQkFDS0VORF9TRVJWRVJMRVNTEAESDwoLQkFDS0VORF9HUFUQAipzCgRSb2xlEhQKEFJPTEVfVU5TUEVDSUZJRUQQABIPCgtST0xFX1NZU1RFTRABEg0KCVJPTEVfVVNFUhACEhIKDlJPTEVfQVNTSVNUQU5UEAMSDQoJUk9MRV9UT09MEAQSEgoOUk9MRV9ERVZFTE9QRVIQBSq9AgoIVGFza1R5cGUSGQoVVEFTS19UWVBFX1VOU1BFQ0lGSUVEEAASFQoRVEFTS19UWVBFX09QRU5fUUEQARIbChdUQVNLX1RZUEVfU1VNTUFSSVpBVElPThACEhgKFFRBU0tfVFlQRV9FWFRSQUNUSU9OEAMSHAoYVEFTS19UWVBFX0NMQVNTSUZJQ0FUSU9OEAQSEgoOVEFTS19UWVBFX0NPREUQBRIcChhUQVNLX1RZUEVfTUFUSF9SRUFTT05JTkcQBhIWChJUQVNLX1RZUEVfU1FMX0RBVEEQBxIeChpUQVNLX1RZUEVfQ1JFQVRJVkVfV1JJVElORxAIEhcKE1RBU0tfVFlQRV9SRVdSSVRJTkcQCRISCg5UQVNLX1RZUEVfQ0hBVBAKEhMKD1RBU0tfVFlQRV9PVEhFUhALKn8KDFByb3ZpZGVyU29ydBIdChlQUk9WSURFUl9TT1JUX1VOU1BFQ0lGSUVEEAASFwoTUFJPVklERVJfU09SVF9QUklDRRABEhkKFVBST1ZJREVSX1NPUlRfTEFURU5DWRACEhwKGFBST1ZJREVSX1NPUlRfVEhST1VHSFBVVBADYgZwcm90bzM");
+  fileDesc("Ch1zb3BoaWEvY29tbW9uL3YxL2NvbW1vbi5wcm90bxIQc29waGlhLmNvbW1vbi52MSLGAQoLQ2hhdE1lc3NhZ2USJAoEcm9sZRgBIAEoDjIWLnNvcGhpYS5jb21tb24udjEuUm9sZRIPCgdjb250ZW50GAIgASgJEgwKBG5hbWUYAyABKAkSLAoFcGFydHMYBCADKAsyHS5zb3BoaWEuY29tbW9uLnYxLkNvbnRlbnRQYXJ0Ei4KCnRvb2xfY2FsbHMYBSADKAsyGi5zb3BoaWEuY29tbW9uLnYxLlRvb2xDYWxsEhQKDHRvb2xfY2FsbF9pZBgGIAEoCSJWCgtDb250ZW50UGFydBIOCgR0ZXh0GAEgASgJSAASLwoJaW1hZ2VfdXJsGAIgASgLMhouc29waGlhLmNvbW1vbi52MS5JbWFnZVVybEgAQgYKBHBhcnQiJwoISW1hZ2VVcmwSCwoDdXJsGAEgASgJEg4KBmRldGFpbBgCIAEoCSI3CghUb29sQ2FsbBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhEKCWFyZ3VtZW50cxgDIAEoCSJiCgRUb29sEgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSFwoPcGFyYW1ldGVyc19qc29uGAMgASgJEhMKBnN0cmljdBgEIAEoCEgAiAEBQgkKB19zdHJpY3QiYQoKVG9vbENob2ljZRIwCgRtb2RlGAEgASgOMiAuc29waGlhLmNvbW1vbi52MS5Ub29sQ2hvaWNlTW9kZUgAEhcKDWZ1bmN0aW9uX25hbWUYAiABKAlIAEIICgZjaG9pY2UiowEKDlJlc3BvbnNlRm9ybWF0EjIKBHR5cGUYASABKA4yJC5zb3BoaWEuY29tbW9uLnYxLlJlc3BvbnNlRm9ybWF0VHlwZRITCgtzY2hlbWFfbmFtZRgCIAEoCRITCgtzY2hlbWFfanNvbhgDIAEoCRITCgZzdHJpY3QYBCABKAhIAIgBARITCgtkZXNjcmlwdGlvbhgFIAEoCUIJCgdfc3RyaWN0Is8FChBHZW5lcmF0aW9uUGFyYW1zEhcKCm1heF90b2tlbnMYASABKA1IAIgBARIYCgt0ZW1wZXJhdHVyZRgCIAEoAUgBiAEBEhIKBXRvcF9wGAMgASgBSAKIAQESDAoEc3RvcBgEIAMoCRIRCgRzZWVkGAUgASgDSAOIAQESHgoRZnJlcXVlbmN5X3BlbmFsdHkYBiABKAFIBIgBARIdChBwcmVzZW5jZV9wZW5hbHR5GAcgASgBSAWIAQESRQoKbG9naXRfYmlhcxgIIAMoCzIxLnNvcGhpYS5jb21tb24udjEuR2VuZXJhdGlvblBhcmFtcy5Mb2dpdEJpYXNFbnRyeRIQCghsb2dwcm9icxgJIAEoCBIZCgx0b3BfbG9ncHJvYnMYCiABKA1IBogBARIJCgFuGAsgASgNEgwKBHVzZXIYDCABKAkSGAoQcmVhc29uaW5nX2VmZm9ydBgNIAEoCRI5Cg9yZXNwb25zZV9mb3JtYXQYDiABKAsyIC5zb3BoaWEuY29tbW9uLnYxLlJlc3BvbnNlRm9ybWF0EiUKBXRvb2xzGA8gAygLMhYuc29waGlhLmNvbW1vbi52MS5Ub29sEjEKC3Rvb2xfY2hvaWNlGBAgASgLMhwuc29waGlhLmNvbW1vbi52MS5Ub29sQ2hvaWNlEiAKE3BhcmFsbGVsX3Rvb2xfY2FsbHMYESABKAhIB4gBARowCg5Mb2dpdEJpYXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBQg0KC19tYXhfdG9rZW5zQg4KDF90ZW1wZXJhdHVyZUIICgZfdG9wX3BCBwoFX3NlZWRCFAoSX2ZyZXF1ZW5jeV9wZW5hbHR5QhMKEV9wcmVzZW5jZV9wZW5hbHR5Qg8KDV90b3BfbG9ncHJvYnNCFgoUX3BhcmFsbGVsX3Rvb2xfY2FsbHMiSwoNVG9vbENhbGxEZWx0YRINCgVpbmRleBgBIAEoDRIKCgJpZBgCIAEoCRIMCgRuYW1lGAMgASgJEhEKCWFyZ3VtZW50cxgEIAEoCSI7CgpUb3BMb2dwcm9iEg0KBXRva2VuGAEgASgJEg8KB2xvZ3Byb2IYAiABKAESDQoFYnl0ZXMYAyABKAwicQoMVG9rZW5Mb2dwcm9iEg0KBXRva2VuGAEgASgJEg8KB2xvZ3Byb2IYAiABKAESDQoFYnl0ZXMYAyABKAwSMgoMdG9wX2xvZ3Byb2JzGAQgAygLMhwuc29waGlhLmNvbW1vbi52MS5Ub3BMb2dwcm9iIrwBCgtDaG9pY2VEZWx0YRINCgVpbmRleBgBIAEoDRIPCgdjb250ZW50GAIgASgJEjMKCnRvb2xfY2FsbHMYAyADKAsyHy5zb3BoaWEuY29tbW9uLnYxLlRvb2xDYWxsRGVsdGESMAoIbG9ncHJvYnMYBCADKAsyHi5zb3BoaWEuY29tbW9uLnYxLlRva2VuTG9ncHJvYhIVCg1maW5pc2hfcmVhc29uGAUgASgJEg8KB3JlZnVzYWwYBiABKAkiTwoFVXNhZ2USFQoNcHJvbXB0X3Rva2VucxgBIAEoDRIZChFjb21wbGV0aW9uX3Rva2VucxgCIAEoDRIUCgx0b3RhbF90b2tlbnMYAyABKA0iGgoFTW9uZXkSEQoJbWljcm9fdXNkGAEgASgDIt8CCg9Sb3V0aW5nRGVjaXNpb24SJAoEdGllchgBIAEoDjIWLnNvcGhpYS5jb21tb24udjEuVGllchItCgl0YXNrX3R5cGUYAiABKA4yGi5zb3BoaWEuY29tbW9uLnYxLlRhc2tUeXBlEg0KBXNjb3JlGAMgASgBEg0KBW1vZGVsGAQgASgJEioKB2JhY2tlbmQYBSABKA4yGS5zb3BoaWEuY29tbW9uLnYxLkJhY2tlbmQSDgoGdGFyZ2V0GAYgASgJEhAKCGZhbGxiYWNrGAcgASgIEhAKCGF0dGVtcHRzGAggASgNEg8KB3JlYXNvbnMYCSADKAkSLwoOZXN0aW1hdGVkX2Nvc3QYCiABKAsyFy5zb3BoaWEuY29tbW9uLnYxLk1vbmV5EiUKBGNvc3QYCyABKAsyFy5zb3BoaWEuY29tbW9uLnYxLk1vbmV5EhAKCHByb3ZpZGVyGAwgASgJIlIKCE1heFByaWNlEhMKBnByb21wdBgBIAEoAUgAiAEBEhcKCmNvbXBsZXRpb24YAiABKAFIAYgBAUIJCgdfcHJvbXB0Qg0KC19jb21wbGV0aW9uItEBChNQcm92aWRlclByZWZlcmVuY2VzEg0KBW9yZGVyGAEgAygJEgwKBG9ubHkYAiADKAkSDgoGaWdub3JlGAMgAygJEiwKBHNvcnQYBCABKA4yHi5zb3BoaWEuY29tbW9uLnYxLlByb3ZpZGVyU29ydBItCgltYXhfcHJpY2UYBSABKAsyGi5zb3BoaWEuY29tbW9uLnYxLk1heFByaWNlEhwKD2FsbG93X2ZhbGxiYWNrcxgGIAEoCEgAiAEBQhIKEF9hbGxvd19mYWxsYmFja3MqUgoEVGllchIUChBUSUVSX1VOU1BFQ0lGSUVEEAASDwoLVElFUl9TSU1QTEUQARIRCg1USUVSX0JBTEFOQ0VEEAISEAoMVElFUl9DT01QTEVYEAMqSwoHQmFja2VuZBIXChNCQUNLRU5EX1VOU1BFQ0lGSUVEEAASFgoSQkFDS0VORF9TRVJWRVJMRVNTEAESDwoLQkFDS0VORF9HUFUQAipzCgRSb2xlEhQKEFJPTEVfVU5TUEVDSUZJRUQQABIPCgtST0xFX1NZU1RFTRABEg0KCVJPTEVfVVNFUhACEhIKDlJPTEVfQVNTSVNUQU5UEAMSDQoJUk9MRV9UT09MEAQSEgoOUk9MRV9ERVZFTE9QRVIQBSq9AgoIVGFza1R5cGUSGQoVVEFTS19UWVBFX1VOU1BFQ0lGSUVEEAASFQoRVEFTS19UWVBFX09QRU5fUUEQARIbChdUQVNLX1RZUEVfU1VNTUFSSVpBVElPThACEhgKFFRBU0tfVFlQRV9FWFRSQUNUSU9OEAMSHAoYVEFTS19UWVBFX0NMQVNTSUZJQ0FUSU9OEAQSEgoOVEFTS19UWVBFX0NPREUQBRIcChhUQVNLX1RZUEVfTUFUSF9SRUFTT05JTkcQBhIWChJUQVNLX1RZUEVfU1FMX0RBVEEQBxIeChpUQVNLX1RZUEVfQ1JFQVRJVkVfV1JJVElORxAIEhcKE1RBU0tfVFlQRV9SRVdSSVRJTkcQCRISCg5UQVNLX1RZUEVfQ0hBVBAKEhMKD1RBU0tfVFlQRV9PVEhFUhALKocBCg5Ub29sQ2hvaWNlTW9kZRIgChxUT09MX0NIT0lDRV9NT0RFX1VOU1BFQ0lGSUVEEAASGQoVVE9PTF9DSE9JQ0VfTU9ERV9OT05FEAESGQoVVE9PTF9DSE9JQ0VfTU9ERV9BVVRPEAISHQoZVE9PTF9DSE9JQ0VfTU9ERV9SRVFVSVJFRBADKqUBChJSZXNwb25zZUZvcm1hdFR5cGUSJAogUkVTUE9OU0VfRk9STUFUX1RZUEVfVU5TUEVDSUZJRUQQABIdChlSRVNQT05TRV9GT1JNQVRfVFlQRV9URVhUEAESJAogUkVTUE9OU0VfRk9STUFUX1RZUEVfSlNPTl9PQkpFQ1QQAhIkCiBSRVNQT05TRV9GT1JNQVRfVFlQRV9KU09OX1NDSEVNQRADKn8KDFByb3ZpZGVyU29ydBIdChlQUk9WSURFUl9TT1JUX1VOU1BFQ0lGSUVEEAASFwoTUFJPVklERVJfU09SVF9QUklDRRABEhkKFVBST1ZJREVSX1NPUlRfTEFURU5DWRACEhwKGFBST1ZJREVSX1NPUlRfVEhST1VHSFBVVBADYgZwcm90bzM");
 
 /**
  * Describes the message sophia.common.v1.ChatMessage.
@@ -18,46 +18,116 @@ export const ChatMessageSchema = /*@__PURE__*/
   messageDesc(file_sophia_common_v1_common, 0);
 
 /**
+ * Describes the message sophia.common.v1.ContentPart.
+ * Use `create(ContentPartSchema)` to create a new message.
+ */
+export const ContentPartSchema = /*@__PURE__*/
+  messageDesc(file_sophia_common_v1_common, 1);
+
+/**
+ * Describes the message sophia.common.v1.ImageUrl.
+ * Use `create(ImageUrlSchema)` to create a new message.
+ */
+export const ImageUrlSchema = /*@__PURE__*/
+  messageDesc(file_sophia_common_v1_common, 2);
+
+/**
+ * Describes the message sophia.common.v1.ToolCall.
+ * Use `create(ToolCallSchema)` to create a new message.
+ */
+export const ToolCallSchema = /*@__PURE__*/
+  messageDesc(file_sophia_common_v1_common, 3);
+
+/**
+ * Describes the message sophia.common.v1.Tool.
+ * Use `create(ToolSchema)` to create a new message.
+ */
+export const ToolSchema = /*@__PURE__*/
+  messageDesc(file_sophia_common_v1_common, 4);
+
+/**
+ * Describes the message sophia.common.v1.ToolChoice.
+ * Use `create(ToolChoiceSchema)` to create a new message.
+ */
+export const ToolChoiceSchema = /*@__PURE__*/
+  messageDesc(file_sophia_common_v1_common, 5);
+
+/**
+ * Describes the message sophia.common.v1.ResponseFormat.
+ * Use `create(ResponseFormatSchema)` to create a new message.
+ */
+export const ResponseFormatSchema = /*@__PURE__*/
+  messageDesc(file_sophia_common_v1_common, 6);
+
+/**
  * Describes the message sophia.common.v1.GenerationParams.
  * Use `create(GenerationParamsSchema)` to create a new message.
  */
 export const GenerationParamsSchema = /*@__PURE__*/
-  messageDesc(file_sophia_common_v1_common, 1);
+  messageDesc(file_sophia_common_v1_common, 7);
+
+/**
+ * Describes the message sophia.common.v1.ToolCallDelta.
+ * Use `create(ToolCallDeltaSchema)` to create a new message.
+ */
+export const ToolCallDeltaSchema = /*@__PURE__*/
+  messageDesc(file_sophia_common_v1_common, 8);
+
+/**
+ * Describes the message sophia.common.v1.TopLogprob.
+ * Use `create(TopLogprobSchema)` to create a new message.
+ */
+export const TopLogprobSchema = /*@__PURE__*/
+  messageDesc(file_sophia_common_v1_common, 9);
+
+/**
+ * Describes the message sophia.common.v1.TokenLogprob.
+ * Use `create(TokenLogprobSchema)` to create a new message.
+ */
+export const TokenLogprobSchema = /*@__PURE__*/
+  messageDesc(file_sophia_common_v1_common, 10);
+
+/**
+ * Describes the message sophia.common.v1.ChoiceDelta.
+ * Use `create(ChoiceDeltaSchema)` to create a new message.
+ */
+export const ChoiceDeltaSchema = /*@__PURE__*/
+  messageDesc(file_sophia_common_v1_common, 11);
 
 /**
  * Describes the message sophia.common.v1.Usage.
  * Use `create(UsageSchema)` to create a new message.
  */
 export const UsageSchema = /*@__PURE__*/
-  messageDesc(file_sophia_common_v1_common, 2);
+  messageDesc(file_sophia_common_v1_common, 12);
 
 /**
  * Describes the message sophia.common.v1.Money.
  * Use `create(MoneySchema)` to create a new message.
  */
 export const MoneySchema = /*@__PURE__*/
-  messageDesc(file_sophia_common_v1_common, 3);
+  messageDesc(file_sophia_common_v1_common, 13);
 
 /**
  * Describes the message sophia.common.v1.RoutingDecision.
  * Use `create(RoutingDecisionSchema)` to create a new message.
  */
 export const RoutingDecisionSchema = /*@__PURE__*/
-  messageDesc(file_sophia_common_v1_common, 4);
+  messageDesc(file_sophia_common_v1_common, 14);
 
 /**
  * Describes the message sophia.common.v1.MaxPrice.
  * Use `create(MaxPriceSchema)` to create a new message.
  */
 export const MaxPriceSchema = /*@__PURE__*/
-  messageDesc(file_sophia_common_v1_common, 5);
+  messageDesc(file_sophia_common_v1_common, 15);
 
 /**
  * Describes the message sophia.common.v1.ProviderPreferences.
  * Use `create(ProviderPreferencesSchema)` to create a new message.
  */
 export const ProviderPreferencesSchema = /*@__PURE__*/
-  messageDesc(file_sophia_common_v1_common, 6);
+  messageDesc(file_sophia_common_v1_common, 16);
 
 /**
  * Describes the enum sophia.common.v1.Tier.
@@ -116,10 +186,38 @@ export const TaskType = /*@__PURE__*/
   tsEnum(TaskTypeSchema);
 
 /**
+ * Describes the enum sophia.common.v1.ToolChoiceMode.
+ */
+export const ToolChoiceModeSchema = /*@__PURE__*/
+  enumDesc(file_sophia_common_v1_common, 4);
+
+/**
+ * How the model must use the tools (OpenAI `tool_choice`).
+ *
+ * @generated from enum sophia.common.v1.ToolChoiceMode
+ */
+export const ToolChoiceMode = /*@__PURE__*/
+  tsEnum(ToolChoiceModeSchema);
+
+/**
+ * Describes the enum sophia.common.v1.ResponseFormatType.
+ */
+export const ResponseFormatTypeSchema = /*@__PURE__*/
+  enumDesc(file_sophia_common_v1_common, 5);
+
+/**
+ * Shape of the answer (OpenAI `response_format.type`).
+ *
+ * @generated from enum sophia.common.v1.ResponseFormatType
+ */
+export const ResponseFormatType = /*@__PURE__*/
+  tsEnum(ResponseFormatTypeSchema);
+
+/**
  * Describes the enum sophia.common.v1.ProviderSort.
  */
 export const ProviderSortSchema = /*@__PURE__*/
-  enumDesc(file_sophia_common_v1_common, 4);
+  enumDesc(file_sophia_common_v1_common, 6);
 
 /**
  * Order in which serverless providers are tried when the request names none.

@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
-import type { ChatMessage, GenerationParams, ProviderPreferences, RoutingDecision, Usage } from "../../common/v1/common_pb.js";
+import type { ChatMessage, ChoiceDelta, GenerationParams, ProviderPreferences, RoutingDecision, Usage } from "../../common/v1/common_pb.js";
 import type { RunCommandResponse } from "../../ops/v1/operator_pb.js";
 
 /**
@@ -114,6 +114,14 @@ export declare type CompleteResponse = Message<"sophia.gateway.v1.CompleteRespon
    * @generated from field: sophia.ops.v1.RunCommandResponse operator = 6;
    */
   operator?: RunCommandResponse | undefined;
+
+  /**
+   * Whatever plain text cannot carry, one entry per choice with its pieces merged: other choices
+   * (n > 1), tool calls, log probabilities, per-choice finish reasons. Empty for a plain answer.
+   *
+   * @generated from field: repeated sophia.common.v1.ChoiceDelta choices = 7;
+   */
+  choices: ChoiceDelta[];
 };
 
 /**
@@ -199,6 +207,14 @@ export declare type CompleteStreamResponse = Message<"sophia.gateway.v1.Complete
      */
     value: RunCommandResponse;
     case: "operator";
+  } | {
+    /**
+     * Other choices, tool-call pieces, log probabilities, per-choice finish (see ChoiceDelta).
+     *
+     * @generated from field: sophia.common.v1.ChoiceDelta choice = 5;
+     */
+    value: ChoiceDelta;
+    case: "choice";
   } | { case: undefined; value?: undefined };
 };
 

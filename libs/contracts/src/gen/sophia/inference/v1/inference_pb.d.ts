@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
-import type { Backend, ChatMessage, GenerationParams, ProviderPreferences, Tier, Usage } from "../../common/v1/common_pb.js";
+import type { Backend, ChatMessage, ChoiceDelta, GenerationParams, ProviderPreferences, Tier, Usage } from "../../common/v1/common_pb.js";
 
 /**
  * Describes the file sophia/inference/v1/inference.proto.
@@ -122,6 +122,8 @@ export declare type GenerateResponse = Message<"sophia.inference.v1.GenerateResp
    */
   event: {
     /**
+     * Plain text of choice 0.
+     *
      * @generated from field: sophia.inference.v1.TextDelta delta = 1;
      */
     value: TextDelta;
@@ -132,6 +134,14 @@ export declare type GenerateResponse = Message<"sophia.inference.v1.GenerateResp
      */
     value: GenerateDone;
     case: "done";
+  } | {
+    /**
+     * Anything else: other choices (n > 1), tool-call pieces, log probabilities, per-choice finish.
+     *
+     * @generated from field: sophia.common.v1.ChoiceDelta choice = 3;
+     */
+    value: ChoiceDelta;
+    case: "choice";
   } | { case: undefined; value?: undefined };
 };
 
@@ -140,6 +150,115 @@ export declare type GenerateResponse = Message<"sophia.inference.v1.GenerateResp
  * Use `create(GenerateResponseSchema)` to create a new message.
  */
 export declare const GenerateResponseSchema: GenMessage<GenerateResponse>;
+
+/**
+ * @generated from message sophia.inference.v1.EmbedRequest
+ */
+export declare type EmbedRequest = Message<"sophia.inference.v1.EmbedRequest"> & {
+  /**
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * Catalog id of an embeddings model.
+   *
+   * @generated from field: string model = 2;
+   */
+  model: string;
+
+  /**
+   * Texts to embed, in order (OpenAI `input`).
+   *
+   * @generated from field: repeated string input = 3;
+   */
+  input: string[];
+
+  /**
+   * Length of each vector, for models that can shorten them; unset = the model's native size.
+   *
+   * @generated from field: optional uint32 dimensions = 4;
+   */
+  dimensions?: number | undefined;
+
+  /**
+   * @generated from field: string tenant = 5;
+   */
+  tenant: string;
+
+  /**
+   * OpenAI `user`; empty = the tenant.
+   *
+   * @generated from field: string user = 6;
+   */
+  user: string;
+
+  /**
+   * @generated from field: sophia.common.v1.ProviderPreferences provider = 7;
+   */
+  provider?: ProviderPreferences | undefined;
+};
+
+/**
+ * Describes the message sophia.inference.v1.EmbedRequest.
+ * Use `create(EmbedRequestSchema)` to create a new message.
+ */
+export declare const EmbedRequestSchema: GenMessage<EmbedRequest>;
+
+/**
+ * One embedding vector.
+ *
+ * @generated from message sophia.inference.v1.Embedding
+ */
+export declare type Embedding = Message<"sophia.inference.v1.Embedding"> & {
+  /**
+   * @generated from field: repeated float values = 1;
+   */
+  values: number[];
+};
+
+/**
+ * Describes the message sophia.inference.v1.Embedding.
+ * Use `create(EmbeddingSchema)` to create a new message.
+ */
+export declare const EmbeddingSchema: GenMessage<Embedding>;
+
+/**
+ * @generated from message sophia.inference.v1.EmbedResponse
+ */
+export declare type EmbedResponse = Message<"sophia.inference.v1.EmbedResponse"> & {
+  /**
+   * One vector per input, in input order.
+   *
+   * @generated from field: repeated sophia.inference.v1.Embedding data = 1;
+   */
+  data: Embedding[];
+
+  /**
+   * Prompt tokens of the inputs (completion tokens are always 0).
+   *
+   * @generated from field: sophia.common.v1.Usage usage = 2;
+   */
+  usage?: Usage | undefined;
+
+  /**
+   * Provider (serverless) or base URL (GPU) that answered.
+   *
+   * @generated from field: string endpoint = 3;
+   */
+  endpoint: string;
+
+  /**
+   * @generated from field: string upstream_model = 4;
+   */
+  upstreamModel: string;
+};
+
+/**
+ * Describes the message sophia.inference.v1.EmbedResponse.
+ * Use `create(EmbedResponseSchema)` to create a new message.
+ */
+export declare const EmbedResponseSchema: GenMessage<EmbedResponse>;
 
 /**
  * @generated from message sophia.inference.v1.ListModelsRequest
@@ -351,6 +470,16 @@ export declare const InferenceService: GenService<{
     methodKind: "unary";
     input: typeof GetCapacityRequestSchema;
     output: typeof GetCapacityResponseSchema;
+  },
+  /**
+   * Embedding vectors of texts, from an embeddings model of the catalog (OpenAI `/v1/embeddings`).
+   *
+   * @generated from rpc sophia.inference.v1.InferenceService.Embed
+   */
+  embed: {
+    methodKind: "unary";
+    input: typeof EmbedRequestSchema;
+    output: typeof EmbedResponseSchema;
   },
 }>;
 

@@ -4,8 +4,9 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
-import type { Backend, ChatMessage, GenerationParams, ProviderPreferences, RoutingDecision, Tier, Usage } from "../../common/v1/common_pb.js";
+import type { Backend, ChatMessage, ChoiceDelta, GenerationParams, ProviderPreferences, RoutingDecision, Tier, Usage } from "../../common/v1/common_pb.js";
 import type { ClassifyResponse } from "../../classifier/v1/classifier_pb.js";
+import type { Embedding } from "../../inference/v1/inference_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 
 /**
@@ -137,6 +138,8 @@ export declare type GenerateResponse = Message<"sophia.router.v1.GenerateRespons
     case: "decision";
   } | {
     /**
+     * Plain text of choice 0.
+     *
      * @generated from field: string delta = 2;
      */
     value: string;
@@ -147,6 +150,14 @@ export declare type GenerateResponse = Message<"sophia.router.v1.GenerateRespons
      */
     value: GenerateDone;
     case: "done";
+  } | {
+    /**
+     * Other choices, tool-call pieces, log probabilities, per-choice finish (see ChoiceDelta).
+     *
+     * @generated from field: sophia.common.v1.ChoiceDelta choice = 4;
+     */
+    value: ChoiceDelta;
+    case: "choice";
   } | { case: undefined; value?: undefined };
 };
 
@@ -213,6 +224,84 @@ export declare type ListModelsRequest = Message<"sophia.router.v1.ListModelsRequ
 export declare const ListModelsRequestSchema: GenMessage<ListModelsRequest>;
 
 /**
+ * @generated from message sophia.router.v1.EmbedRequest
+ */
+export declare type EmbedRequest = Message<"sophia.router.v1.EmbedRequest"> & {
+  /**
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * @generated from field: string tenant = 2;
+   */
+  tenant: string;
+
+  /**
+   * Catalog id of an embeddings model; empty = the catalog's default embeddings model.
+   *
+   * @generated from field: string model = 3;
+   */
+  model: string;
+
+  /**
+   * @generated from field: repeated string input = 4;
+   */
+  input: string[];
+
+  /**
+   * @generated from field: optional uint32 dimensions = 5;
+   */
+  dimensions?: number | undefined;
+
+  /**
+   * OpenAI `user`.
+   *
+   * @generated from field: string user = 6;
+   */
+  user: string;
+
+  /**
+   * @generated from field: sophia.common.v1.ProviderPreferences provider = 7;
+   */
+  provider?: ProviderPreferences | undefined;
+};
+
+/**
+ * Describes the message sophia.router.v1.EmbedRequest.
+ * Use `create(EmbedRequestSchema)` to create a new message.
+ */
+export declare const EmbedRequestSchema: GenMessage<EmbedRequest>;
+
+/**
+ * @generated from message sophia.router.v1.EmbedResponse
+ */
+export declare type EmbedResponse = Message<"sophia.router.v1.EmbedResponse"> & {
+  /**
+   * @generated from field: repeated sophia.inference.v1.Embedding data = 1;
+   */
+  data: Embedding[];
+
+  /**
+   * @generated from field: sophia.common.v1.Usage usage = 2;
+   */
+  usage?: Usage | undefined;
+
+  /**
+   * Model, backend, provider and cost of the call.
+   *
+   * @generated from field: sophia.common.v1.RoutingDecision decision = 3;
+   */
+  decision?: RoutingDecision | undefined;
+};
+
+/**
+ * Describes the message sophia.router.v1.EmbedResponse.
+ * Use `create(EmbedResponseSchema)` to create a new message.
+ */
+export declare const EmbedResponseSchema: GenMessage<EmbedResponse>;
+
+/**
  * @generated from message sophia.router.v1.CatalogModel
  */
 export declare type CatalogModel = Message<"sophia.router.v1.CatalogModel"> & {
@@ -237,6 +326,25 @@ export declare type CatalogModel = Message<"sophia.router.v1.CatalogModel"> & {
    * @generated from field: string owned_by = 4;
    */
   ownedBy: string;
+
+  /**
+   * What the model does: "chat" or "embeddings".
+   *
+   * @generated from field: string kind = 5;
+   */
+  kind: string;
+
+  /**
+   * Request features some backend of it supports ("tools", "json", "logprobs", "vision", ...).
+   *
+   * @generated from field: repeated string features = 6;
+   */
+  features: string[];
+
+  /**
+   * @generated from field: uint32 context_window = 7;
+   */
+  contextWindow: number;
 };
 
 /**
@@ -747,6 +855,16 @@ export declare const RouterService: GenService<{
     methodKind: "unary";
     input: typeof ListModelsRequestSchema;
     output: typeof ListModelsResponseSchema;
+  },
+  /**
+   * Embedding vectors from an embeddings model of the catalog, billed to the tenant (input tokens).
+   *
+   * @generated from rpc sophia.router.v1.RouterService.Embed
+   */
+  embed: {
+    methodKind: "unary";
+    input: typeof EmbedRequestSchema;
+    output: typeof EmbedResponseSchema;
   },
   /**
    * Admin: add a routing override ("next N to GPU", "tenant X to tier Y until T", "pin workload W
