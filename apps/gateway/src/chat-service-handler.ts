@@ -13,6 +13,7 @@ import { gatewayCallContext, qualityTarget, workloadTag } from './request-contex
 import { collectGeneration, finalDecision, routerCallError, routerGeneration } from './router-generation.ts';
 import { RETRY_AFTER_MS_KEY } from './status-to-http.ts';
 import type { AccumulatedChoice } from './openai-compat/choice-accumulator.ts';
+import { withoutInternals } from './openai-compat/public-error-text.ts';
 
 /** A merged choice in the contract's shape (one ChoiceDelta holding the whole choice). */
 function toChoiceDelta(c: AccumulatedChoice) {
@@ -50,7 +51,8 @@ function clientError(err: unknown, logger: Logger): ConnectError {
   const retry = err.metadata.get(RETRY_AFTER_MS_KEY);
   if (retry !== null) metadata.set(RETRY_AFTER_MS_KEY, retry);
   if (err.code === Code.Internal || err.code === Code.Unknown) logger.warn({ err }, 'router call failed');
-  return new ConnectError(err.rawMessage, err.code, metadata);
+  else if (err.code === Code.Unavailable || err.code === Code.DeadlineExceeded) logger.info({ err: err.rawMessage }, 'router call failed');
+  return new ConnectError(withoutInternals(err.rawMessage), err.code, metadata);
 }
 
 /**

@@ -140,6 +140,7 @@ export function createChatCompletionsHandler(ctx: ChatCompletionsContext) {
         outputTokens: directives.directives.outputTokens ?? ctx.defaultOutputTokens,
         ...(request.maxTokens !== undefined ? { maxTokens: request.maxTokens } : {}),
         stop: request.stop,
+        ...(choice > 0 ? { choice } : {}),
       });
     const output = buildSimOutput({ ...request, messages: directives.messages }, textFor);
 

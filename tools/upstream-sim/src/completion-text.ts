@@ -17,6 +17,8 @@ export interface CompletionTextInput {
   /** The request's max_tokens / max_completion_tokens. */
   maxTokens?: number;
   stop: readonly string[];
+  /** Which of n choices (0 = the only one of a plain request); later choices say so, so they differ from the first token on. */
+  choice?: number;
 }
 
 /** The answer as the stream will send it. */
@@ -80,7 +82,7 @@ export function createCompletionText(input: CompletionTextInput): CompletionText
   const random = createSeededRandom(
     hashString(JSON.stringify([input.model, input.messages, input.seed ?? null])),
   );
-  const prefix = `[simulated ${input.persona} ${input.model}]${echoOf(input.messages)}`;
+  const prefix = `[${input.choice ? `choice ${input.choice + 1} ` : ''}simulated ${input.persona} ${input.model}]${echoOf(input.messages)}`;
   const natural = Math.max(0, input.outputTokens);
   // The prefix ends in punctuation and every body word is one pre-token, so the answer's tokens are the
   // prefix's tokens followed by one token per word and one for the final "." (the spec re-encodes to check).

@@ -52,6 +52,11 @@ export function publicClientError(raw: string): { message: string; param: string
   return { message: text, param };
 }
 
+/** Text with upstream URLs and gRPC method names removed (gRPC callers keep field paths and target names, their own terms). */
+export function withoutInternals(text: string): string {
+  return text.replace(UPSTREAM_URL, 'the upstream provider: ').replace(ANY_URL, '<url>').replace(GRPC_METHOD, '');
+}
+
 /** The one-line message of a server-side failure (5xx): what happened, what to do, and the request id to quote. */
 export function publicServerError(status: number, requestId: string | undefined): string {
   const what =
