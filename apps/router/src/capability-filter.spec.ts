@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import { Code, ConnectError } from '@connectrpc/connect';
+import { Code, type ConnectError } from '@connectrpc/connect';
 import { ChatMessageSchema, GenerationParamsSchema, Role } from '@sophia/contracts/common';
 import { loadCatalog, requestNeeds, type CatalogBackend } from '@sophia/price-catalog';
 import { filterByCapability } from './capability-filter.ts';
