@@ -5,7 +5,7 @@ import { MoneySchema, UsageSchema } from '@sophia/contracts/common';
 import type { InferenceService } from '@sophia/contracts/inference';
 import type { CatalogBackend, CatalogModel, PriceCatalog } from '@sophia/price-catalog';
 import type { Logger } from 'pino';
-import { isBackendFailure } from './backend-failure.ts';
+import { isBackendFailure } from '@sophia/platform/wire';
 import type { LegAccounting } from './leg-accounting.ts';
 import { effectiveProviderPrefs } from './provider-prefs.ts';
 import type { PreparedRequest } from './request-preparer.ts';

@@ -62,7 +62,7 @@ describe('toChatCompletionBody', () => {
         { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'look', arguments: '{"q":1}' } }] },
         { role: 'tool', content: '{"ok":true}', tool_call_id: 'call_1' },
       ],
-      top_p: 0,
+      top_p: 1e-6, // top_p 0, in a form vLLM and providers accept
       frequency_penalty: 0.5,
       presence_penalty: -0.5,
       logit_bias: { '50256': -100 },

@@ -1,8 +1,9 @@
 // The rules for a request's generation parameters, applied by every hop that receives them: the
 // gateway (REST and gRPC front doors, before any budget is reserved), the router (other gRPC
 // callers: ghz, SQL) and the inference services (their direct callers). One module, so a request the
-// edge accepts is never refused later for the same field — the bounds are the strictest any backend
-// enforces (vLLM refuses `top_p: 0`, so it is refused here too, at the edge).
+// edge accepts is never refused later for the same field. `top_p: 0` is OpenAI's (only the most likely
+// token) and is accepted; the upstream body sends it as the smallest nucleus vLLM and providers take
+// (@sophia/openai-upstream MIN_TOP_P), since they refuse 0 itself.
 
 /** Parameter limits (OpenAI names in the messages). */
 export const GENERATION_LIMITS = {
@@ -10,7 +11,7 @@ export const GENERATION_LIMITS = {
   minMaxTokens: 1,
   /** temperature: in [0, this]. */
   maxTemperature: 2,
-  /** top_p: in (0, this]. */
+  /** top_p: in [0, this]. */
   maxTopP: 1,
   /** stop: at most this many sequences, none empty. */
   maxStopSequences: 4,
@@ -39,8 +40,8 @@ export function generationParamsProblem(params: GenerationParamsInput | undefine
   if (temperature !== undefined && !(temperature >= 0 && temperature <= GENERATION_LIMITS.maxTemperature)) {
     return { param: 'temperature', message: `must be between 0 and ${GENERATION_LIMITS.maxTemperature}` };
   }
-  if (topP !== undefined && !(topP > 0 && topP <= GENERATION_LIMITS.maxTopP)) {
-    return { param: 'top_p', message: `must be greater than 0 and at most ${GENERATION_LIMITS.maxTopP}` };
+  if (topP !== undefined && !(topP >= 0 && topP <= GENERATION_LIMITS.maxTopP)) {
+    return { param: 'top_p', message: `must be between 0 and ${GENERATION_LIMITS.maxTopP}` };
   }
   if (stop !== undefined && stop.length > GENERATION_LIMITS.maxStopSequences) {
     return { param: 'stop', message: `must hold at most ${GENERATION_LIMITS.maxStopSequences} sequences` };
