@@ -166,7 +166,8 @@ export function createChatServiceHandler(options: ChatServiceHandlerOptions): Se
         const res = await runWithCallContext(built.context, () => router.listModels({}, { signal: ctx.signal, timeoutMs: left })).catch((err: unknown) => {
           throw routerCallError(err);
         });
-        return { models: ['auto', ...res.models.map((m) => m.id)] };
+        // Chat models only: an embeddings model cannot answer Complete (REST lists it under /v1/models with its kind).
+        return { models: ['auto', ...res.models.filter((m) => m.kind !== 'embeddings').map((m) => m.id)] };
       } catch (err) {
         throw clientError(err, logger);
       }

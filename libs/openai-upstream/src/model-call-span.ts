@@ -81,7 +81,8 @@ export function startModelCallSpan(options: ModelCallSpanOptions): ModelCallSpan
     headers,
     async *observe(events) {
       for await (const event of events) {
-        if (event.type === 'delta') {
+        if (event.type === 'delta' || event.type === 'choice') {
+          // A choice event (tool-call piece, another choice, logprobs) is output too: it ends the wait for the first token.
           if (ttftSeconds === undefined) {
             ttftSeconds = (performance.now() - startedAt) / 1000;
             if (span.isRecording()) {
@@ -89,7 +90,7 @@ export function startModelCallSpan(options: ModelCallSpanOptions): ModelCallSpan
               span.addEvent('gen_ai.first_token');
             }
           }
-          if (telemetry.captureContent && span.isRecording()) output.push(event.text);
+          if (telemetry.captureContent && span.isRecording()) output.push(event.type === 'delta' ? event.text : (event.choice.content ?? ''));
         } else {
           done = event;
         }
