@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import { ConnectError } from '@connectrpc/connect';
+import { type ConnectError } from '@connectrpc/connect';
 import { ResponseFormatType, Role } from '@sophia/contracts/common';
 import { ChatInputSchema } from '@sophia/contracts/gateway';
 import { validateChatInput } from './chat-input-validation.ts';
