@@ -245,6 +245,25 @@ describe('streamChatCompletion against a real HTTP server', () => {
     await fake.requests[0]!.closed;
   });
 
+  it('does not cut a drip whose gaps stay under the stall timeout, however long it runs', async () => {
+    fake.route(CHAT, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        sent += 1;
+        res.write(sseFrame({ choices: [{ index: 0, delta: { content: '.' } }] }));
+        if (sent < 30) return;
+        clearInterval(timer);
+        res.end(`${sseFrame({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}data: [DONE]\n\n`);
+      }, 10);
+      res.once('close', () => clearInterval(timer));
+    });
+    // 30 chunks 10 ms apart outlast the 150 ms stall timer several times over: it must re-arm, not fire.
+    const { events, error } = await collect({ baseUrl: fake.url, timeouts: { stallMs: 150 } });
+    expect(error).toBeUndefined();
+    expect(events.filter((e) => e.type === 'delta').map((e) => (e as { text: string }).text).join('')).toBe('.'.repeat(30));
+  });
+
   it('enforces the total timeout on a slow drip that never stalls', async () => {
     fake.route(CHAT, (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });

@@ -75,11 +75,23 @@ export function createUpstreamCall(endpoint: string, timeouts: UpstreamTimeouts 
   ttftTimer = arm(timeouts.firstTokenMs, () =>
     upstreamError(Code.Unavailable, UpstreamFailureKind.TtftTimeout, `upstream ${endpoint}: no first token within ${timeouts.firstTokenMs} ms`),
   );
-  const armStall = (): void => {
+  // One stall timer per call, not one per chunk: a chunk only notes the time, and the timer, when it
+  // fires early, re-arms itself for what is left (a stream of 100 tokens costs a few timers, not 100).
+  let lastProgressAt = 0;
+  const stallMs = timeouts.stallMs;
+  const armStall = (ms: number | undefined): void => {
     clear(stallTimer);
-    stallTimer = arm(timeouts.stallMs, () =>
-      upstreamError(Code.Unavailable, UpstreamFailureKind.StallTimeout, `upstream ${endpoint}: stream stalled for ${timeouts.stallMs} ms`),
-    );
+    stallTimer = undefined;
+    if (ms === undefined || ms <= 0 || disposed) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      const quiet = Date.now() - lastProgressAt;
+      if (quiet < stallMs!) return armStall(stallMs! - quiet);
+      controller.abort(upstreamError(Code.Unavailable, UpstreamFailureKind.StallTimeout, `upstream ${endpoint}: stream stalled for ${stallMs} ms`));
+    }, ms);
+    timer.unref();
+    timers.add(timer);
+    stallTimer = timer;
   };
 
   let started = false;
@@ -91,10 +103,11 @@ export function createUpstreamCall(endpoint: string, timeouts: UpstreamTimeouts 
       started = true;
       clear(ttftTimer);
       ttftTimer = undefined;
-      armStall();
+      lastProgressAt = Date.now();
+      armStall(stallMs);
     },
     progress() {
-      if (started && !finishing) armStall();
+      if (started && !finishing) lastProgressAt = Date.now();
     },
     finishing(graceMs) {
       if (finishing) return;
