@@ -4,6 +4,7 @@
  * Spider gold and its validated rewrite, and table recall@5 of schema linking. Prints a table and saves
  * OUT_DIR/sql-measure.json.
  */
+import { evalDataDir } from '@sophia/eval-data';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,19 +65,16 @@ function goldTables(sql: string, catalog: Catalog): string[] {
   return validateSql(sql, catalog).tables.map((t) => t.toLowerCase());
 }
 
-/** The shared data folder next to the checkout when there is one, else the machine's /work/shared/data. */
-function defaultDataDir(): string {
-  const sibling = fileURLToPath(new URL('../../../../shared/data', import.meta.url));
-  return existsSync(sibling) ? sibling : '/work/shared/data';
-}
 
 async function main(argv: string[]): Promise<void> {
-  // Defaults: the shared data folder next to the checkout (or /work/shared/data), and apps/sql/reports (gitignored).
-  const dataDir = argv[0] !== undefined ? resolve(argv[0]) : defaultDataDir();
-  const outDir = resolve(argv[1] ?? fileURLToPath(new URL('../reports', import.meta.url)));
+  // Defaults: eval-data/ (`npm run data`) or ../shared/data beside the checkout, and apps/sql/reports (gitignored).
+  // Relative paths are taken from where `npm run` was typed (INIT_CWD), not from apps/sql.
+  const cwd = process.env['INIT_CWD'] ?? process.cwd();
+  const dataDir = evalDataDir(fileURLToPath(new URL('../../..', import.meta.url)), argv[0], cwd);
+  const outDir = argv[1] !== undefined ? resolve(cwd, argv[1]) : fileURLToPath(new URL('../reports', import.meta.url));
   const missing = ['spider/tables.json', 'spider/dev.json', 'defog/questions_gen_snowflake.csv'].filter((f) => !existsSync(join(dataDir, f)));
   if (missing.length > 0) {
-    console.error(`measure: the evaluation data folder ${dataDir} lacks ${missing.join(', ')}; pass the folder: npm run measure -w @sophia/sql -- /path/to/shared/data`);
+    console.error(`measure: the evaluation data folder ${dataDir} lacks ${missing.join(', ')}: fetch it with \`npm run data\` (Spider: see its note there), or pass the folder: npm run measure -w @sophia/sql -- /path/to/data`);
     process.exitCode = 2;
     return;
   }

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Backend } from '@sophia/contracts/common';
 import { Dimension, LedgerService } from '@sophia/contracts/ledger';
+import { evalDataDir, MissingEvalDataError } from '@sophia/eval-data';
 import { findRepoRoot, startMesh } from '@sophia/dev';
 import { createServiceClient } from '@sophia/platform';
 
@@ -25,12 +26,12 @@ const { values } = parseArgs({
 });
 const providers = values.providers?.split(',').map((p) => p.trim()).filter((p) => p !== '') ?? [];
 const root = findRepoRoot();
-// --data is taken as given (absolute, or relative to the working directory); the default is the
-// evaluation data folder beside the checkout.
-const dataDir = values.data === undefined ? resolve(root, '../shared/data') : resolve(values.data);
+// --data is taken as given (absolute, or relative to the working directory); the default is
+// eval-data/ (`npm run data`), else the evaluation data folder beside the checkout.
+const dataDir = evalDataDir(root, values.data);
 const promptFile = join(dataDir, 'arena-hard/question.jsonl');
 if (!existsSync(promptFile)) {
-  process.stderr.write(`savings-run: ${promptFile} not found; pass --data DIR, the folder that holds arena-hard/question.jsonl (default: ../shared/data next to the repository)\n`);
+  process.stderr.write(`savings-run: ${new MissingEvalDataError(promptFile).message}\n`);
   process.exit(2);
 }
 const prompts = readFileSync(promptFile, 'utf8')

@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { evalDataDir } from '@sophia/eval-data';
 
 /** The repository root, from this file's location (tools/classifier-train/src). CLI-only: uses import.meta. */
 export function repoRoot(): string {
   return path.resolve(import.meta.dirname, '../../..');
 }
 
-/** Default data directory: `../shared/data` relative to the repo root (i.e. /work/shared/data here). */
+/** Default data directory: ./eval-data (`npm run data`), else ../shared/data beside the checkout. */
 export function defaultDataDir(): string {
-  return path.resolve(repoRoot(), '../shared/data');
+  return evalDataDir(repoRoot());
 }
 
 /** Default location of the committed weights read by `loadDefaultModel()`. */
@@ -29,11 +30,11 @@ export function numberOption(value: string | undefined, flag: string, fallback: 
  * A missing folder ends the run with exit 2 and a message naming the path and the flag, not a stack trace.
  */
 export function dataDirOption(value: string | undefined, needed: string, command: string): string {
-  const dir = path.resolve(value ?? defaultDataDir());
+  const dir = value === undefined ? defaultDataDir() : evalDataDir(repoRoot(), value);
   const wanted = path.join(dir, needed);
   if (!existsSync(wanted)) {
     process.stderr.write(
-      `${command}: ${wanted} not found; pass --data DIR, the folder that holds routellm/ and arena-hard/ (default: ../shared/data next to the repository)\n`,
+      `${command}: ${wanted} not found: fetch the evaluation data with \`npm run data\`, or pass --data DIR, the folder that holds routellm/ and arena-hard/ (default: eval-data/ in the repository, else ../shared/data beside it)\n`,
     );
     process.exit(2);
   }

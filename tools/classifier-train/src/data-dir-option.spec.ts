@@ -11,6 +11,6 @@ describe('--data for train, eval and bench', () => {
     const result = spawnSync(process.execPath, [path.join(__dirname, cli), '--data', missing], { encoding: 'utf8' });
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain(`${path.join(missing, needed)} not found; pass --data DIR`);
+    expect(result.stderr).toContain(`${path.join(missing, needed)} not found: fetch the evaluation data with \`npm run data\`, or pass --data DIR`);
   });
 });
