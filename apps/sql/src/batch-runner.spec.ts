@@ -1,14 +1,14 @@
-import { copyFileSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBatchLine } from './batch-runner.ts';
 import { createCatalogCache, parseTop, UsageError } from './cli-ops.ts';
+import { scratchDir } from '@sophia/platform/testing';
 
 const fixture = join(__dirname, '..', '..', '..', 'libs', 'sql-core', 'src', 'fixtures', 'test-catalog.json');
 
 describe('catalog cache and batch lines (in process)', () => {
   it('parses a catalog once per path', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sql-cache-'));
+    const dir = scratchDir('sql-cache-');
     const path = join(dir, 'c.json');
     copyFileSync(fixture, path);
     const cache = createCatalogCache();
@@ -35,7 +35,7 @@ describe('catalog cache and batch lines (in process)', () => {
     });
   });
   it('loads a catalog as it comes: a table without columns is queried unchecked and the answer says so', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sql-cache-'));
+    const dir = scratchDir('sql-cache-');
     const path = join(dir, 'c.json');
     writeFileSync(path, JSON.stringify({ tables: [{ name: 'DB.S.LOGS' }, { name: 'DB.S.T', columns: [{ name: 'A', type: 'INT' }] }, { name: '' }] }));
     const reports: string[] = [];

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDir } from '@sophia/platform/testing';
 
 const cli = join(__dirname, 'sql-cli.ts');
 const catalogPath = join(__dirname, '..', '..', '..', 'libs', 'sql-core', 'src', 'fixtures', 'test-catalog.json');
-const dir = mkdtempSync(join(tmpdir(), 'sql-cli-'));
+const dir = scratchDir('sql-cli-');
 
 /** Spawns the CLI with Node's own binary; tests run them concurrently to keep the suite short. */
 function run(args: string[], input = ''): Promise<{ code: number | null; out: string; err: string }> {

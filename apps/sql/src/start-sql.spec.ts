@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, loadConfig, baseConfigSchema } from '@sophia/platform';
 import { sqlConfigProblems, sqlConfigSchema } from './sql-config.ts';
 import { startSql } from './start-sql.ts';
+import { scratchDir } from '@sophia/platform/testing';
 
 const logger = createLogger({ service: 'sql-test', level: 'silent' });
 const parse = (env: Record<string, string>) => loadConfig(baseConfigSchema.extend(sqlConfigSchema.shape), { env });
@@ -21,7 +21,7 @@ describe('startSql', () => {
     await expect(startSql({ config: parse({ SOPHIA_SQL_WAREHOUSE: 'snowflake' }), logger })).rejects.toThrow(/^invalid configuration: SNOWFLAKE_ACCOUNT: required/);
   });
   it('refuses a model whose verified query does not validate', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'sql-model-')), 'bad.yaml');
+    const path = join(scratchDir('sql-model-'), 'bad.yaml');
     writeFileSync(path, 'name: m\ntables:\n  - { name: t, base_table: T, columns: { a: INTEGER } }\nverified_queries:\n  - { name: q, question: "how many?", sql: "SELECT b FROM T" }\n');
     await expect(startSql({ config: parse({ SOPHIA_SQL_MODELS: path, SOPHIA_SQL_DEMO_DATA: 'false' }), logger })).rejects.toThrow(/semantic model m: verified query q is rejected by the validator: unknown column b/);
   });

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqlService } from '@sophia/contracts/sql';
 import { baseConfigSchema, createLogger, createServiceClient, loadConfig, startGrpcServer, type RunningGrpcServer, type StartedService } from '@sophia/platform';
@@ -10,6 +9,7 @@ import { createSqlEngine } from './sql-engine.ts';
 import { CATALOG_ENTRY } from './sql-handler.ts';
 import { startSql } from './start-sql.ts';
 import { createDuckDbSqlWarehouse, type DuckDbSqlWarehouse } from './warehouse/duckdb-sql-warehouse.ts';
+import { scratchDir } from '@sophia/platform/testing';
 
 const logger = createLogger({ service: 'sql-test', level: 'silent' });
 const parse = (env: Record<string, string>) => loadConfig(baseConfigSchema.extend(sqlConfigSchema.shape), { env });
@@ -118,7 +118,7 @@ describe('startSql catalog modes (DescribeCatalog and Validate over gRPC)', () =
   });
 
   it('file mode: the JSON catalog plus the models\' tables; a table in neither is rejected', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'sql-catalog-')), 'catalog.json');
+    const path = join(scratchDir('sql-catalog-'), 'catalog.json');
     writeFileSync(path, JSON.stringify({ tables: [{ name: 'HR.PUBLIC.People', description: 'staff', columns: [{ name: 'Full Name', type: 'TEXT', samples: ['Ada'] }, { name: 'ID', type: 'NUMBER' }], primaryKey: ['ID'] }] }));
     const client = await serve({ SOPHIA_SQL_CATALOG: path, SOPHIA_SQL_DEMO_DATA: 'false' });
     const entry = (await client.describeCatalog({})).models.find((m) => m.name === CATALOG_ENTRY);

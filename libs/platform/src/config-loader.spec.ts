@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, configValues, loadConfig } from './config-loader.ts';
+import { scratchDir } from './testing/scratch-dir.ts';
 
 const schema = z.object({
   SOPHIA_X_PORT: configValues.port(7000),
@@ -13,7 +13,7 @@ const schema = z.object({
 
 describe('loadConfig', () => {
   it('applies defaults, then file, then environment', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const dir = scratchDir('cfg-');
     const file = join(dir, 'c.yaml');
     writeFileSync(file, 'SOPHIA_X_PORT: 7100\nSOPHIA_X_FLAG: true\n');
     const cfg = loadConfig(schema, { env: { SOPHIA_CONFIG: file, SOPHIA_X_PORT: '7200', SOPHIA_X_URLS: 'http://a:1, http://b:2,' } });
@@ -36,7 +36,7 @@ describe('loadConfig', () => {
   });
 
   it('rejects unknown SOPHIA_ keys in a file and unreadable files', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const dir = scratchDir('cfg-');
     const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify({ SOPHIA_X_PROT: 1 }));
     expect(() => loadConfig(schema, { env: {}, filePath: file })).toThrow(/SOPHIA_X_PROT: unknown key/);

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CatalogError, parseCatalog } from './catalog.ts';
 import { loadCatalogFile, parseCatalogTolerant } from './catalog-tolerant.ts';
 import { createCatalogIndex } from './catalog-index.ts';
+import { scratchDir } from '@sophia/platform/testing';
 
 describe('parseCatalog', () => {
   it('names the JSON path of a schema error', () => {
@@ -32,7 +32,7 @@ describe('parseCatalog', () => {
 });
 
 describe('loadCatalogFile', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sql-catalog-'));
+  const dir = scratchDir('sql-catalog-');
   it('reports unreadable and malformed files with the path', () => {
     expect(() => loadCatalogFile(join(dir, 'missing.json'))).toThrow(/cannot read catalog file .*missing\.json/);
     const bad = join(dir, 'bad.json');

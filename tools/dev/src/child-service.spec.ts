@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChild } from './child-service.ts';
 import { findRepoRoot } from './repo-root.ts';
+import { scratchDir } from '@sophia/platform/testing';
 
-const dir = mkdtempSync(join(tmpdir(), 'child-'));
+const dir = scratchDir('child-');
 const script = (name: string, body: string): string => {
   const path = join(dir, name);
   writeFileSync(path, body);

@@ -1,5 +1,4 @@
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { generateKeyPairSync } from 'node:crypto';
@@ -15,6 +14,7 @@ import {
   type SnowflakeStatementLike,
   snowflakeCatalogSql,
 } from './snowflake-sql-warehouse.ts';
+import { scratchDir } from '@sophia/platform/testing';
 
 interface Table {
   readonly columns: Array<{ name: string; type: string; scale?: number }>;
@@ -203,7 +203,7 @@ describe('Snowflake warehouse (snowflake-sdk stand-in)', () => {
 
 describe('openSnowflakeSqlWarehouse (real snowflake-sdk, no network)', () => {
   it('loads the SDK and builds a key-pair pool lazily (no connection until a query)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sf-key-'));
+    const dir = scratchDir('sf-key-');
     const keyPath = join(dir, 'rsa_key.p8');
     writeFileSync(keyPath, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const wh = await openSnowflakeSqlWarehouse(

@@ -10,3 +10,4 @@ export {
   type TestRedisServer,
 } from './start-redis-server.ts';
 export { unusedPort, ephemeralRangeStart } from './unused-port.ts';
+export { scratchDir } from './scratch-dir.ts';
