@@ -1,0 +1,56 @@
+// `npm run -s docs-check [-- --run] [--only TEXT]`: every shell command the docs show must be in
+// tools/docs-check/docs-commands.yaml, as run (as written, or a short form saying why) or skipped with
+// a reason; with --run, the runnable ones are executed (a fresh SOPHIA_DATA_DIR and TMPDIR each, the
+// system `node` first on PATH so the Node 24 shim is exercised, curl lines against a mesh this
+// check starts). Exit 1 on drift or any failed command.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { findRepoRoot, startMesh, type Mesh } from '@sophia/dev';
+import { findDrift, loadRegistry } from './command-registry.ts';
+import { docsFiles } from './docs-files.ts';
+import { extractCommands } from './extract-commands.ts';
+import { runCommand } from './run-command.ts';
+
+const { values } = parseArgs({ options: { run: { type: 'boolean' }, only: { type: 'string' } } });
+const root = findRepoRoot();
+const registryPath = path.join(root, 'tools/docs-check/docs-commands.yaml');
+const documented = docsFiles(root).flatMap((f) => extractCommands(f, readFileSync(path.join(root, f), 'utf8')));
+const registry = loadRegistry(registryPath);
+const drift = findDrift(documented, registry);
+for (const c of drift.unregistered) process.stdout.write(`UNREGISTERED ${c.file}:${c.line}: ${c.command}\n`);
+for (const e of drift.stale) process.stdout.write(`STALE (no document shows it): ${e.command}\n`);
+const runnable = registry.filter((e) => e.run !== undefined).length;
+process.stdout.write(`${documented.length} documented commands (${new Set(documented.map((c) => c.command)).size} distinct) in ${docsFiles(root).length} files; registry: ${runnable} run, ${registry.length - runnable} skipped with a reason\n`);
+let failed = drift.unregistered.length + drift.stale.length;
+if (failed > 0) process.stdout.write(`docs-check: ${failed} command(s) out of step with ${path.relative(root, registryPath)}: register each as run or skip (with the reason)\n`);
+
+if (values.run) {
+  // The system node first: documented commands must work through the npm scripts' Node 24 shim.
+  const PATH = (process.env['PATH'] ?? '').split(':').filter((p) => !p.includes('.tools/node')).join(':');
+  let mesh: Mesh | undefined;
+  const key = 'docs-check-key';
+  for (const e of registry) {
+    if (e.run === undefined || (values.only && !e.command.includes(values.only))) continue;
+    if (e.mesh && !mesh) {
+      mesh = await startMesh({ env: { PATH: process.env['PATH'], HOME: process.env['HOME'], SOPHIA_API_KEYS: `${key}:docs`, SOPHIA_LOG_LEVEL: 'warn' }, gatewayPort: 0 });
+    }
+    const scratch = mkdtempSync(path.join(tmpdir(), 'sophia-docs-check-'));
+    const env: NodeJS.ProcessEnv = { PATH, HOME: process.env['HOME'], LANG: 'C.UTF-8', SOPHIA_DATA_DIR: scratch, TMPDIR: scratch, ...(mesh ? { GATEWAY: mesh.gatewayUrl, KEY: key } : {}) };
+    const result = await runCommand({
+      shell: e.run,
+      cwd: root,
+      env,
+      timeoutS: e.timeoutS ?? 120,
+      until: e.until ? new RegExp(e.until) : undefined,
+      expect: e.expect ? new RegExp(e.expect) : undefined,
+    });
+    rmSync(scratch, { recursive: true, force: true });
+    if (!result.ok) failed += 1;
+    const label = e.short ? `${e.run}   (short form: ${e.short})` : e.run;
+    process.stdout.write(`${result.ok ? 'ok  ' : 'FAIL'} ${(result.ms / 1000).toFixed(1)} s  ${label}${result.ok ? '' : `\n     ${result.detail.replace(/\n/g, '\n     ')}`}\n`);
+  }
+  await mesh?.stop();
+}
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,30 @@
+import { tmpdir } from 'node:os';
+import { runCommand } from './run-command.ts';
+
+const base = { cwd: tmpdir(), env: { PATH: process.env['PATH'] }, timeoutS: 20 };
+
+describe('runCommand (real sh processes)', () => {
+  it('passes on exit 0 and checks the documented output', async () => {
+    expect((await runCommand({ ...base, shell: 'echo \'{"ok":true}\'', expect: /^\{"ok":true\}/ })).ok).toBe(true);
+    const wrong = await runCommand({ ...base, shell: 'echo \'{"ok":false}\'', expect: /^\{"ok":true\}/ });
+    expect(wrong).toMatchObject({ ok: false });
+    expect(wrong.detail).toMatch(/does not match/);
+  });
+
+  it('fails on a non-zero exit and shows the last output lines', async () => {
+    const r = await runCommand({ ...base, shell: 'echo boom >&2; exit 3' });
+    expect(r.ok).toBe(false);
+    expect(r.detail).toMatch(/^exit 3\nboom/);
+  });
+
+  it('stops a server (and its children) once it prints the awaited line', async () => {
+    const r = await runCommand({ ...base, shell: 'sh -c "echo listening; sleep 30" & wait', until: /listening/ });
+    expect(r).toMatchObject({ ok: true, detail: 'printed /listening/' });
+  });
+
+  it('fails a command that outlives its timeout', async () => {
+    const r = await runCommand({ ...base, shell: 'sleep 30', timeoutS: 1 });
+    expect(r.ok).toBe(false);
+    expect(r.detail).toMatch(/timed out after 1 s/);
+  });
+});

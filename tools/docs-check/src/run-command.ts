@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+
+/** How one run ended. */
+export interface RunResult {
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly ms: number;
+}
+
+/** Options for {@link runCommand}. */
+export interface RunOptions {
+  readonly shell: string;
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly timeoutS: number;
+  /** Stop with success once the output matches (a server's "listening" line). */
+  readonly until?: RegExp;
+  /** The output must match. */
+  readonly expect?: RegExp;
+}
+
+/**
+ * Runs `sh -c <shell>` in its own process group (so a server and its children all stop), and
+ * decides: exit 0 (and `expect` matched), or `until` matched before the timeout.
+ */
+export function runCommand(options: RunOptions): Promise<RunResult> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', options.shell], { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let settled = false;
+    const stop = (): void => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    };
+    const finish = (ok: boolean, detail: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ ok, detail, ms: Date.now() - started });
+    };
+    const tail = (): string => output.trim().split('\n').slice(-6).join('\n');
+    const timer = setTimeout(() => {
+      stop();
+      finish(false, `timed out after ${options.timeoutS} s\n${tail()}`);
+    }, options.timeoutS * 1000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString('utf8');
+      if (output.length > 200_000) output = output.slice(-100_000);
+      if (options.until?.test(output)) {
+        stop();
+        finish(true, `printed ${options.until}`);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('close', (code, signal) => {
+      if (code === 0 && options.expect && !options.expect.test(output)) return finish(false, `exit 0 but the output does not match ${options.expect}\n${tail()}`);
+      if (code === 0) return finish(true, 'exit 0');
+      finish(false, `exit ${code ?? signal}${options.until ? ` before printing ${options.until}` : ''}\n${tail()}`);
+    });
+  });
+}
