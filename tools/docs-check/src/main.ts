@@ -30,11 +30,16 @@ if (values.run) {
   // The system node first: documented commands must work through the npm scripts' Node 24 shim.
   const PATH = (process.env['PATH'] ?? '').split(':').filter((p) => !p.includes('.tools/node')).join(':');
   let mesh: Mesh | undefined;
+  let meshData: string | undefined;
   const key = 'docs-check-key';
   for (const e of registry) {
     if (e.run === undefined || (values.only && !e.command.includes(values.only))) continue;
     if (e.mesh && !mesh) {
-      mesh = await startMesh({ env: { PATH: process.env['PATH'], HOME: process.env['HOME'], SOPHIA_API_KEYS: `${key}:docs`, SOPHIA_LOG_LEVEL: 'warn' }, gatewayPort: 0 });
+      meshData = mkdtempSync(path.join(tmpdir(), 'sophia-docs-mesh-'));
+      mesh = await startMesh({
+        env: { PATH: process.env['PATH'], HOME: process.env['HOME'], SOPHIA_DATA_DIR: meshData, SOPHIA_API_KEYS: `${key}:docs:chat+ops:read+ops:write`, SOPHIA_LOG_LEVEL: 'warn' },
+        gatewayPort: 0,
+      });
     }
     const scratch = mkdtempSync(path.join(tmpdir(), 'sophia-docs-check-'));
     const env: NodeJS.ProcessEnv = { PATH, HOME: process.env['HOME'], LANG: 'C.UTF-8', SOPHIA_DATA_DIR: scratch, TMPDIR: scratch, ...(mesh ? { GATEWAY: mesh.gatewayUrl, KEY: key } : {}) };
@@ -52,5 +57,6 @@ if (values.run) {
     process.stdout.write(`${result.ok ? 'ok  ' : 'FAIL'} ${(result.ms / 1000).toFixed(1)} s  ${label}${result.ok ? '' : `\n     ${result.detail.replace(/\n/g, '\n     ')}`}\n`);
   }
   await mesh?.stop();
+  if (meshData) rmSync(meshData, { recursive: true, force: true });
 }
 process.exit(failed > 0 ? 1 : 0);
