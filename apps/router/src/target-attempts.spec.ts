@@ -3,7 +3,7 @@ import { ClassifierService } from '@sophia/contracts/classifier';
 import { Backend, Role, Tier } from '@sophia/contracts/common';
 import { InferenceService } from '@sophia/contracts/inference';
 import { LedgerService, type UsageEvent } from '@sophia/contracts/ledger';
-import { RouterService, type GenerateResponse } from '@sophia/contracts/router';
+import { RouterService } from '@sophia/contracts/router';
 import { loadCatalog } from '@sophia/price-catalog';
 import { createTtftLimits, type TtftLimits } from '@sophia/ttft-limits';
 import { pino } from 'pino';
@@ -12,6 +12,7 @@ import { createRetryBudget } from './retry-budget.ts';
 import { createRouterHandler, type RouterDeps } from './router-handler.ts';
 import { createRouterMetrics } from './router-metrics.ts';
 import { createTargetBreakers } from './target-breakers.ts';
+import { collectGeneration } from './testing/collect-generation.ts';
 import { memoryOverrideStore } from './testing/fake-mesh.ts';
 
 /** A backend that answers at once, or stays silent until `release()` (honouring cancellation), as told. */
@@ -96,15 +97,7 @@ function setup(extra: Partial<RouterDeps> = {}) {
   return { router, s, g, commits, released, hedges };
 }
 
-async function collect(stream: AsyncIterable<GenerateResponse>) {
-  const events: GenerateResponse['event'][] = [];
-  try {
-    for await (const m of stream) events.push(m.event);
-  } catch (err) {
-    return { events, error: ConnectError.from(err) };
-  }
-  return { events, error: undefined };
-}
+const collect = collectGeneration;
 const input = (requestId: string) => ({ input: { requestId, tenant: 'acme', messages: [{ role: Role.USER, content: 'What is 2+2?' }] } });
 /** Waits for something that happens in the background (a loser's bill); gives up after 5 s so a failure cannot hang the suite. */
 const until = async (cond: () => boolean): Promise<void> => {
