@@ -12,6 +12,7 @@ import { decisionHeaders } from './decision-view.ts';
 import { gatewayCallContext, qualityTarget, workloadTag } from './request-context.ts';
 import { collectGeneration, finalDecision, routerCallError, routerGeneration } from './router-generation.ts';
 import { RETRY_AFTER_MS_KEY } from './status-to-http.ts';
+import { isTrafficHeader } from './traffic-headers.ts';
 import type { AccumulatedChoice } from './openai-compat/choice-accumulator.ts';
 import { withoutInternals } from './openai-compat/public-error-text.ts';
 
@@ -82,8 +83,8 @@ export function createChatServiceHandler(options: ChatServiceHandlerOptions): Se
     }
   }
 
-  function begin(ctx: HandlerContext, raw: Parameters<typeof validateChatInput>[0]): { context: CallContext; tenant: string; input: ReturnType<typeof validateChatInput>; workload: string; quality: string | undefined } {
-    const tenant = chatTenant(ctx);
+  function begin(ctx: HandlerContext, raw: Parameters<typeof validateChatInput>[0]): { context: CallContext; tenant: string; keyId: string | undefined; input: ReturnType<typeof validateChatInput>; workload: string; quality: string | undefined } {
+    const { tenant, keyId } = chatCaller(ctx);
     const built = gatewayCallContext(ctx.requestHeader, {
       method: `${ctx.service.typeName}/${ctx.method.name}`,
       maxTimeoutMs: options.requestTimeoutMs,
@@ -96,7 +97,17 @@ export function createChatServiceHandler(options: ChatServiceHandlerOptions): Se
     if (!workload.ok) throw new ConnectError(workload.problem.message, Code.InvalidArgument);
     const quality = qualityTarget(ctx.requestHeader);
     if (!quality.ok) throw new ConnectError(quality.problem.message, Code.InvalidArgument);
-    return { context: built.context, tenant, input, workload: workload.tag, quality: quality.value };
+    return { context: built.context, tenant, keyId, input, workload: workload.tag, quality: quality.value };
+  }
+
+  /** The call's context, and the traffic policies' headers (rate limits, cache) onto the response. */
+  function generationOptions(b: ReturnType<typeof begin>, ctx: HandlerContext) {
+    return {
+      context: b.context,
+      signal: ctx.signal,
+      apiKeyId: b.keyId,
+      onTrafficHeaders: (headers: Headers) => headers.forEach((v, k) => isTrafficHeader(k) && ctx.responseHeader.set(k, v)),
+    };
   }
 
   function routeInput(b: ReturnType<typeof begin>) {
@@ -118,7 +129,7 @@ export function createChatServiceHandler(options: ChatServiceHandlerOptions): Se
       const operatorAnswer = await operatorFirst(ctx, req.input);
       if (operatorAnswer) return { id: `chatcmpl-${b.context.requestId}`, content: operatorReplyText(operatorAnswer), finishReason: OPERATOR_FINISH_REASON, operator: operatorAnswer };
       try {
-        const answer = await collectGeneration(routerGeneration(router, routeInput(b), { context: b.context, signal: ctx.signal }));
+        const answer = await collectGeneration(routerGeneration(router, routeInput(b), generationOptions(b, ctx)));
         const decision = finalDecision(answer.decision, answer.done);
         for (const [k, v] of Object.entries(decisionHeaders(decision))) ctx.responseHeader.set(k, v);
         // Whole choices only when there is more than plain text: a plain answer stays exactly as before.
@@ -139,7 +150,7 @@ export function createChatServiceHandler(options: ChatServiceHandlerOptions): Se
         return;
       }
       try {
-        for await (const ev of routerGeneration(router, routeInput(b), { context: b.context, signal: ctx.signal })) {
+        for await (const ev of routerGeneration(router, routeInput(b), generationOptions(b, ctx))) {
           if (ev.kind === 'decision') {
             for (const [k, v] of Object.entries(decisionHeaders(ev.decision))) ctx.responseHeader.set(k, v);
             yield { event: { case: 'decision', value: ev.decision } };

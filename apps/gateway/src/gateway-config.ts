@@ -6,6 +6,7 @@ import { isKnownTimeZone } from '@sophia/ops-interpreter';
 import { parseApiKeys, type ApiKeyEntry } from './api-key-auth.ts';
 import { corsOriginProblem, type CorsOrigins } from './cors-policy.ts';
 import { DEFAULT_WEB_DIR } from './static-assets.ts';
+import { rateLimitConfigSchema } from './rate-limit/rate-limits.ts';
 
 const LOOPBACK = '127.0.0.1';
 
@@ -53,6 +54,11 @@ export const gatewayConfigSchema = baseConfigSchema
      * `npm start`'s supervisor keeps the key its clients already hold.
      */
     SOPHIA_GATEWAY_LOCAL_API_KEY: z.string().regex(/^[A-Za-z0-9._-]{16,128}$/, 'expected 16–128 letters, digits, ".", "_" or "-"').optional(),
+    /**
+     * Rate limits per tenant and per API key (JSON; see docs/configuration.md): `{"<tenant>|*": {"tenant":
+     * {"requests_per_minute", "tokens_per_minute", "concurrent_requests"}, "per_key": {…}}}`. Unset = none.
+     */
+    SOPHIA_RATE_LIMITS: rateLimitConfigSchema,
     /** Largest accepted request body (REST and Connect/gRPC messages). @default 1 MiB */
     SOPHIA_GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
     /**

@@ -14,6 +14,7 @@ import { parseChatCompletionRequest } from './openai-request-schema.ts';
 import { writeJson, writeOpenAiError, type HttpResponseSink } from './openai-response-writer.ts';
 import { gatewayCallContext, headersFromNode, qualityTarget, workloadTag } from './request-context.ts';
 import { routerCallError, routerGeneration } from './router-generation.ts';
+import { collectTrafficHeaders } from './traffic-headers.ts';
 import { answerStream, answerUnary, type AnswerTarget } from './chat-completion-responder.ts';
 import { httpErrorFromRouter, invalidRequest, type GatewayHttpError } from './status-to-http.ts';
 
@@ -74,11 +75,11 @@ export function createOpenAiRoutes(options: OpenAiRoutesOptions): (req: NodeRequ
   const { router, auth, logger } = options;
 
   /** The caller's tenant for a chat call: 401 without a valid key, 403 for a key without scope `chat`. */
-  function authenticate(headers: Headers): { tenant: string } | { error: GatewayHttpError } {
+  function authenticate(headers: Headers): { tenant: string; keyId: string | undefined } | { error: GatewayHttpError } {
     const caller = auth.callerFor(presentedApiKey(headers));
     if (caller === undefined) return { error: UNAUTHENTICATED };
     if (!hasScope(caller, 'chat')) return { error: { status: 403, type: 'permission_error', code: 'missing_scope', message: 'this API key lacks scope chat', param: null } };
-    return { tenant: caller.tenant };
+    return { tenant: caller.tenant, keyId: caller.keyId };
   }
 
   async function chatCompletions(req: NodeRequest, res: HttpResponseSink, headers: Headers): Promise<void> {
@@ -115,7 +116,7 @@ export function createOpenAiRoutes(options: OpenAiRoutesOptions): (req: NodeRequ
       ...(parsed.request.provider ? { provider: parsed.request.provider } : {}),
     });
     const abort = clientGone(res);
-    const events = routerGeneration(router, input, { context, signal: abort.signal });
+    const events = routerGeneration(router, input, { context, signal: abort.signal, apiKeyId: who.keyId, onTrafficHeaders: collectTrafficHeaders(base) });
     const target: AnswerTarget = {
       res,
       request: parsed.request,

@@ -3,6 +3,7 @@ import { deadlineSignal, runWithCallContext, type CallContext } from '@sophia/pl
 import type { ChoiceDelta, RoutingDecision } from '@sophia/contracts/common';
 import { createChoiceAccumulator, type AccumulatedChoice } from './openai-compat/choice-accumulator.ts';
 import type { GenerateDone, RouteInput, RouterService } from '@sophia/contracts/router';
+import { API_KEY_ID_HEADER } from './traffic-headers.ts';
 
 /** One event of a router generation, after the stream contract has been checked. */
 export type GenerationEvent =
@@ -17,6 +18,10 @@ export interface RouterGenerationOptions {
   readonly context: CallContext;
   /** Aborted when the client goes away; the router call is cancelled with it. */
   readonly signal: AbortSignal;
+  /** The caller's API key id, for per-key traffic policies (rate limits, runaway detection). */
+  readonly apiKeyId?: string | undefined;
+  /** Receives the traffic policies' response headers (`x-ratelimit-*`, `x-sophia-cache`). */
+  readonly onTrafficHeaders?: ((headers: Headers) => void) | undefined;
 }
 
 /**
@@ -54,12 +59,13 @@ export async function* routerGeneration(
   options: RouterGenerationOptions,
 ): AsyncGenerator<GenerationEvent, void, undefined> {
   const { context, signal } = options;
+  const headers = options.apiKeyId === undefined ? undefined : { [API_KEY_ID_HEADER]: options.apiKeyId };
   const left = context.deadline === undefined ? undefined : Math.max(1, context.deadline - Date.now());
   // Released in `finally` (a bare AbortSignal.timeout would keep this call's closures alive until
   // the deadline, minutes after the answer).
   const deadline = left === undefined ? undefined : deadlineSignal(signal, left);
   const callSignal = deadline?.signal ?? signal;
-  const stream = runWithCallContext(context, () => router.generate({ input }, { signal: callSignal, timeoutMs: left }));
+  const stream = runWithCallContext(context, () => router.generate({ input }, { signal: callSignal, timeoutMs: left, headers, onHeader: options.onTrafficHeaders }));
   let seenDecision = false;
   let seenDone = false;
   try {

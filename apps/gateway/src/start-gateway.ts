@@ -10,6 +10,7 @@ import { createApiKeySource } from './api-key-source.ts';
 import type { GatewayConfig } from './gateway-config.ts';
 import { createGatewayServer } from './gateway-server.ts';
 import { openOperator } from './ops/open-operator.ts';
+import { openTrafficPolicy } from './open-traffic-policy.ts';
 
 /**
  * The gateway's start for its host (apps/mesh registry; `gateway-service.ts`): pick the API keys
@@ -31,13 +32,15 @@ export async function startGateway({ config, logger, metrics, telemetry, connect
   const ledger = connect(LedgerService, 'ledger');
   const gpu = connect(InferenceService, 'gpu-inference');
   const ops = await openOperator(config, router, ledger, logger, connect(FleetService, 'gpu-inference'));
+  const trafficPolicy = await openTrafficPolicy(config, logger, metrics.registry);
   const server = await createGatewayServer({
     router,
     sql,
     ledger,
     gpu,
     operator: ops.operator,
-    routerTap: ops.prompts.wrap,
+    // Traffic policies first: a refused request is neither routed nor recorded as an answered prompt.
+    routerTap: (r) => trafficPolicy.wrap(ops.prompts.wrap(r)),
     auth: apiKeys.auth,
     logger,
     registry: metrics.registry,
@@ -58,6 +61,7 @@ export async function startGateway({ config, logger, metrics, telemetry, connect
       await server.close(config.SOPHIA_SHUTDOWN_GRACE_MS);
       await ops.close();
       apiKeys.close();
+      await trafficPolicy.close();
     },
   };
 }
