@@ -1,5 +1,5 @@
 import { levelAt, msUntil, type Bucket } from './token-bucket.ts';
-import { scopesOf, viewOf, type Admission, type AdmitRequest, type RateLimiter, type RefusalReason, type ScopeLevels } from './rate-limiter.ts';
+import { scopesOf, viewOf, type Admission, type RateLimiter, type RefusalReason, type ScopeLevels } from './rate-limiter.ts';
 
 /** How long a refused-for-concurrency client is told to wait: a slot frees when any request ends. */
 export const CONCURRENCY_RETRY_MS = 1000;
