@@ -7,9 +7,10 @@ import { WINDOW_MS } from './token-bucket.ts';
 // (or twenty) share the buckets and can never together pass a limit. Same arithmetic as
 // token-bucket.ts / memory-rate-limiter.ts (the contract suite runs on both).
 // KEYS per scope i (0-based): 3i+1 requests bucket, 3i+2 tokens bucket, 3i+3 in-flight zset.
-// ARGV: now, tokens, leaseId, leaseExpiresAt, window, then per scope: rpm, tpm, concurrency (0 = none).
+// ARGV: now, tokens, leaseId, leaseExpiresAt, window, leaseMs, then per scope: rpm, tpm, concurrency (0 = none).
+// Key lifetimes are relative (PEXPIRE): `now` is the replicas' clock, which need not match Redis's.
 const ADMIT = `
-local now = tonumber(ARGV[1]); local tokens = tonumber(ARGV[2]); local lease = ARGV[3]; local leaseExp = tonumber(ARGV[4]); local win = tonumber(ARGV[5])
+local now = tonumber(ARGV[1]); local tokens = tonumber(ARGV[2]); local lease = ARGV[3]; local leaseExp = tonumber(ARGV[4]); local win = tonumber(ARGV[5]); local leaseMs = tonumber(ARGV[6])
 local n = #KEYS / 3
 local function level(key, cap)
   local v = redis.call('HMGET', key, 'l', 't')
@@ -20,7 +21,7 @@ local function wait(lv, want, cap) if want <= lv then return 0 end return math.c
 local levels = {}
 local reason = ''; local who = -1; local retry = -1
 for i = 0, n - 1 do
-  local rpm = tonumber(ARGV[6 + i * 3]); local tpm = tonumber(ARGV[7 + i * 3]); local conc = tonumber(ARGV[8 + i * 3])
+  local rpm = tonumber(ARGV[7 + i * 3]); local tpm = tonumber(ARGV[8 + i * 3]); local conc = tonumber(ARGV[9 + i * 3])
   local r = 0; local t = 0
   if rpm > 0 then r = level(KEYS[1 + i * 3], rpm) end
   if tpm > 0 then t = level(KEYS[2 + i * 3], tpm) end
@@ -37,12 +38,12 @@ for i = 0, n - 1 do
 end
 local out = {reason, who, retry}
 for i = 0, n - 1 do
-  local rpm = tonumber(ARGV[6 + i * 3]); local tpm = tonumber(ARGV[7 + i * 3]); local conc = tonumber(ARGV[8 + i * 3])
+  local rpm = tonumber(ARGV[7 + i * 3]); local tpm = tonumber(ARGV[8 + i * 3]); local conc = tonumber(ARGV[9 + i * 3])
   local r = levels[i][1]; local t = levels[i][2]
   if reason == '' then
     if rpm > 0 then r = r - 1; redis.call('HSET', KEYS[1 + i * 3], 'l', tostring(r), 't', now); redis.call('PEXPIRE', KEYS[1 + i * 3], win) end
     if tpm > 0 then t = t - tokens; redis.call('HSET', KEYS[2 + i * 3], 'l', tostring(t), 't', now); redis.call('PEXPIRE', KEYS[2 + i * 3], win * 2) end
-    if conc > 0 then redis.call('ZADD', KEYS[3 + i * 3], leaseExp, lease); redis.call('PEXPIREAT', KEYS[3 + i * 3], leaseExp) end
+    if conc > 0 then redis.call('ZADD', KEYS[3 + i * 3], leaseExp, lease); if redis.call('PTTL', KEYS[3 + i * 3]) < leaseMs then redis.call('PEXPIRE', KEYS[3 + i * 3], leaseMs) end end
   end
   out[#out + 1] = tostring(r); out[#out + 1] = tostring(t)
 end
@@ -96,7 +97,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
       const scopes = scopesOf(req);
       const keys = scopes.flatMap((s) => [keyOf(req.tenant, s, 'r'), keyOf(req.tenant, s, 't'), keyOf(req.tenant, s, 'c')]);
       const limits = scopes.flatMap((s) => [s.limits.requestsPerMinute ?? 0, s.limits.tokensPerMinute ?? 0, s.limits.concurrentRequests ?? 0]);
-      const out = await commands.sophiaRateAdmit(keys.length, ...keys, req.nowMs, req.tokens, req.leaseId, req.nowMs + req.leaseMs, WINDOW_MS, ...limits);
+      const out = await commands.sophiaRateAdmit(keys.length, ...keys, req.nowMs, req.tokens, req.leaseId, req.nowMs + req.leaseMs, WINDOW_MS, req.leaseMs, ...limits);
       const [reason, who, retry] = [String(out[0]), Number(out[1]), Number(out[2])];
       const levels = scopes.map((s, i): ScopeLevels => ({ requests: Number(out[3 + i * 2]), tokens: Number(out[4 + i * 2]) }));
       const view = viewOf(scopes, levels);
