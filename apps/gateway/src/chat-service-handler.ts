@@ -106,6 +106,7 @@ export function createChatServiceHandler(options: ChatServiceHandlerOptions): Se
       context: b.context,
       signal: ctx.signal,
       apiKeyId: b.keyId,
+      cacheControl: ctx.requestHeader.get('cache-control') ?? undefined,
       onTrafficHeaders: (headers: Headers) => headers.forEach((v, k) => isTrafficHeader(k) && ctx.responseHeader.set(k, v)),
     };
   }

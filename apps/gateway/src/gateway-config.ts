@@ -59,6 +59,12 @@ export const gatewayConfigSchema = baseConfigSchema
      * {"requests_per_minute", "tokens_per_minute", "concurrent_requests"}, "per_key": {…}}}`. Unset = none.
      */
     SOPHIA_RATE_LIMITS: rateLimitConfigSchema,
+    /** Runaway protection: a key's request rate (per minute) below which it is never slowed; its own baseline counts above it. 0 = off. @default 0 */
+    SOPHIA_RUNAWAY_FLOOR_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(0),
+    /** How long a deterministic answer (temperature 0 or a seed) is served from the response cache; 0 = no cache. @default 0 */
+    SOPHIA_CACHE_TTL_MS: z.coerce.number().int().min(0).max(30 * 24 * 3600 * 1000).default(0),
+    /** Most answers the embedded response cache keeps (Redis bounds itself with its own eviction). @default 10000 */
+    SOPHIA_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
     /** Largest accepted request body (REST and Connect/gRPC messages). @default 1 MiB */
     SOPHIA_GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
     /**

@@ -11,6 +11,11 @@ import type { RateLimiter } from './rate-limit/rate-limiter.ts';
 import { createRateLimitSource, type RateLimitSource } from './rate-limit/rate-limit-source.ts';
 import { createRedisRateLimitStore, createSqliteRateLimitStore, RATE_LIMIT_STORE_SCHEMA, type RateLimitStore } from './rate-limit/rate-limit-store.ts';
 import { createRedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
+import { cacheRouter } from './cache/cached-router.ts';
+import { createRunawayDetector } from './runaway/runaway-detector.ts';
+import { runawayRouter, type RunawayEvent } from './runaway/runaway-router.ts';
+import type { LedgerService } from '@sophia/contracts/ledger';
+import { createRedisResponseCacheStore, createSqliteResponseCacheStore, RESPONSE_CACHE_SCHEMA, type ResponseCacheStore } from './cache/response-cache-store.ts';
 
 /** The gateway's traffic policies, opened from config; `wrap` goes in front of the router client. */
 export interface OpenedTrafficPolicy {
@@ -20,7 +25,7 @@ export interface OpenedTrafficPolicy {
   close(): Promise<void>;
 }
 
-const SCHEMAS: readonly StoreSchema[] = [RATE_LIMIT_STORE_SCHEMA];
+const SCHEMAS: readonly StoreSchema[] = [RATE_LIMIT_STORE_SCHEMA, RESPONSE_CACHE_SCHEMA];
 
 /**
  * The embedded state file; when SOPHIA_DATA_DIR is unset and the default directory belongs to
@@ -40,9 +45,10 @@ function openEmbedded(config: GatewayConfig, logger: Logger) {
  * Rate limits shared through Redis when SOPHIA_REDIS_URL is set (one atomic script, every replica),
  * else in this process with overrides in the embedded state file.
  */
-export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, registry: Registry | undefined): Promise<OpenedTrafficPolicy> {
+export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, registry: Registry | undefined, ledger?: Client<typeof LedgerService> | undefined): Promise<OpenedTrafficPolicy> {
   let limiter: RateLimiter;
   let store: RateLimitStore;
+  let cache: ResponseCacheStore;
   let close: () => Promise<void>;
   if (config.SOPHIA_REDIS_URL) {
     const redis = await connectRedis(config.SOPHIA_REDIS_URL, {
@@ -51,11 +57,13 @@ export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, r
     });
     limiter = createRedisRateLimiter({ redis });
     store = createRedisRateLimitStore(redis);
+    cache = createRedisResponseCacheStore(redis);
     close = async () => void (await redis.quit());
   } else {
     const state = openEmbedded(config, logger);
     limiter = createMemoryRateLimiter();
     store = createSqliteRateLimitStore(state.db);
+    cache = createSqliteResponseCacheStore(state.db, config.SOPHIA_CACHE_MAX_ENTRIES);
     close = async () => state.close();
   }
   const refused = new Counter({
@@ -64,6 +72,30 @@ export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, r
     labelNames: ['scope', 'reason'],
     registers: registry ? [registry] : [],
   });
+  const lookups = new Counter({
+    name: 'sophia_gateway_cache_lookups_total',
+    help: 'Response-cache lookups of deterministic chat requests by outcome (hit, miss, bypass)',
+    labelNames: ['outcome'],
+    registers: registry ? [registry] : [],
+  });
+  const cacheOptions = { store: cache, ttlMs: config.SOPHIA_CACHE_TTL_MS, logger, onLookup: (outcome: string) => lookups.inc({ outcome }) };
+  const runaways = new Counter({
+    name: 'sophia_gateway_runaway_total',
+    help: 'ALERT: API keys slowed or stopped by runaway protection (rate far above its own baseline, or one prompt repeated within seconds), by tenant and action',
+    labelNames: ['tenant', 'action'],
+    registers: registry ? [registry] : [],
+  });
+  const onRunaway = (event: RunawayEvent): void => {
+    runaways.inc({ tenant: event.tenant, action: event.action });
+    logger.warn({ tenant: event.tenant, keyId: event.keyId, action: event.action, why: event.why }, 'runaway protection');
+    // Stops go to the ledger's audit trail (slow-downs are too frequent to audit one by one; the metric counts them).
+    if (event.action === 'stop' && ledger) {
+      void ledger
+        .appendAudit({ actor: 'gateway', action: 'runaway.stop', subject: event.tenant, details: JSON.stringify({ key_id: event.keyId, why: event.why }) })
+        .catch((err: unknown) => logger.warn({ err }, 'runaway audit entry not written'));
+    }
+  };
+  const detector = createRunawayDetector({ floorPerMinute: config.SOPHIA_RUNAWAY_FLOOR_PER_MINUTE });
   const rateLimits = createRateLimitSource({ config: config.SOPHIA_RATE_LIMITS, store });
   const limitOptions = {
     limiter,
@@ -73,7 +105,12 @@ export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, r
     onRefused: (labels: { scope: string; reason: string }) => refused.inc(labels),
   };
   return {
-    wrap: (router) => rateLimitRouter(router, limitOptions),
+    // Limits count every request, cache hits included; a hit never reaches the router.
+    wrap: (router) => {
+      const cached = config.SOPHIA_CACHE_TTL_MS > 0 ? cacheRouter(router, cacheOptions) : router;
+      const guarded = config.SOPHIA_RUNAWAY_FLOOR_PER_MINUTE > 0 ? runawayRouter(cached, { detector, logger, onRunaway }) : cached;
+      return rateLimitRouter(guarded, limitOptions);
+    },
     rateLimits,
     close,
   };

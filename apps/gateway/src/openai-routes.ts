@@ -116,7 +116,7 @@ export function createOpenAiRoutes(options: OpenAiRoutesOptions): (req: NodeRequ
       ...(parsed.request.provider ? { provider: parsed.request.provider } : {}),
     });
     const abort = clientGone(res);
-    const events = routerGeneration(router, input, { context, signal: abort.signal, apiKeyId: who.keyId, onTrafficHeaders: collectTrafficHeaders(base) });
+    const events = routerGeneration(router, input, { context, signal: abort.signal, apiKeyId: who.keyId, cacheControl: headers.get('cache-control') ?? undefined, onTrafficHeaders: collectTrafficHeaders(base) });
     const target: AnswerTarget = {
       res,
       request: parsed.request,

@@ -3,7 +3,7 @@ import { deadlineSignal, runWithCallContext, type CallContext } from '@sophia/pl
 import type { ChoiceDelta, RoutingDecision } from '@sophia/contracts/common';
 import { createChoiceAccumulator, type AccumulatedChoice } from './openai-compat/choice-accumulator.ts';
 import type { GenerateDone, RouteInput, RouterService } from '@sophia/contracts/router';
-import { API_KEY_ID_HEADER } from './traffic-headers.ts';
+import { API_KEY_ID_HEADER, CACHE_CONTROL_HEADER } from './traffic-headers.ts';
 
 /** One event of a router generation, after the stream contract has been checked. */
 export type GenerationEvent =
@@ -20,6 +20,8 @@ export interface RouterGenerationOptions {
   readonly signal: AbortSignal;
   /** The caller's API key id, for per-key traffic policies (rate limits, runaway detection). */
   readonly apiKeyId?: string | undefined;
+  /** The client's `Cache-Control` (`no-cache` skips the response cache's lookup, `no-store` its write too). */
+  readonly cacheControl?: string | undefined;
   /** Receives the traffic policies' response headers (`x-ratelimit-*`, `x-sophia-cache`). */
   readonly onTrafficHeaders?: ((headers: Headers) => void) | undefined;
 }
@@ -59,7 +61,9 @@ export async function* routerGeneration(
   options: RouterGenerationOptions,
 ): AsyncGenerator<GenerationEvent, void, undefined> {
   const { context, signal } = options;
-  const headers = options.apiKeyId === undefined ? undefined : { [API_KEY_ID_HEADER]: options.apiKeyId };
+  const headers: Record<string, string> = {};
+  if (options.apiKeyId !== undefined) headers[API_KEY_ID_HEADER] = options.apiKeyId;
+  if (options.cacheControl !== undefined) headers[CACHE_CONTROL_HEADER] = options.cacheControl;
   const left = context.deadline === undefined ? undefined : Math.max(1, context.deadline - Date.now());
   // Released in `finally` (a bare AbortSignal.timeout would keep this call's closures alive until
   // the deadline, minutes after the answer).

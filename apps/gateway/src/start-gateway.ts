@@ -32,7 +32,7 @@ export async function startGateway({ config, logger, metrics, telemetry, connect
   const ledger = connect(LedgerService, 'ledger');
   const gpu = connect(InferenceService, 'gpu-inference');
   const ops = await openOperator(config, router, ledger, logger, connect(FleetService, 'gpu-inference'));
-  const trafficPolicy = await openTrafficPolicy(config, logger, metrics.registry);
+  const trafficPolicy = await openTrafficPolicy(config, logger, metrics.registry, ledger);
   const server = await createGatewayServer({
     router,
     sql,

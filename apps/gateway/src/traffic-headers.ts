@@ -8,6 +8,9 @@ export function isTrafficHeader(name: string): boolean {
   return n.startsWith('x-ratelimit-') || n === 'x-sophia-cache' || n === 'x-sophia-runaway';
 }
 
+/** The client's `Cache-Control`, carried from the handlers to the response cache. */
+export const CACHE_CONTROL_HEADER = 'x-sophia-cache-control';
+
 /** Header carrying the API key's id (a hash prefix, never the key) from the gateway's handlers to its policies. */
 export const API_KEY_ID_HEADER = 'x-sophia-api-key-id';
 
