@@ -2,11 +2,11 @@
 // every record acknowledged during the outage is spooled locally and lands in Redis exactly once when
 // it returns; reservations follow the outage policy.
 import { createServer, type Server, type Socket, connect as connectTcp } from 'node:net';
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import { memoryStateDatabase } from '@sophia/state-store/testing';
 import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
 import { createRedisUsageStore } from './redis-usage-store.ts';
-import { createSpoolingUsageStore, OutageRefusal, type RedisOutagePolicy, type SpoolingUsageStore } from './spooling-usage-store.ts';
+import { createSpoolingUsageStore, isRedisOutage, OutageRefusal, type RedisOutagePolicy, type SpoolingUsageStore } from './spooling-usage-store.ts';
 import { createUsageSpool, SPOOL_SCHEMA, type UsageSpool } from './usage-spool.ts';
 import { T0, usageRecord } from './usage-store-contract.ts';
 
@@ -117,6 +117,31 @@ describeRedis('the spooling Redis store during a Redis outage (real redis-server
       expect(await store.promptCalibration('m')).toEqual({ samples: 0, maxRatioMilli: 0, maxExcessTokens: 0 });
     } finally {
       await proxy.restore();
+    }
+  });
+});
+
+describe('isRedisOutage', () => {
+  it("counts replies saying Redis cannot serve yet (loading after a restart, busy, failover) as an outage, and a command's own error as not", () => {
+    expect(isRedisOutage(new ReplyError('LOADING Redis is loading the dataset in memory'))).toBe(true);
+    expect(isRedisOutage(new ReplyError('BUSY Redis is busy running a script.'))).toBe(true);
+    expect(isRedisOutage(new ReplyError("READONLY You can't write against a read only replica."))).toBe(true);
+    expect(isRedisOutage(new ReplyError('MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to no.'))).toBe(true);
+    expect(isRedisOutage(new ReplyError('ERR wrong number of arguments for script'))).toBe(false);
+    expect(isRedisOutage(new ReplyError('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(false);
+    expect(isRedisOutage(new RangeError('bad amount'))).toBe(false);
+    expect(isRedisOutage(new Error('Connection is closed.'))).toBe(true);
+  });
+
+  it('refuses a reservation under `refuse` while Redis reloads its data after a restart (it answers LOADING)', async () => {
+    const loading = (): Promise<never> => Promise.reject(new ReplyError('LOADING Redis is loading the dataset in memory'));
+    const primary = { reserve: loading, promptCalibration: loading } as unknown as Parameters<typeof createSpoolingUsageStore>[0]['primary'];
+    const store = createSpoolingUsageStore({ primary, spool: createUsageSpool(memoryStateDatabase(SPOOL_SCHEMA).db), policy: 'refuse', logger: { warn: () => undefined, info: () => undefined } });
+    try {
+      await expect(store.promptCalibration('m')).rejects.toBeInstanceOf(OutageRefusal);
+      await expect(store.reserve({ tenant: 'acme', reservationId: 'r', amountMicroUsd: 5, nowMs: T0, ttlMs: 1000 })).rejects.toBeInstanceOf(OutageRefusal);
+    } finally {
+      store.close();
     }
   });
 });

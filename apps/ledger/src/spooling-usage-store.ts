@@ -21,10 +21,21 @@ export class OutageRefusal extends Error {
   }
 }
 
-/** True for failures to reach Redis (connection, retries exhausted, timeout); false for a command's own error. */
+// Replies with which a reachable Redis says it cannot serve yet: loading its dataset after a restart,
+// busy with a script, a replica cut off from its master, a cluster slot moving or down, a replica
+// promoted mid-failover that is still read-only. They are outages too — without this, a request that
+// reached Redis while it reloaded its append-only file was served unreserved under `refuse`.
+const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY)\b/;
+
+/**
+ * True for failures to reach a Redis able to serve (connection, retries exhausted, timeout, or a reply
+ * saying it cannot serve yet); false for a command's own error.
+ */
 export function isRedisOutage(error: unknown): boolean {
   if (error instanceof RangeError) return false;
-  return (error as { name?: string }).name !== 'ReplyError';
+  const { name, message } = error as { name?: string; message?: string };
+  if (name !== 'ReplyError') return true;
+  return UNAVAILABLE_REPLIES.test(message ?? '');
 }
 
 /** Options for createSpoolingUsageStore. */
