@@ -1,4 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
+import { budgetOutageRefusal } from '@sophia/platform/wire';
 import { httpErrorFromRouter, httpStatusForCode } from './status-to-http.ts';
 
 describe('httpStatusForCode', () => {
@@ -36,6 +37,15 @@ describe('httpErrorFromRouter', () => {
     expect(err('2500', Code.Unavailable).retryAfterSeconds).toBeUndefined();
     expect(err('2500')).toMatchObject({ status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded' });
   });
+  it("says budgets cannot be checked when the ledger refuses unbudgeted requests, without blaming the model backends or naming Redis", () => {
+    const refusal = budgetOutageRefusal('budget store (Redis) unreachable: new requests are refused until it returns (SOPHIA_REDIS_OUTAGE=refuse): connect ECONNREFUSED 10.0.0.7:6379');
+    const e = httpErrorFromRouter(refusal, { explicitModel: false, requestId: 'req-1' });
+    expect(e).toMatchObject({ status: 503, type: 'server_error', code: 'budget_unavailable', param: null, retryAfterSeconds: 1 });
+    expect(e.message).toBe('budgets cannot be checked right now (the budget store is unreachable), so new requests are refused until it is back; retry later (request id req-1)');
+    // A plain UNAVAILABLE (no refusal marker) is still the backends' 503.
+    expect(httpErrorFromRouter(new ConnectError('all targets failed', Code.Unavailable), { explicitModel: false, requestId: 'req-2' })).toMatchObject({ code: 'upstream_unavailable' });
+  });
+
   it('hides internals: INTERNAL and non-ConnectErrors become a generic 500', () => {
     expect(httpErrorFromRouter(new ConnectError('db password wrong', Code.Internal), { explicitModel: false }).message).toBe('internal error');
     expect(httpErrorFromRouter(new Error('stack trace'), { explicitModel: false })).toMatchObject({ status: 500, type: 'server_error', message: 'internal error' });

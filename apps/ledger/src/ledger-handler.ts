@@ -4,6 +4,7 @@ import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { LedgerService, UsageRowSchema } from '@sophia/contracts/ledger';
 import { backendFromProto, listPrice, worstCase, type PriceCatalog } from '@sophia/price-catalog';
+import { budgetOutageRefusal } from '@sophia/platform/wire';
 import { createCatalogHistory } from './catalog-history.ts';
 import { requireBackend, requireModel, rethrowLookup, usageEventToRecord } from './usage-event-record.ts';
 import { usageQueryFromRequest } from './usage-query-request.ts';
@@ -62,7 +63,7 @@ export function createLedgerHandler(deps: LedgerHandlerDeps): ServiceImpl<typeof
     } catch (error) {
       deps.logger?.error({ err: error, operation }, 'usage store failed');
       // The refuse policy's answer names its cause and tells the router not to serve unreserved.
-      if (error instanceof OutageRefusal) throw new ConnectError(error.message, Code.Unavailable, new Headers({ 'sophia-outage': 'refuse' }));
+      if (error instanceof OutageRefusal) throw budgetOutageRefusal(error.message);
       throw new ConnectError('usage store unavailable', Code.Unavailable);
     }
   };

@@ -4,6 +4,7 @@ import type { ChatMessage, RoutingDecision, Usage } from '@sophia/contracts/comm
 import type { LedgerService } from '@sophia/contracts/ledger';
 import { backendToProto, priceUsage, type PriceCatalog } from '@sophia/price-catalog';
 import type { Logger } from 'pino';
+import { budgetOutageRefusal, isBudgetOutageRefusal } from '@sophia/platform/wire';
 import type { PreparedRequest } from './request-preparer.ts';
 import type { RouteTarget } from './route-plan.ts';
 import { completionBound } from './completion-bound.ts';
@@ -59,7 +60,7 @@ export function createLegAccounting(deps: LegAccountingDeps): LegAccounting {
         const ce = ConnectError.from(err);
         if (ce.code === Code.ResourceExhausted) throw new ConnectError(ce.rawMessage, Code.ResourceExhausted, ce.metadata);
         // The ledger's SOPHIA_REDIS_OUTAGE=refuse: its budget store is down and it asks not to serve unreserved.
-        if (ce.code === Code.Unavailable && ce.metadata.get('sophia-outage') === 'refuse') throw new ConnectError(ce.rawMessage, Code.Unavailable);
+        if (isBudgetOutageRefusal(ce)) throw budgetOutageRefusal(ce.rawMessage);
         deps.logger.error({ err: ce.rawMessage, requestId: leg.requestId }, 'ledger reserve failed: calling upstream without a reservation');
       }
     },

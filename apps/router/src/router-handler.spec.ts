@@ -5,6 +5,7 @@ import { InferenceService } from '@sophia/contracts/inference';
 import { LedgerService, type UsageEvent } from '@sophia/contracts/ledger';
 import { OverrideKind, OverrideScope, RouterService, type GenerateResponse } from '@sophia/contracts/router';
 import { loadCatalog, priceUsage, worstCase } from '@sophia/price-catalog';
+import { budgetOutageRefusal, isBudgetOutageRefusal } from '@sophia/platform/wire';
 import { pino } from 'pino';
 import { createRouterHandler } from './router-handler.ts';
 import { memoryOverrideStore } from './testing/fake-mesh.ts';
@@ -33,7 +34,7 @@ function fakeBackend(name: string, behaviour: () => Behaviour) {
   return { client, seen };
 }
 
-function setup(options: { serverless?: () => Behaviour; gpu?: () => Behaviour; classifierTier?: Tier; classifierDown?: boolean; budgetMicroUsd?: number; ledgerDown?: boolean; maxRescues?: number } = {}) {
+function setup(options: { serverless?: () => Behaviour; gpu?: () => Behaviour; classifierTier?: Tier; classifierDown?: boolean; budgetMicroUsd?: number; ledgerDown?: boolean; ledgerRefuses?: boolean; maxRescues?: number } = {}) {
   const catalog = loadCatalog();
   const serverless = fakeBackend('serverless', options.serverless ?? (() => 'ok'));
   const gpu = fakeBackend('gpu', options.gpu ?? (() => 'ok'));
@@ -49,6 +50,7 @@ function setup(options: { serverless?: () => Behaviour; gpu?: () => Behaviour; c
       service(LedgerService, {
         reserve(req) {
           if (options.ledgerDown) throw new ConnectError('ledger down', Code.Unavailable);
+          if (options.ledgerRefuses) throw budgetOutageRefusal('budget store (Redis) unreachable: new requests are refused until it returns (SOPHIA_REDIS_OUTAGE=refuse)');
           calls.push(`reserve:${req.model}:${req.backend === Backend.GPU ? 'gpu' : 'serverless'}`);
           const backend = req.backend === Backend.GPU ? 'gpu' : 'serverless';
           const amount = worstCase(catalog, req.model, backend, req.promptTokens, req.maxTokens === 0 ? undefined : req.maxTokens);
@@ -287,6 +289,14 @@ describe('router budgets (ledger Reserve → Commit / Release)', () => {
     for (let i = 0; i < 3; i++) expect((await collect(s.router.generate(input()))).error?.code).toBe(Code.ResourceExhausted);
     expect(s.gpu.seen.calls).toBe(0);
     expect((await s.router.listOverrides({})).overrides.map((o) => o.remaining)).toEqual([3]);
+  });
+
+  it("refuses without calling a backend when the ledger says budgets cannot be checked (SOPHIA_REDIS_OUTAGE=refuse), and passes the refusal on", async () => {
+    const s = setup({ ledgerRefuses: true });
+    const { error } = await collect(s.router.generate(input()));
+    expect(error?.code).toBe(Code.Unavailable);
+    expect(isBudgetOutageRefusal(error)).toBe(true);
+    expect(s.serverless.seen.calls + s.gpu.seen.calls).toBe(0);
   });
 
   it('keeps serving when the ledger is unreachable (unreserved, logged)', async () => {

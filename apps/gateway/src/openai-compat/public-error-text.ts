@@ -57,10 +57,15 @@ export function withoutInternals(text: string): string {
   return text.replace(UPSTREAM_URL, 'the upstream provider: ').replace(ANY_URL, '<url>').replace(GRPC_METHOD, '');
 }
 
-/** The one-line message of a server-side failure (5xx): what happened, what to do, and the request id to quote. */
-export function publicServerError(status: number, requestId: string | undefined): string {
+/**
+ * The one-line message of a server-side failure (5xx): what happened, what to do, and the request id
+ * to quote. `budget_outage`: budgets cannot be checked and the deployment refuses unbudgeted requests.
+ */
+export function publicServerError(status: number, requestId: string | undefined, cause?: 'budget_outage'): string {
   const what =
-    status === 503
+    cause === 'budget_outage'
+      ? 'budgets cannot be checked right now (the budget store is unreachable), so new requests are refused until it is back; retry later'
+      : status === 503
       ? 'no model backend could serve the request right now; retry later'
       : status === 504
         ? 'the request timed out before the model answered'
