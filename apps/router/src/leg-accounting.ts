@@ -21,6 +21,8 @@ export interface LegAccountingDeps {
   readonly catalog: () => PriceCatalog;
   readonly ledger?: Client<typeof LedgerService> | undefined;
   readonly logger: Logger;
+  /** A reservation that cannot be made (ledger unreachable or slow): `serve` unreserved, or `refuse` (SOPHIA_REDIS_OUTAGE). */
+  readonly budgetOutage: 'serve' | 'refuse';
 }
 
 /** The "account" step: each leg is reserved before its upstream call, released on failure, committed after. */
@@ -61,6 +63,8 @@ export function createLegAccounting(deps: LegAccountingDeps): LegAccounting {
         if (ce.code === Code.ResourceExhausted) throw new ConnectError(ce.rawMessage, Code.ResourceExhausted, ce.metadata);
         // The ledger's SOPHIA_REDIS_OUTAGE=refuse: its budget store is down and it asks not to serve unreserved.
         if (isBudgetOutageRefusal(ce)) throw budgetOutageRefusal(ce.rawMessage);
+        // The ledger itself did not answer: budgets cannot be checked either way; the policy decides.
+        if (deps.budgetOutage === 'refuse') throw budgetOutageRefusal(`the ledger did not answer the reservation (${ce.rawMessage}); SOPHIA_REDIS_OUTAGE=refuse`);
         deps.logger.error({ err: ce.rawMessage, requestId: leg.requestId }, 'ledger reserve failed: calling upstream without a reservation');
       }
     },

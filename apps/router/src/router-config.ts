@@ -42,6 +42,12 @@ export const routerConfigSchema = z.object({
   SOPHIA_ROUTER_HEDGE_MIN_MS: configValues.durationMs(2000),
   /** Hedges earned per routed request (0.05 = at most ~5 % extra upstream calls); 0 turns hedging off. */
   SOPHIA_ROUTER_HEDGE_BUDGET_RATIO: z.coerce.number().min(0).max(1).default(0.05),
+  /**
+   * When budgets cannot be checked — the ledger refuses because Redis is away, or the ledger itself
+   * does not answer a reservation in time: `serve` (default) calls the upstream unreserved and logs it;
+   * `refuse` answers 503 instead. The same key, with the same meaning, as the ledger's.
+   */
+  SOPHIA_REDIS_OUTAGE: z.enum(['serve', 'refuse']).default('serve'),
   /** An upstream Retry-After longer than this is not waited for. */
   SOPHIA_ROUTER_MAX_RETRY_AFTER_MS: configValues.durationMs(2000),
   /** Routing policy file (YAML/JSON); unset = apps/router/policy/default.yaml. Reloaded on change. */

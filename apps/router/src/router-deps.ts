@@ -36,6 +36,8 @@ export interface RouterDeps {
   readonly clock?: (() => number) | undefined;
   /** Durable audit trail for override changes (besides the audit log line). @default log only */
   readonly audit?: OverrideAuditSink | undefined;
+  /** What to do when a reservation cannot be made (ledger unreachable or slow): serve unreserved or refuse. @default serve */
+  readonly budgetOutage?: 'serve' | 'refuse';
   /** Rescues of a stream broken after its first token (continued on the next target; 0 = explicit error). @default SOPHIA_ROUTER_MID_STREAM_RESCUES's default */
   readonly maxRescues?: number;
   /** Retries of a failed target, only before the first token and when every target failed. @default SOPHIA_ROUTER_MAX_RETRIES's default */

@@ -34,7 +34,7 @@ function fakeBackend(name: string, behaviour: () => Behaviour) {
   return { client, seen };
 }
 
-function setup(options: { serverless?: () => Behaviour; gpu?: () => Behaviour; classifierTier?: Tier; classifierDown?: boolean; budgetMicroUsd?: number; ledgerDown?: boolean; ledgerRefuses?: boolean; maxRescues?: number } = {}) {
+function setup(options: { serverless?: () => Behaviour; gpu?: () => Behaviour; classifierTier?: Tier; classifierDown?: boolean; budgetMicroUsd?: number; ledgerDown?: boolean; ledgerRefuses?: boolean; budgetOutage?: 'serve' | 'refuse'; maxRescues?: number } = {}) {
   const catalog = loadCatalog();
   const serverless = fakeBackend('serverless', options.serverless ?? (() => 'ok'));
   const gpu = fakeBackend('gpu', options.gpu ?? (() => 'ok'));
@@ -95,6 +95,7 @@ function setup(options: { serverless?: () => Behaviour; gpu?: () => Behaviour; c
     catalog: () => catalog,
     classifier,
     ledger,
+    ...(options.budgetOutage ? { budgetOutage: options.budgetOutage } : {}),
     backends: { serverless: serverless.client, gpu: gpu.client },
     breakers,
     logger: pino({ level: 'silent' }),
@@ -296,6 +297,14 @@ describe('router budgets (ledger Reserve → Commit / Release)', () => {
     const { error } = await collect(s.router.generate(input()));
     expect(error?.code).toBe(Code.Unavailable);
     expect(isBudgetOutageRefusal(error)).toBe(true);
+    expect(s.serverless.seen.calls + s.gpu.seen.calls).toBe(0);
+  });
+
+  it('refuses when the ledger does not answer and the deployment refuses unbudgeted requests (SOPHIA_REDIS_OUTAGE=refuse)', async () => {
+    const s = setup({ ledgerDown: true, budgetOutage: 'refuse' });
+    const { error } = await collect(s.router.generate(input()));
+    expect(isBudgetOutageRefusal(error)).toBe(true);
+    expect(error?.message).toContain('the ledger did not answer the reservation');
     expect(s.serverless.seen.calls + s.gpu.seen.calls).toBe(0);
   });
 

@@ -53,7 +53,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
     },
   });
   const decide = createDecisionBuilder(deps.catalog);
-  const accounting = traceAccounting(createLegAccounting({ catalog: deps.catalog, ledger: deps.ledger, logger }));
+  const accounting = traceAccounting(createLegAccounting({ catalog: deps.catalog, ledger: deps.ledger, logger, budgetOutage: deps.budgetOutage ?? 'serve' }));
   const openFirst = createTargetAttempts({
     backends: deps.backends,
     breakers,

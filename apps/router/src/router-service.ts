@@ -140,6 +140,7 @@ export const routerService = defineHostedService(routerConfigSchema, async ({ co
     logger,
     metrics: createRouterMetrics(metrics.registry),
     classifierTimeoutMs: config.SOPHIA_CLASSIFIER_TIMEOUT_MS,
+    budgetOutage: config.SOPHIA_REDIS_OUTAGE,
     maxRescues: config.SOPHIA_ROUTER_MID_STREAM_RESCUES,
     maxRetries: config.SOPHIA_ROUTER_MAX_RETRIES,
     maxRetryAfterMs: config.SOPHIA_ROUTER_MAX_RETRY_AFTER_MS,
