@@ -20,7 +20,7 @@ describeWithRedis('the dev overlay, booted as local processes with its pods’ c
   afterAll(async () => {
     await booted?.stop();
     await redis?.stop();
-  });
+  }, 300_000);
 
   it('starts every node workload (six services and both simulators)', () => {
     expect([...booted!.children.keys()].sort()).toEqual(['classifier', 'gateway', 'gpu-inference', 'ledger', 'router', 'serverless-inference', 'sim-serverless', 'sim-vllm']);
@@ -50,6 +50,8 @@ describeWithRedis('the dev overlay, booted as local processes with its pods’ c
   it('drains every process to exit 0 on SIGTERM', async () => {
     const codes = await booted!.stop();
     booted = undefined;
+    const unclean = [...codes].filter(([, code]) => code !== 0).map(([name]) => name);
+    if (unclean.length > 0) console.error(`did not drain to exit 0: ${unclean.join(', ')}\n${logs.filter((l) => unclean.some((n) => l.startsWith(`${n}: `))).slice(-40).join('\n')}`);
     expect(Object.fromEntries(codes)).toEqual({
       classifier: 0,
       gateway: 0,
@@ -60,5 +62,5 @@ describeWithRedis('the dev overlay, booted as local processes with its pods’ c
       'sim-serverless': 0,
       'sim-vllm': 0,
     });
-  });
+  }, 300_000); // each process may take its pod's grace period (up to 30 s), as under a kubelet
 });

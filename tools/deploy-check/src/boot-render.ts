@@ -32,6 +32,9 @@ export interface BootedRender {
   stop(): Promise<Map<string, number | string>>;
 }
 
+/** What the kubelet waits between SIGTERM and SIGKILL when a pod names no terminationGracePeriodSeconds. */
+const KUBERNETES_DEFAULT_GRACE_S = 30;
+
 interface Plan {
   readonly workload: Workload;
   readonly container: Record<string, unknown>;
@@ -133,12 +136,18 @@ export async function bootRender(objects: readonly KubeObject[], options: BootRe
     if (resolved === undefined) throw new Error(`${serviceName}:${port} is not running`);
     return resolved;
   };
+  const graceMsOf = (workloadName: string): number => {
+    const workload = workloads.find((w) => w.object.metadata.name === workloadName);
+    const seconds = workload?.podSpec['terminationGracePeriodSeconds'];
+    return (typeof seconds === 'number' ? seconds : KUBERNETES_DEFAULT_GRACE_S) * 1000;
+  };
   const rewrite = (value: string): string =>
     value.replace(/\b([a-z0-9-]+):(\d+)\b/g, (whole, name: string, port: string) => (services.some((s) => s.metadata.name === name) ? address(name, Number(port)) : whole));
 
   const stop = async (): Promise<Map<string, number | string>> => {
     const codes = new Map<string, number | string>();
-    for (const name of started.splice(0).reverse()) codes.set(name, await children.get(name)!.stop());
+    // SIGTERM, then SIGKILL after the pod's own grace period, as the kubelet does.
+    for (const name of started.splice(0).reverse()) codes.set(name, await children.get(name)!.stop(graceMsOf(name)));
     for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
     return codes;
   };

@@ -17,6 +17,15 @@ describe('runCommand (real sh processes)', () => {
     expect(r.detail).toMatch(/^exit 3\nboom/);
   });
 
+  it('shows a test runner’s first failure, not only its summary', async () => {
+    const shell = "printf 'PASS a\\n  ● suite › the failing test\\n    Expected: 0\\n    Received: 1\\n' ; for i in 1 2 3 4 5 6 7 8; do echo summary $i; done; exit 1";
+    const r = await runCommand({ ...base, shell });
+    expect(r.ok).toBe(false);
+    expect(r.detail).toContain('● suite › the failing test\n    Expected: 0\n    Received: 1');
+    expect(r.detail).toMatch(/summary 8$/);
+    expect(r.detail).not.toContain('PASS a');
+  });
+
   it('stops a server (and its children) once it prints the awaited line', async () => {
     const r = await runCommand({ ...base, shell: 'sh -c "echo listening; sleep 30" & wait', until: /listening/ });
     expect(r).toMatchObject({ ok: true, detail: 'printed /listening/' });

@@ -42,7 +42,14 @@ export function runCommand(options: RunOptions): Promise<RunResult> {
       clearTimeout(timer);
       resolve({ ok, detail, ms: Date.now() - started });
     };
-    const tail = (): string => output.trim().split('\n').slice(-6).join('\n');
+    // The last lines, and, when a test runner printed failures (Jest's "●" headings), the first of them:
+    // the summary alone does not say which test failed.
+    const tail = (): string => {
+      const lines = output.trim().split('\n');
+      const firstFailure = lines.findIndex((l) => l.includes('●'));
+      const failure = firstFailure >= 0 && firstFailure < lines.length - 6 ? [...lines.slice(firstFailure, Math.min(firstFailure + 30, lines.length - 6)), '…'] : [];
+      return [...failure, ...lines.slice(-6)].join('\n');
+    };
     const timer = setTimeout(() => {
       stop();
       finish(false, `timed out after ${options.timeoutS} s\n${tail()}`);
