@@ -1,8 +1,10 @@
 // Starts a rendered overlay as real local processes with the environment and arguments its pods
 // would get (ConfigMap, env, rendered Secret), so a value the service's own config schema rejects,
 // or an address that points nowhere, fails here instead of in a CrashLoopBackOff. Only what a
-// laptop cannot mimic is changed: every process binds 127.0.0.1 on a free port picked up front,
-// each `service:port` reference is rewritten to the local address behind that Service, and paths
+// laptop cannot mimic is changed: every process binds 127.0.0.1 on free ports picked up front (one
+// per container port, so a pod hosting several services keeps them apart; metrics ports bind any
+// free port and are read from the listening lines), each `service:port` reference is rewritten to
+// the local address behind that Service, and paths
 // under an emptyDir mount point into a temporary directory instead.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +13,8 @@ import { startChild, type ChildService } from '@sophia/dev';
 import { unusedPort } from '@sophia/platform/testing';
 import { resolveContainerEnv } from './container-env.ts';
 import { labelsAt, recordsAt, selects, type KubeObject } from './kube-object.ts';
-import { containerPorts, resolvePort, workloadsOf, type Workload } from './workload.ts';
+import { meshContainerOf } from './mesh-container.ts';
+import { containerPorts, resolvePort, workloadsOf, type ContainerPort, type Workload } from './workload.ts';
 
 /** Options for {@link bootRender}. */
 export interface BootRenderOptions {
@@ -43,6 +46,8 @@ interface Plan {
   readonly env: Record<string, string>;
   /** Services referenced in env values or arguments. */
   readonly needs: Set<string>;
+  /** Mesh services it hosts, each announcing a listening line (empty: wait for the first line). */
+  readonly hosts: readonly string[];
 }
 
 function hostPortOf(value: unknown): string | undefined {
@@ -51,13 +56,14 @@ function hostPortOf(value: unknown): string | undefined {
   return match?.[1];
 }
 
-/** The address a started child announced for its metrics port. */
-function announced(child: ChildService, portName: 'metrics'): string | undefined {
-  return hostPortOf(child.ready[portName]);
+/** The address a started child announced for the metrics port of `service` (its only service when undefined). */
+function announcedMetrics(child: ChildService, service: string | undefined): string | undefined {
+  return hostPortOf((service === undefined ? child.ready : child.listening[service])?.['metrics']);
 }
 
-function primaryPort(container: Record<string, unknown>): number | undefined {
-  return containerPorts(container).find((p) => p.name !== 'metrics')?.port;
+/** Metrics ports ("metrics", or "metrics-<service>" in a pod hosting several) bind a free port locally; the rest get fixed local ports. */
+function isMetricsPort(port: ContainerPort | undefined): boolean {
+  return /^metrics(-|$)/.test(port?.name ?? '');
 }
 
 /** emptyDir mount paths of the container (other than /tmp) → a fresh temporary directory each. */
@@ -73,7 +79,7 @@ function emptyDirMounts(workload: Workload, container: Record<string, unknown>, 
   return mounts;
 }
 
-function planFor(workload: Workload, objects: readonly KubeObject[], services: readonly KubeObject[], localPort: number, tempDirs: string[]): Plan | undefined {
+function planFor(workload: Workload, objects: readonly KubeObject[], services: readonly KubeObject[], localPorts: ReadonlyMap<number, number>, tempDirs: string[]): Plan | undefined {
   const container = workload.containers[0];
   const command = container?.['command'];
   if (!container || !Array.isArray(command) || command[0] !== 'node' || typeof command[1] !== 'string') return undefined;
@@ -83,20 +89,22 @@ function planFor(workload: Workload, objects: readonly KubeObject[], services: r
     return value;
   };
   const { env } = resolveContainerEnv(container, { objects, namespace: workload.object.metadata.namespace, secretTemplates: new Map() }, workload.object.metadata.name);
-  const primary = String(primaryPort(container));
-  const metrics = containerPorts(container).find((p) => p.name === 'metrics');
+  const ports = containerPorts(container);
+  const portOf = (value: string): ContainerPort | undefined => ports.find((p) => String(p.port) === value);
   const plain: Record<string, string> = { NODE_ENV: 'production' };
   for (const [key, entry] of env) {
     if (entry.value === undefined) continue;
+    const port = key.endsWith('_PORT') ? portOf(entry.value) : undefined;
     if (key === 'SOPHIA_BIND_HOST') plain[key] = '127.0.0.1';
-    else if (key.endsWith('_PORT') && entry.value === primary) plain[key] = String(localPort);
-    else if (key.endsWith('_PORT') && metrics && entry.value === String(metrics.port)) plain[key] = '0';
+    else if (port && isMetricsPort(port)) plain[key] = '0';
+    else if (port) plain[key] = String(localPorts.get(port.port));
     else plain[key] = remount(entry.value);
   }
   const args = command.slice(2).map(String);
   for (let i = 0; i < args.length - 1; i++) {
     if (args[i] === '--host') args[i + 1] = '127.0.0.1';
-    if (args[i] === '--port' && args[i + 1] === primary) args[i + 1] = String(localPort);
+    const port = args[i] === '--port' ? portOf(args[i + 1]!) : undefined;
+    if (port && !isMetricsPort(port)) args[i + 1] = String(localPorts.get(port.port));
   }
   const needs = new Set<string>();
   const text = [...Object.values(plain), ...args].join(' ');
@@ -105,7 +113,8 @@ function planFor(workload: Workload, objects: readonly KubeObject[], services: r
       if (text.includes(`${service.metadata.name}:${String(port['port'])}`)) needs.add(service.metadata.name);
     }
   }
-  return { workload, container, script: command[1], args, env: plain, needs };
+  const hosts = meshContainerOf(workload, container, objects)?.services.map((h) => h.service) ?? [];
+  return { workload, container, script: command[1], args, env: plain, needs, hosts };
 }
 
 /**
@@ -115,8 +124,13 @@ function planFor(workload: Workload, objects: readonly KubeObject[], services: r
 export async function bootRender(objects: readonly KubeObject[], options: BootRenderOptions): Promise<BootedRender> {
   const services = objects.filter((o) => o.kind === 'Service');
   const workloads = workloadsOf(objects);
-  const localPorts = new Map<string, number>();
-  for (const w of workloads) localPorts.set(w.object.metadata.name, await unusedPort());
+  // Workload → its container port → the local port standing in for it (metrics ports excluded).
+  const localPorts = new Map<string, Map<number, number>>();
+  for (const w of workloads) {
+    const byPort = new Map<number, number>();
+    for (const port of w.containers.flatMap(containerPorts)) if (!isMetricsPort(port)) byPort.set(port.port, await unusedPort());
+    localPorts.set(w.object.metadata.name, byPort);
+  }
   const tempDirs: string[] = [];
   const plans = workloads.map((w) => planFor(w, objects, services, localPorts.get(w.object.metadata.name)!, tempDirs)).filter((p): p is Plan => p !== undefined);
   const children = new Map<string, ChildService>();
@@ -129,10 +143,15 @@ export async function bootRender(objects: readonly KubeObject[], options: BootRe
     const servicePort = recordsAt(service, ['spec', 'ports']).find((p) => p['port'] === port);
     const target = workloads.find((w) => service && selects(labelsAt(service, ['spec', 'selector']), w.podLabels));
     if (!target || !servicePort) throw new Error(`${serviceName}:${port} names no Service port of a workload`);
-    const containerPort = target.containers.map((c) => resolvePort(c, servicePort['targetPort'] ?? port)).find((p) => p !== undefined);
-    if (containerPort?.name !== 'metrics') return `127.0.0.1:${localPorts.get(target.object.metadata.name)!}`;
+    const container = target.containers.find((c) => resolvePort(c, servicePort['targetPort'] ?? port) !== undefined);
+    const containerPort = container && resolvePort(container, servicePort['targetPort'] ?? port);
+    if (!container || !containerPort) throw new Error(`${serviceName}:${port} targets no container port of ${target.object.metadata.name}`);
+    if (!isMetricsPort(containerPort)) return `127.0.0.1:${localPorts.get(target.object.metadata.name)!.get(containerPort.port)!}`;
+    // A co-hosted pod announces one metrics address per service: take the one this port belongs to.
+    const mesh = meshContainerOf(target, container, objects);
+    const owner = mesh?.cohosted ? mesh.services.find((h) => h.metrics?.port === containerPort.port)?.service : undefined;
     const child = children.get(target.object.metadata.name);
-    const resolved = child && announced(child, 'metrics');
+    const resolved = child && announcedMetrics(child, owner);
     if (resolved === undefined) throw new Error(`${serviceName}:${port} is not running`);
     return resolved;
   };
@@ -169,6 +188,7 @@ export async function bootRender(objects: readonly KubeObject[], options: BootRe
             script: join(options.root, plan.script),
             args: plan.args.map(rewrite),
             env,
+            ...(plan.hosts.length > 1 ? { expect: plan.hosts } : {}),
             onLog: options.onLog ?? (() => undefined),
             readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
           });

@@ -1,16 +1,20 @@
 // The mesh's intended call graph (docs/architecture.md, docs/deployment.md), as data: the network
 // policies must allow exactly these flows among whatever workloads a render contains.
 import type { KubeObject } from './kube-object.ts';
+import { endpointsOf, type Endpoint } from './mesh-container.ts';
 import { flow, KUBE_DNS, OTEL_COLLECTOR, PROMETHEUS, workloadPeers } from './network-flows.ts';
 
-/** Who may call whom, by workload name and the callee's container port name. */
+/**
+ * Who may call whom, by service (a mesh service wherever it is hosted; other workloads by name) and
+ * the callee's port role ("grpc"/"http": a mesh service's own port; else a container port name).
+ */
 export interface CallGraph {
   readonly calls: readonly { readonly from: string; readonly to: string; readonly port: string }[];
   /** Reachable from anywhere (the ingress controller, a load balancer). */
   readonly publicIngress: readonly { readonly to: string; readonly port: string }[];
   /** Egress to addresses outside the cluster, by caller. */
   readonly externalEgress: Readonly<Record<string, readonly number[]>>;
-  /** The container port Prometheus scrapes on every workload that has it. */
+  /** The port role Prometheus scrapes on every service (each hosted service's own metrics port). */
   readonly scrapePort: string;
   /** Workloads that export spans to the OpenTelemetry Collector (OTLP/HTTP): every mesh service. */
   readonly traceExporters: readonly string[];
@@ -46,29 +50,38 @@ export const SOPHIA_CALL_GRAPH: CallGraph = {
   traceExporters: ['gateway', 'router', 'classifier', 'ledger', 'serverless-inference', 'gpu-inference', 'sql'],
 };
 
-/** The flows `graph` intends among the workloads present in `objects` (absent ones are skipped). */
+/**
+ * The flows `graph` intends among the workloads present in `objects` (absent ones are skipped). A
+ * call between services that one pod hosts together is in process: no flow.
+ */
 export function expectedFlows(objects: readonly KubeObject[], graph: CallGraph = SOPHIA_CALL_GRAPH): Set<string> {
-  const peers = new Map(workloadPeers(objects).map((p) => [p.id, p]));
+  const endpoints = endpointsOf(objects);
+  const at = (service: string): readonly Endpoint[] => endpoints.get(service) ?? [];
   const flows = new Set<string>();
-  const portOf = (id: string, name: string): number | undefined => peers.get(id)?.ports.find((p) => p.name === name)?.port;
   for (const call of graph.calls) {
-    const port = portOf(call.to, call.port);
-    if (peers.has(call.from) && port !== undefined) flows.add(flow(call.from, call.to, port));
+    for (const from of at(call.from)) {
+      for (const to of at(call.to)) {
+        const port = to.port(call.port);
+        if (from.workload !== to.workload && port !== undefined) flows.add(flow(from.workload, to.workload, port));
+      }
+    }
   }
   for (const entry of graph.publicIngress) {
-    const port = portOf(entry.to, entry.port);
-    if (port !== undefined) for (const src of [PROMETHEUS.id, 'internet']) flows.add(flow(src, entry.to, port));
+    for (const to of at(entry.to)) {
+      const port = to.port(entry.port);
+      if (port !== undefined) for (const src of [PROMETHEUS.id, 'internet']) flows.add(flow(src, to.workload, port));
+    }
   }
   for (const [from, ports] of Object.entries(graph.externalEgress)) {
-    if (peers.has(from)) for (const port of ports) flows.add(flow(from, 'internet', port));
+    for (const endpoint of at(from)) for (const port of ports) flows.add(flow(endpoint.workload, 'internet', port));
   }
   for (const id of graph.traceExporters) {
-    if (peers.has(id)) for (const port of OTEL_COLLECTOR.ports) flows.add(flow(id, OTEL_COLLECTOR.id, port.port));
+    for (const endpoint of at(id)) for (const port of OTEL_COLLECTOR.ports) flows.add(flow(endpoint.workload, OTEL_COLLECTOR.id, port.port));
   }
-  for (const peer of peers.values()) {
-    const scrape = portOf(peer.id, graph.scrapePort);
-    if (scrape !== undefined) flows.add(flow(PROMETHEUS.id, peer.id, scrape));
-    for (const dns of KUBE_DNS.ports) flows.add(flow(peer.id, KUBE_DNS.id, dns.port, dns.protocol));
+  for (const endpoint of [...endpoints.values()].flat()) {
+    const scrape = endpoint.port(graph.scrapePort);
+    if (scrape !== undefined) flows.add(flow(PROMETHEUS.id, endpoint.workload, scrape));
   }
+  for (const peer of workloadPeers(objects)) for (const dns of KUBE_DNS.ports) flows.add(flow(peer.id, KUBE_DNS.id, dns.port, dns.protocol));
   return flows;
 }

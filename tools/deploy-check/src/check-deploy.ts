@@ -1,5 +1,5 @@
 // Runs every check over every deployable render of deploy/ (dev, prod, prod with the sql
-// component), plus the Dockerfile and the monitoring files, and collects the findings.
+// component, and the co-hosted dev and prod variants), plus the Dockerfile and the monitoring files, and collects the findings.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkDockerfile } from './check-dockerfile.ts';
@@ -31,6 +31,9 @@ export const DEPLOY_TARGETS: readonly DeployTarget[] = [
   { name: 'dev', path: 'deploy/overlays/dev', minReplicasFloor: 1 },
   { name: 'prod', path: 'deploy/overlays/prod', minReplicasFloor: 2 },
   { name: 'prod+sql', path: 'deploy/overlays/prod', components: ['deploy/components/sql'], minReplicasFloor: 2 },
+  // The co-hosted variant: gateway, router and classifier in one pod (components/cohosted-edge).
+  { name: 'dev-cohosted', path: 'deploy/overlays/dev-cohosted', minReplicasFloor: 1 },
+  { name: 'prod-cohosted', path: 'deploy/overlays/prod-cohosted', minReplicasFloor: 2 },
 ];
 
 /** Everything {@link checkDeploy} found, with the renders it checked. */

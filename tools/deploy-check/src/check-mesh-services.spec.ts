@@ -110,4 +110,63 @@ describe('checkMeshServices', () => {
     firstContainer(find(objects, 'Deployment', 'ledger'))['image'] = 'ghcr.io/sophia/sophia-mesh:0.0.9';
     expect(errors(objects)).toEqual(['sophia/Deployment/router mesh.app', 'mesh mesh.image']);
   });
+
+  describe('a pod hosting several services (node apps/mesh/src/main.ts, SOPHIA_SERVICES)', () => {
+    const edgeEnv = (objects: KubeObject[]): EnvList => envOf(objects, 'edge');
+    const setEnv = (objects: KubeObject[], name: string, value: string): void => {
+      edgeEnv(objects).find((e) => e.name === name)!.value = value;
+    };
+
+    it('passes the co-hosted dev and prod variants', () => {
+      expect(errors(render('overlays/dev-cohosted'))).toEqual([]);
+      expect(errors(render('overlays/prod-cohosted'))).toEqual([]);
+    });
+
+    it('names an unknown or repeated service in SOPHIA_SERVICES', () => {
+      const objects = render('overlays/prod-cohosted');
+      setEnv(objects, 'SOPHIA_SERVICES', 'gateway,routr,gateway');
+      const found = checkMeshServices(objects, repoFacts()).filter((f) => f.rule === 'mesh.services');
+      expect(found.map((f) => f.message)).toEqual([
+        'SOPHIA_SERVICES: unknown service "routr" (known: classifier, ledger, serverless-inference, gpu-inference, router, sql, gateway, or "all")',
+        'SOPHIA_SERVICES: "gateway" is listed twice',
+      ]);
+    });
+
+    it('fails a hosted service whose port key names no container port, and two services on one port', () => {
+      const objects = render('overlays/prod-cohosted');
+      setEnv(objects, 'SOPHIA_ROUTER_PORT', '50099');
+      setEnv(objects, 'SOPHIA_CLASSIFIER_METRICS_PORT', '9465');
+      const found = checkMeshServices(objects, repoFacts()).filter((f) => f.severity === 'error');
+      expect(found.map((f) => `${f.rule} ${f.message}`)).toEqual([
+        'mesh.port-env router is hosted here: SOPHIA_ROUTER_PORT must name one of the container ports, got "50099"',
+        'mesh.port-env classifier and router both listen on port 9465',
+      ]);
+    });
+
+    it('requires each hosted service’s metrics port to be named metrics or metrics-…, and ports and drain time for every hosted service', () => {
+      const objects = render('overlays/prod-cohosted');
+      const ports = firstContainer(find(objects, 'Deployment', 'edge'))['ports'] as { name: string }[];
+      ports.find((p) => p.name === 'metrics-router')!.name = 'router-stats';
+      setEnv(objects, 'SOPHIA_SERVICES', 'gateway,router,classifier,ledger');
+      // The ledger, now hosted too, declares no ports, and a fourth drain no longer fits the grace period.
+      expect(errors(objects).sort()).toEqual(['sophia/Deployment/edge mesh.grace', 'sophia/Deployment/edge mesh.port-env', 'sophia/Deployment/edge mesh.port-env', 'sophia/Deployment/edge mesh.ports']);
+    });
+
+    it('needs a grace period for every hosted service’s drain, one after another', () => {
+      const objects = render('overlays/prod-cohosted');
+      podSpec(find(objects, 'Deployment', 'edge'))['terminationGracePeriodSeconds'] = 30;
+      const found = checkMeshServices(objects, repoFacts()).filter((f) => f.severity === 'error');
+      expect(found.map((f) => f.message)).toEqual([
+        'terminationGracePeriodSeconds 30 < preStop 5s + 3 × SOPHIA_SHUTDOWN_GRACE_MS 20000ms + 1s: the kubelet would kill in-flight calls',
+      ]);
+    });
+
+    it('applies the hosted services’ own rules: the gateway’s API keys and HTTP probes, the router’s shared state', () => {
+      const objects = render('overlays/prod-cohosted');
+      const edge = firstContainer(find(objects, 'Deployment', 'edge'));
+      edge['env'] = edgeEnv(objects).filter((e) => e.name !== 'SOPHIA_API_KEYS' && e.name !== 'SOPHIA_REDIS_URL');
+      edge['readinessProbe'] = { grpc: { port: 50052 } };
+      expect(errors(objects)).toEqual(['sophia/Deployment/edge mesh.probe-kind', 'sophia/Deployment/edge mesh.api-keys', 'sophia/Deployment/edge mesh.shared-state']);
+    });
+  });
 });

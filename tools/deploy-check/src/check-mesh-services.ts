@@ -1,11 +1,13 @@
-// Rules for containers that run a mesh service (`node apps/<service>/src/main.ts`): the process
+// Rules for containers that run mesh services (`node apps/<service>/src/main.ts`, or several in one
+// process: `node apps/mesh/src/main.ts` with SOPHIA_SERVICES): the process
 // is configured the way its code reads configuration (port keys, bind host, addresses that resolve
 // to Services, only keys the code knows), probes use the right protocol, and shutdown fits the
 // termination grace period.
 import { resolveContainerEnv, type EnvEntry } from './container-env.ts';
 import { error, warning, type Finding } from './finding.ts';
 import { getPath, isRecord, objectRef, recordsAt, type KubeObject } from './kube-object.ts';
-import { containerPorts, meshServiceOf, metricsPortKeyOf, portKeyOf, workloadsOf, type Workload } from './workload.ts';
+import { meshContainersOf, type HostedService, type MeshContainer } from './mesh-container.ts';
+import { metricsPortKeyOf, portKeyOf, type Workload } from './workload.ts';
 
 /** Facts about the repository and conventions the mesh rules compare against. */
 export interface MeshRules {
@@ -53,7 +55,7 @@ function maxReplicasOf(workload: Workload, objects: readonly KubeObject[]): numb
   return Math.max(replicas, typeof max === 'number' ? max : 0);
 }
 
-function checkProbeKinds(subject: string, service: string, container: Record<string, unknown>, primaryPort: number): Finding[] {
+function checkProbeKinds(subject: string, service: string, container: Record<string, unknown>, grpcPorts: readonly number[]): Finding[] {
   const findings: Finding[] = [];
   for (const which of ['readinessProbe', 'livenessProbe'] as const) {
     const probe = container[which];
@@ -66,7 +68,9 @@ function checkProbeKinds(subject: string, service: string, container: Record<str
       }
     } else {
       const port = getPath(probe, ['grpc', 'port']);
-      if (port !== primaryPort) findings.push(error(subject, 'mesh.probe-kind', `${which} must be a native grpc probe on port ${primaryPort} (grpc.health.v1)`));
+      if (typeof port !== 'number' || !grpcPorts.includes(port)) {
+        findings.push(error(subject, 'mesh.probe-kind', `${which} must be a native grpc probe on port ${grpcPorts.join(' or ')} (grpc.health.v1)`));
+      }
     }
   }
   return findings;
@@ -91,40 +95,72 @@ function checkAddresses(subject: string, env: Map<string, EnvEntry>, objects: re
   return findings;
 }
 
-function checkMeshContainer(workload: Workload, container: Record<string, unknown>, service: string, objects: readonly KubeObject[], rules: MeshRules): Finding[] {
+/** The ports of one hosted service: named by convention alone in its pod, by its port keys when co-hosted. */
+function checkHostedPorts(subject: string, mesh: MeshContainer, hosted: HostedService, metricsPort: number): Finding[] {
+  const findings: Finding[] = [];
+  const { service, primary, metrics } = hosted;
+  const primaryName = service === 'gateway' ? 'http' : 'grpc';
+  const portKey = portKeyOf(service);
+  const metricsKey = metricsPortKeyOf(service);
+  const envValue = (key: string): string => JSON.stringify(mesh.env.get(key)?.value);
+  if (!mesh.cohosted) {
+    if (!primary) findings.push(error(subject, 'mesh.ports', `no container port named "${primaryName}"`));
+    if (!metrics) findings.push(error(subject, 'mesh.ports', 'no container port named "metrics"'));
+    else if (metrics.port !== metricsPort) findings.push(error(subject, 'mesh.ports', `metrics port is ${metrics.port}, expected ${metricsPort}`));
+    if (primary && mesh.env.get(portKey)?.value !== String(primary.port)) {
+      findings.push(error(subject, 'mesh.port-env', `${portKey} must be "${primary.port}" (the ${primaryName} container port), got ${envValue(portKey)}`));
+    }
+    if (metrics && mesh.env.get(metricsKey)?.value !== String(metrics.port)) {
+      findings.push(error(subject, 'mesh.port-env', `${metricsKey} must be "${metrics.port}" (the metrics container port), got ${envValue(metricsKey)}`));
+    }
+    return findings;
+  }
+  // Co-hosted: each service listens where its own keys say; the pod declares those ports, named so
+  // Services, the scrape config and allow-prometheus-scrape can tell them apart.
+  if (!primary) findings.push(error(subject, 'mesh.port-env', `${service} is hosted here: ${portKey} must name one of the container ports, got ${envValue(portKey)}`));
+  else if (!new RegExp(`^${primaryName}(-|$)`).test(primary.name ?? '')) {
+    findings.push(error(subject, 'mesh.ports', `${service}'s port ${primary.port} must be named "${primaryName}" or "${primaryName}-…", got ${JSON.stringify(primary.name)}`));
+  }
+  if (!metrics) findings.push(error(subject, 'mesh.port-env', `${service} is hosted here: ${metricsKey} must name one of the container ports, got ${envValue(metricsKey)}`));
+  else if (!/^metrics(-|$)/.test(metrics.name ?? '')) {
+    findings.push(error(subject, 'mesh.ports', `${service}'s metrics port ${metrics.port} must be named "metrics" or "metrics-…" (what the scrape config selects), got ${JSON.stringify(metrics.name)}`));
+  }
+  return findings;
+}
+
+function checkMeshContainer(mesh: MeshContainer, objects: readonly KubeObject[], rules: MeshRules): Finding[] {
+  const { workload, container, app } = mesh;
   const subject = objectRef(workload.object);
   const findings: Finding[] = [];
   const metricsPort = rules.metricsPort ?? 9464;
-  if (!rules.appFolders.has(service)) {
-    findings.push(error(subject, 'mesh.app', `command runs apps/${service}/src/main.ts but there is no apps/${service}`));
+  if (!rules.appFolders.has(app)) {
+    findings.push(error(subject, 'mesh.app', `command runs apps/${app}/src/main.ts but there is no apps/${app}`));
     return findings;
   }
-  if (!rules.entryPoints.has(service)) findings.push(warning(subject, 'mesh.entry-point', `apps/${service}/src/main.ts does not exist yet: the pod would crash`));
-  const ports = containerPorts(container);
-  const primaryName = service === 'gateway' ? 'http' : 'grpc';
-  const primary = ports.find((p) => p.name === primaryName);
-  const metrics = ports.find((p) => p.name === 'metrics');
-  if (!primary) findings.push(error(subject, 'mesh.ports', `no container port named "${primaryName}"`));
-  if (!metrics) findings.push(error(subject, 'mesh.ports', 'no container port named "metrics"'));
-  else if (metrics.port !== metricsPort) findings.push(error(subject, 'mesh.ports', `metrics port is ${metrics.port}, expected ${metricsPort}`));
+  if (!rules.entryPoints.has(app)) findings.push(warning(subject, 'mesh.entry-point', `apps/${app}/src/main.ts does not exist yet: the pod would crash`));
+  for (const problem of mesh.problems) findings.push(error(subject, 'mesh.services', problem));
+  const services = mesh.services.map((h) => h.service);
+  for (const hosted of mesh.services) findings.push(...checkHostedPorts(subject, mesh, hosted, metricsPort));
+  const bound = new Map<number, string>();
+  for (const hosted of mesh.services) {
+    for (const port of [hosted.primary, hosted.metrics]) {
+      if (port === undefined) continue;
+      const other = bound.get(port.port);
+      if (other !== undefined && other !== hosted.service) findings.push(error(subject, 'mesh.port-env', `${other} and ${hosted.service} both listen on port ${port.port}`));
+      bound.set(port.port, hosted.service);
+    }
+  }
 
   const { env, findings: envFindings } = resolveContainerEnv(container, { objects, namespace: workload.object.metadata.namespace, secretTemplates: rules.secretTemplates }, subject);
   findings.push(...envFindings);
-  const portKey = portKeyOf(service);
-  const metricsKey = metricsPortKeyOf(service);
-  if (primary && env.get(portKey)?.value !== String(primary.port)) {
-    findings.push(error(subject, 'mesh.port-env', `${portKey} must be "${primary.port}" (the ${primaryName} container port), got ${JSON.stringify(env.get(portKey)?.value)}`));
-  }
-  if (metrics && env.get(metricsKey)?.value !== String(metrics.port)) {
-    findings.push(error(subject, 'mesh.port-env', `${metricsKey} must be "${metrics.port}" (the metrics container port), got ${JSON.stringify(env.get(metricsKey)?.value)}`));
-  }
+  const ownPortKeys = new Set(services.flatMap((s) => [portKeyOf(s), metricsPortKeyOf(s)]));
   const bindHost = env.get('SOPHIA_BIND_HOST')?.value;
   if (bindHost !== '0.0.0.0' && bindHost !== '::') {
     findings.push(error(subject, 'mesh.bind-host', `SOPHIA_BIND_HOST must be 0.0.0.0 in a pod (got ${JSON.stringify(bindHost)}): 127.0.0.1 is unreachable from the Service`));
   }
   for (const [key, entry] of env) {
     if (!key.startsWith('SOPHIA_')) continue;
-    const ownPortKey = key === portKey || key === metricsKey;
+    const ownPortKey = ownPortKeys.has(key);
     if (!rules.knownEnvKeys.has(key) && !ownPortKey) {
       findings.push(error(subject, 'env.unknown-key', `${key} (from ${entry.source}) is read by no code in apps/, libs/ or tools/`));
     } else if (!rules.documentedEnvKeys.has(key) && !(ownPortKey && rules.documentsPortPattern)) {
@@ -132,12 +168,18 @@ function checkMeshContainer(workload: Workload, container: Record<string, unknow
     }
   }
   findings.push(...checkAddresses(subject, env, objects, workload.object.metadata.namespace));
-  if (primary) findings.push(...checkProbeKinds(subject, service, container, primary.port));
-  if (service === 'gateway' && !env.has('SOPHIA_API_KEYS')) {
+  // The kubelet probes one port per container: the gateway's HTTP health when it is hosted here
+  // (its readiness covers the router it calls), else the gRPC health of a hosted service.
+  const probed = mesh.services.find((h) => h.service === 'gateway') ?? mesh.services.find((h) => h.primary !== undefined);
+  if (probed?.service === 'gateway') findings.push(...checkProbeKinds(subject, 'gateway', container, []));
+  else if (probed) findings.push(...checkProbeKinds(subject, probed.service, container, mesh.services.flatMap((h) => (h.primary ? [h.primary.port] : []))));
+  if (services.includes('gateway') && !env.has('SOPHIA_API_KEYS')) {
     findings.push(error(subject, 'mesh.api-keys', 'SOPHIA_API_KEYS is unset: the gateway refuses to bind 0.0.0.0 in local mode'));
   }
-  if (NEEDS_REDIS_TO_SCALE.has(service) && maxReplicasOf(workload, objects) > 1 && !env.has('SOPHIA_REDIS_URL')) {
-    findings.push(error(subject, 'mesh.shared-state', `${service} may run several replicas but SOPHIA_REDIS_URL is unset: each replica would keep its own state`));
+  for (const service of services) {
+    if (NEEDS_REDIS_TO_SCALE.has(service) && maxReplicasOf(workload, objects) > 1 && !env.has('SOPHIA_REDIS_URL')) {
+      findings.push(error(subject, 'mesh.shared-state', `${service} may run several replicas but SOPHIA_REDIS_URL is unset: each replica would keep its own state`));
+    }
   }
 
   const preStop = preStopSeconds(container);
@@ -146,26 +188,25 @@ function checkMeshContainer(workload: Workload, container: Record<string, unknow
   const graceMs = graceValue === undefined ? DEFAULT_GRACE_MS : Number(graceValue);
   const period = workload.podSpec['terminationGracePeriodSeconds'];
   const periodSeconds = typeof period === 'number' ? period : 30;
-  const needed = (preStop ?? 0) + graceMs / 1000 + 1;
+  // A host drains its services one after another (callers first), each within the grace.
+  const drains = Math.max(1, mesh.services.length);
+  const needed = (preStop ?? 0) + (drains * graceMs) / 1000 + 1;
   if (!Number.isFinite(graceMs) || periodSeconds < needed) {
+    const times = drains > 1 ? `${drains} × ` : '';
     findings.push(
-      error(subject, 'mesh.grace', `terminationGracePeriodSeconds ${periodSeconds} < preStop ${preStop ?? 0}s + SOPHIA_SHUTDOWN_GRACE_MS ${graceValue ?? DEFAULT_GRACE_MS}ms + 1s: the kubelet would kill in-flight calls`),
+      error(subject, 'mesh.grace', `terminationGracePeriodSeconds ${periodSeconds} < preStop ${preStop ?? 0}s + ${times}SOPHIA_SHUTDOWN_GRACE_MS ${graceValue ?? DEFAULT_GRACE_MS}ms + 1s: the kubelet would kill in-flight calls`),
     );
   }
   return findings;
 }
 
-/** Checks every mesh-service container in `objects`, plus one image for the whole mesh. */
+/** Checks every mesh-service container in `objects` (one service or several per process), plus one image for the whole mesh. */
 export function checkMeshServices(objects: readonly KubeObject[], rules: MeshRules): Finding[] {
   const findings: Finding[] = [];
   const images = new Map<string, string>();
-  for (const workload of workloadsOf(objects)) {
-    for (const container of workload.containers) {
-      const service = meshServiceOf(container);
-      if (service === undefined) continue;
-      if (typeof container['image'] === 'string') images.set(objectRef(workload.object), container['image']);
-      findings.push(...checkMeshContainer(workload, container, service, objects, rules));
-    }
+  for (const mesh of meshContainersOf(objects)) {
+    if (typeof mesh.container['image'] === 'string') images.set(objectRef(mesh.workload.object), mesh.container['image']);
+    findings.push(...checkMeshContainer(mesh, objects, rules));
   }
   if (new Set(images.values()).size > 1) {
     findings.push(error('mesh', 'mesh.image', `every service runs the one image, but found: ${[...new Set(images.values())].join(', ')}`));

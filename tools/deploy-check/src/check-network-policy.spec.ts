@@ -14,6 +14,23 @@ describe('checkNetworkPolicy', () => {
     }
   });
 
+  it('allows exactly the call graph in the co-hosted variants, without flows for the calls made in process', () => {
+    for (const path of ['overlays/dev-cohosted', 'overlays/prod-cohosted']) expect(messages(render(path))).toEqual([]);
+    const flows = allowedFlows(render('overlays/prod-cohosted'));
+    expect(flows.has(flow('edge', 'ledger', 50053))).toBe(true);
+    expect(flows.has(flow('internet', 'edge', 8080))).toBe(true);
+    expect(flows.has(flow('prometheus', 'edge', 9465))).toBe(true);
+    expect(flows.has(flow('internet', 'edge', 50052))).toBe(false);
+  });
+
+  it('reports the co-hosted pod’s blocked calls when a callee’s extra ingress policy is missing', () => {
+    const objects = render('overlays/prod-cohosted').filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'ledger-from-edge'));
+    expect(messages(objects)).toEqual(['netpol.missing-flow edge -> ledger:50053/TCP']);
+    const unscraped = render('overlays/prod-cohosted');
+    (specOf(unscraped, 'allow-prometheus-scrape').ingress[0]!.ports as unknown[]).splice(1);
+    expect(messages(unscraped)).toEqual(['netpol.missing-flow prometheus -> edge:9465/TCP', 'netpol.missing-flow prometheus -> edge:9466/TCP']);
+  });
+
   it('evaluates both sides: the router may call the classifier, the classifier may not call the router', () => {
     const flows = allowedFlows(render('overlays/prod'));
     expect(flows.has(flow('router', 'classifier', 50051))).toBe(true);

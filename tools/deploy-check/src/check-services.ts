@@ -4,7 +4,8 @@
 import { error, type Finding } from './finding.ts';
 import { getPath, labelsAt, objectRef, recordsAt, selects, type KubeObject } from './kube-object.ts';
 import { parseQuantity } from './quantity.ts';
-import { meshServiceOf, resolvePort, workloadsOf, type Workload } from './workload.ts';
+import { entryAppOf } from './mesh-container.ts';
+import { resolvePort, workloadsOf, type Workload } from './workload.ts';
 
 /** Environment-specific floors (production wants ≥ 2 of everything). */
 export interface ScalingRules {
@@ -18,7 +19,7 @@ function selected(objects: readonly KubeObject[], namespace: string | undefined,
 }
 
 function isMesh(workload: Workload): boolean {
-  return workload.containers.some((c) => meshServiceOf(c) !== undefined);
+  return workload.containers.some((c) => entryAppOf(c) !== undefined);
 }
 
 function checkService(service: KubeObject, objects: readonly KubeObject[]): Finding[] {
@@ -32,7 +33,7 @@ function checkService(service: KubeObject, objects: readonly KubeObject[]): Find
       const resolved = target.containers.map((c) => resolvePort(c, ref)).find((p) => p !== undefined);
       if (!resolved) {
         findings.push(error(subject, 'service.target-port', `port ${String(port['name'] ?? port['port'])}: targetPort ${String(ref)} is not a container port of ${target.object.metadata.name}`));
-      } else if (resolved.name === 'grpc' && (port['name'] !== 'grpc' || port['appProtocol'] !== 'grpc')) {
+      } else if (/^grpc(-|$)/.test(resolved.name ?? '') && (port['name'] !== 'grpc' || port['appProtocol'] !== 'grpc')) {
         findings.push(error(subject, 'service.grpc-port', `port ${String(port['port'])} serves gRPC: name it "grpc" with appProtocol "grpc"`));
       }
     }

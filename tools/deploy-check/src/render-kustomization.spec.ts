@@ -64,6 +64,16 @@ describe('renderKustomization on deploy/', () => {
     expect(find(withSql, 'NetworkPolicy', 'gateway-to-sql').metadata.namespace).toBe('sophia');
   });
 
+  it('deletes whole objects with a `$patch: delete` patch (kind and name regexes): the co-hosted variant', () => {
+    const cohosted = render('overlays/prod-cohosted');
+    const names = (kind: string): string[] => cohosted.filter((o) => o.kind === kind).map((o) => o.metadata.name).sort();
+    expect(names('Deployment')).toEqual(['edge', 'gpu-inference', 'ledger', 'serverless-inference']);
+    expect(names('HorizontalPodAutoscaler')).toEqual(['edge', 'gpu-inference', 'ledger', 'serverless-inference']);
+    expect(names('Service')).toEqual(['classifier', 'gateway', 'gpu-inference', 'ledger', 'router', 'serverless-inference']);
+    expect(find(cohosted, 'Service', 'router')['spec']).toMatchObject({ selector: { 'app.kubernetes.io/name': 'edge' }, ports: [{ port: 50052, targetPort: 'grpc-router' }, { port: 9464, targetPort: 'metrics-router' }] });
+    expect(find(cohosted, 'HorizontalPodAutoscaler', 'edge')['spec']).toMatchObject({ minReplicas: 3, maxReplicas: 20 });
+  });
+
   describe('errors', () => {
     let dir: string;
     beforeEach(() => {
@@ -88,6 +98,12 @@ describe('renderKustomization on deploy/', () => {
       expect(() => renderKustomization(dir)).toThrow('resource "missing.yaml" does not exist');
     });
 
+    it('rejects a delete patch that matches nothing', () => {
+      write('cm.yaml', cm);
+      write('kustomization.yaml', 'resources: [cm.yaml]\npatches:\n  - patch: "{$patch: delete, apiVersion: v1, kind: ConfigMap, metadata: {name: other}}"\n');
+      expect(() => renderKustomization(dir)).toThrow('patches[0] (delete ConfigMap/other) matches no resource');
+    });
+
     it('rejects an object defined twice', () => {
       write('cm.yaml', `${cm}---\n${cm}`);
       write('kustomization.yaml', 'resources: [cm.yaml]\n');
@@ -95,8 +111,9 @@ describe('renderKustomization on deploy/', () => {
     });
   });
 
+  const COMPARED = ['base', 'overlays/dev', 'overlays/prod', 'overlays/dev-cohosted', 'overlays/prod-cohosted'];
   const kustomize = kustomizeCommand();
-  const compare = kustomize ? it.each(['base', 'overlays/dev', 'overlays/prod']) : it.skip.each(['base', 'overlays/dev', 'overlays/prod']);
+  const compare = kustomize ? it.each(COMPARED) : it.skip.each(COMPARED);
   if (!kustomize) console.warn('deploy-check: neither kustomize nor kubectl is installed: skipping the comparison with real kustomize');
   compare('renders %s exactly like kustomize', (path) => {
     const dir = join(REPO_ROOT, 'deploy', path);

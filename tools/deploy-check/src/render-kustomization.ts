@@ -1,6 +1,7 @@
 // A kustomize subset in TypeScript, so the overlays render offline in milliseconds (no kustomize or
 // kubectl needed in CI). Supported: resources (files and directories), components, namespace,
-// images and patches (strategic merge or JSON 6902, with targets). Every other kustomization field
+// images and patches (strategic merge, including `$patch: delete` of whole objects, or JSON 6902,
+// with targets). Every other kustomization field
 // is an error naming the file, so a manifest this renderer cannot reproduce is never validated
 // half-way. When kustomize is installed, render-kustomization.spec.ts compares the two outputs.
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -26,7 +27,7 @@ const CLUSTER_SCOPED = new Set([
   'APIService',
 ]);
 
-/** A `patches` entry's target selector (kustomize semantics: name and namespace are regexes). */
+/** A `patches` entry's target selector (kustomize semantics: kind, name and namespace are regexes). */
 interface PatchTarget {
   readonly kind?: string;
   readonly name?: string;
@@ -91,7 +92,7 @@ function labelSelectorMatches(selector: string | undefined, labels: Record<strin
 
 function targetMatches(target: PatchTarget, obj: KubeObject): boolean {
   return (
-    (target.kind === undefined || target.kind === obj.kind) &&
+    nameMatches(target.kind, obj.kind) &&
     nameMatches(target.name, obj.metadata.name) &&
     nameMatches(target.namespace, obj.metadata.namespace) &&
     labelSelectorMatches(target.labelSelector, labelsAt(obj, ['metadata', 'labels']))
@@ -130,8 +131,14 @@ function applyPatches(objects: KubeObject[], patches: unknown, dir: string, file
         continue;
       }
       const patch = toKubeObject(doc, where);
-      const selector: PatchTarget = target ?? { kind: patch.kind, name: escapeRegex(patch.metadata.name) };
+      const selector: PatchTarget = target ?? { kind: escapeRegex(patch.kind), name: escapeRegex(patch.metadata.name) };
       let matched = 0;
+      if (patch['$patch'] === 'delete') {
+        // A whole-object delete (kustomize: a strategic merge patch whose top level says `$patch: delete`).
+        result = result.filter((obj) => !(targetMatches(selector, obj) && ++matched > 0));
+        if (matched === 0) fail(file, `patches[${index}] (delete ${patch.kind}/${patch.metadata.name}) matches no resource`);
+        continue;
+      }
       result = result.map((obj) => {
         if (!targetMatches(selector, obj)) return obj;
         matched++;

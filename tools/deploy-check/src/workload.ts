@@ -1,5 +1,6 @@
 // Workloads (Deployments and StatefulSets) and their containers, read from rendered objects, with
-// the facts the checks compare: pod labels, container ports, and which mesh service a container runs.
+// the facts the checks compare: pod labels and container ports (which mesh services a container runs:
+// mesh-container.ts).
 import { getPath, isRecord, labelsAt, recordsAt, type KubeObject } from './kube-object.ts';
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet']);
@@ -51,16 +52,6 @@ export function resolvePort(container: Record<string, unknown>, ref: unknown): C
   if (typeof ref === 'number') return ports.find((p) => p.port === ref);
   if (typeof ref === 'string') return ports.find((p) => p.name === ref) ?? ports.find((p) => String(p.port) === ref);
   return undefined;
-}
-
-/**
- * The mesh service a container runs ("router" for `node apps/router/src/main.ts`), or undefined
- * for anything else (Redis, the simulators).
- */
-export function meshServiceOf(container: Record<string, unknown>): string | undefined {
-  const command = [...(Array.isArray(container['command']) ? container['command'] : []), ...(Array.isArray(container['args']) ? container['args'] : [])];
-  if (command[0] !== 'node' || typeof command[1] !== 'string') return undefined;
-  return /^apps\/([a-z0-9-]+)\/src\/main\.ts$/.exec(command[1])?.[1];
 }
 
 /** SOPHIA_ROUTER_PORT for "router", SOPHIA_SERVERLESS_INFERENCE_PORT for "serverless-inference". */
