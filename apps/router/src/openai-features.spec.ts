@@ -2,12 +2,13 @@ import { Code, ConnectError, createClient, createRouterTransport, type ServiceIm
 import { Role } from '@sophia/contracts/common';
 import { InferenceService } from '@sophia/contracts/inference';
 import { LedgerService, type ReserveRequest, type UsageEvent } from '@sophia/contracts/ledger';
-import { RouterService, type GenerateResponse } from '@sophia/contracts/router';
+import { RouterService } from '@sophia/contracts/router';
 import { loadCatalog } from '@sophia/price-catalog';
 import { pino } from 'pino';
 import { createRouterHandler } from './router-handler.ts';
 import { createTargetBreakers } from './target-breakers.ts';
 import { memoryOverrideStore } from './testing/fake-mesh.ts';
+import { collectGeneration } from './testing/collect-generation.ts';
 
 // The router carries the OpenAI features end to end: choice events (tool calls, other choices) are
 // relayed and billed, a stream that already sent a tool call is not "rescued" by continuation, the
@@ -51,16 +52,6 @@ function setup(serverless: Partial<ServiceImpl<typeof InferenceService>>, gpu: P
 
 const toolCall = { index: 0, toolCalls: [{ index: 0, id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }] };
 
-async function collect(stream: AsyncIterable<GenerateResponse>) {
-  const events: GenerateResponse['event'][] = [];
-  try {
-    for await (const m of stream) events.push(m.event);
-  } catch (err) {
-    return { events, error: ConnectError.from(err) };
-  }
-  return { events, error: undefined };
-}
-
 const request = (params: Record<string, unknown>) => ({ input: { requestId: `r-${Math.random()}`, tenant: 'acme', model: SMALL, messages: [{ role: Role.USER, content: 'weather?' }], params } });
 
 describe('router: OpenAI features', () => {
@@ -71,7 +62,7 @@ describe('router: OpenAI features', () => {
         yield { event: { case: 'done', value: { usage: { promptTokens: 20, completionTokens: 9, totalTokens: 29 }, finishReason: 'tool_calls' } } };
       },
     });
-    const { events, error } = await collect(s.router.generate(request({ tools: [{ name: 'get_weather', parametersJson: '{}' }] })));
+    const { events, error } = await collectGeneration(s.router.generate(request({ tools: [{ name: 'get_weather', parametersJson: '{}' }] })));
     expect(error).toBeUndefined();
     expect(events.map((e) => e.case)).toEqual(['decision', 'choice', 'done']);
     expect(events[1]!.case === 'choice' && events[1]!.value.toolCalls[0]!.arguments).toBe('{"city":"Paris"}');
@@ -95,7 +86,7 @@ describe('router: OpenAI features', () => {
         },
       },
     );
-    const { error } = await collect(s.router.generate(request({ tools: [{ name: 'get_weather', parametersJson: '{}' }] })));
+    const { error } = await collectGeneration(s.router.generate(request({ tools: [{ name: 'get_weather', parametersJson: '{}' }] })));
     expect(error?.code).toBe(Code.Unavailable);
     expect(error?.rawMessage).toMatch(/not rescued: tool calls, several choices or logprobs were already sent/);
     expect(gpuCalls).toBe(0);
@@ -110,8 +101,8 @@ describe('router: OpenAI features', () => {
         yield { event: { case: 'done', value: { usage: { promptTokens: 1, completionTokens: 3, totalTokens: 4 }, finishReason: 'stop' } } };
       },
     });
-    await collect(s.router.generate(request({ maxTokens: 50, n: 3 })));
-    await collect(s.router.generate(request({ maxTokens: 50 })));
+    await collectGeneration(s.router.generate(request({ maxTokens: 50, n: 3 })));
+    await collectGeneration(s.router.generate(request({ maxTokens: 50 })));
     expect(s.reserves.map((r) => r.maxTokens)).toEqual([150, 50]);
   });
 

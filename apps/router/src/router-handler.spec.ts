@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { createRouterHandler } from './router-handler.ts';
 import { memoryOverrideStore } from './testing/fake-mesh.ts';
 import { createTargetBreakers } from './target-breakers.ts';
+import { collectGeneration } from './testing/collect-generation.ts';
 
 type Behaviour = 'ok' | 'fail-before' | 'fail-mid' | 'invalid' | 'hang';
 
@@ -110,22 +111,12 @@ const input = (extra: Record<string, unknown> = {}) => ({
   input: { requestId: `r-${Math.random()}`, tenant: 'acme', messages: [{ role: Role.USER, content: 'What is 2+2?' }], ...extra },
 });
 
-async function collect(stream: AsyncIterable<GenerateResponse>) {
-  const events: GenerateResponse['event'][] = [];
-  try {
-    for await (const m of stream) events.push(m.event);
-  } catch (err) {
-    return { events, error: ConnectError.from(err) };
-  }
-  return { events, error: undefined };
-}
-
 const text = (events: GenerateResponse['event'][]) => events.filter((e) => e.case === 'delta').map((e) => e.value).join('');
 
 describe('router Generate', () => {
   it('streams decision, deltas and a priced done from serverless first, and records usage', async () => {
     const s = setup();
-    const { events, error } = await collect(s.router.generate(input()));
+    const { events, error } = await collectGeneration(s.router.generate(input()));
     expect(error).toBeUndefined();
     expect(events[0]?.case).toBe('decision');
     expect(text(events)).toBe('serverless says hello');
@@ -143,7 +134,7 @@ describe('router Generate', () => {
 
   it('falls back to GPU when serverless fails before the first token', async () => {
     const s = setup({ serverless: () => 'fail-before' });
-    const { events, error } = await collect(s.router.generate(input()));
+    const { events, error } = await collectGeneration(s.router.generate(input()));
     expect(error).toBeUndefined();
     expect(text(events)).toBe('gpu says hello');
     const done = events.at(-1);
@@ -155,7 +146,7 @@ describe('router Generate', () => {
   it('does not retry or count client errors', async () => {
     const s = setup({ serverless: () => 'invalid' });
     for (let i = 0; i < 5; i++) {
-      const { error } = await collect(s.router.generate(input()));
+      const { error } = await collectGeneration(s.router.generate(input()));
       expect(error?.code).toBe(Code.InvalidArgument);
     }
     expect(s.gpu.seen.calls).toBe(0);
@@ -164,7 +155,7 @@ describe('router Generate', () => {
 
   it('with rescues off, ends a stream broken after the first token with an explicit error and bills the partial tokens', async () => {
     const s = setup({ serverless: () => 'fail-mid', maxRescues: 0 });
-    const { events, error } = await collect(s.router.generate(input()));
+    const { events, error } = await collectGeneration(s.router.generate(input()));
     expect(text(events)).toBe('serverless says hello');
     expect(events.some((e) => e.case === 'done')).toBe(false);
     expect(error?.code).toBe(Code.Unavailable);
@@ -177,7 +168,7 @@ describe('router Generate', () => {
 
   it('by default (one rescue, the config schema default) continues a stream broken after the first token on the next target', async () => {
     const s = setup({ serverless: () => 'fail-mid' });
-    const { events, error } = await collect(s.router.generate(input()));
+    const { events, error } = await collectGeneration(s.router.generate(input()));
     expect(error).toBeUndefined();
     expect(text(events)).toBe('serverless says hellogpu says hello');
     expect(s.ledgerEvents.map((e) => e.completed)).toEqual([false, true]);
@@ -185,17 +176,17 @@ describe('router Generate', () => {
 
   it('answers UNAVAILABLE naming every target when all fail', async () => {
     const s = setup({ serverless: () => 'fail-before', gpu: () => 'fail-before' });
-    const { error } = await collect(s.router.generate(input()));
+    const { error } = await collectGeneration(s.router.generate(input()));
     expect(error?.code).toBe(Code.Unavailable);
     expect(error?.rawMessage).toMatch(/serverless:.*gpu:/s);
   });
 
   it('opens the serverless breaker after 3 failures and then skips it without calling it', async () => {
     const s = setup({ serverless: () => 'fail-before' });
-    for (let i = 0; i < 3; i++) await collect(s.router.generate(input()));
+    for (let i = 0; i < 3; i++) await collectGeneration(s.router.generate(input()));
     const callsBefore = s.serverless.seen.calls;
     expect(callsBefore).toBe(3);
-    const { events, error } = await collect(s.router.generate(input()));
+    const { events, error } = await collectGeneration(s.router.generate(input()));
     expect(error).toBeUndefined();
     expect(s.serverless.seen.calls).toBe(callsBefore);
     const decision = events[0];
@@ -225,7 +216,7 @@ describe('router Generate', () => {
 
   it('routes on the default tier when the classifier is down', async () => {
     const s = setup({ classifierDown: true });
-    const { events } = await collect(s.router.generate(input()));
+    const { events } = await collectGeneration(s.router.generate(input()));
     const d = events[0];
     if (d?.case !== 'decision') throw new Error('no decision');
     expect(d.value.tier).toBe(Tier.BALANCED);
@@ -236,20 +227,20 @@ describe('router Generate', () => {
     const messages = [{ role: Role.USER, content: 'Why does my tokenizer fail on <|endoftext|>?' }];
     const explicit = setup();
     const model = explicit.catalog.modelsForTier('simple')[0]!.id;
-    const named = await collect(explicit.router.generate(input({ messages, model })));
+    const named = await collectGeneration(explicit.router.generate(input({ messages, model })));
     expect(named.error).toBeUndefined();
     expect(explicit.ledgerCalls).toEqual([`reserve:${model}:serverless`, 'commit']);
     const blind = setup({ classifierDown: true });
-    const auto = await collect(blind.router.generate(input({ messages })));
+    const auto = await collectGeneration(blind.router.generate(input({ messages })));
     expect(auto.error).toBeUndefined();
     expect(auto.events.at(-1)?.case).toBe('done');
   });
 
   it('rejects bad input and unknown models with precise codes', async () => {
     const s = setup();
-    expect((await collect(s.router.generate(input({ messages: [] })))).error).toMatchObject({ code: Code.InvalidArgument, rawMessage: 'input.messages: must not be empty' });
-    expect((await collect(s.router.generate(input({ tenant: '' })))).error?.code).toBe(Code.InvalidArgument);
-    const unknown = await collect(s.router.generate(input({ model: 'gpt-9' })));
+    expect((await collectGeneration(s.router.generate(input({ messages: [] })))).error).toMatchObject({ code: Code.InvalidArgument, rawMessage: 'input.messages: must not be empty' });
+    expect((await collectGeneration(s.router.generate(input({ tenant: '' })))).error?.code).toBe(Code.InvalidArgument);
+    const unknown = await collectGeneration(s.router.generate(input({ model: 'gpt-9' })));
     expect(unknown.error?.code).toBe(Code.NotFound);
     expect(unknown.error?.rawMessage).toMatch(/gpt-9/);
   });
@@ -258,7 +249,7 @@ describe('router Generate', () => {
 describe('router budgets (ledger Reserve → Commit / Release)', () => {
   it('reserves the worst case before the upstream call and commits the real usage after it', async () => {
     const s = setup();
-    const { error } = await collect(s.router.generate(input({ params: { maxTokens: 100 } })));
+    const { error } = await collectGeneration(s.router.generate(input({ params: { maxTokens: 100 } })));
     expect(error).toBeUndefined();
     expect(s.ledgerCalls).toEqual([expect.stringMatching(/^reserve:.*:serverless$/), 'commit']);
     expect(s.held.size).toBe(0);
@@ -266,7 +257,7 @@ describe('router budgets (ledger Reserve → Commit / Release)', () => {
 
   it('releases a failed target before reserving the fallback', async () => {
     const s = setup({ serverless: () => 'fail-before' });
-    const { error } = await collect(s.router.generate(input()));
+    const { error } = await collectGeneration(s.router.generate(input()));
     expect(error).toBeUndefined();
     expect(s.ledgerCalls).toEqual([expect.stringMatching(/:serverless$/), 'release', expect.stringMatching(/:gpu$/), 'commit']);
     expect(s.held.size).toBe(0);
@@ -274,7 +265,7 @@ describe('router budgets (ledger Reserve → Commit / Release)', () => {
 
   it('answers RESOURCE_EXHAUSTED with the ledger message and never calls an upstream when over budget', async () => {
     const s = setup({ budgetMicroUsd: 1 });
-    const { events, error } = await collect(s.router.generate(input()));
+    const { events, error } = await collectGeneration(s.router.generate(input()));
     expect(error?.code).toBe(Code.ResourceExhausted);
     expect(error?.rawMessage).toMatch(/budget exceeded: tenant 'acme'/);
     expect(error?.metadata.get('retry-after-ms')).toBe('3600000');
@@ -287,14 +278,14 @@ describe('router budgets (ledger Reserve → Commit / Release)', () => {
     await s.router.setOverride({
       override: { kind: OverrideKind.BACKEND, scope: OverrideScope.GLOBAL, backend: Backend.GPU, remaining: 3, createdBy: 'ops', reason: 'next 3 to GPU' },
     });
-    for (let i = 0; i < 3; i++) expect((await collect(s.router.generate(input()))).error?.code).toBe(Code.ResourceExhausted);
+    for (let i = 0; i < 3; i++) expect((await collectGeneration(s.router.generate(input()))).error?.code).toBe(Code.ResourceExhausted);
     expect(s.gpu.seen.calls).toBe(0);
     expect((await s.router.listOverrides({})).overrides.map((o) => o.remaining)).toEqual([3]);
   });
 
   it("refuses without calling a backend when the ledger says budgets cannot be checked (SOPHIA_REDIS_OUTAGE=refuse), and passes the refusal on", async () => {
     const s = setup({ ledgerRefuses: true });
-    const { error } = await collect(s.router.generate(input()));
+    const { error } = await collectGeneration(s.router.generate(input()));
     expect(error?.code).toBe(Code.Unavailable);
     expect(isBudgetOutageRefusal(error)).toBe(true);
     expect(s.serverless.seen.calls + s.gpu.seen.calls).toBe(0);
@@ -302,7 +293,7 @@ describe('router budgets (ledger Reserve → Commit / Release)', () => {
 
   it('refuses when the ledger does not answer and the deployment refuses unbudgeted requests (SOPHIA_REDIS_OUTAGE=refuse)', async () => {
     const s = setup({ ledgerDown: true, budgetOutage: 'refuse' });
-    const { error } = await collect(s.router.generate(input()));
+    const { error } = await collectGeneration(s.router.generate(input()));
     expect(isBudgetOutageRefusal(error)).toBe(true);
     expect(error?.message).toContain('the ledger did not answer the reservation');
     expect(s.serverless.seen.calls + s.gpu.seen.calls).toBe(0);
@@ -310,7 +301,7 @@ describe('router budgets (ledger Reserve → Commit / Release)', () => {
 
   it('keeps serving when the ledger is unreachable (unreserved, logged)', async () => {
     const s = setup({ ledgerDown: true });
-    const { events, error } = await collect(s.router.generate(input()));
+    const { events, error } = await collectGeneration(s.router.generate(input()));
     expect(error).toBeUndefined();
     expect(text(events)).toBe('serverless says hello');
   });

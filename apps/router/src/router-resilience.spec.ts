@@ -11,6 +11,7 @@ import { createRetryBudget } from './retry-budget.ts';
 import { createRouterHandler, type RouterDeps } from './router-handler.ts';
 import { memoryOverrideStore } from './testing/fake-mesh.ts';
 import { createTargetBreakers } from './target-breakers.ts';
+import { collectGeneration } from './testing/collect-generation.ts';
 
 type Step = 'ok' | 'fail-before' | 'fail-mid' | 'rate-limited';
 
@@ -63,22 +64,13 @@ function setup(serverless: (n: number) => Step, gpu: (n: number) => Step, extra:
   return { router, s, g, ledgerEvents, breakers };
 }
 
-async function collect(stream: AsyncIterable<GenerateResponse>) {
-  const events: GenerateResponse['event'][] = [];
-  try {
-    for await (const m of stream) events.push(m.event);
-  } catch (err) {
-    return { events, error: ConnectError.from(err) };
-  }
-  return { events, error: undefined };
-}
 const text = (events: GenerateResponse['event'][]) => events.filter((e) => e.case === 'delta').map((e) => e.value).join('');
 const input = (requestId = `r-${Math.random()}`) => ({ input: { requestId, tenant: 'acme', messages: [{ role: Role.USER, content: 'What is 2+2?' }] } });
 
 describe('router resilience', () => {
   it('sends no decision when every target fails before the first token, so callers see a plain UNAVAILABLE', async () => {
     const t = setup(() => 'fail-before', () => 'fail-before');
-    const { events, error } = await collect(t.router.generate(input()));
+    const { events, error } = await collectGeneration(t.router.generate(input()));
     expect(events).toEqual([]);
     expect(error?.code).toBe(Code.Unavailable);
     expect(error?.rawMessage).toMatch(/all backends failed .*serverless:.*upstream 503.*gpu:.*upstream 503/s);
@@ -86,7 +78,7 @@ describe('router resilience', () => {
 
   it('rescues a stream broken after the first token on the next target, with the partial answer as context, billing both legs', async () => {
     const t = setup(() => 'fail-mid', () => 'ok', { maxRescues: 1 });
-    const { events, error } = await collect(t.router.generate(input('req-1')));
+    const { events, error } = await collectGeneration(t.router.generate(input('req-1')));
     expect(error).toBeUndefined();
     expect(events.filter((e) => e.case === 'decision')).toHaveLength(1);
     expect(text(events)).toBe('serverless says gpu says hello');
@@ -108,7 +100,7 @@ describe('router resilience', () => {
 
   it('ends with an explicit error when the rescue fails too, naming both', async () => {
     const t = setup(() => 'fail-mid', () => 'fail-before', { maxRescues: 1 });
-    const { events, error } = await collect(t.router.generate(input()));
+    const { events, error } = await collectGeneration(t.router.generate(input()));
     // The rescue tries the other targets in plan order (gpu, then the tier's next models).
     expect(text(events)).toMatch(/^serverless says /);
     expect(events.some((e) => e.case === 'done')).toBe(false);
@@ -118,7 +110,7 @@ describe('router resilience', () => {
 
   it('counts failures after the first token against the breaker', async () => {
     const t = setup(() => 'fail-mid', () => 'ok');
-    for (let i = 0; i < 3; i++) await collect(t.router.generate(input()));
+    for (let i = 0; i < 3; i++) await collectGeneration(t.router.generate(input()));
     expect(Object.entries(t.breakers.states()).find(([k]) => k.startsWith('serverless:'))?.[1]).toBe('open');
   });
 
@@ -126,7 +118,7 @@ describe('router resilience', () => {
     const probe = setup(() => 'ok', () => 'ok');
     const serverlessTargets = (await probe.router.explain(input())).plan.filter((k) => k.startsWith('serverless:')).length;
     const t = setup((n) => (n < serverlessTargets ? 'rate-limited' : 'ok'), () => 'fail-before');
-    const { events, error } = await collect(t.router.generate(input()));
+    const { events, error } = await collectGeneration(t.router.generate(input()));
     expect(error).toBeUndefined();
     expect(text(events)).toBe('serverless says hello');
     expect(t.s.seen.calls).toBe(serverlessTargets + 1);
@@ -136,7 +128,7 @@ describe('router resilience', () => {
   it('does not wait for a Retry-After beyond the caller deadline', async () => {
     const t = setup(() => 'rate-limited', () => 'rate-limited', {}, 60_000);
     const planLength = (await t.router.explain(input())).plan.length;
-    const { error } = await collect(t.router.generate(input(), { timeoutMs: 5000 }));
+    const { error } = await collectGeneration(t.router.generate(input(), { timeoutMs: 5000 }));
     expect(error?.code).toBe(Code.Unavailable);
     expect(t.s.seen.calls + t.g.seen.calls).toBe(planLength);
   });
@@ -144,7 +136,7 @@ describe('router resilience', () => {
   it('does not retry once the retry budget is spent', async () => {
     const t = setup(() => 'fail-before', () => 'fail-before', { retryBudget: createRetryBudget({ ratio: 0, maxTokens: 0 }) });
     const planLength = (await t.router.explain(input())).plan.length;
-    const { error } = await collect(t.router.generate(input()));
+    const { error } = await collectGeneration(t.router.generate(input()));
     expect(error?.code).toBe(Code.Unavailable);
     expect(t.s.seen.calls + t.g.seen.calls).toBe(planLength);
   });
@@ -152,7 +144,7 @@ describe('router resilience', () => {
   it('retries with backoff within the budget when every target failed', async () => {
     const t = setup(() => 'fail-before', () => 'fail-before', { maxRetries: 1, random: () => 0 });
     const planLength = (await t.router.explain(input())).plan.length;
-    await collect(t.router.generate(input()));
+    await collectGeneration(t.router.generate(input()));
     expect(t.s.seen.calls + t.g.seen.calls).toBe(planLength + 1);
   });
 });
@@ -160,7 +152,7 @@ describe('router resilience', () => {
 describe('GetBreakers admin RPC', () => {
   it('shows each target breaker with its state and failure counts', async () => {
     const t = setup(() => 'fail-before', () => 'ok');
-    for (let i = 0; i < 3; i++) await collect(t.router.generate(input()));
+    for (let i = 0; i < 3; i++) await collectGeneration(t.router.generate(input()));
     const res = await t.router.getBreakers({});
     const serverless = res.breakers.find((b) => b.target.startsWith('serverless:'));
     expect(serverless).toMatchObject({ state: BreakerState.OPEN, consecutiveFailures: 3, windowFailures: 3 });

@@ -3,7 +3,7 @@ import { memoryStateDatabase, tempDataDir } from '@sophia/state-store/testing';
 import { OVERRIDE_SCHEMA } from './override-schema.ts';
 import { override, overrideStoreContract } from './override-store-contract.ts';
 import type { OverrideStore } from './override-store.ts';
-import { createSqliteOverrideStore } from './sqlite-override-store.ts';
+import { createSqliteOverrideStore, SWEEP_INTERVAL_MS } from './sqlite-override-store.ts';
 
 describe('sqlite override store', () => {
   let store: OverrideStore;
@@ -20,6 +20,26 @@ describe('sqlite override store', () => {
     now += 60_001;
     await clocked.refund(override('n', { remaining: 1 }));
     expect(await clocked.list(now)).toEqual([]);
+  });
+
+  it('deletes dead rows at most once per sweep interval, and never lists or removes one in between', async () => {
+    let now = 1_000_000;
+    const { db } = memoryStateDatabase(OVERRIDE_SCHEMA);
+    const clocked = createSqliteOverrideStore(db, { clock: () => now });
+    const rows = (): number => (db.prepare('SELECT count(*) AS n FROM router_overrides').get() as { n: number }).n;
+    await clocked.add(override('short', { expiresAt: now + 100 }));
+    await clocked.add(override('long', { expiresAt: now + 60_000 }));
+    expect((await clocked.list(now)).map((o) => o.id)).toEqual(['long', 'short']);
+    now += 200;
+    // Expired but not swept yet: the row is still there, no reader sees it.
+    expect((await clocked.list(now)).map((o) => o.id)).toEqual(['long']);
+    expect(rows()).toBe(2);
+    expect(await clocked.remove('short')).toBe(false);
+    expect(rows()).toBe(1);
+    await clocked.add(override('short2', { expiresAt: now + 100 }));
+    now += SWEEP_INTERVAL_MS;
+    await clocked.list(now);
+    expect(rows()).toBe(1);
   });
 
   it('keeps overrides and their remaining counts across a restart', async () => {

@@ -1,11 +1,16 @@
 // Overrides in the embedded state file (the default without SOPHIA_REDIS_URL): they and their remaining
 // counts survive a restart. A claim is one UPDATE … WHERE remaining > 0 RETURNING, so "next N" is
 // exactly N even with other processes of the mesh sharing the file. A count that reaches 0 stays
-// refundable for REFUND_GRACE_MS (invisible to routing), as in Redis.
+// refundable for REFUND_GRACE_MS (invisible to routing), as in Redis. Reads filter dead rows
+// themselves; deleting them is housekeeping, done at most once per SWEEP_INTERVAL_MS instead of on
+// every request's list.
 import type { DatabaseSync } from 'node:sqlite';
 import { REFUND_GRACE_MS, type OverrideStore } from './override-store.ts';
 import type { RoutingOverride } from './routing-override.ts';
 import { decodeStoredOverride } from './stored-override.ts';
+
+/** How often dead rows (expired, or used up past the refund grace) are deleted, at most. */
+export const SWEEP_INTERVAL_MS = 5_000;
 
 /** Options for createSqliteOverrideStore. */
 export interface SqliteOverrideStoreOptions {
@@ -23,7 +28,7 @@ export function createSqliteOverrideStore(db: DatabaseSync, options: SqliteOverr
       `DELETE FROM router_overrides WHERE (expires_at_ms IS NOT NULL AND expires_at_ms <= ?)
          OR (remaining IS NOT NULL AND remaining <= 0 AND coalesce(used_up_until_ms, 0) <= ?)`,
     ),
-    live: db.prepare('SELECT id, json, remaining FROM router_overrides WHERE remaining IS NULL OR remaining > 0 ORDER BY id'),
+    live: db.prepare('SELECT id, json, remaining FROM router_overrides WHERE (remaining IS NULL OR remaining > 0) AND (expires_at_ms IS NULL OR expires_at_ms > ?) ORDER BY id'),
     upsert: db.prepare(
       `INSERT INTO router_overrides (id, json, remaining, expires_at_ms, used_up_until_ms) VALUES (?, ?, ?, ?, NULL)
        ON CONFLICT (id) DO UPDATE SET json = excluded.json, remaining = excluded.remaining, expires_at_ms = excluded.expires_at_ms, used_up_until_ms = NULL`,
@@ -40,13 +45,19 @@ export function createSqliteOverrideStore(db: DatabaseSync, options: SqliteOverr
          AND (remaining > 0 OR used_up_until_ms > ?)`,
     ),
   };
+  let nextSweepAt = -Infinity;
+  const sweep = (now: number, force = false): void => {
+    if (!force && now < nextSweepAt) return;
+    q.sweep.run(now, now);
+    nextSweepAt = now + SWEEP_INTERVAL_MS;
+  };
   return {
     // Kept across restarts, but only the processes of this mesh (this data directory) see them.
     shared: false,
     async list(now) {
-      q.sweep.run(now, now);
+      sweep(now);
       const live: RoutingOverride[] = [];
-      for (const row of q.live.all() as Array<{ id: string; json: string; remaining: number | null }>) {
+      for (const row of q.live.all(now) as Array<{ id: string; json: string; remaining: number | null }>) {
         try {
           const o = decodeStoredOverride(row.id, row.json);
           live.push({ ...o, remaining: row.remaining ?? undefined });
@@ -60,6 +71,8 @@ export function createSqliteOverrideStore(db: DatabaseSync, options: SqliteOverr
       q.upsert.run(o.id, JSON.stringify({ ...o, remaining: o.remaining === undefined ? undefined : true }), o.remaining ?? null, o.expiresAt ?? null);
     },
     async remove(id) {
+      // A dead row not swept yet must not count as removed (it was already gone for every reader).
+      sweep(clock(), true);
       return q.remove.run(id).changes > 0;
     },
     async claim(id) {
