@@ -82,6 +82,43 @@ describe('budget RPCs (in-memory transport)', () => {
     expect((await client.reserve(reserveRequest('after'))).worstCase?.microUsd).toBe(67n);
   });
 
+  it('quotes what a reservation holds: the prompt priced at the bound on what the provider bills', async () => {
+    const { client } = setup();
+    const quote = () => client.quote({ model: 'small-b', backend: Backend.SERVERLESS, promptTokens: 1000, maxTokens: 500 });
+    // Default bound before any history: ceil(1000 × 1.25) + 64 = 1314 → 65 µ$, as Reserve holds.
+    expect(await quote()).toMatchObject({ worstCase: { microUsd: 65n }, billablePromptTokens: 1314 });
+    for (let i = 0; i < 20; i++) {
+      await client.reserve(reserveRequest(`q${i}`));
+      await client.commit({ ...commitRequest(`q${i}`, 500), event: { ...commitRequest(`q${i}`, 500).event, usage: { promptTokens: 1400, completionTokens: 500 } } });
+    }
+    const calibrated = await quote();
+    expect(calibrated).toMatchObject({ worstCase: { microUsd: 67n }, billablePromptTokens: 1400 });
+    expect((await client.reserve(reserveRequest('same'))).worstCase).toEqual(calibrated.worstCase);
+  });
+
+  it("bounds the provider's bill once calibrated, for any prompt length, when the provider bills a × estimate + b", async () => {
+    const { client } = setup();
+    // A chat template and a tokenizer that counts 30 % more than o200k: billed = ceil(1.3 × estimate) + 45.
+    const billed = (estimate: number) => Math.ceil(estimate * 1.3) + 45;
+    const estimates = [120, 3000, 845, 431, 2210, 77, 1500, 999, 64, 2750, 310, 1800, 640, 1234, 2048, 96, 512, 1777, 250, 2999];
+    const send = async (id: string, estimate: number) => {
+      const request = { ...reserveRequest(id), promptTokens: estimate };
+      const quoted = await client.quote({ model: 'small-b', backend: Backend.SERVERLESS, promptTokens: estimate, maxTokens: 500 });
+      const held = await client.reserve(request);
+      const event = { ...commitRequest(id, 500).event, usage: { promptTokens: billed(estimate), completionTokens: 500 } };
+      const cost = (await client.commit({ reservationId: id, event })).cost?.microUsd ?? 0n;
+      return { quoted, held: held.worstCase?.microUsd ?? 0n, cost };
+    };
+    for (const [i, estimate] of estimates.entries()) await send(`learn${i}`, estimate);
+    // Shorter, longer and in-between prompts than any seen: the quote covers the bill and equals the hold.
+    for (const [i, estimate] of [1, 10, 63, 700, 2999, 3001, 20_000].entries()) {
+      const { quoted, held, cost } = await send(`check${i}`, estimate);
+      expect(quoted.billablePromptTokens).toBeGreaterThanOrEqual(billed(estimate));
+      expect(quoted.worstCase?.microUsd).toBe(held);
+      expect(cost).toBeLessThanOrEqual(held);
+    }
+  });
+
   it('refuses over budget with RESOURCE_EXHAUSTED naming tenant, budget, spend and reset, and retry-after-ms', async () => {
     const { client } = setup('Europe/Berlin');
     await client.setBudget({ scope: { tenant: 'acme' }, window: BudgetWindow.DAY, limit: { microUsd: 150n }, actor: 'ops' });

@@ -4,16 +4,16 @@ import { randomUUID } from 'node:crypto';
 import { timestampFromMs, timestampMs } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import type { LedgerService } from '@sophia/contracts/ledger';
-import { backendFromProto, billedPromptBound, worstCase, type PriceCatalog } from '@sophia/price-catalog';
-import { promptBoundLines } from './prompt-calibration.ts';
+import { backendFromProto, type PriceCatalog } from '@sophia/price-catalog';
 import type { BudgetCalendar } from './budget-calendar.ts';
 import { utilisation, type BudgetStore } from './budget-store.ts';
 import { budgetExceededError, formatUsd, scopeFromWire, stateToWire, windowFromWire } from './budget-wire.ts';
 import type { CatalogHistory } from './catalog-history.ts';
 import { fieldError } from './field-error.ts';
 import type { LedgerMetrics } from './ledger-metrics.ts';
-import { MAX_TEXT_LENGTH, requireBackend, requireModel, rethrowLookup, usageEventToRecord } from './usage-event-record.ts';
+import { MAX_TEXT_LENGTH, requireBackend, requireModel, usageEventToRecord } from './usage-event-record.ts';
 import type { UsageStore } from './usage-store.ts';
+import { quoteWorstCase } from './worst-case-quote.ts';
 
 /** Longest reservation TTL a caller may ask for (a day). */
 export const MAX_RESERVATION_TTL_MS = 86_400_000;
@@ -55,16 +55,18 @@ export function createBudgetHandler(deps: BudgetHandlerDeps): BudgetMethods {
       const model = requireModel(catalog, request.model, 'model');
       const backend = requireBackend(model, request.backend, 'backend');
       if (request.ttlMs > MAX_RESERVATION_TTL_MS) throw fieldError('ttl_ms', `must be at most ${MAX_RESERVATION_TTL_MS}`);
-      // The provider bills its own prompt count (tokenizer, chat template): reserve for the most it may
-      // bill, as calibrated from this model's settled reservations (prompt-calibration.ts).
-      const calibration = await storeCall('reserve', () => store.promptCalibration(model.id));
-      const billablePrompt = billedPromptBound(request.promptTokens, promptBoundLines(calibration));
-      let amount: number;
-      try {
-        amount = worstCase(catalog, model.id, backend, billablePrompt, request.maxTokens === 0 ? undefined : request.maxTokens);
-      } catch (error) {
-        rethrowLookup(error);
-      }
+      // The provider bills its own prompt count (tokenizer, chat template): hold the most it may bill
+      // (worst-case-quote.ts, the same price Quote answers).
+      const { amountMicroUsd: amount } = await quoteWorstCase({
+        store,
+        storeCall,
+        operation: 'reserve',
+        catalog,
+        modelId: model.id,
+        backend,
+        promptEstimate: request.promptTokens,
+        maxTokens: request.maxTokens === 0 ? undefined : request.maxTokens,
+      });
       const nowMs = deps.clock().getTime();
       const ttlMs = request.ttlMs === 0 ? deps.reservationTtlMs : request.ttlMs;
       const outcome = await storeCall('reserve', () =>

@@ -230,14 +230,15 @@ describe('LedgerService handler (in-memory transport)', () => {
   describe('Quote', () => {
     it('returns the worst case and the list prices', async () => {
       const quote = await ledgerClient().quote({ model: 'small', backend: Backend.SERVERLESS, promptTokens: 1000, maxTokens: 500 });
-      // the worst case is at the dearest offer (fireworks 0.1/0.1: 100 + 50); list prices are the reference card
-      expect(quote).toMatchObject({ worstCase: { microUsd: 150n }, inputMicroUsdPerMtok: 25_000n, outputMicroUsdPerMtok: 40_000n });
+      // the worst case is at the dearest offer (fireworks 0.1/0.1) with the prompt at its default billed bound,
+      // ceil(1000 × 1.25) + 64 = 1314: 131.4 + 50 → 182; list prices are the reference card
+      expect(quote).toMatchObject({ worstCase: { microUsd: 182n }, billablePromptTokens: 1314, inputMicroUsdPerMtok: 25_000n, outputMicroUsdPerMtok: 40_000n });
     });
 
     it('assumes the model maximum when max_tokens is unset', async () => {
-      // small-b: maxOutputTokens 1000 → 1000 × 30,000 + 1000 × 50,000 = 80 µ$
+      // small-b: maxOutputTokens 1000 → 1314 × 30,000 + 1000 × 50,000 = 89.42 → 90 µ$
       const quote = await ledgerClient().quote({ model: 'small-b', backend: Backend.SERVERLESS, promptTokens: 1000 });
-      expect(quote.worstCase?.microUsd).toBe(80n);
+      expect(quote.worstCase?.microUsd).toBe(90n);
     });
 
     it('quotes GPU at the amortised rate', async () => {

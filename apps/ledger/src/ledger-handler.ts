@@ -3,7 +3,7 @@
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { LedgerService, UsageRowSchema } from '@sophia/contracts/ledger';
-import { backendFromProto, listPrice, worstCase, type PriceCatalog } from '@sophia/price-catalog';
+import { backendFromProto, listPrice, type PriceCatalog } from '@sophia/price-catalog';
 import { budgetOutageRefusal } from '@sophia/platform/wire';
 import { createCatalogHistory } from './catalog-history.ts';
 import { requireBackend, requireModel, rethrowLookup, usageEventToRecord } from './usage-event-record.ts';
@@ -15,6 +15,7 @@ import { createBudgetHandler } from './budget-handler.ts';
 import type { BudgetStore } from './budget-store.ts';
 import { createReportHandler, DEFAULT_REPORT_SETTINGS, type ReportSettings } from './report-handler.ts';
 import type { UsageStore, UsageTotals } from './usage-store.ts';
+import { quoteWorstCase } from './worst-case-quote.ts';
 
 /** The little of a logger the handler needs (pino's `Logger` fits). */
 export interface LedgerLogger {
@@ -100,17 +101,28 @@ export function createLedgerHandler(deps: LedgerHandlerDeps): ServiceImpl<typeof
       };
     },
 
-    quote(request) {
+    async quote(request) {
       const catalog = catalogs.current();
       const model = requireModel(catalog, request.model, 'model');
       const backend = requireBackend(model, request.backend, 'backend');
-      const maxTokens = request.maxTokens === 0 ? undefined : request.maxTokens;
+      // The same worst case a Reserve of this request holds: the prompt priced at what the provider may bill.
+      const quoted = await quoteWorstCase({
+        store: deps.store,
+        storeCall,
+        operation: 'quote',
+        catalog,
+        modelId: model.id,
+        backend,
+        promptEstimate: request.promptTokens,
+        maxTokens: request.maxTokens === 0 ? undefined : request.maxTokens,
+      });
       try {
         const rates = listPrice(catalog, model.id, backend);
         return {
-          worstCase: { microUsd: BigInt(worstCase(catalog, model.id, backend, request.promptTokens, maxTokens)) },
+          worstCase: { microUsd: BigInt(quoted.amountMicroUsd) },
           inputMicroUsdPerMtok: BigInt(rates.inputMicroUsdPerMTok),
           outputMicroUsdPerMtok: BigInt(rates.outputMicroUsdPerMTok),
+          billablePromptTokens: quoted.billablePromptTokens,
         };
       } catch (error) {
         rethrowLookup(error);

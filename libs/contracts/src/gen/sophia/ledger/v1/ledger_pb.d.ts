@@ -269,7 +269,8 @@ export declare const QuoteRequestSchema: GenMessage<QuoteRequest>;
  */
 export declare type QuoteResponse = Message<"sophia.ledger.v1.QuoteResponse"> & {
   /**
-   * Cost if the upstream uses every allowed token.
+   * Cost if the upstream uses every allowed token and bills billable_prompt_tokens for the prompt:
+   * what a Reserve of the same request holds.
    *
    * @generated from field: sophia.common.v1.Money worst_case = 1;
    */
@@ -286,6 +287,15 @@ export declare type QuoteResponse = Message<"sophia.ledger.v1.QuoteResponse"> & 
    * @generated from field: int64 output_micro_usd_per_mtok = 3;
    */
   outputMicroUsdPerMtok: bigint;
+
+  /**
+   * The most prompt tokens the provider may bill for prompt_tokens as counted locally (its tokenizer
+   * and chat template): the model's calibration from the ledger's history of estimated vs billed
+   * prompts, or the safe default (x1.25 + 64) until it has 20 samples. Never below prompt_tokens.
+   *
+   * @generated from field: uint32 billable_prompt_tokens = 4;
+   */
+  billablePromptTokens: number;
 };
 
 /**
