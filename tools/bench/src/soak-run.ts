@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { findRepoRoot, parseDeployment, startMesh } from '@sophia/dev';
 import { runLoadPhase, type LoadTarget } from './load-phase.ts';
 import { residentMiB, slope } from './rss-sampler.ts';
+import { stateFileBytes, stateTableBytes, type TableBytes } from './state-file-sampler.ts';
 
 /**
  * `node tools/bench/src/soak-run.ts [--minutes 10] [--concurrency 10] [--deployment single-process]`: the whole mesh under steady
@@ -12,7 +13,8 @@ import { residentMiB, slope } from './rss-sampler.ts';
  * and not, alternating) for the given time, sampling every mesh process's RSS from /proc (one "mesh"
  * process in single-process mode). Prints start,
  * peak and end RSS per service and the growth rate over the second half (a leak shows as a steady
- * slope once caches and JIT have warmed up); saves JSON to reports/soak.json.
+ * slope once caches and JIT have warmed up) and the embedded state file's size (sophia.db and its WAL:
+ * growth per minute and per request, the largest tables at the end); saves JSON to reports/soak.json.
  */
 const { values } = parseArgs({
   options: {
@@ -56,18 +58,22 @@ const target = (stream: boolean): LoadTarget => ({
 
 const procs = mesh.processes().filter((c) => !c.name.startsWith('sim') && !c.name.startsWith('lambda'));
 const names = procs.map((c) => c.name);
-const samples: Array<{ t: number; rss: Record<string, number> }> = [];
+const samples: Array<{ t: number; rss: Record<string, number>; stateMiB: { db: number; wal: number } }> = [];
+const toMiB = (bytes: number): number => Math.round((bytes / 1_048_576) * 100) / 100;
 const sample = (t: number): void => {
   const rss: Record<string, number> = {};
   for (const name of names) {
     const mib = residentMiB(procs.find((c) => c.name === name)!.pid);
     if (mib !== undefined) rss[name] = Math.round(mib * 10) / 10;
   }
-  samples.push({ t, rss });
+  const state = stateFileBytes(dataDir);
+  samples.push({ t, rss, stateMiB: { db: toMiB(state.db), wal: toMiB(state.wal) } });
 };
 
 let requests = 0;
 let errors = 0;
+let tables: TableBytes[] = [];
+let closedDbBytes = 0;
 const started = Date.now();
 try {
   sample(0);
@@ -84,7 +90,15 @@ try {
   sample((Date.now() - started) / 60_000);
 } finally {
   await mesh.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  try {
+    // Closed: the WAL is checkpointed into the file, so its size is what the run left on disk.
+    closedDbBytes = stateFileBytes(dataDir).db;
+    tables = stateTableBytes(dataDir);
+  } catch (error) {
+    process.stderr.write(`soak: could not size the state file's tables: ${(error as Error).message}\n`);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 const minutes = (Date.now() - started) / 60_000;
@@ -97,8 +111,23 @@ const summary = names.map((name) => {
   lines.push(`${name.padEnd(22)}${row.start.toFixed(0).padStart(7)}${row.peak.toFixed(0).padStart(8)}${row.end.toFixed(0).padStart(8)}${row.growthMiBPerMin.toFixed(2).padStart(10)}`);
   return row;
 });
+// Disk: the state file (+ WAL) over the run; the ledger's raw events stay until SOPHIA_USAGE_RETENTION_DAYS prunes them.
+const fileSeries = samples.map((s) => ({ x: s.t, y: s.stateMiB.db + s.stateMiB.wal }));
+const state = {
+  startMiB: fileSeries[0]?.y ?? 0,
+  endMiB: fileSeries.at(-1)?.y ?? 0,
+  peakWalMiB: Math.max(...samples.map((s) => s.stateMiB.wal)),
+  growthMiBPerMin: slope(fileSeries.filter((p) => p.x >= minutes / 2)),
+  closedMiB: toMiB(closedDbBytes),
+  bytesPerRequest: requests === 0 ? 0 : Math.round((closedDbBytes - (samples[0]?.stateMiB.db ?? 0) * 1_048_576) / requests),
+  largestTables: tables.slice(0, 6).map((t) => ({ name: t.name, mib: toMiB(t.bytes) })),
+};
+lines.push(
+  `state file (sophia.db + WAL): ${state.startMiB.toFixed(1)} → ${state.endMiB.toFixed(1)} MiB, ${state.growthMiBPerMin.toFixed(2)} MiB/min over the 2nd half, ` +
+    `${state.closedMiB.toFixed(1)} MiB once closed (${state.bytesPerRequest} bytes per request), WAL peak ${state.peakWalMiB.toFixed(1)} MiB; largest: ${state.largestTables.map((t) => `${t.name} ${t.mib} MiB`).join(', ')}`,
+);
 process.stdout.write(`${lines.join('\n')}\n`);
 const out = join(root, String(values.out));
 mkdirSync(join(out, '..'), { recursive: true });
-writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), minutes, concurrency, nodeOptions: values['node-options'], requests, errors, summary, samples }, null, 2));
+writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), minutes, concurrency, nodeOptions: values['node-options'], requests, errors, summary, state, samples }, null, 2));
 process.stdout.write(`saved ${out}\n`);
