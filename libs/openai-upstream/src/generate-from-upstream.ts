@@ -44,6 +44,8 @@ export interface GenerateFromUpstreamOptions {
    * `finally` could leak a lease or an in-flight count).
    */
   readonly settle: (outcome: GenerateOutcome) => void;
+  /** The upstream started its event stream (2xx, before any token): it is alive and working on this call. */
+  readonly onResponse?: () => void;
 }
 
 // The caller's deadline as a signal, for transports whose context.signal is not deadline-aware;
@@ -86,6 +88,7 @@ export async function* generateFromUpstream(
       ...(options.apiKey ? { apiKey: options.apiKey } : {}),
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      ...(options.onResponse ? { onResponse: options.onResponse } : {}),
       headers: { ...options.headers, ...span.headers, ...(request.requestId ? { 'x-request-id': request.requestId } : {}) },
     });
     yield* relayGenerate(span.observe(events), options.endpoint, context.responseTrailer);

@@ -46,6 +46,33 @@ describe('streamChatCompletion against a real HTTP server', () => {
     await closeUpstreamDispatchers();
   });
 
+  it('reports a started event stream before any token, and never a refused or non-stream answer', async () => {
+    const seen: string[] = [];
+    fake.route(CHAT, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.flushHeaders();
+      setTimeout(() => {
+        seen.push('token sent');
+        res.write(sseFrame({ id: 'c1', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: 'stop' }] }));
+        res.end('data: [DONE]\n\n');
+      }, 50);
+    });
+    const ok = await collect({ baseUrl: fake.url, onResponse: () => seen.push('response') });
+    expect([ok.error, seen]).toEqual([undefined, ['response', 'token sent']]);
+    seen.length = 0;
+    fake.route(CHAT, (_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end('{"error":{"message":"boom"}}');
+    });
+    expect((await collect({ baseUrl: fake.url, onResponse: () => seen.push('response') })).error).toBeInstanceOf(ConnectError);
+    fake.route(CHAT, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html></html>');
+    });
+    expect((await collect({ baseUrl: fake.url, onResponse: () => seen.push('response') })).error).toBeInstanceOf(ConnectError);
+    expect(seen).toEqual([]);
+  });
+
   it('passes on tokens that arrive in separate reads as separate deltas, without waiting', async () => {
     fake.route(CHAT, (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });

@@ -25,6 +25,11 @@ export interface StreamChatCompletionOptions {
   dispatcher?: Dispatcher;
   /** Extra request headers (e.g. `x-request-id`). */
   headers?: Record<string, string>;
+  /**
+   * Called once when the upstream starts an event stream (2xx, `text/event-stream`), before any
+   * token: a sign the provider is alive and working on the request, not silent.
+   */
+  onResponse?: () => void;
 }
 
 const MAX_SSE_BUFFER = 4 * 1024 * 1024;
@@ -95,6 +100,7 @@ export async function* streamChatCompletion(options: StreamChatCompletionOptions
         `upstream ${endpoint}: expected text/event-stream, got "${contentType || 'no content type'}"`,
       );
     }
+    options.onResponse?.();
 
     const pending: string[] = [];
     let parseError: ParseError | undefined;

@@ -93,30 +93,29 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
       throw mapCallerAbort(context.signal.reason ?? err, name);
     }
 
-    // Silence watchdog (only while another provider remains): past the failover budget learned from
-    // this provider's own recent TTFTs, a provider that has produced no first token for ANY request
-    // since this one started is presumed silent and left for the next; one that is answering others
-    // is merely busy, so this request keeps waiting (up to its first-token limit) instead of
-    // doubling the load on the next provider.
+    // Silence watchdog (only while another provider remains). A provider is silent when, past the
+    // failover budget learned from its own recent TTFTs, this request has no answer started and the
+    // provider has shown no sign of life — a started response or a first token, for any request —
+    // within the last budget: it is left for the next. A provider that started this answer, or keeps
+    // answering others, is busy, not silent (a burst's start): the request waits, up to its
+    // first-token limit, instead of doubling the load on the next provider. The window slides, so
+    // a provider that went silent after answering others is still left within 1.25 × its budget.
     const firstTokenMs = options.ttft.firstTokenLimitMs(name);
     const budget = last ? undefined : Math.min(firstTokenMs, options.ttft.failoverBudgetMs(name));
     const startedAt = now();
     const attempt = new AbortController();
     let silent = false;
     let watchdog: NodeJS.Timeout | undefined;
+    const arm = (ms: number): void => {
+      watchdog = setTimeout(check, ms);
+      watchdog.unref();
+    };
     const check = (): void => {
-      if (runtime.lastFirstTokenAt() >= startedAt) {
-        watchdog = setTimeout(check, Math.max(50, Math.ceil(budget! / 4)));
-        watchdog.unref();
-        return;
-      }
+      if (runtime.lastAliveAt() > now() - budget!) return arm(Math.max(50, Math.ceil(budget! / 4)));
       silent = true;
       attempt.abort();
     };
-    if (budget !== undefined) {
-      watchdog = setTimeout(check, budget);
-      watchdog.unref();
-    }
+    if (budget !== undefined) arm(budget);
     const stopWatchdog = (): void => clearTimeout(watchdog);
     const upstream = generateFromUpstream({
       request,
@@ -129,6 +128,10 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
       dispatcher: runtime.dispatcher,
       logger: options.logger,
       settle: () => release(),
+      onResponse: () => {
+        runtime.noteAlive(now());
+        stopWatchdog(); // answering this request: no longer a silence question, its first-token limit governs
+      },
     });
     const it = upstream[Symbol.asyncIterator]();
     let first: IteratorResult<Response>;
@@ -138,7 +141,7 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
           return await it.next();
         } catch (err) {
           if (!silent || context.signal.aborted) throw err;
-          throw upstreamError(Code.Unavailable, UpstreamFailureKind.TtftTimeout, `upstream ${name}: no first token within ${budget} ms, and none for any other request meanwhile`, { cause: err });
+          throw upstreamError(Code.Unavailable, UpstreamFailureKind.TtftTimeout, `upstream ${name}: silent — no answer started within ${budget} ms, and no sign of life for any request in the last ${budget} ms`, { cause: err });
         }
       });
       stopWatchdog();

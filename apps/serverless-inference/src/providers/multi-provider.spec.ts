@@ -151,22 +151,40 @@ describe('serverless InferenceService over two providers', () => {
     expect(negative.error?.rawMessage).toContain('provider.max_price.completion');
   });
 
-  it('leaves a slow first token for the next provider only when the provider answers nobody meanwhile', async () => {
-    const handler = createServerlessInferenceHandler({
-      providers: [settings('together', cheap), settings('fireworks', pricey)],
-      catalog: testCatalog,
-      failoverFirstTokenMs: 150,
-      timeouts: { firstTokenMs: 5000 },
+  describe('silence (the failover budget) versus a busy provider', () => {
+    const quickClient = (budgetMs: number): Client<typeof InferenceService> => {
+      const handler = createServerlessInferenceHandler({
+        providers: [settings('together', cheap), settings('fireworks', pricey)],
+        catalog: testCatalog,
+        failoverFirstTokenMs: budgetMs,
+        failoverFirstTokenMinMs: budgetMs,
+        // First-token limits far beyond the test: only the silence watchdog can move a request.
+        firstTokenMinMs: 60_000,
+        timeouts: { firstTokenMs: 60_000 },
+        breaker: { resetTimeoutMs: 60_000 },
+      });
+      return createClient(InferenceService, createRouterTransport(({ service }) => service(InferenceService, handler)));
+    };
+    const saying = (marker: string) => [{ role: Role.USER, content: `Name three colours. ${marker}` }];
+
+    it('waits for a provider that started this answer but is slow to its first token (busy, as at a burst’s start)', async () => {
+      const quick = quickClient(300);
+      const out = await drain(quick.generate({ model: 'small', messages: saying('[[sim:ttft-ms=1200]]') }));
+      expect([out.endpoint, out.error]).toEqual(['together', undefined]);
     });
-    const quick = createClient(InferenceService, createRouterTransport(({ service }) => service(InferenceService, handler)));
-    const slow = [{ role: Role.USER, content: 'Name three colours. [[sim:ttft-ms=600]]' }];
-    // Alone, a 600 ms first token looks like silence at 150 ms: the request moves on.
-    expect((await drain(quick.generate({ model: 'small', messages: slow }))).endpoint).toBe('fireworks');
-    // With the provider answering another request meanwhile it is busy, not silent: the request waits for it.
-    const waiting = drain(quick.generate({ model: 'small', messages: slow }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect((await drain(quick.generate({ model: 'small', messages }))).endpoint).toBe('together');
-    expect((await waiting).endpoint).toBe('together');
+
+    it('leaves a provider that went silent after answering others, although their first tokens came after this request started', async () => {
+      const quick = quickClient(300);
+      // Answered by the cheaper provider, its first token ~150 ms after the silent request below started.
+      const before = cheap.stats().requests;
+      const earlier = drain(quick.generate({ model: 'small', messages: saying('[[sim:ttft-ms=150]]') }));
+      while (cheap.stats().requests === before) await new Promise((resolve) => setTimeout(resolve, 5));
+      cheap.setFault({ kind: 'silent' });
+      const silent = drain(quick.generate({ model: 'small', messages }, { timeoutMs: 20_000 }));
+      expect((await earlier).endpoint).toBe('together');
+      const out = await silent;
+      expect([out.endpoint, out.error?.rawMessage]).toEqual(['fireworks', undefined]);
+    });
   });
 
   it('learns each provider\'s failover budget from its own first tokens, and leaves a silent one at that budget', async () => {

@@ -33,10 +33,12 @@ export interface ProviderRuntime {
   ttftMs(): number | undefined;
   /** Observed output tokens per second (EWMA); undefined before the first complete answer. */
   tokensPerSecond(): number | undefined;
-  /** A first token arrived `ms` after the request was sent, at epoch ms `at`. */
+  /** A first token arrived `ms` after the request was sent, at epoch ms `at` (also a sign of life). */
   observeFirstToken(ms: number, at: number): void;
-  /** When the provider last produced a first token for any request (epoch ms; 0 = never): is it answering at all? */
-  lastFirstTokenAt(): number;
+  /** The provider started an answer (response headers, or a first token) at epoch ms `at`. */
+  noteAlive(at: number): void;
+  /** When the provider last showed it is answering — a started response or a first token, for any request (epoch ms; 0 = never). */
+  lastAliveAt(): number;
   observeCompletion(completionTokens: number, streamMs: number): void;
   lastError(): string;
   noteError(message: string): void;
@@ -74,7 +76,7 @@ export function createProviderRuntime(
   let ttft: number | undefined;
   let tps: number | undefined;
   let lastError = '';
-  let lastFirstAt = 0;
+  let lastAlive = 0;
   return {
     settings,
     dispatcher,
@@ -93,9 +95,12 @@ export function createProviderRuntime(
     tokensPerSecond: () => tps,
     observeFirstToken(ms, at) {
       ttft = ttft === undefined ? ms : ttft * (1 - EWMA) + ms * EWMA;
-      lastFirstAt = Math.max(lastFirstAt, at);
+      lastAlive = Math.max(lastAlive, at);
     },
-    lastFirstTokenAt: () => lastFirstAt,
+    noteAlive(at) {
+      lastAlive = Math.max(lastAlive, at);
+    },
+    lastAliveAt: () => lastAlive,
     observeCompletion(tokens, streamMs) {
       if (tokens <= 0 || streamMs <= 0) return;
       const rate = (tokens * 1000) / streamMs;
