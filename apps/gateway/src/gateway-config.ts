@@ -59,8 +59,10 @@ export const gatewayConfigSchema = baseConfigSchema
      * {"requests_per_minute", "tokens_per_minute", "concurrent_requests"}, "per_key": {…}}}`. Unset = none.
      */
     SOPHIA_RATE_LIMITS: rateLimitConfigSchema,
-    /** Runaway protection: a key's request rate (per minute) below which it is never slowed; its own baseline counts above it. 0 = off. @default 0 */
+    /** Runaway protection: a key's or tenant's request rate (per minute) below which it is never slowed; its own baseline counts above it. 0 = off. @default 0 */
     SOPHIA_RUNAWAY_FLOOR_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(0),
+    /** Runaway protection's spend signal: spend (USD per minute) below which a key or tenant is never slowed; 0 = no spend signal. @default 1 */
+    SOPHIA_RUNAWAY_SPEND_FLOOR_USD_PER_MINUTE: z.coerce.number().min(0).max(1_000_000).default(1),
     /** How long a deterministic answer (temperature 0 or a seed) is served from the response cache; 0 = no cache. @default 0 */
     SOPHIA_CACHE_TTL_MS: z.coerce.number().int().min(0).max(30 * 24 * 3600 * 1000).default(0),
     /** Most answers the embedded response cache keeps (Redis bounds itself with its own eviction). @default 10000 */

@@ -5,7 +5,7 @@ import { connectRedis } from '@sophia/platform/redis';
 import { dataDirOptions, openDataDir, openStateDatabase, StateStoreError, type StoreSchema } from '@sophia/state-store';
 import { Counter, type Registry } from 'prom-client';
 import type { GatewayConfig } from './gateway-config.ts';
-import { createMemoryRateLimiter } from './rate-limit/memory-rate-limiter.ts';
+import { createSqliteRateLimiter, RATE_LIMITER_SCHEMA } from './rate-limit/sqlite-rate-limiter.ts';
 import { rateLimitRouter } from './rate-limit/rate-limited-router.ts';
 import type { RateLimiter } from './rate-limit/rate-limiter.ts';
 import { createRateLimitSource, type RateLimitSource } from './rate-limit/rate-limit-source.ts';
@@ -13,6 +13,7 @@ import { createRedisRateLimitStore, createSqliteRateLimitStore, RATE_LIMIT_STORE
 import { createRedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
 import { cacheRouter } from './cache/cached-router.ts';
 import { createRunawayDetector } from './runaway/runaway-detector.ts';
+import { createRedisRunawayCounterStore, createSqliteRunawayCounterStore, RUNAWAY_COUNTER_SCHEMA, type RunawayCounterStore } from './runaway/runaway-counter-store.ts';
 import { runawayRouter, type RunawayEvent } from './runaway/runaway-router.ts';
 import type { LedgerService } from '@sophia/contracts/ledger';
 import { createRedisResponseCacheStore, createSqliteResponseCacheStore, RESPONSE_CACHE_SCHEMA, type ResponseCacheStore } from './cache/response-cache-store.ts';
@@ -25,15 +26,17 @@ export interface OpenedTrafficPolicy {
   close(): Promise<void>;
 }
 
-const SCHEMAS: readonly StoreSchema[] = [RATE_LIMIT_STORE_SCHEMA, RESPONSE_CACHE_SCHEMA];
+const SCHEMAS: readonly StoreSchema[] = [RATE_LIMIT_STORE_SCHEMA, RATE_LIMITER_SCHEMA, RESPONSE_CACHE_SCHEMA, RUNAWAY_COUNTER_SCHEMA];
 
 /**
  * The embedded state file; when SOPHIA_DATA_DIR is unset and the default directory belongs to
  * another process, an in-memory database (logged: operator overrides then last only this process).
+ * Group commit: counters, slots and cached answers are written per request without an fsync each
+ * (a power cut loses at most the last moment's counts); an operator's limits await `durable()`.
  */
 function openEmbedded(config: GatewayConfig, logger: Logger) {
   try {
-    return openDataDir(dataDirOptions(config), SCHEMAS);
+    return openDataDir(dataDirOptions(config), SCHEMAS, { groupCommit: true });
   } catch (err) {
     if (!(err instanceof StateStoreError) || err.code !== 'data_dir_locked' || config.SOPHIA_DATA_DIR !== undefined) throw err;
     logger.error({ err: err.message }, 'default data directory is taken: rate-limit overrides last only as long as this process (set SOPHIA_DATA_DIR to keep them)');
@@ -42,13 +45,14 @@ function openEmbedded(config: GatewayConfig, logger: Logger) {
 }
 
 /**
- * Rate limits shared through Redis when SOPHIA_REDIS_URL is set (one atomic script, every replica),
- * else in this process with overrides in the embedded state file.
+ * Traffic policy state shared through Redis when SOPHIA_REDIS_URL is set (one atomic script per
+ * decision, every replica), else in the embedded state file (every process on the data directory).
  */
 export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, registry: Registry | undefined, ledger?: Client<typeof LedgerService> | undefined): Promise<OpenedTrafficPolicy> {
   let limiter: RateLimiter;
   let store: RateLimitStore;
   let cache: ResponseCacheStore;
+  let counters: RunawayCounterStore;
   let close: () => Promise<void>;
   if (config.SOPHIA_REDIS_URL) {
     const redis = await connectRedis(config.SOPHIA_REDIS_URL, {
@@ -58,12 +62,14 @@ export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, r
     limiter = createRedisRateLimiter({ redis });
     store = createRedisRateLimitStore(redis);
     cache = createRedisResponseCacheStore(redis);
+    counters = createRedisRunawayCounterStore(redis);
     close = async () => void (await redis.quit());
   } else {
     const state = openEmbedded(config, logger);
-    limiter = createMemoryRateLimiter();
-    store = createSqliteRateLimitStore(state.db);
+    limiter = createSqliteRateLimiter(state.db);
+    store = createSqliteRateLimitStore(state.db, () => state.durable());
     cache = createSqliteResponseCacheStore(state.db, config.SOPHIA_CACHE_MAX_ENTRIES);
+    counters = createSqliteRunawayCounterStore(state.db);
     close = async () => state.close();
   }
   const refused = new Counter({
@@ -81,21 +87,21 @@ export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, r
   const cacheOptions = { store: cache, ttlMs: config.SOPHIA_CACHE_TTL_MS, logger, onLookup: (outcome: string) => lookups.inc({ outcome }) };
   const runaways = new Counter({
     name: 'sophia_gateway_runaway_total',
-    help: 'ALERT: API keys slowed or stopped by runaway protection (rate far above its own baseline, or one prompt repeated within seconds), by tenant and action',
-    labelNames: ['tenant', 'action'],
+    help: 'ALERT: requests slowed or stopped by runaway protection (a key or tenant whose request rate or spend is far above its own baseline, or one prompt repeated within seconds), by tenant, action and scope (key, tenant)',
+    labelNames: ['tenant', 'action', 'scope'],
     registers: registry ? [registry] : [],
   });
   const onRunaway = (event: RunawayEvent): void => {
-    runaways.inc({ tenant: event.tenant, action: event.action });
-    logger.warn({ tenant: event.tenant, keyId: event.keyId, action: event.action, why: event.why }, 'runaway protection');
+    runaways.inc({ tenant: event.tenant, action: event.action, scope: event.scope });
+    logger.warn({ tenant: event.tenant, keyId: event.keyId, action: event.action, scope: event.scope, why: event.why }, 'runaway protection');
     // Stops go to the ledger's audit trail (slow-downs are too frequent to audit one by one; the metric counts them).
     if (event.action === 'stop' && ledger) {
       void ledger
-        .appendAudit({ actor: 'gateway', action: 'runaway.stop', subject: event.tenant, details: JSON.stringify({ key_id: event.keyId, why: event.why }) })
+        .appendAudit({ actor: 'gateway', action: 'runaway.stop', subject: event.tenant, details: JSON.stringify({ key_id: event.keyId, scope: event.scope, why: event.why }) })
         .catch((err: unknown) => logger.warn({ err }, 'runaway audit entry not written'));
     }
   };
-  const detector = createRunawayDetector({ floorPerMinute: config.SOPHIA_RUNAWAY_FLOOR_PER_MINUTE });
+  const detector = createRunawayDetector(counters, { floorPerMinute: config.SOPHIA_RUNAWAY_FLOOR_PER_MINUTE, spendFloorUsdPerMinute: config.SOPHIA_RUNAWAY_SPEND_FLOOR_USD_PER_MINUTE });
   const rateLimits = createRateLimitSource({ config: config.SOPHIA_RATE_LIMITS, store });
   const limitOptions = {
     limiter,

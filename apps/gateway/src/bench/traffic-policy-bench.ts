@@ -1,19 +1,24 @@
 // Run: npm run -s node24 -- apps/gateway/src/bench/traffic-policy-bench.ts [requests-per-variant]  (needs redis-server on PATH)
 // Added latency of the gateway's traffic policies, one run, ratios of medians: the same gateway
-// (real HTTP on port 0, fake in-memory router) with no policy, rate limits (in process / Redis),
-// and the response cache (hit vs upstream); then the hit rate on a repeated-prompt load.
+// (real HTTP on port 0, fake in-memory router) with no policy, rate limits and runaway protection
+// (embedded state file with group commit, as the gateway opens it / Redis script), and the response
+// cache (hit vs upstream); then the hit rate on a repeated-prompt load.
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { startRedisServer } from '@sophia/platform/testing';
-import { memoryStateDatabase } from '@sophia/state-store/testing';
+import { openDataDir } from '@sophia/state-store';
+import { tempDataDir } from '@sophia/state-store/testing';
 import { startTestGateway, jsonHeaders } from '../testing/gateway-harness.ts';
 import { rateLimitRouter } from '../rate-limit/rate-limited-router.ts';
-import { createMemoryRateLimiter } from '../rate-limit/memory-rate-limiter.ts';
+import { createSqliteRateLimiter, RATE_LIMITER_SCHEMA } from '../rate-limit/sqlite-rate-limiter.ts';
 import { createRedisRateLimiter } from '../rate-limit/redis-rate-limiter.ts';
 import { createRateLimitSource } from '../rate-limit/rate-limit-source.ts';
 import { createSqliteRateLimitStore, RATE_LIMIT_STORE_SCHEMA } from '../rate-limit/rate-limit-store.ts';
 import { cacheRouter } from '../cache/cached-router.ts';
 import { createSqliteResponseCacheStore, RESPONSE_CACHE_SCHEMA } from '../cache/response-cache-store.ts';
+import { createRunawayDetector } from '../runaway/runaway-detector.ts';
+import { runawayRouter } from '../runaway/runaway-router.ts';
+import { createRedisRunawayCounterStore, createSqliteRunawayCounterStore, RUNAWAY_COUNTER_SCHEMA } from '../runaway/runaway-counter-store.ts';
 
 const N = Number(process.argv[2] ?? 400);
 const logger = pino({ level: 'silent' });
@@ -34,12 +39,17 @@ async function timeRequests(url: string, body: (i: number) => object): Promise<n
 
 const redisServer = await startRedisServer();
 const redis = new Redis(redisServer.url);
-const db = memoryStateDatabase(RATE_LIMIT_STORE_SCHEMA, RESPONSE_CACHE_SCHEMA);
+const dataDir = tempDataDir('sophia-bench-');
+const db = openDataDir({ dataDir: dataDir.dir }, [RATE_LIMIT_STORE_SCHEMA, RATE_LIMITER_SCHEMA, RESPONSE_CACHE_SCHEMA, RUNAWAY_COUNTER_SCHEMA], { groupCommit: true });
+// Floors so high that nothing is slowed: the bench measures the bookkeeping, not the delays.
+const runawayOptions = { floorPerMinute: 1e9, spendFloorUsdPerMinute: 1e9, repeatsToSlow: 1e9 };
 const store = createSqliteRateLimitStore(db.db);
 const variants: Array<[string, Parameters<typeof startTestGateway>[0]]> = [
   ['none', {}],
-  ['rate limits (in process)', { routerTap: (r) => rateLimitRouter(r, { limiter: createMemoryRateLimiter(), limits: createRateLimitSource({ config: limits, store }), leaseMs: 60_000, logger }) }],
+  ['rate limits (state file)', { routerTap: (r) => rateLimitRouter(r, { limiter: createSqliteRateLimiter(db.db), limits: createRateLimitSource({ config: limits, store }), leaseMs: 60_000, logger }) }],
   ['rate limits (Redis script)', { routerTap: (r) => rateLimitRouter(r, { limiter: createRedisRateLimiter({ redis }), limits: createRateLimitSource({ config: limits, store }), leaseMs: 60_000, logger }) }],
+  ['runaway protection (state file)', { routerTap: (r) => runawayRouter(r, { detector: createRunawayDetector(createSqliteRunawayCounterStore(db.db), runawayOptions), logger }) }],
+  ['runaway protection (Redis script)', { routerTap: (r) => runawayRouter(r, { detector: createRunawayDetector(createRedisRunawayCounterStore(redis), runawayOptions), logger }) }],
   ['cache miss path (temperature 0, distinct prompts)', { routerTap: (r) => cacheRouter(r, { store: createSqliteResponseCacheStore(db.db), ttlMs: 600_000, logger }) }],
   ['cache hit (same prompt)', { routerTap: (r) => cacheRouter(r, { store: createSqliteResponseCacheStore(db.db), ttlMs: 600_000, logger }) }],
 ];
@@ -77,3 +87,4 @@ await gateway.close(100);
 await redis.quit();
 await redisServer.stop();
 db.close();
+dataDir.remove();

@@ -23,8 +23,11 @@ export const RATE_LIMIT_STORE_SCHEMA: StoreSchema = {
   migrations: [{ version: 1, sql: 'CREATE TABLE gateway_rate_limits (tenant TEXT PRIMARY KEY, json TEXT NOT NULL) STRICT' }],
 };
 
-/** A RateLimitStore on the embedded SQLite file; each write durable when it returns. */
-export function createSqliteRateLimitStore(db: DatabaseSync): RateLimitStore {
+/**
+ * A RateLimitStore on the embedded SQLite file; each write durable when it returns (`durable` is the
+ * handle's flush when it was opened with group commit).
+ */
+export function createSqliteRateLimitStore(db: DatabaseSync, durable: () => Promise<void> = () => Promise.resolve()): RateLimitStore {
   const select = db.prepare('SELECT json FROM gateway_rate_limits WHERE tenant = ?');
   const upsert = db.prepare('INSERT INTO gateway_rate_limits (tenant, json) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET json = excluded.json');
   const remove = db.prepare('DELETE FROM gateway_rate_limits WHERE tenant = ?');
@@ -36,7 +39,7 @@ export function createSqliteRateLimitStore(db: DatabaseSync): RateLimitStore {
     },
     set(tenant, limits) {
       transaction(db, () => (limits ? upsert.run(tenant, encode(limits)) : remove.run(tenant)));
-      return Promise.resolve();
+      return durable();
     },
     list() {
       const rows = all.all() as Array<{ tenant: string; json: string }>;

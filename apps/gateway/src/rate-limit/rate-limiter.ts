@@ -29,6 +29,9 @@ export interface RateLimitView {
   readonly tokens?: DimensionView | undefined;
 }
 
+/** How long a refused-for-concurrency client is told to wait: a slot frees when any request ends. */
+export const CONCURRENCY_RETRY_MS = 1000;
+
 /** Why a request was refused. */
 export type RefusalReason = 'requests' | 'tokens' | 'concurrency' | 'too_large';
 

@@ -1,11 +1,10 @@
 import type { Cluster, Redis } from 'ioredis';
-import { CONCURRENCY_RETRY_MS } from './memory-rate-limiter.ts';
-import { scopesOf, viewOf, type Admission, type RateLimiter, type RefusalReason, type Scope, type ScopeLevels } from './rate-limiter.ts';
+import { CONCURRENCY_RETRY_MS, scopesOf, viewOf, type Admission, type RateLimiter, type RefusalReason, type Scope, type ScopeLevels } from './rate-limiter.ts';
 import { WINDOW_MS } from './token-bucket.ts';
 
 // ONE script checks every scope and dimension and charges them all, or none: two gateway replicas
 // (or twenty) share the buckets and can never together pass a limit. Same arithmetic as
-// token-bucket.ts / memory-rate-limiter.ts (the contract suite runs on both).
+// token-bucket.ts / sqlite-rate-limiter.ts (the contract suite runs on both).
 // KEYS per scope i (0-based): 3i+1 requests bucket, 3i+2 tokens bucket, 3i+3 in-flight zset.
 // ARGV: now, tokens, leaseId, leaseExpiresAt, window, leaseMs, then per scope: rpm, tpm, concurrency (0 = none).
 // Key lifetimes are relative (PEXPIRE): `now` is the replicas' clock, which need not match Redis's.

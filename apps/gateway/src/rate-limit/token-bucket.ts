@@ -1,6 +1,6 @@
 /**
  * A token bucket holding up to `capacity` (the per-minute limit), refilled at capacity per 60 s.
- * The same arithmetic runs in {@link createMemoryRateLimiter} and, transcribed, in the Redis script,
+ * The same arithmetic runs in {@link createSqliteRateLimiter} and, transcribed, in the Redis script,
  * and the contract suite checks both give the same answers.
  */
 export interface Bucket {

@@ -1,74 +1,130 @@
+import type { DecayedAdd, RunawayCounterStore } from './runaway-counter-store.ts';
+
 /**
- * Runaway detection for one caller (an API key): an exponentially decayed request rate over a short
- * horizon compared with the caller's own long-horizon baseline (never below a floor, so a quiet key
- * going to a modest rate is not a runaway), plus identical prompts repeated within seconds. Pure and
- * clock-injected; thresholds are ratios to the caller's own history, not absolute numbers tuned to a test.
+ * Thresholds of runaway protection. Every threshold is a ratio to the caller's own history, never
+ * an absolute number tuned to a test; the floors only keep a quiet caller going to a modest rate
+ * from counting as a runaway.
  */
 export interface RunawayOptions {
   /** Short horizon of the current rate (decay time constant). @default 10000 */
   readonly shortMs?: number;
   /** Long horizon of the baseline. @default 600000 */
   readonly baselineMs?: number;
-  /** Rate (per minute) below which a caller is never a runaway. @default 60 */
+  /** Request rate (per minute) below which a key or tenant is never a runaway. @default 60 */
   readonly floorPerMinute?: number;
+  /** Short horizon of the current spend: longer than `shortMs`, so one expensive answer alone is not a spike. @default 20000 */
+  readonly spendShortMs?: number;
+  /** Spend rate (USD per minute) below which a key or tenant is never a runaway; 0 = no spend signal. @default 1 */
+  readonly spendFloorUsdPerMinute?: number;
   /** Current / max(baseline, floor) at which requests are slowed. @default 5 */
   readonly slowRatio?: number;
   /** … and at which they are stopped. @default 20 */
   readonly stopRatio?: number;
-  /** Identical prompts (decayed count over `shortMs`) at which a caller is slowed; twice this stops it. @default 5 */
+  /** Identical prompts (decayed count over `shortMs`) at which a key is slowed; twice this stops it. @default 5 */
   readonly repeatsToSlow?: number;
+  /** How long a stop lasts: requests in that time are refused without being counted. @default 60000 */
+  readonly stopMs?: number;
 }
 
-/** What to do with one request. */
+/** Who is asking: the key and the tenant are judged each against its own baseline. */
+export interface RunawayCaller {
+  readonly tenant: string;
+  readonly keyId: string;
+}
+
+/** What to do with one request, and which scope's behaviour decided it. */
 export type RunawayVerdict =
   | { readonly action: 'pass' }
-  | { readonly action: 'slow'; readonly delayMs: number; readonly why: string }
-  | { readonly action: 'stop'; readonly why: string };
+  | { readonly action: 'slow'; readonly delayMs: number; readonly scope: 'key' | 'tenant'; readonly why: string }
+  | { readonly action: 'stop'; readonly scope: 'key' | 'tenant'; readonly why: string; readonly retryAfterMs: number };
 
-interface Decayed {
-  value: number;
-  atMs: number;
-}
-
-function bump(d: Decayed | undefined, nowMs: number, tauMs: number): Decayed {
-  const value = d ? d.value * Math.exp(-Math.max(0, nowMs - d.atMs) / tauMs) : 0;
-  return { value: value + 1, atMs: nowMs };
-}
-
-/** Per-caller state: decayed counts (a count over τ ≈ rate × τ). */
+/** Judges requests and learns spend; state in a {@link RunawayCounterStore} (shared across replicas). */
 export interface RunawayDetector {
-  /** Records one request of `caller` with prompt fingerprint `fingerprint` and judges it. */
-  observe(caller: string, fingerprint: string, nowMs: number): RunawayVerdict;
+  /** Counts one request of `caller` with prompt fingerprint `fingerprint` and judges it. */
+  observe(caller: RunawayCaller, fingerprint: string, nowMs: number): Promise<RunawayVerdict>;
+  /** Adds what an answered request cost (known only when it ends; it weighs on the caller's next requests). */
+  recordSpend(caller: RunawayCaller, usd: number, nowMs: number): Promise<void>;
 }
 
-/** A detector with bounded memory: callers idle for a baseline horizon are forgotten. */
-export function createRunawayDetector(options: RunawayOptions = {}): RunawayDetector {
+type Finding = { action: 'slow' | 'stop'; scope: 'key' | 'tenant'; amount: number; why: string };
+
+const SCOPES = ['key', 'tenant'] as const;
+
+/** A detector over `store`; with Redis every replica sees every request and every dollar. */
+export function createRunawayDetector(store: RunawayCounterStore, options: RunawayOptions = {}): RunawayDetector {
   const shortMs = options.shortMs ?? 10_000;
   const baselineMs = options.baselineMs ?? 600_000;
   const floorPerMs = (options.floorPerMinute ?? 60) / 60_000;
+  const spendShortMs = options.spendShortMs ?? 20_000;
+  const spendFloorPerMs = (options.spendFloorUsdPerMinute ?? 1) / 60_000;
   const slowRatio = options.slowRatio ?? 5;
   const stopRatio = options.stopRatio ?? 20;
   const repeatsToSlow = options.repeatsToSlow ?? 5;
-  const callers = new Map<string, { short?: Decayed; long?: Decayed; prompts: Map<string, Decayed>; lastMs: number }>();
+  const stopMs = options.stopMs ?? 60_000;
+  // A stop is a latch decaying from 1 to ½ in stopMs: stopped while it reads ≥ ½.
+  const latchTauMs = stopMs / Math.LN2;
+  const prefix = (scope: 'key' | 'tenant', caller: RunawayCaller): string => (scope === 'key' ? `k:${caller.keyId}:` : 't:');
+
+  const judge = (scope: 'key' | 'tenant', signal: string, ratio: number): Finding | undefined => {
+    const who = scope === 'key' ? 'this API key' : 'this tenant';
+    if (ratio >= stopRatio) return { action: 'stop', scope, amount: ratio, why: `${who}'s ${signal} is ${ratio.toFixed(1)}× its baseline` };
+    if (ratio >= slowRatio) return { action: 'slow', scope, amount: ratio, why: `${who}'s ${signal} is ${ratio.toFixed(1)}× its baseline` };
+    return undefined;
+  };
+
   return {
-    observe(caller, fingerprint, nowMs) {
-      if (callers.size > 10_000) for (const [k, v] of callers) if (nowMs - v.lastMs > baselineMs) callers.delete(k);
-      let state = callers.get(caller);
-      if (!state) callers.set(caller, (state = { prompts: new Map(), lastMs: nowMs }));
-      // The baseline is judged before this request joins it: a burst is compared with what came before.
-      const baselineRate = state.long ? (state.long.value * Math.exp(-Math.max(0, nowMs - state.long.atMs) / baselineMs)) / baselineMs : 0;
-      state.short = bump(state.short, nowMs, shortMs);
-      state.long = bump(state.long, nowMs, baselineMs);
-      state.lastMs = nowMs;
-      for (const [fp, d] of state.prompts) if (nowMs - d.atMs > shortMs * 5) state.prompts.delete(fp);
-      const repeats = bump(state.prompts.get(fingerprint), nowMs, shortMs);
-      state.prompts.set(fingerprint, repeats);
-      const ratio = state.short.value / shortMs / Math.max(baselineRate, floorPerMs);
-      if (ratio >= stopRatio) return { action: 'stop', why: `request rate ${ratio.toFixed(1)}× its baseline` };
-      if (repeats.value >= repeatsToSlow * 2) return { action: 'stop', why: `the same prompt ${Math.round(repeats.value)} times within seconds` };
-      if (ratio >= slowRatio) return { action: 'slow', delayMs: Math.min(5000, Math.round(250 * ratio)), why: `request rate ${ratio.toFixed(1)}× its baseline` };
-      if (repeats.value >= repeatsToSlow) return { action: 'slow', delayMs: Math.min(5000, Math.round(250 * repeats.value)), why: `the same prompt ${Math.round(repeats.value)} times within seconds` };
-      return { action: 'pass' };
+    async observe(caller, fingerprint, nowMs) {
+      // A stopped key or tenant stays stopped for stopMs, and its refused requests are not counted:
+      // a client hammering through its stop must not teach the baseline that hammering is normal.
+      const latches = await store.add(caller.tenant, SCOPES.map((scope) => ({ key: `${prefix(scope, caller)}stop`, tauMs: latchTauMs, amount: 0 })), nowMs);
+      const latched = SCOPES.findIndex((_, i) => latches[i]! >= 0.5);
+      if (latched >= 0) {
+        const left = Math.max(1, Math.ceil(latchTauMs * Math.log(2 * latches[latched]!)));
+        return { action: 'stop', scope: SCOPES[latched]!, why: `stopped for runaway traffic; ${Math.ceil(left / 1000)} s left`, retryAfterMs: left };
+      }
+      const adds: DecayedAdd[] = SCOPES.flatMap((scope) => [
+        { key: `${prefix(scope, caller)}rs`, tauMs: shortMs, amount: 1 },
+        { key: `${prefix(scope, caller)}rl`, tauMs: baselineMs, amount: 1 },
+        { key: `${prefix(scope, caller)}ss`, tauMs: spendShortMs, amount: 0 },
+        { key: `${prefix(scope, caller)}sl`, tauMs: baselineMs, amount: 0 },
+      ]);
+      adds.push({ key: `${prefix('key', caller)}p:${fingerprint}`, tauMs: shortMs, amount: 1 });
+      const v = await store.add(caller.tenant, adds, nowMs);
+      const findings: Finding[] = [];
+      SCOPES.forEach((scope, i) => {
+        const [rs, rl, ss, sl] = [v[i * 4]!, v[i * 4 + 1]!, v[i * 4 + 2]!, v[i * 4 + 3]!];
+        // The baseline is judged before this request joins it: a burst is compared with what came before.
+        const rate = judge(scope, 'request rate', rs / shortMs / Math.max((rl - 1) / baselineMs, floorPerMs));
+        if (rate) findings.push(rate);
+        if (spendFloorPerMs > 0) {
+          // The spend baseline leaves out the recent window (sl − ss): with a 20 s window inside a 10 min
+          // baseline, a burst would otherwise lift its own baseline too fast to ever reach the stop ratio.
+          const spend = judge(scope, 'spend rate', ss / spendShortMs / Math.max(Math.max(0, sl - ss) / baselineMs, spendFloorPerMs));
+          if (spend) findings.push(spend);
+        }
+      });
+      const repeats = v[8]!;
+      if (repeats >= repeatsToSlow * 2) findings.push({ action: 'stop', scope: 'key', amount: repeats, why: `the same prompt ${Math.round(repeats)} times within seconds` });
+      else if (repeats >= repeatsToSlow) findings.push({ action: 'slow', scope: 'key', amount: repeats, why: `the same prompt ${Math.round(repeats)} times within seconds` });
+      const stop = findings.find((f) => f.action === 'stop');
+      if (stop) {
+        await store.add(caller.tenant, [{ key: `${prefix(stop.scope, caller)}stop`, tauMs: latchTauMs, amount: 1 }], nowMs);
+        return { action: 'stop', scope: stop.scope, why: stop.why, retryAfterMs: stopMs };
+      }
+      if (findings.length === 0) return { action: 'pass' };
+      const worst = findings.reduce((a, b) => (b.amount > a.amount ? b : a));
+      return { action: 'slow', scope: worst.scope, delayMs: Math.min(5000, Math.round(250 * worst.amount)), why: worst.why };
+    },
+    async recordSpend(caller, usd, nowMs) {
+      if (!(usd > 0)) return;
+      await store.add(
+        caller.tenant,
+        SCOPES.flatMap((scope) => [
+          { key: `${prefix(scope, caller)}ss`, tauMs: spendShortMs, amount: usd },
+          { key: `${prefix(scope, caller)}sl`, tauMs: baselineMs, amount: usd },
+        ]),
+        nowMs,
+      );
     },
   };
 }

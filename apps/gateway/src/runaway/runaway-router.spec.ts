@@ -2,21 +2,25 @@
 import { pino } from 'pino';
 import type { GatewayServer } from '../gateway-server.ts';
 import { json, jsonHeaders, startTestGateway } from '../testing/gateway-harness.ts';
+import { memoryStateDatabase } from '@sophia/state-store/testing';
 import { createRunawayDetector } from './runaway-detector.ts';
+import { createSqliteRunawayCounterStore, RUNAWAY_COUNTER_SCHEMA } from './runaway-counter-store.ts';
 import { runawayRouter, type RunawayEvent } from './runaway-router.ts';
 
 describe('runaway protection (gateway with a fake router)', () => {
   let gateway: GatewayServer;
+  const state = memoryStateDatabase(RUNAWAY_COUNTER_SCHEMA);
   afterEach(async () => {
     await gateway?.close(100);
   });
+  afterAll(() => state.close());
 
   it('slows, then stops a key re-sending one prompt in a loop, reporting each action', async () => {
     const events: RunawayEvent[] = [];
     const delays: number[] = [];
     let clock = Date.UTC(2026, 11, 5, 9);
     // A high floor isolates the repeated-prompt signal; a fake clock makes each request 1 s apart.
-    const detector = createRunawayDetector({ floorPerMinute: 100_000 });
+    const detector = createRunawayDetector(createSqliteRunawayCounterStore(state.db), { floorPerMinute: 100_000 });
     const started = await startTestGateway({ routerTap: (r) => runawayRouter(r, { detector, logger: pino({ level: 'silent' }), onRunaway: (e) => events.push(e), now: () => (clock += 1000), sleep: async (ms) => void delays.push(ms) }) });
     gateway = started.gateway;
     const statuses: Array<{ status: number; runaway: string | null }> = [];
@@ -31,7 +35,7 @@ describe('runaway protection (gateway with a fake router)', () => {
     expect(statuses[0]).toEqual({ status: 200, runaway: null });
     expect(statuses.some((s) => s.status === 200 && s.runaway === 'slow')).toBe(true);
     expect(statuses.at(-1)?.status).toBe(429);
-    expect(events.at(-1)).toMatchObject({ tenant: 'acme', action: 'stop' });
+    expect(events.at(-1)).toMatchObject({ tenant: 'acme', action: 'stop', scope: 'key' });
     expect(events.filter((e) => e.action === 'slow')).toHaveLength(delays.length);
     expect(delays.length).toBeGreaterThan(0);
     // The delay grows with the excess.

@@ -12,14 +12,14 @@ export interface RunawayEvent {
   readonly tenant: string;
   readonly keyId: string;
   readonly action: 'slow' | 'stop';
+  /** Whose behaviour triggered it: the key's own, or its tenant's (all its keys together). */
+  readonly scope: 'key' | 'tenant';
   readonly why: string;
 }
 
 /** Options for {@link runawayRouter}. */
 export interface RunawayRouterOptions {
   readonly detector: RunawayDetector;
-  /** How long a stopped caller is told to wait. @default 60000 */
-  readonly stopRetryMs?: number;
   readonly logger: Logger;
   /** Every slow-down and stop (metric, audit entry). */
   readonly onRunaway?: (event: RunawayEvent) => void;
@@ -37,25 +37,41 @@ function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
 
 async function* guarded(router: Client<typeof RouterService>, request: MessageInitShape<typeof GenerateRequestSchema>, callOptions: CallOptions | undefined, options: RunawayRouterOptions): AsyncGenerator<GenerateResponse> {
   const input = request.input as RouteInput | undefined;
-  const tenant = input?.tenant ?? '';
-  const keyId = new Headers(callOptions?.headers).get(API_KEY_ID_HEADER) ?? tenant;
-  const verdict: RunawayVerdict = input ? options.detector.observe(`${tenant}:${keyId}`, promptFingerprint(input), (options.now ?? Date.now)()) : { action: 'pass' };
+  if (!input) {
+    yield* router.generate(request, callOptions);
+    return;
+  }
+  // One clock reading per request: its spend is booked at the time it was judged.
+  const nowMs = (options.now ?? Date.now)();
+  const caller = { tenant: input.tenant, keyId: new Headers(callOptions?.headers).get(API_KEY_ID_HEADER) ?? input.tenant };
+  // Protection, not billing: an unreachable store lets requests through (logged), never fails them.
+  const verdict: RunawayVerdict = await options.detector.observe(caller, promptFingerprint(input), nowMs).catch((err: unknown) => {
+    options.logger.warn({ err, tenant: caller.tenant }, 'runaway protection unavailable: request not judged');
+    return { action: 'pass' } as const;
+  });
   if (verdict.action !== 'pass') {
-    options.onRunaway?.({ tenant, keyId, action: verdict.action, why: verdict.why });
+    options.onRunaway?.({ ...caller, action: verdict.action, scope: verdict.scope, why: verdict.why });
     callOptions?.onHeader?.(new Headers({ 'x-sophia-runaway': verdict.action }));
   }
   if (verdict.action === 'stop') {
-    const retryMs = options.stopRetryMs ?? 60_000;
-    throw new ConnectError(`runaway protection: this API key was stopped (${verdict.why}); check the client for a retry loop`, Code.ResourceExhausted, new Headers({ [RETRY_AFTER_MS_KEY]: String(retryMs) }));
+    const who = verdict.scope === 'key' ? 'this API key was' : "this API key's tenant was";
+    throw new ConnectError(`runaway protection: ${who} stopped (${verdict.why}); check the client for a retry loop`, Code.ResourceExhausted, new Headers({ [RETRY_AFTER_MS_KEY]: String(verdict.retryAfterMs) }));
   }
   if (verdict.action === 'slow') await (options.sleep ?? wait)(verdict.delayMs, callOptions?.signal ?? undefined);
-  yield* router.generate(request, callOptions);
+  for await (const res of router.generate(request, callOptions)) {
+    if (res.event.case === 'done') {
+      const usd = Number(res.event.value.decision?.cost?.microUsd ?? 0n) / 1e6;
+      void options.detector.recordSpend(caller, usd, nowMs).catch((err: unknown) => options.logger.warn({ err, tenant: caller.tenant }, 'runaway protection: spend not recorded'));
+    }
+    yield res;
+  }
 }
 
 /**
- * The router client with runaway protection: a key whose request rate jumps far above its own
- * baseline, or that repeats one prompt within seconds, is slowed (a delay growing with the excess),
- * then stopped (RESOURCE_EXHAUSTED / 429 with Retry-After), each reported through `onRunaway`.
+ * The router client with runaway protection: a key or tenant whose request rate or spend jumps far
+ * above its own baseline, or a key that repeats one prompt within seconds, is slowed (a delay
+ * growing with the excess), then stopped (RESOURCE_EXHAUSTED / 429 with Retry-After), each reported
+ * through `onRunaway`. Each answer's cost is added to the caller's spend when it ends.
  */
 export function runawayRouter(router: Client<typeof RouterService>, options: RunawayRouterOptions): Client<typeof RouterService> {
   return { ...router, generate: (request, callOptions) => guarded(router, request, callOptions, options) };
