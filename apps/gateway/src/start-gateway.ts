@@ -31,8 +31,8 @@ export async function startGateway({ config, logger, metrics, telemetry, connect
   const sql = connect(SqlService, 'sql');
   const ledger = connect(LedgerService, 'ledger');
   const gpu = connect(InferenceService, 'gpu-inference');
-  const ops = await openOperator(config, router, ledger, logger, connect(FleetService, 'gpu-inference'));
   const trafficPolicy = await openTrafficPolicy(config, logger, metrics.registry, ledger);
+  const ops = await openOperator(config, router, ledger, logger, connect(FleetService, 'gpu-inference'), trafficPolicy.rateLimits);
   const server = await createGatewayServer({
     router,
     sql,

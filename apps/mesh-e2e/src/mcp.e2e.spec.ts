@@ -64,8 +64,8 @@ describe('MCP server over streamable HTTP', () => {
     const client = await httpClient(ADMIN);
     const { tools } = await client.listTools();
     const names = tools.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(['usage_report', 'savings_report', 'costs_compare', 'costs_optimize', 'route_next', 'route_pin', 'traffic_split', 'overrides_list', 'overrides_clear', 'budget_show', 'budget_set', 'breakers_show', 'gpu_list', 'gpu_launch', 'gpu_terminate', 'run_command', 'confirm_plan']));
-    expect(tools).toHaveLength(17);
+    expect(names).toEqual(expect.arrayContaining(['usage_report', 'savings_report', 'costs_compare', 'costs_optimize', 'route_next', 'route_pin', 'traffic_split', 'overrides_list', 'overrides_clear', 'budget_show', 'budget_set', 'ratelimits_show', 'ratelimits_set', 'breakers_show', 'gpu_list', 'gpu_launch', 'gpu_terminate', 'run_command', 'confirm_plan']));
+    expect(tools).toHaveLength(19);
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(byName['usage_report']!.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName['route_next']!.annotations).toMatchObject({ destructiveHint: true, readOnlyHint: false });
@@ -94,6 +94,10 @@ describe('MCP server over streamable HTTP', () => {
     const client = await httpClient(ADMIN);
     const budget = (await client.callTool({ name: 'budget_set', arguments: { tenant: 'globex', amount_usd: 2500, window: 'monthly' } })) as ToolText;
     expect(budget.content[0]!.text).toMatch(/Set tenant globex's monthly budget to \$2,500\.00/);
+    const limits = (await client.callTool({ name: 'ratelimits_set', arguments: { tenant: 'globex', scope: 'per_key', concurrent_requests: 4 } })) as ToolText;
+    expect(limits.content[0]!.text).toMatch(/Set tenant globex's limits per API key to 4 concurrent \(was no limit, from none\)/);
+    const shown = (await client.callTool({ name: 'ratelimits_show', arguments: { tenant: 'globex' } })) as ToolText;
+    expect(shown.content[0]!.text).toMatch(/^tenant globex: no limit in total, no limit per key \(none\)/);
     const bad = (await client.callTool({ name: 'route_next', arguments: { n: 0, backend: 'gpu' } })) as ToolText;
     expect(bad.isError).toBe(true);
     expect(bad.content[0]!.text).toMatch(/n/);

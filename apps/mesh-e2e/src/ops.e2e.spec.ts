@@ -20,11 +20,13 @@ const KEYS = {
   globex: 'k-globex-chat',
   // the platform admin (tenant "platform").
   admin: 'k-admin',
+  // a chat-only key of initech, whose rate limits the admin changes.
+  initech: 'k-initech-chat',
 };
 
 beforeAll(async () => {
   mesh = await startTestMesh({
-    SOPHIA_API_KEYS: `${KEYS.acme}:acme:chat+ops:write,${KEYS.reader}:acme:ops:read,${KEYS.globex}:globex,${KEYS.admin}:platform:admin`,
+    SOPHIA_API_KEYS: `${KEYS.acme}:acme:chat+ops:write,${KEYS.reader}:acme:ops:read,${KEYS.globex}:globex,${KEYS.admin}:platform:admin,${KEYS.initech}:initech`,
   });
 }, 90_000);
 
@@ -238,5 +240,36 @@ describe('operator permissions and bad input', () => {
     expect(none.outcome.case).toBe('notACommand');
     const overrides = await ops.listOverrides({}, h);
     expect(overrides.result?.summary).toBe('No routing overrides in force.');
+  });
+});
+
+describe('rate limits through the operator API', () => {
+  it('"limit tenant initech to 2 requests per minute": a plan (admin only), then exactly 2 chats a minute; SetRateLimits lifts it', async () => {
+    const ops = connect();
+    expect((await chat(KEYS.initech, 'one')).status).toBe(200);
+    // A tenant's own key may not raise (or set) its limits.
+    expect(await codeOf(grpc().setRateLimits({ tenant: 'acme', requestsPerMinute: 1000 }, { headers: headers(KEYS.acme) }))).toMatchObject({ code: Code.PermissionDenied, message: expect.stringContaining('needs scope admin') });
+    const answer = await ops.runCommand({ text: 'limit tenant initech to 2 requests per minute' }, { headers: headers(KEYS.admin) });
+    expect(answer.command).toMatchObject({ intent: 'ratelimits.set', args: { tenant: 'initech', requests_per_minute: 2 } });
+    const plan = answer.outcome.case === 'plan' ? answer.outcome.value : undefined;
+    expect(plan?.summary).toBe("Set tenant initech's limits (all its keys together) to 2 requests/min (was no limit, from none).");
+    expect((await chat(KEYS.initech, 'two')).status).toBe(200);
+    await ops.confirmPlan({ planId: plan!.id }, { headers: headers(KEYS.admin) });
+    const shown = await grpc().getRateLimits({ tenant: 'initech' }, { headers: headers(KEYS.admin) });
+    expect(shown.result?.summary).toBe('tenant initech: 2 requests/min in total, no limit per key (override).');
+    // The bucket starts full at the new limit: two more, then 429 with Retry-After.
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await chat(KEYS.initech, `after ${i}`)).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    const lift = await grpc().setRateLimits({ tenant: 'initech', requestsPerMinute: 0 }, { headers: headers(KEYS.admin) });
+    expect(lift.plan?.summary).toContain('to no limit (was 2 requests/min, from override)');
+    await grpc().confirmPlan({ planId: lift.plan!.id }, { headers: headers(KEYS.admin) });
+    // Within the source's 1 s refresh the lifted limit is in force.
+    let status = 429;
+    for (let i = 0; i < 40 && status === 429; i++) {
+      status = (await chat(KEYS.initech, `lifted ${i}`)).status;
+      if (status === 429) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe(200);
   });
 });

@@ -14,6 +14,11 @@ export const GROUP_BY = ['model', 'tenant', 'backend', 'tier', 'day', 'workload'
 /** Counterfactuals a savings report compares against. */
 export const BASELINES = ['gpu', 'largest_tier', 'all_serverless', 'all_gpu'] as const;
 
+/** Whose limit a rate-limit change sets: the tenant's total, or each of its API keys'. */
+export const RATE_LIMIT_SCOPES = ['tenant', 'per_key'] as const;
+/** One rate-limit dimension: a whole number; 0 lifts the limit in that dimension. */
+const rateLimit = z.number().int('must be a whole number').min(0, 'must not be negative (0 = no limit)').max(1_000_000_000, 'must be at most 1000000000');
+
 /** Arguments of every intent (all optional unless the phrase gives them). */
 export const COMMAND_ARGS = {
   'usage.report': z.strictObject({ ...period, group_by: z.string().regex(new RegExp(`^(${GROUP_BY.join('|')})(,(${GROUP_BY.join('|')}))*$`), `must be one or more of ${GROUP_BY.join(', ')}`).optional(), tenant: name.optional(), workload: name.optional(), backend: backend.optional() }),
@@ -27,6 +32,14 @@ export const COMMAND_ARGS = {
   'overrides.clear': z.strictObject({ id: z.string().min(1).max(128).optional() }),
   'budget.show': z.strictObject({ tenant: name.optional() }),
   'budget.set': z.strictObject({ tenant: name.optional(), amount_usd: z.number().min(0, 'must not be negative').max(10_000_000, 'must be at most 10000000 (ten million dollars)').optional(), window: z.enum(['daily', 'monthly']).optional() }),
+  'ratelimits.show': z.strictObject({ tenant: name.optional() }),
+  'ratelimits.set': z.strictObject({
+    tenant: name.optional(),
+    scope: z.enum(RATE_LIMIT_SCOPES).optional(),
+    requests_per_minute: rateLimit.optional(),
+    tokens_per_minute: rateLimit.optional(),
+    concurrent_requests: rateLimit.optional(),
+  }),
   'breakers.show': z.strictObject({ backend: backend.optional() }),
   'gpu.list': z.strictObject({ count: z.number().int().min(1).max(64).optional(), instance_type: z.string().min(1).max(64).optional(), instance_id: z.string().min(1).max(128).optional() }),
   'gpu.launch': z.strictObject({ count: z.number().int().min(1, 'must be at least 1').max(64, 'must be at most 64').optional(), instance_type: z.string().min(1).max(64).optional(), instance_id: z.string().min(1).max(128).optional() }),
@@ -44,7 +57,7 @@ export type CommandArgs<I extends CommandIntent> = z.infer<(typeof COMMAND_ARGS)
 export type Command = { [I in CommandIntent]: { readonly intent: I; readonly args: CommandArgs<I> } }[CommandIntent];
 
 /** Intents that change the mesh: they go through plan → confirm → apply. */
-export const WRITE_INTENTS: ReadonlySet<CommandIntent> = new Set(['route.next', 'route.pin', 'traffic.split', 'overrides.clear', 'budget.set', 'gpu.launch', 'gpu.terminate']);
+export const WRITE_INTENTS: ReadonlySet<CommandIntent> = new Set(['route.next', 'route.pin', 'traffic.split', 'overrides.clear', 'budget.set', 'ratelimits.set', 'gpu.launch', 'gpu.terminate']);
 
 /** True when the string is an intent name. */
 export function isCommandIntent(value: string): value is CommandIntent {

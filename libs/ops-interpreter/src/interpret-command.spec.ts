@@ -181,3 +181,26 @@ describe('general English: questions, phrasal verbs, fractions, comparatives', (
     expect(parse(text)).toEqual({ kind: 'none' });
   });
 });
+
+describe('interpretCommand: rate limits (read and plan), never mistaken for budgets', () => {
+  it.each([
+    ["set acme's rate limit to 600 requests per minute and 20 concurrent requests", 'ratelimits.set', { tenant: 'acme', requests_per_minute: 600, concurrent_requests: 20 }],
+    ['limit tenant globex to 50k tokens/min', 'ratelimits.set', { tenant: 'globex', tokens_per_minute: 50000 }],
+    ['set per-key rpm for acme to 120', 'ratelimits.set', { tenant: 'acme', scope: 'per_key', requests_per_minute: 120 }],
+    ['lower the per-key rate limit of acme to 30 requests per minute', 'ratelimits.set', { tenant: 'acme', scope: 'per_key', requests_per_minute: 30 }],
+    ['change the rate limit of globex to 300', 'ratelimits.set', { tenant: 'globex', requests_per_minute: 300 }],
+    ['set concurrency for initech to 0', 'ratelimits.set', { tenant: 'initech', concurrent_requests: 0 }],
+    ['show rate limits for initech', 'ratelimits.show', { tenant: 'initech' }],
+    ['how many concurrent requests is globex allowed?', 'ratelimits.show', { tenant: 'globex' }],
+    ['rate limits', 'ratelimits.show', {}],
+    ['limit acme to $500 a month', 'budget.set', { tenant: 'acme', amount_usd: 500, window: 'monthly' }],
+  ])('%s', (text, intent, args) => {
+    expect(line(text)).toEqual({ intent, args });
+  });
+
+  it('asks which limit when a change names none, and reads general questions about rate limiting as prompts', () => {
+    expect(parse('set the rate limit for acme')).toMatchObject({ kind: 'clarify', said: { intent: 'ratelimits.set', args: { tenant: 'acme' } } });
+    expect(parse('Explain rate limiting with a token bucket').kind).toBe('none');
+    expect(parse('How do I handle OpenAI rate limits in Python?').kind).toBe('none');
+  });
+});

@@ -19,6 +19,7 @@ import { createPromptRecorder, type PromptRecorder } from './prompts/prompt-reco
 import type { PromptRepeatStore } from './prompts/prompt-repeat-store.ts';
 import { createRedisPromptRepeatStore } from './prompts/redis-prompt-repeat-store.ts';
 import { createSqlitePromptRepeatStore, PROMPT_REPEAT_STORE_SCHEMA } from './prompts/sqlite-prompt-repeat-store.ts';
+import type { RateLimitSource } from '../rate-limit/rate-limit-source.ts';
 
 /** The gateway's operator API with its resources (plan and prompt stores), closed with `close`. */
 export interface OpenedOperator {
@@ -58,6 +59,7 @@ export async function openOperator(
   ledger: Client<typeof LedgerService> | undefined,
   logger: Logger,
   fleet?: Client<typeof FleetService> | undefined,
+  rateLimits?: RateLimitSource,
 ): Promise<OpenedOperator> {
   let plans: PlanStore;
   let promptStore: PromptRepeatStore;
@@ -83,6 +85,7 @@ export async function openOperator(
     fleet: fleet ? createFleetServiceOperations(fleet, Math.min(config.SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS, 30_000)) : undefined,
     plans,
     prompts: promptStore,
+    ...(rateLimits ? { rateLimits } : {}),
     ...(config.SOPHIA_OPS_LLM_FALLBACK
       ? { llmFallback: createLlmFallback({ router, model: config.SOPHIA_OPS_LLM_MODEL, timeZone: config.SOPHIA_BUDGET_TIMEZONE, timeoutMs: Math.min(config.SOPHIA_GATEWAY_REQUEST_TIMEOUT_MS, 15_000), logger, now: () => Date.now() }) }
       : {}),

@@ -6,6 +6,7 @@ import type { PlanStore } from './plans/plan-store.ts';
 import type { FleetOperations } from './fleet-operations.ts';
 import type { PromptRepeatStore } from './prompts/prompt-repeat-store.ts';
 import type { LlmFallback } from './llm-fallback.ts';
+import type { RateLimitSource } from '../rate-limit/rate-limit-source.ts';
 
 /** What the operator commands act on, injected (tests pass fakes or in-memory transports). */
 export interface OperatorContext {
@@ -17,6 +18,8 @@ export interface OperatorContext {
   readonly plans: PlanStore;
   /** Prompt fingerprints of answered chat requests (costs.optimize's repeated prompts); undefined = not measured. */
   readonly prompts?: PromptRepeatStore;
+  /** The gateway's per-tenant rate limits (ratelimits.*); undefined = not available here. */
+  readonly rateLimits?: RateLimitSource;
   /** Reads text the rules could not (SOPHIA_OPS_LLM_FALLBACK); undefined = rules only. */
   readonly llmFallback?: LlmFallback;
   readonly logger: Logger;

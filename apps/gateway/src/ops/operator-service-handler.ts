@@ -94,5 +94,7 @@ export function createOperatorServiceHandler(options: OperatorServiceHandlerOpti
     setBudget: async (req, ctx) => ({ plan: expect.plan(await exec('budget.set', methods.setBudget.input)(req, ctx)) }),
     launchGpuInstances: async (req, ctx) => ({ plan: expect.plan(await exec('gpu.launch', methods.launchGpuInstances.input)(req, ctx)) }),
     terminateGpuInstances: async (req, ctx) => ({ plan: expect.plan(await exec('gpu.terminate', methods.terminateGpuInstances.input)(req, ctx)) }),
+    getRateLimits: async (req, ctx) => ({ result: expect.result(await exec('ratelimits.show', methods.getRateLimits.input)(req, ctx)) }),
+    setRateLimits: async (req, ctx) => ({ plan: expect.plan(await exec('ratelimits.set', methods.setRateLimits.input)(req, ctx)) }),
   };
 }

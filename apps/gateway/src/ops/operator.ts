@@ -18,6 +18,7 @@ import { commandToProto, planToProto } from './plan-proto.ts';
 import type { PlanRecord } from './plans/plan-store.ts';
 import { compareCosts, ledgerOf, listOverrides, savingsReport, showBreakers, showBudget, usageReport } from './read-commands.ts';
 import { listGpuInstances } from './gpu-commands.ts';
+import { showRateLimits } from './rate-limit-commands.ts';
 import { applyChange, isWriteCommand, planChange, type WriteCommand } from './write-commands.ts';
 
 /** What a command answers: a read's result, a write's plan, or an optimisation with its plans. */
@@ -94,6 +95,8 @@ export function createOperator(ctx: OperatorContext): Operator {
           return { kind: 'result', result: await showBreakers(ctx, caller, command.args) };
         case 'gpu.list':
           return { kind: 'result', result: await listGpuInstances(ctx, command.args) };
+        case 'ratelimits.show':
+          return { kind: 'result', result: await showRateLimits(ctx, caller, command.args) };
       }
     },
 

@@ -5,11 +5,12 @@ import { BudgetWindow } from '@sophia/contracts/ledger';
 import type { CommandResult } from '@sophia/contracts/ops';
 import { OverrideKind, OverrideScope, type Override, type OverrideSchema } from '@sophia/contracts/router';
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { parseDate, zonedDayStartMs, type Command, type CommandArgs } from '@sophia/ops-interpreter';
+import { parseDate, WRITE_INTENTS, zonedDayStartMs, type Command, type CommandArgs } from '@sophia/ops-interpreter';
 import { actorOf, hasScope, tenantInScope, type Caller } from '../api-key-scopes.ts';
 import { backendUnitCosts, type BackendUnitCosts, type TrafficSlice } from './backend-unit-costs.ts';
 import { commandResult, formatUsd, microUsd, usd } from './command-result.ts';
 import { applyGpuChange, planGpuChange } from './gpu-commands.ts';
+import { applyRateLimits, planRateLimits } from './rate-limit-commands.ts';
 import type { OperatorContext } from './operator-context.ts';
 import { describeOverride, ledgerOf, visibleOverrides } from './read-commands.ts';
 
@@ -21,7 +22,7 @@ export interface PlannedChange {
 }
 
 /** A write command, typed. */
-export type WriteCommand = Extract<Command, { intent: 'route.next' | 'route.pin' | 'traffic.split' | 'overrides.clear' | 'budget.set' | 'gpu.launch' | 'gpu.terminate' }>;
+export type WriteCommand = Extract<Command, { intent: 'route.next' | 'route.pin' | 'traffic.split' | 'overrides.clear' | 'budget.set' | 'ratelimits.set' | 'gpu.launch' | 'gpu.terminate' }>;
 
 const needAdmin = (caller: Caller, what: string): void => {
   if (!hasScope(caller, 'admin')) throw new ConnectError(`${what} affects every tenant: this API key lacks scope admin`, Code.PermissionDenied);
@@ -131,6 +132,8 @@ export async function planChange(ctx: OperatorContext, caller: Caller, command: 
         costEffect: `spend of tenant ${tenant} is capped at ${formatUsd(command.args.amount_usd)} per ${window === 'daily' ? 'day' : 'month'}; requests over it are refused`,
       };
     }
+    case 'ratelimits.set':
+      return planRateLimits(ctx, caller, command.args);
     case 'gpu.launch':
     case 'gpu.terminate':
       return planGpuChange(ctx, caller, command.intent, command.args);
@@ -181,6 +184,8 @@ export async function applyChange(ctx: OperatorContext, caller: Caller, command:
         [[tenant, command.args.window ?? 'monthly', command.args.amount_usd!, res.previousLimit ? usd(res.previousLimit) : null]],
       );
     }
+    case 'ratelimits.set':
+      return applyRateLimits(ctx, caller, command.args);
     case 'gpu.launch':
     case 'gpu.terminate':
       return applyGpuChange(ctx, caller, command.intent, command.args, planId);
@@ -189,7 +194,7 @@ export async function applyChange(ctx: OperatorContext, caller: Caller, command:
 
 /** Narrows a command to a write command. */
 export function isWriteCommand(command: Command): command is WriteCommand {
-  return ['route.next', 'route.pin', 'traffic.split', 'overrides.clear', 'budget.set', 'gpu.launch', 'gpu.terminate'].includes(command.intent);
+  return WRITE_INTENTS.has(command.intent);
 }
 
 /** Args of a write, for callers that build one by hand. */

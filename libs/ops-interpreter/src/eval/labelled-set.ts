@@ -148,7 +148,17 @@ const UNTIL: readonly Slot[] = [
   ['until the end of the week', { until: '2026-12-14' }],
 ];
 
+const RATE: readonly Slot[] = [
+  ['600 requests per minute', { requests_per_minute: 600 }],
+  ['50k tokens per minute', { tokens_per_minute: 50000 }],
+  ['20 concurrent requests', { concurrent_requests: 20 }],
+  ['120 rpm', { requests_per_minute: 120 }],
+  ['200,000 tokens/min', { tokens_per_minute: 200000 }],
+  ['8 simultaneous requests', { concurrent_requests: 8 }],
+];
+
 const SLOTS: Readonly<Record<string, readonly Slot[]>> = {
+  rate: RATE,
   period: PERIOD,
   backend: BACKEND,
   n: N,
@@ -288,6 +298,26 @@ const TEMPLATES: Readonly<Record<string, readonly string[]>> = {
     'make the {window} budget {amount} for tenant {tenant}',
     'limit {tenant} to {amount} {wtail}',
     'cap spending at {amount} {wtail}',
+  ],
+  'ratelimits.show': [
+    'show rate limits for {tenant}',
+    "what are {tenant}'s rate limits?",
+    'show the rate limits',
+    'what is the requests per minute limit for tenant {tenant}',
+    'rate limits',
+    'how many concurrent requests is {tenant} allowed?',
+    'list the rate limits in force',
+    'current rpm limit of {tenant}',
+  ],
+  'ratelimits.set': [
+    "set {tenant}'s rate limit to {rate}",
+    'limit tenant {tenant} to {rate}',
+    'rate limit {tenant} at {rate}',
+    'give tenant {tenant} {rate}',
+    'set the per-key rate limit for {tenant} to {rate}|scope=per_key',
+    'change the rate limit of {tenant} to {rate}',
+    'raise the limit for {tenant} to {rate} per api key|scope=per_key',
+    'throttle {tenant} to {rate}',
   ],
   'breakers.show': [
     'show breakers',
@@ -452,6 +482,10 @@ const NEGATIVES: readonly string[] = [
   'Describe the architecture of a transformer model',
   'How do I switch traffic lanes safely?',
   'Suggest a name for a GPU cluster',
+  'Explain rate limiting with a token bucket',
+  'How do I handle OpenAI rate limits in Python?',
+  'Write a rate limiter middleware for Express',
+  'What is the difference between throttling and debouncing?',
 ];
 
 /** Deterministic slot choice: the k-th expansion of a template takes value (k + offset) of each slot. */

@@ -1,5 +1,6 @@
 import type { CommandIntent } from '../command-schema.ts';
 import type { Phrase } from '../text/phrase.ts';
+import { RATE_LIMIT_WORDS } from '../slots/extract-rate-limits.ts';
 
 /** One intent the phrase may mean, with how strongly (higher = more specific evidence). */
 export interface IntentCandidate {
@@ -91,6 +92,24 @@ const RULES: readonly Rule[] = [
   {
     intent: 'budget.show',
     score: (p) => (p.has('budget') && !/\$\d|\d (dollars|usd)/.test(p.text) && (showVerb(p) || /\b(left|remaining|status|headroom|close)\b/.test(p.text) || p.words.length <= 3) ? 6 : 0),
+  },
+  {
+    intent: 'ratelimits.set',
+    // Rate vocabulary, a number and a verb of setting; dollars make it a budget, a question a read.
+    score: (p) => {
+      if (!RATE_LIMIT_WORDS.test(p.text) || QUESTION.test(p.text) || /\$|\b(dollars?|usd|bucks|budgets?)\b/.test(p.text)) return 0;
+      if (/^(set|change|raise|increase|lower|reduce|decrease|update|adjust|bump|lift|restrict)\b/.test(p.text)) return 9;
+      return /\b\d/.test(p.text) && /\b(set|change|raise|increase|lower|reduce|decrease|limit|cap|throttle|allow|give|make|update|adjust|bump|drop|lift|restrict|to|at)\b/.test(p.text) ? 9 : 0;
+    },
+  },
+  {
+    intent: 'ratelimits.show',
+    score: (p) => {
+      // "limit" and "allowed" also signal budgets: only the word budget itself makes it one.
+      if (!RATE_LIMIT_WORDS.test(p.text) || /\bbudgets?\b/.test(p.text)) return 0;
+      const setting = /\b\d/.test(p.text) && !QUESTION.test(p.text);
+      return !setting && (showVerb(p) || p.words.length <= 4 || /\b(current|currently|in force|allowed|configured|now)\b/.test(p.text)) ? 7 : 0;
+    },
   },
   {
     intent: 'breakers.show',

@@ -27,6 +27,13 @@ export function missingArgumentQuestion(command: Command): { question: string; c
     case 'budget.set':
       if (command.args.amount_usd === undefined) return { question: 'Set the budget to how many dollars?', candidates: [] };
       return undefined;
+    case 'ratelimits.set': {
+      const a = command.args;
+      if (a.requests_per_minute === undefined && a.tokens_per_minute === undefined && a.concurrent_requests === undefined) {
+        return { question: 'Set which limit: requests per minute, tokens per minute or concurrent requests (and to what)?', candidates: [] };
+      }
+      return undefined;
+    }
     default:
       return undefined;
   }

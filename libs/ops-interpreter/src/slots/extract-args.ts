@@ -18,6 +18,7 @@ import {
   extractWindow,
   extractWorkload,
 } from './extract-slots.ts';
+import { extractRateLimits, extractRateLimitScope, extractRateLimitTenant } from './extract-rate-limits.ts';
 
 /** What the argument extractors know besides the words. */
 export interface ArgContext {
@@ -66,6 +67,10 @@ export function extractArgs(intent: CommandIntent, p: Phrase, ctx: ArgContext): 
       return defined({ tenant: extractTenant(p, { budgetContext: true, subjectVerbs: ['have', 'has'] }) });
     case 'budget.set':
       return defined({ tenant: extractTenant(p, { budgetContext: true }), amount_usd: extractAmount(p), window: extractWindow(p) });
+    case 'ratelimits.show':
+      return defined({ tenant: extractRateLimitTenant(p) });
+    case 'ratelimits.set':
+      return defined({ tenant: extractRateLimitTenant(p), scope: extractRateLimitScope(p), ...extractRateLimits(p) });
     case 'breakers.show':
       return defined({ backend: extractBackend(p) });
     case 'gpu.list':

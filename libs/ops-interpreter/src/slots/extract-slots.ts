@@ -101,7 +101,8 @@ export function extractWorkload(p: Phrase, opts: { allowFor?: boolean; allowBare
 
 const NOT_TENANT = new Set(['much', 'many', 'left', 'remaining', 'do', 'does', 'did', 'have', 'has', 'to', 'for', 'of', 'on', 'at', 'by', 'in', 'with', 'from', 'and', 'or', 'the', 'our', 'my', 'this', 'that', 'a', 'an', 'all', 'every', 'each', 'budget', 'budgets', 'monthly', 'daily', 'spending', 'limit', 'it', 'its', 'them', 'us', 'me', 'we', 'lambda', 'labs', 'gpu', 'serverless', 'tenant', 'tenants', 'everyone', 'everybody', 'is', 'usage', 'total', 'overall', 'account', 'current', 'cost', 'costs', 'traffic', 'requests', 'queries', 'prompts', 'what', 'which', 'how', 'you', 'they']);
 
-function tenantWord(p: Phrase, i: number): string | undefined {
+/** The word at `i` as a tenant name, or undefined when it is a keyword, stopword or number. */
+export function tenantWord(p: Phrase, i: number): string | undefined {
   const raw = p.raws[i];
   const word = p.words[i];
   if (raw === undefined || word === undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(raw) || /^\d+$/.test(raw)) return undefined;

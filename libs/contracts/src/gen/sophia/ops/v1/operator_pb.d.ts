@@ -779,6 +779,66 @@ export declare type SetBudgetRequest = Message<"sophia.ops.v1.SetBudgetRequest">
 export declare const SetBudgetRequestSchema: GenMessage<SetBudgetRequest>;
 
 /**
+ * @generated from message sophia.ops.v1.GetRateLimitsRequest
+ */
+export declare type GetRateLimitsRequest = Message<"sophia.ops.v1.GetRateLimitsRequest"> & {
+  /**
+   * Unset = the caller's tenant (admin: every tenant with limits).
+   *
+   * @generated from field: optional string tenant = 1;
+   */
+  tenant?: string | undefined;
+};
+
+/**
+ * Describes the message sophia.ops.v1.GetRateLimitsRequest.
+ * Use `create(GetRateLimitsRequestSchema)` to create a new message.
+ */
+export declare const GetRateLimitsRequestSchema: GenMessage<GetRateLimitsRequest>;
+
+/**
+ * Fields left unset keep their current value; 0 lifts the limit in that dimension.
+ *
+ * @generated from message sophia.ops.v1.SetRateLimitsRequest
+ */
+export declare type SetRateLimitsRequest = Message<"sophia.ops.v1.SetRateLimitsRequest"> & {
+  /**
+   * Unset = the caller's tenant.
+   *
+   * @generated from field: optional string tenant = 1;
+   */
+  tenant?: string | undefined;
+
+  /**
+   * "tenant" (all the tenant's keys together; default) or "per_key" (each API key of the tenant).
+   *
+   * @generated from field: optional string scope = 2;
+   */
+  scope?: string | undefined;
+
+  /**
+   * @generated from field: optional int32 requests_per_minute = 3;
+   */
+  requestsPerMinute?: number | undefined;
+
+  /**
+   * @generated from field: optional int32 tokens_per_minute = 4;
+   */
+  tokensPerMinute?: number | undefined;
+
+  /**
+   * @generated from field: optional int32 concurrent_requests = 5;
+   */
+  concurrentRequests?: number | undefined;
+};
+
+/**
+ * Describes the message sophia.ops.v1.SetRateLimitsRequest.
+ * Use `create(SetRateLimitsRequestSchema)` to create a new message.
+ */
+export declare const SetRateLimitsRequestSchema: GenMessage<SetRateLimitsRequest>;
+
+/**
  * @generated from message sophia.ops.v1.LaunchGpuInstancesRequest
  */
 export declare type LaunchGpuInstancesRequest = Message<"sophia.ops.v1.LaunchGpuInstancesRequest"> & {
@@ -1050,6 +1110,38 @@ export declare type TerminateGpuInstancesResponse = Message<"sophia.ops.v1.Termi
 export declare const TerminateGpuInstancesResponseSchema: GenMessage<TerminateGpuInstancesResponse>;
 
 /**
+ * @generated from message sophia.ops.v1.GetRateLimitsResponse
+ */
+export declare type GetRateLimitsResponse = Message<"sophia.ops.v1.GetRateLimitsResponse"> & {
+  /**
+   * @generated from field: sophia.ops.v1.CommandResult result = 1;
+   */
+  result?: CommandResult | undefined;
+};
+
+/**
+ * Describes the message sophia.ops.v1.GetRateLimitsResponse.
+ * Use `create(GetRateLimitsResponseSchema)` to create a new message.
+ */
+export declare const GetRateLimitsResponseSchema: GenMessage<GetRateLimitsResponse>;
+
+/**
+ * @generated from message sophia.ops.v1.SetRateLimitsResponse
+ */
+export declare type SetRateLimitsResponse = Message<"sophia.ops.v1.SetRateLimitsResponse"> & {
+  /**
+   * @generated from field: sophia.ops.v1.Plan plan = 1;
+   */
+  plan?: Plan | undefined;
+};
+
+/**
+ * Describes the message sophia.ops.v1.SetRateLimitsResponse.
+ * Use `create(SetRateLimitsResponseSchema)` to create a new message.
+ */
+export declare const SetRateLimitsResponseSchema: GenMessage<SetRateLimitsResponse>;
+
+/**
  * @generated from message sophia.ops.v1.GetPlanResponse
  */
 export declare type GetPlanResponse = Message<"sophia.ops.v1.GetPlanResponse"> & {
@@ -1300,6 +1392,28 @@ export declare const OperatorService: GenService<{
     methodKind: "unary";
     input: typeof TerminateGpuInstancesRequestSchema;
     output: typeof TerminateGpuInstancesResponseSchema;
+  },
+  /**
+   * ratelimits.show: the rate limits in force per tenant (config, and operator overrides over it).
+   * A key reads its own tenant's; an admin key any tenant's, or every configured one.
+   *
+   * @generated from rpc sophia.ops.v1.OperatorService.GetRateLimits
+   */
+  getRateLimits: {
+    methodKind: "unary";
+    input: typeof GetRateLimitsRequestSchema;
+    output: typeof GetRateLimitsResponseSchema;
+  },
+  /**
+   * ratelimits.set (plan; scope admin): a tenant's limits, changed on every gateway replica within
+   * a second of ConfirmPlan and kept across restarts (Redis, or the embedded state file).
+   *
+   * @generated from rpc sophia.ops.v1.OperatorService.SetRateLimits
+   */
+  setRateLimits: {
+    methodKind: "unary";
+    input: typeof SetRateLimitsRequestSchema;
+    output: typeof SetRateLimitsResponseSchema;
   },
 }>;
 
