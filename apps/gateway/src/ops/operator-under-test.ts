@@ -1,6 +1,6 @@
 // Test support (used only by specs): an operator over a fake router/ledger transport and the real
 // SQLite plan store in memory, with a clock the test sets — one place instead of a copy per spec.
-import { createClient, type Transport } from '@connectrpc/connect';
+import { ConnectError, createClient, type Code, type Transport } from '@connectrpc/connect';
 import { LedgerService } from '@sophia/contracts/ledger';
 import { RouterService } from '@sophia/contracts/router';
 import { memoryStateDatabase } from '@sophia/state-store/testing';
@@ -33,4 +33,15 @@ export function operatorUnderTest(transport: Transport, now: () => number, extra
     ...extra,
   });
   return { operator, db: state.db, close: () => state.close() };
+}
+
+/** The gRPC code and message a call failed with (the spec fails if it did not fail). */
+export async function codeOf(p: Promise<unknown>): Promise<{ code: Code; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = ConnectError.from(err);
+    return { code: e.code, message: e.rawMessage };
+  }
+  throw new Error('expected a failure');
 }

@@ -2,7 +2,7 @@ import { Code, ConnectError, createRouterTransport } from '@connectrpc/connect';
 import { LedgerService } from '@sophia/contracts/ledger';
 import { RouterService } from '@sophia/contracts/router';
 import type { Caller, Scope } from '../api-key-scopes.ts';
-import { operatorUnderTest } from './operator-under-test.ts';
+import { codeOf, operatorUnderTest } from './operator-under-test.ts';
 
 const caller = (tenant: string, ...scopes: Scope[]): Caller => ({ tenant, scopes: new Set(scopes), keyId: `k-${tenant}` });
 
@@ -32,16 +32,6 @@ function setup(options: { failSetOverride?: number } = {}) {
   });
   const { operator, close } = operatorUnderTest(transport, () => now);
   return { operator, overrides, audits, advance: (ms: number) => (now += ms), close };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<{ code: Code; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    const e = ConnectError.from(err);
-    return { code: e.code, message: e.rawMessage };
-  }
-  throw new Error('expected a failure');
 }
 
 describe('operator plans', () => {

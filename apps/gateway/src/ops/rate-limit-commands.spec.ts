@@ -1,11 +1,11 @@
-import { Code, ConnectError, createRouterTransport } from '@connectrpc/connect';
+import { Code, createRouterTransport } from '@connectrpc/connect';
 import { LedgerService } from '@sophia/contracts/ledger';
 import { memoryStateDatabase } from '@sophia/state-store/testing';
 import type { Caller, Scope } from '../api-key-scopes.ts';
 import { createRateLimitSource } from '../rate-limit/rate-limit-source.ts';
 import { createSqliteRateLimitStore, RATE_LIMIT_STORE_SCHEMA } from '../rate-limit/rate-limit-store.ts';
 import type { TenantRateLimits } from '../rate-limit/rate-limits.ts';
-import { operatorUnderTest } from './operator-under-test.ts';
+import { codeOf, operatorUnderTest } from './operator-under-test.ts';
 
 const caller = (tenant: string, ...scopes: Scope[]): Caller => ({ tenant, scopes: new Set(scopes), keyId: `k-${tenant}` });
 const admin = caller('ops', 'ops:read', 'ops:write', 'admin');
@@ -27,16 +27,6 @@ function setup(config: ReadonlyMap<string, TenantRateLimits>) {
   const rateLimits = replica();
   const { operator, close } = operatorUnderTest(transport, () => Date.UTC(2026, 11, 9, 10), { rateLimits });
   return { operator, rateLimits, other: replica(), audits, close: () => (close(), state.close()) };
-}
-
-async function failure(p: Promise<unknown>): Promise<{ code: Code; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    const e = ConnectError.from(err);
-    return { code: e.code, message: e.rawMessage };
-  }
-  throw new Error('expected a failure');
 }
 
 const CONFIG = new Map<string, TenantRateLimits>([
@@ -80,7 +70,7 @@ describe('ratelimits.set / ratelimits.show (operator API)', () => {
       expect(all.result.table?.columns).toEqual(['tenant', 'scope', 'requests_per_minute', 'tokens_per_minute', 'concurrent_requests', 'source']);
       expect(all.result.summary).toContain('tenant initech: 3 concurrent in total, no limit per key (override)');
       expect(all.result.summary).toContain('tenant acme: 100 requests/min in total, 20 requests/min per key (config)');
-      expect(await failure(t.operator.execute(caller('globex', 'ops:read'), 'ratelimits.show', { tenant: 'acme' }))).toMatchObject({ code: Code.PermissionDenied, message: expect.stringContaining('tenant: this API key belongs to tenant globex') });
+      expect(await codeOf(t.operator.execute(caller('globex', 'ops:read'), 'ratelimits.show', { tenant: 'acme' }))).toMatchObject({ code: Code.PermissionDenied, message: expect.stringContaining('tenant: this API key belongs to tenant globex') });
     } finally {
       t.close();
     }
@@ -89,9 +79,9 @@ describe('ratelimits.set / ratelimits.show (operator API)', () => {
   it('refuses a tenant raising its own limits, a change naming no limit, and a negative limit — each naming the problem', async () => {
     const t = setup(CONFIG);
     try {
-      expect(await failure(t.operator.execute(caller('acme', 'ops:read', 'ops:write'), 'ratelimits.set', { requests_per_minute: 10_000 }))).toMatchObject({ code: Code.PermissionDenied, message: expect.stringContaining('needs scope admin') });
-      expect(await failure(t.operator.execute(admin, 'ratelimits.set', { tenant: 'acme' }))).toMatchObject({ code: Code.InvalidArgument, message: expect.stringMatching(/^requests_per_minute: required/) });
-      expect(await failure(t.operator.execute(admin, 'ratelimits.set', { tenant: 'acme', tokens_per_minute: -5 }))).toMatchObject({ code: Code.InvalidArgument, message: expect.stringMatching(/^tokens_per_minute: must not be negative/) });
+      expect(await codeOf(t.operator.execute(caller('acme', 'ops:read', 'ops:write'), 'ratelimits.set', { requests_per_minute: 10_000 }))).toMatchObject({ code: Code.PermissionDenied, message: expect.stringContaining('needs scope admin') });
+      expect(await codeOf(t.operator.execute(admin, 'ratelimits.set', { tenant: 'acme' }))).toMatchObject({ code: Code.InvalidArgument, message: expect.stringMatching(/^requests_per_minute: required/) });
+      expect(await codeOf(t.operator.execute(admin, 'ratelimits.set', { tenant: 'acme', tokens_per_minute: -5 }))).toMatchObject({ code: Code.InvalidArgument, message: expect.stringMatching(/^tokens_per_minute: must not be negative/) });
       expect(await t.other.limitsFor('acme')).toEqual(CONFIG.get('acme'));
     } finally {
       t.close();
