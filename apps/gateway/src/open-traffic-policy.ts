@@ -56,7 +56,11 @@ export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, r
   let close: () => Promise<void>;
   if (config.SOPHIA_REDIS_URL) {
     const redis = await connectRedis(config.SOPHIA_REDIS_URL, {
-      options: { maxRetriesPerRequest: 1, commandTimeout: 1000 },
+      // No offline queue: while Redis is unreachable a limit check fails at once and the request is
+      // admitted without limits (rate-limited-router.ts), instead of every request waiting up to
+      // commandTimeout for a reconnect — a silent wait that also carried requests begun during an
+      // outage past its end (the chaos refuse row).
+      options: { maxRetriesPerRequest: 1, commandTimeout: 1000, enableOfflineQueue: false },
       onError: (err) => logger.warn({ err: err.message }, 'redis connection error (traffic policies)'),
     });
     limiter = createRedisRateLimiter({ redis });

@@ -29,7 +29,9 @@ export interface BudgetHandlerDeps {
   /** TTL of reservations whose request does not name one. */
   readonly reservationTtlMs: number;
   readonly storeCall: <T>(operation: string, call: () => Promise<T>) => Promise<T>;
-  readonly metrics?: Pick<LedgerMetrics, 'observeRecord' | 'observeReserve'>;
+  readonly metrics?: Pick<LedgerMetrics, 'observeRecord' | 'observeReserve' | 'observeSettlement'>;
+  /** Told of a commit that settled no reservation (the request was served without a budget check). */
+  readonly logger?: { warn?(details: object, message: string): void };
 }
 
 function text(value: string, field: string, required = true, max = MAX_TEXT_LENGTH): string {
@@ -94,6 +96,10 @@ export function createBudgetHandler(deps: BudgetHandlerDeps): BudgetMethods {
       const record = apiKey === '' ? base : { ...base, apiKey };
       const outcome = await storeCall('commit', () => store.record(record, { reservationId }));
       deps.metrics?.observeRecord(outcome.record, outcome.recorded);
+      deps.metrics?.observeSettlement(outcome);
+      if (outcome.recorded && outcome.reservationHeld === false) {
+        deps.logger?.warn?.({ requestId: record.requestId, reservationId }, 'usage committed without a held reservation: this request was served without a budget check');
+      }
       return { recorded: outcome.recorded, cost: { microUsd: BigInt(outcome.record.costMicroUsd) } };
     },
 

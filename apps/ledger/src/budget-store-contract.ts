@@ -70,8 +70,8 @@ export function budgetStoreContract(store: () => UsageStore & BudgetStore): void
   it('turns a reservation into actual spend when its request is recorded, once', async () => {
     await store().setLimit(ACME, 'month', 1000);
     await reserve('req-1', 400);
-    await store().record(usageRecord({ requestId: 'req-1', costMicroUsd: 150 }));
-    await store().record(usageRecord({ requestId: 'req-1', costMicroUsd: 150 }));
+    expect((await store().record(usageRecord({ requestId: 'req-1', costMicroUsd: 150 }))).reservationHeld).toBe(true);
+    expect((await store().record(usageRecord({ requestId: 'req-1', costMicroUsd: 150 }))).reservationHeld).toBe(false);
     const [day, month] = await store().status(ACME, T0);
     expect(day).toMatchObject({ spentMicroUsd: 150, reservedMicroUsd: 0 });
     expect(month).toMatchObject({ limitMicroUsd: 1000, spentMicroUsd: 150, reservedMicroUsd: 0 });
@@ -80,7 +80,7 @@ export function budgetStoreContract(store: () => UsageStore & BudgetStore): void
 
   it('settles a reservation with another id when the record names it', async () => {
     await reserve('hold-9', 400);
-    await store().record(usageRecord({ requestId: 'req-9', costMicroUsd: 10 }), { reservationId: 'hold-9' });
+    expect((await store().record(usageRecord({ requestId: 'req-9', costMicroUsd: 10 }), { reservationId: 'hold-9' })).reservationHeld).toBe(true);
     expect((await store().status(ACME, T0))[0]).toMatchObject({ spentMicroUsd: 10, reservedMicroUsd: 0 });
   });
 

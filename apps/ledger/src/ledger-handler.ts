@@ -20,6 +20,7 @@ import { quoteWorstCase } from './worst-case-quote.ts';
 /** The little of a logger the handler needs (pino's `Logger` fits). */
 export interface LedgerLogger {
   error(details: object, message: string): void;
+  warn?(details: object, message: string): void;
 }
 
 /** What the ledger handler is built from; all injected so tests use fakes and fixed clocks. */
@@ -35,7 +36,7 @@ export interface LedgerHandlerDeps {
   /** Where store failures are logged (their cause never reaches clients). */
   readonly logger?: LedgerLogger;
   /** Ledger counters (records, cost, tokens); omitted in most unit tests. */
-  readonly metrics?: Pick<LedgerMetrics, 'observeRecord' | 'observeReserve'>;
+  readonly metrics?: Pick<LedgerMetrics, 'observeRecord' | 'observeReserve' | 'observeSettlement'>;
   /** Budget periods (time zone). @default UTC */
   readonly calendar?: BudgetCalendar;
   /** TTL of reservations that do not name one. @default 300000 (5 min) */
@@ -79,6 +80,7 @@ export function createLedgerHandler(deps: LedgerHandlerDeps): ServiceImpl<typeof
       reservationTtlMs: deps.reservationTtlMs ?? 300_000,
       storeCall,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      ...(deps.logger ? { logger: deps.logger } : {}),
     }),
     ...createReportHandler({ store: deps.store, catalogs, calendar, clock, storeCall, settings: deps.reports ?? DEFAULT_REPORT_SETTINGS }),
 

@@ -1,7 +1,7 @@
 // Ledger-specific Prometheus metrics. Counted only for events this replica actually recorded (not
 // duplicates), so summing across replicas gives the true totals. Labels are bounded by the catalog.
 import { Counter, type Registry } from 'prom-client';
-import type { UsageRecord } from './usage-store.ts';
+import type { RecordOutcome, UsageRecord } from './usage-store.ts';
 
 /** Counters the handler and the catalog watcher update. */
 export interface LedgerMetrics {
@@ -10,10 +10,13 @@ export interface LedgerMetrics {
   readonly tokens: Counter<'backend' | 'model' | 'kind'>;
   readonly catalogReloads: Counter<'result'>;
   readonly reservations: Counter<'result'>;
+  readonly unreservedCommits: Counter;
   /** Counts one RecordUsage outcome. */
   observeRecord(record: UsageRecord, recorded: boolean): void;
   /** Counts one Reserve outcome. */
   observeReserve(granted: boolean): void;
+  /** Counts a settled commit that found no reservation held for it (served without a budget check). */
+  observeSettlement(outcome: RecordOutcome): void;
 }
 
 /** Registers the ledger metrics on `registry`. */
@@ -48,9 +51,18 @@ export function createLedgerMetrics(registry: Registry): LedgerMetrics {
     labelNames: ['result'],
     registers: [registry],
   });
+  const unreservedCommits = new Counter({
+    name: 'ledger_unreserved_commits_total',
+    help: 'Usage committed (or replayed from the outage spool) that settled no reservation: requests served without a budget check (SOPHIA_REDIS_OUTAGE=serve during an outage, or a reservation expired or released first). Stays 0 under SOPHIA_REDIS_OUTAGE=refuse.',
+    registers: [registry],
+  });
   return {
     records,
     reservations,
+    unreservedCommits,
+    observeSettlement(outcome) {
+      if (outcome.recorded && outcome.reservationHeld === false) unreservedCommits.inc();
+    },
     observeReserve(granted) {
       reservations.inc({ result: granted ? 'granted' : 'refused' });
     },

@@ -76,15 +76,15 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
       redis.call('HSET', KEYS[8], 'n', n + 1, 'r', math.max(tonumber(c[2]), ratio), 'x', math.max(tonumber(c[3]), excess))
     end
   end
-  return {1, ARGV[1]}
+  return {1, ARGV[1], held and 1 or 0}
 end
-return {0, redis.call('GET', KEYS[1])}
+return {0, redis.call('GET', KEYS[1]), held and 1 or 0}
 `;
 
 const COMMAND = 'sophiaLedgerRecordCalibrated';
 
 type ScriptedRedis = {
-  [COMMAND](numKeys: number, ...keysThenArgs: Array<string | number>): Promise<[number, string | null]>;
+  [COMMAND](numKeys: number, ...keysThenArgs: Array<string | number>): Promise<[number, string | null, number]>;
 };
 
 function member(record: UsageRecord): string {
@@ -156,7 +156,7 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
         keys.spent(scopeId(scope), 'day', calendar.period('day', record.timeMs)),
         keys.spent(scopeId(scope), 'month', calendar.period('month', record.timeMs)),
       ]);
-      const [created, stored] = await scripted[COMMAND](
+      const [created, stored, held] = await scripted[COMMAND](
         8 + spentKeys.length,
         key,
         keys.byTime,
@@ -181,7 +181,7 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
         CALIBRATION_GENERATION,
       );
       if (stored === null) throw new Error(`usage event at ${key} vanished during record`);
-      return { recorded: created === 1, record: created === 1 ? record : decodeStoredRecord(key, stored) };
+      return { recorded: created === 1, record: created === 1 ? record : decodeStoredRecord(key, stored), reservationHeld: held === 1 };
     },
 
     query(query: UsageQuery): Promise<UsageReport> {

@@ -9,6 +9,7 @@ import { createRedisUsageStore } from './redis-usage-store.ts';
 import { createSpoolingUsageStore, isRedisOutage, OutageRefusal, type RedisOutagePolicy, type SpoolingUsageStore } from './spooling-usage-store.ts';
 import { createUsageSpool, SPOOL_SCHEMA, type UsageSpool } from './usage-spool.ts';
 import { T0, usageRecord } from './usage-store-contract.ts';
+import type { RecordOutcome } from './usage-store.ts';
 
 const available = redisServerAvailable();
 const describeRedis = available ? describe : describe.skip;
@@ -63,10 +64,12 @@ describeRedis('the spooling Redis store during a Redis outage (real redis-server
     await server.stop();
   });
 
+  const replayed: RecordOutcome[] = [];
   const storeWith = (policy: RedisOutagePolicy): { store: SpoolingUsageStore; prefix: string } => {
     const prefix = `{outage${n++}}:`;
     spool = createUsageSpool(memoryStateDatabase(SPOOL_SCHEMA).db);
-    const store = createSpoolingUsageStore({ primary: createRedisUsageStore({ redis: viaProxy, keyPrefix: prefix }), spool, policy, logger, replayEveryMs: 60_000 });
+    replayed.length = 0;
+    const store = createSpoolingUsageStore({ primary: createRedisUsageStore({ redis: viaProxy, keyPrefix: prefix }), spool, policy, logger, replayEveryMs: 60_000, onReplayed: (o) => void replayed.push(o) });
     stores.push(store);
     return { store, prefix };
   };
@@ -97,17 +100,35 @@ describeRedis('the spooling Redis store during a Redis outage (real redis-server
 
   it('refuses new requests under the refuse policy, still spooling the usage of requests already served', async () => {
     const { store } = storeWith('refuse');
+    // Reserved before the outage, served across it: its usage, spooled, settles that reservation at replay.
+    expect((await store.reserve({ tenant: 'acme', reservationId: 'served', amountMicroUsd: 5, nowMs: T0, ttlMs: 60_000 })).granted).toBe(true);
     await proxy.cut();
     try {
       await expect(store.reserve({ tenant: 'acme', reservationId: 'r', amountMicroUsd: 5, nowMs: T0, ttlMs: 1000 })).rejects.toBeInstanceOf(OutageRefusal);
       // Reserve reads the prompt calibration first: the policy holds there too (the chaos suite found it bypassed).
       await expect(store.promptCalibration('m')).rejects.toBeInstanceOf(OutageRefusal);
-      expect((await store.record(usageRecord({ requestId: 'served' }))).recorded).toBe(true);
+      const spooled = await store.record(usageRecord({ requestId: 'served' }));
+      expect(spooled.recorded).toBe(true);
+      expect(spooled.reservationHeld).toBeUndefined(); // not known until Redis settles it
       expect(spool.size()).toBe(1);
     } finally {
       await proxy.restore();
     }
     expect(await store.replay()).toBe(1);
+    expect(replayed.map((o) => [o.record.requestId, o.reservationHeld])).toEqual([['served', true]]);
+  });
+
+  it('reports each replayed record that settled no reservation: a request served unchecked under serve', async () => {
+    const { store } = storeWith('serve');
+    await proxy.cut();
+    try {
+      expect(await store.reserve({ tenant: 'acme', reservationId: 'unchecked', amountMicroUsd: 5, nowMs: T0, ttlMs: 1000 })).toEqual({ granted: true, states: [] });
+      await store.record(usageRecord({ requestId: 'unchecked' }));
+    } finally {
+      await proxy.restore();
+    }
+    expect(await store.replay()).toBe(1);
+    expect(replayed.map((o) => [o.record.requestId, o.recorded, o.reservationHeld])).toEqual([['unchecked', true, false]]);
   });
 
   it('under the serve policy, an unreachable calibration is the safe default, not an error', async () => {

@@ -46,6 +46,8 @@ export interface SpoolingUsageStoreOptions {
   readonly logger: { warn(details: object, message: string): void; info(details: object, message: string): void };
   /** How often the spool is replayed while it holds records. @default 1000 */
   readonly replayEveryMs?: number;
+  /** Told of each replayed record's outcome (whether it settled a reservation: ledger_unreserved_commits_total). */
+  readonly onReplayed?: (outcome: RecordOutcome) => void;
 }
 
 /** The wrapped store plus `replay` (for tests) and `close` (stops the replay timer). */
@@ -61,16 +63,20 @@ export function createSpoolingUsageStore(options: SpoolingUsageStoreOptions): Sp
   let replaying: Promise<number> | undefined;
   const replayOnce = async (): Promise<number> => {
     let replayed = 0;
+    let unreserved = 0;
     for (;;) {
       const batch = spool.head(100);
       if (batch.length === 0) break;
       for (const { record, reservationId } of batch) {
-        await primary.record(record, { reservationId });
+        const outcome = await primary.record(record, { reservationId });
         spool.remove(record.requestId);
         replayed += 1;
+        if (outcome.recorded && outcome.reservationHeld === false) unreserved += 1;
+        options.onReplayed?.(outcome);
       }
     }
-    if (replayed > 0) logger.info({ replayed }, 'redis is back: spooled usage records replayed');
+    // `unreserved`: requests served during the outage without a budget hold (SOPHIA_REDIS_OUTAGE=serve).
+    if (replayed > 0) logger.info({ replayed, unreserved }, 'redis is back: spooled usage records replayed');
     return replayed;
   };
   const replay = (): Promise<number> => {

@@ -104,13 +104,13 @@ export function createSqliteUsageStore(db: DatabaseSync, options: SqliteUsageSto
         const estimate = budgets.takeReservation(record.tenant, recordOptions.reservationId ?? record.requestId);
         if (q.insert.run(record.requestId, record.tenant, record.timeMs, json).changes === 0) {
           const stored = q.existing.get(record.requestId) as { json: string };
-          return { recorded: false, record: decodeStoredRecord(`usage event ${record.requestId}`, stored.json) };
+          return { recorded: false, record: decodeStoredRecord(`usage event ${record.requestId}`, stored.json), reservationHeld: estimate !== undefined };
         }
         q.rollup.run(Math.floor(record.timeMs / DAY_MS), rollupGroup(record), record.promptTokens, record.completionTokens, record.costMicroUsd);
         budgets.addSpend({ ...record, apiKey: record.apiKey ?? '' });
         if (estimate !== undefined && estimate > 0) budgets.observePrompt(record.model, estimate, record.promptTokens);
         log.appendUsage(record);
-        return { recorded: true, record };
+        return { recorded: true, record, reservationHeld: estimate !== undefined };
       });
       // Also for a replay: the first commit of this id may be in the batch not yet flushed.
       await durable();

@@ -16,7 +16,7 @@ import { scheduleRetention } from './retention.ts';
 import { createSpoolingUsageStore } from './spooling-usage-store.ts';
 import { createUsageSpool, SPOOL_SCHEMA } from './usage-spool.ts';
 import { createRedisUsageStore } from './redis-usage-store.ts';
-import type { UsageStore } from './usage-store.ts';
+import type { RecordOutcome, UsageStore } from './usage-store.ts';
 import type { BudgetStore } from './budget-store.ts';
 import { createBudgetCalendar } from './budget-calendar.ts';
 import { parseBaselineInstances } from './gpu-baseline.ts';
@@ -115,6 +115,7 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
       spool: createUsageSpool(spoolState.db),
       policy: config.SOPHIA_REDIS_OUTAGE,
       logger,
+      ...(metrics ? { onReplayed: (outcome: RecordOutcome) => metrics.observeSettlement(outcome) } : {}),
     });
     closers.push(() => spoolState.close());
     closers.push(() => spooling.close());

@@ -32,8 +32,9 @@ export function usageStoreContract(store: () => UsageStore): void {
   it('records once per request id and keeps the earlier record', async () => {
     const first = await store().record(usageRecord({ requestId: 'r1', costMicroUsd: 7 }));
     expect(first.recorded).toBe(true);
+    expect(first.reservationHeld).toBe(false);
     const again = await store().record(usageRecord({ requestId: 'r1', costMicroUsd: 999, tenant: 'other' }));
-    expect(again).toEqual({ recorded: false, record: usageRecord({ requestId: 'r1', costMicroUsd: 7 }) });
+    expect(again).toEqual({ recorded: false, record: usageRecord({ requestId: 'r1', costMicroUsd: 7 }), reservationHeld: false });
     const report = await store().query({ startMs: 0, endMs: T0 + DAY, groupBy: [] });
     expect(report.total).toEqual({ requests: 1n, promptTokens: 100n, completionTokens: 50n, costMicroUsd: 7n });
     expect(report.rows).toEqual([]);

@@ -67,6 +67,14 @@ export interface UsageReport {
 export interface RecordOutcome {
   readonly recorded: boolean;
   readonly record: UsageRecord;
+  /**
+   * Whether a budget reservation was held under the record's reservation id and settled by it. False
+   * means the request was served without a budget hold (its reservation never made — the ledger was
+   * unreachable under SOPHIA_REDIS_OUTAGE=serve — or expired or released first); operators count those
+   * (ledger_unreserved_commits_total). Absent when not known yet: a record spooled during a Redis outage
+   * is settled, and this known, at its replay.
+   */
+  readonly reservationHeld?: boolean;
 }
 
 /** An admin action (budget change, override) in the audit trail. */

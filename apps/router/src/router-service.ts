@@ -78,7 +78,10 @@ export const routerService = defineHostedService(routerConfigSchema, async ({ co
     let redis: Awaited<ReturnType<typeof connectRedis>>;
     try {
       redis = await connectRedis(config.SOPHIA_REDIS_URL, {
-        options: { maxRetriesPerRequest: 1, commandTimeout: 500 },
+        // No offline queue: while Redis is unreachable the per-request override read fails at once
+        // (the request is routed without overrides, request-planner.ts) instead of waiting up to
+        // commandTimeout for a reconnect.
+        options: { maxRetriesPerRequest: 1, commandTimeout: 500, enableOfflineQueue: false },
         onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
       });
     } catch (err) {
