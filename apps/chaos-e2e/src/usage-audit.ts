@@ -84,6 +84,17 @@ export function auditUsage(calls: readonly LoadCall[], sent: number, prefix: str
   };
 }
 
+/** Entries in the ledger's durable log in Redis not yet written to the warehouse and acknowledged: the buffer. */
+export async function ledgerLogBacklog(redisUrl: string): Promise<number> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    return await redis.xlen(LEDGER_LOG_KEY);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /**
  * Resolves once the ledger's durable log in Redis is empty: every usage event has been written to
  * the warehouse and acknowledged (entries of a killed sink included, once SOPHIA_WAREHOUSE_CLAIM_IDLE_MS passed).
