@@ -1,0 +1,71 @@
+// #15 item 1 in the chaos suite: both backends accept the connection and never answer. A client
+// with no deadline of its own must hear a clear error within SOPHIA_FIRST_TOKEN_BOUND_MS (the bound
+// on the time before a client hears something), not after the upstreams' own first-token timeouts
+// (30 s serverless, 60 s GPU) or the 120 s request deadline; the error names what each target did;
+// the mesh serves again as soon as an upstream answers.
+import { createChaosScorecard } from './chaos-scorecard.ts';
+import { deployment, reportPath, SECRETS, startChaosMesh, type ChaosMesh } from './chaos-mesh.ts';
+import { describeStatuses, type LoadCall } from './steady-load.ts';
+
+/** The bound under test (the default is 15 s; shorter here to keep the row quick, the mechanism is the same). */
+const BOUND_MS = 5000;
+/** Concurrent clients waiting on silent backends. */
+const CLIENTS = 4;
+
+async function setFault(url: string, fault: Record<string, unknown> | undefined): Promise<void> {
+  const res = await fetch(`${url}/sim/fault`, { method: fault ? 'POST' : 'DELETE', headers: { 'content-type': 'application/json' }, body: fault ? JSON.stringify(fault) : undefined });
+  if (!res.ok) throw new Error(`fault on ${url}: ${res.status} ${await res.text()}`);
+}
+
+/** One chat request with no client deadline (the test's own abort only catches a hang: 6 × the bound). */
+async function ask(chaos: ChaosMesh, id: string, stream: boolean): Promise<LoadCall> {
+  const startedAt = Date.now();
+  try {
+    const res = await fetch(`${chaos.mesh.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SECRETS.apiKey}`, 'content-type': 'application/json', 'x-request-id': id },
+      body: JSON.stringify({ model: 'auto', max_tokens: 8, stream, messages: [{ role: 'user', content: `Question ${id}: name a colour.` }] }),
+      signal: AbortSignal.timeout(6 * BOUND_MS),
+    });
+    const text = await res.text();
+    return { id, startedAt, endedAt: Date.now(), status: res.status, error: res.status === 200 && !stream ? '' : text.slice(0, 600) };
+  } catch (err) {
+    return { id, startedAt, endedAt: Date.now(), status: 0, error: (err as Error).message };
+  }
+}
+
+describe(`chaos: both backends silent (${deployment})`, () => {
+  const card = createChaosScorecard('silent', deployment);
+  let chaos: ChaosMesh | undefined;
+  afterAll(async () => {
+    await chaos?.dispose();
+    process.stdout.write(`\n${card.render()}\n`);
+    card.save(reportPath('silent'));
+  }, 60_000);
+
+  it(`every backend accepts and never answers: a client without a deadline hears a 504 naming each target within SOPHIA_FIRST_TOKEN_BOUND_MS (${BOUND_MS} ms), and is served once they answer`, async () => {
+    chaos = await startChaosMesh({ env: { SOPHIA_FIRST_TOKEN_BOUND_MS: String(BOUND_MS) } });
+    const upstreams = [chaos.mesh.upstreams.serverless, ...chaos.mesh.upstreams.gpu, ...chaos.mesh.upstreams.providers.map((p) => p.url)];
+    const before = await ask(chaos, `silent-${deployment}-before`, false);
+    await Promise.all(upstreams.map((u) => setFault(u, { kind: 'silent' })));
+    const calls = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => ask(chaos!, `silent-${deployment}-${i}`, i % 2 === 1)));
+    await Promise.all(upstreams.map((u) => setFault(u, undefined)));
+    const after = await ask(chaos, `silent-${deployment}-after`, false);
+    const elapsed = calls.map((c) => c.endedAt - c.startedAt);
+    // The client hears a clear timeout (internal target names stay inside); the operator's log line for
+    // the same request id names what each target did.
+    const clear = (c: LoadCall): boolean => c.status === 504 && /"code":"timeout"/.test(c.error) && /timed out before the model answered/.test(c.error);
+    const logged = (c: LoadCall): string | undefined => chaos!.logs.find((l) => l.includes(c.id) && l.includes(`no backend produced a first token within ${BOUND_MS} ms`));
+    const operatorLine = calls.map(logged).find((l) => l !== undefined) ?? chaos.logs.filter((l) => l.includes(calls[0]?.id ?? '?')).join(' / ').slice(0, 400);
+    const row = card.add({
+      scenario: `both backends silent, no client deadline (bound ${BOUND_MS} ms)`,
+      expected: `504 timeout after ≥ the bound and well before any upstream timeout (< 2 × bound), a log line per request naming what each target did; 200 before and after`,
+      got: `before ${before.status}; silent: ${describeStatuses(calls)} after ${Math.min(...elapsed)}–${Math.max(...elapsed)} ms ("${calls[0]?.error.slice(0, 160) ?? ''}"); operator: "${operatorLine.slice(0, 300)}"; after ${after.status}`,
+      // The lower edge proves the bound (not an upstream failing fast) ended it; the upper one that
+      // nothing waited on to an upstream's own timeout (≥ 30 s) — 2 × the bound leaves room for a loaded machine.
+      pass: before.status === 200 && after.status === 200 && calls.every((c) => clear(c) && logged(c) !== undefined) && elapsed.every((ms) => ms >= BOUND_MS - 250 && ms < 2 * BOUND_MS),
+      figures: { boundMs: BOUND_MS, minMs: Math.min(...elapsed), maxMs: Math.max(...elapsed) },
+    });
+    expect(row.pass).toBe(true);
+  }, 120_000);
+});
