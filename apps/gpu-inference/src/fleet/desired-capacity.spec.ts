@@ -10,6 +10,7 @@ const quiet: PoolSignals = {
   serverlessBreakerOpen: false,
   gpuOverride: false,
   liveInstances: 0,
+  bootingInstances: 0,
   queueHighMinutes: 0,
   peak: { completionTokensPerMinute: 0, requests: 0 },
   sustained: { requestsPerMinute: 0, promptTokensPerMinute: 0, completionTokensPerMinute: 0 },
@@ -18,13 +19,15 @@ const bounds = poolBounds(policy, 'simple');
 
 describe('desiredCapacity', () => {
   it('wants nothing without a reason', () => {
-    expect(desiredCapacity(policy, simple, bounds, quiet)).toEqual({ desired: 0, reasons: [] });
+    expect(desiredCapacity(policy, simple, bounds, quiet)).toEqual({ desired: 0, capacity: 0, reasons: [] });
   });
 
   it('carries the tier on GPU while its serverless breaker is open, sized from the peak at target utilisation', () => {
     const capacity = simple.outputTokPerMinute * policy.target_utilisation;
     const d = desiredCapacity(policy, simple, bounds, { ...quiet, serverlessBreakerOpen: true, peak: { completionTokensPerMinute: 2.5 * capacity, requests: 100 } });
-    expect(d).toEqual({ desired: 3, reasons: ['serverless_breaker_open'] });
+    expect(d).toMatchObject({ desired: 3, reasons: ['serverless_breaker_open'] });
+    // The capacity asked is the peak at target utilisation, whatever types will carry it.
+    expect(d.capacity).toBeCloseTo(2.5 * simple.outputTokPerMinute, 6);
     // One instance for any demand at all; none for a tier nobody asks of while its breaker is open.
     expect(desiredCapacity(policy, simple, bounds, { ...quiet, serverlessBreakerOpen: true, peak: { completionTokensPerMinute: 10, requests: 1 } }).desired).toBe(1);
     expect(desiredCapacity(policy, simple, bounds, { ...quiet, serverlessBreakerOpen: true }).desired).toBe(0);
@@ -32,7 +35,7 @@ describe('desiredCapacity', () => {
 
   it('scales up on a GPU override for a tier whose requests reach the GPU pool, and not when the policy turns that rule off', () => {
     const seen = { ...quiet, gpuOverride: true, peak: { completionTokensPerMinute: 100, requests: 3 } };
-    expect(desiredCapacity(policy, simple, bounds, seen)).toEqual({ desired: 1, reasons: ['gpu_override'] });
+    expect(desiredCapacity(policy, simple, bounds, seen)).toMatchObject({ desired: 1, reasons: ['gpu_override'] });
     expect(desiredCapacity(policy, simple, bounds, { ...quiet, gpuOverride: true }).desired).toBe(0);
     const off = fleetPolicySchema.parse({ version: 1, scale_up: { on_gpu_override: false } });
     expect(desiredCapacity(off, simple, bounds, seen).desired).toBe(0);
@@ -40,13 +43,23 @@ describe('desiredCapacity', () => {
 
   it('adds one instance on a sustained queue only', () => {
     expect(desiredCapacity(policy, simple, bounds, { ...quiet, liveInstances: 2, queueHighMinutes: 1 }).desired).toBe(0);
-    expect(desiredCapacity(policy, simple, bounds, { ...quiet, liveInstances: 2, queueHighMinutes: 2 })).toEqual({ desired: 3, reasons: ['queue_depth'] });
+    expect(desiredCapacity(policy, simple, bounds, { ...quiet, liveInstances: 2, queueHighMinutes: 2 })).toEqual({ desired: 3, capacity: 3 * simple.outputTokPerMinute, reasons: ['queue_depth'] });
+  });
+
+  it('adds no queue instance while one boots (the queue it will work off is no new shortage)', () => {
+    expect(desiredCapacity(policy, simple, bounds, { ...quiet, liveInstances: 2, bootingInstances: 1, queueHighMinutes: 5 }).desired).toBe(0);
+  });
+
+  it('adds one instance of its type to a pool holding slower types (live capacity counted in its instances)', () => {
+    const d = desiredCapacity(policy, simple, bounds, { ...quiet, liveInstances: 0.4, queueHighMinutes: 2 });
+    expect(d.capacity).toBeCloseTo(1.4 * simple.outputTokPerMinute, 6);
+    expect(d.desired).toBe(2);
   });
 
   it('clamps to the pool bounds and keeps the minimum', () => {
     const p = fleetPolicySchema.parse({ version: 1, pools: { simple: { min_instances: 1, max_instances: 2 } } });
     const b = poolBounds(p, 'simple');
-    expect(desiredCapacity(p, simple, b, quiet)).toEqual({ desired: 1, reasons: ['min_instances'] });
+    expect(desiredCapacity(p, simple, b, quiet)).toEqual({ desired: 1, capacity: simple.outputTokPerMinute, reasons: ['min_instances'] });
     expect(desiredCapacity(p, simple, b, { ...quiet, serverlessBreakerOpen: true, peak: { completionTokensPerMinute: 1e9, requests: 1 } }).desired).toBe(2);
   });
 });
@@ -70,7 +83,7 @@ describe('breakEvenInstances', () => {
 
   it('launches ahead of a forecast break-even load (prewarm) only when the policy allows it', () => {
     const signals = { ...quiet, forecast: load(48_000) };
-    expect(desiredCapacity(policy, cheap, bounds, signals)).toEqual({ desired: 1, reasons: ['prewarm'] });
+    expect(desiredCapacity(policy, cheap, bounds, signals)).toEqual({ desired: 1, capacity: cheap.outputTokPerMinute, reasons: ['prewarm'] });
     const off = fleetPolicySchema.parse({ version: 1, prewarm: { enabled: false } });
     expect(desiredCapacity(off, cheap, bounds, signals).desired).toBe(0);
   });

@@ -11,8 +11,13 @@ export interface PoolSignals {
   readonly serverlessBreakerOpen: boolean;
   /** An operator override sends this tier's work to GPU. */
   readonly gpuOverride: boolean;
-  /** Instances serving or booting now (what a queue rule adds to). */
+  /**
+   * Capacity serving or booting now, in instances of the pool's type (fractional when the pool holds
+   * other types): what a queue rule adds one instance to.
+   */
   readonly liveInstances: number;
+  /** Instances launched and not serving yet (capacity already on its way). */
+  readonly bootingInstances: number;
   /** Minutes the mean `vllm:num_requests_waiting` per serving instance has stayed above the policy's threshold (0 when not above). */
   readonly queueHighMinutes: number;
   /** Busiest minute of the short window: completion tokens, and the requests in the window. */
@@ -28,7 +33,13 @@ export type ScaleReason = 'min_instances' | 'serverless_breaker_open' | 'gpu_ove
 
 /** The policy's answer for one pool. */
 export interface CapacityDecision {
+  /** Instances of the pool's type that give `capacity` (rounded up): what reports and operators see. */
   readonly desired: number;
+  /**
+   * Saturated output tok/min the pool should have, whatever types carry it: the controller launches
+   * and drains against this, so a pool holding several types is sized by what each carries.
+   */
+  readonly capacity: number;
   /** Rules that asked for at least `desired` (empty when desired is 0). */
   readonly reasons: readonly ScaleReason[];
 }
@@ -56,11 +67,14 @@ export function breakEvenInstances(policy: FleetPolicy, pool: FleetPool, load: D
   }
 }
 
-/** The pool's desired instance count under `policy`, clamped to its bounds. */
+/** The pool's desired capacity under `policy`, clamped to its bounds (counted in instances of the pool's type). */
 export function desiredCapacity(policy: FleetPolicy, pool: FleetPool, bounds: PoolBounds, signals: PoolSignals): CapacityDecision {
+  const unit = pool.outputTokPerMinute;
+  // What each rule wants, in saturated output tok/min.
   const wants: [ScaleReason, number][] = [];
-  const carryAll = (): number => Math.max(1, instancesFor(policy, pool, signals.peak.completionTokensPerMinute));
-  if (bounds.minInstances > 0) wants.push(['min_instances', bounds.minInstances]);
+  // The peak at target utilisation; at least one instance (a token a minute) for any demand at all.
+  const carryAll = (): number => Math.max(signals.peak.completionTokensPerMinute / policy.target_utilisation, 1);
+  if (bounds.minInstances > 0) wants.push(['min_instances', bounds.minInstances * unit]);
   // Both rules follow demand: with no request in the window (a quiet tier during an outage, or an
   // override that names no tier and sends this tier nothing) an instance would be paid to idle; the
   // first request after a quiet spell brings one back (requests are counted even while the pool is
@@ -68,15 +82,21 @@ export function desiredCapacity(policy: FleetPolicy, pool: FleetPool, bounds: Po
   const demand = signals.peak.requests > 0;
   if (policy.scale_up.on_serverless_breaker_open && signals.serverlessBreakerOpen && demand) wants.push(['serverless_breaker_open', carryAll()]);
   if (policy.scale_up.on_gpu_override && signals.gpuOverride && demand) wants.push(['gpu_override', carryAll()]);
-  if (signals.liveInstances > 0 && signals.queueHighMinutes > 0 && signals.queueHighMinutes >= policy.scale_up.queue_sustained_minutes) {
-    wants.push(['queue_depth', signals.liveInstances + 1]);
+  // A queue adds one instance at a time: while one boots, the queue it will work off is no new shortage.
+  if (signals.liveInstances > 0 && signals.bootingInstances === 0 && signals.queueHighMinutes > 0 && signals.queueHighMinutes >= policy.scale_up.queue_sustained_minutes) {
+    wants.push(['queue_depth', (signals.liveInstances + 1) * unit]);
   }
   if (policy.scale_up.break_even.enabled) {
-    wants.push(['break_even', breakEvenInstances(policy, pool, signals.sustained)]);
-    if (policy.prewarm.enabled && signals.forecast !== undefined) wants.push(['prewarm', breakEvenInstances(policy, pool, signals.forecast)]);
+    wants.push(['break_even', breakEvenInstances(policy, pool, signals.sustained) * unit]);
+    if (policy.prewarm.enabled && signals.forecast !== undefined) wants.push(['prewarm', breakEvenInstances(policy, pool, signals.forecast) * unit]);
   }
-  const wanted = Math.max(0, ...wants.map(([, n]) => n));
-  const desired = Math.min(bounds.maxInstances, wanted);
-  const reasons = desired === 0 ? [] : wants.filter(([, n]) => n >= desired).map(([r]) => r);
-  return { desired, reasons };
+  const capacity = Math.min(bounds.maxInstances * unit, Math.max(0, ...wants.map(([, c]) => c)));
+  const desired = instancesOf(capacity, unit);
+  const reasons = desired === 0 ? [] : wants.filter(([, c]) => instancesOf(c, unit) >= desired).map(([r]) => r);
+  return { desired, capacity, reasons };
+}
+
+/** Instances of `unit` tok/min that carry `capacity` (whole tok/min sums: float error is not a shortage). */
+export function instancesOf(capacity: number, unit: number): number {
+  return Math.max(0, Math.ceil(capacity / unit - 1e-9));
 }

@@ -12,6 +12,8 @@ const catalog = loadCatalog();
 const pools = fleetPoolsFromCatalog(catalog).filter((p) => p.tier === 'simple');
 const types = new Map(catalog.gpuInstances.map((g) => [g.name, { priceCentsPerHour: Math.round(g.microUsdPerHour / 10_000), gpus: 1 }]));
 const outage: ExternalSignals = { serverlessBreakerOpen: new Set(['simple']), gpuOverride: new Set() };
+/** The catalog's first type first (the fallback order under test), not the cheapest for the load. */
+const catalogOrder = fleetPolicySchema.parse({ version: 1, instance_choice: 'catalog_order' });
 const calm: ExternalSignals = { serverlessBreakerOpen: new Set(), gpuOverride: new Set() };
 
 function setup(overrides: Partial<FleetControllerOptions> & { policy?: FleetControllerOptions['policy']; wrap?: (cloud: VirtualCloud) => VirtualCloud } = {}) {
@@ -111,6 +113,7 @@ describe('FleetController', () => {
     const [primary, alternate] = pools[0]!.instanceOptions;
     const tried: string[] = [];
     const { outageTick, store } = setup({
+      policy: () => catalogOrder,
       wrap: (cloud) => ({
         ...cloud,
         // The primary type is listed with no region; the first alternate has capacity only in us-west-1 and fails in us-east-1.
@@ -149,6 +152,7 @@ describe('FleetController', () => {
 
   it('audits a launch that found no capacity for any type the catalog allows', async () => {
     const { outageTick } = setup({
+      policy: () => catalogOrder,
       wrap: (cloud) => ({ ...cloud, listInstanceTypes: async () => (await cloud.listInstanceTypes()).map((t) => ({ ...t, regionsWithCapacity: [] })) }),
     });
     const report = await outageTick();
@@ -238,5 +242,37 @@ describe('FleetController', () => {
       ['terminate', 'terminated outside the fleet'],
       ['launch', 'idle: desired 0, target 1, live 0'],
     ]);
+  });
+  it('launches the type that carries the load cheapest, and tops up a serving instance with the type covering the rest without draining it', async () => {
+    const { controller, outageTick, store, advance } = setup();
+    // A few requests: one instance of any type carries them, so the cheapest by the hour.
+    let report = await outageTick();
+    expect(report.actions.map((a) => [a.action, a.instanceType])).toEqual([['launch', 'gpu_1x_a100']]);
+    advance(5);
+    await outageTick();
+    // The peak grows to 250,000 tok/min: at 80 % that is 312,500 of capacity; the A100 carries 120,000.
+    // The missing 192,500 cost least as one H100 PCIe ($3.29/h; an SXM5 is $4.29, two A100s $3.98).
+    advance(1);
+    controller.observeDemand('simple', { requests: 500, promptTokens: 1, completionTokens: 250_000 });
+    report = await controller.tick(outage);
+    expect(report.actions.map((a) => [a.action, a.instanceType])).toEqual([['launch', 'gpu_1x_h100_pcie']]);
+    expect((await store.liveInstances()).map((i) => [i.instanceType, i.state])).toEqual([
+      ['gpu_1x_a100', 'in_pool'],
+      ['gpu_1x_h100_pcie', 'booting'],
+    ]);
+  });
+
+  it('sizes a large load so that it costs no more per hour than the cheapest single-type fleet carrying it', async () => {
+    const roomy = fleetPolicySchema.parse({ version: 1, pools: { default: { max_instances: 20 } }, limits: { max_instances: 20, max_hourly_usd: 1000 } });
+    const { controller, store } = setup({ policy: () => roomy });
+    // 3,000,000 tok/min at 80 % = 3,750,000 of capacity: 13 H100 SXM5 ($55.77/h), 18 PCIe ($59.22) or 32 A100 ($63.68).
+    controller.observeDemand('simple', { requests: 10, promptTokens: 1, completionTokens: 3_000_000 });
+    await controller.tick(outage);
+    const live = await store.liveInstances();
+    const perMinute = new Map(pools[0]!.instanceOptions.map((o) => [o.instanceType, o.outputTokPerMinute]));
+    expect(live.reduce((sum, i) => sum + perMinute.get(i.instanceType)!, 0)).toBeGreaterThanOrEqual(3_750_000);
+    // Each launch takes the type covering the rest cheapest: SXM5s while much is missing, a PCIe for the remainder.
+    expect(live.reduce((sum, i) => sum + i.microUsdPerHour, 0)).toBeLessThanOrEqual(13 * 4_290_000);
+    expect(live[0]!.instanceType).toBe('gpu_1x_h100_sxm5');
   });
 });

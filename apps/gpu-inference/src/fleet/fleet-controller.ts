@@ -1,5 +1,6 @@
 // The fleet controller: each tick compares what the policy wants per pool with what exists and
-// closes the gap — launches (next region, then next instance type, on a capacity failure), readiness checks (vLLM /health and
+// closes the gap — launches (the instance type that carries the load cheapest; next region, then
+// next type, on a capacity failure), readiness checks (vLLM /health and
 // /v1/models), replacement of unhealthy instances, draining and termination — within hard caps on
 // instance count and hourly spend. Every action is audited. Clock, cloud, probe and store are
 // injected, so the same code runs the service and the offline simulation on a virtual clock.
@@ -7,9 +8,10 @@ import type { CatalogTier } from '@sophia/price-catalog';
 import type { CloudClient, CloudInstance } from './cloud-client.ts';
 import { createCooldownMemory } from './cooldown-memory.ts';
 import { createDemandWindow, type DemandWindow, type MinuteDemand } from './demand-window.ts';
-import { desiredCapacity, type CapacityDecision } from './desired-capacity.ts';
+import { desiredCapacity, instancesOf, type CapacityDecision } from './desired-capacity.ts';
 import { cooldownMinutes, poolBounds, type FleetPolicy } from './fleet-policy.ts';
-import type { FleetInstanceOption, FleetPool } from './fleet-pool.ts';
+import { instanceThroughput, poolWithOption, type FleetInstanceOption, type FleetPool } from './fleet-pool.ts';
+import { chooseInstanceOption } from './instance-choice.ts';
 import { launchInstance } from './instance-launcher.ts';
 import type { FleetAuditEntry, FleetInstance, FleetStore } from './store/fleet-store.ts';
 
@@ -107,6 +109,8 @@ export interface FleetController {
 }
 
 const MINUTE_MS = 60_000;
+/** Capacity sums are whole tokens per minute; this absorbs float error when comparing them. */
+const CAPACITY_EPSILON = 1e-6;
 
 /** Creates a FleetController over injected cloud, store, probe and clock. */
 export function createFleetController(options: FleetControllerOptions): FleetController {
@@ -246,12 +250,20 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
       const maxMicroUsdPerHour = Math.round((options.limits?.maxHourlyUsd ?? policy.limits.max_hourly_usd) * 1_000_000);
       const reports: PoolReport[] = [];
       const holds = await options.store.activeHolds(now);
-      for (const pool of options.pools) {
-        const mine = live.filter((i) => i.tier === pool.tier);
+      for (const catalogPool of options.pools) {
+        const mine = live.filter((i) => i.tier === catalogPool.tier);
         const serving = mine.filter((i) => i.state === 'in_pool');
         const booting = mine.filter((i) => i.state === 'booting');
-        const window = windowOf(pool.tier);
+        const window = windowOf(catalogPool.tier);
         const be = policy.scale_up.break_even;
+        const peak = window.peak(minute + 1, policy.demand_window_minutes);
+        // This tick sizes and launches with the type that carries the recent peak cheapest; live
+        // instances count by what each one's type carries, so a mixed pool is sized right.
+        const pool = poolWithOption(catalogPool, chooseInstanceOption(policy, catalogPool, peak.completionTokensPerMinute));
+        const carries = (i: FleetInstance): number => instanceThroughput(catalogPool, i.instanceType);
+        const unit = pool.outputTokPerMinute;
+        let servingTokens = serving.reduce((sum, i) => sum + carries(i), 0);
+        let liveTokens = servingTokens + booting.reduce((sum, i) => sum + carries(i), 0);
         const forecast = policy.prewarm.enabled ? window.weeklyForecast(minute, Math.ceil(boot), be.window_minutes, policy.prewarm.min_history_weeks) : undefined;
         const meanWaiting = serving.length === 0 ? 0 : serving.reduce((s, i) => s + (waiting.get(i.id) ?? 0), 0) / serving.length;
         if (meanWaiting > policy.scale_up.queue_waiting_per_instance_above) queueHighSince.set(pool.tier, queueHighSince.get(pool.tier) ?? now);
@@ -260,26 +272,32 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
         let decision = desiredCapacity(policy, pool, poolBounds(policy, pool.tier), {
           serverlessBreakerOpen: signals.serverlessBreakerOpen.has(pool.tier),
           gpuOverride: signals.gpuOverride.has(pool.tier),
-          liveInstances: serving.length + booting.length,
+          liveInstances: liveTokens / unit,
+          bootingInstances: booting.length,
           // Counted inclusively (a queue seen at this tick and the previous one is 2 ticks' minutes old).
           queueHighMinutes: highSince === undefined ? 0 : (now - highSince) / MINUTE_MS + 1,
-          peak: window.peak(minute + 1, policy.demand_window_minutes),
+          peak,
           sustained: window.mean(minute + 1, be.window_minutes),
           ...(forecast ? { forecast } : {}),
         });
         const held = holds.find((h) => h.tier === pool.tier);
-        if (held !== undefined && held.count > decision.desired) decision = { desired: held.count, reasons: ['operator'] };
+        if (held !== undefined && held.count > decision.desired) decision = { desired: held.count, capacity: held.count * unit, reasons: ['operator'] };
+        // The cool-down holds capacity (output tok/min), not a count, so it survives a change of type.
         // Fractional minutes: a cool-down shorter than a minute (the simulated cloud's demo policy) still holds.
-        const target = cooldown.hold(pool.tier, now / MINUTE_MS, decision.desired, cooldownMinutes(policy, boot));
+        const targetTokens = cooldown.hold(pool.tier, now / MINUTE_MS, decision.capacity, cooldownMinutes(policy, boot));
+        const target = instancesOf(targetTokens, unit);
         const why = `${decision.reasons.join('+') || 'idle'}: desired ${decision.desired}, target ${target}, live ${serving.length + booting.length}`;
-        let liveCount = serving.length + booting.length;
-        for (; liveCount < target; liveCount++) {
+        while (liveTokens < targetTokens - CAPACITY_EPSILON) {
+          // Each launch is the type that covers what is still missing cheapest: a small top-up is one
+          // cheap instance; the instances already live stay (no swap of a serving type for a booting one).
+          const launchPool = poolWithOption(catalogPool, chooseInstanceOption(policy, catalogPool, (targetTokens - liveTokens) * policy.target_utilisation));
           if (!apply) {
-            if (!(await fitsCaps(live, pool, pool, why))) break;
-            await audit({ action: 'planned', tier: pool.tier, instanceType: pool.instanceType, detail: `would launch: ${why}` });
+            if (!(await fitsCaps(live, launchPool, launchPool, why))) break;
+            await audit({ action: 'planned', tier: pool.tier, instanceType: launchPool.instanceType, detail: `would launch: ${why}` });
+            liveTokens += launchPool.outputTokPerMinute;
             continue;
           }
-          const launched = await launchInstance(pool, why, {
+          const launched = await launchInstance(launchPool, why, {
             cloud: options.cloud,
             now,
             sshKeyNames: options.sshKeyNames,
@@ -290,8 +308,22 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
             record: (instance) => options.store.putInstance(instance),
           });
           if (launched === undefined) break;
+          liveTokens += carries(launched);
         }
-        const surplus = [...booting.slice().reverse(), ...serving.slice().reverse()].slice(0, Math.max(0, serving.length + booting.length - target));
+        // Newest first (booting before serving), each one whose capacity the target does not need; a
+        // serving instance only when serving capacity alone still meets the target (never given up
+        // for capacity that is still booting).
+        const surplus: FleetInstance[] = [];
+        for (const instance of [...booting.slice().reverse(), ...serving.slice().reverse()]) {
+          const c = carries(instance);
+          if (liveTokens - c < targetTokens - CAPACITY_EPSILON) continue;
+          if (instance.state === 'in_pool') {
+            if (servingTokens - c < targetTokens - CAPACITY_EPSILON) continue;
+            servingTokens -= c;
+          }
+          surplus.push(instance);
+          liveTokens -= c;
+        }
         for (const instance of surplus) {
           if (instance.state === 'booting') await terminate(instance, 'terminate', `not needed any more (${why})`);
           else {

@@ -19,6 +19,8 @@ export const fleetPolicySchema = z.strictObject({
   target_utilisation: share.default(0.8),
   demand_window_minutes: z.int().positive().default(5),
   expected_boot_minutes: minutes.default(5),
+  /** `cheapest`: the catalog type or alternate carrying the load for the fewest $/h; `catalog_order`: the catalog's first type. */
+  instance_choice: z.enum(['cheapest', 'catalog_order']).default('cheapest'),
   scale_up: z
     .strictObject({
       on_serverless_breaker_open: z.boolean().default(true),

@@ -24,7 +24,8 @@ export interface FleetPool {
   readonly outputTokPerMinute: number;
   /**
    * Every instance type that serves the model, the catalog's own first, then its alternates in order:
-   * what a launch tries when a type has no capacity in any region. Sizing uses the first.
+   * what a launch tries when a type has no capacity in any region. The controller sizes and launches
+   * with the option `instance-choice.ts` picks for the load (re-basing the pool on it, `poolWithOption`).
    */
   readonly instanceOptions: readonly FleetInstanceOption[];
   /** Serverless price of the tier's first serverless model, micro-USD per million tokens; absent when none. */
@@ -70,4 +71,27 @@ export function serverlessMicroUsd(pool: FleetPool, promptTokens: number, comple
   const s = pool.serverless;
   if (s === undefined) return Number.POSITIVE_INFINITY;
   return (promptTokens * s.inputMicroUsdPerMTok + completionTokens * s.outputMicroUsdPerMTok) / 1_000_000;
+}
+
+/**
+ * The pool sized, priced and launched as `option`: that type first, the others kept as capacity
+ * fallbacks in catalog order. How the controller applies the instance-type choice for one tick.
+ */
+export function poolWithOption(pool: FleetPool, option: FleetInstanceOption): FleetPool {
+  return {
+    ...pool,
+    instanceType: option.instanceType,
+    microUsdPerHour: option.microUsdPerHour,
+    outputTokPerMinute: option.outputTokPerMinute,
+    instanceOptions: [option, ...pool.instanceOptions.filter((o) => o.instanceType !== option.instanceType)],
+  };
+}
+
+/**
+ * Saturated output tok/min of one instance of `instanceType` serving the pool's model: what a live
+ * instance adds to the pool's capacity whatever type it got. A type the catalog no longer lists for
+ * the model counts at the pool's first type.
+ */
+export function instanceThroughput(pool: FleetPool, instanceType: string): number {
+  return pool.instanceOptions.find((o) => o.instanceType === instanceType)?.outputTokPerMinute ?? pool.outputTokPerMinute;
 }

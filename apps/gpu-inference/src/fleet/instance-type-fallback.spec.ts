@@ -32,7 +32,8 @@ describe('instance-type fallback against the simulated Lambda Cloud', () => {
       cloud: createLambdaCloudClient({ apiKey: KEY, baseUrl: sim.url, pacing: { intervalMs: 0, launchIntervalMs: 0 } }),
       store,
       pools,
-      policy: () => fleetPolicySchema.parse({ version: 1 }),
+      // The catalog's order (the fallback under test), not the cheapest type for the load.
+      policy: () => fleetPolicySchema.parse({ version: 1, instance_choice: 'catalog_order' }),
       mode: 'auto',
       now: Date.now,
       probe: createVllmProbe(),

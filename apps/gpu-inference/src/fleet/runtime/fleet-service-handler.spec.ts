@@ -54,7 +54,7 @@ describe('FleetService', () => {
     await controller.tick(calm);
     const listed = await client.listGpuInstances({});
     expect(listed.mode).toBe(FleetMode.AUTO);
-    expect(listed.instances.map((i) => [i.tier, i.state, i.instanceType])).toEqual([[Tier.SIMPLE, GpuInstanceState.BOOTING, 'gpu_1x_h100_sxm5']]);
+    expect(listed.instances.map((i) => [i.tier, i.state, i.instanceType])).toEqual([[Tier.SIMPLE, GpuInstanceState.BOOTING, 'gpu_1x_a100']]);
     expect(listed.pools.find((p) => p.tier === Tier.SIMPLE)?.reasons).toEqual(['operator']);
     const id = listed.instances[0]!.id;
     const terminated = await client.terminateGpuInstance({ instanceId: id, requestedBy: 'ops', reason: 'done' });

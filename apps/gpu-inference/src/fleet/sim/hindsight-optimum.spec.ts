@@ -11,9 +11,10 @@ const text = (lines: TraceLine[]): string => lines.map((l) => JSON.stringify(l))
 describe('hindsightOptimum', () => {
   it('boots one instance exactly ahead of the outage and stops it when the outage ends', () => {
     const r = hindsightOptimum(fixture, catalog, 3);
-    // 5 outage minutes + 3 boot minutes of one gpu_1x_h100_sxm5; 15 minutes serverless.
+    // 5 outage minutes + 3 boot minutes of one gpu_1x_a100 (the cheapest type that carries 1,000
+    // tok/min; the catalog's gpu_1x_h100_sxm5 would cost 4.29 $/h); 15 minutes serverless.
     expect(r.gpu_instance_hours * 60).toBeCloseTo(8, 9);
-    expect(r.gpu_usd).toBeCloseTo((8 * 4.29) / 60, 9);
+    expect(r.gpu_usd).toBeCloseTo((8 * 1.99) / 60, 9);
     expect(r.serverless_usd).toBeCloseTo(15 * (5000 * 0.025 + 1000 * 0.04) / 1e6, 12);
     expect(r.unserved_requests).toBe(0);
   });

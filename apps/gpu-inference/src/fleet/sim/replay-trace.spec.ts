@@ -17,7 +17,8 @@ describe('replayTrace', () => {
     // Launched at 5; the last minute that needed it is 9, kept the policy's cool-down (its expected
     // boot, 5 min) after that: terminated at 14.
     expect(r.gpu_instance_hours * 60).toBe(9);
-    expect(r.gpu_usd).toBeCloseTo((9 * 4.29) / 60, 9);
+    // The load is far below one instance of any type, so the cheapest by the hour: a gpu_1x_a100.
+    expect(r.gpu_usd).toBeCloseTo((9 * 1.99) / 60, 9);
     const perMinute = (5000 * 0.025 + 1000 * 0.04) / 1e6;
     // Minutes 0–4 and 14–19 pay serverless; 10–13 ride the instance already paid for.
     expect(r.serverless_usd).toBeCloseTo(11 * perMinute, 12);

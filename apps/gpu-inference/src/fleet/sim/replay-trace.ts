@@ -7,7 +7,7 @@
 import type { CatalogTier, PriceCatalog } from '@sophia/price-catalog';
 import { createFleetController } from '../fleet-controller.ts';
 import type { FleetPolicy } from '../fleet-policy.ts';
-import { fleetPoolsFromCatalog, serverlessMicroUsd, type FleetPool } from '../fleet-pool.ts';
+import { fleetPoolsFromCatalog, instanceThroughput, serverlessMicroUsd, type FleetPool } from '../fleet-pool.ts';
 import { createMemoryFleetStore } from '../store/memory-fleet-store.ts';
 import type { DemandTrace } from './demand-trace.ts';
 import { alwaysOnUsd, DEFAULT_BASELINE_USD_PER_MONTH, type SimulationResult } from './simulation-result.ts';
@@ -39,6 +39,8 @@ export async function replayTrace(trace: DemandTrace, options: ReplayOptions): P
   const cloud = createVirtualCloud({ now, bootMs: (options.bootMinutes ?? 5) * MINUTE_MS, types });
   const queues = new Map<CatalogTier, TierQueue>(pools.map((p) => [p.tier, new TierQueue()]));
   const servingCount = new Map<CatalogTier, number>();
+  // Output tok/min the serving instances of a tier carry, each at its own type's throughput.
+  const servingTokens = new Map<CatalogTier, number>();
   const controller = createFleetController({
     cloud,
     store: createMemoryFleetStore(),
@@ -72,7 +74,12 @@ export async function replayTrace(trace: DemandTrace, options: ReplayOptions): P
     await controller.tick({ serverlessBreakerOpen: open, gpuOverride: new Set() });
     const serving = await controller.servingInstances();
     servingCount.clear();
-    for (const i of serving) servingCount.set(i.tier, (servingCount.get(i.tier) ?? 0) + 1);
+    servingTokens.clear();
+    for (const i of serving) {
+      servingCount.set(i.tier, (servingCount.get(i.tier) ?? 0) + 1);
+      const pool = poolOf(i.tier);
+      servingTokens.set(i.tier, (servingTokens.get(i.tier) ?? 0) + (pool ? instanceThroughput(pool, i.instanceType) : 0));
+    }
 
     for (const tier of ['simple', 'balanced', 'complex'] as const) {
       const line = lines?.get(tier);
@@ -83,7 +90,7 @@ export async function replayTrace(trace: DemandTrace, options: ReplayOptions): P
         allServerlessMicro += pool ? serverlessMicroUsd(pool, demand.promptTokens, demand.completionTokens) : 0;
         controller.observeDemand(tier, demand);
       }
-      const capacity = (servingCount.get(tier) ?? 0) * (pool?.outputTokPerMinute ?? 0);
+      const capacity = servingTokens.get(tier) ?? 0;
       const queue = queues.get(tier) ?? new TierQueue();
       if (serverlessUp.get(tier) ?? true) {
         // Serverless is back: whatever still waits goes there too; GPU capacity already paid for is used first.
