@@ -37,17 +37,17 @@ describe('GPU fleet on the simulated Lambda Cloud', () => {
 
     // Serverless fails: requests fall back to GPU (static vLLM simulators) and the fleet launches.
     await setSimulatorFault(mesh.upstreams.serverless, { kind: 'status', code: 503 });
-    let inPool: { id: string; baseUrl: string } | undefined;
+    let inPool: { id: string; baseUrl: string; instanceType: string } | undefined;
     for (let i = 0; i < 400 && inPool === undefined; i++) {
       const o = await call();
       if (i === 0) log(`during the outage: ${o.kind} via ${o.backend} fallback=${o.fallback}`);
       const listed = await fleet.listGpuInstances({});
       const ready = listed.instances.find((x) => x.state === GpuInstanceState.IN_POOL);
-      if (ready) inPool = { id: ready.id, baseUrl: ready.baseUrl };
+      if (ready) inPool = { id: ready.id, baseUrl: ready.baseUrl, instanceType: ready.instanceType };
       else await sleep(250);
     }
     expect(inPool).toBeDefined();
-    log(`instance ${inPool!.id} in the pool at ${inPool!.baseUrl}`);
+    log(`instance ${inPool!.id} (${inPool!.instanceType}) in the pool at ${inPool!.baseUrl}`);
     const listed = await fleet.listGpuInstances({});
     expect(listed.pools.find((p) => p.reasons.includes('serverless_breaker_open'))).toBeDefined();
     const capacity = await inference.getCapacity({});
