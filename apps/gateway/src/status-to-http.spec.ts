@@ -42,6 +42,9 @@ describe('httpErrorFromRouter', () => {
     const e = httpErrorFromRouter(refusal, { explicitModel: false, requestId: 'req-1' });
     expect(e).toMatchObject({ status: 503, type: 'server_error', code: 'budget_unavailable', param: null, retryAfterSeconds: 1 });
     expect(e.message).toBe('budgets cannot be checked right now (the budget store is unreachable), so new requests are refused until it is back; retry later (request id req-1)');
+    const full = httpErrorFromRouter(budgetOutageRefusal('the ledger cannot write its state store (/data/sophia.db): database or disk is full', 'store-full'), { explicitModel: false, requestId: 'req-3' });
+    expect(full).toMatchObject({ status: 503, type: 'server_error', code: 'storage_full', param: null, retryAfterSeconds: 5 });
+    expect(full.message).toBe("usage cannot be recorded right now (the service's state store is out of disk space), so requests are refused until space is freed; retry later (request id req-3)");
     // A plain UNAVAILABLE (no refusal marker) is still the backends' 503.
     expect(httpErrorFromRouter(new ConnectError('all targets failed', Code.Unavailable), { explicitModel: false, requestId: 'req-2' })).toMatchObject({ code: 'upstream_unavailable' });
   });

@@ -1,5 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
-import { isBudgetOutageRefusal, retryAfterMs } from '@sophia/platform/wire';
+import { budgetOutageCause, retryAfterMs } from '@sophia/platform/wire';
 import { publicClientError, publicServerError } from './openai-compat/public-error-text.ts';
 
 /** An error ready to be written as an OpenAI-style error body with an HTTP status. */
@@ -83,7 +83,11 @@ export function httpErrorFromRouter(err: unknown, context: { explicitModel: bool
     return { status: 500, type: 'server_error', code: 'internal_error', message: publicServerError(500, context.requestId), param: null };
   }
   const status = httpStatusForCode(err.code);
-  if (isBudgetOutageRefusal(err)) {
+  const outage = budgetOutageCause(err);
+  if (outage === 'store-full') {
+    return { status, type: 'server_error', code: 'storage_full', message: publicServerError(status, context.requestId, 'store_full'), param: null, retryAfterSeconds: 5 };
+  }
+  if (outage !== undefined) {
     return { status, type: 'server_error', code: 'budget_unavailable', message: publicServerError(status, context.requestId, 'budget_outage'), param: null, retryAfterSeconds: 1 };
   }
   const modelMissing = err.code === Code.NotFound && context.explicitModel;

@@ -5,6 +5,7 @@ import { Dimension, LedgerService } from '@sophia/contracts/ledger';
 import { testCatalog, testCatalogFile } from '@sophia/price-catalog/testing';
 import { parseCatalog, type PriceCatalog } from '@sophia/price-catalog';
 import { Registry } from 'prom-client';
+import { budgetOutageCause } from '@sophia/platform/wire';
 import { createLedgerHandler } from './ledger-handler.ts';
 import { createLedgerMetrics } from './ledger-metrics.ts';
 import { memoryLedgerStore } from './testing/memory-ledger-store.ts';
@@ -175,6 +176,18 @@ describe('LedgerService handler (in-memory transport)', () => {
       expect(error.code).toBe(Code.Unavailable);
       expect(error.rawMessage).toBe('usage store unavailable');
       expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ operation: 'record' }), 'usage store failed');
+    });
+
+    it('refuses with the store-full outage (so the router does not serve unrecorded) when its disk is full, naming the file', async () => {
+      const full = () => Promise.reject(Object.assign(new Error('database or disk is full'), { code: 'ERR_SQLITE_ERROR', errcode: 13 }));
+      const store = { ...memoryLedgerStore(), record: full, reserve: full };
+      const impl = createLedgerHandler({ store, catalog: testCatalog, clock: () => new Date(NOW), stateLocation: '/srv/sophia/sophia.db' });
+      const client = createClient(LedgerService, createRouterTransport(({ service }) => service(LedgerService, impl)));
+      for (const call of [client.recordUsage(event('x')), client.reserve({ requestId: 'r', tenant: 'acme', model: 'small', backend: Backend.SERVERLESS, promptTokens: 10 })]) {
+        const error = await rejection(call);
+        expect(budgetOutageCause(error)).toBe('store-full');
+        expect(error.rawMessage).toBe('the ledger cannot write its state store (/srv/sophia/sophia.db): database or disk is full; requests are refused until space is freed');
+      }
     });
   });
 

@@ -5,6 +5,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { LedgerService, UsageRowSchema } from '@sophia/contracts/ledger';
 import { backendFromProto, listPrice, type PriceCatalog } from '@sophia/price-catalog';
 import { budgetOutageRefusal } from '@sophia/platform/wire';
+import { isStorageFull } from '@sophia/state-store';
 import { createCatalogHistory } from './catalog-history.ts';
 import { requireBackend, requireModel, rethrowLookup, usageEventToRecord } from './usage-event-record.ts';
 import { usageQueryFromRequest } from './usage-query-request.ts';
@@ -39,6 +40,8 @@ export interface LedgerHandlerDeps {
   readonly metrics?: Pick<LedgerMetrics, 'observeRecord' | 'observeReserve' | 'observeSettlement'>;
   /** Budget periods (time zone). @default UTC */
   readonly calendar?: BudgetCalendar;
+  /** Where the store writes (the state file's path), named when it is full. */
+  readonly stateLocation?: string;
   /** TTL of reservations that do not name one. @default 300000 (5 min) */
   readonly reservationTtlMs?: number;
   /** Savings-report and break-even settings. @default DEFAULT_REPORT_SETTINGS */
@@ -66,6 +69,10 @@ export function createLedgerHandler(deps: LedgerHandlerDeps): ServiceImpl<typeof
       deps.logger?.error({ err: error, operation }, 'usage store failed');
       // The refuse policy's answer names its cause and tells the router not to serve unreserved.
       if (error instanceof OutageRefusal) throw budgetOutageRefusal(error.message);
+      // Out of disk space: nothing can be recorded (or spooled), so the router must not serve unreserved either.
+      if (isStorageFull(error)) {
+        throw budgetOutageRefusal(`the ledger cannot write its state store (${deps.stateLocation ?? 'the data directory'}): database or disk is full; requests are refused until space is freed`, 'store-full');
+      }
       throw new ConnectError('usage store unavailable', Code.Unavailable);
     }
   };

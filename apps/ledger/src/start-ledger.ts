@@ -80,6 +80,8 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
 
   let store: (UsageStore & BudgetStore) | undefined;
   let log: LedgerLog | (() => Promise<LedgerLog>) | undefined;
+  /** The state file the store writes (embedded) or spools to (Redis), named when it is full. */
+  let stateLocation: string | undefined;
   let interruptLog = (): void => undefined;
   if (config.SOPHIA_REDIS_URL !== undefined) {
     const target = config.SOPHIA_REDIS_URL;
@@ -119,6 +121,7 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
     });
     closers.push(() => spoolState.close());
     closers.push(() => spooling.close());
+    stateLocation = spoolState.path;
     store = spooling;
     log = async () =>
       createRedisLedgerLog({
@@ -144,6 +147,7 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
       throw error;
     }
     closers.push(() => state.close());
+    stateLocation = state.path;
     const sqlite = createSqliteUsageStore(state.db, { calendar, log: config.SOPHIA_WAREHOUSE_SINK === 'in-process', durable: state.durable });
     closers.push(scheduleRetention({ store: sqlite, retentionMs: config.SOPHIA_USAGE_RETENTION_DAYS * 86_400_000, logger }));
     store = sqlite;
@@ -207,6 +211,7 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
     calendar,
     reservationTtlMs: config.SOPHIA_BUDGET_RESERVATION_TTL_MS,
     reports: { gpuBaseline },
+    ...(stateLocation ? { stateLocation } : {}),
   });
   return {
     services: [serviceRegistration(LedgerService, handler)],

@@ -3,6 +3,7 @@ import type { LedgerService } from '@sophia/contracts/ledger';
 import { memoryStateDatabase } from '@sophia/state-store/testing';
 import { COMMIT_OUTBOX_SCHEMA, createCommitOutbox } from './commit-outbox.ts';
 import { withDurableCommits } from './durable-commits.ts';
+import { budgetOutageCause } from '@sophia/platform/wire';
 
 const logger = { warn: () => undefined, error: () => undefined, info: () => undefined };
 const commitOf = (id: string) => ({ reservationId: id, event: { requestId: id, tenant: 't', model: 'm' } });
@@ -40,6 +41,25 @@ describe('withDurableCommits', () => {
       while (outbox.size() > 0) await new Promise((r) => setTimeout(r, 10));
       expect([...fake.recorded.entries()]).toEqual([['a', 1], ['b', 1]]);
       expect(await (durable.ledger as unknown as { queryUsage(): Promise<unknown> }).queryUsage()).toEqual({ marker: 'passed through' });
+    } finally {
+      durable.close();
+    }
+  });
+
+  it('refuses a commit neither the ledger nor the outbox can keep (disk full) with the store-full outage, not a success', async () => {
+    const { db } = memoryStateDatabase(COMMIT_OUTBOX_SCHEMA);
+    const outbox = createCommitOutbox(db);
+    const fake = fakeLedger();
+    const durable = withDurableCommits({ ledger: fake.ledger, outbox, logger, retryMs: 10 });
+    try {
+      // The outbox's file cannot grow: SQLite's own SQLITE_FULL, as on a full disk.
+      db.exec(`PRAGMA max_page_count = ${(db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count}`);
+      const big = { ...commitOf('x'), event: { ...commitOf('x').event, workloadTag: 'w'.repeat(20_000) } };
+      const error = await durable.ledger.commit(big).then(() => undefined, (e: unknown) => ConnectError.from(e));
+      expect(error?.code).toBe(Code.Unavailable);
+      expect(budgetOutageCause(error)).toBe('store-full');
+      expect(error?.rawMessage).toContain("usage of request x cannot be recorded: the ledger did not take it (connect ECONNREFUSED) and the router's commit outbox cannot keep it (database or disk is full)");
+      expect(outbox.size()).toBe(0);
     } finally {
       durable.close();
     }

@@ -2,9 +2,13 @@
 // cannot take now (UNAVAILABLE, DEADLINE_EXCEEDED, a connection refused mid-restart) goes into the
 // commit outbox before the call returns, and a replay loop hands the outbox to the ledger, oldest
 // first, until it is empty. Other errors (the ledger refusing the record itself) are not retried.
+// When the outbox cannot keep it either (its disk is full), the commit fails with the mesh's outage
+// refusal, so the request is answered with an error instead of a success nobody recorded.
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { Code, ConnectError, type Client } from '@connectrpc/connect';
 import { CommitRequestSchema, CommitResponseSchema, type LedgerService } from '@sophia/contracts/ledger';
+import { budgetOutageRefusal } from '@sophia/platform/wire';
+import { isStorageFull } from '@sophia/state-store';
 import type { CommitOutbox } from './commit-outbox.ts';
 
 /** The little of a logger this needs (pino fits). */
@@ -92,7 +96,17 @@ export function withDurableCommits(options: DurableCommitsOptions): DurableCommi
       if (!RETRYABLE.has(ce.code)) throw err;
       const message = create(CommitRequestSchema, request);
       const requestId = message.event?.requestId || message.reservationId;
-      outbox.add(requestId, toBinary(CommitRequestSchema, message));
+      try {
+        outbox.add(requestId, toBinary(CommitRequestSchema, message));
+      } catch (outboxError) {
+        // Nowhere durable to keep it (the state file's disk is full, …): refuse rather than answer unrecorded.
+        const full = isStorageFull(outboxError);
+        logger.error({ requestId, code: Code[ce.code], err: ce.rawMessage, outboxErr: (outboxError as Error).message }, 'usage not recorded: the ledger did not take it and the commit outbox cannot keep it; the answer is refused');
+        throw budgetOutageRefusal(
+          `usage of request ${requestId} cannot be recorded: the ledger did not take it (${ce.rawMessage}) and the router's commit outbox cannot keep it (${(outboxError as Error).message})`,
+          full ? 'store-full' : 'refuse',
+        );
+      }
       options.onSize?.(outbox.size());
       logger.warn({ requestId, code: Code[ce.code], err: ce.rawMessage }, 'ledger unreachable: usage kept in the commit outbox, replayed when it returns');
       schedule();

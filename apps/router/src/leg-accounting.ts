@@ -4,7 +4,7 @@ import type { ChatMessage, RoutingDecision, Usage } from '@sophia/contracts/comm
 import type { LedgerService } from '@sophia/contracts/ledger';
 import { backendToProto, priceUsage, type PriceCatalog } from '@sophia/price-catalog';
 import type { Logger } from 'pino';
-import { budgetOutageRefusal, isBudgetOutageRefusal } from '@sophia/platform/wire';
+import { budgetOutageCause, budgetOutageRefusal, isBudgetOutageRefusal } from '@sophia/platform/wire';
 import type { PreparedRequest } from './request-preparer.ts';
 import type { RouteTarget } from './route-plan.ts';
 import { completionBound } from './completion-bound.ts';
@@ -62,7 +62,7 @@ export function createLegAccounting(deps: LegAccountingDeps): LegAccounting {
         const ce = ConnectError.from(err);
         if (ce.code === Code.ResourceExhausted) throw new ConnectError(ce.rawMessage, Code.ResourceExhausted, ce.metadata);
         // The ledger's SOPHIA_REDIS_OUTAGE=refuse: its budget store is down and it asks not to serve unreserved.
-        if (isBudgetOutageRefusal(ce)) throw budgetOutageRefusal(ce.rawMessage);
+        if (isBudgetOutageRefusal(ce)) throw budgetOutageRefusal(ce.rawMessage, budgetOutageCause(ce));
         // The ledger itself did not answer: budgets cannot be checked either way; the policy decides.
         if (deps.budgetOutage === 'refuse') throw budgetOutageRefusal(`the ledger did not answer the reservation (${ce.rawMessage}); SOPHIA_REDIS_OUTAGE=refuse`);
         deps.logger.error({ err: ce.rawMessage, requestId: leg.requestId }, 'ledger reserve failed: calling upstream without a reservation');
@@ -104,6 +104,9 @@ export function createLegAccounting(deps: LegAccountingDeps): LegAccounting {
         );
         if (res.cost) return res.cost.microUsd;
       } catch (err) {
+        // Neither the ledger nor the commit outbox could keep the usage (durable-commits.ts): the answer
+        // must not complete as a success.
+        if (isBudgetOutageRefusal(err)) throw err;
         deps.logger.error({ err: (err as Error).message, requestId: leg.requestId }, 'ledger commit failed: usage kept in logs only');
       }
       return localPrice();

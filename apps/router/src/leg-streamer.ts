@@ -124,7 +124,11 @@ export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
           deps.metrics?.outcomes.inc({ backend: target.backend, outcome: completed ? (rescues > 0 ? 'rescued' : 'ok') : ctx.signal.aborted ? 'cancelled' : 'mid_stream_error' });
           return cost;
         }));
-      const onCancel = (): void => void settle().then(() => legTrace.end(target, 'cancelled', fallback));
+      // A settle that fails (usage could not be recorded) is the stream's error in the finally below; here only the trace ends.
+      const onCancel = (): void => void settle().then(
+        () => legTrace.end(target, 'cancelled', fallback),
+        (err: unknown) => legTrace.end(target, 'cancelled', fallback, err),
+      );
       ctx.signal.addEventListener('abort', onCancel, { once: true });
       try {
         let step = opened.first;
@@ -151,8 +155,11 @@ export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
       } finally {
         detach();
         ctx.signal.removeEventListener('abort', onCancel);
-        await settle();
-        legTrace.end(target, done ? 'completed' : ctx.signal.aborted ? 'cancelled' : 'mid_stream_error', fallback, failure);
+        try {
+          await settle(); // throws when the usage cannot be recorded anywhere: the answer then ends in that error
+        } finally {
+          legTrace.end(target, done ? 'completed' : ctx.signal.aborted ? 'cancelled' : 'mid_stream_error', fallback, failure);
+        }
       }
       if (done) {
         deps.breakers.recordSuccess(target.key);

@@ -266,6 +266,9 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
         const usage = o.kind === 'opened' ? await estimatePartialUsage(a.leg.promptTokens, text) : { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
         const decision = deps.decide(p, a.target, { fallback: true, attempts: state.count, reasons: [...p.plan.reasons, `hedge_lost:${a.target.key}`], provider: o.kind === 'opened' ? o.opened.provider : '' });
         await deps.accounting.commit(p, a.leg, a.target, create(UsageSchema, usage), decision, a.startedAt, false);
+      }).catch(() => {
+        // The losing leg's usage could not be recorded anywhere (durable-commits.ts logged it with its
+        // request id); nothing was answered for this leg, so nothing acknowledged is lost.
       });
     };
 

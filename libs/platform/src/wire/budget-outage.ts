@@ -1,17 +1,35 @@
-// The ledger's "budgets cannot be checked, refuse" answer (SOPHIA_REDIS_OUTAGE=refuse) as it crosses
-// the mesh: the ledger sets it on UNAVAILABLE, the router passes it on instead of serving
-// unreserved, and the gateway tells the API user what happened instead of blaming the model backends.
+// The mesh's "usage cannot be checked or recorded, refuse" answer as it crosses the mesh: the ledger
+// sets it on UNAVAILABLE (its budget store is unreachable under SOPHIA_REDIS_OUTAGE=refuse, or its
+// embedded state store is out of disk space), the router passes it on instead of serving
+// unreserved or unrecorded, and the gateway tells the API user what happened instead of blaming the
+// model backends.
 import { Code, ConnectError } from '@connectrpc/connect';
 
-/** Metadata key set to `refuse` on UNAVAILABLE when budgets cannot be checked and the mesh refuses to serve unbudgeted. */
+/** Metadata key set on UNAVAILABLE when the mesh refuses to serve what it cannot budget or record; its value is the cause. */
 export const BUDGET_OUTAGE_HEADER = 'sophia-outage';
 
+/**
+ * Why: `refuse` — the budget store (Redis) is unreachable and SOPHIA_REDIS_OUTAGE=refuse;
+ * `store-full` — the embedded state file cannot be written (disk or quota full), so nothing could
+ * be recorded or spooled whatever the policy.
+ */
+export type BudgetOutageCause = 'refuse' | 'store-full';
+
+const CAUSES: ReadonlySet<string> = new Set<BudgetOutageCause>(['refuse', 'store-full']);
+
 /** UNAVAILABLE carrying the refusal (the message stays with the operator's words; callers' text is the gateway's). */
-export function budgetOutageRefusal(message: string): ConnectError {
-  return new ConnectError(message, Code.Unavailable, new Headers({ [BUDGET_OUTAGE_HEADER]: 'refuse' }));
+export function budgetOutageRefusal(message: string, cause: BudgetOutageCause = 'refuse'): ConnectError {
+  return new ConnectError(message, Code.Unavailable, new Headers({ [BUDGET_OUTAGE_HEADER]: cause }));
+}
+
+/** The refusal's cause, or undefined when the error is not that refusal. */
+export function budgetOutageCause(err: unknown): BudgetOutageCause | undefined {
+  if (!(err instanceof ConnectError) || err.code !== Code.Unavailable) return undefined;
+  const value = err.metadata.get(BUDGET_OUTAGE_HEADER);
+  return value !== null && CAUSES.has(value) ? (value as BudgetOutageCause) : undefined;
 }
 
 /** Whether an error is that refusal. */
 export function isBudgetOutageRefusal(err: unknown): boolean {
-  return err instanceof ConnectError && err.code === Code.Unavailable && err.metadata.get(BUDGET_OUTAGE_HEADER) === 'refuse';
+  return budgetOutageCause(err) !== undefined;
 }
