@@ -13,6 +13,7 @@ import type { RouterMetrics } from './router-metrics.ts';
 import type { RoutingPolicy } from './routing-policy.ts';
 import type { TargetBreakers } from './target-breakers.ts';
 import type { TtftLimits } from '@sophia/ttft-limits';
+import type { TokenMix } from './token-mix.ts';
 
 /** What the router needs; all injected so tests use in-memory fakes. */
 export interface RouterDeps {
@@ -53,4 +54,6 @@ export interface RouterDeps {
   readonly hedgeBudget?: RetryBudget | undefined;
   /** The longest a caller waits for a first token or a clear error (SOPHIA_FIRST_TOKEN_BOUND_MS). @default the caller's deadline only */
   readonly firstTokenBoundMs?: number | undefined;
+  /** Each tenant×workload's real completion tokens (ledger), sent to the serverless backend to rank providers by the request's mix. @default unknown */
+  readonly tokenMix?: TokenMix | undefined;
 }

@@ -61,6 +61,7 @@ export function createRouterHandler(deps: RouterDeps): ServiceImpl<typeof Router
     decide,
     ttft: deps.ttft,
     hedgeBudget: deps.hedgeBudget,
+    tokenMix: deps.tokenMix,
     policy: deps.policy,
     metrics,
     maxRetries: deps.maxRetries ?? ROUTER_DEFAULTS.SOPHIA_ROUTER_MAX_RETRIES,

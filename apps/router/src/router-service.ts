@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { connectRedis } from '@sophia/platform/redis';
 import { createCapacityPoller } from './capacity-poller.ts';
 import { createFleetSignals } from './fleet-signals.ts';
+import { createLedgerTokenMix } from './token-mix.ts';
 import { createLedgerBudgetHeadroom } from './ledger-budget-headroom.ts';
 import { dataDirOptions, openDataDir } from '@sophia/state-store';
 import { OVERRIDE_SCHEMA } from './override-schema.ts';
@@ -155,6 +156,7 @@ export const routerService = defineHostedService(routerConfigSchema, async ({ co
     policy,
     overrides,
     capacity: capacity ? () => capacity.current() : undefined,
+    tokenMix: ledger ? createLedgerTokenMix({ ledger, logger }) : undefined,
     headroom: ledger
       ? createLedgerBudgetHeadroom({ ledger, logger, ttlMs: config.SOPHIA_BUDGET_HEADROOM_TTL_MS, timeoutMs: config.SOPHIA_BUDGET_HEADROOM_TIMEOUT_MS })
       : undefined,

@@ -17,7 +17,7 @@ import { memoryOverrideStore } from './testing/fake-mesh.ts';
 
 /** A backend that answers at once, or stays silent until `release()` (honouring cancellation), as told. */
 function gatedBackend(name: string) {
-  const seen = { calls: 0, cancelled: 0, requestIds: [] as string[] };
+  const seen = { calls: 0, cancelled: 0, requestIds: [] as string[], expectedCompletionTokens: [] as number[] };
   let silent = false;
   let open: () => void = () => undefined;
   let gate = Promise.resolve();
@@ -25,6 +25,7 @@ function gatedBackend(name: string) {
     async *generate(req, ctx: HandlerContext) {
       seen.calls += 1;
       seen.requestIds.push(req.requestId);
+      seen.expectedCompletionTokens.push(req.expectedCompletionTokens);
       if (silent) {
         const aborted = new Promise<never>((_, reject) => {
           const fail = () => {
@@ -109,6 +110,16 @@ const quickLimits = (): TtftLimits => createTtftLimits({ minMs: 30, maxMs: 60_00
 const warm = async (router: ReturnType<typeof setup>['router']): Promise<void> => {
   for (let i = 0; i < 3; i++) expect((await collect(router.generate(input(`warm-${i}`)))).error).toBeUndefined();
 };
+
+describe('token mix', () => {
+  it('tells the serverless backend the completion tokens its tenant×workload really produces (0 while unknown), so providers are ranked by this request’s mix', async () => {
+    const t = setup({ tokenMix: { expectedCompletionTokens: (tenant, workload) => (tenant === 'acme' && workload === 'support-bot' ? 42 : undefined) } });
+    const tagged = { input: { ...input('tagged').input, workloadTag: 'support-bot' } };
+    expect((await collect(t.router.generate(tagged))).error).toBeUndefined();
+    expect((await collect(t.router.generate(input('untagged')))).error).toBeUndefined();
+    expect(t.s.seen.expectedCompletionTokens).toEqual([42, 0]);
+  });
+});
 
 describe('first-token bound', () => {
   it('both backends silent: DEADLINE_EXCEEDED naming each target, every attempt cancelled and its reservation released', async () => {

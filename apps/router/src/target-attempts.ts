@@ -16,6 +16,7 @@ import { EMPTY_POLICY, type RoutingPolicy } from './routing-policy.ts';
 import { BreakerOpenError, type TargetBreakers } from './target-breakers.ts';
 import type { DecisionBuilder } from './routing-decision.ts';
 import { estimatePartialUsage } from './partial-usage.ts';
+import type { TokenMix } from './token-mix.ts';
 
 /** A backend stream that produced its first event; `provider` names the serverless provider answering ('' for GPU). */
 export interface OpenedStream {
@@ -66,6 +67,8 @@ export interface TargetAttemptsDeps {
   readonly ttft?: TtftLimits | undefined;
   /** Hedges allowed (a share of requests). @default none */
   readonly hedgeBudget?: RetryBudget | undefined;
+  /** The tenant×workload's real completion tokens, for the serverless backend's provider ranking. @default unknown */
+  readonly tokenMix?: TokenMix | undefined;
   readonly clock?: (() => number) | undefined;
 }
 
@@ -160,7 +163,9 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
     const client = deps.backends[target.backend];
     if (!client) throw new ConnectError(`no client for backend ${target.backend}`, Code.Unavailable);
     let provider = '';
-    const prefs = target.backend === 'serverless' ? effectiveProviderPrefs(p.input.provider, deps.policy?.() ?? EMPTY_POLICY, p.input.tenant) : undefined;
+    const serverless = target.backend === 'serverless';
+    const prefs = serverless ? effectiveProviderPrefs(p.input.provider, deps.policy?.() ?? EMPTY_POLICY, p.input.tenant) : undefined;
+    const expectedCompletionTokens = serverless ? deps.tokenMix?.expectedCompletionTokens(p.input.tenant, p.input.workloadTag) : undefined;
     const stream = client.generate(
       {
         requestId: leg.requestId,
@@ -169,6 +174,7 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
         params: p.input.params,
         tenant: p.input.tenant,
         ...(prefs ? { provider: prefs } : {}),
+        ...(expectedCompletionTokens !== undefined ? { expectedCompletionTokens } : {}),
       },
       // The serverless backend names the answering provider in a header sent with its first event.
       { signal, onHeader: (h) => void (provider = h.get(PROVIDER_HEADER) ?? '') },

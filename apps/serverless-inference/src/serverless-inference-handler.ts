@@ -143,6 +143,9 @@ export function createServerlessInferenceHandler(deps: ServerlessInferenceDeps):
       const promptTokens = promptTokenEstimate(request.messages);
       const maxTokens = request.params?.maxTokens;
       const usual = expectedCompletion.get(request.model) ?? 256;
+      // The request's own mix when the router knows it (the ledger's figures for its tenant and
+      // workload), else this model's running mean here; max_tokens caps either.
+      const expected = request.expectedCompletionTokens > 0 ? request.expectedCompletionTokens : usual;
       const ranking = rankOffers({
         model: request.model,
         candidates: candidates.map(({ runtime, offer }) => {
@@ -159,7 +162,7 @@ export function createServerlessInferenceHandler(deps: ServerlessInferenceDeps):
         prefs,
         needs: new Set(requestNeeds(request.messages, request.params).map((n) => n.feature)),
         promptTokens,
-        expectedCompletionTokens: maxTokens === undefined ? usual : Math.min(maxTokens, usual),
+        expectedCompletionTokens: maxTokens === undefined ? expected : Math.min(maxTokens, expected),
         cachedShare: 0,
       });
       const byName = new Map(runtimes.map((r) => [r.settings.name, r] as const));

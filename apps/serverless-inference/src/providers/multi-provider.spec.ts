@@ -2,7 +2,8 @@ import { Code, ConnectError, createClient, createRouterTransport, type Client } 
 import { ProviderSort, Role } from '@sophia/contracts/common';
 import { InferenceService, type GenerateResponse } from '@sophia/contracts/inference';
 import { closeUpstreamDispatchers, RETRY_AFTER_HEADER } from '@sophia/openai-upstream';
-import { testCatalog } from '@sophia/price-catalog/testing';
+import { parseCatalog } from '@sophia/price-catalog';
+import { testCatalog, testCatalogFile } from '@sophia/price-catalog/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test-only: the simulator is the mesh's stand-in upstream
 import { createUpstreamSimulator, type UpstreamSimulator } from '@sophia/upstream-sim';
 import { Registry } from 'prom-client';
@@ -212,6 +213,24 @@ describe('serverless InferenceService over two providers', () => {
     expect(out.endpoint).toBe('fireworks');
     const attempts = (await registry.getSingleMetric('serverless_provider_attempts_total')!.get()).values;
     expect(attempts.find((v) => v.labels['provider'] === 'together' && v.labels['outcome'] === 'failed')?.value).toBe(1);
+  });
+
+  it('ranks by the request’s own token mix: the cheaper provider for its expected completion, not a fixed price order', async () => {
+    // "small" re-priced so the order flips with the mix: together is cheap on input and dear on
+    // output, fireworks the opposite (per million tokens).
+    const file = testCatalogFile();
+    const small = file.models.find((m) => m.id === 'small')!;
+    small.offers = small.offers!.map((o) => (o.provider === 'together' ? { ...o, inputUsdPerMTok: 0.01, outputUsdPerMTok: 1 } : { ...o, inputUsdPerMTok: 0.5, outputUsdPerMTok: 0.1 }));
+    const catalog = parseCatalog(file);
+    const handler = createServerlessInferenceHandler({ providers: [settings('together', cheap), settings('fireworks', pricey)], catalog: () => catalog, timeouts: { firstTokenMs: 5000 } });
+    const mixed = createClient(InferenceService, createRouterTransport(({ service }) => service(InferenceService, handler)));
+    const longPrompt = [{ role: Role.USER, content: `Summarise in one word: ${'lorem ipsum '.repeat(400)}` }];
+    // A long prompt with a one-token answer expected: input dominates, together is cheaper.
+    expect((await drain(mixed.generate({ model: 'small', messages: longPrompt, expectedCompletionTokens: 1 }))).endpoint).toBe('together');
+    // The same prompt where this tenant's workload writes ~4,000 tokens: output dominates, fireworks is cheaper.
+    expect((await drain(mixed.generate({ model: 'small', messages: longPrompt, expectedCompletionTokens: 4000 }))).endpoint).toBe('fireworks');
+    // max_tokens caps the expectation: at most 1 token will be produced, so together again.
+    expect((await drain(mixed.generate({ model: 'small', messages: longPrompt, expectedCompletionTokens: 4000, params: { maxTokens: 1 } }))).endpoint).toBe('together');
   });
 
   it('answers NOT_FOUND for a model no configured provider offers', async () => {

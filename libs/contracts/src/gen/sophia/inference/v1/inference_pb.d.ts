@@ -48,6 +48,16 @@ export declare type GenerateRequest = Message<"sophia.inference.v1.GenerateReque
    * @generated from field: sophia.common.v1.ProviderPreferences provider = 6;
    */
   provider?: ProviderPreferences | undefined;
+
+  /**
+   * Completion tokens this request is expected to produce: the mean of the tenant's recent requests
+   * of its workload, as the ledger recorded them (the router fills it in). The serverless backend
+   * ranks provider offers by the cost of this request's own token mix (capped by max_tokens);
+   * 0 = unknown (the backend's own running estimate for the model applies). Ignored by the GPU backend.
+   *
+   * @generated from field: uint32 expected_completion_tokens = 7;
+   */
+  expectedCompletionTokens: number;
 };
 
 /**
