@@ -100,8 +100,17 @@ function steadyLoad(mesh: Mesh): { stop: () => Promise<Outcome[]> } {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const progress = (line: string): void => void process.stderr.write(`provider-run: ${line}\n`);
 
-/** N concurrent ~5 s streams against `url`: completion count, wall time, TTFT percentiles, providers seen. */
-async function burst(url: string) {
+/** CPU ms used so far by the processes of `pids` (each counted once: single-process hosts every service in one). */
+const cpuOf = (pids: readonly number[]): number => [...new Set(pids)].reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0);
+/** The services a chat request passes through (their processes' CPU is the mesh's cost of a burst). */
+const REQUEST_PATH = ['gateway', 'router', 'classifier', 'ledger', 'serverless-inference'];
+
+/**
+ * N concurrent ~5 s streams against `url`: completion count, wall time, TTFT percentiles, providers seen,
+ * and — for a mesh, given its process ids — the mesh's CPU per stream (where the burst's time goes).
+ */
+async function burst(url: string, meshPids: readonly number[] = []) {
+  const cpuBefore = cpuOf(meshPids);
   const start = performance.now();
   const outs = await Promise.all(
     Array.from({ length: BURST }, (_, i) =>
@@ -112,7 +121,8 @@ async function burst(url: string) {
   const ttft = outs.map((o) => o.firstTokenAt - o.startedAt).sort((a, b) => a - b);
   const providers: Record<string, number> = {};
   for (const o of outs) providers[o.provider || o.backend || 'direct'] = (providers[o.provider || o.backend || 'direct'] ?? 0) + 1;
-  return { completed: outs.filter((o) => o.ok).length, wallMs: round(wall), ttftP50Ms: round(percentile(ttft, 0.5)), ttftP99Ms: round(percentile(ttft, 0.99)), providers };
+  const cpu = meshPids.length > 0 ? { meshCpuMsPerStream: round((cpuOf(meshPids) - cpuBefore) / BURST, 2), meshCpuShareOfWall: round((cpuOf(meshPids) - cpuBefore) / wall, 2) } : {};
+  return { completed: outs.filter((o) => o.ok).length, wallMs: round(wall), ttftP50Ms: round(percentile(ttft, 0.5)), ttftP99Ms: round(percentile(ttft, 0.99)), providers, ...cpu };
 }
 const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
 
@@ -200,7 +210,7 @@ try {
   progress('burst: direct');
   const direct = await burst(`${cheap.url}/v1/chat/completions`);
   progress(`burst: direct ${JSON.stringify(direct)}; through the mesh (two providers)`);
-  const viaMesh = await burst(`${mesh.gatewayUrl}/v1/chat/completions`);
+  const viaMesh = await burst(`${mesh.gatewayUrl}/v1/chat/completions`, REQUEST_PATH.flatMap((name) => mesh.services[name]?.pid ?? []));
   progress(`burst: mesh ${JSON.stringify(viaMesh)}`);
   report['burst'] = { streams: BURST, direct, mesh: viaMesh, wallRatio: round(viaMesh.wallMs / direct.wallMs, 2), ttftP99DeltaMs: round(viaMesh.ttftP99Ms - direct.ttftP99Ms) };
 } finally {
