@@ -11,7 +11,8 @@ import type { RateLimiter } from './rate-limit/rate-limiter.ts';
 import { createRateLimitSource, type RateLimitSource } from './rate-limit/rate-limit-source.ts';
 import { createRedisRateLimitStore, createSqliteRateLimitStore, RATE_LIMIT_STORE_SCHEMA, type RateLimitStore } from './rate-limit/rate-limit-store.ts';
 import { createRedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
-import { cacheRouter } from './cache/cached-router.ts';
+import { cacheHitUsageEvent } from './cache/cache-hit-usage.ts';
+import { cacheRouter, type CacheHit } from './cache/cached-router.ts';
 import { createRunawayDetector } from './runaway/runaway-detector.ts';
 import { createRedisRunawayCounterStore, createSqliteRunawayCounterStore, RUNAWAY_COUNTER_SCHEMA, type RunawayCounterStore } from './runaway/runaway-counter-store.ts';
 import { runawayRouter, type RunawayEvent } from './runaway/runaway-router.ts';
@@ -88,7 +89,17 @@ export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, r
     labelNames: ['outcome'],
     registers: registry ? [registry] : [],
   });
-  const cacheOptions = { store: cache, ttlMs: config.SOPHIA_CACHE_TTL_MS, logger, onLookup: (outcome: string) => lookups.inc({ outcome }) };
+  const cacheOptions = {
+    store: cache,
+    ttlMs: config.SOPHIA_CACHE_TTL_MS,
+    logger,
+    onLookup: (outcome: string) => lookups.inc({ outcome }),
+    // Each hit is recorded in the ledger (billed 0, its would-be cost reported as savings from the cache).
+    onHit: (hit: CacheHit) => {
+      if (!ledger) return;
+      void ledger.recordUsage({ event: cacheHitUsageEvent(hit, Date.now()) }).catch((err: unknown) => logger.warn({ err, requestId: hit.input.requestId }, 'cache hit not recorded in the ledger'));
+    },
+  };
   const runaways = new Counter({
     name: 'sophia_gateway_runaway_total',
     help: 'ALERT: requests slowed or stopped by runaway protection (a key or tenant whose request rate or spend is far above its own baseline, or one prompt repeated within seconds), by tenant, action and scope (key, tenant)',

@@ -81,6 +81,27 @@ describe('report RPCs', () => {
     expect(beta.gpuBaseline?.microUsd).toBe(211_857_534n);
   });
 
+  it('GetSavingsReport: cache hits are billed 0 and their would-be cost is reported as savings from the cache', async () => {
+    const c = client();
+    await seed(c);
+    // The same answer as e1 (small, serverless, 1000 + 500 tokens: 45 µ$), replayed by the gateway's cache twice.
+    for (const requestId of ['hit1', 'hit2']) {
+      await c.recordUsage({
+        event: { requestId, tenant: 'acme', model: 'small', backend: Backend.SERVERLESS, usage: { promptTokens: 1000, completionTokens: 500 }, workloadTag: 'chat', completed: true, cacheHit: true, time: timestampFromMs(NOW - 60_000) },
+      });
+    }
+    const s = await c.getSavingsReport({});
+    expect(s).toMatchObject({ requests: 6n, cacheHits: 2n, savingsFromCache: { microUsd: 90n }, actual: { microUsd: 4866n } });
+    // The counterfactuals price the hits like any request (without the mesh they would have been paid for).
+    expect(s.allServerless?.microUsd).toBe(3920n + 90n);
+    const usage = await c.getUsageReport({ tenant: 'acme' });
+    expect(usage.monthToDate?.microUsd).toBe(3674n);
+    // An upstream answer is not a cache hit.
+    const plain = client();
+    await seed(plain);
+    expect(await plain.getSavingsReport({})).toMatchObject({ cacheHits: 0n, savingsFromCache: { microUsd: 0n } });
+  });
+
   it('prices an instance-list baseline from the catalog', async () => {
     const c = client({ gpuBaseline: { kind: 'instances', instances: [{ instanceType: 'gpu_1x_h100_sxm5', count: 2, hoursPerMonth: 730 }] } });
     const s = await c.getSavingsReport({ start: timestampFromMs(NOW - 3_600_000), end: timestampFromMs(NOW) });

@@ -117,6 +117,8 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportMethods {
         savingsVsLargestTier: money(t.allLargestTier - t.actual),
         savingsVsAllServerless: money(t.allServerless - t.actual),
         savingsVsAllGpu: money(t.allGpu - t.actual),
+        cacheHits: t.cacheHits,
+        savingsFromCache: money(t.cacheSavings),
         notes: [`gpu baseline: ${baseline.description}, ${baseline.microUsd} µ$/month prorated over the period`, ...[...t.notes].sort()],
       };
     },

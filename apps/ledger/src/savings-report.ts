@@ -14,6 +14,9 @@ export interface SavingsTotals {
   allLargestTier: bigint;
   allServerless: bigint;
   allGpu: bigint;
+  /** Requests answered by the gateway's response cache, and what they would have cost upstream. */
+  cacheHits: bigint;
+  cacheSavings: bigint;
   readonly notes: Set<string>;
   /** Per serverless provider: requests it answered, and the period priced with every serverless request at its offer. */
   readonly providers: Map<string, { requests: bigint; offered: bigint; actualWhereOffered: bigint }>;
@@ -47,6 +50,8 @@ export function createSavingsAccumulator(catalog: PriceCatalog): { add(record: U
     allLargestTier: 0n,
     allServerless: 0n,
     allGpu: 0n,
+    cacheHits: 0n,
+    cacheSavings: 0n,
     notes: new Set<string>(),
     providers: new Map(),
   };
@@ -72,6 +77,10 @@ export function createSavingsAccumulator(catalog: PriceCatalog): { add(record: U
       totals.completionTokens += BigInt(record.completionTokens);
       const actual = BigInt(record.costMicroUsd);
       totals.actual += actual;
+      if (record.cacheSavedMicroUsd !== undefined) {
+        totals.cacheHits += 1n;
+        totals.cacheSavings += BigInt(record.cacheSavedMicroUsd);
+      }
       totals.allLargestTier += largest === undefined || largestBackend === undefined ? actual : BigInt(priceUsage(catalog, largest.id, largestBackend, record));
       const model = catalog.findModel(record.model);
       if (model === undefined) {

@@ -19,8 +19,15 @@ describe('stored usage records', () => {
     expect(JSON.parse(encodeStoredRecord(usageRecord({ requestId: 'r', provider: '' })))).not.toHaveProperty('provider');
   });
 
+  it('round-trips a cache hit\'s saved cost (an upstream answer has none)', () => {
+    const hit = usageRecord({ requestId: 'r', costMicroUsd: 0, cacheSavedMicroUsd: 45 });
+    expect(decodeStoredRecord('k', encodeStoredRecord(hit))).toEqual(hit);
+    expect(JSON.parse(encodeStoredRecord(usageRecord({ requestId: 'r' })))).not.toHaveProperty('cacheSavedMicroUsd');
+  });
+
   it.each([
     ['{', 'not JSON'],
+    [JSON.stringify({ ...usageRecord({ requestId: 'r' }), cacheSavedMicroUsd: -3 }), 'cacheSavedMicroUsd'],
     [JSON.stringify({ ...usageRecord({ requestId: 'r' }), provider: 7 }), 'provider'],
     ['[]', 'not an object'],
     [JSON.stringify({ ...usageRecord({ requestId: 'r' }), costMicroUsd: -1 }), 'costMicroUsd'],

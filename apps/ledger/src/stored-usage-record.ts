@@ -29,6 +29,7 @@ export function encodeStoredRecord(record: UsageRecord): string {
     target: record.target,
     ...(record.apiKey === undefined || record.apiKey === '' ? {} : { apiKey: record.apiKey }),
     ...(record.provider === undefined || record.provider === '' ? {} : { provider: record.provider }),
+    ...(record.cacheSavedMicroUsd === undefined ? {} : { cacheSavedMicroUsd: record.cacheSavedMicroUsd }),
   });
 }
 
@@ -57,6 +58,8 @@ export function decodeStoredRecord(key: string, json: string): UsageRecord {
   if (hasKey && typeof v['apiKey'] !== 'string') fail('apiKey');
   const hasProvider = v['provider'] !== undefined;
   if (hasProvider && typeof v['provider'] !== 'string') fail('provider');
-  if (Object.keys(v).length !== FIELD_COUNT + (hasKey ? 1 : 0) + (hasProvider ? 1 : 0)) fail('unexpected fields');
+  const hasSaved = v['cacheSavedMicroUsd'] !== undefined;
+  if (hasSaved && (!Number.isSafeInteger(v['cacheSavedMicroUsd']) || (v['cacheSavedMicroUsd'] as number) < 0)) fail('cacheSavedMicroUsd');
+  if (Object.keys(v).length !== FIELD_COUNT + (hasKey ? 1 : 0) + (hasProvider ? 1 : 0) + (hasSaved ? 1 : 0)) fail('unexpected fields');
   return v as unknown as UsageRecord;
 }

@@ -94,7 +94,9 @@ export function usageEventToRecord(event: UsageEvent | undefined, catalog: Price
     tier,
     promptTokens,
     completionTokens,
-    costMicroUsd,
+    // A cache hit called no upstream: billed at zero, its price kept as the saving.
+    costMicroUsd: event.cacheHit ? 0 : costMicroUsd,
+    ...(event.cacheHit ? { cacheSavedMicroUsd: costMicroUsd } : {}),
     catalogVersion: catalog.version,
     timeMs,
     latencyMs: event.latencyMs,

@@ -27,6 +27,11 @@ export interface UsageRecord {
   readonly apiKey?: string;
   /** Serverless provider that answered (catalog name), which priced the record. Absent = GPU or unknown. */
   readonly provider?: string;
+  /**
+   * A cache hit (answered by the gateway's response cache, `costMicroUsd` 0): what the answer would
+   * have cost upstream, priced like any record. Absent = an upstream answer.
+   */
+  readonly cacheSavedMicroUsd?: number;
 }
 
 /** Latest event time any store accepts (year 33658): the Redis store orders times as 15 digits. */

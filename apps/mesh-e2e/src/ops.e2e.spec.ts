@@ -4,6 +4,7 @@
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { OperatorService, PlanStatus } from '@sophia/contracts/ops';
+import { DashboardService } from '@sophia/contracts/dashboard';
 import { ChatService } from '@sophia/contracts/gateway';
 import { Role } from '@sophia/contracts/common';
 import type { Mesh } from '@sophia/dev';
@@ -27,6 +28,8 @@ const KEYS = {
 beforeAll(async () => {
   mesh = await startTestMesh({
     SOPHIA_API_KEYS: `${KEYS.acme}:acme:chat+ops:write,${KEYS.reader}:acme:ops:read,${KEYS.globex}:globex,${KEYS.admin}:platform:admin,${KEYS.initech}:initech`,
+    // The response cache on: only deterministic requests (temperature 0 or a seed) use it; the other tests' chats are sampled.
+    SOPHIA_CACHE_TTL_MS: '600000',
   });
 }, 90_000);
 
@@ -271,5 +274,36 @@ describe('rate limits through the operator API', () => {
       if (status === 429) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(status).toBe(200);
+  });
+});
+
+describe('response cache savings in the ledger', () => {
+  it('a cache hit is billed 0 and the savings report counts what it would have cost', async () => {
+    const ask = () =>
+      fetch(`${mesh.gatewayUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { ...headers(KEYS.admin), 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Cache this answer, please.' }], temperature: 0, max_tokens: 16 }),
+      });
+    const first = await ask();
+    const a = (await first.json()) as { sophia: { cost_usd: string } };
+    expect(first.headers.get('x-sophia-cache')).toBe('miss');
+    const second = await ask();
+    const b = (await second.json()) as { sophia: { cost_usd: string } };
+    expect(second.headers.get('x-sophia-cache')).toBe('hit');
+    expect(Number(b.sophia.cost_usd)).toBe(0);
+    expect(Number(a.sophia.cost_usd)).toBeGreaterThan(0);
+    const dashboard = createClient(DashboardService, createConnectTransport({ baseUrl: mesh.gatewayUrl, httpVersion: '1.1' }));
+    // The hit is recorded after the answer (never delaying it): wait for it, bounded.
+    let report;
+    for (let i = 0; i < 50; i++) {
+      report = (await dashboard.getSavingsReport({ tenant: 'platform' }, { headers: headers(KEYS.admin) })).report;
+      if (report?.cacheHits === 1n) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(report?.cacheHits).toBe(1n);
+    expect(Number(report?.savingsFromCache?.microUsd ?? 0n)).toBe(Math.round(Number(a.sophia.cost_usd) * 1e6));
+    const ops = await connect().getSavingsReport({}, { headers: headers(KEYS.admin) });
+    expect(ops.result?.summary).toMatch(/1 answer came from the response cache, saving \$/);
   });
 });

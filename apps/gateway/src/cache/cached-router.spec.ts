@@ -6,6 +6,7 @@ import type { GatewayServer } from '../gateway-server.ts';
 import { json, jsonHeaders, sseData, startTestGateway, TEST_KEY } from '../testing/gateway-harness.ts';
 import type { createFakeRouter } from '../testing/fake-router.ts';
 import { memoryStateDatabase } from '@sophia/state-store/testing';
+import { cacheHitUsageEvent } from './cache-hit-usage.ts';
 import { cacheRouter, type CacheHit } from './cached-router.ts';
 import { createSqliteResponseCacheStore, RESPONSE_CACHE_SCHEMA } from './response-cache-store.ts';
 
@@ -50,6 +51,11 @@ describe('response cache (gateway with a fake router)', () => {
     expect(fake.calls.inputs).toHaveLength(1);
     expect(hits).toHaveLength(1);
     expect(hits[0]!.original.decision?.cost?.microUsd).toBe(42n);
+    // What the ledger is told: this request (its own id), the stored answer's model and usage, a cache hit.
+    const event = cacheHitUsageEvent(hits[0]!, clock);
+    expect(event).toMatchObject({ requestId: second.headers.get('x-request-id'), tenant: 'acme', model: a.model, cacheHit: true, completed: true });
+    expect(event.requestId).not.toBe(first.headers.get('x-request-id'));
+    expect(event.usage).toMatchObject({ promptTokens: a.usage.prompt_tokens, completionTokens: a.usage.completion_tokens });
   });
 
   it('caches a seeded request, but never a sampled one (temperature > 0, no seed)', async () => {

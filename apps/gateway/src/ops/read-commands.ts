@@ -70,6 +70,11 @@ export async function usageReport(ctx: OperatorContext, caller: Caller, args: Co
   return commandResult(summary, [...groups, 'requests', 'prompt_tokens', 'completion_tokens', 'cost_usd', 'cost_per_request_usd', 'latency_p50_ms', 'latency_p95_ms'], table);
 }
 
+/** " 120 answers came from the response cache, saving $0.48." — or nothing when none did. */
+function cacheLine(hits: bigint, savedUsd: number): string {
+  return hits === 0n ? '' : ` ${Number(hits).toLocaleString('en-US')} answer${hits === 1n ? '' : 's'} came from the response cache, saving ${formatUsd(savedUsd)}.`;
+}
+
 /** savings.report: actual spend against the GPU baseline and the other counterfactuals. */
 export async function savingsReport(ctx: OperatorContext, caller: Caller, args: CommandArgs<'savings.report'> & { tenant?: string | undefined }): Promise<CommandResult> {
   const tenant = tenantInScope(caller, args.tenant, { everyoneForAdmin: true });
@@ -85,7 +90,7 @@ export async function savingsReport(ctx: OperatorContext, caller: Caller, args: 
   const head = chosen[0]!;
   const saved = head[2] - actual;
   const period = `${r.start ? timestampDate(r.start).toISOString().slice(0, 10) : '…'} … ${r.end ? timestampDate(r.end).toISOString().slice(0, 16).replace('T', ' ') : 'now'}`;
-  const summary = `${saved >= 0 ? 'Saved' : 'Spent'} ${formatUsd(Math.abs(saved))}${head[2] > 0 ? ` (${Math.round((Math.abs(saved) / head[2]) * 100)}%)` : ''} ${saved >= 0 ? 'against' : 'more than'} the ${head[1]}, ${period}: actual ${formatUsd(actual)} for ${Number(r.requests).toLocaleString('en-US')} requests.`;
+  const summary = `${saved >= 0 ? 'Saved' : 'Spent'} ${formatUsd(Math.abs(saved))}${head[2] > 0 ? ` (${Math.round((Math.abs(saved) / head[2]) * 100)}%)` : ''} ${saved >= 0 ? 'against' : 'more than'} the ${head[1]}, ${period}: actual ${formatUsd(actual)} for ${Number(r.requests).toLocaleString('en-US')} requests.${cacheLine(r.cacheHits, usd(r.savingsFromCache))}`;
   return commandResult(
     summary,
     ['baseline', 'description', 'baseline_usd', 'actual_usd', 'savings_usd', 'savings_percent'],

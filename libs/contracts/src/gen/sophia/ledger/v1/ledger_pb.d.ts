@@ -85,6 +85,14 @@ export declare type UsageEvent = Message<"sophia.ledger.v1.UsageEvent"> & {
    * @generated from field: string provider = 13;
    */
   provider: string;
+
+  /**
+   * Answered from the gateway's exact-match response cache (model, backend, provider and usage are
+   * the stored answer's): billed at zero, and what it would have cost there counts as saved.
+   *
+   * @generated from field: bool cache_hit = 14;
+   */
+  cacheHit: boolean;
 };
 
 /**
@@ -1068,6 +1076,21 @@ export declare type GetSavingsReportResponse = Message<"sophia.ledger.v1.GetSavi
    * @generated from field: sophia.common.v1.Money savings_vs_single_provider = 18;
    */
   savingsVsSingleProvider?: Money | undefined;
+
+  /**
+   * Requests of the period answered from the gateway's response cache (included in requests, billed 0).
+   *
+   * @generated from field: uint64 cache_hits = 19;
+   */
+  cacheHits: bigint;
+
+  /**
+   * What those answers would have cost upstream (their model, backend and provider at record time).
+   * The counterfactuals above price them like any request, so each savings_vs_* includes this.
+   *
+   * @generated from field: sophia.common.v1.Money savings_from_cache = 20;
+   */
+  savingsFromCache?: Money | undefined;
 };
 
 /**
