@@ -3,6 +3,7 @@ import { serviceRegistry } from '@sophia/mesh/registry';
 import { addressKey, type ServiceModule } from '@sophia/platform';
 import { acquireDataDirLock, DATA_DIR_KEY, DATA_DIR_OWNER_KEY, prepareDataDir } from '@sophia/state-store';
 import type { ChildService, ListeningLine } from './child-service.ts';
+import { ONE_SERVICE_HEAP_MIB, SINGLE_PROCESS_HEAP_MIB, withHeapLimit } from './heap-limit.ts';
 import { firstOpsApiKey } from './ops-api-key.ts';
 import { findRepoRoot } from './repo-root.ts';
 import { planSimulators, simulatedLambdaKey } from './start-simulators.ts';
@@ -172,7 +173,12 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
       const unit: SupervisedUnit = {
         name: 'mesh',
         script: host,
-        env: (pinned) => ({ ...upstreamEnv, SOPHIA_SERVICES: 'all', ...Object.assign({}, ...serviceRegistry.map((m) => portEnv(m, base, initialPort(m), pinned))) }),
+        env: (pinned) => ({
+          ...upstreamEnv,
+          NODE_OPTIONS: withHeapLimit(base['NODE_OPTIONS'], SINGLE_PROCESS_HEAP_MIB),
+          SOPHIA_SERVICES: 'all',
+          ...Object.assign({}, ...serviceRegistry.map((m) => portEnv(m, base, initialPort(m), pinned))),
+        }),
         expect: serviceRegistry.map((m) => m.name),
       };
       record(await supervisor.start(unit));
@@ -185,7 +191,8 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
         const started = await Promise.all(
           wave.map((m) => {
             const addresses = Object.fromEntries(Object.keys(m.dependsOn).flatMap((d) => (services[d]?.ready['grpc'] ? [[addressKey(d), String(services[d].ready['grpc'])]] : [])));
-            return supervisor.start({ name: m.name, script: host, env: (pinned) => ({ ...upstreamEnv, ...addresses, SOPHIA_SERVICES: m.name, ...portEnv(m, base, initialPort(m), pinned) }), expect: [m.name] });
+            const nodeOptions = withHeapLimit(base['NODE_OPTIONS'], ONE_SERVICE_HEAP_MIB);
+            return supervisor.start({ name: m.name, script: host, env: (pinned) => ({ ...upstreamEnv, ...addresses, NODE_OPTIONS: nodeOptions, SOPHIA_SERVICES: m.name, ...portEnv(m, base, initialPort(m), pinned) }), expect: [m.name] });
           }),
         );
         started.forEach(record);
@@ -200,7 +207,11 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
     const mcp = await supervisor.start({
       name: 'mcp',
       script: join(root, 'apps/mcp/src/main.ts'),
-      env: (pinned) => ({ SOPHIA_MCP_PORT: pinned?.['mcp'] ? new URL(String(pinned['mcp']['http'])).port : mcpInitial, SOPHIA_GATEWAY_URL: String(gateway['http']) }),
+      env: (pinned) => ({
+        NODE_OPTIONS: withHeapLimit(base['NODE_OPTIONS'], ONE_SERVICE_HEAP_MIB),
+        SOPHIA_MCP_PORT: pinned?.['mcp'] ? new URL(String(pinned['mcp']['http'])).port : mcpInitial,
+        SOPHIA_GATEWAY_URL: String(gateway['http']),
+      }),
       expect: ['mcp'],
     });
     record(mcp);
