@@ -290,7 +290,9 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
         while (liveTokens < targetTokens - CAPACITY_EPSILON) {
           // Each launch is the type that covers what is still missing cheapest: a small top-up is one
           // cheap instance; the instances already live stay (no swap of a serving type for a booting one).
-          const launchPool = poolWithOption(catalogPool, chooseInstanceOption(policy, catalogPool, (targetTokens - liveTokens) * policy.target_utilisation));
+          const fleet = apply ? await options.store.liveInstances() : live;
+          const headroom = { instances: maxInstances - fleet.length, microUsdPerHour: maxMicroUsdPerHour - fleet.reduce((sum, i) => sum + i.microUsdPerHour, 0) };
+          const launchPool = poolWithOption(catalogPool, chooseInstanceOption(policy, catalogPool, (targetTokens - liveTokens) * policy.target_utilisation, headroom));
           if (!apply) {
             if (!(await fitsCaps(live, launchPool, launchPool, why))) break;
             await audit({ action: 'planned', tier: pool.tier, instanceType: launchPool.instanceType, detail: `would launch: ${why}` });

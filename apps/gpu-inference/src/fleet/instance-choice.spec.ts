@@ -25,6 +25,18 @@ describe('chooseInstanceOption', () => {
     expect(chooseInstanceOption(policy, pool('simple'), 3_000_000).instanceType).toBe('gpu_1x_h100_sxm5');
   });
 
+  it("compares only the options the fleet's caps still allow, else takes the one carrying most within them", () => {
+    const complex = pool('complex');
+    const roomy = { instances: 8, microUsdPerHour: 100_000_000 };
+    expect(chooseInstanceOption(policy, complex, 90_000, roomy).instanceType).toBe('gpu_8x_a100_80gb_sxm4');
+    // Two instance slots left: four 8×A100 do not fit, two 8×H100 do.
+    expect(chooseInstanceOption(policy, complex, 90_000, { ...roomy, instances: 2 }).instanceType).toBe('gpu_8x_h100_sxm5');
+    // One slot: neither fits; an 8×H100 carries 90,000 tok/min in it, an 8×A100 36,000.
+    expect(chooseInstanceOption(policy, complex, 90_000, { ...roomy, instances: 1 }).instanceType).toBe('gpu_8x_h100_sxm5');
+    // $20/h left: no 8×H100 ($34.32) fits at all, one 8×A100 ($14.32) does.
+    expect(chooseInstanceOption(policy, complex, 90_000, { instances: 8, microUsdPerHour: 20_000_000 }).instanceType).toBe('gpu_8x_a100_80gb_sxm4');
+  });
+
   it("keeps the catalog's first type under instance_choice: catalog_order", () => {
     const ordered = fleetPolicySchema.parse({ version: 1, instance_choice: 'catalog_order' });
     expect(chooseInstanceOption(ordered, pool('simple'), 1_000).instanceType).toBe('gpu_1x_h100_sxm5');
