@@ -93,44 +93,54 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
       throw mapCallerAbort(context.signal.reason ?? err, name);
     }
 
-    // Silence watchdog (only while another provider remains). A provider is silent when, past the
-    // failover budget learned from its own recent TTFTs, this request has no answer started and the
-    // provider has shown no sign of life — a started response or a first token, for any request —
-    // within the last budget: it is left for the next. A provider that started this answer, or keeps
-    // answering others, is busy, not silent (a burst's start): the request waits, up to its
-    // first-token limit, instead of doubling the load on the next provider. The window slides, so
-    // a provider that went silent after answering others is still left within 1.25 × its budget.
+    // Two watchdogs, both asking "is this provider working at all?" rather than "is it fast for me?".
+    // Silence (only while another provider remains): past the failover budget learned from the
+    // provider's own recent TTFTs, a request whose answer has not started, at a provider that has
+    // shown no sign of life — a started answer or a first token, for any request — within the last
+    // budget, is left for the next provider. First-token limit (every provider): past the learned
+    // limit, a request still without its first token is left unless the provider produced a first
+    // token for another request within the last limit — busy (a burst), not broken: it keeps
+    // waiting, up to the configured SOPHIA_SERVERLESS_FIRST_TOKEN_TIMEOUT_MS, instead of timing out,
+    // opening the breaker and cascading the burst onto the next provider and GPU. Both windows slide,
+    // so a provider that stops is left within 1.25 × the budget or limit.
     const firstTokenMs = options.ttft.firstTokenLimitMs(name);
     const budget = last ? undefined : Math.min(firstTokenMs, options.ttft.failoverBudgetMs(name));
     const startedAt = now();
     const attempt = new AbortController();
-    let silent = false;
-    let watchdog: NodeJS.Timeout | undefined;
-    const arm = (ms: number): void => {
-      watchdog = setTimeout(check, ms);
-      watchdog.unref();
+    let verdict: 'silent' | 'late' | undefined;
+    const timers: Array<NodeJS.Timeout | undefined> = [undefined, undefined];
+    const watch = (slot: 0 | 1, windowMs: number, lastSign: () => number, give: 'silent' | 'late'): void => {
+      const check = (): void => {
+        if (lastSign() > now() - windowMs) return arm(Math.max(50, Math.ceil(windowMs / 4)));
+        verdict ??= give;
+        attempt.abort();
+      };
+      const arm = (ms: number): void => {
+        const timer = setTimeout(check, ms);
+        timer.unref();
+        timers[slot] = timer;
+      };
+      arm(windowMs);
     };
-    const check = (): void => {
-      if (runtime.lastAliveAt() > now() - budget!) return arm(Math.max(50, Math.ceil(budget! / 4)));
-      silent = true;
-      attempt.abort();
-    };
-    if (budget !== undefined) arm(budget);
-    const stopWatchdog = (): void => clearTimeout(watchdog);
+    if (budget !== undefined) watch(0, budget, () => runtime.lastAliveAt(), 'silent');
+    watch(1, firstTokenMs, () => runtime.lastFirstTokenAt(), 'late');
+    const stopSilenceWatch = (): void => clearTimeout(timers[0]);
+    const stopWatchdog = (): void => timers.forEach((t) => clearTimeout(t));
     const upstream = generateFromUpstream({
       request,
-      context: budget === undefined ? context : { ...context, signal: AbortSignal.any([context.signal, attempt.signal]) },
+      context: { ...context, signal: AbortSignal.any([context.signal, attempt.signal]) },
       upstreamModel: offer.providerModel,
       baseUrl: runtime.settings.baseUrl,
       endpoint: name,
       ...(runtime.settings.apiKey ? { apiKey: runtime.settings.apiKey } : {}),
-      timeouts: { ...options.timeouts, firstTokenMs },
+      // The watchdog enforces the learned limit; the configured timeout is the hard cap.
+      timeouts: { ...options.timeouts, firstTokenMs: Math.max(firstTokenMs, options.timeouts.firstTokenMs ?? firstTokenMs) },
       dispatcher: runtime.dispatcher,
       logger: options.logger,
       settle: () => release(),
       onResponse: () => {
         runtime.noteAlive(now());
-        stopWatchdog(); // answering this request: no longer a silence question, its first-token limit governs
+        stopSilenceWatch(); // answering this request: no longer a silence question, its first-token limit governs
       },
     });
     const it = upstream[Symbol.asyncIterator]();
@@ -140,8 +150,12 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
         try {
           return await it.next();
         } catch (err) {
-          if (!silent || context.signal.aborted) throw err;
-          throw upstreamError(Code.Unavailable, UpstreamFailureKind.TtftTimeout, `upstream ${name}: silent — no answer started within ${budget} ms, and no sign of life for any request in the last ${budget} ms`, { cause: err });
+          if (verdict === undefined || context.signal.aborted) throw err;
+          const why =
+            verdict === 'silent'
+              ? `silent — no answer started within ${budget} ms, and no sign of life for any request in the last ${budget} ms`
+              : `no first token within ${firstTokenMs} ms (its learned limit), and none for any other request in the last ${firstTokenMs} ms`;
+          throw upstreamError(Code.Unavailable, UpstreamFailureKind.TtftTimeout, `upstream ${name}: ${why}`, { cause: err });
         }
       });
       stopWatchdog();
@@ -152,7 +166,7 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
       lastErr = err;
       // Past its first-token limit while (possibly) answering others: it took at least this long, which
       // lifts a limit learned when it was faster. A silent provider (the watchdog) teaches nothing.
-      if (!silent && upstreamFailureKind(err) === UpstreamFailureKind.TtftTimeout) options.ttft.censored(name, now() - startedAt);
+      if (verdict !== 'silent' && upstreamFailureKind(err) === UpstreamFailureKind.TtftTimeout) options.ttft.censored(name, now() - startedAt);
       if (isOpenCircuit(err)) {
         failures.push(`${name}: circuit breaker open`);
         allThrottled = false;

@@ -188,6 +188,31 @@ describe('serverless InferenceService over two providers', () => {
     });
   });
 
+  it('past its learned first-token limit a request stays with a provider busy answering others (a burst), and leaves one answering nobody', async () => {
+    const handler = createServerlessInferenceHandler({
+      providers: [settings('together', cheap), settings('fireworks', pricey)],
+      catalog: testCatalog,
+      failoverFirstTokenMs: 60_000,
+      firstTokenMinMs: 600, // learned limit: 4 × p99 of milliseconds, so this floor once 20 answers are seen
+      timeouts: { firstTokenMs: 60_000 }, // the configured cap, far beyond the test
+      breaker: { resetTimeoutMs: 60_000 },
+    });
+    const learning = createClient(InferenceService, createRouterTransport(({ service }) => service(InferenceService, handler)));
+    for (let i = 0; i < 25; i++) expect((await drain(learning.generate({ model: 'small', messages }))).endpoint).toBe('together');
+    const slow = [{ role: Role.USER, content: 'Name three colours. [[sim:ttft-ms=2000]]' }];
+    // Answering others all along: busy, so the slow request keeps waiting past its 600 ms limit.
+    let busy = true;
+    const others = (async () => {
+      while (busy) await drain(learning.generate({ model: 'small', messages }));
+    })();
+    const waited = await drain(learning.generate({ model: 'small', messages: slow }));
+    busy = false;
+    await others;
+    expect([waited.endpoint, waited.error]).toEqual(['together', undefined]);
+    // Alone: no first token for anyone past the limit, so the request moves on.
+    expect((await drain(learning.generate({ model: 'small', messages: slow }))).endpoint).toBe('fireworks');
+  });
+
   it('learns each provider\'s failover budget from its own first tokens, and leaves a silent one at that budget', async () => {
     registry = new Registry();
     const handler = createServerlessInferenceHandler({

@@ -39,6 +39,8 @@ export interface ProviderRuntime {
   noteAlive(at: number): void;
   /** When the provider last showed it is answering — a started response or a first token, for any request (epoch ms; 0 = never). */
   lastAliveAt(): number;
+  /** When the provider last produced a first token for any request (epoch ms; 0 = never): busy, or stuck? */
+  lastFirstTokenAt(): number;
   observeCompletion(completionTokens: number, streamMs: number): void;
   lastError(): string;
   noteError(message: string): void;
@@ -77,6 +79,7 @@ export function createProviderRuntime(
   let tps: number | undefined;
   let lastError = '';
   let lastAlive = 0;
+  let lastFirst = 0;
   return {
     settings,
     dispatcher,
@@ -96,11 +99,13 @@ export function createProviderRuntime(
     observeFirstToken(ms, at) {
       ttft = ttft === undefined ? ms : ttft * (1 - EWMA) + ms * EWMA;
       lastAlive = Math.max(lastAlive, at);
+      lastFirst = Math.max(lastFirst, at);
     },
     noteAlive(at) {
       lastAlive = Math.max(lastAlive, at);
     },
     lastAliveAt: () => lastAlive,
+    lastFirstTokenAt: () => lastFirst,
     observeCompletion(tokens, streamMs) {
       if (tokens <= 0 || streamMs <= 0) return;
       const rate = (tokens * 1000) / streamMs;
