@@ -22,6 +22,7 @@ describe('decision view', () => {
     fallback: true,
     attempts: 2,
     reasons: ['fallback: serverless 503'],
+    worstCaseCost: { microUsd: 9_000n },
     estimatedCost: { microUsd: 9_000n },
   });
   it('names enums in lower case and leaves cost null until known', () => {
@@ -35,10 +36,17 @@ describe('decision view', () => {
       fallback: true,
       attempts: 2,
       reasons: ['fallback: serverless 503'],
+      worst_case_cost_usd: '0.009000',
       estimated_cost_usd: '0.009000',
       cost_usd: null,
     });
     expect(decisionHeaders(decision)).toEqual({ 'x-sophia-tier': 'complex', 'x-sophia-model': 'llama-3.1-405b', 'x-sophia-backend': 'gpu', 'x-sophia-fallback': 'true' });
+  });
+  it('names the worst case for what it is, keeping the old name as an alias, also from a router that sets only the old field', () => {
+    const fromOldRouter = create(RoutingDecisionSchema, { estimatedCost: { microUsd: 329n }, cost: { microUsd: 3n } });
+    expect(sophiaDecisionView(fromOldRouter)).toMatchObject({ worst_case_cost_usd: '0.000329', estimated_cost_usd: '0.000329', cost_usd: '0.000003' });
+    const unpriced = create(RoutingDecisionSchema, {});
+    expect(sophiaDecisionView(unpriced)).toMatchObject({ worst_case_cost_usd: null, estimated_cost_usd: null, cost_usd: null });
   });
   it('names the serverless provider that answered, in the body and a header', () => {
     const served = create(RoutingDecisionSchema, { backend: Backend.SERVERLESS, provider: 'deepinfra' });

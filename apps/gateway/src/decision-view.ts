@@ -13,9 +13,14 @@ export interface SophiaDecisionView {
   readonly fallback: boolean;
   readonly attempts: number;
   readonly reasons: readonly string[];
-  /** Decimal US dollars as a string (exact; from integer micro-dollars). */
+  /**
+   * The most the request can cost, priced before the call (prompt + every allowed completion token at
+   * the dearest offer): what its budget reservation holds. Decimal US dollars as a string (exact).
+   */
+  readonly worst_case_cost_usd: string | null;
+  /** Deprecated alias of `worst_case_cost_usd` (same value), kept for clients that read the old name. */
   readonly estimated_cost_usd: string | null;
-  /** Actual cost; null until the answer completes (first stream chunk). */
+  /** The bill: actual cost from the upstream's token usage; null until the answer completes (first stream chunk). */
   readonly cost_usd: string | null;
 }
 
@@ -39,6 +44,8 @@ function money(m: Money | undefined): string | null {
 
 /** The `sophia` field of REST answers. */
 export function sophiaDecisionView(d: RoutingDecision): SophiaDecisionView {
+  // A router from before worst_case_cost filled only the deprecated field.
+  const worstCase = money(d.worstCaseCost ?? d.estimatedCost);
   return {
     tier: enumName(TierSchema, d.tier),
     task_type: enumName(TaskTypeSchema, d.taskType),
@@ -49,7 +56,8 @@ export function sophiaDecisionView(d: RoutingDecision): SophiaDecisionView {
     fallback: d.fallback,
     attempts: d.attempts,
     reasons: [...d.reasons],
-    estimated_cost_usd: money(d.estimatedCost),
+    worst_case_cost_usd: worstCase,
+    estimated_cost_usd: worstCase,
     cost_usd: money(d.cost),
   };
 }

@@ -50,7 +50,7 @@ describe('OpenAI REST API (in-memory router, real HTTP port)', () => {
       model: 'llama-3.1-8b',
       choices: [{ index: 0, message: { role: 'assistant', content: 'Hello world' }, finish_reason: 'stop' }],
       usage: { prompt_tokens: 12, completion_tokens: 2, total_tokens: 14 },
-      sophia: { tier: 'simple', task_type: 'open_qa', backend: 'serverless', fallback: true, attempts: 2, estimated_cost_usd: '0.000150', cost_usd: '0.000042' },
+      sophia: { tier: 'simple', task_type: 'open_qa', backend: 'serverless', fallback: true, attempts: 2, worst_case_cost_usd: '0.000150', estimated_cost_usd: '0.000150', cost_usd: '0.000042' },
     });
     const input = fake.calls.inputs.at(-1)!;
     expect(input).toMatchObject({ requestId: 'req-abc.1', tenant: 'acme', model: '', workloadTag: 'support-bot' });

@@ -56,13 +56,16 @@ describe('the mesh as real processes', () => {
     const body = (await res.json()) as {
       choices: Array<{ message: { content: string }; finish_reason: string }>;
       usage: { prompt_tokens: number; completion_tokens: number };
-      sophia: { backend: string; model: string; fallback: boolean; cost_usd: string | number };
+      sophia: { backend: string; model: string; fallback: boolean; cost_usd: string; worst_case_cost_usd: string; estimated_cost_usd: string };
     };
     expect(body.choices[0]!.message.content).toMatch(/simulated/i);
     expect(body.usage.completion_tokens).toBeGreaterThan(0);
     expect(body.sophia.backend).toBe('serverless');
     expect(body.sophia.fallback).toBe(false);
     expect(Number(body.sophia.cost_usd)).toBeGreaterThan(0);
+    // The reservation (priced before the call, every allowed token) bounds the bill; the old name is its alias.
+    expect(Number(body.sophia.worst_case_cost_usd)).toBeGreaterThanOrEqual(Number(body.sophia.cost_usd));
+    expect(body.sophia.estimated_cost_usd).toBe(body.sophia.worst_case_cost_usd);
   });
 
   it('streams an OpenAI SSE completion ending in [DONE] with a usage chunk', async () => {

@@ -313,7 +313,8 @@ describe('router Explain and ListModels', () => {
     const res = await s.router.explain(input());
     expect(res.decision?.tier).toBe(Tier.COMPLEX);
     expect(res.plan[0]).toMatch(/^serverless:/);
-    expect(res.decision?.estimatedCost?.microUsd).toBeGreaterThan(0n);
+    expect(res.decision?.worstCaseCost?.microUsd).toBeGreaterThan(0n);
+    expect(res.decision?.estimatedCost).toEqual(res.decision?.worstCaseCost);
     expect(s.serverless.seen.calls + s.gpu.seen.calls).toBe(0);
   });
   it('lists catalog models with their backends', async () => {

@@ -39,6 +39,8 @@ export function createDecisionBuilder(catalog: () => PriceCatalog): DecisionBuil
       backend: target ? backendToProto(target.backend) : 0,
       target: target?.key ?? '',
       reasons: [...p.plan.reasons],
+      worstCaseCost: { microUsd: BigInt(estimated) },
+      // Deprecated twin of worstCaseCost, still filled for clients that read it.
       estimatedCost: { microUsd: BigInt(estimated) },
       ...extra,
     });

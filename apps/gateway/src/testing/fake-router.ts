@@ -28,6 +28,7 @@ const FAKE_DECISION_INIT = {
   target: 'serverless:meta-llama/Llama-3.1-8B-Instruct',
   attempts: 1,
   reasons: ['tier:simple score=0.12'],
+  worstCaseCost: { microUsd: 150n },
   estimatedCost: { microUsd: 150n },
 } satisfies MessageInitShape<typeof RoutingDecisionSchema>;
 export const FAKE_DECISION: RoutingDecision = create(RoutingDecisionSchema, FAKE_DECISION_INIT);

@@ -10,11 +10,12 @@ export interface DecisionFact {
 
 /**
  * The routing decision as the chat shows it under an answer: tier, model, backend, cost (the real cost
- * once the answer is done, the worst-case estimate before), fallback and attempts, and the router's
+ * once the answer is done, the worst case before), fallback and attempts, and the router's
  * reasons (a rescue shows there).
  */
 export function decisionFacts(decision: RoutingDecision, final: boolean): DecisionFact[] {
-  const cost = final && decision.cost ? formatUsd(decision.cost.microUsd) : decision.estimatedCost ? `≤ ${formatUsd(decision.estimatedCost.microUsd)} (estimate)` : '—';
+  const worstCase = decision.worstCaseCost ?? decision.estimatedCost;
+  const cost = final && decision.cost ? formatUsd(decision.cost.microUsd) : worstCase ? `≤ ${formatUsd(worstCase.microUsd)} (worst case)` : '—';
   return [
     { label: 'Tier', value: tierLabel(decision.tier) },
     { label: 'Model', value: decision.model || '—' },

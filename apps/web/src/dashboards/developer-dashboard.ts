@@ -35,12 +35,13 @@ function explainBox(ctx: DashboardContext): HTMLElement {
       .then(
         ({ explanation }) => {
           const d = explanation?.decision;
+          const worstCase = d?.worstCaseCost ?? d?.estimatedCost;
           const facts: Array<[string, string]> = [
             ['Tier', d ? tierLabel(d.tier) : '—'],
             ['Model', d?.model || '—'],
             ['Backend', d ? backendLabel(d.backend) : '—'],
             ['Complexity score', d ? d.score.toFixed(2) : '—'],
-            ['Worst-case cost', d?.estimatedCost ? formatUsd(d.estimatedCost.microUsd) : '—'],
+            ['Worst-case cost', worstCase ? formatUsd(worstCase.microUsd) : '—'],
             ['Reasons', d?.reasons.join('; ') || '—'],
             ['Would try, in order', explanation?.plan.join(' → ') || '—'],
           ];

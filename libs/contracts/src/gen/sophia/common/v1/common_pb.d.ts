@@ -634,14 +634,16 @@ export declare type RoutingDecision = Message<"sophia.common.v1.RoutingDecision"
   reasons: string[];
 
   /**
-   * Worst-case cost estimated before the call.
+   * Deprecated: the same value as worst_case_cost, under a name that did not say it is the worst case.
+   * Still set for clients that read it; read worst_case_cost.
    *
-   * @generated from field: sophia.common.v1.Money estimated_cost = 10;
+   * @generated from field: sophia.common.v1.Money estimated_cost = 10 [deprecated = true];
+   * @deprecated
    */
   estimatedCost?: Money | undefined;
 
   /**
-   * Actual cost from the upstream's token usage (set when the answer completes).
+   * The bill: the actual cost from the upstream's token usage (set when the answer completes).
    *
    * @generated from field: sophia.common.v1.Money cost = 11;
    */
@@ -654,6 +656,16 @@ export declare type RoutingDecision = Message<"sophia.common.v1.RoutingDecision"
    * @generated from field: string provider = 12;
    */
   provider: string;
+
+  /**
+   * The most this request can cost, priced before the call: its prompt and every completion token it
+   * may receive (max_tokens × n, else the model's limit) at the dearest offer for the target. It is
+   * what the router reserves against the tenant's budgets (the ledger may hold a little more for
+   * tokenizer slack) — an upper bound, typically far above `cost`.
+   *
+   * @generated from field: sophia.common.v1.Money worst_case_cost = 13;
+   */
+  worstCaseCost?: Money | undefined;
 };
 
 /**
