@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { evalDataDir, MissingEvalDataError, requireEvalData } from './eval-data-dir.ts';
+import { evalDataDir, invocationDir, MissingEvalDataError, requireEvalData } from './eval-data-dir.ts';
 
 describe('evalDataDir', () => {
   let top: string;
@@ -16,6 +16,12 @@ describe('evalDataDir', () => {
   it('takes --data as given: absolute, or relative to the current folder', () => {
     expect(evalDataDir(repo, '/abs/data')).toBe('/abs/data');
     expect(evalDataDir(repo, 'rel/data', '/home/u')).toBe('/home/u/rel/data');
+  });
+
+  it('resolves from where `npm run` was typed (INIT_CWD), not the workspace npm -w runs the script in', () => {
+    expect(invocationDir({ INIT_CWD: '/home/u/checkout' })).toBe('/home/u/checkout');
+    expect(invocationDir({})).toBe(process.cwd());
+    expect(invocationDir({ INIT_CWD: '' })).toBe(process.cwd());
   });
 
   it('prefers ./eval-data, then ../shared/data beside the checkout, else names ./eval-data', () => {

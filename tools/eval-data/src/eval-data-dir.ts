@@ -5,12 +5,20 @@ import path from 'node:path';
 export const EVAL_DATA_FOLDER = 'eval-data';
 
 /**
- * Where the evaluation tools read data from: `--data DIR` (absolute, or relative to the current
- * folder) when given; else `<repo>/eval-data` when `npm run data` filled it; else `../shared/data`
+ * The folder the user typed the command in: npm sets INIT_CWD for `npm run` (also with `-w`, which
+ * runs the script inside the workspace), so `--data rel/dir` means what it says from the repo root.
+ */
+export function invocationDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env['INIT_CWD'] || process.cwd();
+}
+
+/**
+ * Where the evaluation tools read data from: `--data DIR` (absolute, or relative to the folder the
+ * command was typed in) when given; else `<repo>/eval-data` when `npm run data` filled it; else `../shared/data`
  * beside the checkout when it exists (the offline CI copy); else `<repo>/eval-data` (so the error
  * names the folder `npm run data` would fill).
  */
-export function evalDataDir(repoRoot: string, explicit?: string, cwd: string = process.cwd()): string {
+export function evalDataDir(repoRoot: string, explicit?: string, cwd: string = invocationDir()): string {
   if (explicit !== undefined && explicit !== '') return path.resolve(cwd, explicit);
   const fetched = path.join(repoRoot, EVAL_DATA_FOLDER);
   if (existsSync(fetched)) return fetched;
