@@ -11,6 +11,9 @@ total=${1:-2000}
 conc=${2:-50}
 export PATH="$(sh tools/node/ensure-node.sh):$root/.tools/bin:$PATH"
 if ! command -v ghz >/dev/null 2>&1; then
+  # The Go toolchain's usual home when a login shell did not put it on PATH.
+  command -v go >/dev/null 2>&1 || PATH="$PATH:/usr/local/go/bin"
+  command -v go >/dev/null 2>&1 || { echo "ghz is needed and go is not installed (apt-get install golang-go, or put go on PATH)" >&2; exit 1; }
   echo "ghz not found: installing ghz v0.121.0 from the Go module proxy into .tools/bin (needs go and network access to the proxy)" >&2
   GOBIN="$root/.tools/bin" go install github.com/bojand/ghz/cmd/ghz@v0.121.0
 fi
