@@ -60,6 +60,22 @@ export interface UsageAudit {
   readonly warehouseCostMicroUsd: bigint;
 }
 
+/** The ledger's own totals for the tenant (QueryUsage's `total`). */
+export interface LedgerTotals {
+  readonly requests: bigint;
+  readonly cost?: { readonly microUsd: bigint } | undefined;
+}
+
+/** The books balance: every 200 has its event, no event is unknown or twice, and the ledger's requests and µ$ equal the warehouse's. */
+export function booksBalance(audit: UsageAudit, ledger: LedgerTotals | undefined): boolean {
+  return audit.lost.length === 0 && audit.unknown.length === 0 && Number(ledger?.requests ?? 0n) === audit.events && (ledger?.cost?.microUsd ?? 0n) === audit.warehouseCostMicroUsd;
+}
+
+/** The audit for a scorecard: "sent …, 200 …, events …, lost …, double …; ledger … req … µ$, warehouse … µ$". */
+export function describeBooks(audit: UsageAudit, ledger: LedgerTotals | undefined): string {
+  return `sent ${audit.sent}, 200 ${audit.acknowledged}, events ${audit.events}, lost ${audit.lost.length}, double ${audit.unknown.length}; ledger ${ledger?.requests ?? 0n} req ${ledger?.cost?.microUsd ?? 0n} µ$, warehouse ${audit.warehouseCostMicroUsd} µ$`;
+}
+
 /** Compares the load's outcomes with the warehouse's events, request id by request id. */
 export function auditUsage(calls: readonly LoadCall[], sent: number, prefix: string, events: readonly WarehouseEvent[]): UsageAudit {
   const ok = new Set(calls.filter((c) => c.status === 200).map((c) => c.id));
