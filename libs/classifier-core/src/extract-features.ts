@@ -1,3 +1,4 @@
+import { DEMAND_FEATURE_NAMES, demandFeatures } from './demand-features.ts';
 import { detectTaskType, lastUserContent } from './detect-task-type.ts';
 import { QUANTITY_FEATURE_NAMES, quantityFeatures } from './quantity-features.ts';
 import type { ChatMessage, TaskType } from './task-type.ts';
@@ -48,6 +49,7 @@ export const DENSE_FEATURE_NAMES = [
   'has_statement_pair',
   'choice_length_spread',
   ...QUANTITY_FEATURE_NAMES,
+  ...DEMAND_FEATURE_NAMES,
 ] as const;
 
 const WORD = /[a-z][a-z'-]*[a-z]|[a-z]/g;
@@ -170,6 +172,7 @@ export function extractFeatures(messages: ReadonlyArray<ChatMessage>, promptToke
     ['has_statement_pair', STATEMENT_PAIR.test(all) ? 1 : 0],
     ['choice_length_spread', choices < 2 ? 0 : Math.log1p(longestChoice) - Math.log1p(shortestChoice)],
     ...quantityFeatures(all),
+    ...demandFeatures(all),
     [`task:${taskType}`, 1],
   ]);
   return { dense, words: [...unique], taskType };

@@ -53,6 +53,10 @@ const options = z
     vocabulary: z.boolean(),
     taskOneHots: z.boolean(),
     lengthBoost: z.number(),
+    // Models trained before bagging have one fit.
+    bags: z.number().default(1),
+    bagGroupShare: z.number().default(1),
+    bagSeed: z.number().default(0),
   })
   .parse(model.evaluation?.['options']);
 const folds = numberOption(values.folds, 'folds', 5);

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { createClassifier, parseClassifierModel } from '@sophia/classifier-core';
+import { createClassifier, parseClassifierModel, scoreFeatures, type ClassifierModel } from '@sophia/classifier-core';
 import { fitCalibration } from './fit-calibration.ts';
 import { loadRouteLlm } from './load-routellm.ts';
 import { trainRoutingModel } from './train-routing-model.ts';
-import { DEFAULT_TRAIN_OPTIONS, labelFor, prepareExamples, trainModel } from './train-model.ts';
+import { bagSubsets, DEFAULT_TRAIN_OPTIONS, labelFor, prepareExamples, trainModel } from './train-model.ts';
 
 const examples = loadRouteLlm(path.join(__dirname, 'fixtures'));
 // The word and task-type machinery stays available (and tested) though the shipped recipe turns it off.
@@ -67,6 +67,38 @@ describe('training', () => {
     expect(Object.keys(plain.dense).filter((name) => name.startsWith('task:'))).toEqual([]);
     expect(boosted.dense['log_chars_total']!.weight).toBeCloseTo(plain.dense['log_chars_total']!.weight + 0.5, 6);
     expect(boosted.dense['log_prompt_tokens']).toEqual(plain.dense['log_prompt_tokens']);
+  });
+
+  it('bags: each keeps a seeded share of the subjects and every GSM8K prompt, reproducibly', () => {
+    const prepared = prepareExamples(examples);
+    const bagged = { ...DEFAULT_TRAIN_OPTIONS, bags: 4, bagGroupShare: 0.7 };
+    const subsets = bagSubsets(prepared, bagged);
+    const gsm8k = prepared.filter((p) => p.example.dataset === 'gsm8k').length;
+    expect(subsets).toHaveLength(4);
+    for (const subset of subsets) {
+      // 3 fixture subjects × 0.7 → 2 kept.
+      expect(new Set(subset.filter((p) => p.example.dataset === 'mmlu').map((p) => p.example.group)).size).toBe(2);
+      expect(subset.filter((p) => p.example.dataset === 'gsm8k')).toHaveLength(gsm8k);
+    }
+    expect(new Set(subsets.map((s) => s.map((p) => p.example.group).join())).size).toBeGreaterThan(1);
+    expect(bagSubsets(prepared, bagged)).toEqual(subsets);
+    expect(bagSubsets(prepared, { ...bagged, bags: 1 })).toEqual([prepared]);
+  });
+
+  it('ships the bags as one linear model whose logit is the mean of the members\' logits', () => {
+    const prepared = prepareExamples(examples);
+    const bagged = { ...DEFAULT_TRAIN_OPTIONS, iterations: 200, bags: 3, lengthBoost: 0 };
+    const unclamped = (model: ClassifierModel): ClassifierModel => ({
+      ...model,
+      dense: Object.fromEntries(Object.entries(model.dense).map(([name, { mean, scale, weight }]) => [name, { mean, scale, weight }])),
+    });
+    const combined = unclamped(trainModel(prepared, bagged, provenance));
+    const members = bagSubsets(prepared, bagged).map((subset) => unclamped(trainModel(subset, { ...bagged, bags: 1 }, provenance)));
+    for (const p of prepared) {
+      const mean = members.reduce((sum, m) => sum + scoreFeatures(m, p.features).logit, 0) / members.length;
+      // Weights are rounded to 1e-6 in the file; the sum over ~50 features stays well inside 1e-3.
+      expect(scoreFeatures(combined, p.features).logit).toBeCloseTo(mean, 3);
+    }
   });
 
   it('teaches each dataset its own label when targetByDataset names it', () => {

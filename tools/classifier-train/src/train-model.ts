@@ -7,6 +7,7 @@ import {
   type FeatureSet,
 } from '@sophia/classifier-core';
 import type { RoutingExample } from './load-routellm.ts';
+import { createRandom, shuffled } from './seeded-random.ts';
 
 /** What the logistic regression is taught to predict from a prompt. */
 export const TRAINING_TARGETS = ['weak_wrong', 'gain', 'net', 'blend'] as const;
@@ -55,6 +56,15 @@ export interface TrainOptions {
    * still leans on the signal that transfers everywhere. Chosen by grouped CV.
    */
   readonly lengthBoost: number;
+  /**
+   * Fit this many models, each on a seeded share (`bagGroupShare`) of the groups (MMLU subjects) and all
+   * of every single-group dataset, and average them into one linear model. A weight that only one
+   * subject supports is diluted by the bags that never saw that subject, so the average leans on what
+   * holds across subjects. 1 = one fit on everything. Chosen by grouped CV (README).
+   */
+  readonly bags: number;
+  readonly bagGroupShare: number;
+  readonly bagSeed: number;
 }
 
 /** The values of `lengthBoost` that were compared by grouped CV (and that `eval --nested` chooses from), ascending. */
@@ -79,6 +89,9 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   vocabulary: false,
   taskOneHots: false,
   lengthBoost: 0.25,
+  bags: 5,
+  bagGroupShare: 0.7,
+  bagSeed: 7,
 };
 
 /** A labelled example with its features computed once (feature extraction dominates training time). */
@@ -159,27 +172,29 @@ export interface ModelProvenance {
   readonly command: string;
 }
 
-/**
- * Fits an L2-regularised logistic regression by full-batch Adam (deterministic: no sampling) and
- * returns it in the serving format. Calibration (identity) and thresholds (0.5/0.5) are placeholders; the
- * caller sets them from out-of-fold predictions.
- */
-export function trainModel(
-  prepared: ReadonlyArray<PreparedExample>,
-  options: TrainOptions,
-  provenance: ModelProvenance,
-): ClassifierModel {
-  const n = prepared.length;
-  const DENSE_NAMES = denseNamesFor(prepared, options);
-  const binary = DENSE_NAMES.map((name) => TASK_FEATURES.includes(name));
-  const d = DENSE_NAMES.length;
-  const vocab = buildVocabulary(prepared, options);
-  const vocabIndex = new Map(vocab.map((w, i) => [w, i]));
+/** One logistic fit: the standardisation it used (its own training rows) and its parameters. */
+interface MemberFit {
+  readonly mean: Float64Array;
+  readonly scale: Float64Array;
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  /** [bias, dense..., words...] */
+  readonly theta: Float64Array;
+}
 
+/**
+ * Fits an L2-regularised logistic regression by full-batch Adam (deterministic: no sampling) on the
+ * given dense names and vocabulary, standardising each dense feature on these rows.
+ */
+function fitMember(prepared: ReadonlyArray<PreparedExample>, options: TrainOptions, names: ReadonlyArray<string>, vocab: ReadonlyArray<string>): MemberFit {
+  const n = prepared.length;
+  const binary = names.map((name) => TASK_FEATURES.includes(name));
+  const d = names.length;
+  const vocabIndex = new Map(vocab.map((w, i) => [w, i]));
   const raw = new Float64Array(n * d);
   prepared.forEach(({ example, features }, i) => {
     const taskless = options.singleTaskDatasets.includes(example.dataset);
-    DENSE_NAMES.forEach((name, j) => (raw[i * d + j] = taskless && binary[j] ? 0 : (features.dense.get(name) ?? 0)));
+    names.forEach((name, j) => (raw[i * d + j] = taskless && binary[j] ? 0 : (features.dense.get(name) ?? 0)));
   });
   const mean = new Float64Array(d);
   const scale = new Float64Array(d);
@@ -261,6 +276,67 @@ export function trainModel(
       theta[q] = theta[q]! - (options.learningRate * mHat) / (Math.sqrt(vHat) + 1e-8);
     }
   }
+
+  return { mean, scale, lo, hi, theta };
+}
+
+/**
+ * The training subsets of the bags: each keeps a seeded `bagGroupShare` of the groups of every dataset
+ * that has several (MMLU subjects) and every prompt of a single-group dataset (GSM8K).
+ */
+export function bagSubsets(prepared: ReadonlyArray<PreparedExample>, options: TrainOptions): ReadonlyArray<ReadonlyArray<PreparedExample>> {
+  if (options.bags <= 1) return [prepared];
+  const groupsOf = new Map<string, Set<string>>();
+  for (const { example } of prepared) groupsOf.set(example.dataset, (groupsOf.get(example.dataset) ?? new Set()).add(example.group));
+  const sampled = [...groupsOf].filter(([, groups]) => groups.size > 1).map(([dataset, groups]) => [dataset, [...groups].sort()] as const);
+  const random = createRandom(options.bagSeed);
+  return Array.from({ length: options.bags }, () => {
+    const kept = new Set(sampled.flatMap(([, groups]) => shuffled(groups, random).slice(0, Math.round(groups.length * options.bagGroupShare))));
+    return prepared.filter(({ example }) => (groupsOf.get(example.dataset)?.size ?? 0) <= 1 || kept.has(example.group));
+  });
+}
+
+/**
+ * The mean of the members' logits as one linear model in the reference standardisation: averaging
+ * linear functions of the raw features is again linear, so the bagged model ships in the same format.
+ */
+function averageMembers(members: ReadonlyArray<MemberFit>, reference: MemberFit, d: number): Float64Array {
+  if (members.length === 1) return members[0]!.theta;
+  const theta = new Float64Array(reference.theta.length);
+  for (const member of members) {
+    let bias = member.theta[0]!;
+    for (let j = 0; j < d; j++) {
+      const perUnit = member.theta[1 + j]! / member.scale[j]!;
+      bias -= perUnit * member.mean[j]!;
+      theta[1 + j] = theta[1 + j]! + (perUnit * reference.scale[j]!) / members.length;
+    }
+    theta[0] = theta[0]! + bias / members.length;
+    for (let q = 1 + d; q < theta.length; q++) theta[q] = theta[q]! + member.theta[q]! / members.length;
+  }
+  for (let j = 0; j < d; j++) theta[0] = theta[0]! + (theta[1 + j]! * reference.mean[j]!) / reference.scale[j]!;
+  return theta;
+}
+
+/**
+ * Trains the routing model in the serving format: one logistic fit, or `bags` fits on subject subsets
+ * averaged into one (standardised and clamped on all training rows), plus the length boost.
+ * Calibration (identity) and thresholds (0.5/0.5) are placeholders; the caller sets them from
+ * out-of-fold predictions.
+ */
+export function trainModel(
+  prepared: ReadonlyArray<PreparedExample>,
+  options: TrainOptions,
+  provenance: ModelProvenance,
+): ClassifierModel {
+  const DENSE_NAMES = denseNamesFor(prepared, options);
+  const d = DENSE_NAMES.length;
+  const vocab = buildVocabulary(prepared, options);
+  const members = bagSubsets(prepared, options).map((subset) => fitMember(subset, options, DENSE_NAMES, vocab));
+  // The reference standardisation and clamp range are those of all rows (a fit of 0 iterations computes
+  // only them); with one bag it is that bag's own fit.
+  const reference = options.bags <= 1 ? members[0]! : fitMember(prepared, { ...options, iterations: 0 }, DENSE_NAMES, vocab);
+  const { mean, scale, lo, hi } = reference;
+  const theta = averageMembers(members, reference, d);
 
   const round = (value: number): number => Math.round(value * 1e6) / 1e6;
   const dense: ClassifierModel['dense'] = {};
