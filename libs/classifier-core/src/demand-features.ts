@@ -1,3 +1,4 @@
+import { countMatches } from './count-matches.ts';
 /**
  * Names of the task-demand features, in a fixed order. Each counts one kind of request that makes a
  * prompt hard whatever it is about — a proof, a computation, code to write, several steps, explicit
@@ -27,26 +28,19 @@ const CONSTRAINT = /\b(?:must|exactly|at least|at most|no more than|no fewer tha
 const VARIABLE = /(?<![\w'’-])(?:[b-z]|[B-HJ-Z](?![.)]\s))(?![\w'’])/g;
 const CONDITIONAL = /\b(?:if|unless|suppose|supposing|assume|assuming|given that|let|whenever|provided that)\b/gi;
 
-function count(text: string, pattern: RegExp): number {
-  let n = 0;
-  pattern.lastIndex = 0;
-  while (pattern.exec(text) !== null) n++;
-  return n;
-}
-
 /**
  * Computes the {@link DEMAND_FEATURE_NAMES} features of a text (log1p of counts). Pure, linear in the
  * text length: every pattern is a fixed alternation with no nested quantifier.
  */
 export function demandFeatures(text: string): Array<[string, number]> {
   return [
-    ['log_proof_cues', Math.log1p(count(text, PROOF))],
-    ['log_compute_cues', Math.log1p(count(text, COMPUTE))],
-    ['log_code_cues', Math.log1p(count(text, CODE))],
-    ['log_math_terms', Math.log1p(count(text, MATH_TERM))],
-    ['log_step_cues', Math.log1p(count(text, STEP))],
-    ['log_constraint_cues', Math.log1p(count(text, CONSTRAINT))],
-    ['log_variables', Math.log1p(count(text, VARIABLE))],
-    ['log_conditionals', Math.log1p(count(text, CONDITIONAL))],
+    ['log_proof_cues', Math.log1p(countMatches(text, PROOF))],
+    ['log_compute_cues', Math.log1p(countMatches(text, COMPUTE))],
+    ['log_code_cues', Math.log1p(countMatches(text, CODE))],
+    ['log_math_terms', Math.log1p(countMatches(text, MATH_TERM))],
+    ['log_step_cues', Math.log1p(countMatches(text, STEP))],
+    ['log_constraint_cues', Math.log1p(countMatches(text, CONSTRAINT))],
+    ['log_variables', Math.log1p(countMatches(text, VARIABLE))],
+    ['log_conditionals', Math.log1p(countMatches(text, CONDITIONAL))],
   ];
 }

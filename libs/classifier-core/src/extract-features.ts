@@ -1,3 +1,4 @@
+import { countMatches } from './count-matches.ts';
 import { DEMAND_FEATURE_NAMES, demandFeatures } from './demand-features.ts';
 import { detectTaskType, lastUserContent } from './detect-task-type.ts';
 import { QUANTITY_FEATURE_NAMES, quantityFeatures } from './quantity-features.ts';
@@ -89,13 +90,6 @@ function stemStart(text: string, lineStart: number): number {
   return end;
 }
 
-function count(text: string, pattern: RegExp): number {
-  let n = 0;
-  pattern.lastIndex = 0;
-  while (pattern.exec(text) !== null) n++;
-  return n;
-}
-
 /**
  * Turns a conversation (system prompt and all turns included) into a {@link FeatureSet}. Pure and
  * deterministic; linear in the text length. `promptTokens` comes from the caller so the tokenizer runs once.
@@ -118,8 +112,8 @@ export function extractFeatures(messages: ReadonlyArray<ChatMessage>, promptToke
     if (token.length >= LONG_WORD) longWords++;
     if (unique.size < MAX_WORDS) unique.add(token);
   }
-  const digits = count(all, /\d/g);
-  const sentences = Math.max(1, count(all, SENTENCE_END));
+  const digits = countMatches(all, /\d/g);
+  const sentences = Math.max(1, countMatches(all, SENTENCE_END));
   const taskType = detectTaskType(messages);
   let choices = 0;
   let numericChoices = 0;
@@ -147,26 +141,26 @@ export function extractFeatures(messages: ReadonlyArray<ChatMessage>, promptToke
     ['has_system', system.length > 0 ? 1 : 0],
     ['log_chars_system', Math.log1p(systemText.length)],
     ['log_digits', Math.log1p(digits)],
-    ['log_numbers', Math.log1p(count(all, NUMBER))],
+    ['log_numbers', Math.log1p(countMatches(all, NUMBER))],
     ['digit_ratio', digits / chars],
-    ['log_math_symbols', Math.log1p(count(all, MATH_SYMBOL))],
+    ['log_math_symbols', Math.log1p(countMatches(all, MATH_SYMBOL))],
     ['has_latex', LATEX.test(all) ? 1 : 0],
-    ['code_char_ratio', count(all, CODE_CHAR) / chars],
+    ['code_char_ratio', countMatches(all, CODE_CHAR) / chars],
     ['has_code_fence', all.includes('```') ? 1 : 0],
-    ['log_lines', Math.log1p(count(all, /\n/g))],
-    ['log_question_marks', Math.log1p(count(all, /\?/g))],
-    ['multiple_choice', count(all, CHOICE_LINE) >= 2 ? 1 : 0],
+    ['log_lines', Math.log1p(countMatches(all, /\n/g))],
+    ['log_question_marks', Math.log1p(countMatches(all, /\?/g))],
+    ['multiple_choice', countMatches(all, CHOICE_LINE) >= 2 ? 1 : 0],
     ['avg_word_length', wordCount === 0 ? 0 : wordChars / wordCount],
     ['long_word_ratio', wordCount === 0 ? 0 : longWords / wordCount],
     ['log_sentences', Math.log1p(sentences)],
     ['log_words_per_sentence', Math.log1p(wordCount / sentences)],
-    ['capitalised_ratio', wordCount === 0 ? 0 : count(all, CAPITALISED_WORD) / wordCount],
+    ['capitalised_ratio', wordCount === 0 ? 0 : countMatches(all, CAPITALISED_WORD) / wordCount],
     ['unique_word_ratio', wordCount === 0 ? 0 : unique.size / wordCount],
-    ['log_quotes', Math.log1p(count(all, QUOTE))],
+    ['log_quotes', Math.log1p(countMatches(all, QUOTE))],
     ['numeric_choices', choices === 0 ? 0 : numericChoices / choices],
     ['log_choice_chars', choices === 0 ? 0 : Math.log1p(choiceChars / choices)],
     ['has_negation_cue', NEGATION_CUE.test(lastUser) ? 1 : 0],
-    ['log_shouted_words', Math.log1p(count(all, SHOUTED))],
+    ['log_shouted_words', Math.log1p(countMatches(all, SHOUTED))],
     ['log_stem_chars', Math.log1p(choices >= 2 ? stemEnd : lastUser.length)],
     ['has_roman_list', ROMAN_LIST.test(all) ? 1 : 0],
     ['has_statement_pair', STATEMENT_PAIR.test(all) ? 1 : 0],

@@ -1,3 +1,4 @@
+import { countMatches } from './count-matches.ts';
 /**
  * Names of the quantity (arithmetic word-problem) features, in a fixed order. They describe how much
  * bookkeeping a prompt's numbers demand — how many distinct quantities, how large, in which forms
@@ -36,13 +37,6 @@ const SENTENCE = /[^.!?\n]+[.!?]?/g;
 const HAS_QUANTITY = /\d|\b(?:half|twice|double|triple|dozen|one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand)\b/i;
 const QUESTION_CLAUSE = /\bhow (?:many|much|long|far|old|fast)\b|\bwhat (?:is|was|will|percent|fraction)\b/gi;
 
-function count(text: string, pattern: RegExp): number {
-  let n = 0;
-  pattern.lastIndex = 0;
-  while (pattern.exec(text) !== null) n++;
-  return n;
-}
-
 /**
  * Computes the {@link QUANTITY_FEATURE_NAMES} features of a text (log1p of counts, so a long pasted
  * document cannot produce extreme values). Pure, linear in the text length.
@@ -66,16 +60,16 @@ export function quantityFeatures(text: string): Array<[string, number]> {
   return [
     ['log_distinct_numbers', Math.log1p(distinct.size)],
     ['log_max_number', Math.log1p(Math.log10(1 + Math.min(maxNumber, 1e15)))],
-    ['log_decimals', Math.log1p(count(text, DECIMAL))],
-    ['log_percentages', Math.log1p(count(text, PERCENT))],
-    ['log_fractions', Math.log1p(count(text, FRACTION))],
-    ['log_number_words', Math.log1p(count(text, NUMBER_WORD))],
-    ['log_money', Math.log1p(count(text, MONEY))],
-    ['log_rate_words', Math.log1p(count(text, RATE))],
-    ['log_time_words', Math.log1p(count(text, TIME))],
+    ['log_decimals', Math.log1p(countMatches(text, DECIMAL))],
+    ['log_percentages', Math.log1p(countMatches(text, PERCENT))],
+    ['log_fractions', Math.log1p(countMatches(text, FRACTION))],
+    ['log_number_words', Math.log1p(countMatches(text, NUMBER_WORD))],
+    ['log_money', Math.log1p(countMatches(text, MONEY))],
+    ['log_rate_words', Math.log1p(countMatches(text, RATE))],
+    ['log_time_words', Math.log1p(countMatches(text, TIME))],
     ['log_quantity_sentences', Math.log1p(quantitySentences)],
-    ['log_comparisons', Math.log1p(count(text, COMPARISON))],
+    ['log_comparisons', Math.log1p(countMatches(text, COMPARISON))],
     ['log_entities', Math.log1p(entities.size)],
-    ['log_question_clauses', Math.log1p(count(text, QUESTION_CLAUSE))],
+    ['log_question_clauses', Math.log1p(countMatches(text, QUESTION_CLAUSE))],
   ];
 }
