@@ -107,12 +107,17 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
     const budget = last ? undefined : Math.min(firstTokenMs, options.ttft.failoverBudgetMs(name));
     const startedAt = now();
     const attempt = new AbortController();
-    let verdict: 'silent' | 'late' | undefined;
+    // Lost, not queued: when the provider has already started the answer of a request sent more than
+    // a whole budget after this one (providers start answers — send headers — at once, whatever the
+    // prompt), it black-holed this one, and the request moves on at the next check however alive the
+    // provider is for others (a provider recovering from silence, or dropping some requests).
+    let verdict: 'silent' | 'late' | 'lost' | undefined;
     const timers: Array<NodeJS.Timeout | undefined> = [undefined, undefined];
-    const watch = (slot: 0 | 1, windowMs: number, lastSign: () => number, give: 'silent' | 'late'): void => {
+    const watch = (slot: 0 | 1, windowMs: number, lastSign: () => number, newerServedSentAt: () => number, give: 'silent' | 'late'): void => {
       const check = (): void => {
-        if (lastSign() > now() - windowMs) return arm(Math.max(50, Math.ceil(windowMs / 4)));
-        verdict ??= give;
+        const lost = newerServedSentAt() > startedAt + windowMs;
+        if (!lost && lastSign() > now() - windowMs) return arm(Math.max(50, Math.ceil(windowMs / 4)));
+        verdict ??= lost ? 'lost' : give;
         attempt.abort();
       };
       const arm = (ms: number): void => {
@@ -122,8 +127,9 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
       };
       arm(windowMs);
     };
-    if (budget !== undefined) watch(0, budget, () => runtime.lastAliveAt(), 'silent');
-    watch(1, firstTokenMs, () => runtime.lastFirstTokenAt(), 'late');
+    if (budget !== undefined) watch(0, budget, () => runtime.lastAliveAt(), () => runtime.newestStartedSentAt(), 'silent');
+    // No "lost" rule for first tokens: a long prompt's prefill legitimately lets later, shorter requests overtake it.
+    watch(1, firstTokenMs, () => runtime.lastFirstTokenAt(), () => 0, 'late');
     const stopSilenceWatch = (): void => clearTimeout(timers[0]);
     const stopWatchdog = (): void => timers.forEach((t) => clearTimeout(t));
     const upstream = generateFromUpstream({
@@ -139,7 +145,7 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
       logger: options.logger,
       settle: () => release(),
       onResponse: () => {
-        runtime.noteAlive(now());
+        runtime.noteAlive(now(), startedAt);
         stopSilenceWatch(); // answering this request: no longer a silence question, its first-token limit governs
       },
     });
@@ -154,7 +160,9 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
           const why =
             verdict === 'silent'
               ? `silent — no answer started within ${budget} ms, and no sign of life for any request in the last ${budget} ms`
-              : `no first token within ${firstTokenMs} ms (its learned limit), and none for any other request in the last ${firstTokenMs} ms`;
+              : verdict === 'lost'
+                ? `lost — no answer started after ${now() - startedAt} ms while it started answers of requests sent after this one`
+                : `no first token within ${firstTokenMs} ms (its learned limit), and none for any other request in the last ${firstTokenMs} ms`;
           throw upstreamError(Code.Unavailable, UpstreamFailureKind.TtftTimeout, `upstream ${name}: ${why}`, { cause: err });
         }
       });
@@ -166,7 +174,7 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
       lastErr = err;
       // Past its first-token limit while (possibly) answering others: it took at least this long, which
       // lifts a limit learned when it was faster. A silent provider (the watchdog) teaches nothing.
-      if (verdict !== 'silent' && upstreamFailureKind(err) === UpstreamFailureKind.TtftTimeout) options.ttft.censored(name, now() - startedAt);
+      if (verdict !== 'silent' && verdict !== 'lost' && upstreamFailureKind(err) === UpstreamFailureKind.TtftTimeout) options.ttft.censored(name, now() - startedAt);
       if (isOpenCircuit(err)) {
         failures.push(`${name}: circuit breaker open`);
         allThrottled = false;

@@ -187,6 +187,20 @@ describe('serverless InferenceService over two providers', () => {
       const out = await silent;
       expect([out.endpoint, out.error?.rawMessage]).toEqual(['fireworks', undefined]);
     });
+
+    it('leaves a provider that lost this request while it answers requests sent later (recovering from silence, or dropping some)', async () => {
+      const quick = quickClient(300);
+      cheap.setFault({ kind: 'silent' });
+      const before = cheap.stats().requests;
+      const lost = drain(quick.generate({ model: 'small', messages }, { timeoutMs: 20_000 }));
+      while (cheap.stats().requests === before) await new Promise((resolve) => setTimeout(resolve, 5));
+      cheap.setFault(undefined); // answering again — but never this request
+      let settled = false;
+      void lost.then(() => (settled = true));
+      while (!settled) expect((await drain(quick.generate({ model: 'small', messages }))).error).toBeUndefined();
+      const out = await lost;
+      expect([out.endpoint, out.error?.rawMessage]).toEqual(['fireworks', undefined]);
+    });
   });
 
   it('past its learned first-token limit a request stays with a provider busy answering others (a burst), and leaves one answering nobody', async () => {

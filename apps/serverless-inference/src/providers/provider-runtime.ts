@@ -35,8 +35,11 @@ export interface ProviderRuntime {
   tokensPerSecond(): number | undefined;
   /** A first token arrived `ms` after the request was sent, at epoch ms `at` (also a sign of life). */
   observeFirstToken(ms: number, at: number): void;
-  /** The provider started an answer (response headers, or a first token) at epoch ms `at`. */
-  noteAlive(at: number): void;
+  /** The provider started the answer of a request sent at epoch ms `sentAt` (response headers) at epoch ms `at`. */
+  noteAlive(at: number, sentAt: number): void;
+  /** The latest send time (epoch ms) among requests whose answer it has started: one sent after a request still waiting was not lost. */
+  newestStartedSentAt(): number;
+
   /** When the provider last showed it is answering — a started response or a first token, for any request (epoch ms; 0 = never). */
   lastAliveAt(): number;
   /** When the provider last produced a first token for any request (epoch ms; 0 = never): busy, or stuck? */
@@ -80,6 +83,7 @@ export function createProviderRuntime(
   let lastError = '';
   let lastAlive = 0;
   let lastFirst = 0;
+  let newestStarted = 0;
   return {
     settings,
     dispatcher,
@@ -100,10 +104,13 @@ export function createProviderRuntime(
       ttft = ttft === undefined ? ms : ttft * (1 - EWMA) + ms * EWMA;
       lastAlive = Math.max(lastAlive, at);
       lastFirst = Math.max(lastFirst, at);
+      newestStarted = Math.max(newestStarted, at - ms);
     },
-    noteAlive(at) {
+    noteAlive(at, sentAt) {
       lastAlive = Math.max(lastAlive, at);
+      newestStarted = Math.max(newestStarted, sentAt);
     },
+    newestStartedSentAt: () => newestStarted,
     lastAliveAt: () => lastAlive,
     lastFirstTokenAt: () => lastFirst,
     observeCompletion(tokens, streamMs) {
