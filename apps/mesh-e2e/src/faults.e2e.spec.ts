@@ -270,28 +270,44 @@ describe('upstream faults through the gateway (SSE and Connect)', () => {
     } while (Object.values(counters).some((v) => v !== 0) && Date.now() < until);
     const breakersAfter = (await router.getBreakers({})).breakers.filter((b) => breakersBefore.some(([t]) => t === b.target)).map((b) => [b.target, b.state, b.consecutiveFailures]);
     const zero = Object.values(counters).every((v) => v === 0);
-    const breakersUnchanged = JSON.stringify(breakersAfter) === JSON.stringify(breakersBefore);
+    // A cancellation is not a backend failure: no breaker moves towards open (CLOSED 1 < HALF_OPEN 2
+    // < OPEN 3) and no target's run of failures grows. Either may get better: a half-open breaker
+    // left by an earlier scenario closes on its first successful probe, and a success ends a run.
+    const notWorse = (after: (string | number)[]): (string | number)[] => {
+      const before = breakersBefore.find(([t]) => t === after[0]);
+      const better = before !== undefined && Number(after[1]) <= Number(before[1]) && Number(after[2]) <= Number(before[2]);
+      return better ? before : after;
+    };
+    const breakersUnchanged = JSON.stringify(breakersAfter.map(notWorse)) === JSON.stringify(breakersBefore);
     card.add({
       scenario: `${total} cancelled streams (${kinds.early} early, ${kinds.sseMid} SSE mid, ${kinds.connectMid} Connect mid; ${sent} ms)`,
       protocol: 'sse+connect',
-      expected: 'router/gpu-pool/simulator in-flight = 0; breakers unchanged',
-      got: `${JSON.stringify(counters)}; breakers ${breakersUnchanged ? 'unchanged' : `changed: ${JSON.stringify(breakersAfter)}`}`,
+      expected: 'router/gpu-pool/simulator in-flight = 0; no breaker worse',
+      got: `${JSON.stringify(counters)}; breakers ${breakersUnchanged ? 'no worse' : `worse: ${JSON.stringify(breakersAfter)} (before ${JSON.stringify(breakersBefore)})`}`,
       pass: zero && breakersUnchanged,
     });
     progress(`leak test: ${JSON.stringify(counters)} breakers unchanged=${breakersUnchanged} (${sent} ms)`);
     expect(counters).toEqual(Object.fromEntries(Object.keys(counters).map((k) => [k, 0])));
-    expect(breakersAfter).toEqual(breakersBefore);
+    expect(breakersAfter.map(notWorse)).toEqual(breakersBefore);
   }, 120_000);
 
   it('recovers after the upstream heals: the breaker opens, then closes and traffic returns to serverless', async () => {
     await heal(mesh);
     await setSimulatorFault(mesh.upstreams.serverless, { kind: 'status', code: 503 });
+    // A breaker opens on a failing share of its target's recent outcomes (or on failures spanning
+    // SOPHIA_BREAKER_FAILING_FOR_MS), so after the previous test's flood of healthy streams it may
+    // take until that flood has left the window: keep failing until it opens, well past the window.
     const during: CallOutcome[] = [];
-    for (let i = 0; i < 4; i++) during.push(await sseCall(callOptions(mesh, PROMPT)));
-    const openStates = await breakerStates(mesh);
-    const opened = Object.entries(openStates).some(([t, s]) => t.startsWith('serverless:') && s === 2);
+    const failingSince = Date.now();
+    let openStates: Record<string, number> = {};
+    let opened = false;
+    while (!opened && (during.length < 4 || Date.now() - failingSince < 10_000)) {
+      during.push(await sseCall(callOptions(mesh, PROMPT)));
+      openStates = await breakerStates(mesh);
+      opened = Object.entries(openStates).some(([t, s]) => t.startsWith('serverless:') && s === 2);
+    }
     const allServed = during.every((o) => o.kind === 'ok' && o.backend === 'gpu');
-    card.add({ scenario: 'serverless 503 x4: breaker opens', protocol: 'sse', expected: 'all 200 from gpu; serverless breaker open', got: `${during.map((o) => o.backend).join(',')}; breakers ${JSON.stringify(openStates)}`, pass: opened && allServed });
+    card.add({ scenario: 'serverless 503 until the breaker opens', protocol: 'sse', expected: 'all 200 from gpu; serverless breaker open', got: `${during.length} calls in ${Date.now() - failingSince} ms: ${[...new Set(during.map((o) => o.backend))].join(',')}; breakers ${JSON.stringify(openStates)}`, pass: opened && allServed });
     await setSimulatorFault(mesh.upstreams.serverless, undefined);
     const started = Date.now();
     let after: CallOutcome | undefined;
