@@ -111,17 +111,28 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
     // a whole budget after this one (providers start answers — send headers — at once, whatever the
     // prompt), it black-holed this one, and the request moves on at the next check however alive the
     // provider is for others (a provider recovering from silence, or dropping some requests).
+    // A judgement is only as fresh as the I/O this process has read: in a saturated process (a burst
+    // through one event loop) a timer fires late, with the provider's answers still unread in the
+    // poll queue. So the check runs after the poll phase (setImmediate), and a check that fired more
+    // than half a window late judges nothing — this process is behind, not the provider — and looks
+    // again shortly. The configured first-token timeout and the router's bound still cap the wait.
     let verdict: 'silent' | 'late' | 'lost' | undefined;
     const timers: Array<NodeJS.Timeout | undefined> = [undefined, undefined];
+    const immediates: Array<NodeJS.Immediate | undefined> = [undefined, undefined];
     const watch = (slot: 0 | 1, windowMs: number, lastSign: () => number, newerServedSentAt: () => number, give: 'silent' | 'late'): void => {
-      const check = (): void => {
+      const recheckMs = Math.max(50, Math.ceil(windowMs / 4));
+      const judge = (dueAt: number): void => {
+        const late = now() - dueAt > windowMs / 2;
         const lost = newerServedSentAt() > startedAt + windowMs;
-        if (!lost && lastSign() > now() - windowMs) return arm(Math.max(50, Math.ceil(windowMs / 4)));
+        if (!lost && (late || lastSign() > now() - windowMs)) return arm(recheckMs);
         verdict ??= lost ? 'lost' : give;
         attempt.abort();
       };
       const arm = (ms: number): void => {
-        const timer = setTimeout(check, ms);
+        const dueAt = now() + ms;
+        const timer = setTimeout(() => {
+          immediates[slot] = setImmediate(() => judge(dueAt));
+        }, ms);
         timer.unref();
         timers[slot] = timer;
       };
@@ -130,8 +141,14 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
     if (budget !== undefined) watch(0, budget, () => runtime.lastAliveAt(), () => runtime.newestStartedSentAt(), 'silent');
     // No "lost" rule for first tokens: a long prompt's prefill legitimately lets later, shorter requests overtake it.
     watch(1, firstTokenMs, () => runtime.lastFirstTokenAt(), () => 0, 'late');
-    const stopSilenceWatch = (): void => clearTimeout(timers[0]);
-    const stopWatchdog = (): void => timers.forEach((t) => clearTimeout(t));
+    const stopSilenceWatch = (): void => {
+      clearTimeout(timers[0]);
+      clearImmediate(immediates[0]);
+    };
+    const stopWatchdog = (): void => {
+      timers.forEach((t) => clearTimeout(t));
+      immediates.forEach((i) => clearImmediate(i));
+    };
     const upstream = generateFromUpstream({
       request,
       context: { ...context, signal: AbortSignal.any([context.signal, attempt.signal]) },
