@@ -18,6 +18,7 @@ import {
   type UpstreamTimeouts,
 } from '@sophia/openai-upstream';
 import type { ProviderOffer } from '@sophia/price-catalog';
+import { nodeWatchdogScheduler, watchAttempt, type WatchdogScheduler } from './attempt-watchdog.ts';
 import type { ProviderMetrics } from './provider-metrics.ts';
 import type { ProviderRuntime } from './provider-runtime.ts';
 import type { ProviderTtft } from './provider-ttft.ts';
@@ -43,7 +44,8 @@ export interface FailoverOptions {
   readonly metrics?: ProviderMetrics;
   /** Reasons providers were skipped before the loop (for the final error's message). */
   readonly skipped?: readonly string[];
-  readonly now?: () => number;
+  /** Clock and timers of the attempt watchdogs (tests inject a fake). @default nodeWatchdogScheduler */
+  readonly scheduler?: WatchdogScheduler;
 }
 
 function isOpenCircuit(err: unknown): boolean {
@@ -61,7 +63,8 @@ function isOpenCircuit(err: unknown): boolean {
  */
 export async function* generateWithFailover(options: FailoverOptions): AsyncGenerator<Response, void, undefined> {
   const { request, context, candidates } = options;
-  const now = options.now ?? Date.now;
+  const scheduler = options.scheduler ?? nodeWatchdogScheduler;
+  const now = (): number => scheduler.now();
   const timeoutMs = context.timeoutMs();
   const deadlineAt = timeoutMs === undefined ? undefined : now() + timeoutMs;
   const failures: string[] = [...(options.skipped ?? [])];
@@ -111,43 +114,21 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
     // a whole budget after this one (providers start answers — send headers — at once, whatever the
     // prompt), it black-holed this one, and the request moves on at the next check however alive the
     // provider is for others (a provider recovering from silence, or dropping some requests).
-    // A judgement is only as fresh as the I/O this process has read: in a saturated process (a burst
-    // through one event loop) a timer fires late, with the provider's answers still unread in the
-    // poll queue. So the check runs after the poll phase (setImmediate), and a check that fired more
-    // than half a window late judges nothing — this process is behind, not the provider — and looks
-    // again shortly. The configured first-token timeout and the router's bound still cap the wait.
+    // Checks judge only after pending network input is read, and a late check defers (attempt-watchdog.ts).
     let verdict: 'silent' | 'late' | 'lost' | undefined;
-    const timers: Array<NodeJS.Timeout | undefined> = [undefined, undefined];
-    const immediates: Array<NodeJS.Immediate | undefined> = [undefined, undefined];
-    const watch = (slot: 0 | 1, windowMs: number, lastSign: () => number, newerServedSentAt: () => number, give: 'silent' | 'late'): void => {
-      const recheckMs = Math.max(50, Math.ceil(windowMs / 4));
-      const judge = (dueAt: number): void => {
-        const late = now() - dueAt > windowMs / 2;
-        const lost = newerServedSentAt() > startedAt + windowMs;
-        if (!lost && (late || lastSign() > now() - windowMs)) return arm(recheckMs);
-        verdict ??= lost ? 'lost' : give;
-        attempt.abort();
-      };
-      const arm = (ms: number): void => {
-        const dueAt = now() + ms;
-        const timer = setTimeout(() => {
-          immediates[slot] = setImmediate(() => judge(dueAt));
-        }, ms);
-        timer.unref();
-        timers[slot] = timer;
-      };
-      arm(windowMs);
+    const onVerdict = (v: 'silent' | 'late' | 'lost'): void => {
+      verdict ??= v;
+      attempt.abort();
     };
-    if (budget !== undefined) watch(0, budget, () => runtime.lastAliveAt(), () => runtime.newestStartedSentAt(), 'silent');
+    const stopSilenceWatch =
+      budget === undefined
+        ? () => undefined
+        : watchAttempt({ scheduler, windowMs: budget, startedAt, lastSign: () => runtime.lastAliveAt(), newerServedSentAt: () => runtime.newestStartedSentAt(), give: 'silent', onVerdict });
     // No "lost" rule for first tokens: a long prompt's prefill legitimately lets later, shorter requests overtake it.
-    watch(1, firstTokenMs, () => runtime.lastFirstTokenAt(), () => 0, 'late');
-    const stopSilenceWatch = (): void => {
-      clearTimeout(timers[0]);
-      clearImmediate(immediates[0]);
-    };
+    const stopFirstTokenWatch = watchAttempt({ scheduler, windowMs: firstTokenMs, startedAt, lastSign: () => runtime.lastFirstTokenAt(), newerServedSentAt: () => 0, give: 'late', onVerdict });
     const stopWatchdog = (): void => {
-      timers.forEach((t) => clearTimeout(t));
-      immediates.forEach((i) => clearImmediate(i));
+      stopSilenceWatch();
+      stopFirstTokenWatch();
     };
     const upstream = generateFromUpstream({
       request,
