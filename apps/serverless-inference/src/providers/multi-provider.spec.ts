@@ -152,6 +152,21 @@ describe('serverless InferenceService over two providers', () => {
     expect(negative.error?.rawMessage).toContain('provider.max_price.completion');
   });
 
+  it('answers INVALID_ARGUMENT naming provider.only / provider.ignore when they leave no provider that can serve the request, and sends nothing upstream', async () => {
+    const before = [cheap.stats().requests, pricey.stats().requests];
+    // fireworks does not offer logprobs in the test catalog; together does.
+    const onlyLacking = await drain(client.generate({ model: 'small', messages, params: { logprobs: true }, provider: { only: ['fireworks'] } }));
+    expect([onlyLacking.error?.code, onlyLacking.error?.rawMessage]).toEqual([
+      Code.InvalidArgument,
+      expect.stringMatching(/^provider\.only: leaves no provider that can serve this request for model "small" \(.*fireworks: does not support logprobs.*\); able to serve it: together$/),
+    ]);
+    const ignoreAll = await drain(client.generate({ model: 'small', messages, provider: { ignore: ['together', 'fireworks'] } }));
+    expect([ignoreAll.error?.code, ignoreAll.error?.rawMessage]).toEqual([Code.InvalidArgument, expect.stringContaining('provider.ignore: leaves no provider')]);
+    expect([cheap.stats().requests - before[0]!, pricey.stats().requests - before[1]!]).toEqual([0, 0]);
+    // With no preference in the way, the same request goes to the provider that can serve it.
+    expect((await drain(client.generate({ model: 'small', messages, params: { logprobs: true } }))).endpoint).toBe('together');
+  });
+
   describe('silence (the failover budget) versus a busy provider', () => {
     const quickClient = (budgetMs: number): Client<typeof InferenceService> => {
       const handler = createServerlessInferenceHandler({

@@ -51,7 +51,8 @@ const fmt = (micro: number): string => `$${(micro / 1_000_000).toFixed(6).replac
 
 /**
  * Orders a model's offers for one request: drop ignored, not-`only`, feature-lacking, too-small and
- * over-`max_price` offers (each a 400 naming the field when it leaves nothing), then the `order`
+ * over-`max_price` offers (a 400 naming the field when the caller's only/ignore/max_price is what
+ * leaves nothing), then the `order`
  * list first, the rest by the sort key (price: the request's expected cost; latency: observed TTFT;
  * throughput: observed tokens/s) with latency, then name, breaking ties. Unavailable providers are
  * left out (the caller answers UNAVAILABLE when none is left, so the router moves to GPU), and
@@ -74,11 +75,25 @@ export function rankOffers(input: RankInput): Ranking {
     keep((c) => (prefs.only.includes(c.offer.provider) ? undefined : 'not in provider.only'));
     if (pool.length === 0) throw new ConnectError(`provider.only: none of ${prefs.only.join(', ')} serves model "${input.model}" (served by: ${served.join(', ') || 'none configured'})`, Code.InvalidArgument);
   }
-  if (input.needs.size > 0) {
-    const lacking = (c: RankCandidate): string[] => [...input.needs].filter((f) => !c.offer.features.has(f));
-    keep((c) => (lacking(c).length > 0 ? `does not support ${lacking(c).join(', ')}` : undefined));
+  // Whether an offer can serve this request at all (features, context window): a property of the
+  // request and the offer, not of the caller's provider preferences.
+  const unfit = (c: RankCandidate): string | undefined => {
+    const lacking = [...input.needs].filter((f) => !c.offer.features.has(f));
+    if (lacking.length > 0) return `does not support ${lacking.join(', ')}`;
+    if (input.promptTokens > c.offer.contextWindow) return `prompt of ~${input.promptTokens} tokens exceeds its context window (${c.offer.contextWindow})`;
+    return undefined;
+  };
+  keep(unfit);
+  // The caller's only/ignore left nothing though a provider it excluded could serve the request: the
+  // caller's parameter is the reason, a 400 naming it — not UNAVAILABLE, which sends the router to GPU.
+  if (pool.length === 0 && (prefs.only.length > 0 || prefs.ignore.length > 0)) {
+    const able = input.candidates.filter((c) => unfit(c) === undefined).map((c) => c.offer.provider);
+    if (able.length > 0) {
+      const field = prefs.only.length > 0 ? 'provider.only' : 'provider.ignore';
+      const why = skipped.map((s) => `${s.provider}: ${s.why}`).join('; ');
+      throw new ConnectError(`${field}: leaves no provider that can serve this request for model "${input.model}" (${why}); able to serve it: ${able.join(', ')}`, Code.InvalidArgument);
+    }
   }
-  keep((c) => (input.promptTokens > c.offer.contextWindow ? `prompt of ~${input.promptTokens} tokens exceeds its context window (${c.offer.contextWindow})` : undefined));
   const max = prefs.maxPrice;
   if (max !== undefined && pool.length > 0) {
     const before = pool;
