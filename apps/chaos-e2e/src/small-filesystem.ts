@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** A small tmpfs of its own, so a test can fill the disk under the mesh's data directory and free it again. */
 export interface SmallFilesystem {
@@ -16,6 +16,40 @@ export interface SmallFilesystem {
 }
 
 const FILLER = '.filler';
+/** Mount points are `<tmpdir>/chaos-tmpfs-<pid>-XXXXXX`: the pid tells a live test's mount from one a killed run left. */
+const MOUNT_PREFIX = 'chaos-tmpfs-';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Unmounts and removes the tmpfs mounts that test runs killed from outside (SIGKILL, a timeout) left
+ * behind — the ones whose owning process is gone — so nothing accumulates across runs. Returns them.
+ */
+export function sweepStaleMounts(mountsText = readFileSync('/proc/self/mounts', 'utf8')): string[] {
+  const stale: string[] = [];
+  const pattern = new RegExp(`^${MOUNT_PREFIX}(\\d+)-`);
+  for (const line of mountsText.split('\n')) {
+    const [source, point, type] = line.split(' ');
+    if (source !== 'tmpfs' || type !== 'tmpfs' || point === undefined || dirname(point) !== tmpdir()) continue;
+    const match = pattern.exec(basename(point));
+    if (match === null || alive(Number(match[1]))) continue;
+    try {
+      execFileSync('umount', ['--lazy', point], { stdio: 'pipe' });
+      rmSync(point, { recursive: true, force: true });
+      stale.push(point);
+    } catch {
+      // Another run swept it first, or we may not unmount: leave it to that run.
+    }
+  }
+  return stale;
+}
 
 function mount(dir: string, sizeMiB: number): void {
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m,mode=0700`, 'tmpfs', dir], { stdio: 'pipe' });
@@ -31,6 +65,7 @@ export function smallFilesystemUnavailable(): string | undefined {
   try {
     mount(dir, 1);
     execFileSync('umount', [dir], { stdio: 'pipe' });
+    sweepStaleMounts();
     return undefined;
   } catch (err) {
     const stderr = String((err as { stderr?: Buffer }).stderr ?? '').trim();
@@ -42,7 +77,7 @@ export function smallFilesystemUnavailable(): string | undefined {
 
 /** Mounts a tmpfs of `sizeMiB` on a fresh temp directory. */
 export function mountSmallFilesystem(sizeMiB: number): SmallFilesystem {
-  const dir = mkdtempSync(join(tmpdir(), 'chaos-tmpfs-'));
+  const dir = mkdtempSync(join(tmpdir(), `${MOUNT_PREFIX}${process.pid}-`));
   try {
     mount(dir, sizeMiB);
   } catch (err) {

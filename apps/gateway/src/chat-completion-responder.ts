@@ -5,6 +5,7 @@ import { choiceChunkJson } from './openai-compat/openai-choice-json.ts';
 import type { ChatCompletionRequest } from './openai-request-schema.ts';
 import { startSse, writeJson, writeOpenAiError, type HttpResponseSink } from './openai-response-writer.ts';
 import { collectGeneration, finalDecision, type GenerationEvent } from './router-generation.ts';
+import { logRouterFailure } from './router-failure-log.ts';
 import { httpErrorFromRouter } from './status-to-http.ts';
 
 /** Where and how one chat completion is answered. */
@@ -22,8 +23,7 @@ export interface AnswerTarget {
 function routerFailed(target: AnswerTarget, err: unknown): void {
   const mapped = httpErrorFromRouter(err, { explicitModel: target.request.model !== '', requestId: target.headers['x-request-id'] });
   // The caller sees the problem in its terms; the full story (targets, upstreams, causes) is logged under the request id.
-  if (mapped.status >= 500) target.logger.warn({ err, status: mapped.status }, 'router call failed');
-  else target.logger.info({ err: err instanceof Error ? err.message : String(err), status: mapped.status }, 'request refused');
+  logRouterFailure(target.logger, err, mapped, { requestId: target.headers['x-request-id'], failed: 'router call failed' });
   writeOpenAiError(target.res, mapped, target.headers);
 }
 
@@ -88,7 +88,7 @@ export async function answerStream(events: AsyncIterator<GenerationEvent>, targe
       return;
     }
     const mapped = httpErrorFromRouter(err, { explicitModel: request.model !== '', requestId: target.headers['x-request-id'] });
-    target.logger.warn({ err, status: mapped.status }, 'stream failed after it started');
+    logRouterFailure(target.logger, err, mapped, { requestId: target.headers['x-request-id'], failed: 'stream failed after it started' });
     sse.fail(mapped);
   }
 }

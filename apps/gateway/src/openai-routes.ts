@@ -16,6 +16,7 @@ import { gatewayCallContext, headersFromNode, qualityTarget, workloadTag } from 
 import { routerCallError, routerGeneration } from './router-generation.ts';
 import { collectTrafficHeaders } from './traffic-headers.ts';
 import { answerStream, answerUnary, type AnswerTarget } from './chat-completion-responder.ts';
+import { logRouterFailure } from './router-failure-log.ts';
 import { httpErrorFromRouter, invalidRequest, type GatewayHttpError } from './status-to-http.ts';
 
 /** An inbound request on either protocol. */
@@ -182,7 +183,7 @@ export function createOpenAiRoutes(options: OpenAiRoutesOptions): (req: NodeRequ
       );
     } catch (err) {
       const mapped = httpErrorFromRouter(err, { explicitModel: r.model !== '', requestId: context.requestId });
-      if (mapped.status >= 500) logger.warn({ err, requestId: context.requestId, tenant: who.tenant }, 'embeddings failed');
+      logRouterFailure(logger.child({ tenant: who.tenant }), err, mapped, { requestId: context.requestId, failed: 'embeddings failed' });
       writeOpenAiError(res, mapped, base);
     }
   }

@@ -45,6 +45,9 @@ describe('httpErrorFromRouter', () => {
     const full = httpErrorFromRouter(budgetOutageRefusal('the ledger cannot write its state store (/data/sophia.db): database or disk is full', 'store-full'), { explicitModel: false, requestId: 'req-3' });
     expect(full).toMatchObject({ status: 503, type: 'server_error', code: 'storage_full', param: null, retryAfterSeconds: 5 });
     expect(full.message).toBe("usage cannot be recorded right now (the service's state store is out of disk space), so requests are refused until space is freed; retry later (request id req-3)");
+    const failed = httpErrorFromRouter(budgetOutageRefusal("usage of request r cannot be recorded: … commit outbox cannot keep it (EIO)", 'store-failed'), { explicitModel: false, requestId: 'req-4' });
+    expect(failed).toMatchObject({ status: 503, type: 'server_error', code: 'storage_unavailable', param: null, retryAfterSeconds: 5 });
+    expect(failed.message).toBe("usage cannot be recorded right now (the service's state store cannot be written), so the request was refused rather than served unrecorded; retry later (request id req-4)");
     // A plain UNAVAILABLE (no refusal marker) is still the backends' 503.
     expect(httpErrorFromRouter(new ConnectError('all targets failed', Code.Unavailable), { explicitModel: false, requestId: 'req-2' })).toMatchObject({ code: 'upstream_unavailable' });
   });

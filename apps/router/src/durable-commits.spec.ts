@@ -65,6 +65,24 @@ describe('withDurableCommits', () => {
     }
   });
 
+  it('refuses a commit the outbox cannot keep for another reason (read-only store) with the store-failed outage, not store-full', async () => {
+    const { db } = memoryStateDatabase(COMMIT_OUTBOX_SCHEMA);
+    const outbox = createCommitOutbox(db);
+    const fake = fakeLedger();
+    const durable = withDurableCommits({ ledger: fake.ledger, outbox, logger, retryMs: 10 });
+    try {
+      db.exec('PRAGMA query_only = 1');
+      const error = await durable.ledger.commit(commitOf('y')).then(() => undefined, (e: unknown) => ConnectError.from(e));
+      expect(error?.code).toBe(Code.Unavailable);
+      expect(budgetOutageCause(error)).toBe('store-failed');
+      expect(error?.rawMessage).toContain("usage of request y cannot be recorded: the ledger did not take it (connect ECONNREFUSED) and the router's commit outbox cannot keep it");
+      db.exec('PRAGMA query_only = 0');
+      expect(outbox.size()).toBe(0);
+    } finally {
+      durable.close();
+    }
+  });
+
   it('passes a refusal by the ledger to the caller, and drops a refused replay instead of retrying it forever', async () => {
     const { db } = memoryStateDatabase(COMMIT_OUTBOX_SCHEMA);
     const outbox = createCommitOutbox(db);

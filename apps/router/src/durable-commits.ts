@@ -104,7 +104,7 @@ export function withDurableCommits(options: DurableCommitsOptions): DurableCommi
         logger.error({ requestId, code: Code[ce.code], err: ce.rawMessage, outboxErr: (outboxError as Error).message }, 'usage not recorded: the ledger did not take it and the commit outbox cannot keep it; the answer is refused');
         throw budgetOutageRefusal(
           `usage of request ${requestId} cannot be recorded: the ledger did not take it (${ce.rawMessage}) and the router's commit outbox cannot keep it (${(outboxError as Error).message})`,
-          full ? 'store-full' : 'refuse',
+          full ? 'store-full' : 'store-failed',
         );
       }
       options.onSize?.(outbox.size());

@@ -5,7 +5,7 @@ import { MoneySchema, UsageSchema } from '@sophia/contracts/common';
 import type { InferenceService } from '@sophia/contracts/inference';
 import type { CatalogBackend, CatalogModel, PriceCatalog } from '@sophia/price-catalog';
 import type { Logger } from 'pino';
-import { isBackendFailure } from '@sophia/platform/wire';
+import { isBackendFailure, isBudgetOutageRefusal } from '@sophia/platform/wire';
 import type { LegAccounting } from './leg-accounting.ts';
 import { effectiveProviderPrefs } from './provider-prefs.ts';
 import type { PreparedRequest } from './request-preparer.ts';
@@ -87,6 +87,8 @@ export function createEmbedHandler(deps: EmbedHandlerDeps): (req: EmbedRequest, 
       } catch (err) {
         deps.accounting.release(p, leg);
         if (ctx.signal.aborted) throw new ConnectError('client cancelled', Code.Canceled);
+        // Usage cannot be budgeted or recorded (store full, outage refusal): the next backend would meet the same refusal.
+        if (isBudgetOutageRefusal(err)) throw err;
         if (!(err instanceof BreakerOpenError) && !isBackendFailure(err)) throw err;
         failures.push(`${target.key}: ${err instanceof BreakerOpenError ? 'breaker open' : ConnectError.from(err).rawMessage}`);
         deps.logger.warn({ requestId, target: target.key, err: failures[failures.length - 1] }, 'embeddings target failed');

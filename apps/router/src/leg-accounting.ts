@@ -105,8 +105,9 @@ export function createLegAccounting(deps: LegAccountingDeps): LegAccounting {
         if (res.cost) return res.cost.microUsd;
       } catch (err) {
         // Neither the ledger nor the commit outbox could keep the usage (durable-commits.ts): the answer
-        // must not complete as a success.
-        if (isBudgetOutageRefusal(err)) throw err;
+        // must not complete as a success. Made afresh (as for Reserve): the received error's metadata
+        // holds the ledger's response headers, which do not travel on as the router's own.
+        if (isBudgetOutageRefusal(err)) throw budgetOutageRefusal(ConnectError.from(err).rawMessage, budgetOutageCause(err));
         deps.logger.error({ err: (err as Error).message, requestId: leg.requestId }, 'ledger commit failed: usage kept in logs only');
       }
       return localPrice();

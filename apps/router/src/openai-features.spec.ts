@@ -3,6 +3,7 @@ import { Role } from '@sophia/contracts/common';
 import { InferenceService } from '@sophia/contracts/inference';
 import { LedgerService, type ReserveRequest, type UsageEvent } from '@sophia/contracts/ledger';
 import { RouterService } from '@sophia/contracts/router';
+import { budgetOutageCause, budgetOutageRefusal } from '@sophia/platform/wire';
 import { loadCatalog } from '@sophia/price-catalog';
 import { pino } from 'pino';
 import { createRouterHandler } from './router-handler.ts';
@@ -18,7 +19,7 @@ const catalog = loadCatalog();
 const SMALL = 'meta-llama/Llama-3.1-8B-Instruct';
 const EMB = 'BAAI/bge-large-en-v1.5';
 
-function setup(serverless: Partial<ServiceImpl<typeof InferenceService>>, gpu: Partial<ServiceImpl<typeof InferenceService>> = serverless) {
+function setup(serverless: Partial<ServiceImpl<typeof InferenceService>>, gpu: Partial<ServiceImpl<typeof InferenceService>> = serverless, ledgerCommitFails?: () => Error) {
   const reserves: ReserveRequest[] = [];
   const commits: UsageEvent[] = [];
   const ledger = createClient(
@@ -31,6 +32,7 @@ function setup(serverless: Partial<ServiceImpl<typeof InferenceService>>, gpu: P
         },
         release: () => ({ released: true }),
         commit(req) {
+          if (ledgerCommitFails) throw ledgerCommitFails();
           commits.push(req.event!);
           return { recorded: true, cost: { microUsd: 7n } };
         },
@@ -121,5 +123,20 @@ describe('router: OpenAI features', () => {
     expect(s.commits.map((c) => [c.model, c.usage?.promptTokens, c.usage?.completionTokens])).toEqual([[EMB, 4, 0]]);
     await expect(s.router.embed({ tenant: 'acme', model: SMALL, input: ['x'] })).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: expect.stringMatching(/^model: ".*" is a chat model/) });
     await expect(s.router.embed({ tenant: 'acme', input: ['x', ''] })).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: 'input[1]: must not be empty' });
+  });
+
+  it('passes on a storage_full refusal of the commit after a successful reserve and answer, instead of trying the next backend (a generic 503)', async () => {
+    const asked: string[] = [];
+    const embed = (backend: string) => (req: { input: string[] }) => {
+      asked.push(backend);
+      return { data: req.input.map(() => ({ values: [1] })), usage: { promptTokens: 2, totalTokens: 2 }, endpoint: 'deepinfra' };
+    };
+    const s = setup({ embed: embed('serverless') }, { embed: embed('gpu') }, () => budgetOutageRefusal('the ledger cannot write its state store (/d/sophia.db): database or disk is full', 'store-full'));
+    const error = await s.router.embed({ tenant: 'acme', input: ['a'] }).then(() => undefined, (e: unknown) => ConnectError.from(e));
+    expect(error?.code).toBe(Code.Unavailable);
+    expect(budgetOutageCause(error)).toBe('store-full');
+    expect(error?.rawMessage).toContain('database or disk is full');
+    expect(asked).toEqual(['serverless']);
+    expect(s.reserves).toHaveLength(1);
   });
 });

@@ -11,6 +11,7 @@
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { StateStoreError } from './state-store-error.ts';
+import { isStorageFull } from './storage-full.ts';
 
 /** Env key through which a mesh owner tells its children that it holds the data directory. */
 export const DATA_DIR_OWNER_KEY = 'SOPHIA_DATA_DIR_OWNER';
@@ -87,7 +88,9 @@ export function acquireDataDirLock(dir: string, meshOwnerPid?: number): DataDirL
     return handle(existing);
   }
   const unusable = (error: unknown): StateStoreError =>
-    new StateStoreError('data_dir_unusable', `data directory ${dir}: cannot take its lock ${LOCK_FILE}: ${(error as Error).message}`, { cause: error });
+    isStorageFull(error)
+      ? new StateStoreError('disk_full', `data directory ${dir}: the filesystem is full (cannot take its lock ${LOCK_FILE}: ${(error as Error).message}); free space there, then start again`, { cause: error })
+      : new StateStoreError('data_dir_unusable', `data directory ${dir}: cannot take its lock ${LOCK_FILE}: ${(error as Error).message}`, { cause: error });
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(join(dir, LOCK_FILE), { timeout: 0 });

@@ -8,6 +8,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { prepareDataDir, STATE_FILE } from './data-dir.ts';
 import { StateStoreError } from './state-store-error.ts';
+import { isStorageFull } from './storage-full.ts';
 import { migrate, type StoreSchema } from './store-schema.ts';
 import { createFileSyncer } from './datasync-file.ts';
 import { createGroupSync } from './group-sync.ts';
@@ -86,6 +87,9 @@ export function openStateDatabase(options: OpenStateDatabaseOptions): StateDatab
         `state file ${path} is not a SQLite database or is damaged (${(error as Error).message}): it is left untouched — move it aside or restore a backup, then start again`,
         { cause: error },
       );
+    }
+    if (isStorageFull(error)) {
+      throw new StateStoreError('disk_full', `state file ${path}: the filesystem is full (${(error as Error).message}); free space there, then start again`, { cause: error });
     }
     throw new StateStoreError('data_dir_unusable', `state file ${path}: ${(error as Error).message}`, { cause: error });
   }

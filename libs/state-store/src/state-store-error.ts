@@ -10,6 +10,8 @@ export type StateStoreErrorCode =
   | 'data_dir_locked'
   /** The file is not a SQLite database or is damaged. */
   | 'corrupt'
+  /** The filesystem under the data directory is full (or over quota): nothing can be written. */
+  | 'disk_full'
   /** The file was written by a newer Sophia (a store's schema version is above what this build knows). */
   | 'newer_schema'
   /** A migration failed; the store stays at its previous version (the migration's transaction rolled back). */
@@ -18,6 +20,8 @@ export type StateStoreErrorCode =
 /** A precise, actionable failure of the embedded store. */
 export class StateStoreError extends Error {
   readonly code: StateStoreErrorCode;
+  /** Its message says everything the operator needs: a host prints it as one line, without a stack. */
+  readonly operatorFacing = true;
   constructor(code: StateStoreErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StateStoreError';

@@ -60,14 +60,17 @@ export function withoutInternals(text: string): string {
 /**
  * The one-line message of a server-side failure (5xx): what happened, what to do, and the request id
  * to quote. `budget_outage`: budgets cannot be checked and the deployment refuses unbudgeted requests;
- * `store_full`: usage cannot be recorded (the mesh's state store is out of disk space), so nothing is served.
+ * `store_full`: usage cannot be recorded (the mesh's state store is out of disk space), so nothing is served;
+ * `store_failed`: usage cannot be recorded for another reason (the state store cannot be written).
  */
-export function publicServerError(status: number, requestId: string | undefined, cause?: 'budget_outage' | 'store_full'): string {
+export function publicServerError(status: number, requestId: string | undefined, cause?: 'budget_outage' | 'store_full' | 'store_failed'): string {
   const what =
     cause === 'budget_outage'
       ? 'budgets cannot be checked right now (the budget store is unreachable), so new requests are refused until it is back; retry later'
       : cause === 'store_full'
       ? "usage cannot be recorded right now (the service's state store is out of disk space), so requests are refused until space is freed; retry later"
+      : cause === 'store_failed'
+      ? "usage cannot be recorded right now (the service's state store cannot be written), so the request was refused rather than served unrecorded; retry later"
       : status === 503
       ? 'no model backend could serve the request right now; retry later'
       : status === 504

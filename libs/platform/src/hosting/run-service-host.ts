@@ -1,6 +1,7 @@
 import { ConfigError } from '../config-loader.ts';
 import { stopOnSignals } from '../stop-on-signals.ts';
 import { startServiceHost, type RunningServiceHost } from './service-host.ts';
+import { startupFailure } from './startup-failure.ts';
 import type { ServiceModule } from './service-module.ts';
 
 /** Options for {@link runServiceHost}. */
@@ -13,7 +14,8 @@ export interface RunServiceHostOptions {
 /**
  * A host process's lifecycle: start the services SOPHIA_SERVICES names, drain them on SIGTERM/
  * SIGINT (or when the orchestrator's IPC channel closes). Exit 2 on bad configuration with every
- * bad key on stderr, 1 when a service fails to start.
+ * bad key on stderr, 3 with one line when the machine's state prevents a start (data directory
+ * full, locked, unusable: see startup-failure.ts), 1 with the stack when a service fails otherwise.
  */
 export async function runServiceHost(options: RunServiceHostOptions): Promise<RunningServiceHost> {
   const env = options.env ?? process.env;
@@ -28,7 +30,8 @@ export async function runServiceHost(options: RunServiceHostOptions): Promise<Ru
       process.stderr.write(`${label}: ${err.message}\n`);
       process.exit(2);
     }
-    process.stderr.write(`${label}: failed to start: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
+    const failure = startupFailure(label, err);
+    process.stderr.write(failure.text);
+    process.exit(failure.exitCode);
   }
 }

@@ -11,11 +11,13 @@ export const BUDGET_OUTAGE_HEADER = 'sophia-outage';
 /**
  * Why: `refuse` — the budget store (Redis) is unreachable and SOPHIA_REDIS_OUTAGE=refuse;
  * `store-full` — the embedded state file cannot be written (disk or quota full), so nothing could
- * be recorded or spooled whatever the policy.
+ * be recorded or spooled whatever the policy; `store-failed` — a usage record could not be kept
+ * durably for another reason (the router's commit outbox failed to write: I/O error, read-only
+ * file, …), so the answer is refused rather than served unrecorded.
  */
-export type BudgetOutageCause = 'refuse' | 'store-full';
+export type BudgetOutageCause = 'refuse' | 'store-full' | 'store-failed';
 
-const CAUSES: ReadonlySet<string> = new Set<BudgetOutageCause>(['refuse', 'store-full']);
+const CAUSES: ReadonlySet<string> = new Set<BudgetOutageCause>(['refuse', 'store-full', 'store-failed']);
 
 /** UNAVAILABLE carrying the refusal (the message stays with the operator's words; callers' text is the gateway's). */
 export function budgetOutageRefusal(message: string, cause: BudgetOutageCause = 'refuse'): ConnectError {
