@@ -32,4 +32,9 @@ describe('the command registry', () => {
     expect(() => loadRegistry(write('- command: npm run soak\n  run: npm run soak -- --minutes 0.1\n'))).toThrow(/needs `short:` saying why/);
     expect(() => loadRegistry(write('- command: npm start\n  run: npm start\n  colour: red\n'))).toThrow(/colour/);
   });
+
+  it('refuses a command registered twice, and a full-data form without the data it needs', () => {
+    expect(() => loadRegistry(write('- command: npm start\n  run: npm start\n- command: "npm  start"\n  skip: again\n'))).toThrow(/entry 1: npm {2}start is registered twice \(also entry 0\)/);
+    expect(() => loadRegistry(write('- command: npm run measure\n  run: npm run measure\n  full:\n    run: npm run measure\n    expect: x\n'))).toThrow(/entry 0\.full\.needs/);
+  });
 });

@@ -3,6 +3,23 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { normalise, type DocCommand } from './extract-commands.ts';
 
+/**
+ * The documented run itself, on the full evaluation data, compared with the figures the docs print.
+ * It runs where that data is present (`eval-data/` from `npm run data`, or `../shared/data` beside the
+ * checkout, which CI has) and is reported as skipped, naming what is absent, elsewhere.
+ */
+const fullDataSchema = z
+  .object({
+    /** The command as documented (a scratch output path at most); $EVAL_DATA names the data folder. */
+    run: z.string().min(1),
+    /** Files or folders it reads, relative to the evaluation data folder. */
+    needs: z.array(z.string().min(1)).min(1),
+    /** The documented figures, as a pattern the output must match. */
+    expect: z.string().min(1),
+    timeoutS: z.number().int().positive().max(900).optional(),
+  })
+  .strict();
+
 const entrySchema = z
   .object({
     /** The command exactly as a document shows it (whitespace-insensitive). */
@@ -20,6 +37,8 @@ const entrySchema = z
     /** Its output must match this (the documented example output, as a pattern). */
     expect: z.string().min(1).optional(),
     timeoutS: z.number().int().positive().max(900).optional(),
+    /** The full-data run that reproduces the documented figures (see fullDataSchema). */
+    full: fullDataSchema.optional(),
   })
   .strict()
   .refine((e) => (e.run === undefined) !== (e.skip === undefined), { message: 'exactly one of run / skip' })
@@ -28,10 +47,16 @@ const entrySchema = z
 /** One registered command. */
 export type RegistryEntry = z.infer<typeof entrySchema>;
 
-/** Reads and checks the registry file; throws naming the entry and field. */
+/** Reads and checks the registry file; throws naming the entry and field, or a command registered twice. */
 export function loadRegistry(path: string): RegistryEntry[] {
   const parsed = z.array(entrySchema).safeParse(parse(readFileSync(path, 'utf8')));
   if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues.map((i) => `entry ${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const first = new Map<string, number>();
+  parsed.data.forEach((e, i) => {
+    const before = first.get(normalise(e.command));
+    if (before !== undefined) throw new Error(`${path}: entry ${i}: ${e.command} is registered twice (also entry ${before})`);
+    first.set(normalise(e.command), i);
+  });
   return parsed.data;
 }
 

@@ -2,12 +2,14 @@
 // tools/docs-check/docs-commands.yaml, as run (as written, or a short form saying why) or skipped with
 // a reason; with --run, the runnable ones are executed (a fresh SOPHIA_DATA_DIR and TMPDIR each, the
 // system `node` first on PATH so the Node 24 shim is exercised, curl lines against a mesh this
-// check starts). Exit 1 on drift or any failed command.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// check starts); an entry's `full:` form then runs on the full evaluation data where it is present and
+// must print the documented figures. Exit 1 on drift or any failed command.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { findRepoRoot, startMesh, type Mesh } from '@sophia/dev';
+import { evalDataDir } from '@sophia/eval-data';
 import { findDrift, loadRegistry } from './command-registry.ts';
 import { docsFiles } from './docs-files.ts';
 import { extractCommands } from './extract-commands.ts';
@@ -29,9 +31,27 @@ if (failed > 0) process.stdout.write(`docs-check: ${failed} command(s) out of st
 if (values.run) {
   // The system node first: documented commands must work through the npm scripts' Node 24 shim.
   const PATH = (process.env['PATH'] ?? '').split(':').filter((p) => !p.includes('.tools/node')).join(':');
+  const dataDir = evalDataDir(root, undefined, root);
   let mesh: Mesh | undefined;
   let meshData: string | undefined;
+  let fullSkipped = 0;
   const key = 'docs-check-key';
+  /** Runs one shell line the way a new user would (fresh SOPHIA_DATA_DIR and TMPDIR) and prints the verdict. */
+  const runOne = async (label: string, shell: string, opts: { timeoutS?: number; until?: string; expect?: string }, extraEnv: NodeJS.ProcessEnv = {}): Promise<void> => {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'sophia-docs-check-'));
+    const env: NodeJS.ProcessEnv = { ...extraEnv, PATH, HOME: process.env['HOME'], LANG: 'C.UTF-8', SOPHIA_DATA_DIR: scratch, TMPDIR: scratch, ...(mesh ? { GATEWAY: mesh.gatewayUrl, KEY: key } : {}) };
+    const result = await runCommand({
+      shell,
+      cwd: root,
+      env,
+      timeoutS: opts.timeoutS ?? 120,
+      until: opts.until ? new RegExp(opts.until) : undefined,
+      expect: opts.expect ? new RegExp(opts.expect) : undefined,
+    });
+    rmSync(scratch, { recursive: true, force: true });
+    if (!result.ok) failed += 1;
+    process.stdout.write(`${result.ok ? 'ok  ' : 'FAIL'} ${(result.ms / 1000).toFixed(1)} s  ${label}${result.ok ? '' : `\n     ${result.detail.replace(/\n/g, '\n     ')}`}\n`);
+  };
   for (const e of registry) {
     if (e.run === undefined || (values.only && !e.command.includes(values.only))) continue;
     if (e.mesh && !mesh) {
@@ -41,22 +61,16 @@ if (values.run) {
         gatewayPort: 0,
       });
     }
-    const scratch = mkdtempSync(path.join(tmpdir(), 'sophia-docs-check-'));
-    const env: NodeJS.ProcessEnv = { PATH, HOME: process.env['HOME'], LANG: 'C.UTF-8', SOPHIA_DATA_DIR: scratch, TMPDIR: scratch, ...(mesh ? { GATEWAY: mesh.gatewayUrl, KEY: key } : {}) };
-    const result = await runCommand({
-      shell: e.run,
-      cwd: root,
-      env,
-      timeoutS: e.timeoutS ?? 120,
-      until: e.until ? new RegExp(e.until) : undefined,
-      expect: e.expect ? new RegExp(e.expect) : undefined,
-    });
-    rmSync(scratch, { recursive: true, force: true });
-    if (!result.ok) failed += 1;
-    const label = e.short ? `${e.run}   (short form: ${e.short})` : e.run;
-    process.stdout.write(`${result.ok ? 'ok  ' : 'FAIL'} ${(result.ms / 1000).toFixed(1)} s  ${label}${result.ok ? '' : `\n     ${result.detail.replace(/\n/g, '\n     ')}`}\n`);
+    await runOne(e.short ? `${e.run}   (short form: ${e.short})` : e.run, e.run, e);
+    if (!e.full) continue;
+    const missing = e.full.needs.filter((n) => !existsSync(path.join(dataDir, n)));
+    if (missing.length > 0) {
+      fullSkipped += 1;
+      process.stdout.write(`skip       ${e.full.run}   (full data, the documented figures: ${dataDir} lacks ${missing.join(', ')}; \`npm run data\` fetches it)\n`);
+    } else await runOne(`${e.full.run}   (full data, $EVAL_DATA=${dataDir}: the documented figures)`, e.full.run, e.full, { EVAL_DATA: dataDir });
   }
   await mesh?.stop();
   if (meshData) rmSync(meshData, { recursive: true, force: true });
+  if (fullSkipped > 0) process.stdout.write(`docs-check: ${fullSkipped} full-data run(s) skipped: no evaluation data here\n`);
 }
 process.exit(failed > 0 ? 1 : 0);
