@@ -30,6 +30,21 @@ export const ledgerConfigSchema = z.object({
    * pruned hourly. Reports over whole days keep coming from the daily roll-ups, which are kept.
    */
   SOPHIA_USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(35),
+  /**
+   * Hours raw usage events (and their request-id idempotency keys) are kept as they are; older ones
+   * are compacted into per-bucket summaries that every report reads with the same answers, so the
+   * state file stops growing once this window has filled. A commit retried after it would count
+   * again: keep it far above any retry horizon. Fractions allowed (at least one minute).
+   */
+  SOPHIA_USAGE_RAW_HOURS: z.coerce.number().min(1 / 60).max(87_600).default(24),
+  /** Minutes per compaction bucket (a divisor of a day, so buckets never cross midnight); reports over compacted time resolve to whole buckets. */
+  SOPHIA_USAGE_BUCKET_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1440)
+    .refine((m) => 1440 % m === 0, 'must divide 1440 (a day) exactly, e.g. 1, 5, 15, 60')
+    .default(60),
   /** redis://, rediss:// or redis+sentinel://host:port,…/primary; when set, usage is kept in Redis and shared by every replica. */
   SOPHIA_REDIS_URL: redisTargetSchema.optional(),
   /**

@@ -1,8 +1,9 @@
 // The ledger's tables in the embedded state file (@sophia/state-store), as versioned migrations.
 // Usage events keyed by request id (the idempotency key), daily roll-ups (reports over whole days,
 // and what survives the retention window), spend per budget scope and period, limits, live
-// reservations, the durable log the warehouse sink drains, and (v2) the per-model prompt calibration —
-// all moved by one transaction per record.
+// reservations, the durable log the warehouse sink drains, (v2) the per-model prompt calibration —
+// all moved by one transaction per record — and (v3) compacted usage: one summary per time bucket and
+// group for the events older than the raw window (usage-compaction.ts).
 import type { StoreSchema } from '@sophia/state-store';
 
 /** Schema of the ledger store; append a migration to change it, never edit a released one. */
@@ -73,6 +74,20 @@ export const LEDGER_SCHEMA: StoreSchema = {
           prev_max_ratio_milli INTEGER,
           prev_max_excess INTEGER
         ) STRICT;
+      `,
+    },
+    {
+      version: 3,
+      sql: `
+        CREATE TABLE ledger_usage_compact (
+          bucket_ms INTEGER NOT NULL,
+          end_ms INTEGER NOT NULL,
+          grp TEXT NOT NULL,
+          tenant TEXT NOT NULL,
+          json TEXT NOT NULL,
+          PRIMARY KEY (bucket_ms, grp)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX ledger_usage_compact_by_tenant ON ledger_usage_compact (tenant, bucket_ms);
       `,
     },
   ],

@@ -17,6 +17,7 @@ import { createRedisBudgetStore } from './redis-budget-store.ts';
 import { redisLedgerKeys, SPENT_TTL_SECONDS } from './redis-ledger-keys.ts';
 import { decodeStoredRecord, encodeStoredRecord } from './stored-usage-record.ts';
 import type { UsageAggregator } from './usage-aggregator.ts';
+import { summaryOf } from './usage-summary.ts';
 import { DAY_MS, decodeRollup, queryBySplit, rollupGroup } from './usage-rollup.ts';
 import { MAX_EVENT_TIME_MS, type RecordOutcome, type UsageQuery, type UsageRecord, type UsageReport, type UsageStore } from './usage-store.ts';
 
@@ -189,7 +190,7 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
     },
 
     async scan(startMs, endMs, tenant, visit) {
-      await scanEvents({ add: visit }, startMs, endMs, tenant);
+      await scanEvents({ add: (record) => visit(summaryOf(record)) }, startMs, endMs, tenant);
     },
 
     async appendAudit(entry) {

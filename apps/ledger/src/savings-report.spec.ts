@@ -2,6 +2,7 @@ import { priceUsage } from '@sophia/price-catalog';
 import { testCatalog } from '@sophia/price-catalog/testing';
 import { createSavingsAccumulator, singleProviderCost } from './savings-report.ts';
 import { usageRecord } from './usage-store-contract.ts';
+import { summaryOf } from './usage-summary.ts';
 
 // "small" is offered by together ($0.02/$0.04 per M) and fireworks ($0.10/$0.10); "mid" by none.
 describe('savings on the single most-used provider', () => {
@@ -18,7 +19,7 @@ describe('savings on the single most-used provider', () => {
       usageRecord({ requestId: 'd', model: 'mid', ...tokens, costMicroUsd: 420_000 }),
       usageRecord({ requestId: 'e', backend: 'gpu', ...tokens, costMicroUsd: 300 }),
     ];
-    for (const r of records) savings.add(r);
+    for (const r of records) savings.add(summaryOf(r));
     const single = singleProviderCost(savings.totals);
     expect(single.name).toBe('fireworks');
     // a, b, c at fireworks' price; d (no offer) and e (GPU) at their recorded cost.
@@ -28,7 +29,7 @@ describe('savings on the single most-used provider', () => {
 
   it('is the actual cost, with no name, when no provider is recorded', () => {
     const savings = createSavingsAccumulator(catalog);
-    savings.add(usageRecord({ requestId: 'a', costMicroUsd: 9 }));
+    savings.add(summaryOf(usageRecord({ requestId: 'a', costMicroUsd: 9 })));
     expect(singleProviderCost(savings.totals)).toEqual({ name: '', cost: 9n });
   });
 });

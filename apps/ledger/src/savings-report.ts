@@ -3,7 +3,7 @@
 // counterfactual prices every request with the current catalog (exact integer micro-USD, rounded up
 // per request like real billing); substitutions are listed in `notes`.
 import { priceUsage, type CatalogBackend, type CatalogModel, type PriceCatalog } from '@sophia/price-catalog';
-import type { UsageRecord } from './usage-store.ts';
+import { tokenPairCounts, type UsageSummary } from './usage-summary.ts';
 
 /** Sums of one period. */
 export interface SavingsTotals {
@@ -38,8 +38,12 @@ function offered(model: CatalogModel, preferred: CatalogBackend): CatalogBackend
   return preferred === 'serverless' ? 'gpu' : 'serverless';
 }
 
-/** Accumulates records into savings totals against `catalog`. */
-export function createSavingsAccumulator(catalog: PriceCatalog): { add(record: UsageRecord): void; totals: SavingsTotals } {
+/**
+ * Accumulates usage summaries (raw events or compacted buckets) into savings totals against
+ * `catalog`; each counterfactual prices every distinct (prompt, completion) pair once and multiplies
+ * by its requests, which is exactly the sum over the requests one by one.
+ */
+export function createSavingsAccumulator(catalog: PriceCatalog): { add(summary: UsageSummary): void; totals: SavingsTotals } {
   const largestId = catalog.tiers.complex[0] ?? '';
   const largest = catalog.findModel(largestId);
   const totals: SavingsTotals = {
@@ -63,39 +67,43 @@ export function createSavingsAccumulator(catalog: PriceCatalog): { add(record: U
   const largestBackend = largest === undefined ? undefined : offered(largest, 'serverless');
   if (largest !== undefined) totals.notes.add(`largest tier: ${largest.id} on ${largestBackend}`);
 
-  const price = (model: CatalogModel, preferred: CatalogBackend, record: UsageRecord): bigint => {
+  /** Σ over the summary's requests of what each would cost on (model, backend[, provider]). */
+  const priced = (summary: UsageSummary, modelId: string, backend: CatalogBackend, provider?: string): bigint => {
+    let sum = 0n;
+    for (const pair of tokenPairCounts(summary)) sum += BigInt(priceUsage(catalog, modelId, backend, pair, provider)) * BigInt(pair.count);
+    return sum;
+  };
+  const price = (model: CatalogModel, preferred: CatalogBackend, summary: UsageSummary): bigint => {
     const backend = offered(model, preferred);
     if (backend !== preferred) totals.notes.add(`${model.id} has no ${preferred} offer: priced on ${backend}`);
-    return BigInt(priceUsage(catalog, model.id, backend, record));
+    return priced(summary, model.id, backend);
   };
 
   return {
     totals,
-    add(record) {
-      totals.requests += 1n;
-      totals.promptTokens += BigInt(record.promptTokens);
-      totals.completionTokens += BigInt(record.completionTokens);
-      const actual = BigInt(record.costMicroUsd);
+    add(summary) {
+      totals.requests += summary.requests;
+      totals.promptTokens += summary.promptTokens;
+      totals.completionTokens += summary.completionTokens;
+      const actual = summary.costMicroUsd;
       totals.actual += actual;
-      if (record.cacheSavedMicroUsd !== undefined) {
-        totals.cacheHits += 1n;
-        totals.cacheSavings += BigInt(record.cacheSavedMicroUsd);
-      }
-      totals.allLargestTier += largest === undefined || largestBackend === undefined ? actual : BigInt(priceUsage(catalog, largest.id, largestBackend, record));
-      const model = catalog.findModel(record.model);
+      totals.cacheHits += summary.cacheHits;
+      totals.cacheSavings += summary.cacheSavedMicroUsd;
+      totals.allLargestTier += largest === undefined || largestBackend === undefined ? actual : priced(summary, largest.id, largestBackend);
+      const model = catalog.findModel(summary.model);
       if (model === undefined) {
-        totals.notes.add(`${record.model} is not in catalog ${catalog.version}: counterfactuals use its recorded cost`);
+        totals.notes.add(`${summary.model} is not in catalog ${catalog.version}: counterfactuals use its recorded cost`);
         totals.allServerless += actual;
         totals.allGpu += actual;
         return;
       }
-      totals.allServerless += price(model, 'serverless', record);
-      totals.allGpu += price(model, 'gpu', record);
-      if (record.backend === 'serverless') {
-        if (record.provider) providerSums(record.provider).requests += 1n;
+      totals.allServerless += price(model, 'serverless', summary);
+      totals.allGpu += price(model, 'gpu', summary);
+      if (summary.backend === 'serverless') {
+        if (summary.provider) providerSums(summary.provider).requests += summary.requests;
         for (const offer of model.offers) {
           const sums = providerSums(offer.provider);
-          sums.offered += BigInt(priceUsage(catalog, model.id, 'serverless', record, offer.provider));
+          sums.offered += priced(summary, model.id, 'serverless', offer.provider);
           sums.actualWhereOffered += actual;
         }
       }

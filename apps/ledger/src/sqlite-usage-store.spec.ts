@@ -80,9 +80,9 @@ describe('createSqliteUsageStore', () => {
     await store.record(usageRecord({ requestId: 'old', timeMs: T0 + 5, costMicroUsd: 7 }));
     await store.record(usageRecord({ requestId: 'new', timeMs: T0 + 3 * DAY, costMicroUsd: 11 }));
     expect(store.prune(T0 + 3 * DAY, 2 * DAY)).toBe(1);
-    const seen: string[] = [];
-    await store.scan(0, T0 + 4 * DAY, undefined, (r) => seen.push(r.requestId));
-    expect(seen).toEqual(['new']);
+    const seen: bigint[] = [];
+    await store.scan(0, T0 + 4 * DAY, undefined, (s) => seen.push(s.costMicroUsd));
+    expect(seen).toEqual([11n]);
     expect((await store.query({ startMs: T0, endMs: T0 + 4 * DAY, groupBy: ['day'] })).rows.map((r) => [r.keys, r.costMicroUsd])).toEqual([
       [['2026-11-26'], 7n],
       [['2026-11-29'], 11n],

@@ -4,14 +4,20 @@
 // committed before it: the event keyed by request id (INSERT … ON CONFLICT DO NOTHING is the idempotency check),
 // its day's roll-up, the spend of every applicable budget scope, releasing the reservation (and adding
 // its prompt-calibration sample), and the log entry for the warehouse — so a crash leaves all of them or none, as the Redis script does.
-// Raw events older than the retention window are pruned; whole-day reports keep coming from roll-ups.
+// Raw events older than the raw window are compacted into per-bucket summaries (usage-compaction.ts)
+// that every report reads as it reads events; summaries and raw events older than the retention
+// window are pruned; whole-day reports keep coming from roll-ups. Freed pages are reused by SQLite,
+// so under steady load the file stops growing once the raw window has filled.
 import type { DatabaseSync } from 'node:sqlite';
 import { transaction } from '@sophia/state-store';
 import { createBudgetCalendar, type BudgetCalendar } from './budget-calendar.ts';
 import { createSqliteBudgetStore, type SqliteBudgetStore } from './sqlite-budget-store.ts';
 import { createSqliteLedgerLog, type SqliteLedgerLog } from './sqlite-ledger-log.ts';
 import { decodeStoredRecord, encodeStoredRecord } from './stored-usage-record.ts';
-import type { UsageAggregator } from './usage-aggregator.ts';
+import { usageFacts, type UsageAggregator } from './usage-aggregator.ts';
+import { compactionCutoff, summariseByBucket } from './usage-compaction.ts';
+import { mergeSummaries, summaryOf, type UsageSummary } from './usage-summary.ts';
+import { decodeSummary, encodeSummary } from './usage-summary-codec.ts';
 import { DAY_MS, queryBySplit, rollupFacts, rollupGroup } from './usage-rollup.ts';
 import { MAX_EVENT_TIME_MS, type RecordOutcome, type UsageRecord, type UsageStore } from './usage-store.ts';
 
@@ -19,10 +25,18 @@ import { MAX_EVENT_TIME_MS, type RecordOutcome, type UsageRecord, type UsageStor
 export interface SqliteUsageStore extends UsageStore, Omit<SqliteBudgetStore, 'addSpend' | 'takeReservation' | 'observePrompt' | 'prune'> {
   readonly log: SqliteLedgerLog;
   /**
-   * Deletes raw events (and with them their idempotency keys) older than `nowMs - retentionMs`,
-   * expired reservations and spend rows of long-past periods. Roll-ups stay. Returns events deleted.
+   * Deletes raw events (and with them their idempotency keys) and compacted summaries older than
+   * `nowMs - retentionMs`, expired reservations and spend rows of long-past periods. Roll-ups stay.
+   * Returns events deleted.
    */
   prune(nowMs: number, retentionMs: number): number;
+  /**
+   * Compacts up to `maxEvents` of the oldest raw events older than the raw window (`rawMs`, whole
+   * `bucketMs` buckets) into their buckets' summaries and deletes them — with them their request ids:
+   * a commit of one of them retried later would count again. One transaction; returns the events
+   * compacted (0 = nothing left). Reports give the same answers before and after.
+   */
+  compact(nowMs: number, rawMs: number, bucketMs: number, maxEvents?: number): number;
 }
 
 /** Options for createSqliteUsageStore. */
@@ -59,6 +73,17 @@ export function createSqliteUsageStore(db: DatabaseSync, options: SqliteUsageSto
       'SELECT day, grp, requests, prompt_tokens, completion_tokens, cost_micro_usd FROM ledger_rollup WHERE day >= ? AND day < ? ORDER BY day, grp',
     ),
     pruneEvents: db.prepare('DELETE FROM ledger_usage WHERE time_ms < ?'),
+    oldest: db.prepare('SELECT request_id, json FROM ledger_usage WHERE time_ms < ? ORDER BY time_ms, request_id LIMIT ?'),
+    deleteEvent: db.prepare('DELETE FROM ledger_usage WHERE request_id = ?'),
+    compactGet: db.prepare('SELECT json FROM ledger_usage_compact WHERE bucket_ms = ? AND grp = ?'),
+    compactPut: db.prepare(
+      `INSERT INTO ledger_usage_compact (bucket_ms, end_ms, grp, tenant, json) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (bucket_ms, grp) DO UPDATE SET json = excluded.json, end_ms = max(end_ms, excluded.end_ms)`,
+    ),
+    // Buckets never exceed a day, so the ones overlapping [start, end) start after start - DAY.
+    compactByTime: db.prepare('SELECT bucket_ms, grp, json FROM ledger_usage_compact WHERE bucket_ms > ? AND bucket_ms < ? AND end_ms > ?'),
+    compactByTenant: db.prepare('SELECT bucket_ms, grp, json FROM ledger_usage_compact WHERE tenant = ? AND bucket_ms > ? AND bucket_ms < ? AND end_ms > ?'),
+    pruneCompact: db.prepare('DELETE FROM ledger_usage_compact WHERE bucket_ms < ?'),
   };
   q.rollups.setReadBigInts(true);
 
@@ -66,6 +91,14 @@ export function createSqliteUsageStore(db: DatabaseSync, options: SqliteUsageSto
     if (endMs <= startMs) return;
     const rows = tenant === undefined ? q.byTime.iterate(startMs, endMs) : q.byTenant.iterate(tenant, startMs, endMs);
     for (const row of rows as Iterable<{ request_id: string; json: string }>) visit(decodeStoredRecord(`usage event ${row.request_id}`, row.json));
+  };
+
+  /** Raw events (as summaries of one) in [startMs, endMs), and the compacted summaries of the buckets overlapping it. */
+  const eachSummary = (startMs: number, endMs: number, tenant: string | undefined, visit: (summary: UsageSummary) => void): void => {
+    if (endMs <= startMs) return;
+    eachEvent(startMs, endMs, tenant, (record) => visit(summaryOf(record)));
+    const rows = tenant === undefined ? q.compactByTime.iterate(startMs - DAY_MS, endMs, startMs) : q.compactByTenant.iterate(tenant, startMs - DAY_MS, endMs, startMs);
+    for (const row of rows as Iterable<{ bucket_ms: number; grp: string; json: string }>) visit(decodeSummary(`ledger_usage_compact ${row.bucket_ms} ${row.grp}`, row.json));
   };
 
   const readRollups = (aggregator: UsageAggregator, firstDay: number, endDay: number, tenant: string | undefined): void => {
@@ -119,11 +152,11 @@ export function createSqliteUsageStore(db: DatabaseSync, options: SqliteUsageSto
     },
 
     query(query) {
-      return queryBySplit(query, { scan: (aggregator, start, end, tenant) => eachEvent(start, end, tenant, (r) => aggregator.add(r)), rollups: readRollups });
+      return queryBySplit(query, { scan: (aggregator, start, end, tenant) => eachSummary(start, end, tenant, (s) => aggregator.addGroup(usageFacts(s), s)), rollups: readRollups });
     },
 
     async scan(startMs, endMs, tenant, visit) {
-      eachEvent(startMs, endMs, tenant, visit);
+      eachSummary(startMs, endMs, tenant, visit);
     },
 
     async appendAudit(entry) {
@@ -134,7 +167,25 @@ export function createSqliteUsageStore(db: DatabaseSync, options: SqliteUsageSto
 
     prune(nowMs, retentionMs) {
       budgets.prune(nowMs);
-      return transaction(db, () => Number(q.pruneEvents.run(nowMs - retentionMs).changes));
+      return transaction(db, () => {
+        q.pruneCompact.run(nowMs - retentionMs);
+        return Number(q.pruneEvents.run(nowMs - retentionMs).changes);
+      });
+    },
+
+    compact(nowMs, rawMs, bucketMs, maxEvents = 10_000) {
+      const cutoff = compactionCutoff(nowMs, rawMs, bucketMs);
+      return transaction(db, () => {
+        const rows = q.oldest.all(cutoff, maxEvents) as Array<{ request_id: string; json: string }>;
+        const records = rows.map((row) => decodeStoredRecord(`usage event ${row.request_id}`, row.json));
+        for (const { bucketMs: bucket, group, summary } of summariseByBucket(records, bucketMs)) {
+          const stored = q.compactGet.get(bucket, group) as { json: string } | undefined;
+          const merged = stored === undefined ? summary : mergeSummaries(decodeSummary(`ledger_usage_compact ${bucket} ${group}`, stored.json), summary);
+          q.compactPut.run(bucket, bucket + bucketMs, group, summary.tenant, encodeSummary(merged));
+        }
+        for (const row of rows) q.deleteEvent.run(row.request_id);
+        return rows.length;
+      });
     },
   };
 }

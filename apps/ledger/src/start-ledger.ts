@@ -149,7 +149,14 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
     closers.push(() => state.close());
     stateLocation = state.path;
     const sqlite = createSqliteUsageStore(state.db, { calendar, log: config.SOPHIA_WAREHOUSE_SINK === 'in-process', durable: state.durable });
-    closers.push(scheduleRetention({ store: sqlite, retentionMs: config.SOPHIA_USAGE_RETENTION_DAYS * 86_400_000, logger }));
+    const retention = scheduleRetention({
+      store: sqlite,
+      retentionMs: config.SOPHIA_USAGE_RETENTION_DAYS * 86_400_000,
+      rawMs: Math.round(config.SOPHIA_USAGE_RAW_HOURS * 3_600_000),
+      bucketMs: config.SOPHIA_USAGE_BUCKET_MINUTES * 60_000,
+      logger,
+    });
+    closers.push(() => retention.stop());
     store = sqlite;
     log = sqlite.log;
     interruptLog = () => sqlite.log.interrupt();

@@ -10,8 +10,8 @@ export function utcDay(timeMs: number): string {
 /** The value of every dimension for one record or roll-up group. */
 export type UsageFacts = Readonly<Record<UsageDimension, string>>;
 
-/** The dimension values of a record. */
-export function usageFacts(record: UsageRecord): UsageFacts {
+/** The dimension values of a record or a usage summary (a summary's day is its bucket's). */
+export function usageFacts(record: Pick<UsageRecord, 'tenant' | 'model' | 'backend' | 'tier' | 'timeMs' | 'workloadTag'> & { readonly provider?: string | undefined }): UsageFacts {
   return {
     tenant: record.tenant,
     model: record.model,

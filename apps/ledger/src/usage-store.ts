@@ -2,6 +2,7 @@
 // over a period. Two implementations — in-process (single replica) and Redis (shared by replicas) —
 // behave identically; the handler never knows which one it has.
 import type { CatalogBackend, CatalogTier } from '@sophia/price-catalog';
+import type { UsageSummary } from './usage-summary.ts';
 
 /** A priced usage event as stored; the request id is the idempotency key. */
 export interface UsageRecord {
@@ -106,8 +107,13 @@ export interface RecordOptions {
 export interface UsageStore {
   record(record: UsageRecord, options?: RecordOptions): Promise<RecordOutcome>;
   query(query: UsageQuery): Promise<UsageReport>;
-  /** Calls `visit` for every event in [startMs, endMs) (optionally one tenant's), in time order. O(events). */
-  scan(startMs: number, endMs: number, tenant: string | undefined, visit: (record: UsageRecord) => void): Promise<void>;
+  /**
+   * Calls `visit` with the usage of [startMs, endMs) (optionally one tenant's): a summary of one for
+   * each raw event, and one summary per compacted bucket and group whose bucket overlaps the period
+   * (usage-compaction.ts: a period's edge inside a compacted bucket takes the whole bucket). No order.
+   * O(raw events + compacted summaries).
+   */
+  scan(startMs: number, endMs: number, tenant: string | undefined, visit: (summary: UsageSummary) => void): Promise<void>;
   /** Appends an admin action to the durable log (the warehouse's audit table). */
   appendAudit(entry: AuditEntry): Promise<void>;
 }
