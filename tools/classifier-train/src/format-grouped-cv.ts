@@ -49,7 +49,7 @@ export function formatGroupedCv(result: GroupedCvResult): string {
     `  target "median ≥ length-only + 10 points": ${pct(s.mmluMedian.ours)} vs ${pct(s.mmluMedian.length + 0.1)} → ${s.mmluMedian.ours >= s.mmluMedian.length + 0.1 ? 'met' : 'NOT met'}`,
     `  target "no fold more than 5 points below length-only": worst ${pts(s.worstFoldMargin)} → ${s.foldsMoreThan5Below === 0 ? 'met' : 'NOT met'}`,
     '',
-    'all 29 subjects pooled, out-of-fold (one figure per seed):',
+    `all ${new Set(result.subjects.map((subject) => subject.subject)).size} subjects pooled, out-of-fold (one figure per seed):`,
     ...routerRows(result.mmluPooled),
     '',
     formatSubjects(result),

@@ -51,6 +51,9 @@ describe('groupedCrossValidation', () => {
     expect(text).toContain('grouped 3-fold CV by whole subject × 2 seeds');
     expect(text).toMatch(/target "median ≥ length-only \+ 10 points": .* → (met|NOT met)/);
     for (const subject of subjects) expect(text).toContain(subject);
+    // The pooled line names the subjects this run really held out, not the full data set's count.
+    expect(text).toContain(`all ${subjects.length} subjects pooled, out-of-fold`);
+    expect(subjects.length).not.toBe(29);
   });
 
   it('rejects fewer than two folds', () => {
