@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import { Backend, RoutingDecisionSchema, TaskType, Tier } from '@sophia/contracts/common';
+import { Backend, MoneySchema, RoutingDecisionSchema, TaskType, Tier } from '@sophia/contracts/common';
 import { decisionHeaders, microUsdToDecimal, sophiaDecisionView } from './decision-view.ts';
 
 describe('microUsdToDecimal', () => {
@@ -39,8 +39,14 @@ describe('decision view', () => {
       worst_case_cost_usd: '0.009000',
       estimated_cost_usd: '0.009000',
       cost_usd: null,
+      cache_hit: false,
+      cache_saved_usd: null,
     });
     expect(decisionHeaders(decision)).toEqual({ 'x-sophia-tier': 'complex', 'x-sophia-model': 'llama-3.1-405b', 'x-sophia-backend': 'gpu', 'x-sophia-fallback': 'true' });
+  });
+  it('says a replayed answer came from the cache: cost 0, what it saved, and the stored answer\'s backend', () => {
+    const hit = ({ ...decision, cost: create(MoneySchema, { microUsd: 0n }), cacheHit: true, cacheSaved: create(MoneySchema, { microUsd: 1_234n }) });
+    expect(sophiaDecisionView(hit)).toMatchObject({ backend: 'gpu', cost_usd: '0.000000', cache_hit: true, cache_saved_usd: '0.001234' });
   });
   it('names the worst case for what it is, keeping the old name as an alias, also from a router that sets only the old field', () => {
     const fromOldRouter = create(RoutingDecisionSchema, { estimatedCost: { microUsd: 329n }, cost: { microUsd: 3n } });

@@ -22,6 +22,13 @@ export interface SophiaDecisionView {
   readonly estimated_cost_usd: string | null;
   /** The bill: actual cost from the upstream's token usage; null until the answer completes (first stream chunk). */
   readonly cost_usd: string | null;
+  /**
+   * True when the gateway's response cache answered: `cost_usd` is 0 and model, backend, provider and
+   * fallback describe the stored answer (the upstream call that produced it), not a call made now.
+   */
+  readonly cache_hit: boolean;
+  /** On a cache hit, what the stored answer cost when produced (what the hit saved); else null. */
+  readonly cache_saved_usd: string | null;
 }
 
 function enumName(schema: DescEnum, value: number): string {
@@ -59,6 +66,8 @@ export function sophiaDecisionView(d: RoutingDecision): SophiaDecisionView {
     worst_case_cost_usd: worstCase,
     estimated_cost_usd: worstCase,
     cost_usd: money(d.cost),
+    cache_hit: d.cacheHit,
+    cache_saved_usd: d.cacheHit ? money(d.cacheSaved) : null,
   };
 }
 

@@ -59,12 +59,32 @@ export const gatewayConfigSchema = baseConfigSchema
      * {"requests_per_minute", "tokens_per_minute", "concurrent_requests"}, "per_key": {…}}}`. Unset = none.
      */
     SOPHIA_RATE_LIMITS: rateLimitConfigSchema,
-    /** Runaway protection: a key's or tenant's request rate (per minute) below which it is never slowed; its own baseline counts above it. 0 = off. @default 0 */
+    /**
+     * Runaway protection's request-rate signal: the rate (per minute) below which a key or tenant is
+     * never slowed; its own baseline counts above it. 0 = no request-rate signal (the default: rate
+     * alone cannot tell a load test from a loop — rate limits are for that). @default 0
+     */
     SOPHIA_RUNAWAY_FLOOR_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(0),
-    /** Runaway protection's spend signal: spend (USD per minute) below which a key or tenant is never slowed; 0 = no spend signal. @default 1 */
-    SOPHIA_RUNAWAY_SPEND_FLOOR_USD_PER_MINUTE: z.coerce.number().min(0).max(1_000_000).default(1),
-    /** How long a deterministic answer (temperature 0 or a seed) is served from the response cache; 0 = no cache. @default 0 */
-    SOPHIA_CACHE_TTL_MS: z.coerce.number().int().min(0).max(30 * 24 * 3600 * 1000).default(0),
+    /**
+     * Runaway protection's spend signal, on by default: spend (USD per minute) below which a key or
+     * tenant is never slowed (5× max(baseline, floor) slows, 20× stops); 0 = no spend signal. The
+     * default keeps one replica at full speed on the dearest catalog offer under the slow line from
+     * a cold start (docs/operations.md). @default 5
+     */
+    SOPHIA_RUNAWAY_SPEND_FLOOR_USD_PER_MINUTE: z.coerce.number().min(0).max(1_000_000).default(5),
+    /**
+     * One prompt repeated within seconds by one key (and not answered by the cache): `detect` reports
+     * it (metric, log, `x-sophia-runaway: detect`), `enforce` slows then stops the key, `off` ignores
+     * it. @default detect
+     */
+    SOPHIA_RUNAWAY_REPEATS: z.enum(['detect', 'enforce', 'off']).default('detect'),
+    /**
+     * How long a deterministic answer (temperature 0 or a seed) is served from the response cache;
+     * 0 = no cache. On by default: the caller asked for the same answer to the same request, and a
+     * replay says so (`cache_hit`, `x-sophia-cache: hit`, cost 0). 5 min bounds how stale a replay can
+     * be after a catalog or model change. @default 300000
+     */
+    SOPHIA_CACHE_TTL_MS: z.coerce.number().int().min(0).max(30 * 24 * 3600 * 1000).default(300_000),
     /** Most answers the embedded response cache keeps (Redis bounds itself with its own eviction). @default 10000 */
     SOPHIA_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
     /** Largest accepted request body (REST and Connect/gRPC messages). @default 1 MiB */

@@ -16,6 +16,7 @@ import { cacheRouter, type CacheHit } from './cache/cached-router.ts';
 import { createRunawayDetector } from './runaway/runaway-detector.ts';
 import { createRedisRunawayCounterStore, createSqliteRunawayCounterStore, RUNAWAY_COUNTER_SCHEMA, type RunawayCounterStore } from './runaway/runaway-counter-store.ts';
 import { runawayRouter, type RunawayEvent } from './runaway/runaway-router.ts';
+import { runawayOptionsOf } from './runaway/runaway-options.ts';
 import type { LedgerService } from '@sophia/contracts/ledger';
 import { createRedisResponseCacheStore, createSqliteResponseCacheStore, RESPONSE_CACHE_SCHEMA, type ResponseCacheStore } from './cache/response-cache-store.ts';
 
@@ -102,13 +103,16 @@ export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, r
   };
   const runaways = new Counter({
     name: 'sophia_gateway_runaway_total',
-    help: 'ALERT: requests slowed or stopped by runaway protection (a key or tenant whose request rate or spend is far above its own baseline, or one prompt repeated within seconds), by tenant, action and scope (key, tenant)',
+    help: 'ALERT (action slow|stop): requests slowed or stopped by runaway protection (a key or tenant whose spend or request rate is far above its own baseline, or one prompt repeated within seconds when repeats are enforced); action detect: a repeated prompt only reported. By tenant, action and scope (key, tenant)',
     labelNames: ['tenant', 'action', 'scope'],
     registers: registry ? [registry] : [],
   });
   const onRunaway = (event: RunawayEvent): void => {
     runaways.inc({ tenant: event.tenant, action: event.action, scope: event.scope });
-    logger.warn({ tenant: event.tenant, keyId: event.keyId, action: event.action, scope: event.scope, why: event.why }, 'runaway protection');
+    // A detection repeats on every request of a load test: debug, the metric counts it.
+    const details = { tenant: event.tenant, keyId: event.keyId, action: event.action, scope: event.scope, why: event.why };
+    if (event.action === 'detect') logger.debug(details, 'runaway protection');
+    else logger.warn(details, 'runaway protection');
     // Stops go to the ledger's audit trail (slow-downs are too frequent to audit one by one; the metric counts them).
     if (event.action === 'stop' && ledger) {
       void ledger
@@ -116,7 +120,8 @@ export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, r
         .catch((err: unknown) => logger.warn({ err }, 'runaway audit entry not written'));
     }
   };
-  const detector = createRunawayDetector(counters, { floorPerMinute: config.SOPHIA_RUNAWAY_FLOOR_PER_MINUTE, spendFloorUsdPerMinute: config.SOPHIA_RUNAWAY_SPEND_FLOOR_USD_PER_MINUTE });
+  const runaway = runawayOptionsOf(config);
+  const detector = runaway && createRunawayDetector(counters, runaway);
   const rateLimits = createRateLimitSource({ config: config.SOPHIA_RATE_LIMITS, store });
   const limitOptions = {
     limiter,
@@ -126,11 +131,13 @@ export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, r
     onRefused: (labels: { scope: string; reason: string }) => refused.inc(labels),
   };
   return {
-    // Limits count every request, cache hits included; a hit never reaches the router.
+    // Limits count every request, cache hits included. Runaway protection judges only what reaches
+    // the router: a hit costs nothing, so a client re-sending a cached request is no runaway (and a
+    // load test of identical deterministic prompts is neither slowed nor stopped).
     wrap: (router) => {
-      const cached = config.SOPHIA_CACHE_TTL_MS > 0 ? cacheRouter(router, cacheOptions) : router;
-      const guarded = config.SOPHIA_RUNAWAY_FLOOR_PER_MINUTE > 0 ? runawayRouter(cached, { detector, logger, onRunaway }) : cached;
-      return rateLimitRouter(guarded, limitOptions);
+      const guarded = detector ? runawayRouter(router, { detector, logger, onRunaway }) : router;
+      const cached = config.SOPHIA_CACHE_TTL_MS > 0 ? cacheRouter(guarded, cacheOptions) : guarded;
+      return rateLimitRouter(cached, limitOptions);
     },
     rateLimits,
     close,

@@ -48,6 +48,9 @@ describe('response cache (gateway with a fake router)', () => {
     expect(b.usage).toEqual(a.usage);
     expect(Number(b.sophia.cost_usd)).toBe(0);
     expect(Number(a.sophia.cost_usd)).toBeGreaterThan(0);
+    // The replay says so: a hit, what it saved, and the backend of the call that produced the text.
+    expect(a.sophia).toMatchObject({ cache_hit: false, cache_saved_usd: null });
+    expect(b.sophia).toMatchObject({ cache_hit: true, cache_saved_usd: a.sophia.cost_usd, backend: a.sophia.backend, provider: a.sophia.provider });
     expect(fake.calls.inputs).toHaveLength(1);
     expect(hits).toHaveLength(1);
     expect(hits[0]!.original.decision?.cost?.microUsd).toBe(42n);

@@ -33,9 +33,16 @@ export interface CachedRouterOptions {
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
-function asHit(decision: RoutingDecision | undefined, zeroCost: boolean): RoutingDecision | undefined {
+/**
+ * The stored answer's decision, saying it is a replay: `cache_hit`, `cache:hit` in the reasons, and on
+ * the final event cost 0 with the stored answer's cost as `cache_saved`. Model, backend, provider and
+ * fallback stay those of the upstream call that produced the text — never a claim that an upstream
+ * answered this request.
+ */
+function asHit(decision: RoutingDecision | undefined, final: boolean): RoutingDecision | undefined {
   if (!decision) return decision;
-  return { ...decision, reasons: [...decision.reasons, CACHE_HIT_REASON], ...(zeroCost ? { cost: create(MoneySchema, { microUsd: 0n }) } : {}) };
+  const hit = { ...decision, reasons: [...decision.reasons, CACHE_HIT_REASON], cacheHit: true };
+  return final ? { ...hit, cost: create(MoneySchema, { microUsd: 0n }), cacheSaved: decision.cost ?? create(MoneySchema, { microUsd: 0n }) } : hit;
 }
 
 /** The stored events as a fresh answer: same text and usage, decision marked as a hit, cost zero. */

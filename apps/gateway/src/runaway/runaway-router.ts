@@ -11,7 +11,8 @@ import type { RunawayDetector, RunawayVerdict } from './runaway-detector.ts';
 export interface RunawayEvent {
   readonly tenant: string;
   readonly keyId: string;
-  readonly action: 'slow' | 'stop';
+  /** `detect`: reported only (repeats when they are not enforced); `slow` / `stop`: acted on. */
+  readonly action: 'detect' | 'slow' | 'stop';
   /** Whose behaviour triggered it: the key's own, or its tenant's (all its keys together). */
   readonly scope: 'key' | 'tenant';
   readonly why: string;
@@ -21,7 +22,7 @@ export interface RunawayEvent {
 export interface RunawayRouterOptions {
   readonly detector: RunawayDetector;
   readonly logger: Logger;
-  /** Every slow-down and stop (metric, audit entry). */
+  /** Every detection, slow-down and stop (metric, audit entry). */
   readonly onRunaway?: (event: RunawayEvent) => void;
   readonly now?: () => number;
   /** How a slowed request waits (tests record instead of sleeping). @default a timer ended early by the call's abort */

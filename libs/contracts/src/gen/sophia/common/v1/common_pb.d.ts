@@ -666,6 +666,22 @@ export declare type RoutingDecision = Message<"sophia.common.v1.RoutingDecision"
    * @generated from field: sophia.common.v1.Money worst_case_cost = 13;
    */
   worstCaseCost?: Money | undefined;
+
+  /**
+   * True when the gateway's response cache answered (a deterministic request seen before): no
+   * upstream was called and `cost` is 0; model, backend, provider, target, fallback and attempts
+   * describe the stored answer — the upstream call that produced it.
+   *
+   * @generated from field: bool cache_hit = 14;
+   */
+  cacheHit: boolean;
+
+  /**
+   * On a cache hit: what the stored answer cost when it was produced, i.e. what this hit saved.
+   *
+   * @generated from field: sophia.common.v1.Money cache_saved = 15;
+   */
+  cacheSaved?: Money | undefined;
 };
 
 /**
