@@ -5,14 +5,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { AUDIT_COLUMNS, auditRow, uniqueBy, USAGE_COLUMNS, usageRow, type Warehouse } from './warehouse.ts';
+import { ADDED_USAGE_COLUMNS, AUDIT_COLUMNS, auditRow, uniqueBy, USAGE_COLUMNS, usageRow, type Warehouse } from './warehouse.ts';
 
 const USAGE_DDL = `CREATE TABLE IF NOT EXISTS usage_events (
   request_id VARCHAR PRIMARY KEY, tenant VARCHAR NOT NULL, model VARCHAR NOT NULL, backend VARCHAR NOT NULL,
   tier VARCHAR NOT NULL, prompt_tokens BIGINT NOT NULL, completion_tokens BIGINT NOT NULL,
   cost_micro_usd BIGINT NOT NULL, catalog_version VARCHAR NOT NULL, time_ms BIGINT NOT NULL,
   latency_ms BIGINT NOT NULL, fallback BOOLEAN NOT NULL, completed BOOLEAN NOT NULL,
-  workload_tag VARCHAR NOT NULL, target VARCHAR NOT NULL, api_key VARCHAR NOT NULL)`;
+  workload_tag VARCHAR NOT NULL, target VARCHAR NOT NULL, api_key VARCHAR NOT NULL,
+  cache_hit BOOLEAN NOT NULL, cache_saved_micro_usd BIGINT NOT NULL)`;
 const AUDIT_DDL = `CREATE TABLE IF NOT EXISTS audit (
   audit_id VARCHAR PRIMARY KEY, time_ms BIGINT NOT NULL, actor VARCHAR NOT NULL, action VARCHAR NOT NULL,
   subject VARCHAR NOT NULL, details VARCHAR NOT NULL)`;
@@ -67,6 +68,8 @@ export async function createDuckDbWarehouse(path: string): Promise<DuckDbWarehou
   const instance = await DuckDBInstance.create(path);
   const con = await instance.connect();
   await con.run(USAGE_DDL);
+  // A file written before a column existed gains it, its old rows reading the default.
+  for (const c of ADDED_USAGE_COLUMNS) await con.run(`ALTER TABLE usage_events ADD COLUMN IF NOT EXISTS ${c.name} ${c.type} DEFAULT ${c.default}`);
   await con.run(AUDIT_DDL);
   await con.run(`CREATE TEMP TABLE ${USAGE_STAGE} AS SELECT ${USAGE_COLUMNS.join(', ')} FROM usage_events LIMIT 0`);
   await con.run(`CREATE TEMP TABLE ${AUDIT_STAGE} AS SELECT ${AUDIT_COLUMNS.join(', ')} FROM audit LIMIT 0`);

@@ -34,6 +34,7 @@ function standIn(): SnowflakeConnectionLike & { tables: Map<string, Map<string, 
           if (!tables.has(create[1]!)) tables.set(create[1]!, new Map());
           return complete(undefined, {}, []);
         }
+        if (/^ALTER TABLE \w+ ADD COLUMN IF NOT EXISTS \w+ [\w(),]+ DEFAULT \w+$/.test(sqlText)) return complete(undefined, {}, []);
         const merge = /^MERGE INTO (\w+) t USING \(SELECT (.*) FROM VALUES (.*)\) s ON t\.(\w+) = s\.(\w+) WHEN NOT MATCHED THEN INSERT \((.*)\) VALUES \((.*)\)$/.exec(sqlText);
         if (!merge) return complete(new Error(`stand-in: unsupported SQL ${sqlText}`), undefined, undefined);
         const table = tables.get(merge[1]!);
@@ -61,9 +62,12 @@ describe('Snowflake warehouse adapter', () => {
   it('creates both tables and writes a batch with one MERGE per table, keyed by id', async () => {
     const connection = standIn();
     const warehouse = await createSnowflakeWarehouse(connection);
-    expect(connection.statements.slice(0, 2)).toEqual([
+    expect(connection.statements.slice(0, 4)).toEqual([
       expect.stringMatching(/^CREATE TABLE IF NOT EXISTS usage_events \(request_id VARCHAR NOT NULL, .* PRIMARY KEY \(request_id\)\)$/),
       expect.stringMatching(/^CREATE TABLE IF NOT EXISTS audit \(audit_id VARCHAR NOT NULL, .* PRIMARY KEY \(audit_id\)\)$/),
+      // A table from before the cache flag gains it.
+      'ALTER TABLE usage_events ADD COLUMN IF NOT EXISTS cache_hit BOOLEAN DEFAULT FALSE',
+      'ALTER TABLE usage_events ADD COLUMN IF NOT EXISTS cache_saved_micro_usd NUMBER(38,0) DEFAULT 0',
     ]);
     const batch = {
       usage: [usageRecord({ requestId: 'a', costMicroUsd: 7 }), usageRecord({ requestId: 'b', apiKey: 'k' }), usageRecord({ requestId: 'a', costMicroUsd: 7 })],
@@ -73,8 +77,8 @@ describe('Snowflake warehouse adapter', () => {
     await warehouse.write(batch);
     const usage = connection.tables.get('usage_events')!;
     expect([...usage.keys()]).toEqual(['a', 'b']);
-    expect(usage.get('a')).toEqual(['a', 'acme', 'small', 'serverless', 'simple', 100, 50, 7, 'test-1', T0, 12, false, true, '', 'serverless:small', '']);
-    expect(usage.get('b')?.at(-1)).toBe('k');
+    expect(usage.get('a')).toEqual(['a', 'acme', 'small', 'serverless', 'simple', 100, 50, 7, 'test-1', T0, 12, false, true, '', 'serverless:small', '', false, 0]);
+    expect(usage.get('b')?.at(-3)).toBe('k');
     expect(connection.tables.get('audit')?.size).toBe(1);
     await warehouse.close();
     expect(connection.destroyed).toBe(true);

@@ -3,7 +3,7 @@
 // adds nothing. Written against the small part of the snowflake-sdk Connection API it uses, so the
 // adapter is tested against an in-process stand-in and the real SDK is loaded only when configured.
 import { readFileSync } from 'node:fs';
-import { AUDIT_COLUMNS, auditRow, uniqueBy, USAGE_COLUMNS, usageRow, type Warehouse } from './warehouse.ts';
+import { ADDED_USAGE_COLUMNS, AUDIT_COLUMNS, auditRow, uniqueBy, USAGE_COLUMNS, usageRow, type Warehouse } from './warehouse.ts';
 
 type Bind = string | number | boolean;
 
@@ -34,6 +34,8 @@ const USAGE_TYPES: Record<(typeof USAGE_COLUMNS)[number], string> = {
   workload_tag: 'VARCHAR',
   target: 'VARCHAR',
   api_key: 'VARCHAR',
+  cache_hit: 'BOOLEAN',
+  cache_saved_micro_usd: 'NUMBER(38,0)',
 };
 const AUDIT_TYPES: Record<(typeof AUDIT_COLUMNS)[number], string> = {
   audit_id: 'VARCHAR',
@@ -82,6 +84,8 @@ async function merge(connection: SnowflakeConnectionLike, table: string, columns
 export async function createSnowflakeWarehouse(connection: SnowflakeConnectionLike): Promise<Warehouse> {
   await run(connection, createTableSql('usage_events', USAGE_TYPES, 'request_id'));
   await run(connection, createTableSql('audit', AUDIT_TYPES, 'audit_id'));
+  // A table created before a column existed gains it, its old rows reading the default.
+  for (const c of ADDED_USAGE_COLUMNS) await run(connection, `ALTER TABLE usage_events ADD COLUMN IF NOT EXISTS ${c.name} ${USAGE_TYPES[c.name]} DEFAULT ${c.default}`);
   return {
     async write(batch) {
       // Snowflake does not enforce primary keys: MERGE on the id is what keeps this idempotent, and a

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { Redis } from 'ioredis';
 import { createDuckDbWarehouse, type DuckDbWarehouse } from './duckdb-warehouse.ts';
 import { memoryLedgerStore } from './testing/memory-ledger-store.ts';
@@ -51,6 +55,39 @@ describe('warehouse sink with the in-process log and DuckDB', () => {
     await sink.stop();
     expect(await warehouse.totals()).toEqual({ requests: 3n, costMicroUsd: 31n, audits: 1n });
     expect(await warehouse.query("SELECT api_key FROM usage_events WHERE request_id = 'b'")).toEqual([{ api_key: 'k1' }]);
+  });
+
+  it('exports a cache hit with its flag and what it saved, apart from its zero cost', async () => {
+    await warehouse.write({ usage: [usageRecord({ requestId: 'hit', costMicroUsd: 0, cacheSavedMicroUsd: 42 }), usageRecord({ requestId: 'paid', costMicroUsd: 5 })], audit: [] });
+    expect(await warehouse.query('SELECT request_id, cost_micro_usd, cache_hit, cache_saved_micro_usd FROM usage_events ORDER BY request_id')).toEqual([
+      { request_id: 'hit', cost_micro_usd: '0', cache_hit: true, cache_saved_micro_usd: '42' },
+      { request_id: 'paid', cost_micro_usd: '5', cache_hit: false, cache_saved_micro_usd: '0' },
+    ]);
+  });
+
+  it('adds the cache columns to a file written before them, its old rows reading no hit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sophia-warehouse-'));
+    try {
+      const path = join(dir, 'old.duckdb');
+      const old = await DuckDBInstance.create(path);
+      const con = await old.connect();
+      await con.run(`CREATE TABLE usage_events (request_id VARCHAR PRIMARY KEY, tenant VARCHAR NOT NULL, model VARCHAR NOT NULL, backend VARCHAR NOT NULL,
+        tier VARCHAR NOT NULL, prompt_tokens BIGINT NOT NULL, completion_tokens BIGINT NOT NULL, cost_micro_usd BIGINT NOT NULL, catalog_version VARCHAR NOT NULL,
+        time_ms BIGINT NOT NULL, latency_ms BIGINT NOT NULL, fallback BOOLEAN NOT NULL, completed BOOLEAN NOT NULL, workload_tag VARCHAR NOT NULL, target VARCHAR NOT NULL,
+        api_key VARCHAR NOT NULL)`);
+      await con.run(`INSERT INTO usage_events VALUES ('before', 'acme', 'm', 'gpu', 'simple', 1, 1, 3, 'v', 0, 1, false, true, '', 'gpu:a', '')`);
+      con.closeSync();
+      old.closeSync();
+      const reopened = await createDuckDbWarehouse(path);
+      await reopened.write({ usage: [usageRecord({ requestId: 'after', costMicroUsd: 0, cacheSavedMicroUsd: 9 })], audit: [] });
+      expect(await reopened.query('SELECT request_id, cache_hit, cache_saved_micro_usd FROM usage_events ORDER BY request_id')).toEqual([
+        { request_id: 'after', cache_hit: true, cache_saved_micro_usd: '9' },
+        { request_id: 'before', cache_hit: false, cache_saved_micro_usd: '0' },
+      ]);
+      await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is idempotent when a batch is written again', async () => {

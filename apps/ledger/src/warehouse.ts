@@ -35,6 +35,19 @@ export const USAGE_COLUMNS = [
   'workload_tag',
   'target',
   'api_key',
+  'cache_hit',
+  'cache_saved_micro_usd',
+] as const;
+
+/**
+ * Columns added after the first release of the usage table, with their SQL type and the value rows
+ * written before them read as: each adapter adds the missing ones to an existing table on open.
+ */
+export const ADDED_USAGE_COLUMNS = [
+  // A response-cache hit: billed 0 (`cost_micro_usd`), what the stored answer cost kept apart, so a
+  // zero cost is never mistaken for a free upstream answer.
+  { name: 'cache_hit', type: 'BOOLEAN', default: 'FALSE' },
+  { name: 'cache_saved_micro_usd', type: 'BIGINT', default: '0' },
 ] as const;
 
 /** Columns of the audit table, in insert order. */
@@ -59,6 +72,8 @@ export function usageRow(r: UsageRecord): Array<string | number | boolean> {
     r.workloadTag,
     r.target,
     r.apiKey ?? '',
+    r.cacheSavedMicroUsd !== undefined,
+    r.cacheSavedMicroUsd ?? 0,
   ];
 }
 

@@ -1,8 +1,9 @@
-import { create, fromBinary, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { CallOptions, Client } from '@connectrpc/connect';
-import { GenerateResponseSchema, type GenerateDone, type GenerateRequestSchema, type GenerateResponse, type RouteInput, type RouterService } from '@sophia/contracts/router';
+import { GenerateResponseSchema, type GenerateDone, type GenerateResponse, type RouteInput, type RouterService } from '@sophia/contracts/router';
 import { MoneySchema, type RoutingDecision } from '@sophia/contracts/common';
 import type { Logger } from '@sophia/platform';
+import { withGeneratePolicy, type GenerateCall } from '../generate-policy.ts';
 import { CACHE_CONTROL_HEADER } from '../traffic-headers.ts';
 import { isDeterministic, responseCacheKey } from './cache-key.ts';
 import type { ResponseCacheStore } from './response-cache-store.ts';
@@ -62,16 +63,11 @@ function cacheControl(options: CallOptions | undefined): { lookup: boolean; stor
   return { lookup: !noStore && !/(^|[,\s])no-cache($|[,\s])/.test(value), store: !noStore };
 }
 
-async function* cached(
-  router: Client<typeof RouterService>,
-  request: MessageInitShape<typeof GenerateRequestSchema>,
-  callOptions: CallOptions | undefined,
-  options: CachedRouterOptions,
-): AsyncGenerator<GenerateResponse> {
+async function* cached(call: GenerateCall, options: CachedRouterOptions): AsyncGenerator<GenerateResponse> {
   const now = options.now ?? Date.now;
-  const input = request.input as RouteInput | undefined;
+  const { input, callOptions } = call;
   if (!input || !isDeterministic(input)) {
-    yield* router.generate(request, callOptions);
+    yield* call.next();
     return;
   }
   const control = cacheControl(callOptions);
@@ -97,7 +93,7 @@ async function* cached(
   const seen: string[] = [];
   let bytes = 0;
   let complete = false;
-  for await (const res of router.generate(request, callOptions)) {
+  for await (const res of call.next()) {
     if (bytes <= (options.maxEntryBytes ?? 262_144)) {
       const encoded = b64(toBinary(GenerateResponseSchema, res));
       bytes += encoded.length;
@@ -120,5 +116,5 @@ async function* cached(
  * `no-store` skips both.
  */
 export function cacheRouter(router: Client<typeof RouterService>, options: CachedRouterOptions): Client<typeof RouterService> {
-  return { ...router, generate: (request, callOptions) => cached(router, request, callOptions, options) };
+  return withGeneratePolicy(router, (call) => cached(call, options));
 }

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Code, ConnectError, type CallOptions, type Client } from '@connectrpc/connect';
-import type { GenerateRequest, GenerateResponse, RouteInput, RouterService } from '@sophia/contracts/router';
+import type { GenerateResponse, RouteInput, RouterService } from '@sophia/contracts/router';
 import type { Logger } from '@sophia/platform';
-import type { MessageInitShape } from '@bufbuild/protobuf';
-import type { GenerateRequestSchema } from '@sophia/contracts/router';
+import { withGeneratePolicy, type GenerateCall } from '../generate-policy.ts';
 import { API_KEY_ID_HEADER } from '../traffic-headers.ts';
 import { RETRY_AFTER_MS_KEY } from '../status-to-http.ts';
 import { openAiDuration, rateLimitHeaders } from './rate-limit-headers.ts';
@@ -51,14 +50,9 @@ function keyIdOf(options: CallOptions | undefined): string {
   return new Headers(options?.headers).get(API_KEY_ID_HEADER) ?? 'unknown';
 }
 
-async function* limited(
-  router: Client<typeof RouterService>,
-  request: MessageInitShape<typeof GenerateRequestSchema>,
-  callOptions: CallOptions | undefined,
-  options: RateLimitedRouterOptions,
-): AsyncGenerator<GenerateResponse> {
+async function* limited(call: GenerateCall, options: RateLimitedRouterOptions): AsyncGenerator<GenerateResponse> {
   const now = options.now ?? Date.now;
-  const input = request.input as RouteInput | undefined;
+  const { input, callOptions } = call;
   const tenant = input?.tenant ?? '';
   const keyId = keyIdOf(callOptions);
   let limits;
@@ -67,11 +61,11 @@ async function* limited(
   } catch (err) {
     // Rate limits protect; they do not bill. A store outage admits rather than failing every request.
     options.logger.warn({ err, tenant }, 'rate limits unavailable: admitting without limits');
-    yield* router.generate(request, callOptions);
+    yield* call.next();
     return;
   }
   if (isUnlimited(limits)) {
-    yield* router.generate(request, callOptions);
+    yield* call.next();
     return;
   }
   const tokens = estimateTokens(input);
@@ -81,7 +75,7 @@ async function* limited(
     admission = await options.limiter.admit({ tenant, keyId, limits, tokens, leaseId, leaseMs: options.leaseMs, nowMs: now() });
   } catch (err) {
     options.logger.warn({ err, tenant }, 'rate limiter unavailable: admitting without limits');
-    yield* router.generate(request, callOptions);
+    yield* call.next();
     return;
   }
   const headers = rateLimitHeaders(admission.view);
@@ -92,7 +86,7 @@ async function* limited(
   }
   let used: number | undefined;
   try {
-    for await (const res of router.generate(request, callOptions)) {
+    for await (const res of call.next()) {
       if (res.event.case === 'done') {
         const u = res.event.value.usage;
         used = u ? u.promptTokens + u.completionTokens : undefined;
@@ -114,8 +108,5 @@ async function* limited(
  * `x-ratelimit-*` headers through `onHeader`. The in-flight slot is held until the stream ends.
  */
 export function rateLimitRouter(router: Client<typeof RouterService>, options: RateLimitedRouterOptions): Client<typeof RouterService> {
-  return {
-    ...router,
-    generate: (request: MessageInitShape<typeof GenerateRequestSchema> | GenerateRequest, callOptions?: CallOptions) => limited(router, request, callOptions, options),
-  };
+  return withGeneratePolicy(router, (call) => limited(call, options));
 }

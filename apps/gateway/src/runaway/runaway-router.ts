@@ -1,7 +1,7 @@
-import type { MessageInitShape } from '@bufbuild/protobuf';
-import { Code, ConnectError, type CallOptions, type Client } from '@connectrpc/connect';
-import type { GenerateRequestSchema, GenerateResponse, RouteInput, RouterService } from '@sophia/contracts/router';
+import { Code, ConnectError, type Client } from '@connectrpc/connect';
+import type { GenerateResponse, RouterService } from '@sophia/contracts/router';
 import type { Logger } from '@sophia/platform';
+import { withGeneratePolicy, type GenerateCall } from '../generate-policy.ts';
 import { promptFingerprint } from '../ops/prompts/prompt-recorder.ts';
 import { RETRY_AFTER_MS_KEY } from '../status-to-http.ts';
 import { API_KEY_ID_HEADER } from '../traffic-headers.ts';
@@ -36,10 +36,10 @@ function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-async function* guarded(router: Client<typeof RouterService>, request: MessageInitShape<typeof GenerateRequestSchema>, callOptions: CallOptions | undefined, options: RunawayRouterOptions): AsyncGenerator<GenerateResponse> {
-  const input = request.input as RouteInput | undefined;
+async function* guarded(call: GenerateCall, options: RunawayRouterOptions): AsyncGenerator<GenerateResponse> {
+  const { input, callOptions } = call;
   if (!input) {
-    yield* router.generate(request, callOptions);
+    yield* call.next();
     return;
   }
   // One clock reading per request: its spend is booked at the time it was judged.
@@ -59,7 +59,7 @@ async function* guarded(router: Client<typeof RouterService>, request: MessageIn
     throw new ConnectError(`runaway protection: ${who} stopped (${verdict.why}); check the client for a retry loop`, Code.ResourceExhausted, new Headers({ [RETRY_AFTER_MS_KEY]: String(verdict.retryAfterMs) }));
   }
   if (verdict.action === 'slow') await (options.sleep ?? wait)(verdict.delayMs, callOptions?.signal ?? undefined);
-  for await (const res of router.generate(request, callOptions)) {
+  for await (const res of call.next()) {
     if (res.event.case === 'done') {
       const usd = Number(res.event.value.decision?.cost?.microUsd ?? 0n) / 1e6;
       void options.detector.recordSpend(caller, usd, nowMs).catch((err: unknown) => options.logger.warn({ err, tenant: caller.tenant }, 'runaway protection: spend not recorded'));
@@ -75,5 +75,5 @@ async function* guarded(router: Client<typeof RouterService>, request: MessageIn
  * through `onRunaway`. Each answer's cost is added to the caller's spend when it ends.
  */
 export function runawayRouter(router: Client<typeof RouterService>, options: RunawayRouterOptions): Client<typeof RouterService> {
-  return { ...router, generate: (request, callOptions) => guarded(router, request, callOptions, options) };
+  return withGeneratePolicy(router, (call) => guarded(call, options));
 }
