@@ -11,7 +11,8 @@ import type { RateLimiter } from './rate-limit/rate-limiter.ts';
 import { createRateLimitSource, type RateLimitSource } from './rate-limit/rate-limit-source.ts';
 import { createRedisRateLimitStore, createSqliteRateLimitStore, RATE_LIMIT_STORE_SCHEMA, type RateLimitStore } from './rate-limit/rate-limit-store.ts';
 import { createRedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
-import { cacheHitUsageEvent } from './cache/cache-hit-usage.ts';
+import { createCacheHitRecorder } from './cache/cache-hit-recorder.ts';
+import { createRedisUsageOutbox, createSqliteUsageOutbox, USAGE_OUTBOX_SCHEMA, type UsageOutbox } from './cache/usage-outbox.ts';
 import { cacheRouter, type CacheHit } from './cache/cached-router.ts';
 import { createRunawayDetector } from './runaway/runaway-detector.ts';
 import { createRedisRunawayCounterStore, createSqliteRunawayCounterStore, RUNAWAY_COUNTER_SCHEMA, type RunawayCounterStore } from './runaway/runaway-counter-store.ts';
@@ -28,7 +29,7 @@ export interface OpenedTrafficPolicy {
   close(): Promise<void>;
 }
 
-const SCHEMAS: readonly StoreSchema[] = [RATE_LIMIT_STORE_SCHEMA, RATE_LIMITER_SCHEMA, RESPONSE_CACHE_SCHEMA, RUNAWAY_COUNTER_SCHEMA];
+const SCHEMAS: readonly StoreSchema[] = [RATE_LIMIT_STORE_SCHEMA, RATE_LIMITER_SCHEMA, RESPONSE_CACHE_SCHEMA, RUNAWAY_COUNTER_SCHEMA, USAGE_OUTBOX_SCHEMA];
 
 /**
  * The embedded state file; when SOPHIA_DATA_DIR is unset and the default directory belongs to
@@ -55,6 +56,7 @@ export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, r
   let store: RateLimitStore;
   let cache: ResponseCacheStore;
   let counters: RunawayCounterStore;
+  let outbox: UsageOutbox;
   let close: () => Promise<void>;
   if (config.SOPHIA_REDIS_URL) {
     const redis = await connectRedis(config.SOPHIA_REDIS_URL, {
@@ -69,6 +71,7 @@ export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, r
     store = createRedisRateLimitStore(redis);
     cache = createRedisResponseCacheStore(redis);
     counters = createRedisRunawayCounterStore(redis);
+    outbox = createRedisUsageOutbox(redis);
     close = async () => void (await redis.quit());
   } else {
     const state = openEmbedded(config, logger);
@@ -76,6 +79,7 @@ export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, r
     store = createSqliteRateLimitStore(state.db, () => state.durable());
     cache = createSqliteResponseCacheStore(state.db, config.SOPHIA_CACHE_MAX_ENTRIES);
     counters = createSqliteRunawayCounterStore(state.db);
+    outbox = createSqliteUsageOutbox(state.db);
     close = async () => state.close();
   }
   const refused = new Counter({
@@ -90,16 +94,15 @@ export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, r
     labelNames: ['outcome'],
     registers: registry ? [registry] : [],
   });
+  const hits = ledger ? createCacheHitRecorder({ ledger, outbox, logger }) : undefined;
   const cacheOptions = {
     store: cache,
     ttlMs: config.SOPHIA_CACHE_TTL_MS,
     logger,
     onLookup: (outcome: string) => lookups.inc({ outcome }),
-    // Each hit is recorded in the ledger (billed 0, its would-be cost reported as savings from the cache).
-    onHit: (hit: CacheHit) => {
-      if (!ledger) return;
-      void ledger.recordUsage({ event: cacheHitUsageEvent(hit, Date.now()) }).catch((err: unknown) => logger.warn({ err, requestId: hit.input.requestId }, 'cache hit not recorded in the ledger'));
-    },
+    // Each hit is recorded in the ledger (billed 0, its would-be cost reported as savings from the
+    // cache), kept in the usage outbox before it is served.
+    ...(hits ? { onHit: (hit: CacheHit) => hits.record(hit) } : {}),
   };
   const runaways = new Counter({
     name: 'sophia_gateway_runaway_total',
@@ -140,6 +143,9 @@ export async function openTrafficPolicy(config: GatewayConfig, logger: Logger, r
       return rateLimitRouter(cached, limitOptions);
     },
     rateLimits,
-    close,
+    close: async () => {
+      hits?.close();
+      await close();
+    },
   };
 }

@@ -61,6 +61,21 @@ describe('response cache (gateway with a fake router)', () => {
     expect(event.usage).toMatchObject({ promptTokens: a.usage.prompt_tokens, completionTokens: a.usage.completion_tokens });
   });
 
+  it('answers from upstream when a hit cannot be accounted for (its usage cannot be kept)', async () => {
+    await gateway.close(100);
+    const started = await startTestGateway({
+      auth: createApiKeyAuth([{ key: TEST_KEY, tenant: 'acme' }]),
+      routerTap: (r) => cacheRouter(r, { store: createSqliteResponseCacheStore(db.db), ttlMs: 60_000, logger: pino({ level: 'silent' }), now: () => clock, onHit: () => Promise.reject(new Error('outbox full')) }),
+    });
+    gateway = started.gateway;
+    fake = started.fake;
+    await (await ask({ temperature: 0 })).text();
+    const second = await ask({ temperature: 0 });
+    expect(second.headers.get('x-sophia-cache')).toBe('miss');
+    expect((await json(second)).sophia.cache_hit).toBe(false);
+    expect(fake.calls.inputs).toHaveLength(2);
+  });
+
   it('caches a seeded request, but never a sampled one (temperature > 0, no seed)', async () => {
     await (await ask({ temperature: 0.7, seed: 7 })).text();
     expect((await ask({ temperature: 0.7, seed: 7 })).headers.get('x-sophia-cache')).toBe('hit');

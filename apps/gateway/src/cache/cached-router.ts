@@ -28,7 +28,11 @@ export interface CachedRouterOptions {
   readonly maxEntryBytes?: number;
   readonly logger: Logger;
   readonly onLookup?: (outcome: 'hit' | 'miss' | 'bypass') => void;
-  readonly onHit?: (hit: CacheHit) => void;
+  /**
+   * Accounts for a hit before it is served (the gateway keeps its usage for the ledger); a rejection
+   * sends the request upstream instead, so no answer is ever served unaccounted.
+   */
+  readonly onHit?: (hit: CacheHit) => Promise<void> | void;
   readonly now?: () => number;
 }
 
@@ -79,11 +83,17 @@ async function* cached(call: GenerateCall, options: CachedRouterOptions): AsyncG
     });
     const events = stored ? [...replay(stored)] : [];
     const last = events.at(-1)?.event;
-    if (last?.case === 'done') {
-      const original = fromBinary(GenerateResponseSchema, Buffer.from(stored!.at(-1)!, 'base64')).event;
+    const original = last?.case === 'done' ? fromBinary(GenerateResponseSchema, Buffer.from(stored!.at(-1)!, 'base64')).event : undefined;
+    // A hit is served only once its usage is kept (onHit): one that cannot be accounted goes upstream.
+    const kept =
+      original?.case === 'done' &&
+      (await Promise.resolve(options.onHit?.({ input, original: original.value })).then(
+        () => true,
+        (err: unknown) => (options.logger.warn({ err, requestId: input.requestId }, 'cache hit cannot be recorded: answering from upstream'), false),
+      ));
+    if (kept) {
       options.onLookup?.('hit');
       callOptions?.onHeader?.(new Headers({ [CACHE_HEADER]: 'hit' }));
-      if (original.case === 'done') options.onHit?.({ input, original: original.value });
       yield* events;
       return;
     }
