@@ -131,6 +131,13 @@ const bodySchema = z
   )
   .strict();
 
+/**
+ * Every top-level chat-completions parameter the gateway knows — used, forwarded, accepted or refused
+ * by name; anything else is `Unrecognized request argument`. docs/openai-compatibility.md lists what
+ * happens to each (a test keeps the two in step).
+ */
+export const CHAT_COMPLETION_PARAMETERS: readonly string[] = Object.keys(bodySchema.shape);
+
 /** Formats a zod path the way OpenAI names params: `messages[0].content`. */
 export function paramPath(path: readonly PropertyKey[]): string | null {
   let out = '';

@@ -28,8 +28,8 @@ const KEYS = {
 beforeAll(async () => {
   mesh = await startTestMesh({
     SOPHIA_API_KEYS: `${KEYS.acme}:acme:chat+ops:write,${KEYS.reader}:acme:ops:read,${KEYS.globex}:globex,${KEYS.admin}:platform:admin,${KEYS.initech}:initech`,
-    // The response cache on: only deterministic requests (temperature 0 or a seed) use it; the other tests' chats are sampled.
-    SOPHIA_CACHE_TTL_MS: '600000',
+    // The response cache is on by default (SOPHIA_CACHE_TTL_MS unset): only deterministic requests (temperature 0
+    // or a seed) use it; the other tests' chats are sampled.
   });
 }, 90_000);
 
@@ -286,15 +286,19 @@ describe('response cache savings in the ledger', () => {
         body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Cache this answer, please.' }], temperature: 0, max_tokens: 16 }),
       });
     const first = await ask();
-    const a = (await first.json()) as { sophia: { cost_usd: string } };
+    type Answer = { sophia: { cost_usd: string; cache_hit: boolean; cache_saved_usd: string | null; backend: string; model: string } };
+    const a = (await first.json()) as Answer;
     expect(first.headers.get('x-sophia-cache')).toBe('miss');
     const second = await ask();
-    const b = (await second.json()) as { sophia: { cost_usd: string } };
+    const b = (await second.json()) as Answer;
     expect(second.headers.get('x-sophia-cache')).toBe('hit');
     expect(Number(b.sophia.cost_usd)).toBe(0);
     expect(Number(a.sophia.cost_usd)).toBeGreaterThan(0);
+    // The replay says it is one, what it saved, and which upstream call produced the text.
+    expect(a.sophia).toMatchObject({ cache_hit: false, cache_saved_usd: null });
+    expect(b.sophia).toMatchObject({ cache_hit: true, cache_saved_usd: a.sophia.cost_usd, backend: a.sophia.backend, model: a.sophia.model });
     const dashboard = createClient(DashboardService, createConnectTransport({ baseUrl: mesh.gatewayUrl, httpVersion: '1.1' }));
-    // The hit is recorded after the answer (never delaying it): wait for it, bounded.
+    // The hit is kept in the gateway's usage outbox before it is served and reaches the ledger just after: wait, bounded.
     let report;
     for (let i = 0; i < 50; i++) {
       report = (await dashboard.getSavingsReport({ tenant: 'platform' }, { headers: headers(KEYS.admin) })).report;
