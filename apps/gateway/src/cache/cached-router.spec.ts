@@ -23,7 +23,7 @@ describe('response cache (gateway with a fake router)', () => {
     hits.length = 0;
     const started = await startTestGateway({
       auth: createApiKeyAuth([{ key: TEST_KEY, tenant: 'acme' }, { key: OTHER_KEY, tenant: 'globex' }]),
-      routerTap: (r) => cacheRouter(r, { store: createSqliteResponseCacheStore(db.db), ttlMs: 60_000, logger: pino({ level: 'silent' }), now: () => clock, onHit: (h) => hits.push(h) }),
+      routerTap: (r) => cacheRouter(r, { store: createSqliteResponseCacheStore(db.db), ttlMs: 60_000, logger: pino({ level: 'silent' }), now: () => clock, onHit: (h) => void hits.push(h) }),
     });
     gateway = started.gateway;
     fake = started.fake;
