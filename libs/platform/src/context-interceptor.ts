@@ -1,6 +1,7 @@
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
-import { propagation, type Span } from '@opentelemetry/api';
+import { propagation } from '@opentelemetry/api';
 import { currentCallContext, remainingMs, REQUEST_ID_HEADER } from './call-context.ts';
+import { deadlineSignal } from './deadline-signal.ts';
 import { headerSetter } from './telemetry/header-carrier.ts';
 import { endRpcSpan, startRpcClientSpan } from './telemetry/rpc-spans.ts';
 
@@ -18,19 +19,20 @@ type Next = Parameters<Interceptor>[0];
 type Request = Parameters<Next>[0];
 type Response = Awaited<ReturnType<Next>>;
 
-/** Ends `span` when the call ends: at once for unary, when the response stream ends (or is abandoned) for streams. */
-async function traced(span: Span | undefined, call: () => Promise<Response>): Promise<Response> {
-  if (!span) return call();
+/**
+ * Calls `done` once when the call ends: at once for unary, when the response stream ends (or is
+ * abandoned) for streams — so the client span and the deadline timer last exactly as long as the call.
+ */
+async function whenCallEnds(call: () => Promise<Response>, done: (code: number, failure?: unknown) => void): Promise<Response> {
   let res: Response;
   try {
     res = await call();
   } catch (err) {
-    const ce = ConnectError.from(err);
-    endRpcSpan(span, ce.code, ce, 'client');
+    done(ConnectError.from(err).code, err);
     throw err;
   }
   if (!res.stream) {
-    endRpcSpan(span, 0, undefined, 'client');
+    done(0);
     return res;
   }
   const messages = res.message;
@@ -47,7 +49,7 @@ async function traced(span: Span | undefined, call: () => Promise<Response>): Pr
         code = ConnectError.from(err).code;
         throw err;
       } finally {
-        endRpcSpan(span, code, failure, 'client');
+        done(code, failure);
       }
     })(),
   };
@@ -70,11 +72,18 @@ export function createContextInterceptor(): Interceptor {
     }
     const client = startRpcClientSpan(req.service, req.method, 'grpc', new URL(req.url).host);
     if (client) propagation.inject(client.context, req.header, headerSetter);
-    if (left === undefined) return traced(client?.span, () => next(req));
+    const endSpan = (code: number, failure?: unknown): void => {
+      if (client) endRpcSpan(client.span, code, failure, 'client');
+    };
+    if (left === undefined) return client ? whenCallEnds(() => next(req), endSpan) : next(req);
     const own = parseGrpcTimeoutMs(req.header.get('grpc-timeout'));
     if (own === undefined || own > left) req.header.set('grpc-timeout', `${Math.max(1, Math.floor(left))}m`);
-    const signal = AbortSignal.any([req.signal, AbortSignal.timeout(Math.max(1, Math.floor(left)))]);
-    const bounded: Request = { ...req, signal };
-    return traced(client?.span, () => next(bounded));
+    // Not AbortSignal.timeout: that timer (and the call it reaches) lives for the whole deadline.
+    const deadline = deadlineSignal(req.signal, Math.max(1, Math.floor(left)));
+    const bounded: Request = { ...req, signal: deadline.signal };
+    return whenCallEnds(() => next(bounded), (code, failure) => {
+      deadline.dispose();
+      endSpan(code, failure);
+    });
   };
 }
