@@ -4,9 +4,28 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
+import { execFileSync } from 'node:child_process';
+
+/**
+ * What git ignores and does not track (fetched data, scratch folders, build output, state files):
+ * `eslint .` must not lint a stray `.ts` left there — it is not in any tsconfig, so it fails. Asked of
+ * git itself, so every .gitignore and exclude applies exactly; outside a git checkout, nothing extra.
+ */
+function gitIgnored() {
+  try {
+    const out = execFileSync('git', ['ls-files', '--others', '--ignored', '--exclude-standard', '--directory', '-z'], { cwd: import.meta.dirname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return out
+      .split('\0')
+      .filter(Boolean)
+      .map((p) => p.replace(/[*?[\]{}()!+@\\]/g, '\\$&'))
+      .map((p) => (p.endsWith('/') ? `${p}**` : p));
+  } catch {
+    return [];
+  }
+}
 
 export default [
-  { ignores: ['**/node_modules/**', '**/src/gen/**', '.tools/**', '.nx/**', '**/*.cjs', 'dist/**', '**/dist/**', 'reports/**'] },
+  { ignores: ['**/node_modules/**', '**/src/gen/**', '.tools/**', '.nx/**', '**/*.cjs', 'dist/**', '**/dist/**', 'reports/**', ...gitIgnored()] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
