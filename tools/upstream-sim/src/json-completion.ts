@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import { sleep, waitForAbort } from './abortable-sleep.ts';
 import { completionBody } from './completion-bodies.ts';
 import { DEFAULT_AFTER_TOKENS, dripMs, type CompletionRun } from './completion-run.ts';
-import { paceTokens } from './token-pacer.ts';
+import { midStreamStall, waitOutFirstTokenStall } from './stall-faults.ts';
+import { paceTokens, type MidStreamAction } from './token-pacer.ts';
 
 /**
  * The non-streaming answer: the same generation clock as a stream, then one `chat.completion` body.
@@ -17,25 +17,11 @@ export async function respondJson(res: ServerResponse, run: CompletionRun): Prom
   if (fault?.kind === 'stall-before-first-token') {
     res.writeHead(200, headers);
     res.flushHeaders();
-    if (fault.ms === undefined) {
-      await waitForAbort(signal);
-      return false;
-    }
-    if (!(await sleep(fault.ms, signal))) return false;
   }
+  if (!(await waitOutFirstTokenStall(fault, signal))) return false;
 
-  let midStream: { at: number; action: () => Promise<boolean> } | undefined;
-  if (fault?.kind === 'stall-mid-stream') {
-    const ms = fault.ms;
-    midStream = {
-      at: fault.afterTokens ?? DEFAULT_AFTER_TOKENS,
-      action: async () => {
-        if (ms !== undefined) return sleep(ms, signal);
-        await waitForAbort(signal);
-        return false;
-      },
-    };
-  } else if (fault?.kind === 'cut-mid-stream') {
+  let midStream: MidStreamAction | undefined = midStreamStall(fault, signal);
+  if (fault?.kind === 'cut-mid-stream') {
     midStream = {
       at: fault.afterTokens ?? DEFAULT_AFTER_TOKENS,
       action: async () => {

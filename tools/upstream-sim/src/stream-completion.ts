@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
-import { sleep, waitForAbort } from './abortable-sleep.ts';
 import { chunkBody, usageChunkBody, usageOf } from './completion-bodies.ts';
 import { DEFAULT_AFTER_TOKENS, dripMs, type CompletionRun } from './completion-run.ts';
 import { createSseWriter } from './sse-writer.ts';
-import { paceTokens } from './token-pacer.ts';
+import { midStreamStall, waitOutFirstTokenStall } from './stall-faults.ts';
+import { paceTokens, type MidStreamAction } from './token-pacer.ts';
 
 /**
  * The SSE answer: one `chat.completion.chunk` per token (the first also carries the role), a chunk with
@@ -13,26 +13,10 @@ export async function streamCompletion(res: ServerResponse, run: CompletionRun):
   const { identity, output, fault, signal } = run;
   const writer = createSseWriter(res, signal, run.headers);
 
-  if (fault?.kind === 'stall-before-first-token') {
-    if (fault.ms === undefined) {
-      await waitForAbort(signal);
-      return false;
-    }
-    if (!(await sleep(fault.ms, signal))) return false;
-  }
+  if (!(await waitOutFirstTokenStall(fault, signal))) return false;
 
-  let midStream: { at: number; action: () => Promise<boolean> } | undefined;
-  if (fault?.kind === 'stall-mid-stream') {
-    const ms = fault.ms;
-    midStream = {
-      at: fault.afterTokens ?? DEFAULT_AFTER_TOKENS,
-      action: async () => {
-        if (ms !== undefined) return sleep(ms, signal);
-        await waitForAbort(signal);
-        return false;
-      },
-    };
-  } else if (fault?.kind === 'cut-mid-stream') {
+  let midStream: MidStreamAction | undefined = midStreamStall(fault, signal);
+  if (fault?.kind === 'cut-mid-stream') {
     midStream = {
       at: fault.afterTokens ?? DEFAULT_AFTER_TOKENS,
       action: async () => {

@@ -5,6 +5,12 @@ import { sleep } from './abortable-sleep.ts';
  * per token (slow drip) and one hook that runs after exactly `at` tokens (the mid-stream faults).
  * Shared by the streaming and the JSON responses so both take the same time for the same request.
  */
+/** What a mid-stream fault does once `at` tokens were emitted; resolving false ends the generation. */
+export interface MidStreamAction {
+  at: number;
+  action: () => Promise<boolean>;
+}
+
 export interface TokenPacerOptions {
   count: number;
   ttftMs: number;
@@ -13,7 +19,7 @@ export interface TokenPacerOptions {
   dripMs: number;
   signal: AbortSignal;
   /** Runs once, after `at` tokens (clamped to `count`); returning false ends the generation. */
-  midStream?: { at: number; action: () => Promise<boolean> };
+  midStream?: MidStreamAction;
   /** Emits token `index`; returning false ends the generation (client gone). */
   emit: (index: number) => Promise<boolean> | boolean;
 }
