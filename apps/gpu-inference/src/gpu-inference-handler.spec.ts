@@ -1,10 +1,10 @@
-import { Code, ConnectError, createClient, createRouterTransport, type Client } from '@connectrpc/connect';
+import { Code, type Client } from '@connectrpc/connect';
 import { Backend, Role } from '@sophia/contracts/common';
-import { InferenceService, type GenerateResponse } from '@sophia/contracts/inference';
+import type { InferenceService } from '@sophia/contracts/inference';
 import { closeUpstreamDispatchers, FAILURE_KIND_HEADER, RETRY_AFTER_HEADER } from '@sophia/openai-upstream';
 import { createTtftLimits } from '@sophia/ttft-limits';
 import { createEndpointGates } from './endpoint-gates.ts';
-import { sseFrame } from '@sophia/openai-upstream/testing';
+import { drainGenerate as drain, inferenceTestClient, sseFrame } from '@sophia/openai-upstream/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test-only: the simulator is the mesh's stand-in upstream
 import { createUpstreamSimulator, type UpstreamSimulator } from '@sophia/upstream-sim';
 import { createEndpointPool, type EndpointPool } from './endpoint-pool.ts';
@@ -15,21 +15,7 @@ const MODEL = 'meta-llama/Llama-3.1-8B-Instruct';
 const messages = [{ role: Role.USER, content: 'Count to five.' }];
 
 function clientFor(deps: GpuInferenceDeps): Client<typeof InferenceService> {
-  const handler = createGpuInferenceHandler(deps);
-  return createClient(InferenceService, createRouterTransport(({ service }) => service(InferenceService, handler)));
-}
-
-async function drain(stream: AsyncIterable<GenerateResponse>) {
-  const out: { text: string; done?: GenerateResponse['event']['value']; error?: ConnectError } = { text: '' };
-  try {
-    for await (const res of stream) {
-      if (res.event.case === 'delta') out.text += res.event.value.text;
-      if (res.event.case === 'done') out.done = res.event.value;
-    }
-  } catch (err) {
-    out.error = ConnectError.from(err);
-  }
-  return out;
+  return inferenceTestClient(createGpuInferenceHandler(deps));
 }
 
 afterAll(() => closeUpstreamDispatchers());

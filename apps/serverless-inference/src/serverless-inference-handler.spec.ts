@@ -1,8 +1,8 @@
-import { Code, ConnectError, createClient, createRouterTransport, type Client } from '@connectrpc/connect';
+import { Code, type Client } from '@connectrpc/connect';
 import { Backend, Role } from '@sophia/contracts/common';
-import { InferenceService, type GenerateResponse } from '@sophia/contracts/inference';
+import type { InferenceService } from '@sophia/contracts/inference';
 import { closeUpstreamDispatchers, FAILURE_KIND_HEADER, USAGE_ESTIMATED_TRAILER } from '@sophia/openai-upstream';
-import { createFakeOpenAiServer, sseFrame, writeCompletion, type FakeOpenAiServer } from '@sophia/openai-upstream/testing';
+import { createFakeOpenAiServer, drainGenerate as drain, inferenceTestClient, sseFrame, writeCompletion, type FakeOpenAiServer } from '@sophia/openai-upstream/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test-only: the simulator is the mesh's stand-in upstream
 import { createUpstreamSimulator, type UpstreamSimulator } from '@sophia/upstream-sim';
 import { createServerlessInferenceHandler, type ServerlessInferenceDeps } from './serverless-inference-handler.ts';
@@ -11,21 +11,7 @@ const MODEL = 'meta-llama/Llama-3.1-8B-Instruct';
 const messages = [{ role: Role.USER, content: 'Name three colours.' }];
 
 function clientFor(deps: ServerlessInferenceDeps): Client<typeof InferenceService> {
-  const handler = createServerlessInferenceHandler(deps);
-  return createClient(InferenceService, createRouterTransport(({ service }) => service(InferenceService, handler)));
-}
-
-async function drain(stream: AsyncIterable<GenerateResponse>) {
-  const out: { text: string; done?: GenerateResponse['event']['value']; error?: ConnectError } = { text: '' };
-  try {
-    for await (const res of stream) {
-      if (res.event.case === 'delta') out.text += res.event.value.text;
-      if (res.event.case === 'done') out.done = res.event.value;
-    }
-  } catch (err) {
-    out.error = ConnectError.from(err);
-  }
-  return out;
+  return inferenceTestClient(createServerlessInferenceHandler(deps));
 }
 
 afterAll(() => closeUpstreamDispatchers());
