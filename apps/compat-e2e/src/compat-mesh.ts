@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startMesh, type Mesh } from '@sophia/dev';
+import { startScratchMesh, type Mesh } from '@sophia/dev';
 
 /** The API key the suites use (tenant "acme"). */
 export const API_KEY = 'compat-key-acme';
@@ -17,38 +14,22 @@ const logs: string[] = [];
  * A real mesh for one suite (single-process host, simulated providers and one vLLM simulator, a
  * scratch data directory removed by `stop`), with small simulator latencies so the suite is fast.
  */
-export async function startCompatMesh(): Promise<Mesh> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'compat-e2e-data-'));
-  try {
-    const mesh = await startMesh({
-      env: {
-        PATH: process.env['PATH'],
-        HOME: process.env['HOME'],
-        SOPHIA_LOG_LEVEL: 'warn',
-        SOPHIA_API_KEYS: `${API_KEY}:acme`,
-        SOPHIA_DATA_DIR: dataDir,
-        SOPHIA_CORS_ORIGINS: BROWSER_ORIGIN,
-      },
-      deployment: 'single-process',
-      gatewayPort: 0,
-      gpuSimulators: 1,
-      serverlessProviders: PROVIDERS,
-      simulatorArgs: { serverless: ['--ttft-ms', '2', '--inter-token-ms', '0'], vllm: ['--ttft-ms', '2', '--inter-token-ms', '0'] },
-      onLog: (name, line) => {
-        logs.push(`${name}| ${line}`);
-        if (logs.length > 300) logs.shift();
-      },
-    });
-    return {
-      ...mesh,
-      stop: async () => {
-        await mesh.stop();
-        rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  } catch (err) {
-    rmSync(dataDir, { recursive: true, force: true });
-    process.stderr.write(logs.join('\n'));
-    throw err;
-  }
+export function startCompatMesh(): Promise<Mesh> {
+  return startScratchMesh({
+    dataDirPrefix: 'compat-e2e-data-',
+    logs,
+    keepLogLines: 300,
+    env: {
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      SOPHIA_LOG_LEVEL: 'warn',
+      SOPHIA_API_KEYS: `${API_KEY}:acme`,
+      SOPHIA_CORS_ORIGINS: BROWSER_ORIGIN,
+    },
+    deployment: 'single-process',
+    gatewayPort: 0,
+    gpuSimulators: 1,
+    serverlessProviders: PROVIDERS,
+    simulatorArgs: { serverless: ['--ttft-ms', '2', '--inter-token-ms', '0'], vllm: ['--ttft-ms', '2', '--inter-token-ms', '0'] },
+  });
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDeployment, startMesh, type Mesh } from '@sophia/dev';
+import { parseDeployment, startScratchMesh, type Mesh } from '@sophia/dev';
 
 /** Log lines of the mesh, printed only when a suite fails to start. */
 export const meshLogs: string[] = [];
@@ -22,49 +22,29 @@ export function scratchDataDir(): { readonly dir: string; remove(): void } {
  * (one simulator each) instead of one anonymous serverless simulator; `serverlessArgs` are extra flags of the
  * serverless simulator(s).
  */
-export async function startTestMesh(
+export function startTestMesh(
   extraEnv: Record<string, string> = {},
   options: { serverlessProviders?: readonly string[]; serverlessArgs?: readonly string[] } = {},
 ): Promise<Mesh> {
-  const dataDir = extraEnv['SOPHIA_DATA_DIR'] === undefined ? mkdtempSync(join(tmpdir(), 'mesh-e2e-data-')) : undefined;
-  const removeDataDir = (): void => {
-    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
-  };
-  try {
-    const mesh = await startMesh({
-      env: {
-        PATH: process.env['PATH'],
-        HOME: process.env['HOME'],
-        SOPHIA_LOG_LEVEL: 'warn',
-        SOPHIA_API_KEYS: 'test-key-acme:acme,test-key-globex:globex',
-        ...(dataDir === undefined ? {} : { SOPHIA_DATA_DIR: dataDir }),
-        ...extraEnv,
-      },
-      deployment,
-      gatewayPort: 0,
-      gpuSimulators: 2,
-      ...(options.serverlessProviders ? { serverlessProviders: options.serverlessProviders } : {}),
-      simulatorArgs: {
-        serverless: ['--ttft-ms', '5', '--inter-token-ms', '1', ...(options.serverlessArgs ?? [])],
-        vllm: ['--ttft-ms', '5', '--inter-token-ms', '1'],
-      },
-      onLog: (name, line) => {
-        meshLogs.push(`${name}| ${line}`);
-        if (meshLogs.length > 500) meshLogs.shift();
-      },
-    });
-    return {
-      ...mesh,
-      stop: async () => {
-        await mesh.stop();
-        removeDataDir();
-      },
-    };
-  } catch (err) {
-    removeDataDir();
-    process.stderr.write(meshLogs.join('\n'));
-    throw err;
-  }
+  return startScratchMesh({
+    dataDirPrefix: 'mesh-e2e-data-',
+    logs: meshLogs,
+    env: {
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      SOPHIA_LOG_LEVEL: 'warn',
+      SOPHIA_API_KEYS: 'test-key-acme:acme,test-key-globex:globex',
+      ...extraEnv,
+    },
+    deployment,
+    gatewayPort: 0,
+    gpuSimulators: 2,
+    ...(options.serverlessProviders ? { serverlessProviders: options.serverlessProviders } : {}),
+    simulatorArgs: {
+      serverless: ['--ttft-ms', '5', '--inter-token-ms', '1', ...(options.serverlessArgs ?? [])],
+      vllm: ['--ttft-ms', '5', '--inter-token-ms', '1'],
+    },
+  });
 }
 
 /** Sets (or clears, with undefined) a simulator's process-level fault through its control API. */

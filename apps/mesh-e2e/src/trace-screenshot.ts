@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { findRepoRoot } from '@sophia/dev';
+import { launchChromium } from '@sophia/web-build';
 import type { JaegerTrace } from './jaeger-fixture.ts';
 
 type Span = JaegerTrace['spans'][number] & { readonly startTime?: number; readonly duration?: number };
@@ -47,23 +46,11 @@ td.bar{width:45%}td.bar div{height:12px;border-radius:2px}small{color:#888}h1{fo
 }
 
 async function withPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
-  const executablePath = process.env['SOPHIA_CHROMIUM'] || '/usr/bin/chromium';
-  if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: install it (apt-get install chromium) or set SOPHIA_CHROMIUM`);
-  const profile = await mkdtemp(join(tmpdir(), 'sophia-chromium-'));
+  const browser = await launchChromium({ viewport: { width: 1600, height: 900 } });
   try {
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1600, height: 900 },
-    });
-    try {
-      return await fn(await context.newPage());
-    } finally {
-      await context.close();
-    }
+    return await fn(await browser.context.newPage());
   } finally {
-    await rm(profile, { recursive: true, force: true });
+    await browser.close();
   }
 }
 

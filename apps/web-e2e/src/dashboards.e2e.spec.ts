@@ -4,7 +4,7 @@ import type { Mesh } from '@sophia/dev';
 import { createServiceClient } from '@sophia/platform';
 import type { Client } from '@connectrpc/connect';
 import type { Page } from 'playwright-core';
-import { launchChromium, type TestBrowser } from './chromium.ts';
+import { launchChromium, type TestBrowser } from '@sophia/web-build';
 import { eventually } from './eventually.ts';
 import { openSignedIn, seriousViolations, shot } from './web-page.ts';
 import { KEYS, recordMeasurements, startWebMesh, upstreamStats } from './web-mesh.ts';

@@ -1,8 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findRepoRoot, startMesh, type Mesh } from '@sophia/dev';
+import { findRepoRoot, startScratchMesh, type Mesh } from '@sophia/dev';
 import { ensureWebBuild } from '@sophia/web-build';
 
 /** API keys of the browser suite, by what they may do (chat only; chat and the operator scopes) — and a chat key of a second tenant with no budget. */
@@ -25,36 +23,19 @@ export function reportsDir(): string {
 export async function startWebMesh(): Promise<Mesh> {
   await ensureWebBuild({ root: findRepoRoot() });
   // The mesh's durable state lives in a folder of its own, removed when the mesh stops.
-  const dataDir = await mkdtemp(join(tmpdir(), 'sophia-web-e2e-'));
-  try {
-    const mesh = await startMesh({
-      env: {
-        PATH: process.env['PATH'],
-        HOME: process.env['HOME'],
-        SOPHIA_DATA_DIR: dataDir,
-        SOPHIA_LOG_LEVEL: 'warn',
-        SOPHIA_API_KEYS: `${KEYS.chat}:acme,${KEYS.ops}:acme:chat+ops:read+ops:write,${KEYS.beta}:beta`,
-      },
-      gatewayPort: 0,
-      gpuSimulators: 1,
-      simulatorArgs: { serverless: ['--ttft-ms', '5', '--inter-token-ms', '2'], vllm: ['--ttft-ms', '5', '--inter-token-ms', '2'] },
-      onLog: (name, line) => {
-        meshLogs.push(`${name}| ${line}`);
-        if (meshLogs.length > 500) meshLogs.shift();
-      },
-    });
-    return {
-      ...mesh,
-      async stop() {
-        await mesh.stop();
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    };
-  } catch (err) {
-    await rm(dataDir, { recursive: true, force: true });
-    process.stderr.write(meshLogs.join('\n'));
-    throw err;
-  }
+  return startScratchMesh({
+    dataDirPrefix: 'sophia-web-e2e-',
+    logs: meshLogs,
+    env: {
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      SOPHIA_LOG_LEVEL: 'warn',
+      SOPHIA_API_KEYS: `${KEYS.chat}:acme,${KEYS.ops}:acme:chat+ops:read+ops:write,${KEYS.beta}:beta`,
+    },
+    gatewayPort: 0,
+    gpuSimulators: 1,
+    simulatorArgs: { serverless: ['--ttft-ms', '5', '--inter-token-ms', '2'], vllm: ['--ttft-ms', '5', '--inter-token-ms', '2'] },
+  });
 }
 
 /** Merges figures measured by a suite into reports/web/measurements.json under `suite`. */

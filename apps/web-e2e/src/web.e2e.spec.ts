@@ -1,7 +1,7 @@
 import { BudgetWindow, LedgerService } from '@sophia/contracts/ledger';
 import type { Mesh } from '@sophia/dev';
 import { createServiceClient } from '@sophia/platform';
-import { launchChromium, type TestBrowser } from './chromium.ts';
+import { launchChromium, type TestBrowser } from '@sophia/web-build';
 import { eventually } from './eventually.ts';
 import { answerGrowth, expectText, openSignedIn, recordAnswerGrowth, sendChat, seriousViolations, shot } from './web-page.ts';
 import { KEYS, recordMeasurements, startWebMesh, upstreamStats } from './web-mesh.ts';

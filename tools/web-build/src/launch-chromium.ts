@@ -29,15 +29,18 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Launches Debian's Chromium through playwright-core with a fresh --user-data-dir. */
-export async function launchChromium(): Promise<TestBrowser> {
+/**
+ * Launches Debian's Chromium through playwright-core with a fresh --user-data-dir: the one way the
+ * browser suites and the trace screenshots get a browser (never a downloaded one).
+ */
+export async function launchChromium(options: { viewport?: { width: number; height: number } } = {}): Promise<TestBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'sophia-chromium-'));
   try {
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: chromiumPath(),
       headless: true,
       args: [...CHROMIUM_FLAGS],
-      viewport: { width: 1280, height: 900 },
+      viewport: options.viewport ?? { width: 1280, height: 900 },
     });
     return {
       context,
