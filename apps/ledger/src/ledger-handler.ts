@@ -10,7 +10,7 @@ import { createCatalogHistory } from './catalog-history.ts';
 import { requireBackend, requireModel, rethrowLookup, usageEventToRecord } from './usage-event-record.ts';
 import { usageQueryFromRequest } from './usage-query-request.ts';
 import type { LedgerMetrics } from './ledger-metrics.ts';
-import { OutageRefusal } from './spooling-usage-store.ts';
+import { OutageRefusal, RedisStoreFull } from './spooling-usage-store.ts';
 import { createBudgetCalendar, type BudgetCalendar } from './budget-calendar.ts';
 import { createBudgetHandler } from './budget-handler.ts';
 import type { BudgetStore } from './budget-store.ts';
@@ -69,6 +69,7 @@ export function createLedgerHandler(deps: LedgerHandlerDeps): ServiceImpl<typeof
       deps.logger?.error({ err: error, operation }, 'usage store failed');
       // The refuse policy's answer names its cause and tells the router not to serve unreserved.
       if (error instanceof OutageRefusal) throw budgetOutageRefusal(error.message);
+      if (error instanceof RedisStoreFull) throw budgetOutageRefusal(error.message, 'store-full');
       // Out of disk space: nothing can be recorded (or spooled), so the router must not serve unreserved either.
       if (isStorageFull(error)) {
         throw budgetOutageRefusal(`the ledger cannot write its state store (${deps.stateLocation ?? 'the data directory'}): database or disk is full; requests are refused until space is freed`, 'store-full');

@@ -27,6 +27,12 @@ export interface RedisLedgerKeys {
   reservations(tenant: string): string;
   /** hash: a model's prompt calibration — n, r, x (current generation: samples, max ratio ‰, max excess), pr, px (previous). */
   calibration(model: string): string;
+  /** hash: "<15-digit bucket ms>|<group JSON>" → "<15-digit bucket end ms>|<usage summary JSON>" (redis-usage-compaction.ts). */
+  readonly compact: string;
+  /** sorted set (scores 0): the fields of `compact`, in time order. */
+  readonly compactIndex: string;
+  /** string: the compaction lease, the holder's token (SET NX PX). */
+  readonly compactLock: string;
 }
 
 /** Builds the key set for `prefix`. */
@@ -43,6 +49,9 @@ export function redisLedgerKeys(prefix: string): RedisLedgerKeys {
     log: `${prefix}log`,
     reservations: (tenant) => `${prefix}reservations:${tenant}`,
     calibration: (model) => `${prefix}calibration:${model}`,
+    compact: `${prefix}compact`,
+    compactIndex: `${prefix}compact-index`,
+    compactLock: `${prefix}compact-lock`,
   };
 }
 

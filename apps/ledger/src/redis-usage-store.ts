@@ -16,7 +16,8 @@ import { CALIBRATION_GENERATION } from './prompt-calibration.ts';
 import { createRedisBudgetStore } from './redis-budget-store.ts';
 import { redisLedgerKeys, SPENT_TTL_SECONDS } from './redis-ledger-keys.ts';
 import { decodeStoredRecord, encodeStoredRecord } from './stored-usage-record.ts';
-import type { UsageAggregator } from './usage-aggregator.ts';
+import { usageFacts, type UsageAggregator } from './usage-aggregator.ts';
+import { createRedisUsageCompaction, type RedisUsageCompaction } from './redis-usage-compaction.ts';
 import { summaryOf } from './usage-summary.ts';
 import { DAY_MS, decodeRollup, queryBySplit, rollupGroup } from './usage-rollup.ts';
 import { MAX_EVENT_TIME_MS, type RecordOutcome, type UsageQuery, type UsageRecord, type UsageReport, type UsageStore } from './usage-store.ts';
@@ -96,8 +97,11 @@ function timeBound(timeMs: number): string {
   return String(Math.max(0, Math.ceil(timeMs))).padStart(15, '0');
 }
 
+/** The Redis store: usage and budgets shared by replicas, with compaction and retention of old usage. */
+export type RedisUsageStore = UsageStore & BudgetStore & Pick<RedisUsageCompaction, 'compact' | 'prune'>;
+
 /** Creates a Redis-backed store; registers its Lua scripts on the client (idempotent). */
-export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageStore & BudgetStore {
+export function createRedisUsageStore(options: RedisUsageStoreOptions): RedisUsageStore {
   const { redis } = options;
   const prefix = options.keyPrefix ?? '{sophia:ledger}:';
   const pageSize = options.pageSize ?? 1000;
@@ -105,6 +109,7 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
   if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { lua: RECORD_SCRIPT });
   const scripted = redis as unknown as ScriptedRedis;
   const keys = redisLedgerKeys(prefix);
+  const compaction = createRedisUsageCompaction(redis, keys);
 
   /** Adds every event in [startMs, endMs) (optionally one tenant's) to the aggregator. */
   const scanEvents = async (aggregator: Pick<UsageAggregator, 'add'>, startMs: number, endMs: number, tenant: string | undefined): Promise<void> => {
@@ -186,12 +191,22 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): UsageSto
     },
 
     query(query: UsageQuery): Promise<UsageReport> {
-      return queryBySplit(query, { scan: scanEvents, rollups: readRollups });
+      return queryBySplit(query, {
+        scan: async (aggregator, start, end, tenant) => {
+          await scanEvents(aggregator, start, end, tenant);
+          await compaction.eachSummary(start, end, tenant, (s) => aggregator.addGroup(usageFacts(s), s));
+        },
+        rollups: readRollups,
+      });
     },
 
     async scan(startMs, endMs, tenant, visit) {
       await scanEvents({ add: (record) => visit(summaryOf(record)) }, startMs, endMs, tenant);
+      await compaction.eachSummary(startMs, endMs, tenant, visit);
     },
+
+    compact: compaction.compact,
+    prune: compaction.prune,
 
     async appendAudit(entry) {
       await redis.xadd(keys.log, '*', 'kind', 'audit', 'id', entry.auditId, 'json', encodeAudit(entry));

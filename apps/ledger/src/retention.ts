@@ -7,8 +7,21 @@
 
 /** What retention needs of the store. */
 export interface PrunableStore {
-  prune(nowMs: number, retentionMs: number): number;
-  compact(nowMs: number, rawMs: number, bucketMs: number, maxEvents?: number): number;
+  prune(nowMs: number, retentionMs: number): number | Promise<number>;
+  compact(nowMs: number, rawMs: number, bucketMs: number, maxEvents?: number): number | Promise<number>;
+}
+
+/** The windows of the ledger's configuration, in milliseconds. */
+export function retentionWindows(config: { SOPHIA_USAGE_RETENTION_DAYS: number; SOPHIA_USAGE_RAW_HOURS: number; SOPHIA_USAGE_BUCKET_MINUTES: number }): {
+  retentionMs: number;
+  rawMs: number;
+  bucketMs: number;
+} {
+  return {
+    retentionMs: config.SOPHIA_USAGE_RETENTION_DAYS * 86_400_000,
+    rawMs: Math.round(config.SOPHIA_USAGE_RAW_HOURS * 3_600_000),
+    bucketMs: config.SOPHIA_USAGE_BUCKET_MINUTES * 60_000,
+  };
 }
 
 /** Options for scheduleRetention. */
@@ -44,14 +57,14 @@ export function scheduleRetention(options: RetentionOptions): ScheduledRetention
     try {
       let compacted = 0;
       for (;;) {
-        const n = options.store.compact(clock(), options.rawMs, options.bucketMs, batch);
+        const n = await options.store.compact(clock(), options.rawMs, options.bucketMs, batch);
         compacted += n;
         if (n < batch || stopped) break;
         await new Promise((resolve) => setImmediate(resolve));
       }
       if (compacted > 0) options.logger.info({ compacted, rawMs: options.rawMs, bucketMs: options.bucketMs }, 'usage compaction: raw events folded into bucket summaries');
       if (stopped) return;
-      const removed = options.store.prune(clock(), options.retentionMs);
+      const removed = await options.store.prune(clock(), options.retentionMs);
       if (removed > 0) options.logger.info({ removed, retentionMs: options.retentionMs }, 'usage retention: raw events pruned');
     } catch (error) {
       options.logger.error({ err: (error as Error).message }, 'usage retention: compaction or prune failed (retried at the next tick)');

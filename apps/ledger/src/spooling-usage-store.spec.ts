@@ -6,7 +6,7 @@ import { Redis, ReplyError } from 'ioredis';
 import { memoryStateDatabase } from '@sophia/state-store/testing';
 import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
 import { createRedisUsageStore } from './redis-usage-store.ts';
-import { createSpoolingUsageStore, isRedisOutage, OutageRefusal, type RedisOutagePolicy, type SpoolingUsageStore } from './spooling-usage-store.ts';
+import { createSpoolingUsageStore, isRedisOutage, isRedisStoreFull, OutageRefusal, RedisStoreFull, type RedisOutagePolicy, type SpoolingUsageStore } from './spooling-usage-store.ts';
 import { createUsageSpool, SPOOL_SCHEMA, type UsageSpool } from './usage-spool.ts';
 import { T0, usageRecord } from './usage-store-contract.ts';
 import type { RecordOutcome } from './usage-store.ts';
@@ -163,6 +163,41 @@ describe('isRedisOutage', () => {
       await expect(store.reserve({ tenant: 'acme', reservationId: 'r', amountMicroUsd: 5, nowMs: T0, ttlMs: 1000 })).rejects.toBeInstanceOf(OutageRefusal);
     } finally {
       store.close();
+    }
+  });
+
+  it('treats MISCONF (Redis cannot persist: its disk is full) as storage full: reservations refused under either policy, records spooled and replayed once it can write', async () => {
+    const misconf = new ReplyError('MISCONF Errors writing to the AOF file: No space left on device');
+    expect(isRedisStoreFull(misconf)).toBe(true);
+    expect(isRedisOutage(misconf)).toBe(false);
+    const state = { full: true, recorded: [] as string[] };
+    const primary = {
+      reserve: async () => {
+        if (state.full) throw misconf;
+        return { granted: true, states: [] };
+      },
+      record: async (record: { requestId: string }) => {
+        if (state.full) throw misconf;
+        state.recorded.push(record.requestId);
+        return { recorded: true, record };
+      },
+    } as unknown as Parameters<typeof createSpoolingUsageStore>[0]['primary'];
+    for (const policy of ['serve', 'refuse'] as const) {
+      const spool = createUsageSpool(memoryStateDatabase(SPOOL_SCHEMA).db);
+      const store = createSpoolingUsageStore({ primary, spool, policy, logger: { warn: () => undefined, info: () => undefined }, replayEveryMs: 60_000 });
+      try {
+        state.full = true;
+        state.recorded = [];
+        await expect(store.reserve({ tenant: 'acme', reservationId: 'r', amountMicroUsd: 1, nowMs: T0, ttlMs: 1000 })).rejects.toBeInstanceOf(RedisStoreFull);
+        await expect(store.record(usageRecord({ requestId: `served-${policy}` }))).resolves.toMatchObject({ recorded: true });
+        expect(spool.size()).toBe(1);
+        state.full = false;
+        expect(await store.replay()).toBe(1);
+        expect(state.recorded).toEqual([`served-${policy}`]);
+        expect(spool.size()).toBe(0);
+      } finally {
+        store.close();
+      }
     }
   });
 });

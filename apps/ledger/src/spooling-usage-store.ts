@@ -5,6 +5,8 @@
 // the policy: `serve` grants reservations unchecked during the outage (budgets are not enforced
 // until Redis returns; spend catches up on replay), `refuse` refuses them (Reserve → UNAVAILABLE
 // with `sophia-outage: refuse`, which the router turns into a 503 instead of serving unreserved).
+// A Redis that answers but cannot persist (MISCONF: its disk is full) refuses new requests as a full
+// embedded store does (503 storage_full) and spools the records of requests already served.
 import type { BudgetStore, ReserveOutcome } from './budget-store.ts';
 import type { PromptCalibration } from './prompt-calibration.ts';
 import type { UsageSpool } from './usage-spool.ts';
@@ -12,6 +14,24 @@ import type { RecordOutcome, UsageStore } from './usage-store.ts';
 
 /** What to do with new requests while Redis is unreachable. */
 export type RedisOutagePolicy = 'serve' | 'refuse';
+
+/**
+ * Thrown by reserve when Redis answers but cannot persist a write (MISCONF: its disk is full or
+ * failing), under either policy: the handler maps it to the mesh's `store-full` refusal (503
+ * storage_full), so nothing new is served while the budget store cannot keep what it is told.
+ */
+export class RedisStoreFull extends Error {
+  constructor(cause: unknown) {
+    super(`budget store (Redis) cannot persist writes (its disk is full or failing): new requests are refused until it can: ${(cause as Error).message}`, { cause });
+    this.name = 'RedisStoreFull';
+  }
+}
+
+/** True for Redis' "cannot persist" reply (MISCONF: a failed RDB save or AOF write, e.g. no space left on its disk). */
+export function isRedisStoreFull(error: unknown): boolean {
+  const { name, message } = error as { name?: string; message?: string };
+  return name === 'ReplyError' && /^MISCONF\b/.test(message ?? '');
+}
 
 /** Thrown by reserve under the `refuse` policy; the handler maps it to UNAVAILABLE naming the cause. */
 export class OutageRefusal extends Error {
@@ -96,9 +116,11 @@ export function createSpoolingUsageStore(options: SpoolingUsageStoreOptions): Sp
       try {
         return await primary.record(record, recordOptions);
       } catch (error) {
-        if (!isRedisOutage(error)) throw error;
+        // A record that Redis cannot take — away, or unable to persist — is kept locally and replayed: never lost.
+        const full = isRedisStoreFull(error);
+        if (!full && !isRedisOutage(error)) throw error;
         spool.add(record, recordOptions.reservationId ?? record.requestId);
-        logger.warn({ requestId: record.requestId, err: (error as Error).message, spooled: spool.size() }, 'redis unreachable: usage record spooled locally');
+        logger.warn({ requestId: record.requestId, err: (error as Error).message, spooled: spool.size() }, full ? 'redis cannot persist: usage record spooled locally' : 'redis unreachable: usage record spooled locally');
         return { recorded: true, record };
       }
     },
@@ -106,6 +128,7 @@ export function createSpoolingUsageStore(options: SpoolingUsageStoreOptions): Sp
       try {
         return await primary.reserve(request);
       } catch (error) {
+        if (isRedisStoreFull(error)) throw new RedisStoreFull(error);
         if (!isRedisOutage(error)) throw error;
         if (options.policy === 'refuse') throw new OutageRefusal(error);
         logger.warn({ tenant: request.tenant, err: (error as Error).message }, 'redis unreachable: reservation granted unchecked (SOPHIA_REDIS_OUTAGE=serve)');

@@ -12,7 +12,7 @@ import { createLedgerMetrics } from './ledger-metrics.ts';
 import { dataDirOptions, openDataDir } from '@sophia/state-store';
 import { LEDGER_SCHEMA } from './ledger-schema.ts';
 import { createSqliteUsageStore } from './sqlite-usage-store.ts';
-import { scheduleRetention } from './retention.ts';
+import { retentionWindows, scheduleRetention } from './retention.ts';
 import { createSpoolingUsageStore } from './spooling-usage-store.ts';
 import { createUsageSpool, SPOOL_SCHEMA } from './usage-spool.ts';
 import { createRedisUsageStore } from './redis-usage-store.ts';
@@ -112,8 +112,12 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
       for (const close of closers.reverse()) await close();
       throw error;
     }
+    const primary = createRedisUsageStore({ redis, keyPrefix: config.SOPHIA_LEDGER_REDIS_PREFIX, calendar });
+    // Every replica schedules it; a lease in Redis lets one compact at a time.
+    const retention = scheduleRetention({ store: primary, ...retentionWindows(config), logger });
+    closers.push(() => retention.stop());
     const spooling = createSpoolingUsageStore({
-      primary: createRedisUsageStore({ redis, keyPrefix: config.SOPHIA_LEDGER_REDIS_PREFIX, calendar }),
+      primary,
       spool: createUsageSpool(spoolState.db),
       policy: config.SOPHIA_REDIS_OUTAGE,
       logger,
@@ -149,13 +153,7 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
     closers.push(() => state.close());
     stateLocation = state.path;
     const sqlite = createSqliteUsageStore(state.db, { calendar, log: config.SOPHIA_WAREHOUSE_SINK === 'in-process', durable: state.durable });
-    const retention = scheduleRetention({
-      store: sqlite,
-      retentionMs: config.SOPHIA_USAGE_RETENTION_DAYS * 86_400_000,
-      rawMs: Math.round(config.SOPHIA_USAGE_RAW_HOURS * 3_600_000),
-      bucketMs: config.SOPHIA_USAGE_BUCKET_MINUTES * 60_000,
-      logger,
-    });
+    const retention = scheduleRetention({ store: sqlite, ...retentionWindows(config), logger });
     closers.push(() => retention.stop());
     store = sqlite;
     log = sqlite.log;

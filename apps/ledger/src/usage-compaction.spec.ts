@@ -5,13 +5,16 @@ import { testCatalog } from '@sophia/price-catalog/testing';
 import { createLedgerHandler } from './ledger-handler.ts';
 import { memoryStateDatabase } from '@sophia/state-store/testing';
 import { LEDGER_SCHEMA } from './ledger-schema.ts';
-import { memoryLedgerStore } from './testing/memory-ledger-store.ts';
 import { compactionCutoff, HOUR_MS, summariseByBucket } from './usage-compaction.ts';
 import { usageRecord } from './usage-store-contract.ts';
-import type { UsageRecord } from './usage-store.ts';
+import type { UsageRecord, UsageStore } from './usage-store.ts';
+import type { BudgetStore } from './budget-store.ts';
+import { createRedisUsageStore } from './redis-usage-store.ts';
+import { Redis } from 'ioredis';
+import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
 import { summaryOf } from './usage-summary.ts';
 import { decodeSummary, encodeSummary } from './usage-summary-codec.ts';
-import { createSqliteUsageStore, type SqliteUsageStore } from './sqlite-usage-store.ts';
+import { createSqliteUsageStore } from './sqlite-usage-store.ts';
 
 const DAY = 86_400_000;
 /** 2026-11-26T12:00Z: the events span the three days before it. */
@@ -54,7 +57,7 @@ function events(count: number): UsageRecord[] {
   });
 }
 
-function client(store: SqliteUsageStore): Client<typeof LedgerService> {
+function client(store: UsageStore & BudgetStore): Client<typeof LedgerService> {
   const impl = createLedgerHandler({ store, catalog: testCatalog, clock: () => new Date(NOW) });
   return createClient(LedgerService, createRouterTransport(({ service }) => service(LedgerService, impl)));
 }
@@ -80,17 +83,18 @@ async function allReports(c: Client<typeof LedgerService>): Promise<unknown> {
   return out;
 }
 
-function compactAll(store: SqliteUsageStore, rawMs: number, bucketMs: number): number {
+async function compactAll(store: CompactingStore, rawMs: number, bucketMs: number): Promise<number> {
   let total = 0;
-  for (let n = -1; n !== 0; total += n) n = store.compact(NOW, rawMs, bucketMs, 97);
+  for (let n = -1; n !== 0; total += n) n = await store.compact(NOW, rawMs, bucketMs, 97);
   return total;
 }
 
-/** A fresh in-memory store and a count of its raw event rows. */
-function freshStore(): { store: SqliteUsageStore; rawEvents: () => number } {
-  const { db } = memoryStateDatabase(LEDGER_SCHEMA);
-  return { store: createSqliteUsageStore(db, { log: false }), rawEvents: () => (db.prepare('SELECT count(*) AS n FROM ledger_usage').get() as { n: number }).n };
+/** A store that compacts, and how many raw events it holds. */
+interface CompactingStore extends UsageStore, BudgetStore {
+  compact(nowMs: number, rawMs: number, bucketMs: number, maxEvents?: number): number | Promise<number>;
+  prune(nowMs: number, retentionMs: number): number | Promise<number>;
 }
+type Fresh = () => Promise<{ store: CompactingStore; rawEvents: () => Promise<number> }>;
 
 describe('usage compaction', () => {
   it('cuts at whole buckets before the raw window', () => {
@@ -121,49 +125,53 @@ describe('usage compaction', () => {
     expect(() => decodeSummary('row 8', '{')).toThrow('corrupt usage summary at row 8: not JSON');
   });
 
+});
+
+/** The compaction contract: the same on the embedded store and on Redis. */
+function compactionContract(fresh: Fresh): void {
   it('answers every report the same before and after compaction (usage with latency percentiles, savings, QueryUsage, break-even), and holds raw events only for the raw window', async () => {
-    const { store, rawEvents } = freshStore();
+    const { store, rawEvents } = await fresh();
     for (const e of events(1500)) await store.record(e);
     const c = client(store);
     const before = await allReports(c);
-    expect(rawEvents()).toBe(1500);
+    expect(await rawEvents()).toBe(1500);
 
-    const compacted = compactAll(store, HOUR_MS, HOUR_MS);
+    const compacted = await compactAll(store, HOUR_MS, HOUR_MS);
     const cutoff = compactionCutoff(NOW, HOUR_MS, HOUR_MS);
     const young = events(1500).filter((e) => e.timeMs >= cutoff).length;
     expect(compacted).toBe(1500 - young);
-    expect(rawEvents()).toBe(young);
+    expect(await rawEvents()).toBe(young);
     expect(await allReports(c)).toEqual(before);
 
     // Finer buckets, a second pass over what is left, and nothing left to do: the same answers.
-    expect(compactAll(store, 0, 60_000)).toBe(young);
-    expect(compactAll(store, 0, 60_000)).toBe(0);
-    expect(rawEvents()).toBe(0);
+    expect(await compactAll(store, 0, 60_000)).toBe(young);
+    expect(await compactAll(store, 0, 60_000)).toBe(0);
+    expect(await rawEvents()).toBe(0);
     expect(await allReports(c)).toEqual(before);
   });
 
   it('keeps request ids for the raw window only: a retried commit inside it is not counted twice; one of a compacted event counts again (documented)', async () => {
-    const store = memoryLedgerStore({ log: false });
+    const { store } = await fresh();
     await store.record(usageRecord({ requestId: 'old', timeMs: NOW - 5 * HOUR_MS, costMicroUsd: 7 }));
     await store.record(usageRecord({ requestId: 'young', timeMs: NOW - 10, costMicroUsd: 11 }));
-    expect(compactAll(store, HOUR_MS, HOUR_MS)).toBe(1);
+    expect(await compactAll(store, HOUR_MS, HOUR_MS)).toBe(1);
     expect((await store.record(usageRecord({ requestId: 'young', timeMs: NOW - 10, costMicroUsd: 11 }))).recorded).toBe(false);
     expect((await store.record(usageRecord({ requestId: 'old', timeMs: NOW - 5 * HOUR_MS, costMicroUsd: 7 }))).recorded).toBe(true);
     const total = (await store.query({ startMs: 0, endMs: NOW + 1, groupBy: [] })).total;
     expect(total).toEqual({ requests: 3n, promptTokens: 300n, completionTokens: 150n, costMicroUsd: 25n });
     // A late event of a compacted bucket joins that bucket's summary at the next pass.
-    expect(compactAll(store, HOUR_MS, HOUR_MS)).toBe(1);
+    expect(await compactAll(store, HOUR_MS, HOUR_MS)).toBe(1);
     const seen: bigint[] = [];
     await store.scan(0, NOW + 1, undefined, (s) => seen.push(s.requests));
     expect(seen.sort()).toEqual([1n, 2n]);
   });
 
   it('prunes summaries past the retention window with the raw events, keeping whole-day roll-ups', async () => {
-    const store = memoryLedgerStore({ log: false });
+    const { store } = await fresh();
     await store.record(usageRecord({ requestId: 'a', timeMs: NOW - 3 * DAY + 5, costMicroUsd: 7 }));
     await store.record(usageRecord({ requestId: 'b', timeMs: NOW - 10, costMicroUsd: 11 }));
-    compactAll(store, HOUR_MS, HOUR_MS);
-    store.prune(NOW, 2 * DAY);
+    await compactAll(store, HOUR_MS, HOUR_MS);
+    await store.prune(NOW, 2 * DAY);
     const seen: bigint[] = [];
     await store.scan(0, NOW + 1, undefined, (s) => seen.push(s.costMicroUsd));
     expect(seen).toEqual([11n]);
@@ -173,5 +181,47 @@ describe('usage compaction', () => {
       [['2026-11-26'], 11n],
     ]);
     expect(summaryOf(usageRecord({ requestId: 'x' })).requests).toBe(1n);
+  });
+}
+
+describe('usage compaction on the embedded store (SQLite)', () =>
+  compactionContract(async () => {
+    const { db } = memoryStateDatabase(LEDGER_SCHEMA);
+    return { store: createSqliteUsageStore(db, { log: false }), rawEvents: async () => (db.prepare('SELECT count(*) AS n FROM ledger_usage').get() as { n: number }).n };
+  }));
+
+const available = redisServerAvailable();
+if (!available) console.warn('redis-server not found on PATH: skipping usage compaction on Redis');
+(available ? describe : describe.skip)('usage compaction on Redis (real redis-server)', () => {
+  let server: TestRedisServer;
+  let redis: Redis;
+  let n = 0;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    redis = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+  });
+  afterAll(async () => {
+    await redis.quit();
+    await server.stop();
+  });
+  compactionContract(async () => {
+    const prefix = `{compact${n++}}:`;
+    return { store: createRedisUsageStore({ redis, keyPrefix: prefix, pageSize: 100 }), rawEvents: () => redis.zcard(`${prefix}by-time`) };
+  });
+
+  it('lets one replica compact at a time (a lease), and the other takes over once it is released', async () => {
+    const prefix = `{compact${n++}}:`;
+    const a = createRedisUsageStore({ redis, keyPrefix: prefix });
+    const b = createRedisUsageStore({ redis, keyPrefix: prefix });
+    for (let i = 0; i < 10; i++) await a.record(usageRecord({ requestId: `l${i}`, timeMs: NOW - 5 * HOUR_MS + i }));
+    expect(await a.compact(NOW, HOUR_MS, HOUR_MS, 4)).toBe(4);
+    expect(await b.compact(NOW, HOUR_MS, HOUR_MS, 4)).toBe(0);
+    expect(await a.compact(NOW, HOUR_MS, HOUR_MS, 4)).toBe(4);
+    expect(await a.compact(NOW, HOUR_MS, HOUR_MS, 4)).toBe(2);
+    await b.record(usageRecord({ requestId: 'late', timeMs: NOW - 5 * HOUR_MS + 99 }));
+    expect(await b.compact(NOW, HOUR_MS, HOUR_MS, 4)).toBe(1);
+    expect((await a.query({ startMs: 0, endMs: NOW, groupBy: [] })).total.requests).toBe(11n);
+    expect(await redis.hlen(`${prefix}compact`)).toBe(1);
   });
 });

@@ -25,8 +25,17 @@ const { values } = parseArgs({
     'node-options': { type: 'string', default: '' },
     out: { type: 'string', default: 'reports/soak.json' },
     deployment: { type: 'string', default: 'single-process' },
+    /** Extra mesh configuration, KEY=VALUE, repeatable (e.g. --env SOPHIA_USAGE_RAW_HOURS=0.05 to see compaction within a soak). */
+    env: { type: 'string', multiple: true, default: [] },
   },
 });
+const extraEnv = Object.fromEntries(
+  (values.env ?? []).map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`--env ${pair}: expected KEY=VALUE`);
+    return [pair.slice(0, eq), pair.slice(eq + 1)];
+  }),
+);
 const durationMs = Number(values.minutes) * 60_000;
 const concurrency = Number(values.concurrency);
 const sampleMs = Number(values['sample-seconds']) * 1000;
@@ -44,6 +53,7 @@ const mesh = await startMesh({
     SOPHIA_LOG_LEVEL: 'error',
     SOPHIA_API_KEYS: 'soak-key:soak',
     ...(values['node-options'] ? { NODE_OPTIONS: values['node-options'] } : {}),
+    ...extraEnv,
   },
   gatewayPort: 0,
   gpuSimulators: 1,
@@ -102,7 +112,7 @@ try {
 }
 
 const minutes = (Date.now() - started) / 60_000;
-const lines = [`soak: ${minutes.toFixed(1)} min, concurrency ${concurrency}, ${requests} requests, ${errors} errors${values['node-options'] ? `, NODE_OPTIONS=${values['node-options']}` : ''}; RSS in MiB (first sample after start-up, peak, last; growth over the second half)`];
+const lines = [`soak: ${minutes.toFixed(1)} min, concurrency ${concurrency}, ${requests} requests, ${errors} errors${values['node-options'] ? `, NODE_OPTIONS=${values['node-options']}` : ''}${Object.keys(extraEnv).length > 0 ? `, ${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}; RSS in MiB (first sample after start-up, peak, last; growth over the second half)`];
 lines.push('service                 start    peak     end   MiB/min (2nd half)');
 const summary = names.map((name) => {
   const series = samples.flatMap((s) => (s.rss[name] === undefined ? [] : [{ x: s.t, y: s.rss[name]! }]));
@@ -111,7 +121,7 @@ const summary = names.map((name) => {
   lines.push(`${name.padEnd(22)}${row.start.toFixed(0).padStart(7)}${row.peak.toFixed(0).padStart(8)}${row.end.toFixed(0).padStart(8)}${row.growthMiBPerMin.toFixed(2).padStart(10)}`);
   return row;
 });
-// Disk: the state file (+ WAL) over the run; the ledger's raw events stay until SOPHIA_USAGE_RETENTION_DAYS prunes them.
+// Disk: the state file (+ WAL) over the run; the ledger's raw events stay until SOPHIA_USAGE_RAW_HOURS compacts them.
 const fileSeries = samples.map((s) => ({ x: s.t, y: s.stateMiB.db + s.stateMiB.wal }));
 const state = {
   startMiB: fileSeries[0]?.y ?? 0,
@@ -129,5 +139,5 @@ lines.push(
 process.stdout.write(`${lines.join('\n')}\n`);
 const out = join(root, String(values.out));
 mkdirSync(join(out, '..'), { recursive: true });
-writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), minutes, concurrency, nodeOptions: values['node-options'], requests, errors, summary, state, samples }, null, 2));
+writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), minutes, concurrency, nodeOptions: values['node-options'], env: extraEnv, requests, errors, summary, state, samples }, null, 2));
 process.stdout.write(`saved ${out}\n`);

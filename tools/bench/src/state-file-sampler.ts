@@ -21,7 +21,7 @@ function bytesOf(path: string): number {
 
 /**
  * The state file's size now: what the soak samples beside RSS, because disk must stay as flat as
- * memory (the file grows with the raw usage kept until SOPHIA_USAGE_RETENTION_DAYS prunes it; the
+ * memory (the file grows with the raw usage kept until SOPHIA_USAGE_RAW_HOURS compacts it; the
  * WAL should stay near SQLite's automatic-checkpoint size).
  */
 export function stateFileBytes(dataDir: string): StateFileBytes {
