@@ -1,8 +1,10 @@
 // Run: npm run -s node24 -- apps/gateway/src/bench/traffic-policy-bench.ts [requests-per-variant]  (needs redis-server on PATH)
 // Added latency of the gateway's traffic policies, one run, ratios of medians: the same gateway
-// (real HTTP on port 0, fake in-memory router) with no policy, rate limits and runaway protection
-// (embedded state file with group commit, as the gateway opens it / Redis script), and the response
-// cache (hit vs upstream); then the hit rate on a repeated-prompt load.
+// (real HTTP on port 0, fake in-memory router) with no policy; with the policies as the gateway opens
+// them by default (openTrafficPolicy, no traffic keys set: cache and runaway protection on, no rate
+// limits); rate limits and runaway protection alone (embedded state file with group commit / Redis
+// script); and the response cache (miss path, and a hit — its usage kept in the outbox — vs upstream);
+// then the hit rate on a repeated-prompt load.
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { startRedisServer } from '@sophia/platform/testing';
@@ -19,6 +21,14 @@ import { createSqliteResponseCacheStore, RESPONSE_CACHE_SCHEMA } from '../cache/
 import { createRunawayDetector } from '../runaway/runaway-detector.ts';
 import { runawayRouter } from '../runaway/runaway-router.ts';
 import { createRedisRunawayCounterStore, createSqliteRunawayCounterStore, RUNAWAY_COUNTER_SCHEMA } from '../runaway/runaway-counter-store.ts';
+import { runawayOptionsOf } from '../runaway/runaway-options.ts';
+import { createCacheHitRecorder } from '../cache/cache-hit-recorder.ts';
+import { createSqliteUsageOutbox, USAGE_OUTBOX_SCHEMA } from '../cache/usage-outbox.ts';
+import { gatewayConfigSchema } from '../gateway-config.ts';
+import { openTrafficPolicy } from '../open-traffic-policy.ts';
+import { loadConfig } from '@sophia/platform';
+import type { Client } from '@connectrpc/connect';
+import type { LedgerService } from '@sophia/contracts/ledger';
 
 const N = Number(process.argv[2] ?? 400);
 const logger = pino({ level: 'silent' });
@@ -40,25 +50,32 @@ async function timeRequests(url: string, body: (i: number) => object): Promise<n
 const redisServer = await startRedisServer();
 const redis = new Redis(redisServer.url);
 const dataDir = tempDataDir('sophia-bench-');
-const db = openDataDir({ dataDir: dataDir.dir }, [RATE_LIMIT_STORE_SCHEMA, RATE_LIMITER_SCHEMA, RESPONSE_CACHE_SCHEMA, RUNAWAY_COUNTER_SCHEMA], { groupCommit: true });
-// Floors so high that nothing is slowed: the bench measures the bookkeeping, not the delays.
-const runawayOptions = { floorPerMinute: 1e9, spendFloorUsdPerMinute: 1e9, repeatsToSlow: 1e9 };
+const db = openDataDir({ dataDir: dataDir.dir }, [RATE_LIMIT_STORE_SCHEMA, RATE_LIMITER_SCHEMA, RESPONSE_CACHE_SCHEMA, RUNAWAY_COUNTER_SCHEMA, USAGE_OUTBOX_SCHEMA], { groupCommit: true });
+const defaultsDir = tempDataDir('sophia-bench-defaults-');
+// Runaway protection as configured by default (the fake router's answers cost 42 µ$: nothing is slowed).
+const runawayOptions = runawayOptionsOf(loadConfig(gatewayConfigSchema, { env: {} }))!;
+// A ledger that takes every record at once: the hit path's cost is the outbox, not a network call.
+const ledger = { recordUsage: () => Promise.resolve({ recorded: true }) } as unknown as Client<typeof LedgerService>;
+const hitRecorder = createCacheHitRecorder({ ledger, outbox: createSqliteUsageOutbox(db.db), logger });
+const defaults = await openTrafficPolicy(loadConfig(gatewayConfigSchema, { env: { SOPHIA_DATA_DIR: defaultsDir.dir } }), logger, undefined, ledger);
 const store = createSqliteRateLimitStore(db.db);
 const variants: Array<[string, Parameters<typeof startTestGateway>[0]]> = [
   ['none', {}],
+  ['gateway defaults (sampled requests)', { routerTap: (r) => defaults.wrap(r) }],
   ['rate limits (state file)', { routerTap: (r) => rateLimitRouter(r, { limiter: createSqliteRateLimiter(db.db), limits: createRateLimitSource({ config: limits, store }), leaseMs: 60_000, logger }) }],
   ['rate limits (Redis script)', { routerTap: (r) => rateLimitRouter(r, { limiter: createRedisRateLimiter({ redis }), limits: createRateLimitSource({ config: limits, store }), leaseMs: 60_000, logger }) }],
   ['runaway protection (state file)', { routerTap: (r) => runawayRouter(r, { detector: createRunawayDetector(createSqliteRunawayCounterStore(db.db), runawayOptions), logger }) }],
   ['runaway protection (Redis script)', { routerTap: (r) => runawayRouter(r, { detector: createRunawayDetector(createRedisRunawayCounterStore(redis), runawayOptions), logger }) }],
   ['cache miss path (temperature 0, distinct prompts)', { routerTap: (r) => cacheRouter(r, { store: createSqliteResponseCacheStore(db.db), ttlMs: 600_000, logger }) }],
-  ['cache hit (same prompt)', { routerTap: (r) => cacheRouter(r, { store: createSqliteResponseCacheStore(db.db), ttlMs: 600_000, logger }) }],
+  ['cache hit (same prompt)', { routerTap: (r) => cacheRouter(r, { store: createSqliteResponseCacheStore(db.db), ttlMs: 600_000, logger, onHit: (hit) => hitRecorder.record(hit) }) }],
+  ['gateway defaults, cache hit (same prompt)', { routerTap: (r) => defaults.wrap(r) }],
 ];
 const results: Record<string, number[]> = {};
 // Interleave rounds so machine noise hits every variant alike.
 for (let round = 0; round < 3; round++) {
   for (const [name, opts] of variants) {
     const { gateway } = await startTestGateway(opts);
-    const body = name.startsWith('cache hit') ? () => ({ model: 'auto', messages: [{ role: 'user', content: 'same' }], temperature: 0 })
+    const body = name.endsWith('cache hit (same prompt)') ? () => ({ model: 'auto', messages: [{ role: 'user', content: 'same' }], temperature: 0 })
       : name.startsWith('cache miss') ? (i: number) => ({ model: 'auto', messages: [{ role: 'user', content: `q${round}-${i}` }], temperature: 0 })
       : (i: number) => ({ model: 'auto', messages: [{ role: 'user', content: `q${i}` }] });
     (results[name] ??= []).push(...(await timeRequests(gateway.url, body)));
@@ -84,6 +101,9 @@ for (let i = 0; i < 2000; i++) {
 }
 console.log(`repeated-prompt load (2000 requests, 200 prompts, Zipf s=1): hit rate ${(hits / lookups * 100).toFixed(1)}% (${hits}/${lookups}), upstream calls ${fake.calls.inputs.length}`);
 await gateway.close(100);
+hitRecorder.close();
+await defaults.close();
+defaultsDir.remove();
 await redis.quit();
 await redisServer.stop();
 db.close();
