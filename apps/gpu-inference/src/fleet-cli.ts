@@ -4,21 +4,22 @@
 //   optimum  --trace FILE.jsonl   the hindsight optimum of the same trace (JSON)
 //   report   --trace FILE.jsonl   simulation, baselines and optimum side by side (table)
 //   generate-trace --out FILE     a two-week trace with the seed's profile (--seed, --days, --utilisation,
-//                                 --outage-start-minute, --outage-minutes to vary it)
+//                                 --outage-start-minute, --outage-minutes, --mix simple=S,balanced=B,complex=C
+//                                 (request shares) to vary it)
 // Shared options: --policy FILE (default fleet-policy/default.yaml), --catalog FILE, --boot-minutes N
 // (default 5), --deadline-seconds N (default 60), --baseline-usd-per-month N (default 6444).
 // Bad usage exits 2 with a message naming the option; nothing is printed on stdout then.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadCatalog } from '@sophia/price-catalog';
+import { loadCatalog, type CatalogTier } from '@sophia/price-catalog';
 import { loadFleetPolicy } from './fleet/load-fleet-policy.ts';
 import { parseDemandTrace } from './fleet/sim/demand-trace.ts';
-import { generateTrace } from './fleet/sim/generate-trace.ts';
+import { DEFAULT_TIERS, generateTrace, withShares } from './fleet/sim/generate-trace.ts';
 import { hindsightOptimum } from './fleet/sim/hindsight-optimum.ts';
 import { replayTrace } from './fleet/sim/replay-trace.ts';
 import { roundResult } from './fleet/sim/simulation-result.ts';
 
-const USAGE = 'usage: fleet <simulate|optimum|report> --trace FILE.jsonl [--policy FILE] [--catalog FILE] [--boot-minutes N] [--deadline-seconds N] [--baseline-usd-per-month N] [--audit]\n       fleet generate-trace --out FILE.jsonl [--seed N] [--days N] [--utilisation X] [--outage-start-minute N] [--outage-minutes N]';
+const USAGE = 'usage: fleet <simulate|optimum|report> --trace FILE.jsonl [--policy FILE] [--catalog FILE] [--boot-minutes N] [--deadline-seconds N] [--baseline-usd-per-month N] [--audit]\n       fleet generate-trace --out FILE.jsonl [--seed N] [--days N] [--utilisation X] [--outage-start-minute N] [--outage-minutes N] [--mix simple=S,balanced=B,complex=C]';
 
 class UsageError extends Error {}
 
@@ -28,6 +29,23 @@ function numberOption(values: Record<string, unknown>, name: string, fallback: n
   const n = Number(raw);
   if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} must be a non-negative number, got "${String(raw)}"`);
   return n;
+}
+
+/** `simple=0.6,balanced=0.3,complex=0.1`: every tier named once, shares ≥ 0 summing to more than 0 (normalised). */
+function parseMix(raw: string): Record<CatalogTier, number> {
+  const shares: Partial<Record<CatalogTier, number>> = {};
+  for (const part of raw.split(',')) {
+    const [tier, value, extra] = part.split('=');
+    const share = Number(value);
+    if (tier !== 'simple' && tier !== 'balanced' && tier !== 'complex') throw new UsageError(`--mix names tiers simple, balanced and complex, got "${tier ?? ''}"`);
+    if (extra !== undefined || value === undefined || value.trim() === '' || !Number.isFinite(share) || share < 0) throw new UsageError(`--mix ${tier} must be a non-negative number, got "${part}"`);
+    if (shares[tier] !== undefined) throw new UsageError(`--mix names ${tier} twice`);
+    shares[tier] = share;
+  }
+  const { simple, balanced, complex } = shares;
+  if (simple === undefined || balanced === undefined || complex === undefined) throw new UsageError('--mix must name simple, balanced and complex');
+  if (simple + balanced + complex <= 0) throw new UsageError('--mix shares must not all be 0');
+  return { simple, balanced, complex };
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -48,6 +66,7 @@ async function main(argv: string[]): Promise<void> {
       utilisation: { type: 'string' },
       'outage-start-minute': { type: 'string' },
       'outage-minutes': { type: 'string' },
+      mix: { type: 'string' },
     },
     strict: true,
   });
@@ -60,6 +79,7 @@ async function main(argv: string[]): Promise<void> {
       utilisation: numberOption(values, 'utilisation', 0.175, (n) => n > 0 && n <= 1),
       outageStartMinute: numberOption(values, 'outage-start-minute', 2 * 1440 + 14 * 60, Number.isInteger),
       outageMinutes: numberOption(values, 'outage-minutes', 120, Number.isInteger),
+      ...(values.mix === undefined ? {} : { tiers: withShares(DEFAULT_TIERS, parseMix(values.mix)) }),
     });
     writeFileSync(values.out, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
     return;

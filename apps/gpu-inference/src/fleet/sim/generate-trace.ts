@@ -32,11 +32,19 @@ export interface TraceProfile {
   readonly tiers?: Readonly<Record<CatalogTier, TierProfile>>;
 }
 
-const DEFAULT_TIERS: Record<CatalogTier, TierProfile> = {
+/** The default mix (an assumption, not data; README "Trace profile"). */
+export const DEFAULT_TIERS: Readonly<Record<CatalogTier, TierProfile>> = {
   simple: { share: 0.6, meanPromptTokens: 500, meanCompletionTokens: 200 },
   balanced: { share: 0.3, meanPromptTokens: 1000, meanCompletionTokens: 300 },
   complex: { share: 0.1, meanPromptTokens: 1500, meanCompletionTokens: 400 },
 };
+
+/** `tiers` with request shares replaced by `shares` (normalised to sum 1); token means kept. */
+export function withShares(tiers: Readonly<Record<CatalogTier, TierProfile>>, shares: Readonly<Record<CatalogTier, number>>): Record<CatalogTier, TierProfile> {
+  const total = shares.simple + shares.balanced + shares.complex;
+  const one = (tier: CatalogTier): TierProfile => ({ ...tiers[tier], share: shares[tier] / total });
+  return { simple: one('simple'), balanced: one('balanced'), complex: one('complex') };
+}
 
 /** mulberry32: small, fast, seedable; the trace must be reproducible from its seed. */
 function random(seed: number): () => number {
