@@ -262,6 +262,23 @@ describe('FleetController', () => {
     ]);
   });
 
+  it('gives a slot the instance cap leaves to the tier whose instance carries the most requests, not to the first tier', async () => {
+    const both = fleetPoolsFromCatalog(catalog).filter((p) => p.tier !== 'simple');
+    const { controller, store } = setup({ pools: both, limits: { maxInstances: 1 } });
+    // 70B: 60 requests of 300 tokens a minute, one H100 carries them; 405B: 200 requests of 400 tokens,
+    // an 8×H100 carries 180 a minute of them. Tier order would give the slot to the 70B tier.
+    controller.observeDemand('balanced', { requests: 60, promptTokens: 1, completionTokens: 18_000 });
+    controller.observeDemand('complex', { requests: 200, promptTokens: 1, completionTokens: 80_000 });
+    const report = await controller.tick({ serverlessBreakerOpen: new Set(['balanced', 'complex']), gpuOverride: new Set() });
+    expect(report.actions.map((a) => [a.action, a.tier])).toEqual([
+      ['launch', 'complex'],
+      ['capped', 'balanced'],
+      // Still 10,000 tok/min short of its own target, and no slot left.
+      ['capped', 'complex'],
+    ]);
+    expect((await store.liveInstances()).map((i) => i.instanceType)).toEqual(['gpu_8x_h100_sxm5']);
+  });
+
   it('sizes a large load so that it costs no more per hour than the cheapest single-type fleet carrying it', async () => {
     const roomy = fleetPolicySchema.parse({ version: 1, pools: { default: { max_instances: 20 } }, limits: { max_instances: 20, max_hourly_usd: 1000 } });
     const { controller, store } = setup({ policy: () => roomy });

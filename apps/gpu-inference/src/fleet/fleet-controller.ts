@@ -13,6 +13,7 @@ import { cooldownMinutes, poolBounds, type FleetPolicy } from './fleet-policy.ts
 import { instanceThroughput, poolWithOption, type FleetInstanceOption, type FleetPool } from './fleet-pool.ts';
 import { chooseInstanceOption } from './instance-choice.ts';
 import { launchInstance } from './instance-launcher.ts';
+import { nextLaunch, type ShortPoolDemand } from './launch-priority.ts';
 import type { FleetAuditEntry, FleetInstance, FleetStore } from './store/fleet-store.ts';
 
 /** `plan` computes and reports actions without touching the cloud; `auto` applies them. */
@@ -106,6 +107,13 @@ export interface FleetController {
   release(): Promise<void>;
   /** The last tick's report (undefined before the first tick). */
   lastReport(): FleetTickReport | undefined;
+}
+
+/** A pool short of its target this tick (what it misses shrinks as launches for it succeed). */
+interface ShortPool extends ShortPoolDemand {
+  missingTokensPerMinute: number;
+  readonly why: string;
+  readonly carries: (instance: FleetInstance) => number;
 }
 
 const MINUTE_MS = 60_000;
@@ -243,13 +251,14 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
       }
       live = apply ? await options.store.liveInstances() : live;
 
-      // 3. Decide per pool, then launch or drain within the caps.
+      // 3. Decide per pool; drain what no target needs; then launch, one allocator across the pools.
       const minute = minuteOf(now);
       const boot = bootMinutes();
       const maxInstances = options.limits?.maxInstances ?? policy.limits.max_instances;
       const maxMicroUsdPerHour = Math.round((options.limits?.maxHourlyUsd ?? policy.limits.max_hourly_usd) * 1_000_000);
       const reports: PoolReport[] = [];
       const holds = await options.store.activeHolds(now);
+      const short: ShortPool[] = [];
       for (const catalogPool of options.pools) {
         const mine = live.filter((i) => i.tier === catalogPool.tier);
         const serving = mine.filter((i) => i.state === 'in_pool');
@@ -287,31 +296,6 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
         const targetTokens = cooldown.hold(pool.tier, now / MINUTE_MS, decision.capacity, cooldownMinutes(policy, boot));
         const target = instancesOf(targetTokens, unit);
         const why = `${decision.reasons.join('+') || 'idle'}: desired ${decision.desired}, target ${target}, live ${serving.length + booting.length}`;
-        while (liveTokens < targetTokens - CAPACITY_EPSILON) {
-          // Each launch is the type that covers what is still missing cheapest: a small top-up is one
-          // cheap instance; the instances already live stay (no swap of a serving type for a booting one).
-          const fleet = apply ? await options.store.liveInstances() : live;
-          const headroom = { instances: maxInstances - fleet.length, microUsdPerHour: maxMicroUsdPerHour - fleet.reduce((sum, i) => sum + i.microUsdPerHour, 0) };
-          const launchPool = poolWithOption(catalogPool, chooseInstanceOption(policy, catalogPool, (targetTokens - liveTokens) * policy.target_utilisation, headroom));
-          if (!apply) {
-            if (!(await fitsCaps(live, launchPool, launchPool, why))) break;
-            await audit({ action: 'planned', tier: pool.tier, instanceType: launchPool.instanceType, detail: `would launch: ${why}` });
-            liveTokens += launchPool.outputTokPerMinute;
-            continue;
-          }
-          const launched = await launchInstance(launchPool, why, {
-            cloud: options.cloud,
-            now,
-            sshKeyNames: options.sshKeyNames,
-            nextName: () => `${prefix}-${pool.tier}-${now.toString(36)}-${(launchSeq++).toString(36)}`,
-            userData: options.userData,
-            fitsCaps: async (option) => fitsCaps(await options.store.liveInstances(), option, pool, why),
-            audit,
-            record: (instance) => options.store.putInstance(instance),
-          });
-          if (launched === undefined) break;
-          liveTokens += carries(launched);
-        }
         // Newest first (booting before serving), each one whose capacity the target does not need; a
         // serving instance only when serving capacity alone still meets the target (never given up
         // for capacity that is still booting).
@@ -333,14 +317,71 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
             await audit({ action: 'drain', tier: pool.tier, instanceId: instance.id, detail: why });
           }
         }
+        if (liveTokens < targetTokens - CAPACITY_EPSILON) {
+          // Requests per completion token of the tier's recent traffic: what an instance's tokens are worth in requests.
+          const recent = window.mean(minute + 1, policy.demand_window_minutes);
+          const requestsPerToken = recent.completionTokensPerMinute > 0 ? recent.requestsPerMinute / recent.completionTokensPerMinute : 0;
+          short.push({ pool: catalogPool, why, missingTokensPerMinute: targetTokens - liveTokens, requestsPerToken, carries });
+        }
         reports.push({ tier: pool.tier, decision, target, booting: booting.length, inPool: serving.length, draining: mine.filter((i) => i.state === 'draining').length });
       }
 
-      // 4. Draining instances end when their requests are done (or the drain times out).
+      // 4. Draining instances end when their requests are done (or the drain times out): before any
+      // launch, so a slot they free under the caps is there for the pools that are short.
       for (const instance of apply ? await options.store.liveInstances() : []) {
         if (instance.state !== 'draining') continue;
         const since = instance.drainingSince ?? now;
         if (inFlight(instance) === 0 || now - since >= drainTimeoutMs) await terminate(instance, 'terminate', inFlight(instance) === 0 ? 'drained' : 'drain timed out');
+      }
+
+      // 5. Launches, one allocator across the pools (launch-priority.ts): while the caps hold what every
+      // short pool asks for, each launch is the type covering what its pool still misses cheapest (a
+      // small top-up is one cheap instance; live instances stay); when they do not, each slot goes to
+      // the pool and type carrying the most requests per share of the headroom.
+      let fleet = apply ? await options.store.liveInstances() : live;
+      let planned = 0;
+      let plannedMicroUsd = 0;
+      for (;;) {
+        const headroom = {
+          instances: maxInstances - fleet.length - planned,
+          microUsdPerHour: maxMicroUsdPerHour - fleet.reduce((sum, i) => sum + i.microUsdPerHour, 0) - plannedMicroUsd,
+        };
+        const pick = nextLaunch(policy, short, headroom);
+        if (pick === undefined) break;
+        const next = pick.short;
+        const launchPool = poolWithOption(next.pool, pick.option);
+        // A pool whose launch is capped or fails tries again next tick, not in this one.
+        const stop = (): void => {
+          short.splice(short.indexOf(next), 1);
+        };
+        const added = (tokens: number): void => {
+          next.missingTokensPerMinute -= tokens;
+          if (next.missingTokensPerMinute <= CAPACITY_EPSILON) stop();
+        };
+        if (!apply) {
+          if (!(await fitsCaps(live, launchPool, launchPool, next.why, planned, plannedMicroUsd))) {
+            stop();
+            continue;
+          }
+          await audit({ action: 'planned', tier: next.pool.tier, instanceType: launchPool.instanceType, detail: `would launch: ${next.why}` });
+          added(launchPool.outputTokPerMinute);
+          planned += 1;
+          plannedMicroUsd += launchPool.microUsdPerHour;
+          continue;
+        }
+        const launched = await launchInstance(launchPool, next.why, {
+          cloud: options.cloud,
+          now,
+          sshKeyNames: options.sshKeyNames,
+          nextName: () => `${prefix}-${next.pool.tier}-${now.toString(36)}-${(launchSeq++).toString(36)}`,
+          userData: options.userData,
+          fitsCaps: async (option) => fitsCaps(await options.store.liveInstances(), option, launchPool, next.why),
+          audit,
+          record: (instance) => options.store.putInstance(instance),
+        });
+        if (launched === undefined) stop();
+        else added(next.carries(launched));
+        fleet = await options.store.liveInstances();
       }
       if (!apply) {
         const plan = JSON.stringify(actions.map((a) => [a.action, a.tier, a.detail]));
@@ -352,10 +393,11 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
       last = { pools: reports, actions, orphans, acting: apply };
       return last;
 
-      async function fitsCaps(all: readonly FleetInstance[], option: { readonly instanceType: string; readonly microUsdPerHour: number }, pool: FleetPool, why: string): Promise<boolean> {
-        const spend = all.reduce((sum, i) => sum + i.microUsdPerHour, 0);
-        if (all.length + 1 <= maxInstances && spend + option.microUsdPerHour <= maxMicroUsdPerHour) return true;
-        await audit({ action: 'capped', tier: pool.tier, instanceType: option.instanceType, detail: `${why}; cap ${maxInstances} instances / $${maxMicroUsdPerHour / 1e6}/h reached (now ${all.length}, $${spend / 1e6}/h)` });
+      async function fitsCaps(all: readonly FleetInstance[], option: { readonly instanceType: string; readonly microUsdPerHour: number }, pool: FleetPool, why: string, plannedCount = 0, plannedMicroUsd = 0): Promise<boolean> {
+        const count = all.length + plannedCount;
+        const spend = all.reduce((sum, i) => sum + i.microUsdPerHour, 0) + plannedMicroUsd;
+        if (count + 1 <= maxInstances && spend + option.microUsdPerHour <= maxMicroUsdPerHour) return true;
+        await audit({ action: 'capped', tier: pool.tier, instanceType: option.instanceType, detail: `${why}; cap ${maxInstances} instances / $${maxMicroUsdPerHour / 1e6}/h reached (now ${count}, $${spend / 1e6}/h)` });
         return false;
       }
     },
