@@ -22,13 +22,14 @@ describe('createDemandWindow', () => {
     expect(w.peak(6, 10).completionTokensPerMinute).toBe(1);
   });
 
-  it('forecasts from the same minutes of past weeks once enough weeks were seen', () => {
-    const week = 7 * 24 * 60;
+  it('lists the minutes it holds in a span, oldest first', () => {
     const w = createDemandWindow(10);
-    w.record(0, d(0));
-    w.record(60, d(600));
-    expect(w.weeklyForecast(50, 10, 20, 1)).toBeUndefined();
-    expect(w.weeklyForecast(week + 50, 10, 20, 1)?.completionTokensPerMinute).toBe(30);
-    expect(w.weeklyForecast(week + 50, 10, 20, 2)).toBeUndefined();
+    w.record(7, d(7));
+    w.record(3, d(3));
+    w.record(5, d(5));
+    expect(w.recorded(4, 7).map(([m, demand]) => [m, demand.completionTokens])).toEqual([
+      [5, 5],
+      [7, 7],
+    ]);
   });
 });

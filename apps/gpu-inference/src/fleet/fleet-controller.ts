@@ -13,6 +13,7 @@ import { cooldownMinutes, poolBounds, type FleetPolicy } from './fleet-policy.ts
 import { instanceThroughput, poolWithOption, type FleetInstanceOption, type FleetPool } from './fleet-pool.ts';
 import { chooseInstanceOption } from './instance-choice.ts';
 import { launchInstance } from './instance-launcher.ts';
+import { createWeeklyProfile } from './weekly-profile.ts';
 import { nextLaunch, type ShortPoolDemand } from './launch-priority.ts';
 import type { FleetAuditEntry, FleetInstance, FleetStore } from './store/fleet-store.ts';
 
@@ -128,6 +129,7 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
   const inFlight = options.inFlight ?? (() => 0);
   const windows = new Map<CatalogTier, DemandWindow>();
   const cooldown = createCooldownMemory();
+  const weekly = createWeeklyProfile(options.store);
   const reportedOrphans = new Set<string>();
   const waiting = new Map<string, number>();
   // Per tier: since when the mean queue per serving instance has been above the threshold.
@@ -273,7 +275,8 @@ export function createFleetController(options: FleetControllerOptions): FleetCon
         const unit = pool.outputTokPerMinute;
         let servingTokens = serving.reduce((sum, i) => sum + carries(i), 0);
         let liveTokens = servingTokens + booting.reduce((sum, i) => sum + carries(i), 0);
-        const forecast = policy.prewarm.enabled ? window.weeklyForecast(minute, Math.ceil(boot), be.window_minutes, policy.prewarm.min_history_weeks) : undefined;
+        await weekly.addSettled(catalogPool.tier, window, minute);
+        const forecast = policy.prewarm.enabled ? await weekly.forecast(catalogPool.tier, minute, Math.ceil(boot), be.window_minutes, policy.prewarm.min_history_weeks) : undefined;
         const meanWaiting = serving.length === 0 ? 0 : serving.reduce((s, i) => s + (waiting.get(i.id) ?? 0), 0) / serving.length;
         if (meanWaiting > policy.scale_up.queue_waiting_per_instance_above) queueHighSince.set(pool.tier, queueHighSince.get(pool.tier) ?? now);
         else queueHighSince.delete(pool.tier);

@@ -1,6 +1,6 @@
 // The behaviour every FleetStore must have, as one suite run against the memory, SQLite and Redis
 // implementations, so they cannot drift apart.
-import type { FleetInstance, FleetStore } from './fleet-store.ts';
+import { MINUTES_PER_WEEK, type FleetInstance, type FleetStore } from './fleet-store.ts';
 
 /** A booting instance with overridable fields. */
 export function fleetInstance(overrides: Partial<FleetInstance> & Pick<FleetInstance, 'id'>): FleetInstance {
@@ -65,5 +65,22 @@ export function fleetStoreContract(store: () => FleetStore): void {
     expect(await store().tryLease('b', now + 30, 50)).toBe(true);
     await new Promise((r) => setTimeout(r, 120)); // b's 50 ms lease runs out (Redis expires it on its own clock)
     expect(await store().tryLease('a', Date.now(), 60_000)).toBe(true);
+  });
+
+  it('adds each minute to its minute of the week once, and sums a span of the week across the weeks seen, wrapping at its end', async () => {
+    const week = MINUTES_PER_WEEK;
+    expect(await store().weeklyDemand('simple', 0, 10)).toEqual({ total: { requests: 0, promptTokens: 0, completionTokens: 0 }, firstMinute: undefined });
+    expect(await store().addWeeklyDemand('simple', 100, { requests: 1, promptTokens: 10, completionTokens: 20 })).toBe(true);
+    expect(await store().addWeeklyDemand('simple', 101, { requests: 2, promptTokens: 20, completionTokens: 40 })).toBe(true);
+    // A minute at or before the last one added (a restart re-reading the same minutes) is not counted again.
+    expect(await store().addWeeklyDemand('simple', 101, { requests: 9, promptTokens: 9, completionTokens: 9 })).toBe(false);
+    expect(await store().addWeeklyDemand('simple', 50, { requests: 9, promptTokens: 9, completionTokens: 9 })).toBe(false);
+    // The same minute a week later lands in the same slot; the last minute of the week wraps with the first.
+    expect(await store().addWeeklyDemand('simple', week + 100, { requests: 3, promptTokens: 30, completionTokens: 60 })).toBe(true);
+    expect(await store().addWeeklyDemand('simple', 2 * week - 1, { requests: 4, promptTokens: 40, completionTokens: 80 })).toBe(true);
+    expect(await store().addWeeklyDemand('balanced', 2 * week, { requests: 5, promptTokens: 50, completionTokens: 100 })).toBe(true);
+    expect(await store().weeklyDemand('simple', 2 * week + 100, 2)).toEqual({ total: { requests: 6, promptTokens: 60, completionTokens: 120 }, firstMinute: 100 });
+    expect(await store().weeklyDemand('simple', 3 * week - 1, 103)).toEqual({ total: { requests: 10, promptTokens: 100, completionTokens: 200 }, firstMinute: 100 });
+    expect(await store().weeklyDemand('balanced', 0, week)).toEqual({ total: { requests: 5, promptTokens: 50, completionTokens: 100 }, firstMinute: 2 * week });
   });
 }

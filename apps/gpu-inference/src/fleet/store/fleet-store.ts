@@ -1,7 +1,8 @@
 // Durable fleet state: the instances the controller launched (so a restart neither forgets what it
 // pays for nor mistakes its own instances for orphans), operator holds (so a restart keeps what an
-// operator asked for), the controller lease (so one replica acts while others only plan), and the
-// audit trail of every action.
+// operator asked for), the controller lease (so one replica acts while others only plan), the weekly
+// demand profile prewarm forecasts from (so a restart keeps the weeks it learned), and the audit
+// trail of every action.
 import type { CatalogTier } from '@sophia/price-catalog';
 
 /** Where a managed instance is in its lifecycle. */
@@ -50,6 +51,28 @@ export interface FleetHold {
   readonly untilMs: number;
 }
 
+/** Minutes in a week: the weekly profile has one slot per minute of the week. */
+export const MINUTES_PER_WEEK = 7 * 24 * 60;
+
+/** Demand of one tier in one minute, or summed over several (whole requests and tokens). */
+export interface WeeklyDemand {
+  readonly requests: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+}
+
+/** A span of the weekly profile: its sums over the weeks seen, and since when the tier has history. */
+export interface WeeklySpan {
+  readonly total: WeeklyDemand;
+  /** The first minute ever added for the tier (absolute minute); undefined before any. */
+  readonly firstMinute: number | undefined;
+}
+
+/** The minute of the week of an absolute minute number (0 … MINUTES_PER_WEEK − 1). */
+export function weekSlot(minute: number): number {
+  return ((minute % MINUTES_PER_WEEK) + MINUTES_PER_WEEK) % MINUTES_PER_WEEK;
+}
+
 /** Storage of fleet state; the SQLite (embedded) and Redis (shared) implementations pass one suite. */
 export interface FleetStore {
   /** Instances not yet terminated, oldest launch first. */
@@ -73,6 +96,14 @@ export interface FleetStore {
   tryLease(holder: string, nowMs: number, ttlMs: number): Promise<boolean>;
   /** Gives the lease up if `holder` has it (a clean shutdown hands over at once, not after the TTL). */
   releaseLease(holder: string): Promise<void>;
+  /**
+   * Adds a complete minute's demand of a tier to its minute of the week, exactly once: only when
+   * `minute` is after the last minute added for the tier (which it becomes), so a restarted or second
+   * controller re-reading the same minutes cannot count them twice. True when added. Atomic.
+   */
+  addWeeklyDemand(tier: CatalogTier, minute: number, demand: WeeklyDemand): Promise<boolean>;
+  /** Sums of the `minutes` slots of the week starting at `fromMinute`'s (wrapping past the week's end; at most a week). */
+  weeklyDemand(tier: CatalogTier, fromMinute: number, minutes: number): Promise<WeeklySpan>;
   close(): Promise<void>;
 }
 

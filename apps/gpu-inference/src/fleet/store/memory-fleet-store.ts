@@ -1,7 +1,7 @@
 // FleetStore in process memory: for the offline simulation (whose instances are virtual and whose
 // run ends with the process) and for unit tests. Services use the SQLite or Redis store.
 import type { CatalogTier } from '@sophia/price-catalog';
-import { sortHolds, type FleetAuditEntry, type FleetHold, type FleetInstance, type FleetStore } from './fleet-store.ts';
+import { MINUTES_PER_WEEK, sortHolds, weekSlot, type FleetAuditEntry, type FleetHold, type FleetInstance, type FleetStore, type WeeklyDemand } from './fleet-store.ts';
 
 /** A FleetStore that keeps everything in memory; `audit` is readable for reports. */
 export function createMemoryFleetStore(): FleetStore & { readonly audit: readonly FleetAuditEntry[] } {
@@ -9,6 +9,7 @@ export function createMemoryFleetStore(): FleetStore & { readonly audit: readonl
   const audit: FleetAuditEntry[] = [];
   const holds = new Map<CatalogTier, FleetHold>();
   let lease: { holder: string; expiresMs: number } | undefined;
+  const weekly = new Map<CatalogTier, { slots: Map<number, WeeklyDemand>; firstMinute: number; lastMinute: number }>();
   return {
     audit,
     liveInstances: () => Promise.resolve([...instances.values()].filter((i) => i.state !== 'terminated').sort((a, b) => a.launchedAt - b.launchedAt)),
@@ -35,6 +36,28 @@ export function createMemoryFleetStore(): FleetStore & { readonly audit: readonl
     releaseLease: (holder) => {
       if (lease?.holder === holder) lease = undefined;
       return Promise.resolve();
+    },
+    addWeeklyDemand: (tier, minute, demand) => {
+      const profile = weekly.get(tier) ?? { slots: new Map<number, WeeklyDemand>(), firstMinute: minute, lastMinute: Number.NEGATIVE_INFINITY };
+      if (minute <= profile.lastMinute) return Promise.resolve(false);
+      const slot = weekSlot(minute);
+      const was = profile.slots.get(slot) ?? { requests: 0, promptTokens: 0, completionTokens: 0 };
+      profile.slots.set(slot, { requests: was.requests + demand.requests, promptTokens: was.promptTokens + demand.promptTokens, completionTokens: was.completionTokens + demand.completionTokens });
+      profile.lastMinute = minute;
+      weekly.set(tier, profile);
+      return Promise.resolve(true);
+    },
+    weeklyDemand: (tier, fromMinute, minutes) => {
+      const profile = weekly.get(tier);
+      const total = { requests: 0, promptTokens: 0, completionTokens: 0 };
+      for (let m = fromMinute; m < fromMinute + Math.min(minutes, MINUTES_PER_WEEK); m++) {
+        const d = profile?.slots.get(weekSlot(m));
+        if (d === undefined) continue;
+        total.requests += d.requests;
+        total.promptTokens += d.promptTokens;
+        total.completionTokens += d.completionTokens;
+      }
+      return Promise.resolve({ total, firstMinute: profile?.firstMinute });
     },
     close: () => Promise.resolve(),
   };

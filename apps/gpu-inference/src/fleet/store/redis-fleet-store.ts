@@ -1,8 +1,10 @@
 // FleetStore in Redis, for replicas of gpu-inference sharing one fleet view: a hash of instance
-// records, a set of live ids, a capped audit list (newest first), a hash of holds per tier, and the
-// controller lease as one key taken with SET NX PX and renewed by its holder in one script.
+// records, a set of live ids, a capped audit list (newest first), a hash of holds per tier, the
+// controller lease as one key taken with SET NX PX and renewed by its holder in one script, and per
+// tier the weekly demand profile (a hash of `slot:r|p|c` counters, added once per minute by a script
+// that keeps the tier's first and last minute).
 import type { Cluster, Redis } from 'ioredis';
-import { sortHolds, type FleetAuditEntry, type FleetHold, type FleetInstance, type FleetStore } from './fleet-store.ts';
+import { MINUTES_PER_WEEK, sortHolds, weekSlot, type FleetAuditEntry, type FleetHold, type FleetInstance, type FleetStore } from './fleet-store.ts';
 
 /** Options for createRedisFleetStore. */
 export interface RedisFleetStoreOptions {
@@ -23,6 +25,8 @@ export function createRedisFleetStore(options: RedisFleetStoreOptions): FleetSto
   const auditLimit = options.auditLimit ?? 10_000;
   const holdsKey = `${prefix}holds`;
   const leaseKey = `${prefix}lease`;
+  const weeklyKey = (tier: string): string => `${prefix}weekly:${tier}`;
+  const marksKey = (tier: string): string => `${prefix}weekly-marks:${tier}`;
   return {
     async liveInstances() {
       const ids = await redis.smembers(liveKey);
@@ -68,9 +72,43 @@ export function createRedisFleetStore(options: RedisFleetStoreOptions): FleetSto
     async releaseLease(holder) {
       await redis.eval(RELEASE_SCRIPT, 1, leaseKey, holder);
     },
+    async addWeeklyDemand(tier, minute, demand) {
+      const r = Math.round(demand.requests);
+      const p = Math.round(demand.promptTokens);
+      const c = Math.round(demand.completionTokens);
+      const added = (await redis.eval(ADD_WEEKLY_SCRIPT, 2, weeklyKey(tier), marksKey(tier), String(minute), String(weekSlot(minute)), String(r), String(p), String(c))) as number;
+      return added === 1;
+    },
+    async weeklyDemand(tier, fromMinute, minutes) {
+      const fields: string[] = [];
+      for (let m = fromMinute; m < fromMinute + Math.min(minutes, MINUTES_PER_WEEK); m++) {
+        const slot = weekSlot(m);
+        fields.push(`${slot}:r`, `${slot}:p`, `${slot}:c`);
+      }
+      const [values, first] = await Promise.all([fields.length === 0 ? Promise.resolve([]) : redis.hmget(weeklyKey(tier), ...fields), redis.hget(marksKey(tier), 'first')]);
+      const total = { requests: 0, promptTokens: 0, completionTokens: 0 };
+      values.forEach((v, i) => {
+        const n = v === null ? 0 : Number(v);
+        if (i % 3 === 0) total.requests += n;
+        else if (i % 3 === 1) total.promptTokens += n;
+        else total.completionTokens += n;
+      });
+      return { total, firstMinute: first === null ? undefined : Number(first) };
+    },
     close: () => Promise.resolve(),
   };
 }
+
+// Add a minute to its weekly slot once: only after the tier's last added minute. 1 = added.
+const ADD_WEEKLY_SCRIPT = `
+local last = redis.call('HGET', KEYS[2], 'last')
+if last and tonumber(ARGV[1]) <= tonumber(last) then return 0 end
+redis.call('HINCRBY', KEYS[1], ARGV[2] .. ':r', ARGV[3])
+redis.call('HINCRBY', KEYS[1], ARGV[2] .. ':p', ARGV[4])
+redis.call('HINCRBY', KEYS[1], ARGV[2] .. ':c', ARGV[5])
+redis.call('HSETNX', KEYS[2], 'first', ARGV[1])
+redis.call('HSET', KEYS[2], 'last', ARGV[1])
+return 1`;
 
 // Take the lease when free, renew it when ours; 1 = held by ARGV[1] now.
 const LEASE_SCRIPT = `

@@ -1,9 +1,11 @@
 // FleetStore in the embedded SQLite state file (@sophia/state-store): instances as JSON rows with
-// their state indexed, an append-only audit table, holds per tier and a one-row controller lease. Each write is one fsynced transaction.
+// their state indexed, an append-only audit table, holds per tier, a one-row controller lease, and
+// the weekly demand profile (a row per tier and minute of the week, plus each tier's first and last
+// minute added). Each write is one fsynced transaction.
 import type { DatabaseSync } from 'node:sqlite';
 import { transaction, type StoreSchema } from '@sophia/state-store';
 import type { CatalogTier } from '@sophia/price-catalog';
-import { sortHolds, type FleetAuditEntry, type FleetInstance, type FleetStore } from './fleet-store.ts';
+import { MINUTES_PER_WEEK, sortHolds, weekSlot, type FleetAuditEntry, type FleetInstance, type FleetStore } from './fleet-store.ts';
 
 /** The fleet's tables in the shared state file. */
 export const FLEET_STORE_SCHEMA: StoreSchema = {
@@ -19,6 +21,11 @@ export const FLEET_STORE_SCHEMA: StoreSchema = {
       version: 2,
       sql: `CREATE TABLE fleet_holds (tier TEXT PRIMARY KEY, count INTEGER NOT NULL, until_ms INTEGER NOT NULL) STRICT;
             CREATE TABLE fleet_lease (id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL, expires_ms INTEGER NOT NULL) STRICT;`,
+    },
+    {
+      version: 3,
+      sql: `CREATE TABLE fleet_weekly_demand (tier TEXT NOT NULL, slot INTEGER NOT NULL, requests INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, PRIMARY KEY (tier, slot)) STRICT;
+            CREATE TABLE fleet_weekly_marks (tier TEXT PRIMARY KEY, first_minute INTEGER NOT NULL, last_minute INTEGER NOT NULL) STRICT;`,
     },
   ],
 };
@@ -38,6 +45,15 @@ export function createSqliteFleetStore(db: DatabaseSync): FleetStore {
     'INSERT INTO fleet_lease (id, holder, expires_ms) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires_ms = excluded.expires_ms WHERE fleet_lease.holder = excluded.holder OR fleet_lease.expires_ms <= ?',
   );
   const release = db.prepare('DELETE FROM fleet_lease WHERE holder = ?');
+  const mark = db.prepare('SELECT first_minute, last_minute FROM fleet_weekly_marks WHERE tier = ?');
+  const putMark = db.prepare('INSERT INTO fleet_weekly_marks (tier, first_minute, last_minute) VALUES (?, ?, ?) ON CONFLICT (tier) DO UPDATE SET last_minute = excluded.last_minute');
+  const addSlot = db.prepare(
+    'INSERT INTO fleet_weekly_demand (tier, slot, requests, prompt_tokens, completion_tokens) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tier, slot) DO UPDATE SET requests = requests + excluded.requests, prompt_tokens = prompt_tokens + excluded.prompt_tokens, completion_tokens = completion_tokens + excluded.completion_tokens',
+  );
+  // Two ranges of slots: the span up to the week's end and what wraps past it.
+  const span = db.prepare(
+    'SELECT COALESCE(SUM(requests), 0) AS r, COALESCE(SUM(prompt_tokens), 0) AS p, COALESCE(SUM(completion_tokens), 0) AS c FROM fleet_weekly_demand WHERE tier = ? AND ((slot >= ? AND slot < ?) OR slot < ?)',
+  );
   const parse = <T>(row: unknown): T => JSON.parse((row as { json: string }).json) as T;
   return {
     liveInstances: () => Promise.resolve(live.all().map((r) => parse<FleetInstance>(r))),
@@ -68,6 +84,24 @@ export function createSqliteFleetStore(db: DatabaseSync): FleetStore {
     releaseLease(holder) {
       transaction(db, () => release.run(holder));
       return Promise.resolve();
+    },
+    addWeeklyDemand(tier, minute, demand) {
+      return Promise.resolve(
+        transaction(db, () => {
+          const was = mark.get(tier) as { first_minute: number; last_minute: number } | undefined;
+          if (was !== undefined && minute <= was.last_minute) return false;
+          addSlot.run(tier, weekSlot(minute), Math.round(demand.requests), Math.round(demand.promptTokens), Math.round(demand.completionTokens));
+          putMark.run(tier, was?.first_minute ?? minute, minute);
+          return true;
+        }),
+      );
+    },
+    weeklyDemand(tier, fromMinute, minutes) {
+      const start = weekSlot(fromMinute);
+      const end = start + Math.min(minutes, MINUTES_PER_WEEK);
+      const row = span.get(tier, start, Math.min(end, MINUTES_PER_WEEK), Math.max(0, end - MINUTES_PER_WEEK)) as { r: number; p: number; c: number };
+      const was = mark.get(tier) as { first_minute: number } | undefined;
+      return Promise.resolve({ total: { requests: row.r, promptTokens: row.p, completionTokens: row.c }, firstMinute: was?.first_minute });
     },
     close: () => Promise.resolve(),
   };
