@@ -27,8 +27,17 @@ describe('createLambdaCloudClient against the simulator', () => {
   it('launches one instance that boots into a vLLM serving the model its user data names, then terminates it', async () => {
     const client = createLambdaCloudClient({ apiKey: KEY, baseUrl: sim.url, ...fast });
     const userData = "#cloud-config\nruncmd:\n  - [sh, -c, \"docker run vllm --model 'org/m' --served-model-name 'org/m'\"]\n";
+    // A launch answers while the instance boots: shown on a cloud whose boot cannot end during the test
+    // (the 50 ms boot below may already be over on a loaded machine by the time we ask).
+    const slow = await createLambdaCloudSimulator({ apiKey: KEY, instanceTypes: simInstanceTypes(loadCatalog()), bootMs: 3_600_000 });
+    try {
+      const slowClient = createLambdaCloudClient({ apiKey: KEY, baseUrl: slow.url, ...fast });
+      const booting = await slowClient.launch({ instanceType: 'gpu_1x_a10', region: 'us-east-1', name: 'sophia-fleet-simple-y', sshKeyNames: ['k'], userData });
+      expect((await slowClient.getInstance(booting)).status).toBe('booting');
+    } finally {
+      await slow.close();
+    }
     const id = await client.launch({ instanceType: 'gpu_1x_a10', region: 'us-east-1', name: 'sophia-fleet-simple-x', sshKeyNames: ['k'], userData });
-    expect((await client.getInstance(id)).status).toBe('booting');
     let instance = await client.getInstance(id);
     while (instance.status === 'booting') {
       await new Promise((r) => setTimeout(r, 20));
