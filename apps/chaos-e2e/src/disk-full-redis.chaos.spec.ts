@@ -8,6 +8,7 @@ import { BudgetWindow } from '@sophia/contracts/ledger';
 import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
 import { createChaosScorecard } from './chaos-scorecard.ts';
 import { deployment, reportPath, SECRETS, sleep, startChaosMesh, until, type ChaosMesh } from './chaos-mesh.ts';
+import { runDiskFullCycle } from './disk-full-cycle.ts';
 import { mountSmallFilesystem, smallFilesystemUnavailable, type SmallFilesystem } from './small-filesystem.ts';
 import { describeStatuses, startSteadyLoad, type LoadCall } from './steady-load.ts';
 import { auditUsage, booksBalance, describeBooks, readWarehouseEvents, warehouseCaughtUp } from './usage-audit.ts';
@@ -54,17 +55,14 @@ describe(`chaos: the disk under Redis fills under load (${deployment})`, () => {
     await until(() => (ok(load.calls()) >= 20 ? true : undefined));
     note(`warm: ${describeStatuses(load.calls())}`);
 
-    const filledAt = Date.now();
-    const filler = fs.fill();
-    note(`filled with ${filler} bytes`);
-    const refusals = (): LoadCall[] => load.calls().filter((c) => c.startedAt >= filledAt && c.status !== 200);
-    await until(() => (refusals().length >= REFUSALS_WHILE_FULL && Date.now() - filledAt >= FULL_MS ? true : undefined));
-    const freedAt = Date.now();
-    note(`freeing: ${describeStatuses(load.calls().filter((c) => c.startedAt >= filledAt))} since filling`);
-    fs.free();
-    const afterFree = (): LoadCall[] => load.calls().filter((c) => c.startedAt >= freedAt);
-    await until(() => (ok(afterFree()) >= SERVED_AFTER ? true : undefined));
-    const recoveredAt = afterFree().find((c) => c.status === 200)!.endedAt;
+    const { fillerBytes: filler, filledAt, freedAt, recoveredAt } = await runDiskFullCycle({
+      fs,
+      calls: () => load.calls(),
+      refusals: REFUSALS_WHILE_FULL,
+      fullMs: FULL_MS,
+      servedAfter: SERVED_AFTER,
+      note,
+    });
     const calls = await load.stop();
     note(`stopped: ${describeStatuses(calls)}; mesh lines:\n${chaos.logs.filter((l) => /MISCONF|persist|full/i.test(l)).slice(0, 10).join('\n')}`);
 

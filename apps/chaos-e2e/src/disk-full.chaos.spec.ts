@@ -7,6 +7,7 @@
 import { BudgetWindow } from '@sophia/contracts/ledger';
 import { createChaosScorecard } from './chaos-scorecard.ts';
 import { deployment, reportPath, SECRETS, startChaosMesh, until, type ChaosMesh } from './chaos-mesh.ts';
+import { runDiskFullCycle } from './disk-full-cycle.ts';
 import { mountSmallFilesystem, smallFilesystemUnavailable, type SmallFilesystem } from './small-filesystem.ts';
 import { describeStatuses, startSteadyLoad, type LoadCall } from './steady-load.ts';
 import { auditUsage, readWarehouseEvents } from './usage-audit.ts';
@@ -58,17 +59,14 @@ describe(`chaos: the disk fills under load (${deployment})`, () => {
       note(`load so far: ${describeStatuses(load.calls())}; last: ${load.calls().at(-1)?.error.slice(0, 200) ?? ''}\n${fresh.slice(0, 6).map((l) => l.slice(0, 600)).join('\n')}`);
     }, 10_000);
 
-    const filledAt = Date.now();
-    const filler = fs.fill();
-    note(`filled with ${filler} bytes`);
-    const refusals = (): LoadCall[] => load.calls().filter((c) => c.startedAt >= filledAt && c.status !== 200);
-    await until(() => (refusals().length >= REFUSALS_WHILE_FULL && Date.now() - filledAt >= FULL_MS ? true : undefined));
-    const freedAt = Date.now();
-    note(`freeing: ${describeStatuses(load.calls().filter((c) => c.startedAt >= filledAt))} since filling`);
-    fs.free();
-    const afterFree = (): LoadCall[] => load.calls().filter((c) => c.startedAt >= freedAt);
-    await until(() => (ok(afterFree()) >= SERVED_AFTER ? true : undefined));
-    const recoveredAt = afterFree().find((c) => c.status === 200)!.endedAt;
+    const { fillerBytes: filler, filledAt, freedAt, recoveredAt } = await runDiskFullCycle({
+      fs,
+      calls: () => load.calls(),
+      refusals: REFUSALS_WHILE_FULL,
+      fullMs: FULL_MS,
+      servedAfter: SERVED_AFTER,
+      note,
+    });
     const calls = await load.stop();
     clearInterval(progress);
     note(`stopped: ${describeStatuses(calls)}; mesh errors:\n${chaos.logs.filter((l) => /full|SQLITE|disk/i.test(l)).slice(0, 15).join('\n')}`);

@@ -3,6 +3,7 @@
 // ~2 µs for JSON.parse alone on this machine.
 import { CATALOG_BACKENDS, CATALOG_TIERS, type CatalogBackend, type CatalogTier } from '@sophia/price-catalog';
 import type { UsageRecord } from './usage-store.ts';
+import { parseStoredObject } from './stored-json-object.ts';
 
 const STRING_FIELDS = ['requestId', 'tenant', 'model', 'catalogVersion', 'workloadTag', 'target'] as const;
 const COUNT_FIELDS = ['promptTokens', 'completionTokens', 'costMicroUsd', 'timeMs', 'latencyMs'] as const;
@@ -41,14 +42,7 @@ export function decodeStoredRecord(key: string, json: string): UsageRecord {
   const fail = (what: string): never => {
     throw new Error(`corrupt usage event at ${key}: ${what}`);
   };
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return fail('not JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('not an object');
-  const v = value as Record<string, unknown>;
+  const v = parseStoredObject(json, fail);
   for (const f of STRING_FIELDS) if (typeof v[f] !== 'string') fail(f);
   for (const f of COUNT_FIELDS) if (!Number.isSafeInteger(v[f]) || (v[f] as number) < 0) fail(f);
   for (const f of FLAG_FIELDS) if (typeof v[f] !== 'boolean') fail(f);

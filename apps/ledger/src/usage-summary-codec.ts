@@ -3,6 +3,7 @@
 // [value, count] lists. Decoding validates every field, so a damaged row is named, never misread.
 import { CATALOG_BACKENDS, CATALOG_TIERS, type CatalogBackend, type CatalogTier } from '@sophia/price-catalog';
 import type { UsageSummary } from './usage-summary.ts';
+import { parseStoredObject } from './stored-json-object.ts';
 
 const SUMS = ['requests', 'promptTokens', 'completionTokens', 'costMicroUsd', 'cacheHits', 'cacheSavedMicroUsd'] as const;
 const TEXTS = ['tenant', 'model', 'workloadTag', 'provider'] as const;
@@ -33,14 +34,7 @@ export function decodeSummary(where: string, json: string): UsageSummary {
   const fail = (what: string): never => {
     throw new Error(`corrupt usage summary at ${where}: ${what}`);
   };
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return fail('not JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('not an object');
-  const v = value as Record<string, unknown>;
+  const v = parseStoredObject(json, fail);
   for (const f of TEXTS) if (typeof v[f] !== 'string') fail(f);
   if (!CATALOG_BACKENDS.includes(v['backend'] as CatalogBackend)) fail('backend');
   if (!CATALOG_TIERS.includes(v['tier'] as CatalogTier)) fail('tier');
