@@ -12,7 +12,7 @@ import { breakEven } from './break-even.ts';
 import type { CatalogHistory } from './catalog-history.ts';
 import { fieldError } from './field-error.ts';
 import { baselineMicroUsdPerMonth, prorate, type GpuBaseline } from './gpu-baseline.ts';
-import { createSavingsAccumulator, singleProviderCost } from './savings-report.ts';
+import { allServerlessCost, createSavingsAccumulator, singleProviderCost } from './savings-report.ts';
 import { createUsageReportBuilder, type UsageReportRow } from './usage-report.ts';
 import { usageQueryFromRequest } from './usage-query-request.ts';
 import type { UsageStore } from './usage-store.ts';
@@ -99,6 +99,7 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportMethods {
       const gpuBaseline = prorate(baseline.microUsd, endMs - startMs);
       const money = (microUsd: bigint) => ({ microUsd });
       const single = singleProviderCost(t);
+      const allServerless = allServerlessCost(t);
       return {
         singleProviderName: single.name,
         singleProvider: money(single.cost),
@@ -111,11 +112,11 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportMethods {
         actual: money(t.actual),
         gpuBaseline: money(gpuBaseline),
         allLargestTier: money(t.allLargestTier),
-        allServerless: money(t.allServerless),
+        allServerless: money(allServerless),
         allGpu: money(t.allGpu),
         savingsVsGpuBaseline: money(gpuBaseline - t.actual),
         savingsVsLargestTier: money(t.allLargestTier - t.actual),
-        savingsVsAllServerless: money(t.allServerless - t.actual),
+        savingsVsAllServerless: money(allServerless - t.actual),
         savingsVsAllGpu: money(t.allGpu - t.actual),
         cacheHits: t.cacheHits,
         savingsFromCache: money(t.cacheSavings),

@@ -1,6 +1,6 @@
 import { priceUsage } from '@sophia/price-catalog';
 import { testCatalog } from '@sophia/price-catalog/testing';
-import { createSavingsAccumulator, singleProviderCost } from './savings-report.ts';
+import { allServerlessCost, createSavingsAccumulator, singleProviderCost } from './savings-report.ts';
 import { usageRecord } from './usage-store-contract.ts';
 import { summaryOf } from './usage-summary.ts';
 
@@ -31,5 +31,37 @@ describe('savings on the single most-used provider', () => {
     const savings = createSavingsAccumulator(catalog);
     savings.add(summaryOf(usageRecord({ requestId: 'a', costMicroUsd: 9 })));
     expect(singleProviderCost(savings.totals)).toEqual({ name: '', cost: 9n });
+  });
+});
+
+// The catalog's reference serverless price of "small" ($0.025/$0.04) is below fireworks' offer.
+describe('the all-serverless counterfactual', () => {
+  const catalog = testCatalog();
+  const tokens = { promptTokens: 1_000_000, completionTokens: 1_000_000 };
+  const at = (provider?: string) => BigInt(priceUsage(catalog, 'small', 'serverless', tokens, provider));
+  const served = (requestId: string, provider: string) => usageRecord({ requestId, ...tokens, provider, costMicroUsd: Number(at(provider)) });
+  const onGpu = (requestId: string) => usageRecord({ requestId, backend: 'gpu', ...tokens, costMicroUsd: 300 });
+
+  it('is the actual cost when every request was served serverless, whatever the reference price', () => {
+    const savings = createSavingsAccumulator(catalog);
+    for (const r of [served('a', 'fireworks'), served('b', 'fireworks'), served('c', 'together')]) savings.add(summaryOf(r));
+    expect(at('fireworks')).toBeGreaterThan(at());
+    expect(allServerlessCost(savings.totals)).toBe(savings.totals.actual);
+  });
+
+  it('prices a request that went to GPU at the cheapest offer among the providers that served the period', () => {
+    const both = createSavingsAccumulator(catalog);
+    for (const r of [served('a', 'fireworks'), served('b', 'together'), onGpu('g')]) both.add(summaryOf(r));
+    expect(allServerlessCost(both.totals)).toBe(at('fireworks') + 2n * at('together'));
+    const fireworksOnly = createSavingsAccumulator(catalog);
+    for (const r of [served('a', 'fireworks'), onGpu('g')]) fireworksOnly.add(summaryOf(r));
+    expect(allServerlessCost(fireworksOnly.totals)).toBe(2n * at('fireworks'));
+  });
+
+  it('falls back to the reference serverless price, with a note, when no provider served the period', () => {
+    const savings = createSavingsAccumulator(catalog);
+    savings.add(summaryOf(onGpu('g')));
+    expect(allServerlessCost(savings.totals)).toBe(at());
+    expect([...savings.totals.notes]).toContain("small: no provider that served this period offers it: all-serverless uses the catalog's reference serverless price");
   });
 });

@@ -2,6 +2,11 @@
 // cost on the always-on GPU baseline, all on the largest tier, all serverless and all on GPU. Each
 // counterfactual prices every request with the current catalog (exact integer micro-USD, rounded up
 // per request like real billing); substitutions are listed in `notes`.
+// "All serverless" is priced where the mesh would have served it: a serverless answer at the offer
+// of the provider that gave it, any other request at the cheapest offer among the providers that
+// served this period (the deployment's providers, as recorded) — the model's reference serverless
+// price only when none of them offers the model. (The reference price is one provider's list price,
+// and can be far from what the configured providers charge.)
 import { priceUsage, type CatalogBackend, type CatalogModel, type PriceCatalog } from '@sophia/price-catalog';
 import { tokenPairCounts, type UsageSummary } from './usage-summary.ts';
 
@@ -12,7 +17,10 @@ export interface SavingsTotals {
   completionTokens: bigint;
   actual: bigint;
   allLargestTier: bigint;
-  allServerless: bigint;
+  /** Serverless answers priced at their provider's offer; the rest of "all serverless" is in `unserved` (see {@link allServerlessCost}). */
+  servedServerless: bigint;
+  /** Per model, the requests no serverless provider answered, priced at each provider's offer, and at the fallback (reference serverless price, or GPU when none). */
+  readonly unserved: Map<string, { readonly byOffer: Map<string, bigint>; fallback: bigint }>;
   allGpu: bigint;
   /** Requests answered by the gateway's response cache, and what they would have cost upstream. */
   cacheHits: bigint;
@@ -31,6 +39,27 @@ export function singleProviderCost(totals: SavingsTotals): { name: string; cost:
   for (const entry of totals.providers) if (best === undefined || entry[1].requests > best[1].requests) best = entry;
   if (best === undefined || best[1].requests === 0n) return { name: '', cost: totals.actual };
   return { name: best[0], cost: totals.actual - best[1].actualWhereOffered + best[1].offered };
+}
+
+/**
+ * What the period would have cost all serverless: the served part, plus each model's unserved
+ * requests at the cheapest offer among the providers that answered this period, else the fallback.
+ * Adds a note for each model priced at its fallback.
+ */
+export function allServerlessCost(totals: SavingsTotals): bigint {
+  const serving = [...totals.providers].filter(([, p]) => p.requests > 0n).map(([name]) => name);
+  let sum = totals.servedServerless;
+  for (const [model, { byOffer, fallback }] of totals.unserved) {
+    const prices = serving.flatMap((name) => {
+      const price = byOffer.get(name);
+      return price === undefined ? [] : [price];
+    });
+    if (prices.length === 0) {
+      if (byOffer.size > 0) totals.notes.add(`${model}: no provider that served this period offers it: all-serverless uses the catalog's reference serverless price`);
+      sum += fallback;
+    } else sum += prices.reduce((a, b) => (b < a ? b : a));
+  }
+  return sum;
 }
 
 function offered(model: CatalogModel, preferred: CatalogBackend): CatalogBackend {
@@ -52,7 +81,8 @@ export function createSavingsAccumulator(catalog: PriceCatalog): { add(summary: 
     completionTokens: 0n,
     actual: 0n,
     allLargestTier: 0n,
-    allServerless: 0n,
+    servedServerless: 0n,
+    unserved: new Map(),
     allGpu: 0n,
     cacheHits: 0n,
     cacheSavings: 0n,
@@ -93,13 +123,21 @@ export function createSavingsAccumulator(catalog: PriceCatalog): { add(summary: 
       const model = catalog.findModel(summary.model);
       if (model === undefined) {
         totals.notes.add(`${summary.model} is not in catalog ${catalog.version}: counterfactuals use its recorded cost`);
-        totals.allServerless += actual;
+        totals.servedServerless += actual;
         totals.allGpu += actual;
         return;
       }
-      totals.allServerless += price(model, 'serverless', summary);
       totals.allGpu += price(model, 'gpu', summary);
+      if (summary.backend !== 'serverless') {
+        let unserved = totals.unserved.get(model.id);
+        if (unserved === undefined) totals.unserved.set(model.id, (unserved = { byOffer: new Map(), fallback: 0n }));
+        unserved.fallback += price(model, 'serverless', summary);
+        for (const offer of model.offers) unserved.byOffer.set(offer.provider, (unserved.byOffer.get(offer.provider) ?? 0n) + priced(summary, model.id, 'serverless', offer.provider));
+      }
       if (summary.backend === 'serverless') {
+        // At the answering provider's offer (the reference price when the catalog lists none for it).
+        const answeredBy = summary.provider ? model.offers.find((o) => o.provider === summary.provider) : undefined;
+        totals.servedServerless += answeredBy === undefined ? price(model, 'serverless', summary) : priced(summary, model.id, 'serverless', answeredBy.provider);
         if (summary.provider) providerSums(summary.provider).requests += summary.requests;
         for (const offer of model.offers) {
           const sums = providerSums(offer.provider);
