@@ -20,6 +20,9 @@ import { processCpuMs } from './process-cpu.ts';
  *    wall time and time-to-first-token percentiles of both.
  * 4. The serverless-inference process's CPU per request, with one provider configured vs two.
  * Prints a summary and writes reports/providers.json. Ratios within this run, not absolute figures.
+ * `--burst-only --bursts 3` runs only step 3, three times (each row and the medians);
+ * `--cpu-prof-dir DIR` writes the mesh processes' V8 CPU profiles there (where a burst's time goes);
+ * `--mesh-node-options=--max-old-space-size=1024` runs the mesh with other V8 flags (a limit there wins over npm start's).
  */
 const { values } = parseArgs({
   options: {
@@ -28,8 +31,17 @@ const { values } = parseArgs({
     burst: { type: 'string', default: '1000' },
     'burst-tokens': { type: 'string', default: '100' },
     'inter-token-ms': { type: 'string', default: '50' },
+    'burst-only': { type: 'boolean', default: false },
+    bursts: { type: 'string', default: '1' },
+    'cpu-prof-dir': { type: 'string' },
+    'mesh-node-options': { type: 'string' },
   },
 });
+const BURST_ONLY = values['burst-only'];
+const BURSTS = Number(values.bursts);
+const CPU_PROF_DIR = values['cpu-prof-dir'];
+/** NODE_OPTIONS of the mesh's processes (e.g. a heap limit to compare); `--cpu-prof-dir` adds the profiler's. */
+const MESH_NODE_OPTIONS = [values['mesh-node-options'] ?? '', CPU_PROF_DIR === undefined ? '' : `--cpu-prof --cpu-prof-dir=${CPU_PROF_DIR}`].join(' ').trim();
 const WORKERS = Number(values.workers);
 const PHASE_MS = Number(values['phase-ms']);
 const BURST = Number(values.burst);
@@ -129,7 +141,16 @@ const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
 /** A mesh of real processes for the benchmark, on its own data directory, with `serverless` as its serverless configuration. */
 function benchMesh(dir: string, serverless: Record<string, string>): Promise<Mesh> {
   return startMesh({
-    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], SOPHIA_LOG_LEVEL: 'error', ...passThrough, SOPHIA_API_KEYS: `${KEY}:acme`, SOPHIA_DATA_DIR: dir, ...serverless },
+    env: {
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      SOPHIA_LOG_LEVEL: 'error',
+      ...passThrough,
+      ...(MESH_NODE_OPTIONS === '' ? {} : { NODE_OPTIONS: MESH_NODE_OPTIONS }),
+      SOPHIA_API_KEYS: `${KEY}:acme`,
+      SOPHIA_DATA_DIR: dir,
+      ...serverless,
+    },
     gatewayPort: 0,
   });
 }
@@ -154,7 +175,28 @@ const fixedCheapPort = cheap.port;
 const report: Record<string, unknown> = {};
 const mesh = await benchMesh(dataDir, { SOPHIA_SERVERLESS_PROVIDERS: `deepinfra=${cheap.url}/v1,fireworks=${pricey.url}/v1` });
 try {
+  if (BURST_ONLY) {
+    const rows: Array<{ direct: Awaited<ReturnType<typeof burst>>; mesh: Awaited<ReturnType<typeof burst>>; wallRatio: number; ttftP99DeltaMs: number }> = [];
+    for (let i = 0; i < BURSTS; i++) {
+      const direct = await burst(`${cheap.url}/v1/chat/completions`);
+      const viaMesh = await burst(`${mesh.gatewayUrl}/v1/chat/completions`, REQUEST_PATH.flatMap((name) => mesh.services[name]?.pid ?? []));
+      rows.push({ direct, mesh: viaMesh, wallRatio: round(viaMesh.wallMs / direct.wallMs, 2), ttftP99DeltaMs: round(viaMesh.ttftP99Ms - direct.ttftP99Ms) });
+      progress(`burst ${i + 1}/${BURSTS}: ${JSON.stringify(rows.at(-1))}`);
+    }
+    const median = (xs: number[]): number => round(percentile([...xs].sort((a, b) => a - b), 0.5), 2);
+    report['bursts'] = {
+      streams: BURST,
+      rows,
+      median: {
+        wallRatio: median(rows.map((r) => r.wallRatio)),
+        ttftP99DeltaMs: median(rows.map((r) => r.ttftP99DeltaMs)),
+        meshCpuMsPerStream: median(rows.map((r) => r.mesh.meshCpuMsPerStream ?? Number.NaN)),
+        completed: median(rows.map((r) => r.mesh.completed)),
+      },
+    };
+  }
   // 1. Healthy: share of the cheaper provider, and the serverless process's CPU per request.
+  if (!BURST_ONLY) {
   const { outcomes: healthy, cpuMsPerRequest: cpuPerRequestTwo } = await measuredPhase(mesh);
   const cheapShare = healthy.filter((o) => o.ok && o.provider === 'deepinfra').length / healthy.length;
   report['healthy'] = { requests: healthy.length, errors: healthy.filter((o) => !o.ok).length, cheaperShare: round(cheapShare * 100, 2), gpu: healthy.filter((o) => o.backend === 'gpu').length, serverlessCpuMsPerRequest: round(cpuPerRequestTwo, 3) };
@@ -213,6 +255,7 @@ try {
   const viaMesh = await burst(`${mesh.gatewayUrl}/v1/chat/completions`, REQUEST_PATH.flatMap((name) => mesh.services[name]?.pid ?? []));
   progress(`burst: mesh ${JSON.stringify(viaMesh)}`);
   report['burst'] = { streams: BURST, direct, mesh: viaMesh, wallRatio: round(viaMesh.wallMs / direct.wallMs, 2), ttftP99DeltaMs: round(viaMesh.ttftP99Ms - direct.ttftP99Ms) };
+  }
 } finally {
   await mesh.stop();
   await Promise.all([cheap.close().catch(() => undefined), pricey.close()]);
@@ -220,7 +263,7 @@ try {
 }
 
 // 4. Routing CPU: the same healthy load against a mesh with one provider (no ranking, no failover).
-{
+if (!BURST_ONLY) {
   const dir = mkdtempSync(join(tmpdir(), 'sophia-provider-bench-'));
   const one = await createUpstreamSimulator(simOptions(0));
   const m = await benchMesh(dir, { SOPHIA_SERVERLESS_BASE_URL: `${one.url}/v1` });
