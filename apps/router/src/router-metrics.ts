@@ -13,7 +13,7 @@ export interface RouterMetrics {
   readonly retries?: Counter<'outcome'>;
   /** Mid-stream rescues by outcome (ok, failed). */
   readonly rescues?: Counter<'outcome'>;
-  /** Hedges by outcome: started, budget_exhausted, hedge_won, hedge_lost, primary_lost (and bound_extended_busy). */
+  /** Hedges by outcome: started, budget_exhausted, hedge_won, hedge_lost, primary_lost (and bound_extended_busy, deferred_busy). */
   readonly hedges?: Counter<'outcome'>;
 }
 
@@ -48,7 +48,7 @@ export function createRouterMetrics(registry: Registry): RouterMetrics {
     retries: new Counter({ name: 'router_retries_total', help: 'Same-target retries before the first token, by outcome.', labelNames: ['outcome'], registers: [registry] }),
     hedges: new Counter({
       name: 'router_hedges_total',
-      help: 'Parallel attempts on the next target while the first was slower than its own learned TTFT, by outcome (started, budget_exhausted, hedge_won, hedge_lost, primary_lost; bound_extended_busy: the first-token bound extended once because the target was answering others).',
+      help: 'Parallel attempts on the next target while the first was slower than its own learned TTFT, by outcome (started, budget_exhausted, hedge_won, hedge_lost, primary_lost; bound_extended_busy: the first-token bound extended once because the target was answering others; deferred_busy: a hedge held back while the target was answering a burst in turn).',
       labelNames: ['outcome'],
       registers: [registry],
     }),

@@ -206,6 +206,83 @@ describe('hedging', () => {
     expect(await t.hedges('hedge_lost')).toBe(1);
   });
 
+  it('a busy target — answering, in turn, requests sent about when this one was — gets no hedge; one that answers requests sent a whole delay later does', async () => {
+    // The serverless backend answers at once, except the request ids the test holds until it answers them.
+    const held = new Map<string, () => void>();
+    const holding = new Set<string>();
+    const serverless = createClient(
+      InferenceService,
+      createRouterTransport(({ service }) =>
+        service(InferenceService, {
+          async *generate(req) {
+            const id = req.requestId;
+            if (holding.has(id)) await new Promise<void>((resolve) => held.set(id, resolve));
+            yield { event: { case: 'delta', value: { text: 'hello' } } };
+            yield { event: { case: 'done', value: { usage: { promptTokens: 10, completionTokens: 1, totalTokens: 11 }, finishReason: 'stop', endpoint: 'serverless' } } };
+          },
+        }),
+      ),
+    );
+    const answer = async (id: string): Promise<void> => {
+      await until(() => held.has(id));
+      held.get(id)!();
+    };
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const gpu = gatedBackend('gpu');
+    const hedgeMs = 1000;
+    const run = () => {
+      const t = setup({
+        backends: { serverless, gpu: gpu.client },
+        ttft: createTtftLimits({ minMs: hedgeMs, maxMs: 60_000, hedgeMinMs: hedgeMs, minSamples: 3 }),
+        hedgeBudget: createRetryBudget({ ratio: 0.05, maxTokens: 5 }),
+      });
+      return t;
+    };
+
+    // Busy: a burst of four sent together, answered one after another, each within the hedge delay of the last.
+    const busy = run();
+    await warm(busy.router);
+    for (const id of ['slow', 'p1', 'p2', 'p3']) holding.add(id);
+    const slow = collect(busy.router.generate(input('slow')));
+    const peers = ['p1', 'p2', 'p3'].map((id) => collect(busy.router.generate(input(id))));
+    for (const id of ['p1', 'p2', 'p3']) {
+      await sleep(hedgeMs / 2);
+      await answer(id);
+    }
+    await until(() => gpu.seen.calls > 0 || held.size === 4);
+    await answer('slow');
+    const outs = await Promise.all([slow, ...peers]);
+    expect(outs.map((o) => o.error)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(gpu.seen.calls).toBe(0);
+    expect(await busy.hedges('deferred_busy')).toBeGreaterThanOrEqual(1); // 'slow', and the later peers past their own delay
+    expect(await busy.hedges('started')).toBe(0);
+
+    // Overtaken: kept busy by a burst sent with it, then it answers a request sent more than a delay
+    // after this one: this one was dropped, and is hedged while the burst is still being answered.
+    const overtaken = run();
+    await warm(overtaken.router);
+    const burst = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
+    for (const id of ['stuck', ...burst]) holding.add(id);
+    const stuck = collect(overtaken.router.generate(input('stuck')));
+    const rest = burst.map((id) => collect(overtaken.router.generate(input(id))));
+    let later: ReturnType<typeof collect> | undefined;
+    const unanswered = [...burst];
+    while (unanswered.length > 0 && gpu.seen.calls === 0) {
+      await sleep(hedgeMs * 0.4);
+      await answer(unanswered.shift()!);
+      // Sent more than a hedge delay after 'stuck', answered at once.
+      if (later === undefined && unanswered.length <= burst.length - 3) later = collect(overtaken.router.generate(input('later')));
+    }
+    expect(unanswered.length).toBeGreaterThan(0); // hedged while the target was still busy with the burst
+    expect(gpu.seen.requestIds).toContain('stuck:hedge1'); // (and the burst's requests still held once 'later' overtook them)
+    expect((await stuck).error).toBeUndefined();
+    for (const id of unanswered) await answer(id);
+    expect((await Promise.all([...rest, later!])).map((o) => o.error)).toEqual(Array.from({ length: burst.length + 1 }, () => undefined));
+    expect(await overtaken.hedges('deferred_busy')).toBeGreaterThanOrEqual(1);
+    expect(await overtaken.hedges('started')).toBe(gpu.seen.calls);
+    held.get('stuck')?.();
+  });
+
   it('no hedge while a target is cold or the hedge budget is spent', async () => {
     const t = setup({ ttft: quickLimits(), hedgeBudget: createRetryBudget({ ratio: 0, maxTokens: 0 }), firstTokenBoundMs: 400 });
     await warm(t.router);

@@ -17,6 +17,7 @@ import { BreakerOpenError, type TargetBreakers } from './target-breakers.ts';
 import type { DecisionBuilder } from './routing-decision.ts';
 import { estimatePartialUsage } from './partial-usage.ts';
 import type { TokenMix } from './token-mix.ts';
+import { createTargetActivity } from './target-activity.ts';
 
 /** A backend stream that produced its first event; `provider` names the serverless provider answering ('' for GPU). */
 export interface OpenedStream {
@@ -156,8 +157,8 @@ function timer<T>(ms: number | undefined, value: T): { promise: Promise<T>; canc
 /** The "attempt targets" step: reserve, call through the breaker, hedge, fall back, retry — within the first-token bound. */
 export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget {
   const clock = deps.clock ?? Date.now;
-  // When each target last produced a first event (keys: the catalog's targets, a bounded set).
-  const lastFirstEventAt = new Map<string, number>();
+  // What each target recently did for everyone: busy, failing, or dropped one request?
+  const activity = createTargetActivity();
 
   async function openStream(target: RouteTarget, p: PreparedRequest, leg: Leg, signal: AbortSignal): Promise<OpenedStream> {
     const client = deps.backends[target.backend];
@@ -286,17 +287,23 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
       const queue = [...targets];
       const running = new Set<Attempt>();
       let newest: Attempt | undefined;
+      // A busy target's hedge is deferred: looked at again from this time (epoch ms), counted once.
+      let recheckHedgeAt: number | undefined;
+      let deferred = false;
       const launch = (hedge: boolean): void => {
         const target = queue.shift();
         if (!target) return;
         newest = start(target, hedge, retry);
         running.add(newest);
+        recheckHedgeAt = undefined;
+        deferred = false;
       };
       launch(false);
       try {
         while (running.size > 0) {
           const hedgeAfter = newest && running.has(newest) && queue.length > 0 ? deps.ttft?.hedgeAfterMs(newest.target.key) : undefined;
-          const hedgeTimer = timer(hedgeAfter === undefined ? undefined : newest!.startedAt + hedgeAfter - clock(), { kind: 'hedge' } as const);
+          const hedgeAt = hedgeAfter === undefined ? undefined : Math.max(newest!.startedAt + hedgeAfter, recheckHedgeAt ?? 0);
+          const hedgeTimer = timer(hedgeAt === undefined ? undefined : hedgeAt - clock(), { kind: 'hedge' } as const);
           const boundTimer = timer(firstTokenBy === undefined ? undefined : firstTokenBy - clock(), { kind: 'bound' } as const);
           const event: RaceEvent = await Promise.race([
             ...[...running].map((attempt) => attempt.outcome.then((outcome) => ({ kind: 'settled', attempt, outcome }) as const)),
@@ -308,7 +315,7 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
           if (event.kind === 'bound') {
             // Busy, not silent: a running target answered someone since this attempt began. Once.
             const busyAt = firstTokenBound?.busyAt;
-            if (busyAt !== undefined && busyAt > firstTokenBy! && [...running].some((a) => (lastFirstEventAt.get(a.target.key) ?? 0) > a.startedAt)) {
+            if (busyAt !== undefined && busyAt > firstTokenBy! && [...running].some((a) => activity.lastFirstEventAt(a.target.key) > a.startedAt)) {
               firstTokenBy = busyAt;
               deps.metrics?.hedges?.inc({ outcome: 'bound_extended_busy' });
               continue;
@@ -317,6 +324,16 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
             throw new ConnectError(`no backend produced a first token within ${firstTokenBound!.ms} ms: ${[...state.failures, ...silent].join('; ')}`, Code.DeadlineExceeded);
           }
           if (event.kind === 'hedge') {
+            // Busy, not failing: the target keeps producing first events for requests sent after
+            // this one began, none of them sent a whole delay later. A second call elsewhere would
+            // only double a burst's load (and send it to GPU); look again a quarter-delay later, and
+            // hedge once the target falls silent or answers requests sent well after this one.
+            if (activity.standing(newest!.target.key, newest!.startedAt, hedgeAfter!, clock()) === 'busy') {
+              recheckHedgeAt = clock() + Math.max(50, Math.ceil(hedgeAfter! / 4));
+              if (!deferred) deps.metrics?.hedges?.inc({ outcome: 'deferred_busy' });
+              deferred = true;
+              continue;
+            }
             if (deps.hedgeBudget?.tryWithdraw() ?? false) {
               deps.metrics?.hedges?.inc({ outcome: 'started' });
               launch(true);
@@ -330,7 +347,7 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
           running.delete(attempt);
           if (outcome.kind === 'opened') {
             deps.ttft?.observe(attempt.target.key, clock() - attempt.startedAt);
-            lastFirstEventAt.set(attempt.target.key, clock());
+            activity.opened(attempt.target.key, attempt.startedAt, clock());
             if (attempt.hedge) deps.metrics?.hedges?.inc({ outcome: 'hedge_won' });
             for (const other of running) abandon(other, true);
             running.clear();
