@@ -68,6 +68,15 @@ describe('LedgerService handler (in-memory transport)', () => {
       expect(usage.total).toMatchObject({ requests: 1n, completionTokens: 500n, cost: { microUsd: 45n } });
     });
 
+    it('carries the prompt-cache hits the upstream reported into QueryUsage', async () => {
+      const client = ledgerClient();
+      const cached = event('c1');
+      await client.recordUsage({ event: { ...cached.event, usage: { promptTokens: 1000, completionTokens: 500, totalTokens: 1500, cachedPromptTokens: 640 } } });
+      await client.recordUsage(event('c2'));
+      const usage = await client.queryUsage({});
+      expect(usage.total).toMatchObject({ requests: 2n, promptTokens: 2000n, cachedPromptTokens: 640n });
+    });
+
     it('stamps events without a time with the clock and takes the tier from the catalog', async () => {
       const client = ledgerClient();
       await client.recordUsage(event('t1', { model: 'mid' }));
@@ -91,6 +100,11 @@ describe('LedgerService handler (in-memory transport)', () => {
       ['an unknown tier', event('x', { tier: 7 as Tier }), 'event.tier: unknown tier 7'],
       ['a backend the model lacks', event('x', { model: 'small-b', backend: Backend.GPU }), "event.backend: model 'small-b' is not offered on backend 'gpu'"],
       ['a missing usage', { event: { ...event('x').event, usage: undefined } }, 'event.usage: is required'],
+      [
+        'more cached than prompt tokens',
+        { event: { ...event('x').event, usage: { promptTokens: 10, completionTokens: 1, totalTokens: 11, cachedPromptTokens: 11 } } },
+        'event.usage.cached_prompt_tokens: 11 exceeds prompt_tokens (10)',
+      ],
       ['a time before 1970', event('x', { timeMs: -5000 }), 'event.time:'],
       ['an over-long request id', event('x'.repeat(300)), 'event.request_id: is longer than 256'],
     ])('rejects %s as INVALID_ARGUMENT naming the field', async (_name, request, message) => {

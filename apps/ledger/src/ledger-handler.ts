@@ -54,6 +54,7 @@ function rowOf(keys: readonly string[], totals: UsageTotals): MessageInitShape<t
     requests: totals.requests,
     promptTokens: totals.promptTokens,
     completionTokens: totals.completionTokens,
+    cachedPromptTokens: totals.cachedPromptTokens,
     cost: { microUsd: totals.costMicroUsd },
   };
 }

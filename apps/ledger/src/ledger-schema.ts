@@ -90,5 +90,10 @@ export const LEDGER_SCHEMA: StoreSchema = {
         CREATE INDEX ledger_usage_compact_by_tenant ON ledger_usage_compact (tenant, bucket_ms);
       `,
     },
+    {
+      // Prompt-cache hits per roll-up group (the ranking's cached-input share; events and compacted buckets carry them in their JSON).
+      version: 4,
+      sql: `ALTER TABLE ledger_rollup ADD COLUMN cached_prompt_tokens INTEGER NOT NULL DEFAULT 0;`,
+    },
   ],
 };

@@ -74,6 +74,7 @@ describeRedis('createRedisUsageStore (real redis-server)', () => {
         promptTokens: BigInt(expectedPrompt),
         completionTokens: BigInt(ids * 50),
         costMicroUsd: BigInt(expectedCost),
+        cachedPromptTokens: 0n,
       });
       expect(report.rows.map((r) => r.requests)).toEqual([84n, 83n, 83n]);
       expect(await redis.zcard(`${prefix}by-time`)).toBe(ids);

@@ -42,7 +42,8 @@ export interface RedisUsageStoreOptions {
 
 // KEYS: event, by-time, by-tenant, reservations, rollup:<day>, rollup-days, log, calibration:<model>,
 // then per budget scope spent:day and spent:month. ARGV: json, member, cost, reservation id, day TTL s,
-// month TTL s, roll-up group, prompt, completion, day number, request id, calibration generation size.
+// month TTL s, roll-up group, prompt, completion, day number, request id, calibration generation size,
+// cached prompt tokens.
 const RECORD_SCRIPT = `
 local held = redis.call('HGET', KEYS[4], ARGV[4])
 redis.call('HDEL', KEYS[4], ARGV[4])
@@ -53,6 +54,7 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('HINCRBY', KEYS[5], ARGV[7] .. '|p', ARGV[8])
   redis.call('HINCRBY', KEYS[5], ARGV[7] .. '|c', ARGV[9])
   redis.call('HINCRBY', KEYS[5], ARGV[7] .. '|$', ARGV[3])
+  if tonumber(ARGV[13]) > 0 then redis.call('HINCRBY', KEYS[5], ARGV[7] .. '|k', ARGV[13]) end
   redis.call('ZADD', KEYS[6], ARGV[10], ARGV[10])
   for i = 9, #KEYS, 2 do
     redis.call('INCRBY', KEYS[i], ARGV[3])
@@ -185,6 +187,7 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): RedisUsa
         day,
         record.requestId,
         CALIBRATION_GENERATION,
+        record.cachedPromptTokens ?? 0,
       );
       if (stored === null) throw new Error(`usage event at ${key} vanished during record`);
       return { recorded: created === 1, record: created === 1 ? record : decodeStoredRecord(key, stored), reservationHeld: held === 1 };

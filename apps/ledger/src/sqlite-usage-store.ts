@@ -63,14 +63,15 @@ export function createSqliteUsageStore(db: DatabaseSync, options: SqliteUsageSto
     insert: db.prepare('INSERT INTO ledger_usage (request_id, tenant, time_ms, json) VALUES (?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING'),
     existing: db.prepare('SELECT json FROM ledger_usage WHERE request_id = ?'),
     rollup: db.prepare(
-      `INSERT INTO ledger_rollup (day, grp, requests, prompt_tokens, completion_tokens, cost_micro_usd) VALUES (?, ?, 1, ?, ?, ?)
+      `INSERT INTO ledger_rollup (day, grp, requests, prompt_tokens, completion_tokens, cost_micro_usd, cached_prompt_tokens) VALUES (?, ?, 1, ?, ?, ?, ?)
        ON CONFLICT (day, grp) DO UPDATE SET requests = requests + 1, prompt_tokens = prompt_tokens + excluded.prompt_tokens,
-         completion_tokens = completion_tokens + excluded.completion_tokens, cost_micro_usd = cost_micro_usd + excluded.cost_micro_usd`,
+         completion_tokens = completion_tokens + excluded.completion_tokens, cost_micro_usd = cost_micro_usd + excluded.cost_micro_usd,
+         cached_prompt_tokens = cached_prompt_tokens + excluded.cached_prompt_tokens`,
     ),
     byTime: db.prepare('SELECT request_id, json FROM ledger_usage WHERE time_ms >= ? AND time_ms < ? ORDER BY time_ms, request_id'),
     byTenant: db.prepare('SELECT request_id, json FROM ledger_usage WHERE tenant = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms, request_id'),
     rollups: db.prepare(
-      'SELECT day, grp, requests, prompt_tokens, completion_tokens, cost_micro_usd FROM ledger_rollup WHERE day >= ? AND day < ? ORDER BY day, grp',
+      'SELECT day, grp, requests, prompt_tokens, completion_tokens, cost_micro_usd, cached_prompt_tokens FROM ledger_rollup WHERE day >= ? AND day < ? ORDER BY day, grp',
     ),
     pruneEvents: db.prepare('DELETE FROM ledger_usage WHERE time_ms < ?'),
     oldest: db.prepare('SELECT request_id, json FROM ledger_usage WHERE time_ms < ? ORDER BY time_ms, request_id LIMIT ?'),
@@ -111,6 +112,7 @@ export function createSqliteUsageStore(db: DatabaseSync, options: SqliteUsageSto
         promptTokens: row['prompt_tokens'] as bigint,
         completionTokens: row['completion_tokens'] as bigint,
         costMicroUsd: row['cost_micro_usd'] as bigint,
+        cachedPromptTokens: row['cached_prompt_tokens'] as bigint,
       });
     }
   };
@@ -139,7 +141,7 @@ export function createSqliteUsageStore(db: DatabaseSync, options: SqliteUsageSto
           const stored = q.existing.get(record.requestId) as { json: string };
           return { recorded: false, record: decodeStoredRecord(`usage event ${record.requestId}`, stored.json), reservationHeld: estimate !== undefined };
         }
-        q.rollup.run(Math.floor(record.timeMs / DAY_MS), rollupGroup(record), record.promptTokens, record.completionTokens, record.costMicroUsd);
+        q.rollup.run(Math.floor(record.timeMs / DAY_MS), rollupGroup(record), record.promptTokens, record.completionTokens, record.costMicroUsd, record.cachedPromptTokens ?? 0);
         budgets.addSpend({ ...record, apiKey: record.apiKey ?? '' });
         if (estimate !== undefined && estimate > 0) budgets.observePrompt(record.model, estimate, record.promptTokens);
         log.appendUsage(record);

@@ -31,6 +31,7 @@ export function encodeStoredRecord(record: UsageRecord): string {
     ...(record.apiKey === undefined || record.apiKey === '' ? {} : { apiKey: record.apiKey }),
     ...(record.provider === undefined || record.provider === '' ? {} : { provider: record.provider }),
     ...(record.cacheSavedMicroUsd === undefined ? {} : { cacheSavedMicroUsd: record.cacheSavedMicroUsd }),
+    ...(record.cachedPromptTokens === undefined || record.cachedPromptTokens === 0 ? {} : { cachedPromptTokens: record.cachedPromptTokens }),
   });
 }
 
@@ -54,6 +55,8 @@ export function decodeStoredRecord(key: string, json: string): UsageRecord {
   if (hasProvider && typeof v['provider'] !== 'string') fail('provider');
   const hasSaved = v['cacheSavedMicroUsd'] !== undefined;
   if (hasSaved && (!Number.isSafeInteger(v['cacheSavedMicroUsd']) || (v['cacheSavedMicroUsd'] as number) < 0)) fail('cacheSavedMicroUsd');
-  if (Object.keys(v).length !== FIELD_COUNT + (hasKey ? 1 : 0) + (hasProvider ? 1 : 0) + (hasSaved ? 1 : 0)) fail('unexpected fields');
+  const hasCached = v['cachedPromptTokens'] !== undefined;
+  if (hasCached && (!Number.isSafeInteger(v['cachedPromptTokens']) || (v['cachedPromptTokens'] as number) < 0)) fail('cachedPromptTokens');
+  if (Object.keys(v).length !== FIELD_COUNT + (hasKey ? 1 : 0) + (hasProvider ? 1 : 0) + (hasSaved ? 1 : 0) + (hasCached ? 1 : 0)) fail('unexpected fields');
   return v as unknown as UsageRecord;
 }

@@ -28,10 +28,11 @@ interface MutableTotals {
   promptTokens: bigint;
   completionTokens: bigint;
   costMicroUsd: bigint;
+  cachedPromptTokens: bigint;
 }
 
 function emptyTotals(): MutableTotals {
-  return { requests: 0n, promptTokens: 0n, completionTokens: 0n, costMicroUsd: 0n };
+  return { requests: 0n, promptTokens: 0n, completionTokens: 0n, costMicroUsd: 0n, cachedPromptTokens: 0n };
 }
 
 function addTo(totals: MutableTotals, more: UsageTotals): void {
@@ -39,6 +40,7 @@ function addTo(totals: MutableTotals, more: UsageTotals): void {
   totals.promptTokens += more.promptTokens;
   totals.completionTokens += more.completionTokens;
   totals.costMicroUsd += more.costMicroUsd;
+  totals.cachedPromptTokens += more.cachedPromptTokens;
 }
 
 function compareKeys(a: readonly string[], b: readonly string[]): number {
@@ -80,6 +82,7 @@ export function createUsageAggregator(groupBy: readonly UsageDimension[]): Usage
         promptTokens: BigInt(record.promptTokens),
         completionTokens: BigInt(record.completionTokens),
         costMicroUsd: BigInt(record.costMicroUsd),
+        cachedPromptTokens: BigInt(record.cachedPromptTokens ?? 0),
       });
     },
     addGroup,

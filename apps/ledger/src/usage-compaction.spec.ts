@@ -39,6 +39,7 @@ function events(count: number): UsageRecord[] {
     const model = pick(['small', 'small', 'mid', 'big', 'retired-model']);
     const backend = model === 'small' && r() < 0.7 ? 'serverless' : 'gpu';
     const cached = r() < 0.1;
+    const promptTokens = pick([10, 200, 1000]) + (r() < 0.3 ? Math.floor(r() * 50) : 0);
     return usageRecord({
       requestId: `e${i}`,
       tenant: pick(['acme', 'beta', 'gamma']),
@@ -47,7 +48,9 @@ function events(count: number): UsageRecord[] {
       tier: pick(['simple', 'balanced', 'complex'] as const),
       workloadTag: pick(['', 'chat', 'sql']),
       ...(backend === 'serverless' ? { provider: pick(['together', 'fireworks']) } : {}),
-      promptTokens: pick([10, 200, 1000]) + (r() < 0.3 ? Math.floor(r() * 50) : 0),
+      promptTokens,
+      // Every fourth request had half its prompt served from the provider's prompt cache.
+      ...(i % 4 === 0 ? { cachedPromptTokens: Math.floor(promptTokens / 2) } : {}),
       completionTokens: Math.floor(r() * 300),
       costMicroUsd: cached ? 0 : Math.floor(r() * 5000),
       ...(cached ? { cacheSavedMicroUsd: Math.floor(r() * 900) } : {}),
@@ -135,6 +138,7 @@ function compactionContract(fresh: Fresh): void {
     const c = client(store);
     const before = await allReports(c);
     expect(await rawEvents()).toBe(1500);
+    expect((before as Array<{ total?: { cachedPromptTokens: bigint } }>)[0]!.total!.cachedPromptTokens).toBeGreaterThan(0n); // prompt-cache hits are compared too
 
     const compacted = await compactAll(store, HOUR_MS, HOUR_MS);
     const cutoff = compactionCutoff(NOW, HOUR_MS, HOUR_MS);
@@ -158,7 +162,7 @@ function compactionContract(fresh: Fresh): void {
     expect((await store.record(usageRecord({ requestId: 'young', timeMs: NOW - 10, costMicroUsd: 11 }))).recorded).toBe(false);
     expect((await store.record(usageRecord({ requestId: 'old', timeMs: NOW - 5 * HOUR_MS, costMicroUsd: 7 }))).recorded).toBe(true);
     const total = (await store.query({ startMs: 0, endMs: NOW + 1, groupBy: [] })).total;
-    expect(total).toEqual({ requests: 3n, promptTokens: 300n, completionTokens: 150n, costMicroUsd: 25n });
+    expect(total).toEqual({ requests: 3n, promptTokens: 300n, completionTokens: 150n, costMicroUsd: 25n, cachedPromptTokens: 0n });
     // A late event of a compacted bucket joins that bucket's summary at the next pass.
     expect(await compactAll(store, HOUR_MS, HOUR_MS)).toBe(1);
     const seen: bigint[] = [];

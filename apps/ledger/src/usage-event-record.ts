@@ -75,7 +75,8 @@ export function usageEventToRecord(event: UsageEvent | undefined, catalog: Price
     tier = named;
   }
   if (event.usage === undefined) throw fieldError('event.usage', 'is required');
-  const { promptTokens, completionTokens } = event.usage;
+  const { promptTokens, completionTokens, cachedPromptTokens } = event.usage;
+  if (cachedPromptTokens > promptTokens) throw fieldError('event.usage.cached_prompt_tokens', `${cachedPromptTokens} exceeds prompt_tokens (${promptTokens})`);
   const timeMs = event.time === undefined ? now.getTime() : Math.floor(timestampMs(event.time));
   if (!Number.isSafeInteger(timeMs) || timeMs < 0 || timeMs > MAX_EVENT_TIME_MS) {
     throw fieldError('event.time', 'must be between 1970-01-01 and year 33658');
@@ -105,5 +106,6 @@ export function usageEventToRecord(event: UsageEvent | undefined, catalog: Price
     workloadTag: optionalText(event.workloadTag, 'event.workload_tag'),
     target: optionalText(event.target, 'event.target'),
     ...(event.provider === '' ? {} : { provider: optionalText(event.provider, 'event.provider') }),
+    ...(cachedPromptTokens > 0 ? { cachedPromptTokens } : {}),
   };
 }

@@ -16,11 +16,11 @@ describe('splitPeriod', () => {
 describe('decodeRollup', () => {
   it('sums counters per group with the day filled in', () => {
     const group = JSON.stringify(['acme', 'small', 'gpu', 'simple', 'chat']);
-    const groups = decodeRollup('k', 20_418, { [`${group}|n`]: '2', [`${group}|p`]: '10', [`${group}|c`]: '5', [`${group}|$`]: '99999999999999999999' });
+    const groups = decodeRollup('k', 20_418, { [`${group}|n`]: '2', [`${group}|p`]: '10', [`${group}|c`]: '5', [`${group}|$`]: '99999999999999999999', [`${group}|k`]: '4' });
     expect(groups).toEqual([
       {
         facts: { tenant: 'acme', model: 'small', backend: 'gpu', tier: 'simple', day: '2025-11-26', workload_tag: 'chat', provider: '' },
-        totals: { requests: 2n, promptTokens: 10n, completionTokens: 5n, costMicroUsd: 99999999999999999999n },
+        totals: { requests: 2n, promptTokens: 10n, completionTokens: 5n, costMicroUsd: 99999999999999999999n, cachedPromptTokens: 4n },
       },
     ]);
   });

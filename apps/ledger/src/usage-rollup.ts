@@ -9,8 +9,8 @@ import type { UsageQuery, UsageRecord, UsageReport, UsageTotals } from './usage-
 /** Milliseconds in a UTC day. */
 export const DAY_MS = 86_400_000;
 
-/** Counter suffixes of a roll-up field: requests, prompt tokens, completion tokens, cost. */
-export const ROLLUP_COUNTERS = ['n', 'p', 'c', '$'] as const;
+/** Counter suffixes of a roll-up field: requests, prompt tokens, completion tokens, cost, cached prompt tokens (written only when non-zero). */
+export const ROLLUP_COUNTERS = ['n', 'p', 'c', '$', 'k'] as const;
 
 /** The group part of a record's roll-up fields (a counter suffix "|n" etc. is appended). */
 export function rollupGroup(record: UsageRecord): string {
@@ -48,7 +48,7 @@ export interface RollupGroup {
  * @throws Error naming the key and field when the hash is malformed
  */
 export function decodeRollup(key: string, dayNumber: number, hash: Readonly<Record<string, string>>): RollupGroup[] {
-  const groups = new Map<string, { n: bigint; p: bigint; c: bigint; $: bigint }>();
+  const groups = new Map<string, { n: bigint; p: bigint; c: bigint; $: bigint; k: bigint }>();
   for (const [field, value] of Object.entries(hash)) {
     const counter = field.slice(-1);
     const group = field.slice(0, -2);
@@ -57,14 +57,14 @@ export function decodeRollup(key: string, dayNumber: number, hash: Readonly<Reco
     }
     let sums = groups.get(group);
     if (sums === undefined) {
-      sums = { n: 0n, p: 0n, c: 0n, $: 0n };
+      sums = { n: 0n, p: 0n, c: 0n, $: 0n, k: 0n };
       groups.set(group, sums);
     }
     sums[counter as (typeof ROLLUP_COUNTERS)[number]] = BigInt(value);
   }
   return [...groups].map(([group, sums]) => ({
     facts: rollupFacts(key, dayNumber, group),
-    totals: { requests: sums.n, promptTokens: sums.p, completionTokens: sums.c, costMicroUsd: sums.$ },
+    totals: { requests: sums.n, promptTokens: sums.p, completionTokens: sums.c, costMicroUsd: sums.$, cachedPromptTokens: sums.k },
   }));
 }
 

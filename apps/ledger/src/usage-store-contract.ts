@@ -36,7 +36,7 @@ export function usageStoreContract(store: () => UsageStore): void {
     const again = await store().record(usageRecord({ requestId: 'r1', costMicroUsd: 999, tenant: 'other' }));
     expect(again).toEqual({ recorded: false, record: usageRecord({ requestId: 'r1', costMicroUsd: 7 }), reservationHeld: false });
     const report = await store().query({ startMs: 0, endMs: T0 + DAY, groupBy: [] });
-    expect(report.total).toEqual({ requests: 1n, promptTokens: 100n, completionTokens: 50n, costMicroUsd: 7n });
+    expect(report.total).toEqual({ requests: 1n, promptTokens: 100n, completionTokens: 50n, costMicroUsd: 7n, cachedPromptTokens: 0n });
     expect(report.rows).toEqual([]);
   });
 
@@ -92,6 +92,22 @@ export function usageStoreContract(store: () => UsageStore): void {
       [['deepinfra', 'serverless'], 2n, 5n],
       [['fireworks', 'serverless'], 1n, 9n],
     ]);
+  });
+
+  it('sums prompt-cache hits from roll-ups (whole days) and raw events (partial days) alike, and keeps them on the record', async () => {
+    await store().record(usageRecord({ requestId: 'k1', promptTokens: 100, cachedPromptTokens: 60 }));
+    await store().record(usageRecord({ requestId: 'k2', promptTokens: 100 }));
+    await store().record(usageRecord({ requestId: 'k3', promptTokens: 100, cachedPromptTokens: 30, timeMs: T0 + DAY + 5 }));
+    await store().record(usageRecord({ requestId: 'k4', tenant: 'beta', promptTokens: 100, cachedPromptTokens: 7 }));
+    // T0's day is whole (roll-ups); the next day is partial (events).
+    const byTenant = await store().query({ startMs: T0, endMs: T0 + DAY + 10, groupBy: ['tenant'] });
+    expect(byTenant.rows.map((r) => [r.keys, r.promptTokens, r.cachedPromptTokens])).toEqual([
+      [['acme'], 300n, 90n],
+      [['beta'], 100n, 7n],
+    ]);
+    expect(byTenant.total.cachedPromptTokens).toBe(97n);
+    const again = await store().record(usageRecord({ requestId: 'k1' }));
+    expect(again.record.cachedPromptTokens).toBe(60);
   });
 
   it('filters by tenant', async () => {

@@ -33,6 +33,8 @@ export interface UsageRecord {
    * have cost upstream, priced like any record. Absent = an upstream answer.
    */
   readonly cacheSavedMicroUsd?: number;
+  /** Of promptTokens, those the provider served from its prompt cache, as it reported them. Absent = none reported. */
+  readonly cachedPromptTokens?: number;
 }
 
 /** Latest event time any store accepts (year 33658): the Redis store orders times as 15 digits. */
@@ -56,6 +58,8 @@ export interface UsageTotals {
   readonly promptTokens: bigint;
   readonly completionTokens: bigint;
   readonly costMicroUsd: bigint;
+  /** Of promptTokens, those served from providers' prompt caches. */
+  readonly cachedPromptTokens: bigint;
 }
 
 /** One group: its key values in `groupBy` order and its sums. */

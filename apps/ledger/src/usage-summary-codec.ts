@@ -19,6 +19,8 @@ export function encodeSummary(s: UsageSummary): string {
     provider: s.provider,
     timeMs: s.timeMs,
     ...Object.fromEntries(SUMS.map((k) => [k, s[k].toString()])),
+    // Optional: buckets compacted before prompt-cache hits were recorded have none.
+    ...(s.cachedPromptTokens === 0n ? {} : { cachedPromptTokens: s.cachedPromptTokens.toString() }),
     latencies: [...s.latencies],
     tokenPairs: [...s.tokenPairs],
   });
@@ -46,6 +48,8 @@ export function decodeSummary(where: string, json: string): UsageSummary {
     for (const e of list) if (!Array.isArray(e) || e.length !== 2 || !key(e[0]) || !count(e[1])) fail(f);
     return list as Array<[unknown, number]>;
   };
+  const cached = v['cachedPromptTokens'];
+  const cachedPromptTokens = cached === undefined ? 0n : typeof cached === 'string' && /^\d+$/.test(cached) ? BigInt(cached) : fail('cachedPromptTokens');
   const latencies = new Map(pairs('latencies', (k) => Number.isSafeInteger(k) && (k as number) >= 0) as Array<[number, number]>);
   const tokenPairs = new Map(pairs('tokenPairs', (k) => typeof k === 'string' && /^\d+,\d+$/.test(k)) as Array<[string, number]>);
   return {
@@ -62,6 +66,7 @@ export function decodeSummary(where: string, json: string): UsageSummary {
     costMicroUsd: sums['costMicroUsd']!,
     cacheHits: sums['cacheHits']!,
     cacheSavedMicroUsd: sums['cacheSavedMicroUsd']!,
+    cachedPromptTokens,
     latencies,
     tokenPairs,
   };

@@ -26,6 +26,8 @@ export interface UsageSummary {
   /** Requests answered by the gateway's response cache, and what they would have cost upstream. */
   readonly cacheHits: bigint;
   readonly cacheSavedMicroUsd: bigint;
+  /** Of promptTokens, those the providers served from their prompt caches. */
+  readonly cachedPromptTokens: bigint;
   /** Latency in ms → requests with it. */
   readonly latencies: ReadonlyMap<number, number>;
   /** `${promptTokens},${completionTokens}` → requests with that pair. */
@@ -48,6 +50,7 @@ export function summaryOf(record: UsageRecord): UsageSummary {
     costMicroUsd: BigInt(record.costMicroUsd),
     cacheHits: record.cacheSavedMicroUsd === undefined ? 0n : 1n,
     cacheSavedMicroUsd: BigInt(record.cacheSavedMicroUsd ?? 0),
+    cachedPromptTokens: BigInt(record.cachedPromptTokens ?? 0),
     latencies: new Map([[record.latencyMs, 1]]),
     tokenPairs: new Map([[`${record.promptTokens},${record.completionTokens}`, 1]]),
   };
@@ -77,6 +80,7 @@ export function mergeSummaries(a: UsageSummary, b: UsageSummary): UsageSummary {
     costMicroUsd: a.costMicroUsd + b.costMicroUsd,
     cacheHits: a.cacheHits + b.cacheHits,
     cacheSavedMicroUsd: a.cacheSavedMicroUsd + b.cacheSavedMicroUsd,
+    cachedPromptTokens: a.cachedPromptTokens + b.cachedPromptTokens,
     latencies: mergeCounts(a.latencies, b.latencies),
     tokenPairs: mergeCounts(a.tokenPairs, b.tokenPairs),
   };

@@ -17,7 +17,7 @@ import { memoryOverrideStore } from './testing/fake-mesh.ts';
 
 /** A backend that answers at once, or stays silent until `release()` (honouring cancellation), as told. */
 function gatedBackend(name: string) {
-  const seen = { calls: 0, cancelled: 0, requestIds: [] as string[], expectedCompletionTokens: [] as number[] };
+  const seen = { calls: 0, cancelled: 0, requestIds: [] as string[], expectedCompletionTokens: [] as number[], expectedCachedPromptShares: [] as number[] };
   let silent = false;
   let open: () => void = () => undefined;
   let gate = Promise.resolve();
@@ -26,6 +26,7 @@ function gatedBackend(name: string) {
       seen.calls += 1;
       seen.requestIds.push(req.requestId);
       seen.expectedCompletionTokens.push(req.expectedCompletionTokens);
+      seen.expectedCachedPromptShares.push(req.expectedCachedPromptShare);
       if (silent) {
         const aborted = new Promise<never>((_, reject) => {
           const fail = () => {
@@ -113,11 +114,18 @@ const warm = async (router: ReturnType<typeof setup>['router']): Promise<void> =
 
 describe('token mix', () => {
   it('tells the serverless backend the completion tokens its tenant×workload really produces (0 while unknown), so providers are ranked by this request’s mix', async () => {
-    const t = setup({ tokenMix: { expectedCompletionTokens: (tenant, workload) => (tenant === 'acme' && workload === 'support-bot' ? 42 : undefined) } });
+    const supportBot = (tenant: string, workload: string): boolean => tenant === 'acme' && workload === 'support-bot';
+    const t = setup({
+      tokenMix: {
+        expectedCompletionTokens: (tenant, workload) => (supportBot(tenant, workload) ? 42 : undefined),
+        expectedCachedPromptShare: (tenant, workload) => (supportBot(tenant, workload) ? 0.75 : undefined),
+      },
+    });
     const tagged = { input: { ...input('tagged').input, workloadTag: 'support-bot' } };
     expect((await collect(t.router.generate(tagged))).error).toBeUndefined();
     expect((await collect(t.router.generate(input('untagged')))).error).toBeUndefined();
     expect(t.s.seen.expectedCompletionTokens).toEqual([42, 0]);
+    expect(t.s.seen.expectedCachedPromptShares).toEqual([0.75, 0]);
   });
 });
 

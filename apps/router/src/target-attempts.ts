@@ -167,6 +167,7 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
     const serverless = target.backend === 'serverless';
     const prefs = serverless ? effectiveProviderPrefs(p.input.provider, deps.policy?.() ?? EMPTY_POLICY, p.input.tenant) : undefined;
     const expectedCompletionTokens = serverless ? deps.tokenMix?.expectedCompletionTokens(p.input.tenant, p.input.workloadTag) : undefined;
+    const expectedCachedPromptShare = serverless ? deps.tokenMix?.expectedCachedPromptShare(p.input.tenant, p.input.workloadTag) : undefined;
     const stream = client.generate(
       {
         requestId: leg.requestId,
@@ -176,6 +177,7 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
         tenant: p.input.tenant,
         ...(prefs ? { provider: prefs } : {}),
         ...(expectedCompletionTokens !== undefined ? { expectedCompletionTokens } : {}),
+        ...(expectedCachedPromptShare !== undefined ? { expectedCachedPromptShare } : {}),
       },
       // The serverless backend names the answering provider in a header sent with its first event.
       { signal, onHeader: (h) => void (provider = h.get(PROVIDER_HEADER) ?? '') },

@@ -3,7 +3,7 @@ import { Dimension, LedgerService, type QueryUsageRequest } from '@sophia/contra
 import { pino } from 'pino';
 import { createLedgerTokenMix } from './token-mix.ts';
 
-type Row = [tenant: string, workload: string, requests: number, completionTokens: number];
+type Row = [tenant: string, workload: string, requests: number, completionTokens: number, promptTokens?: number, cachedPromptTokens?: number];
 
 /** A ledger whose QueryUsage answers `rows()` (or fails while `down`), recording each request. */
 function fakeLedger(rows: () => Row[]) {
@@ -14,7 +14,16 @@ function fakeLedger(rows: () => Row[]) {
       queryUsage(req) {
         asked.push(req);
         if (down) throw new ConnectError('ledger down', Code.Unavailable);
-        return { groupBy: req.groupBy, rows: rows().map(([t, w, requests, completionTokens]) => ({ keys: [t, w], requests: BigInt(requests), completionTokens: BigInt(completionTokens), promptTokens: 0n })) };
+        return {
+          groupBy: req.groupBy,
+          rows: rows().map(([t, w, requests, completionTokens, promptTokens = 0, cachedPromptTokens = 0]) => ({
+            keys: [t, w],
+            requests: BigInt(requests),
+            completionTokens: BigInt(completionTokens),
+            promptTokens: BigInt(promptTokens),
+            cachedPromptTokens: BigInt(cachedPromptTokens),
+          })),
+        };
       },
     }),
   );
@@ -42,6 +51,21 @@ describe('createLedgerTokenMix', () => {
     expect(mix.expectedCompletionTokens('acme', 'rare')).toBe(Math.round(154_000 / 155));
     expect(mix.expectedCompletionTokens('globex', '')).toBeUndefined();
     expect(mix.expectedCompletionTokens('initech', 'x')).toBeUndefined();
+  });
+
+  it('answers the share of prompt tokens served from providers’ prompt caches, per tenant×workload, the tenant’s whole traffic for a thin workload', async () => {
+    const ledger = fakeLedger(() => [
+      ['acme', 'agent', 100, 4000, 500_000, 400_000], // 80 % of the prompt cached (a resent long prefix)
+      ['acme', 'chat', 100, 4000, 100_000, 0],
+      ['acme', 'rare', 5, 50, 1000, 1000], // too few requests: the tenant's whole traffic
+    ]);
+    const mix = createLedgerTokenMix({ ledger: ledger.client, logger, clock: () => 0 });
+    expect(mix.expectedCachedPromptShare('acme', 'agent')).toBeUndefined(); // before the first load
+    await mix.refresh();
+    expect(mix.expectedCachedPromptShare('acme', 'agent')).toBe(0.8);
+    expect(mix.expectedCachedPromptShare('acme', 'chat')).toBe(0);
+    expect(mix.expectedCachedPromptShare('acme', 'rare')).toBeCloseTo(401_000 / 601_000, 9);
+    expect(mix.expectedCachedPromptShare('globex', 'x')).toBeUndefined();
   });
 
   it('refreshes in the background once the figures are stale — once, not per lookup — and keeps the last figures while the ledger fails', async () => {

@@ -4,13 +4,23 @@ import { Dimension, type LedgerService } from '@sophia/contracts/ledger';
 import type { Logger } from 'pino';
 
 /**
- * The completion tokens a tenant's requests of one workload really produce, as the ledger recorded
- * them: what a serverless provider ranking needs to price a request by its own token mix (a provider
- * cheap on input but dear on output wins short answers to long prompts, not long answers).
+ * The completion tokens a tenant's requests of one workload really produce, and the share of their
+ * prompts providers served from their prompt caches, as the ledger recorded them: what a serverless
+ * provider ranking needs to price a request by its own token mix (a provider cheap on input but dear
+ * on output wins short answers to long prompts, not long answers; a cheap cached-input rate wins
+ * workloads that resend the same long prefix).
  */
 export interface TokenMix {
   /** Mean completion tokens of `tenant`'s recent requests of `workload` (its whole traffic when the workload has too few); undefined while unknown. */
   expectedCompletionTokens(tenant: string, workload: string): number | undefined;
+  /** Cached prompt tokens ÷ prompt tokens of the same requests, in [0, 1]; undefined while unknown. */
+  expectedCachedPromptShare(tenant: string, workload: string): number | undefined;
+}
+
+/** One group's figures. */
+interface Mix {
+  readonly completion: number;
+  readonly cachedShare: number;
 }
 
 /** The ledger-backed {@link TokenMix}, with the refresh the router starts at boot. */
@@ -47,7 +57,7 @@ export function createLedgerTokenMix(options: LedgerTokenMixOptions): LedgerToke
   const refreshMs = options.refreshMs ?? 60_000;
   const windowMs = options.windowMs ?? 7 * 24 * 3_600_000;
   const minRequests = options.minRequests ?? 20;
-  let means = new Map<string, number>();
+  let means = new Map<string, Mix>();
   let loadedAt = Number.NEGATIVE_INFINITY;
   let refreshing: Promise<void> | undefined;
   let failing = false;
@@ -59,17 +69,20 @@ export function createLedgerTokenMix(options: LedgerTokenMixOptions): LedgerToke
         { start: timestampFromMs(startedAt - windowMs), groupBy: [Dimension.TENANT, Dimension.WORKLOAD_TAG] },
         { timeoutMs: options.timeoutMs ?? 2000 },
       );
-      const next = new Map<string, number>();
-      const tenants = new Map<string, { requests: number; completion: number }>();
+      const next = new Map<string, Mix>();
+      const tenants = new Map<string, { requests: number; completion: number; prompt: number; cached: number }>();
+      const mix = (t: { requests: number; completion: number; prompt: number; cached: number }): Mix => ({
+        completion: t.completion / t.requests,
+        cachedShare: t.prompt > 0 ? Math.min(1, t.cached / t.prompt) : 0,
+      });
       for (const row of res.rows) {
         const [tenant = '', workload = ''] = row.keys;
-        const requests = Number(row.requests);
-        const completion = Number(row.completionTokens);
-        if (requests >= minRequests) next.set(key(tenant, workload), completion / requests);
-        const t = tenants.get(tenant) ?? { requests: 0, completion: 0 };
-        tenants.set(tenant, { requests: t.requests + requests, completion: t.completion + completion });
+        const group = { requests: Number(row.requests), completion: Number(row.completionTokens), prompt: Number(row.promptTokens), cached: Number(row.cachedPromptTokens) };
+        if (group.requests >= minRequests) next.set(key(tenant, workload), mix(group));
+        const t = tenants.get(tenant) ?? { requests: 0, completion: 0, prompt: 0, cached: 0 };
+        tenants.set(tenant, { requests: t.requests + group.requests, completion: t.completion + group.completion, prompt: t.prompt + group.prompt, cached: t.cached + group.cached });
       }
-      for (const [tenant, t] of tenants) if (t.requests >= minRequests) next.set(key(tenant, '\u0000all'), t.completion / t.requests);
+      for (const [tenant, t] of tenants) if (t.requests >= minRequests) next.set(key(tenant, '\u0000all'), mix(t));
       means = next;
       if (failing) options.logger.info('ledger usage for the token mix recovered');
       failing = false;
@@ -83,13 +96,17 @@ export function createLedgerTokenMix(options: LedgerTokenMixOptions): LedgerToke
   };
 
   const refresh = (): Promise<void> => (refreshing ??= load());
+  const lookup = (tenant: string, workload: string): Mix | undefined => {
+    if (clock() - loadedAt > refreshMs) void refresh();
+    return means.get(key(tenant, workload)) ?? means.get(key(tenant, '\u0000all'));
+  };
 
   return {
     refresh,
     expectedCompletionTokens(tenant, workload) {
-      if (clock() - loadedAt > refreshMs) void refresh();
-      const mean = means.get(key(tenant, workload)) ?? means.get(key(tenant, '\u0000all'));
-      return mean === undefined ? undefined : Math.max(1, Math.round(mean));
+      const m = lookup(tenant, workload);
+      return m === undefined ? undefined : Math.max(1, Math.round(m.completion));
     },
+    expectedCachedPromptShare: (tenant, workload) => lookup(tenant, workload)?.cachedShare,
   };
 }

@@ -163,7 +163,8 @@ export function createServerlessInferenceHandler(deps: ServerlessInferenceDeps):
         needs: new Set(requestNeeds(request.messages, request.params).map((n) => n.feature)),
         promptTokens,
         expectedCompletionTokens: maxTokens === undefined ? expected : Math.min(maxTokens, expected),
-        cachedShare: 0,
+        // The tenant's workload's recorded prompt-cache hit share (the router fills it in from the ledger).
+        cachedShare: Math.min(1, Math.max(0, request.expectedCachedPromptShare)),
       });
       const byName = new Map(runtimes.map((r) => [r.settings.name, r] as const));
       for await (const event of generateWithFailover({

@@ -59,6 +59,8 @@ export interface UpstreamUsage {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** Of promptTokens, those served from the provider's prompt cache (`prompt_tokens_details.cached_tokens`); absent when not reported. */
+  cachedPromptTokens?: number;
 }
 
 /** A choice delta as the relay sends it on (the proto init shape). */

@@ -15,6 +15,14 @@ describe('parseChatChunk', () => {
     });
   });
 
+  it('reads the prompt-cache hits of usage.prompt_tokens_details.cached_tokens (0 or absent: none)', () => {
+    const usage = (details: string) => parseChatChunk(`{"choices":[],"usage":{"prompt_tokens":100,"completion_tokens":4,"total_tokens":104${details}}}`).usage;
+    expect(usage(',"prompt_tokens_details":{"cached_tokens":64}')).toEqual({ promptTokens: 100, completionTokens: 4, totalTokens: 104, cachedPromptTokens: 64 });
+    expect(usage(',"prompt_tokens_details":{"cached_tokens":0}')).toEqual({ promptTokens: 100, completionTokens: 4, totalTokens: 104 });
+    expect(usage(',"prompt_tokens_details":{"audio_tokens":0}')).toEqual({ promptTokens: 100, completionTokens: 4, totalTokens: 104 });
+    expect(usage(',"prompt_tokens_details":null')).toEqual({ promptTokens: 100, completionTokens: 4, totalTokens: 104 });
+  });
+
   it('keeps other choices, tool-call pieces and logprobs as choice deltas; null content is no text', () => {
     const chunk = parseChatChunk(
       JSON.stringify({
@@ -52,6 +60,8 @@ describe('parseChatChunk', () => {
     ['{"choices":{}}', 'chunk.choices is not an array'],
     ['{"choices":[{"delta":{"content":5}}]}', 'chunk.choices[0].delta.content is not a string'],
     ['{"usage":{"prompt_tokens":-1,"completion_tokens":2}}', 'chunk.usage.prompt_tokens'],
+    ['{"usage":{"prompt_tokens":3,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":4}}}', 'chunk.usage.prompt_tokens_details.cached_tokens'],
+    ['{"usage":{"prompt_tokens":3,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":"1"}}}', 'chunk.usage.prompt_tokens_details.cached_tokens'],
     ['{"choices":[{"delta":{"tool_calls":{}}}]}', 'chunk.choices[0].delta.tool_calls is not an array'],
     ['{"choices":[{"delta":{},"logprobs":{"content":[{"token":"a"}]}}]}', 'chunk.choices[0].logprobs.content[0]'],
   ])('rejects %s naming the problem', (data, message) => {

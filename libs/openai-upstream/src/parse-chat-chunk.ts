@@ -1,4 +1,4 @@
-import type { UpstreamChoiceDelta } from './chat-completion-types.ts';
+import type { UpstreamChoiceDelta, UpstreamUsage } from './chat-completion-types.ts';
 
 /** What one `chat.completion.chunk` contributes to the stream. */
 export interface ChatChunk {
@@ -9,7 +9,7 @@ export interface ChatChunk {
   /** Set on the chunk that ends choice 0. */
   finishReason?: string;
   model?: string;
-  usage?: { promptTokens: number; completionTokens: number; totalTokens: number };
+  usage?: UpstreamUsage;
   /** An in-band error object (some providers report failures mid-stream this way). */
   error?: string;
 }
@@ -50,6 +50,14 @@ export function parseChatChunk(data: string): ChatChunk {
       throw new TypeError('chunk.usage.prompt_tokens/completion_tokens are not non-negative integers');
     }
     chunk.usage = { promptTokens: prompt, completionTokens: completion, totalTokens: tokenCount(json.usage.total_tokens) ?? prompt + completion };
+    // The prompt-cache hit count (OpenAI `prompt_tokens_details.cached_tokens`, as Together, Fireworks,
+    // DeepInfra and OpenRouter report it). Optional: a provider that does not report it caches nothing we know of.
+    const details = json.usage.prompt_tokens_details;
+    if (details !== undefined && details !== null) {
+      const cached = isRecord(details) ? tokenCount(details.cached_tokens ?? 0) : undefined;
+      if (cached === undefined || cached > prompt) throw new TypeError('chunk.usage.prompt_tokens_details.cached_tokens is not an integer in [0, prompt_tokens]');
+      if (cached > 0) chunk.usage.cachedPromptTokens = cached;
+    }
   }
   const choices = json.choices;
   if (choices === undefined || choices === null) return chunk;

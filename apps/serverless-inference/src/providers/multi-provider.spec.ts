@@ -288,6 +288,22 @@ describe('serverless InferenceService over two providers', () => {
     expect((await drain(mixed.generate({ model: 'small', messages: longPrompt, expectedCompletionTokens: 4000, params: { maxTokens: 1 } }))).endpoint).toBe('together');
   });
 
+  it('prices the expected prompt-cache hits at each offer’s cached-input rate: a workload that resends its prompt goes where caching is cheap', async () => {
+    // together: $0.10 input, no cache discount; fireworks: $0.50 input, $0.01 cached (per million tokens).
+    const file = testCatalogFile();
+    const small = file.models.find((m) => m.id === 'small')!;
+    small.offers = small.offers!.map((o) =>
+      o.provider === 'together' ? { ...o, inputUsdPerMTok: 0.1, outputUsdPerMTok: 0.1 } : { ...o, inputUsdPerMTok: 0.5, cachedInputUsdPerMTok: 0.01, outputUsdPerMTok: 0.1 },
+    );
+    const catalog = parseCatalog(file);
+    const handler = createServerlessInferenceHandler({ providers: [settings('together', cheap), settings('fireworks', pricey)], catalog: () => catalog, timeouts: { firstTokenMs: 5000 } });
+    const cached = createClient(InferenceService, createRouterTransport(({ service }) => service(InferenceService, handler)));
+    const longPrompt = [{ role: Role.USER, content: `Answer yes or no: ${'lorem ipsum '.repeat(400)}` }];
+    expect((await drain(cached.generate({ model: 'small', messages: longPrompt, expectedCompletionTokens: 1 }))).endpoint).toBe('together');
+    // This workload's recorded share of cached prompt tokens is 90 %: 0.1 × 0.5 + 0.9 × 0.01 < 0.1.
+    expect((await drain(cached.generate({ model: 'small', messages: longPrompt, expectedCompletionTokens: 1, expectedCachedPromptShare: 0.9 }))).endpoint).toBe('fireworks');
+  });
+
   it('answers NOT_FOUND for a model no configured provider offers', async () => {
     const out = await drain(client.generate({ model: 'mid', messages }));
     expect([out.error?.code, out.error?.rawMessage]).toEqual([Code.NotFound, expect.stringContaining('together, fireworks')]);

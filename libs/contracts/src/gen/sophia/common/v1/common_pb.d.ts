@@ -544,6 +544,14 @@ export declare type Usage = Message<"sophia.common.v1.Usage"> & {
    * @generated from field: uint32 total_tokens = 3;
    */
   totalTokens: number;
+
+  /**
+   * Of prompt_tokens, those the provider served from its prompt cache (OpenAI
+   * `usage.prompt_tokens_details.cached_tokens`); 0 when none or not reported. Never more than prompt_tokens.
+   *
+   * @generated from field: uint32 cached_prompt_tokens = 4;
+   */
+  cachedPromptTokens: number;
 };
 
 /**

@@ -58,6 +58,16 @@ export declare type GenerateRequest = Message<"sophia.inference.v1.GenerateReque
    * @generated from field: uint32 expected_completion_tokens = 7;
    */
   expectedCompletionTokens: number;
+
+  /**
+   * Share of this request's prompt tokens expected to hit the provider's prompt cache, in [0, 1]: the
+   * tenant's recent requests of its workload, as the ledger recorded them (the router fills it in).
+   * The serverless backend prices the cached part at each offer's cached-input rate when ranking;
+   * 0 = none expected or unknown. Ignored by the GPU backend.
+   *
+   * @generated from field: float expected_cached_prompt_share = 8;
+   */
+  expectedCachedPromptShare: number;
 };
 
 /**

@@ -207,6 +207,13 @@ export declare type UsageRow = Message<"sophia.ledger.v1.UsageRow"> & {
    * @generated from field: sophia.common.v1.Money cost = 5;
    */
   cost?: Money | undefined;
+
+  /**
+   * Of prompt_tokens, those served from the provider's prompt cache (as the upstream reported them).
+   *
+   * @generated from field: uint64 cached_prompt_tokens = 6;
+   */
+  cachedPromptTokens: bigint;
 };
 
 /**
