@@ -1,4 +1,5 @@
-import * as chrono from 'chrono-node';
+// English only: the full package loads every locale's parsers (~8 MiB more of code in every process that reads commands).
+import * as chronoEn from 'chrono-node/en';
 import { addDays, formatDate, type CalendarDate } from './calendar-date.ts';
 import type { FoundPeriod } from './relative-period.ts';
 
@@ -22,7 +23,7 @@ export function findCalendarPeriod(raws: readonly string[], today: CalendarDate)
     text = text.length === 0 ? r : `${text} ${r}`;
   }
   const ref = new Date(Date.UTC(today.y, today.m - 1, today.d, 12));
-  for (const hit of chrono.en.parse(text, { instant: ref, timezone: 0 })) {
+  for (const hit of chronoEn.parse(text, { instant: ref, timezone: 0 })) {
     if (!hit.start.isCertain('month') || !hit.start.isCertain('day')) continue;
     const first = tokenAt(offsets, hit.index);
     const last = tokenAt(offsets, hit.index + hit.text.length - 1);
@@ -42,7 +43,7 @@ export function findCalendarPeriod(raws: readonly string[], today: CalendarDate)
 /** The calendar day a short text starts with ("Dec 20", "December 20th"), month and day both stated; else undefined. */
 export function leadingCalendarDate(text: string, today: CalendarDate): CalendarDate | undefined {
   const ref = new Date(Date.UTC(today.y, today.m - 1, today.d, 12));
-  const hit = chrono.en.parse(text, { instant: ref, timezone: 0 }, { forwardDate: true })[0];
+  const hit = chronoEn.parse(text, { instant: ref, timezone: 0 }, { forwardDate: true })[0];
   return hit && hit.index === 0 && hit.start.isCertain('month') && hit.start.isCertain('day') ? dayOf(hit.start.date()) : undefined;
 }
 

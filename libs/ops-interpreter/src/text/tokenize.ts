@@ -11,22 +11,33 @@ export interface Token {
   readonly raw: string;
 }
 
+/** The typo corrector's vocabulary, as a set and by word length. */
+interface Vocabulary {
+  readonly words: ReadonlySet<string>;
+  readonly byLength: ReadonlyMap<number, readonly string[]>;
+}
+let vocabulary: Vocabulary | undefined;
+
 /**
  * Words a typo may be corrected to: the lexicon, number words, calendar words, and every real
  * English word (5+ letters) of the training phrasings — the vocabulary the rules were written for
- * ("routing", "running", "since", "quarter"), never the held-out sets.
+ * ("routing", "running", "since", "quarter"), never the held-out sets. Built on first use, not at
+ * import: it needs the 275k-word English list, which a process that never reads a command (a
+ * gateway serving only completions) should not load.
  */
-const VOCAB_SET: ReadonlySet<string> = new Set([
-  ...VOCABULARY,
-  ...NUMBER_WORDS,
-  ...CALENDAR_WORDS,
-  ...[...labelledSet(), ...freshSet()].flatMap((i) => i.text.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => isEnglishWord(w)),
-]);
-const BY_LENGTH: ReadonlyMap<number, readonly string[]> = (() => {
-  const m = new Map<number, string[]>();
-  for (const w of VOCAB_SET) m.set(w.length, [...(m.get(w.length) ?? []), w]);
-  return m;
-})();
+function vocabularyOf(): Vocabulary {
+  if (vocabulary) return vocabulary;
+  const words = new Set([
+    ...VOCABULARY,
+    ...NUMBER_WORDS,
+    ...CALENDAR_WORDS,
+    ...[...labelledSet(), ...freshSet()].flatMap((i) => i.text.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => isEnglishWord(w)),
+  ]);
+  const byLength = new Map<number, string[]>();
+  for (const w of words) byLength.set(w.length, [...(byLength.get(w.length) ?? []), w]);
+  vocabulary = { words, byLength };
+  return vocabulary;
+}
 
 /**
  * The vocabulary word a misspelt word most likely means: one edit for words of 4–7 letters, two
@@ -35,13 +46,15 @@ const BY_LENGTH: ReadonlyMap<number, readonly string[]> = (() => {
  * ids stay as they are.
  */
 export function correctTypo(word: string): string {
-  if (word.length < 4 || !/^[a-z]+$/.test(word) || VOCAB_SET.has(word) || COMMON_WORDS.has(word) || isEnglishWord(word)) return word;
+  if (word.length < 4 || !/^[a-z]+$/.test(word) || COMMON_WORDS.has(word)) return word;
+  const { words, byLength } = vocabularyOf();
+  if (words.has(word) || isEnglishWord(word)) return word;
   const max = word.length >= 8 ? 2 : 1;
   let best: string | undefined;
   let bestRank = Infinity;
   let tie = false;
   for (let len = word.length - max; len <= word.length + max; len++) {
-    for (const candidate of BY_LENGTH.get(len) ?? []) {
+    for (const candidate of byLength.get(len) ?? []) {
       const d = editDistance(word, candidate, max);
       if (d > max) continue;
       const rank = d * 10 + (candidate.length === word.length ? 0 : 1);
