@@ -58,4 +58,39 @@ describe('sqlite override store', () => {
       temp.remove();
     }
   });
+
+  it('decodes the rows once and again only after a change, made by this store or another connection to the file', async () => {
+    const temp = tempDataDir();
+    try {
+      const a = openDataDir({ dataDir: temp.dir }, [OVERRIDE_SCHEMA]);
+      const b = openDataDir({ dataDir: temp.dir }, [OVERRIDE_SCHEMA]);
+      const corrupt: string[] = [];
+      const reader = createSqliteOverrideStore(a.db, { onCorrupt: (id) => corrupt.push(id) });
+      const writer = createSqliteOverrideStore(b.db);
+      a.db.prepare("INSERT INTO router_overrides (id, json) VALUES ('bad', '{')").run();
+      expect(await reader.list(Date.now())).toEqual([]);
+      expect(await reader.list(Date.now())).toEqual([]);
+      expect(corrupt).toEqual(['bad']);
+      await writer.add(override('n', { remaining: 3 }));
+      expect((await reader.list(Date.now())).map((o) => [o.id, o.remaining])).toEqual([['n', 3]]);
+      expect(corrupt).toEqual(['bad', 'bad']);
+      await writer.claim('n');
+      expect((await reader.list(Date.now())).map((o) => [o.id, o.remaining])).toEqual([['n', 2]]);
+      expect(await writer.remove('n')).toBe(true);
+      expect(await reader.list(Date.now())).toEqual([]);
+      a.close();
+      b.close();
+    } finally {
+      temp.remove();
+    }
+  });
+
+  it('drops a kept override from the list once it expires, without a change to the table', async () => {
+    let now = 1_000_000;
+    const clocked = createSqliteOverrideStore(memoryStateDatabase(OVERRIDE_SCHEMA).db, { clock: () => now });
+    await clocked.add(override('short', { expiresAt: now + 100 }));
+    expect((await clocked.list(now)).map((o) => o.id)).toEqual(['short']);
+    now += 100;
+    expect(await clocked.list(now)).toEqual([]);
+  });
 });
