@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findRepoRoot, parseDeployment, startMesh } from '@sophia/dev';
 import { runLoadPhase, type LoadTarget } from './load-phase.ts';
+import { usedHeapMiB } from './heap-sampler.ts';
 import { residentMiB, slope } from './rss-sampler.ts';
 import { stateFileBytes, stateTableBytes, type TableBytes } from './state-file-sampler.ts';
 
@@ -14,7 +15,9 @@ import { stateFileBytes, stateTableBytes, type TableBytes } from './state-file-s
  * process in single-process mode). Prints start,
  * peak and end RSS per service and the growth rate over the second half (a leak shows as a steady
  * slope once caches and JIT have warmed up) and the embedded state file's size (sophia.db and its WAL:
- * growth per minute and per request, the largest tables at the end); saves JSON to reports/soak.json.
+ * growth per minute and per request, the largest tables at the end) and each process's used JS heap
+ * from its own /metrics (the lowest over the second half ≈ its live heap, what an old-space limit must
+ * leave room for); saves JSON to reports/soak.json.
  */
 const { values } = parseArgs({
   options: {
@@ -68,16 +71,27 @@ const target = (stream: boolean): LoadTarget => ({
 
 const procs = mesh.processes().filter((c) => !c.name.startsWith('sim') && !c.name.startsWith('lambda'));
 const names = procs.map((c) => c.name);
-const samples: Array<{ t: number; rss: Record<string, number>; stateMiB: { db: number; wal: number } }> = [];
+// One metrics URL per process (in single-process mode every service reports the same heap).
+const metricsOf = new Map<string, string>();
+for (const name of names) {
+  const pid = procs.find((c) => c.name === name)!.pid;
+  const hosted = Object.values(mesh.services).find((s) => s.pid === pid && typeof s.ready['metrics'] === 'string');
+  if (hosted) metricsOf.set(name, String(hosted.ready['metrics']));
+}
+const samples: Array<{ t: number; rss: Record<string, number>; heap: Record<string, number>; stateMiB: { db: number; wal: number } }> = [];
 const toMiB = (bytes: number): number => Math.round((bytes / 1_048_576) * 100) / 100;
-const sample = (t: number): void => {
+const sample = async (t: number): Promise<void> => {
   const rss: Record<string, number> = {};
+  const heap: Record<string, number> = {};
   for (const name of names) {
     const mib = residentMiB(procs.find((c) => c.name === name)!.pid);
     if (mib !== undefined) rss[name] = Math.round(mib * 10) / 10;
+    const url = metricsOf.get(name);
+    const used = url === undefined ? undefined : await usedHeapMiB(url);
+    if (used !== undefined) heap[name] = Math.round(used * 10) / 10;
   }
   const state = stateFileBytes(dataDir);
-  samples.push({ t, rss, stateMiB: { db: toMiB(state.db), wal: toMiB(state.wal) } });
+  samples.push({ t, rss, heap, stateMiB: { db: toMiB(state.db), wal: toMiB(state.wal) } });
 };
 
 let requests = 0;
@@ -86,8 +100,8 @@ let tables: TableBytes[] = [];
 let closedDbBytes = 0;
 const started = Date.now();
 try {
-  sample(0);
-  const timer = setInterval(() => sample((Date.now() - started) / 60_000), sampleMs);
+  await sample(0);
+  const timer = setInterval(() => void sample((Date.now() - started) / 60_000), sampleMs);
   try {
     for (let round = 0; Date.now() - started < durationMs; round++) {
       const stats = await runLoadPhase(target(round % 2 === 1), { concurrency, requests: 200 });
@@ -97,7 +111,7 @@ try {
   } finally {
     clearInterval(timer);
   }
-  sample((Date.now() - started) / 60_000);
+  await sample((Date.now() - started) / 60_000);
 } finally {
   await mesh.stop();
   try {
@@ -113,12 +127,25 @@ try {
 
 const minutes = (Date.now() - started) / 60_000;
 const lines = [`soak: ${minutes.toFixed(1)} min, concurrency ${concurrency}, ${requests} requests, ${errors} errors${values['node-options'] ? `, NODE_OPTIONS=${values['node-options']}` : ''}${Object.keys(extraEnv).length > 0 ? `, ${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}; RSS in MiB (first sample after start-up, peak, last; growth over the second half)`];
-lines.push('service                 start    peak     end   MiB/min (2nd half)');
+lines.push('service                 start    peak     end   MiB/min (2nd half)   heap: live (min, 2nd half)  peak used');
 const summary = names.map((name) => {
   const series = samples.flatMap((s) => (s.rss[name] === undefined ? [] : [{ x: s.t, y: s.rss[name]! }]));
   const secondHalf = series.filter((p) => p.x >= minutes / 2);
-  const row = { service: name, start: series[0]?.y ?? 0, peak: Math.max(...series.map((p) => p.y)), end: series.at(-1)?.y ?? 0, growthMiBPerMin: slope(secondHalf) };
-  lines.push(`${name.padEnd(22)}${row.start.toFixed(0).padStart(7)}${row.peak.toFixed(0).padStart(8)}${row.end.toFixed(0).padStart(8)}${row.growthMiBPerMin.toFixed(2).padStart(10)}`);
+  const heaps = samples.flatMap((s) => (s.heap[name] === undefined ? [] : [{ x: s.t, y: s.heap[name]! }]));
+  const liveHeap = heaps.filter((p) => p.x >= minutes / 2).map((p) => p.y);
+  const row = {
+    service: name,
+    start: series[0]?.y ?? 0,
+    peak: Math.max(...series.map((p) => p.y)),
+    end: series.at(-1)?.y ?? 0,
+    growthMiBPerMin: slope(secondHalf),
+    liveHeapMiB: liveHeap.length ? Math.min(...liveHeap) : undefined,
+    peakHeapMiB: heaps.length ? Math.max(...heaps.map((p) => p.y)) : undefined,
+  };
+  lines.push(
+    `${name.padEnd(22)}${row.start.toFixed(0).padStart(7)}${row.peak.toFixed(0).padStart(8)}${row.end.toFixed(0).padStart(8)}${row.growthMiBPerMin.toFixed(2).padStart(10)}` +
+      `${(row.liveHeapMiB?.toFixed(0) ?? '-').padStart(32)}${(row.peakHeapMiB?.toFixed(0) ?? '-').padStart(11)}`,
+  );
   return row;
 });
 // Disk: the state file (+ WAL) over the run; the ledger's raw events stay until SOPHIA_USAGE_RAW_HOURS compacts them.
