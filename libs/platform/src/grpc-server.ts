@@ -1,13 +1,10 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { ReflectionService } from '@grpc/reflection';
-import { HealthImplementation } from 'grpc-health-check';
 import type { DescService } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { Logger } from 'pino';
 import { createGrpcServiceBinding } from './grpc-service-adapter.ts';
+import { addGrpcJsTooling } from './grpc-tooling/grpc-js-tooling.ts';
 import type { MeshCallGuard } from './mesh-auth/mesh-call-guard.ts';
-import { reflectionPackageFor } from './reflection-package.ts';
-import { TOOLING_SERVICES } from './grpc-tooling/connect-grpc-tooling.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
 import type { ServiceTelemetry } from './telemetry/service-telemetry-types.ts';
 
@@ -77,8 +74,6 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     'grpc.enable_channelz': 0,
   });
   disableNagle(server);
-  const names = options.services.map((r) => r.service.typeName);
-  const health = new HealthImplementation(Object.fromEntries(['', ...names].map((n) => [n, 'NOT_SERVING' as const])));
   for (const reg of options.services) {
     const binding = createGrpcServiceBinding(reg.service, reg.impl, {
       logger: options.logger,
@@ -89,11 +84,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     });
     server.addService(binding.definition, binding.handlers);
   }
-  health.addToServer(server);
   // Reflection lists exactly what this server serves — its services, health and reflection — not
   // every service of the files they import (the router's file imports the classifier's).
-  const listed = [...options.services.map((r) => r.service), ...TOOLING_SERVICES];
-  new ReflectionService(reflectionPackageFor(listed) as never, { services: listed.map((s) => s.typeName) }).addToServer(server);
+  const health = addGrpcJsTooling(server, options.services.map((r) => r.service), shutdownController.signal);
   const host = options.host ?? '127.0.0.1';
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${options.port ?? 0}`, ServerCredentials.createInsecure(), (err, bound) =>
@@ -101,7 +94,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     );
   });
   const setServing = (serving: boolean): void => {
-    for (const n of ['', ...names]) health.setStatus(n, serving ? 'SERVING' : 'NOT_SERVING');
+    health.setServing(serving);
   };
   setServing(true);
   let stopping: Promise<void> | undefined;
