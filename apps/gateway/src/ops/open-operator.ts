@@ -66,7 +66,11 @@ export async function openOperator(
   let close: () => Promise<void>;
   if (config.SOPHIA_REDIS_URL) {
     const redis = await connectRedis(config.SOPHIA_REDIS_URL, {
-      options: { maxRetriesPerRequest: 1, commandTimeout: 1000 },
+      // No offline queue, like the gateway's rate-limit and the router's override clients: during an
+      // outage a plan command fails at once (the operator hears it) instead of waiting in ioredis's queue
+      // and running after Redis returns — a claim the caller already saw fail would leave its plan stuck
+      // in `applying`. Fingerprint writes are dropped and logged as on any other failure.
+      options: { maxRetriesPerRequest: 1, commandTimeout: 1000, enableOfflineQueue: false },
       onError: (err) => logger.warn({ err: err.message }, 'redis connection error (operator plans)'),
     });
     plans = createRedisPlanStore({ redis });
