@@ -5,6 +5,14 @@ import { telemetryConfigSchema } from './telemetry/telemetry-config.ts';
 const MESH_SECRET = /^[\x21-\x7e]{32,512}$/;
 const MESH_SECRET_RULE = 'expected 32–512 printable characters without spaces (e.g. `openssl rand -hex 32`)';
 
+/** A comma-separated list of mesh secrets, each checked like the token itself; unset or empty: none. */
+function meshSecretList() {
+  return configValues
+    .list()
+    .refine((items) => items.every((t) => MESH_SECRET.test(t)), `each token: ${MESH_SECRET_RULE}`)
+    .default([]);
+}
+
 /** Settings every service shares; one set per process (a host running several services parses it once). */
 export const baseConfigSchema = z.object({
   /** Interface to bind. @default 127.0.0.1 */
@@ -31,4 +39,12 @@ export const baseConfigSchema = z.object({
    * without it get PERMISSION_DENIED. Give it to the gateway and operators only.
    */
   SOPHIA_MESH_ADMIN_TOKEN: z.string().regex(MESH_SECRET, MESH_SECRET_RULE).optional(),
+  /**
+   * Further mesh tokens this process accepts from callers but never sends (comma-separated): the
+   * overlap that lets SOPHIA_MESH_TOKEN rotate by rolling restarts without a refused call
+   * (docs/operations.md, "Rotating the mesh tokens"). Ignored unless SOPHIA_MESH_TOKEN is set.
+   */
+  SOPHIA_MESH_ACCEPTED_TOKENS: meshSecretList(),
+  /** The same overlap for SOPHIA_MESH_ADMIN_TOKEN. */
+  SOPHIA_MESH_ACCEPTED_ADMIN_TOKENS: meshSecretList(),
 });

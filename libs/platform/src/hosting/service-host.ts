@@ -151,7 +151,12 @@ export async function startServiceHost(options: StartServiceHostOptions): Promis
   setDefaultClientTransport(base.SOPHIA_GRPC_CLIENT);
   // The mesh's shared secrets: presented on every outgoing internal call, required of every incoming one.
   setMeshCredentials({ token: base.SOPHIA_MESH_TOKEN, adminToken: base.SOPHIA_MESH_ADMIN_TOKEN });
-  const guard = createMeshCallGuard({ token: base.SOPHIA_MESH_TOKEN, adminToken: base.SOPHIA_MESH_ADMIN_TOKEN });
+  const guard = createMeshCallGuard({
+    token: base.SOPHIA_MESH_TOKEN,
+    adminToken: base.SOPHIA_MESH_ADMIN_TOKEN,
+    acceptedTokens: base.SOPHIA_MESH_ACCEPTED_TOKENS,
+    acceptedAdminTokens: base.SOPHIA_MESH_ACCEPTED_ADMIN_TOKENS,
+  });
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   const entries = new Map<string, { instance?: HostedInstance; shutdown: AbortController }>();
   const instances: HostedInstance[] = [];

@@ -53,3 +53,57 @@ describe.each<ClientTransport>(['connect', 'grpc-js'])('mesh call guard (real so
     expect(await checkHealth(server.address, '')).toBe('SERVING');
   });
 });
+
+// docs/operations.md, "Rotating the mesh tokens": three rolling restarts. While one rolls, each process
+// runs either the step's old or new settings, so every caller setting must be accepted by every server
+// setting of the same step — over real sockets, with both clients.
+describe.each<ClientTransport>(['connect', 'grpc-js'])('mesh token rotation by rolling restarts, %s client', (transport) => {
+  const OLD = TOKEN;
+  const NEW = 'mesh-token-new-fedcba9876543210fedcba9876543210';
+  const OLD_ADMIN = ADMIN;
+  const NEW_ADMIN = 'admin-token-new-fedcba9876543210fedcba98765432';
+  type Settings = { token: string; adminToken: string; acceptedTokens?: string[]; acceptedAdminTokens?: string[] };
+  const before: Settings = { token: OLD, adminToken: OLD_ADMIN };
+  const documented: Settings[] = [
+    before,
+    { token: OLD, adminToken: OLD_ADMIN, acceptedTokens: [NEW], acceptedAdminTokens: [NEW_ADMIN] }, // 1. accept the new ones
+    { token: NEW, adminToken: NEW_ADMIN, acceptedTokens: [OLD], acceptedAdminTokens: [OLD_ADMIN] }, // 2. send the new ones
+    { token: NEW, adminToken: NEW_ADMIN }, // 3. drop the old ones
+  ];
+  const servers: RunningGrpcServer[] = [];
+  afterAll(() => Promise.all(servers.map((s) => s.shutdown(100))));
+  afterEach(() => setMeshCredentials({}));
+
+  /** Codes of an ordinary and an admin call from a process with `caller` settings to one with `server` settings. */
+  const call = async (caller: Settings, server: Settings): Promise<Array<Code | 'ok'>> => {
+    const running = await startGrpcServer({
+      logger: pino({ level: 'silent' }),
+      services: [serviceRegistration(RouterService, { listOverrides: () => ({ overrides: [] }), setOverride: () => ({}) })],
+      guard: createMeshCallGuard(server),
+    });
+    servers.push(running);
+    setMeshCredentials({ token: caller.token, adminToken: caller.adminToken });
+    const client = createServiceClient(RouterService, running.address, { transport });
+    return [(await codeOf(client.listOverrides({}))).code, (await codeOf(client.setOverride({}))).code];
+  };
+  /** Every (caller, server) pairing of two settings that coexist while a rolling restart runs. */
+  const duringRoll = async (from: Settings, to: Settings): Promise<Array<Code | 'ok'>> =>
+    (await Promise.all([from, to].flatMap((caller) => [from, to].map((server) => call(caller, server))))).flat();
+
+  it.each([1, 2, 3])('step %i never refuses a call, whichever processes have restarted', async (step) => {
+    const codes = await duringRoll(documented[step - 1]!, documented[step]!);
+    expect(codes).toEqual(codes.map(() => 'ok'));
+  });
+
+  it('a plain swap of the token (one rolling restart) refuses calls between restarted and old processes', async () => {
+    const codes = await duringRoll(before, { token: NEW, adminToken: NEW_ADMIN });
+    expect(codes).toContain(Code.Unauthenticated);
+  });
+
+  it('keeps the two secrets apart: an accepted mesh token is not an admin token, nor an unknown token a mesh one', async () => {
+    const server = documented[1]!;
+    expect(await call({ token: NEW, adminToken: OLD_ADMIN }, server)).toEqual(['ok', 'ok']);
+    expect(await call({ token: OLD, adminToken: NEW }, server)).toEqual(['ok', Code.PermissionDenied]);
+    expect(await call({ token: `${NEW}x`, adminToken: OLD_ADMIN }, server)).toEqual([Code.Unauthenticated, Code.Unauthenticated]);
+  });
+});
