@@ -55,6 +55,16 @@ export const ledgerConfigSchema = z.object({
   SOPHIA_REDIS_OUTAGE: z.enum(['serve', 'refuse']).default('serve'),
   /** Catalog file to load and watch; unset = the catalog bundled with @sophia/price-catalog. */
   SOPHIA_CATALOG_PATH: z.string().min(1).optional(),
+  /**
+   * Replicas that must hold a usage record (Redis WAIT) before the ledger counts it as stored in Redis;
+   * until they do it is also kept in the local spool and replayed, so a failover to a replica that had
+   * not received it loses nothing. Unset: 1 with redis+sentinel:// (Sentinel fails over to a replica,
+   * and asynchronous replication would otherwise drop the last acknowledged records), 0 otherwise (a
+   * single server has no replica to wait for). Not supported with Redis Cluster.
+   */
+  SOPHIA_LEDGER_REDIS_REPLICA_ACKS: z.coerce.number().int().min(0).max(16).optional(),
+  /** How long a record waits for those replicas before it is spooled instead. @default 500 */
+  SOPHIA_LEDGER_REDIS_REPLICA_ACK_TIMEOUT_MS: z.coerce.number().int().positive().max(60_000).default(500),
   /** Key prefix in Redis (keep one {hash tag} for Redis Cluster). */
   SOPHIA_LEDGER_REDIS_PREFIX: z.string().min(1).default('{sophia:ledger}:'),
   /** IANA time zone whose midnights / month starts reset budgets. */
@@ -102,3 +112,17 @@ export const ledgerConfigSchema = z.object({
 
 /** Parsed ledger configuration. */
 export type LedgerConfig = z.infer<typeof ledgerConfigSchema>;
+
+/**
+ * The replica acknowledgement records wait for (SOPHIA_LEDGER_REDIS_REPLICA_ACKS resolved against the
+ * Redis target), or undefined for none. Throws, naming the key, for Redis Cluster: WAIT must reach the
+ * node that took the write, which a cluster client does not promise for a key-less command.
+ */
+export function replicaAcksOf(config: LedgerConfig): { replicas: number; timeoutMs: number } | undefined {
+  const target = config.SOPHIA_REDIS_URL;
+  if (target === undefined) return undefined;
+  const replicas = config.SOPHIA_LEDGER_REDIS_REPLICA_ACKS ?? (target.kind === 'sentinel' ? 1 : 0);
+  if (replicas === 0) return undefined;
+  if (target.kind === 'cluster') throw new Error('SOPHIA_LEDGER_REDIS_REPLICA_ACKS: not supported with Redis Cluster (set it to 0 or leave it unset)');
+  return { replicas, timeoutMs: config.SOPHIA_LEDGER_REDIS_REPLICA_ACK_TIMEOUT_MS };
+}

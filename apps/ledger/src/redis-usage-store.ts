@@ -14,6 +14,7 @@ import { applicableScopes, scopeId, type BudgetStore } from './budget-store.ts';
 import { encodeAudit } from './ledger-log.ts';
 import { CALIBRATION_GENERATION } from './prompt-calibration.ts';
 import { createRedisBudgetStore } from './redis-budget-store.ts';
+import { createReplicaAckBarrier, type ReplicaAcks } from './replica-ack-barrier.ts';
 import { redisLedgerKeys, SPENT_TTL_SECONDS } from './redis-ledger-keys.ts';
 import { decodeStoredRecord, encodeStoredRecord } from './stored-usage-record.ts';
 import { usageFacts, type UsageAggregator } from './usage-aggregator.ts';
@@ -38,6 +39,11 @@ export interface RedisUsageStoreOptions {
   readonly pageSize?: number;
   /** Budget periods. @default UTC */
   readonly calendar?: BudgetCalendar;
+  /**
+   * Records wait for this many replicas (WAIT) on their own connection `redis` (WAIT blocks it);
+   * unconfirmed ones throw ReplicaAckTimeout, which the spooling store keeps and replays. Unset: no wait.
+   */
+  readonly replicaAcks?: ReplicaAcks & { readonly redis: Redis | Cluster };
 }
 
 // KEYS: event, by-time, by-tenant, reservations, rollup:<day>, rollup-days, log, calibration:<model>,
@@ -108,8 +114,10 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): RedisUsa
   const prefix = options.keyPrefix ?? '{sophia:ledger}:';
   const pageSize = options.pageSize ?? 1000;
   const calendar = options.calendar ?? createBudgetCalendar('UTC');
-  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { lua: RECORD_SCRIPT });
-  const scripted = redis as unknown as ScriptedRedis;
+  const recordRedis = options.replicaAcks?.redis ?? redis;
+  if (!(COMMAND in recordRedis)) recordRedis.defineCommand(COMMAND, { lua: RECORD_SCRIPT });
+  const scripted = recordRedis as unknown as ScriptedRedis;
+  const replicated = options.replicaAcks ? createReplicaAckBarrier(recordRedis, options.replicaAcks) : async (): Promise<void> => undefined;
   const keys = redisLedgerKeys(prefix);
   const compaction = createRedisUsageCompaction(redis, keys);
 
@@ -190,6 +198,8 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): RedisUsa
         record.cachedPromptTokens ?? 0,
       );
       if (stored === null) throw new Error(`usage event at ${key} vanished during record`);
+      // Also when the event was already there (a replay): its first write may never have reached a replica.
+      await replicated();
       return { recorded: created === 1, record: created === 1 ? record : decodeStoredRecord(key, stored), reservationHeld: held === 1 };
     },
 

@@ -1,10 +1,10 @@
 // Redis unreachable mid-load (a real redis-server behind a TCP proxy that is cut, then restored):
 // every record acknowledged during the outage is spooled locally and lands in Redis exactly once when
 // it returns; reservations follow the outage policy.
-import { createServer, type Server, type Socket, connect as connectTcp } from 'node:net';
 import { Redis, ReplyError } from 'ioredis';
 import { memoryStateDatabase } from '@sophia/state-store/testing';
 import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
+import { startCuttableProxy, type CuttableProxy } from './cuttable-tcp-proxy.ts';
 import { createRedisUsageStore } from './redis-usage-store.ts';
 import { createSpoolingUsageStore, isRedisOutage, isRedisStoreFull, OutageRefusal, RedisStoreFull, type RedisOutagePolicy, type SpoolingUsageStore } from './spooling-usage-store.ts';
 import { createUsageSpool, SPOOL_SCHEMA, type UsageSpool } from './usage-spool.ts';
@@ -14,35 +14,9 @@ import type { RecordOutcome } from './usage-store.ts';
 const available = redisServerAvailable();
 const describeRedis = available ? describe : describe.skip;
 
-/** A TCP forwarder to Redis that can be cut (listener closed, every connection destroyed) and restored on the same port. */
-async function startProxy(targetPort: number): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  const listen = (port: number): Promise<number> =>
-    new Promise((resolve) => {
-      server = createServer((client) => {
-        const upstream = connectTcp(targetPort, '127.0.0.1');
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('close', () => sockets.delete(s));
-          s.on('error', () => undefined);
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.listen(port, '127.0.0.1', () => resolve((server!.address() as { port: number }).port));
-    });
-  const port = await listen(0);
-  const cut = async (): Promise<void> => {
-    const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-    for (const s of sockets) s.destroy();
-    await closed;
-  };
-  return { port, cut, restore: async () => void (await listen(port)), close: cut };
-}
-
 describeRedis('the spooling Redis store during a Redis outage (real redis-server, cut connection)', () => {
   let server: TestRedisServer;
-  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let proxy: CuttableProxy;
   let viaProxy: Redis;
   let direct: Redis;
   let spool: UsageSpool;
@@ -52,7 +26,7 @@ describeRedis('the spooling Redis store during a Redis outage (real redis-server
 
   beforeAll(async () => {
     server = await startRedisServer();
-    proxy = await startProxy(server.port);
+    proxy = await startCuttableProxy(server.port);
     viaProxy = new Redis({ port: proxy.port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 50 });
     direct = new Redis(server.url);
   });

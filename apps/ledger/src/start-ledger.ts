@@ -7,7 +7,7 @@ import { LedgerService } from '@sophia/contracts/ledger';
 import { createCatalogWatcher, loadCatalog, type PriceCatalog } from '@sophia/price-catalog';
 import { serviceRegistration, type Logger, type ServiceMetrics, type StartedService } from '@sophia/platform';
 import { createLedgerHandler } from './ledger-handler.ts';
-import type { LedgerConfig } from './ledger-config.ts';
+import { replicaAcksOf, type LedgerConfig } from './ledger-config.ts';
 import { createLedgerMetrics } from './ledger-metrics.ts';
 import { dataDirOptions, openDataDir } from '@sophia/state-store';
 import { LEDGER_SCHEMA } from './ledger-schema.ts';
@@ -15,7 +15,7 @@ import { createSqliteUsageStore } from './sqlite-usage-store.ts';
 import { retentionWindows, scheduleRetention } from './retention.ts';
 import { createSpoolingUsageStore } from './spooling-usage-store.ts';
 import { createUsageSpool, SPOOL_SCHEMA } from './usage-spool.ts';
-import { createRedisUsageStore } from './redis-usage-store.ts';
+import { createRedisUsageStore, type RedisUsageStoreOptions } from './redis-usage-store.ts';
 import type { RecordOutcome, UsageStore } from './usage-store.ts';
 import type { BudgetStore } from './budget-store.ts';
 import { createBudgetCalendar } from './budget-calendar.ts';
@@ -112,7 +112,16 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
       for (const close of closers.reverse()) await close();
       throw error;
     }
-    const primary = createRedisUsageStore({ redis, keyPrefix: config.SOPHIA_LEDGER_REDIS_PREFIX, calendar });
+    // Records wait for replicas (WAIT) on a connection of their own: WAIT blocks the connection it runs on.
+    let replicaAcks: RedisUsageStoreOptions['replicaAcks'];
+    try {
+      const acks = replicaAcksOf(config);
+      replicaAcks = acks ? { ...acks, redis: await connect() } : undefined;
+    } catch (error) {
+      for (const close of closers.reverse()) await close();
+      throw error;
+    }
+    const primary = createRedisUsageStore({ redis, keyPrefix: config.SOPHIA_LEDGER_REDIS_PREFIX, calendar, ...(replicaAcks ? { replicaAcks } : {}) });
     // Every replica schedules it; a lease in Redis lets one compact at a time.
     const retention = scheduleRetention({ store: primary, ...retentionWindows(config), logger });
     closers.push(() => retention.stop());
