@@ -1,5 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
-import { budgetOutageRefusal } from '@sophia/platform/wire';
+import { budgetOutageRefusal, firstTokenBoundExceeded } from '@sophia/platform/wire';
 import { httpErrorFromRouter, httpStatusForCode } from './status-to-http.ts';
 
 describe('httpStatusForCode', () => {
@@ -50,6 +50,16 @@ describe('httpErrorFromRouter', () => {
     expect(failed.message).toBe("usage cannot be recorded right now (the service's state store cannot be written), so the request was refused rather than served unrecorded; retry later (request id req-4)");
     // A plain UNAVAILABLE (no refusal marker) is still the backends' 503.
     expect(httpErrorFromRouter(new ConnectError('all targets failed', Code.Unavailable), { explicitModel: false, requestId: 'req-2' })).toMatchObject({ code: 'upstream_unavailable' });
+  });
+
+  it('says no backend started answering within the bound when the first-token bound ended the call, without naming targets', () => {
+    const bound = firstTokenBoundExceeded('no backend produced a first token within 15000 ms: serverless:deepinfra/llama: no first token after 15001 ms; gpu:gpu-0: no first token after 9000 ms', 15_000);
+    const e = httpErrorFromRouter(bound, { explicitModel: false, requestId: 'req-4' });
+    expect(e).toMatchObject({ status: 504, type: 'server_error', code: 'timeout', param: null });
+    expect(e.message).toBe("no model backend started answering within 15 s (the mesh's bound on the wait for a first token), so the request was ended; retry later (request id req-4)");
+    expect(httpErrorFromRouter(firstTokenBoundExceeded('…', 2500), { explicitModel: false }).message).toContain('within 2500 ms');
+    // Any other DEADLINE_EXCEEDED (the client's own deadline, the request timeout) keeps the generic text.
+    expect(httpErrorFromRouter(new ConnectError('deadline exceeded', Code.DeadlineExceeded), { explicitModel: false, requestId: 'req-5' }).message).toBe('the request timed out before the model answered (request id req-5)');
   });
 
   it('hides internals: INTERNAL and non-ConnectErrors become a generic 500', () => {

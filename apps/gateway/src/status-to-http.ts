@@ -1,5 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
-import { budgetOutageCause, retryAfterMs } from '@sophia/platform/wire';
+import { budgetOutageCause, firstTokenBoundOf, retryAfterMs } from '@sophia/platform/wire';
 import { publicClientError, publicServerError } from './openai-compat/public-error-text.ts';
 
 /** An error ready to be written as an OpenAI-style error body with an HTTP status. */
@@ -92,6 +92,10 @@ export function httpErrorFromRouter(err: unknown, context: { explicitModel: bool
   }
   if (outage !== undefined) {
     return { status, type: 'server_error', code: 'budget_unavailable', message: publicServerError(status, context.requestId, 'budget_outage'), param: null, retryAfterSeconds: 1 };
+  }
+  const boundMs = firstTokenBoundOf(err);
+  if (boundMs !== undefined) {
+    return { status, type: 'server_error', code: 'timeout', message: publicServerError(status, context.requestId, { firstTokenBoundMs: boundMs }), param: null };
   }
   const modelMissing = err.code === Code.NotFound && context.explicitModel;
   const client = status < 500 && status !== 499 ? publicClientError(err.rawMessage) : undefined;

@@ -4,6 +4,7 @@ import { Backend, Role, Tier } from '@sophia/contracts/common';
 import { InferenceService } from '@sophia/contracts/inference';
 import { LedgerService, type UsageEvent } from '@sophia/contracts/ledger';
 import { RouterService } from '@sophia/contracts/router';
+import { firstTokenBoundOf } from '@sophia/platform/wire';
 import { loadCatalog } from '@sophia/price-catalog';
 import { createTtftLimits, type TtftLimits } from '@sophia/ttft-limits';
 import { pino } from 'pino';
@@ -137,6 +138,7 @@ describe('first-token bound', () => {
     const out = await collect(t.router.generate(input('silent')));
     expect(out.error?.code).toBe(Code.DeadlineExceeded);
     expect(out.error?.rawMessage).toMatch(/^no backend produced a first token within 300 ms: /);
+    expect(firstTokenBoundOf(out.error)).toBe(300); // the marker the gateway words its 504 from
     expect(out.error?.rawMessage).toMatch(/serverless:[^;]*no first token after \d+ ms/);
     expect(out.events).toEqual([]); // no decision: the gateway answers with a plain 504
     await until(() => t.s.seen.cancelled === 1);

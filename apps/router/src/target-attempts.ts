@@ -4,7 +4,7 @@ import { UsageSchema } from '@sophia/contracts/common';
 import type { InferenceService, GenerateResponse as InferenceEvent } from '@sophia/contracts/inference';
 import type { TtftLimits } from '@sophia/ttft-limits';
 import type { CatalogBackend } from '@sophia/price-catalog';
-import { isBackendFailure, retryAfterMs } from '@sophia/platform/wire';
+import { firstTokenBoundExceeded, isBackendFailure, retryAfterMs } from '@sophia/platform/wire';
 import type { Leg, LegAccounting } from './leg-accounting.ts';
 import { effectiveProviderPrefs, PROVIDER_HEADER } from './provider-prefs.ts';
 import type { PreparedRequest } from './request-preparer.ts';
@@ -323,7 +323,7 @@ export function createTargetAttempts(deps: TargetAttemptsDeps): OpenFirstTarget 
               continue;
             }
             const silent = [...running].map((a) => `${a.target.key}: no first token after ${clock() - a.startedAt} ms`);
-            throw new ConnectError(`no backend produced a first token within ${firstTokenBound!.ms} ms: ${[...state.failures, ...silent].join('; ')}`, Code.DeadlineExceeded);
+            throw firstTokenBoundExceeded(`no backend produced a first token within ${firstTokenBound!.ms} ms: ${[...state.failures, ...silent].join('; ')}`, firstTokenBound!.ms);
           }
           if (event.kind === 'hedge') {
             // Busy, not failing: the target keeps producing first events for requests sent after

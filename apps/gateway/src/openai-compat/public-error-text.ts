@@ -57,15 +57,23 @@ export function withoutInternals(text: string): string {
   return text.replace(UPSTREAM_URL, 'the upstream provider: ').replace(ANY_URL, '<url>').replace(GRPC_METHOD, '');
 }
 
+/** A bound in the caller's terms: whole seconds when it is one ("15 s"), else milliseconds. */
+function formatBound(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
 /**
  * The one-line message of a server-side failure (5xx): what happened, what to do, and the request id
  * to quote. `budget_outage`: budgets cannot be checked and the deployment refuses unbudgeted requests;
  * `store_full`: usage cannot be recorded (the mesh's state store is out of disk space), so nothing is served;
- * `store_failed`: usage cannot be recorded for another reason (the state store cannot be written).
+ * `store_failed`: usage cannot be recorded for another reason (the state store cannot be written);
+ * `firstTokenBoundMs`: every backend stayed silent until the mesh's first-token bound ended the request.
  */
-export function publicServerError(status: number, requestId: string | undefined, cause?: 'budget_outage' | 'store_full' | 'store_failed'): string {
+export function publicServerError(status: number, requestId: string | undefined, cause?: 'budget_outage' | 'store_full' | 'store_failed' | { firstTokenBoundMs: number }): string {
   const what =
-    cause === 'budget_outage'
+    typeof cause === 'object'
+      ? `no model backend started answering within ${formatBound(cause.firstTokenBoundMs)} (the mesh's bound on the wait for a first token), so the request was ended; retry later`
+      : cause === 'budget_outage'
       ? 'budgets cannot be checked right now (the budget store is unreachable), so new requests are refused until it is back; retry later'
       : cause === 'store_full'
       ? "usage cannot be recorded right now (the service's state store is out of disk space), so requests are refused until space is freed; retry later"
