@@ -4,6 +4,9 @@
 // replica and every service follows it. Traffic goes on as documented for SOPHIA_REDIS_OUTAGE=serve
 // (the default); afterwards, request id by request id, nothing lost or counted twice, the budget's
 // spend and an override's remaining count intact, and a rate limit enforced exactly on the new primary.
+// Before the kill the replication link is cut, so the old primary acknowledges records the promoted
+// replica never receives: only the ledger's wait for a replica (SOPHIA_LEDGER_REDIS_REPLICA_ACKS, on by
+// default under Sentinel) keeps them — asynchronous replication alone would lose them.
 import { BudgetWindow } from '@sophia/contracts/ledger';
 import { Backend } from '@sophia/contracts/common';
 import { OverrideKind, OverrideScope } from '@sophia/contracts/router';
@@ -17,11 +20,14 @@ import { auditUsage, booksBalance, describeBooks, readWarehouseEvents, warehouse
 /** Requests per minute allowed to the operator tenant: checked exactly after the failover. */
 const RATE_LIMIT = 10;
 
-/** Resolves once `replica` has synced from its primary (its link up, its offset caught up). */
-async function replicaInSync(replicaUrl: string): Promise<void> {
+/** Password of the replica's replication user on the primary (a throwaway local server). */
+const REPLICATION_PASSWORD = 'chaos-replication';
+
+/** Resolves once `replica` reports its link to the primary up (synced) or down. */
+async function replicaLink(replicaUrl: string, status: 'up' | 'down'): Promise<void> {
   const redis = new Redis(replicaUrl, { maxRetriesPerRequest: 1 });
   try {
-    await until(async () => ((await redis.info('replication')).includes('master_link_status:up') ? true : undefined));
+    await until(async () => ((await redis.info('replication')).includes(`master_link_status:${status}`) ? true : undefined));
   } finally {
     redis.disconnect();
   }
@@ -50,11 +56,13 @@ describe(`chaos: Redis failover through Sentinel under load (${deployment})`, ()
   }, 60_000);
 
   it('primary killed -9 mid-load: the Sentinel promotes the replica, the mesh follows it, every 200 billed once, budget, override and rate limit intact', async () => {
-    const primary = await startRedisServer();
+    // The replica replicates as its own ACL user, so the link can be broken (user disabled, its
+    // connection killed) while the primary keeps serving the mesh.
+    const primary = await startRedisServer({ args: ['--user', 'replicator', 'on', `>${REPLICATION_PASSWORD}`, '~*', '&*', '+@all'] });
     servers.push(primary);
-    const replica = await startRedisServer({ args: ['--replicaof', '127.0.0.1', String(primary.port)] });
+    const replica = await startRedisServer({ args: ['--replicaof', '127.0.0.1', String(primary.port), '--masteruser', 'replicator', '--masterauth', REPLICATION_PASSWORD] });
     servers.push(replica);
-    await replicaInSync(replica.url);
+    await replicaLink(replica.url, 'up');
     const sentinel = await startRedisSentinel({ primaryPort: primary.port, downAfterMs: 500 });
     servers.push(sentinel);
     chaos = await startChaosMesh({
@@ -62,6 +70,9 @@ describe(`chaos: Redis failover through Sentinel under load (${deployment})`, ()
         SOPHIA_REDIS_URL: `redis+sentinel://127.0.0.1:${sentinel.port}/sophia`,
         SOPHIA_WAREHOUSE_CLAIM_IDLE_MS: '1000',
         SOPHIA_RATE_LIMITS: JSON.stringify({ operator: { tenant: { requests_per_minute: RATE_LIMIT } } }),
+        // Negative control (not in CI): SOPHIA_CHAOS_REPLICA_ACKS=0 turns the ledger's WAIT off, and the
+        // records acknowledged while replication was cut are lost at the failover.
+        ...(process.env['SOPHIA_CHAOS_REPLICA_ACKS'] ? { SOPHIA_LEDGER_REDIS_REPLICA_ACKS: process.env['SOPHIA_CHAOS_REPLICA_ACKS'] } : {}),
       },
     });
     const ledger = chaos.ledger();
@@ -73,6 +84,15 @@ describe(`chaos: Redis failover through Sentinel under load (${deployment})`, ()
     const load = startSteadyLoad({ gatewayUrl: chaos.mesh.gatewayUrl, apiKey: SECRETS.apiKey, idPrefix: prefix, clients: 4 });
     await until(() => (load.calls().filter((c) => c.status === 200).length >= 20 ? true : undefined));
 
+    // Replication cut under load: whatever the primary acknowledges now exists on it alone.
+    const direct = new Redis(primary.url, { maxRetriesPerRequest: 1 });
+    await direct.call('ACL', 'SETUSER', 'replicator', 'off');
+    await direct.call('CLIENT', 'KILL', 'USER', 'replicator');
+    direct.disconnect();
+    const cutAt = Date.now();
+    await replicaLink(replica.url, 'down');
+    await until(() => (load.calls().filter((c) => c.startedAt > cutAt && c.status === 200).length >= 12 ? true : undefined));
+
     const killedAt = Date.now();
     await primary.kill();
     const promoted = await until(async () => ((await sentinelPrimary(sentinel.url)) === replica.port ? Date.now() : undefined));
@@ -80,6 +100,7 @@ describe(`chaos: Redis failover through Sentinel under load (${deployment})`, ()
     await sleep(2000);
     const calls = await load.stop();
     const during = calls.filter((c) => c.startedAt >= killedAt && c.startedAt < promoted);
+    const unreplicated = calls.filter((c) => c.startedAt > cutAt && c.endedAt < killedAt && c.status === 200).length;
 
     // A rate limit on the new primary (a token bucket of RATE_LIMIT refilled at RATE_LIMIT a minute):
     // of RATE_LIMIT + 5 requests in a row, the full bucket plus what refilled while they ran, no more.
@@ -106,9 +127,9 @@ describe(`chaos: Redis failover through Sentinel under load (${deployment})`, ()
     const ledgerCost = totals?.cost?.microUsd ?? 0n;
     const admitted = limited.filter((s) => s === 200).length;
     const row = card.add({
-      scenario: 'Redis primary kill -9, Sentinel failover (serve)',
-      expected: 'replica promoted, traffic goes on; every 200 one event, ledger = warehouse = budget spend; override count kept; rate limit exact on the new primary (bucket + refill, no more)',
-      got: `promoted ${promoted - killedAt} ms after the kill, 200 again ${servedAgain - killedAt} ms after; meanwhile ${describeStatuses(during)}; ${describeBooks(audit, totals)}, budget spent ${spent} µ$; override remaining ${override?.remaining}; rate limit ${RATE_LIMIT}/min (+${refilled} refilled while sending): ${describeStatuses(limited.map((status) => ({ id: '', startedAt: 0, endedAt: 0, status, error: '' })))}`,
+      scenario: 'replication cut, then Redis primary kill -9, Sentinel failover (serve)',
+      expected: 'replica promoted, traffic goes on; every 200 one event — also those the old primary acknowledged after replication was cut — ledger = warehouse = budget spend; override count kept; rate limit exact on the new primary (bucket + refill, no more)',
+      got: `${unreplicated} answered 200 while replication was cut; promoted ${promoted - killedAt} ms after the kill, 200 again ${servedAgain - killedAt} ms after; meanwhile ${describeStatuses(during)}; ${describeBooks(audit, totals)}, budget spent ${spent} µ$; override remaining ${override?.remaining}; rate limit ${RATE_LIMIT}/min (+${refilled} refilled while sending): ${describeStatuses(limited.map((status) => ({ id: '', startedAt: 0, endedAt: 0, status, error: '' })))}`,
       pass:
         during.every((c) => c.status === 200) &&
         booksBalance(audit, totals) &&
@@ -117,7 +138,7 @@ describe(`chaos: Redis failover through Sentinel under load (${deployment})`, ()
         admitted >= RATE_LIMIT &&
         admitted <= RATE_LIMIT + refilled &&
         limited.every((s) => s === 200 || s === 429),
-      figures: { promotedMs: promoted - killedAt, servedAgainMs: servedAgain - killedAt, sent: audit.sent, acknowledged: audit.acknowledged, events: audit.events, lost: audit.lost.length, double: audit.unknown.length, rateLimitAdmitted: admitted },
+      figures: { unreplicated, promotedMs: promoted - killedAt, servedAgainMs: servedAgain - killedAt, sent: audit.sent, acknowledged: audit.acknowledged, events: audit.events, lost: audit.lost.length, double: audit.unknown.length, rateLimitAdmitted: admitted },
     });
     if (audit.lost.length + audit.unknown.length > 0) process.stderr.write(`lost: ${audit.lost.slice(0, 20).join(', ')}; unknown: ${audit.unknown.slice(0, 20).join(', ')}\n`);
     expect(row.pass).toBe(true);
