@@ -63,7 +63,9 @@ describe(`chaos: Redis failover through Sentinel under load (${deployment})`, ()
     const replica = await startRedisServer({ args: ['--replicaof', '127.0.0.1', String(primary.port), '--masteruser', 'replicator', '--masterauth', REPLICATION_PASSWORD] });
     servers.push(replica);
     await replicaLink(replica.url, 'up');
-    const sentinel = await startRedisSentinel({ primaryPort: primary.port, downAfterMs: 500 });
+    // A replica is promoted only if its link has been down less than 10 × down-after (plus the primary's
+    // own down time): 2 s leaves 20 s for the replication cut on a loaded machine.
+    const sentinel = await startRedisSentinel({ primaryPort: primary.port, downAfterMs: 2000 });
     servers.push(sentinel);
     chaos = await startChaosMesh({
       env: {
@@ -91,7 +93,7 @@ describe(`chaos: Redis failover through Sentinel under load (${deployment})`, ()
     direct.disconnect();
     const cutAt = Date.now();
     await replicaLink(replica.url, 'down');
-    await until(() => (load.calls().filter((c) => c.startedAt > cutAt && c.status === 200).length >= 12 ? true : undefined));
+    await until(() => (load.calls().filter((c) => c.startedAt > cutAt && c.status === 200).length >= 8 ? true : undefined));
 
     const killedAt = Date.now();
     await primary.kill();
@@ -142,5 +144,5 @@ describe(`chaos: Redis failover through Sentinel under load (${deployment})`, ()
     });
     if (audit.lost.length + audit.unknown.length > 0) process.stderr.write(`lost: ${audit.lost.slice(0, 20).join(', ')}; unknown: ${audit.unknown.slice(0, 20).join(', ')}\n`);
     expect(row.pass).toBe(true);
-  }, 180_000);
+  }, 300_000);
 });

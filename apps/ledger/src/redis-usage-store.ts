@@ -199,7 +199,7 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): RedisUsa
       );
       if (stored === null) throw new Error(`usage event at ${key} vanished during record`);
       // Also when the event was already there (a replay): its first write may never have reached a replica.
-      await replicated();
+      if (!recordOptions.deferReplicaAck) await replicated();
       return { recorded: created === 1, record: created === 1 ? record : decodeStoredRecord(key, stored), reservationHeld: held === 1 };
     },
 
@@ -220,6 +220,7 @@ export function createRedisUsageStore(options: RedisUsageStoreOptions): RedisUsa
 
     compact: compaction.compact,
     prune: compaction.prune,
+    ...(options.replicaAcks ? { confirmReplicated: replicated } : {}),
 
     async appendAudit(entry) {
       await redis.xadd(keys.log, '*', 'kind', 'audit', 'id', entry.auditId, 'json', encodeAudit(entry));

@@ -80,17 +80,21 @@ describeRedis('records wait for replica acknowledgement (real primary and replic
       expect(await main.exists(keys.event('unconfirmed'))).toBe(1);
       expect(await replica.exists(keys.event('unconfirmed'))).toBe(0);
       expect(spool.size()).toBe(1);
+      // A record spooled because Redis was away: the replay writes it (reports and the warehouse stay
+      // current) but keeps both spooled while no replica confirms them.
+      spool.add(usageRecord({ requestId: 'spooled-away', costMicroUsd: 5 }), 'spooled-away');
       await expect(store.replay()).rejects.toBeInstanceOf(ReplicaAckTimeout);
-      expect(spool.size()).toBe(1);
+      expect(await main.exists(keys.event('spooled-away'))).toBe(1);
+      expect(spool.size()).toBe(2);
     } finally {
       await link.restore();
     }
     await replicaLink(replica, true);
-    expect(await store.replay()).toBe(1);
+    expect(await store.replay()).toBe(2);
     expect(spool.size()).toBe(0);
     expect(await replica.exists(keys.event('unconfirmed'))).toBe(1);
     const totals = await createRedisUsageStore({ redis: main, keyPrefix: prefix }).query({ startMs: 0, endMs: T0 + 1, groupBy: [] });
-    expect(totals.total).toMatchObject({ requests: 21n, costMicroUsd: 27n });
+    expect(totals.total).toMatchObject({ requests: 22n, costMicroUsd: 32n });
   });
 
   it('the timeout is an outage to the spool (not a Redis error reply), naming the setting', async () => {

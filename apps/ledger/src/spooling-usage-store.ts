@@ -9,6 +9,7 @@
 // embedded store does (503 storage_full) and spools the records of requests already served.
 import type { BudgetStore, ReserveOutcome } from './budget-store.ts';
 import type { PromptCalibration } from './prompt-calibration.ts';
+import { ReplicaAckTimeout } from './replica-ack-barrier.ts';
 import type { UsageSpool } from './usage-spool.ts';
 import type { RecordOutcome, UsageStore } from './usage-store.ts';
 
@@ -81,22 +82,39 @@ export interface SpoolingUsageStore extends UsageStore, BudgetStore {
 export function createSpoolingUsageStore(options: SpoolingUsageStoreOptions): SpoolingUsageStore {
   const { primary, spool, logger } = options;
   let replaying: Promise<number> | undefined;
+  /**
+   * Writes every spooled record into Redis, a page at a time, and drops a page from the spool once
+   * Redis holds it — with SOPHIA_LEDGER_REDIS_REPLICA_ACKS, once the replicas confirm it (one WAIT a
+   * page). A page they do not confirm stays spooled but is written all the same (idempotent), and the
+   * replay goes on to the next, so reports and the warehouse stay current while no replica answers.
+   */
   const replayOnce = async (): Promise<number> => {
     let replayed = 0;
     let unreserved = 0;
-    for (;;) {
-      const batch = spool.head(100);
+    let unconfirmed: ReplicaAckTimeout | undefined;
+    for (let after = 0; ; ) {
+      const batch = spool.head(100, after);
       if (batch.length === 0) break;
+      after = batch[batch.length - 1]!.seq;
       for (const { record, reservationId } of batch) {
-        const outcome = await primary.record(record, { reservationId });
-        spool.remove(record.requestId);
-        replayed += 1;
+        const outcome = await primary.record(record, { reservationId, deferReplicaAck: true });
         if (outcome.recorded && outcome.reservationHeld === false) unreserved += 1;
         options.onReplayed?.(outcome);
       }
+      try {
+        await primary.confirmReplicated?.();
+      } catch (error) {
+        if (!(error instanceof ReplicaAckTimeout)) throw error;
+        unconfirmed = error;
+        continue;
+      }
+      for (const { record } of batch) spool.remove(record.requestId);
+      replayed += batch.length;
     }
     // `unreserved`: requests served during the outage without a budget hold (SOPHIA_REDIS_OUTAGE=serve).
     if (replayed > 0) logger.info({ replayed, unreserved }, 'redis is back: spooled usage records replayed');
+    // Written but unconfirmed: still spooled; the caller (the timer) tries again.
+    if (unconfirmed) throw unconfirmed;
     return replayed;
   };
   const replay = (): Promise<number> => {

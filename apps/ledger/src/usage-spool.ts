@@ -28,14 +28,16 @@ export const SPOOL_SCHEMA: StoreSchema = {
 export interface SpooledRecord {
   readonly record: UsageRecord;
   readonly reservationId: string;
+  /** Its place in the spool (oldest first), to page on with `head`. */
+  readonly seq: number;
 }
 
 /** The spool's operations (each one statement, so atomic on its own). */
 export interface UsageSpool {
   /** Keeps a record (a second record of the same request id is ignored: the first stands, as in Redis). */
   add(record: UsageRecord, reservationId: string): void;
-  /** The oldest `limit` records. */
-  head(limit: number): SpooledRecord[];
+  /** The oldest `limit` records, after the one at `afterSeq` when given. */
+  head(limit: number, afterSeq?: number): SpooledRecord[];
   remove(requestId: string): void;
   size(): number;
 }
@@ -43,17 +45,18 @@ export interface UsageSpool {
 /** The spool on `db` (SPOOL_SCHEMA migrated). */
 export function createUsageSpool(db: DatabaseSync): UsageSpool {
   const insert = db.prepare('INSERT INTO ledger_spool (request_id, reservation_id, json) VALUES (?, ?, ?) ON CONFLICT (request_id) DO NOTHING');
-  const head = db.prepare('SELECT reservation_id, json FROM ledger_spool ORDER BY seq LIMIT ?');
+  const head = db.prepare('SELECT seq, reservation_id, json FROM ledger_spool WHERE seq > ? ORDER BY seq LIMIT ?');
   const remove = db.prepare('DELETE FROM ledger_spool WHERE request_id = ?');
   const count = db.prepare('SELECT count(*) AS n FROM ledger_spool');
   return {
     add(record, reservationId) {
       insert.run(record.requestId, reservationId, encodeStoredRecord(record));
     },
-    head(limit) {
-      return (head.all(limit) as Array<{ reservation_id: string; json: string }>).map((row) => ({
+    head(limit, afterSeq = 0) {
+      return (head.all(afterSeq, limit) as Array<{ seq: number; reservation_id: string; json: string }>).map((row) => ({
         record: decodeStoredRecord('spooled usage record', row.json),
         reservationId: row.reservation_id,
+        seq: row.seq,
       }));
     },
     remove(requestId) {

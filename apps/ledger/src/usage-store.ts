@@ -101,6 +101,8 @@ export interface AuditEntry {
 export interface RecordOptions {
   /** The budget reservation this usage settles (released in the same atomic step). @default record.requestId */
   readonly reservationId?: string;
+  /** Skip the wait for replicas (a replay confirms a whole batch at once with `confirmReplicated`). */
+  readonly deferReplicaAck?: boolean;
 }
 
 /**
@@ -120,4 +122,9 @@ export interface UsageStore {
   scan(startMs: number, endMs: number, tenant: string | undefined, visit: (summary: UsageSummary) => void): Promise<void>;
   /** Appends an admin action to the durable log (the warehouse's audit table). */
   appendAudit(entry: AuditEntry): Promise<void>;
+  /**
+   * Resolves once the configured replicas hold every record written so far (Redis with
+   * SOPHIA_LEDGER_REDIS_REPLICA_ACKS); throws ReplicaAckTimeout otherwise. Absent: nothing to wait for.
+   */
+  confirmReplicated?(): Promise<void>;
 }
