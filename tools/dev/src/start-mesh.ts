@@ -4,6 +4,7 @@ import { addressKey, type ServiceModule } from '@sophia/platform';
 import { acquireDataDirLock, DATA_DIR_KEY, DATA_DIR_OWNER_KEY, prepareDataDir } from '@sophia/state-store';
 import type { ChildService, ListeningLine } from './child-service.ts';
 import { ONE_SERVICE_HEAP_MIB, SINGLE_PROCESS_HEAP_MIB, withHeapLimit } from './heap-limit.ts';
+import { mallocEnv } from './malloc-env.ts';
 import { firstOpsApiKey } from './ops-api-key.ts';
 import { findRepoRoot } from './repo-root.ts';
 import { planSimulators, simulatedLambdaKey } from './start-simulators.ts';
@@ -125,7 +126,7 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
   // and tells every child so (SOPHIA_DATA_DIR_OWNER); a second mesh on the directory is refused here.
   const dataDir = prepareDataDir(options.env[DATA_DIR_KEY]);
   const lock = acquireDataDirLock(dataDir);
-  const base: Record<string, string | undefined> = { ...options.env, SOPHIA_DEPLOYMENT: deployment, [DATA_DIR_KEY]: dataDir, [DATA_DIR_OWNER_KEY]: String(process.pid) };
+  const base: Record<string, string | undefined> = { ...mallocEnv(options.env), ...options.env, SOPHIA_DEPLOYMENT: deployment, [DATA_DIR_KEY]: dataDir, [DATA_DIR_OWNER_KEY]: String(process.pid) };
   const services: Record<string, MeshService> = {};
   const record = (child: ChildService): void => {
     for (const [name, line] of Object.entries(child.listening)) services[name] = { name, pid: child.pid, ready: line };
