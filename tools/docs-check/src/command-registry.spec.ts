@@ -33,6 +33,11 @@ describe('the command registry', () => {
     expect(() => loadRegistry(write('- command: npm start\n  run: npm start\n  colour: red\n'))).toThrow(/colour/);
   });
 
+  it('refuses a run of a .ts file with the bare system node (Node 20 cannot)', () => {
+    expect(() => loadRegistry(write('- command: node tools/x.ts\n  run: node tools/x.ts\n'))).toThrow(/entry 0: runs a \.ts file with the bare system `node`/);
+    expect(() => loadRegistry(write('- command: npm run -s node24 -- tools/x.ts\n  run: npm run -s node24 -- tools/x.ts\n'))).not.toThrow();
+  });
+
   it('refuses a command registered twice, and a full-data form without the data it needs', () => {
     expect(() => loadRegistry(write('- command: npm start\n  run: npm start\n- command: "npm  start"\n  skip: again\n'))).toThrow(/entry 1: npm {2}start is registered twice \(also entry 0\)/);
     expect(() => loadRegistry(write('- command: npm run measure\n  run: npm run measure\n  full:\n    run: npm run measure\n    expect: x\n'))).toThrow(/entry 0\.full\.needs/);

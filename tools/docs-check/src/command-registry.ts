@@ -20,6 +20,9 @@ const fullDataSchema = z
   })
   .strict();
 
+/** `node some/file.ts` at the start of a command or after `&&`, `;` or `|`. */
+const BARE_NODE_TS = /(^|&&|;|\|)\s*node\s+\S+\.ts\b/;
+
 const entrySchema = z
   .object({
     /** The command exactly as a document shows it (whitespace-insensitive). */
@@ -42,7 +45,9 @@ const entrySchema = z
   })
   .strict()
   .refine((e) => (e.run === undefined) !== (e.skip === undefined), { message: 'exactly one of run / skip' })
-  .refine((e) => e.run === undefined || normalise(e.run) === normalise(e.command) || e.short !== undefined, { message: 'a run that differs from the command needs `short:` saying why' });
+  .refine((e) => e.run === undefined || normalise(e.run) === normalise(e.command) || e.short !== undefined, { message: 'a run that differs from the command needs `short:` saying why' })
+  // A reader's system node may be older than 22 (no type stripping): a .ts file runs through the npm scripts' Node 24 shim.
+  .refine((e) => e.run === undefined || !BARE_NODE_TS.test(e.run), { message: 'runs a .ts file with the bare system `node` (fails before Node 22): document and run it as `npm run -s node24 -- <file>.ts`' });
 
 /** One registered command. */
 export type RegistryEntry = z.infer<typeof entrySchema>;
