@@ -12,7 +12,7 @@ import { breakEven } from './break-even.ts';
 import type { CatalogHistory } from './catalog-history.ts';
 import { fieldError } from './field-error.ts';
 import { baselineMicroUsdPerMonth, prorate, type GpuBaseline } from './gpu-baseline.ts';
-import { allServerlessCost, createSavingsAccumulator, singleProviderCost } from './savings-report.ts';
+import { allLargestTierCost, allServerlessCost, createSavingsAccumulator, singleProviderCost } from './savings-report.ts';
 import { createUsageReportBuilder, type UsageReportRow } from './usage-report.ts';
 import { usageQueryFromRequest } from './usage-query-request.ts';
 import type { UsageStore } from './usage-store.ts';
@@ -100,6 +100,7 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportMethods {
       const money = (microUsd: bigint) => ({ microUsd });
       const single = singleProviderCost(t);
       const allServerless = allServerlessCost(t);
+      const allLargestTier = allLargestTierCost(t, catalog.tiers.complex[0] ?? '');
       return {
         singleProviderName: single.name,
         singleProvider: money(single.cost),
@@ -111,11 +112,11 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportMethods {
         completionTokens: t.completionTokens,
         actual: money(t.actual),
         gpuBaseline: money(gpuBaseline),
-        allLargestTier: money(t.allLargestTier),
+        allLargestTier: money(allLargestTier),
         allServerless: money(allServerless),
         allGpu: money(t.allGpu),
         savingsVsGpuBaseline: money(gpuBaseline - t.actual),
-        savingsVsLargestTier: money(t.allLargestTier - t.actual),
+        savingsVsLargestTier: money(allLargestTier - t.actual),
         savingsVsAllServerless: money(allServerless - t.actual),
         savingsVsAllGpu: money(t.allGpu - t.actual),
         cacheHits: t.cacheHits,

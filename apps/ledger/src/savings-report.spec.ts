@@ -1,6 +1,6 @@
-import { priceUsage } from '@sophia/price-catalog';
-import { testCatalog } from '@sophia/price-catalog/testing';
-import { allServerlessCost, createSavingsAccumulator, singleProviderCost } from './savings-report.ts';
+import { parseCatalog, priceUsage } from '@sophia/price-catalog';
+import { testCatalog, testCatalogFile } from '@sophia/price-catalog/testing';
+import { allLargestTierCost, allServerlessCost, createSavingsAccumulator, singleProviderCost } from './savings-report.ts';
 import { usageRecord } from './usage-store-contract.ts';
 import { summaryOf } from './usage-summary.ts';
 
@@ -63,5 +63,26 @@ describe('the all-serverless counterfactual', () => {
     savings.add(summaryOf(onGpu('g')));
     expect(allServerlessCost(savings.totals)).toBe(at());
     expect([...savings.totals.notes]).toContain("small: no provider that served this period offers it: all-serverless uses the catalog's reference serverless price");
+  });
+});
+
+describe('the largest-tier counterfactual', () => {
+  it('prices the largest tier at the cheapest offer among the providers that served the period, not at its reference price', () => {
+    // "big" (the largest tier) sold serverless as in the real catalog's 405B: a $0.80 reference, offers at $3 and $3.50.
+    const file = testCatalogFile();
+    const big = file.models.find((m) => m.id === 'big')!;
+    big.serverless = { providerModel: 'big', inputUsdPerMTok: 0.8, outputUsdPerMTok: 0.8 };
+    big.offers = [
+      { provider: 'fireworks', providerModel: 'f/big', inputUsdPerMTok: 3, outputUsdPerMTok: 3, features: [], source: 'https://example.test/fireworks', readOn: '2026-12-05' },
+      { provider: 'together', providerModel: 't/big', inputUsdPerMTok: 3.5, outputUsdPerMTok: 3.5, features: [], source: 'https://example.test/together', readOn: '2026-12-05' },
+    ];
+    const catalog = parseCatalog(file);
+    const tokens = { promptTokens: 1_000_000, completionTokens: 1_000_000 };
+    const bigAt = (provider?: string) => BigInt(priceUsage(catalog, 'big', 'serverless', tokens, provider));
+    const savings = createSavingsAccumulator(catalog);
+    savings.add(summaryOf(usageRecord({ requestId: 'a', ...tokens, provider: 'fireworks', costMicroUsd: 1 })));
+    savings.add(summaryOf(usageRecord({ requestId: 'g', backend: 'gpu', ...tokens, costMicroUsd: 300 })));
+    expect(bigAt('fireworks')).toBeGreaterThan(bigAt());
+    expect(allLargestTierCost(savings.totals, 'big')).toBe(2n * bigAt('fireworks'));
   });
 });

@@ -16,11 +16,14 @@ export interface SavingsTotals {
   promptTokens: bigint;
   completionTokens: bigint;
   actual: bigint;
+  /** The largest tier where no provider choice is involved (GPU, or a model without offers); the rest is in `largestPool` (see {@link allLargestTierCost}). */
   allLargestTier: bigint;
+  /** Every request on the largest tier's serverless offers: priced at each offer, and at the fallback. */
+  readonly largestPool: OfferPool;
   /** Serverless answers priced at their provider's offer; the rest of "all serverless" is in `unserved` (see {@link allServerlessCost}). */
   servedServerless: bigint;
   /** Per model, the requests no serverless provider answered, priced at each provider's offer, and at the fallback (reference serverless price, or GPU when none). */
-  readonly unserved: Map<string, { readonly byOffer: Map<string, bigint>; fallback: bigint }>;
+  readonly unserved: Map<string, OfferPool>;
   allGpu: bigint;
   /** Requests answered by the gateway's response cache, and what they would have cost upstream. */
   cacheHits: bigint;
@@ -41,25 +44,38 @@ export function singleProviderCost(totals: SavingsTotals): { name: string; cost:
   return { name: best[0], cost: totals.actual - best[1].actualWhereOffered + best[1].offered };
 }
 
+/** Requests of one model priced at each provider's offer, and at the fallback (reference serverless price, or GPU when none). */
+export interface OfferPool {
+  readonly byOffer: Map<string, bigint>;
+  fallback: bigint;
+}
+
+/** The pool at the cheapest offer among the providers that answered this period, else its fallback (noted). */
+function atCheapestServing(totals: SavingsTotals, model: string, pool: OfferPool, counterfactual: string): bigint {
+  const prices = [...totals.providers].flatMap(([name, p]) => {
+    const price = p.requests > 0n ? pool.byOffer.get(name) : undefined;
+    return price === undefined ? [] : [price];
+  });
+  if (prices.length > 0) return prices.reduce((a, b) => (b < a ? b : a));
+  if (pool.byOffer.size > 0) totals.notes.add(`${model}: no provider that served this period offers it: ${counterfactual} uses the catalog's reference serverless price`);
+  return pool.fallback;
+}
+
 /**
  * What the period would have cost all serverless: the served part, plus each model's unserved
  * requests at the cheapest offer among the providers that answered this period, else the fallback.
  * Adds a note for each model priced at its fallback.
  */
 export function allServerlessCost(totals: SavingsTotals): bigint {
-  const serving = [...totals.providers].filter(([, p]) => p.requests > 0n).map(([name]) => name);
   let sum = totals.servedServerless;
-  for (const [model, { byOffer, fallback }] of totals.unserved) {
-    const prices = serving.flatMap((name) => {
-      const price = byOffer.get(name);
-      return price === undefined ? [] : [price];
-    });
-    if (prices.length === 0) {
-      if (byOffer.size > 0) totals.notes.add(`${model}: no provider that served this period offers it: all-serverless uses the catalog's reference serverless price`);
-      sum += fallback;
-    } else sum += prices.reduce((a, b) => (b < a ? b : a));
-  }
+  for (const [model, pool] of totals.unserved) sum += atCheapestServing(totals, model, pool, 'all-serverless');
   return sum;
+}
+
+/** What the period would have cost all on the largest tier, its serverless part priced like {@link allServerlessCost}. */
+export function allLargestTierCost(totals: SavingsTotals, largestId: string): bigint {
+  const pool = totals.largestPool;
+  return totals.allLargestTier + (pool.byOffer.size === 0 && pool.fallback === 0n ? 0n : atCheapestServing(totals, largestId, pool, 'largest-tier'));
 }
 
 function offered(model: CatalogModel, preferred: CatalogBackend): CatalogBackend {
@@ -81,6 +97,7 @@ export function createSavingsAccumulator(catalog: PriceCatalog): { add(summary: 
     completionTokens: 0n,
     actual: 0n,
     allLargestTier: 0n,
+    largestPool: { byOffer: new Map(), fallback: 0n },
     servedServerless: 0n,
     unserved: new Map(),
     allGpu: 0n,
@@ -119,7 +136,12 @@ export function createSavingsAccumulator(catalog: PriceCatalog): { add(summary: 
       totals.actual += actual;
       totals.cacheHits += summary.cacheHits;
       totals.cacheSavings += summary.cacheSavedMicroUsd;
-      totals.allLargestTier += largest === undefined || largestBackend === undefined ? actual : priced(summary, largest.id, largestBackend);
+      if (largest === undefined || largestBackend === undefined) totals.allLargestTier += actual;
+      else if (largestBackend !== 'serverless' || largest.offers.length === 0) totals.allLargestTier += priced(summary, largest.id, largestBackend);
+      else {
+        totals.largestPool.fallback += priced(summary, largest.id, largestBackend);
+        for (const offer of largest.offers) totals.largestPool.byOffer.set(offer.provider, (totals.largestPool.byOffer.get(offer.provider) ?? 0n) + priced(summary, largest.id, 'serverless', offer.provider));
+      }
       const model = catalog.findModel(summary.model);
       if (model === undefined) {
         totals.notes.add(`${summary.model} is not in catalog ${catalog.version}: counterfactuals use its recorded cost`);
