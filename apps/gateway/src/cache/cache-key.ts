@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { ProviderPreferencesSchema } from '@sophia/contracts/common';
 import type { RouteInputSchema } from '@sophia/contracts/router';
-import { promptFingerprint } from '../ops/prompts/prompt-recorder.ts';
 
 type RouteInputInit = MessageInitShape<typeof RouteInputSchema>;
 
@@ -18,13 +17,13 @@ export function isDeterministic(input: RouteInputInit): boolean {
 
 /**
  * The cache key: tenant (answers never cross tenants), provider preference, and the canonical
- * request — the operator's prompt fingerprint over model, workload, quality target, every message
- * and every generation parameter in their protobuf encoding (so JSON key order and whitespace do
- * not matter, while any parameter that changes the answer does).
+ * request — the call's prompt fingerprint (`promptFingerprint`: model, workload, quality target,
+ * every message and every generation parameter in their protobuf encoding, so JSON key order and
+ * whitespace do not matter, while any parameter that changes the answer does).
  */
-export function responseCacheKey(input: RouteInputInit): string {
+export function responseCacheKey(input: RouteInputInit, promptFingerprint: string): string {
   const h = createHash('sha256');
   const provider = input.provider ? Buffer.from(toBinary(ProviderPreferencesSchema, create(ProviderPreferencesSchema, input.provider))).toString('base64') : '';
-  for (const part of [input.tenant ?? '', provider, promptFingerprint(input)]) h.update(`${part.length}:`).update(part);
+  for (const part of [input.tenant ?? '', provider, promptFingerprint]) h.update(`${part.length}:`).update(part);
   return h.digest('hex');
 }

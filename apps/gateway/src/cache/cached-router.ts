@@ -69,13 +69,13 @@ function cacheControl(options: CallOptions | undefined): { lookup: boolean; stor
 
 async function* cached(call: GenerateCall, options: CachedRouterOptions): AsyncGenerator<GenerateResponse> {
   const now = options.now ?? Date.now;
-  const { input, callOptions } = call;
+  const { input, promptFingerprint, callOptions } = call;
   if (!input || !isDeterministic(input)) {
     yield* call.next();
     return;
   }
   const control = cacheControl(callOptions);
-  const key = responseCacheKey(input);
+  const key = responseCacheKey(input, promptFingerprint);
   if (control.lookup) {
     const stored = await options.store.get(key, now()).catch((err: unknown) => {
       options.logger.warn({ err }, 'response cache unavailable: answering from upstream');

@@ -2,7 +2,6 @@ import { Code, ConnectError, type Client } from '@connectrpc/connect';
 import type { GenerateResponse, RouterService } from '@sophia/contracts/router';
 import type { Logger } from '@sophia/platform';
 import { withGeneratePolicy, type GenerateCall } from '../generate-policy.ts';
-import { promptFingerprint } from '../ops/prompts/prompt-recorder.ts';
 import { RETRY_AFTER_MS_KEY } from '../status-to-http.ts';
 import { API_KEY_ID_HEADER } from '../traffic-headers.ts';
 import type { RunawayDetector, RunawayVerdict } from './runaway-detector.ts';
@@ -37,7 +36,7 @@ function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 async function* guarded(call: GenerateCall, options: RunawayRouterOptions): AsyncGenerator<GenerateResponse> {
-  const { input, callOptions } = call;
+  const { input, promptFingerprint, callOptions } = call;
   if (!input) {
     yield* call.next();
     return;
@@ -46,7 +45,7 @@ async function* guarded(call: GenerateCall, options: RunawayRouterOptions): Asyn
   const nowMs = (options.now ?? Date.now)();
   const caller = { tenant: input.tenant, keyId: new Headers(callOptions?.headers).get(API_KEY_ID_HEADER) ?? input.tenant };
   // Protection, not billing: an unreachable store lets requests through (logged), never fails them.
-  const verdict: RunawayVerdict = await options.detector.observe(caller, promptFingerprint(input), nowMs).catch((err: unknown) => {
+  const verdict: RunawayVerdict = await options.detector.observe(caller, promptFingerprint, nowMs).catch((err: unknown) => {
     options.logger.warn({ err, tenant: caller.tenant }, 'runaway protection unavailable: request not judged');
     return { action: 'pass' } as const;
   });

@@ -5,7 +5,7 @@ import { RouterService } from '@sophia/contracts/router';
 import { memoryStateDatabase } from '@sophia/state-store/testing';
 import { pino } from 'pino';
 import { operatorUnderTest } from '../operator-under-test.ts';
-import { createPromptRecorder, promptFingerprint } from './prompt-recorder.ts';
+import { createPromptRecorder } from './prompt-recorder.ts';
 import { createSqlitePromptRepeatStore, PROMPT_REPEAT_STORE_SCHEMA } from './sqlite-prompt-repeat-store.ts';
 
 const T0 = Date.UTC(2026, 11, 9, 10);
@@ -28,13 +28,6 @@ const transport = createRouterTransport(({ service }) => {
 const ask = (content: string, workloadTag = 'daily-reporting') => ({ input: { tenant: 'acme', workloadTag, model: 'auto', messages: [{ role: Role.USER, content }] } });
 
 describe('prompt recorder', () => {
-  it('fingerprints the prompt, not the request id or tenant; another question or workload is another print', () => {
-    const a = promptFingerprint({ requestId: 'r1', tenant: 'acme', messages: [{ role: Role.USER, content: 'daily report' }] });
-    expect(promptFingerprint({ requestId: 'r2', tenant: 'globex', messages: [{ role: Role.USER, content: 'daily report' }] })).toBe(a);
-    expect(promptFingerprint({ messages: [{ role: Role.USER, content: 'weekly report' }] })).not.toBe(a);
-    expect(promptFingerprint({ workloadTag: 'x', messages: [{ role: Role.USER, content: 'daily report' }] })).not.toBe(a);
-  });
-
   it('records answered requests through the wrapped router, and costs.optimize proposes caching the repeats', async () => {
     const state = memoryStateDatabase(PROMPT_REPEAT_STORE_SCHEMA);
     const store = createSqlitePromptRepeatStore(state.db);

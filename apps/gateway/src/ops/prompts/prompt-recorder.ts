@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import type { Client } from '@connectrpc/connect';
-import { ChatMessageSchema, GenerationParamsSchema } from '@sophia/contracts/common';
-import type { GenerateResponse, RouteInputSchema, RouterService } from '@sophia/contracts/router';
+import type { GenerateResponse, RouterService } from '@sophia/contracts/router';
 import type { Logger } from '@sophia/platform';
+import { withGeneratePolicy, type GenerateCall } from '../../generate-policy.ts';
 import type { PromptRepeatStore, PromptSeen } from './prompt-repeat-store.ts';
 
 /** Records every answered chat request's prompt fingerprint; `wrap` puts it in front of the router client. */
@@ -17,24 +15,6 @@ export interface PromptRecorder {
 /** How often buffered fingerprints are written: one transaction per second, not one fsync per request. */
 const FLUSH_MS = 1000;
 const MAX_BUFFER = 512;
-
-type RouteInputInit = MessageInitShape<typeof RouteInputSchema>;
-
-/**
- * The fingerprint of a request's prompt: SHA-256 over its model, messages, sampling parameters,
- * workload and quality target (not its request id or tenant), so the same question asked again has
- * the same fingerprint; the text itself is never stored.
- */
-export function promptFingerprint(input: RouteInputInit): string {
-  const h = createHash('sha256');
-  const part = (bytes: Uint8Array | string): void => void h.update(`${bytes.length}:`).update(bytes);
-  part(input.model ?? '');
-  part(input.workloadTag ?? '');
-  part(input.qualityTarget ?? '');
-  for (const m of input.messages ?? []) part(toBinary(ChatMessageSchema, create(ChatMessageSchema, m)));
-  part(toBinary(GenerationParamsSchema, create(GenerationParamsSchema, input.params ?? {})));
-  return h.digest('hex').slice(0, 32);
-}
 
 /**
  * A recorder over a store. Only completed answers are recorded (with the cost the router reports),
@@ -53,17 +33,18 @@ export function createPromptRecorder(store: PromptRepeatStore, logger: Logger, n
   };
   const timer = setInterval(() => void flush(), FLUSH_MS);
   timer.unref();
-  async function* tap(stream: AsyncIterable<GenerateResponse>, input: RouteInputInit | undefined): AsyncGenerator<GenerateResponse> {
-    for await (const res of stream) {
+  async function* tap(call: GenerateCall): AsyncGenerator<GenerateResponse> {
+    const { input, promptFingerprint } = call;
+    for await (const res of call.next()) {
       if (res.event.case === 'done' && input) {
-        buffer.push({ tenant: input.tenant ?? '', workload: input.workloadTag ?? '', fingerprint: promptFingerprint(input), costMicroUsd: res.event.value.decision?.cost?.microUsd ?? 0n, atMs: now() });
+        buffer.push({ tenant: input.tenant ?? '', workload: input.workloadTag ?? '', fingerprint: promptFingerprint, costMicroUsd: res.event.value.decision?.cost?.microUsd ?? 0n, atMs: now() });
         if (buffer.length >= MAX_BUFFER) void flush();
       }
       yield res;
     }
   }
   return {
-    wrap: (router) => ({ ...router, generate: (request, options) => tap(router.generate(request, options), request.input) }),
+    wrap: (router) => withGeneratePolicy(router, tap),
     flush,
     close: async () => {
       clearInterval(timer);
