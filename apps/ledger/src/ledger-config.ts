@@ -108,6 +108,17 @@ export const ledgerConfigSchema = z.object({
   SOPHIA_LAMBDA_API_URL: z.url({ protocol: /^https?$/ }).default('https://cloud.lambda.ai'),
   /** How often live GPU prices are refreshed. */
   SOPHIA_LAMBDA_REFRESH_MS: z.coerce.number().int().min(1000).default(3_600_000),
+}).superRefine((config, ctx) => {
+  // Raw events past the retention are pruned, so a raw window longer than it would delete events
+  // before they were ever compacted: reports would silently lose them.
+  const retentionHours = config.SOPHIA_USAGE_RETENTION_DAYS * 24;
+  if (config.SOPHIA_USAGE_RAW_HOURS > retentionHours) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SOPHIA_USAGE_RAW_HOURS'],
+      message: `${config.SOPHIA_USAGE_RAW_HOURS} hours is longer than SOPHIA_USAGE_RETENTION_DAYS (${config.SOPHIA_USAGE_RETENTION_DAYS} days = ${retentionHours} hours): raw events would be pruned before they are compacted; set SOPHIA_USAGE_RAW_HOURS to at most ${retentionHours} or raise SOPHIA_USAGE_RETENTION_DAYS`,
+    });
+  }
 });
 
 /** Parsed ledger configuration. */
