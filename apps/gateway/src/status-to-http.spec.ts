@@ -48,6 +48,9 @@ describe('httpErrorFromRouter', () => {
     const failed = httpErrorFromRouter(budgetOutageRefusal("usage of request r cannot be recorded: … commit outbox cannot keep it (EIO)", 'store-failed'), { explicitModel: false, requestId: 'req-4' });
     expect(failed).toMatchObject({ status: 503, type: 'server_error', code: 'storage_unavailable', param: null, retryAfterSeconds: 5 });
     expect(failed.message).toBe("usage cannot be recorded right now (the service's state store cannot be written), so the request was refused rather than served unrecorded; retry later (request id req-4)");
+    const oom = httpErrorFromRouter(budgetOutageRefusal("budget store (Redis) is out of memory (maxmemory reached, eviction off): OOM command not allowed when used memory > 'maxmemory'.", 'store-out-of-memory'), { explicitModel: false, requestId: 'req-5' });
+    expect(oom).toMatchObject({ status: 503, type: 'server_error', code: 'storage_out_of_memory', param: null, retryAfterSeconds: 5 });
+    expect(oom.message).toBe('budgets cannot be reserved right now (the budget store is out of memory), so new requests are refused until it has room; retry later (request id req-5)');
     // A plain UNAVAILABLE (no refusal marker) is still the backends' 503.
     expect(httpErrorFromRouter(new ConnectError('all targets failed', Code.Unavailable), { explicitModel: false, requestId: 'req-2' })).toMatchObject({ code: 'upstream_unavailable' });
   });

@@ -87,6 +87,9 @@ export function httpErrorFromRouter(err: unknown, context: { explicitModel: bool
   if (outage === 'store-full') {
     return { status, type: 'server_error', code: 'storage_full', message: publicServerError(status, context.requestId, 'store_full'), param: null, retryAfterSeconds: 5 };
   }
+  if (outage === 'store-out-of-memory') {
+    return { status, type: 'server_error', code: 'storage_out_of_memory', message: publicServerError(status, context.requestId, 'store_out_of_memory'), param: null, retryAfterSeconds: 5 };
+  }
   if (outage === 'store-failed') {
     return { status, type: 'server_error', code: 'storage_unavailable', message: publicServerError(status, context.requestId, 'store_failed'), param: null, retryAfterSeconds: 5 };
   }

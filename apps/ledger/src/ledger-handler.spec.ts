@@ -5,10 +5,12 @@ import { Dimension, LedgerService } from '@sophia/contracts/ledger';
 import { testCatalog, testCatalogFile } from '@sophia/price-catalog/testing';
 import { parseCatalog, type PriceCatalog } from '@sophia/price-catalog';
 import { Registry } from 'prom-client';
+import { ReplyError } from 'ioredis';
 import { budgetOutageCause } from '@sophia/platform/wire';
 import { createLedgerHandler } from './ledger-handler.ts';
 import { createLedgerMetrics } from './ledger-metrics.ts';
 import { memoryLedgerStore } from './testing/memory-ledger-store.ts';
+import { RedisStoreFull, redisFullKind } from './spooling-usage-store.ts';
 import type { UsageStore } from './usage-store.ts';
 import type { BudgetStore } from './budget-store.ts';
 
@@ -195,12 +197,31 @@ describe('LedgerService handler (in-memory transport)', () => {
     it('refuses with the store-full outage (so the router does not serve unrecorded) when its disk is full, naming the file', async () => {
       const full = () => Promise.reject(Object.assign(new Error('database or disk is full'), { code: 'ERR_SQLITE_ERROR', errcode: 13 }));
       const store = { ...memoryLedgerStore(), record: full, reserve: full };
-      const impl = createLedgerHandler({ store, catalog: testCatalog, clock: () => new Date(NOW), stateLocation: '/srv/sophia/sophia.db' });
+      const logger = { error: jest.fn(), warn: jest.fn() };
+      const impl = createLedgerHandler({ store, catalog: testCatalog, clock: () => new Date(NOW), stateLocation: '/srv/sophia/sophia.db', logger });
       const client = createClient(LedgerService, createRouterTransport(({ service }) => service(LedgerService, impl)));
       for (const call of [client.recordUsage(event('x')), client.reserve({ requestId: 'r', tenant: 'acme', model: 'small', backend: Backend.SERVERLESS, promptTokens: 10 })]) {
         const error = await rejection(call);
         expect(budgetOutageCause(error)).toBe('store-full');
         expect(error.rawMessage).toBe('the ledger cannot write its state store (/srv/sophia/sophia.db): database or disk is full; requests are refused until space is freed');
+      }
+      // One structured line per refusal, no error object (no stack): it repeats for every request while the disk is full.
+      expect(logger.error).not.toHaveBeenCalled();
+      expect(logger.warn.mock.calls).toEqual([
+        [{ operation: 'record', cause: 'store-full', reason: expect.stringContaining('database or disk is full') }, 'record refused: store-full'],
+        [{ operation: 'reserve', cause: 'store-full', reason: expect.stringContaining('database or disk is full') }, 'reserve refused: store-full'],
+      ]);
+    });
+
+    it('refuses with the store-out-of-memory outage when Redis is at maxmemory, and with store-full when it cannot persist', async () => {
+      for (const [reply, cause] of [["OOM command not allowed when used memory > 'maxmemory'.", 'store-out-of-memory'], ['MISCONF Errors writing to the AOF file: No space left on device', 'store-full']] as const) {
+        const refused = () => Promise.reject(new RedisStoreFull(new ReplyError(reply), redisFullKind(new ReplyError(reply))));
+        const impl = createLedgerHandler({ store: { ...memoryLedgerStore(), reserve: refused }, catalog: testCatalog, clock: () => new Date(NOW) });
+        const client = createClient(LedgerService, createRouterTransport(({ service }) => service(LedgerService, impl)));
+        const error = await rejection(client.reserve({ requestId: 'r', tenant: 'acme', model: 'small', backend: Backend.SERVERLESS, promptTokens: 10 }));
+        expect(error.code).toBe(Code.Unavailable);
+        expect(budgetOutageCause(error)).toBe(cause);
+        expect(error.rawMessage).toContain(reply);
       }
     });
   });

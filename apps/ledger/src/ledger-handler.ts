@@ -4,13 +4,12 @@ import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { LedgerService, UsageRowSchema } from '@sophia/contracts/ledger';
 import { backendFromProto, listPrice, type PriceCatalog } from '@sophia/price-catalog';
-import { budgetOutageRefusal } from '@sophia/platform/wire';
-import { isStorageFull } from '@sophia/state-store';
+import { BUDGET_OUTAGE_HEADER } from '@sophia/platform/wire';
 import { createCatalogHistory } from './catalog-history.ts';
 import { requireBackend, requireModel, rethrowLookup, usageEventToRecord } from './usage-event-record.ts';
 import { usageQueryFromRequest } from './usage-query-request.ts';
 import type { LedgerMetrics } from './ledger-metrics.ts';
-import { OutageRefusal, RedisStoreFull } from './spooling-usage-store.ts';
+import { storeRefusal } from './store-refusal.ts';
 import { createBudgetCalendar, type BudgetCalendar } from './budget-calendar.ts';
 import { createBudgetHandler } from './budget-handler.ts';
 import type { BudgetStore } from './budget-store.ts';
@@ -67,14 +66,16 @@ export function createLedgerHandler(deps: LedgerHandlerDeps): ServiceImpl<typeof
     try {
       return await call();
     } catch (error) {
-      deps.logger?.error({ err: error, operation }, 'usage store failed');
-      // The refuse policy's answer names its cause and tells the router not to serve unreserved.
-      if (error instanceof OutageRefusal) throw budgetOutageRefusal(error.message);
-      if (error instanceof RedisStoreFull) throw budgetOutageRefusal(error.message, 'store-full');
-      // Out of disk space: nothing can be recorded (or spooled), so the router must not serve unreserved either.
-      if (isStorageFull(error)) {
-        throw budgetOutageRefusal(`the ledger cannot write its state store (${deps.stateLocation ?? 'the data directory'}): database or disk is full; requests are refused until space is freed`, 'store-full');
+      // A known refusal repeats for every request while its condition lasts: one line each, no stack.
+      const refusal = storeRefusal(error, deps.stateLocation);
+      if (refusal !== undefined) {
+        const cause = refusal.metadata.get(BUDGET_OUTAGE_HEADER);
+        const line = { operation, cause, reason: refusal.rawMessage };
+        if (deps.logger?.warn) deps.logger.warn(line, `${operation} refused: ${cause}`);
+        else deps.logger?.error(line, `${operation} refused: ${cause}`);
+        throw refusal;
       }
+      deps.logger?.error({ err: error, operation }, 'usage store failed');
       throw new ConnectError('usage store unavailable', Code.Unavailable);
     }
   };

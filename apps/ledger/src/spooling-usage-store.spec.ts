@@ -6,7 +6,7 @@ import { memoryStateDatabase } from '@sophia/state-store/testing';
 import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
 import { startCuttableProxy, type CuttableProxy } from './cuttable-tcp-proxy.ts';
 import { createRedisUsageStore } from './redis-usage-store.ts';
-import { createSpoolingUsageStore, isRedisOutage, isRedisStoreFull, OutageRefusal, RedisStoreFull, type RedisOutagePolicy, type SpoolingUsageStore } from './spooling-usage-store.ts';
+import { createSpoolingUsageStore, isRedisOutage, isRedisStoreFull, OutageRefusal, redisFullKind, RedisStoreFull, type RedisOutagePolicy, type SpoolingUsageStore } from './spooling-usage-store.ts';
 import { createUsageSpool, SPOOL_SCHEMA, type UsageSpool } from './usage-spool.ts';
 import { T0, usageRecord } from './usage-store-contract.ts';
 import type { RecordOutcome } from './usage-store.ts';
@@ -140,9 +140,13 @@ describe('isRedisOutage', () => {
     }
   });
 
-  it('treats MISCONF (Redis cannot persist: its disk is full) as storage full: reservations refused under either policy, records spooled and replayed once it can write', async () => {
-    const misconf = new ReplyError('MISCONF Errors writing to the AOF file: No space left on device');
+  it.each([
+    ['MISCONF (Redis cannot persist: its disk is full)', 'MISCONF Errors writing to the AOF file: No space left on device', 'disk'],
+    ['OOM (Redis at maxmemory, eviction off)', "OOM command not allowed when used memory > 'maxmemory'.", 'memory'],
+  ] as const)('treats %s as storage full: reservations refused under either policy, records spooled and replayed once it can write', async (_, reply, kind) => {
+    const misconf = new ReplyError(reply);
     expect(isRedisStoreFull(misconf)).toBe(true);
+    expect(redisFullKind(misconf)).toBe(kind);
     expect(isRedisOutage(misconf)).toBe(false);
     const state = { full: true, recorded: [] as string[] };
     const primary = {
@@ -173,5 +177,60 @@ describe('isRedisOutage', () => {
         store.close();
       }
     }
+  });
+});
+
+describeRedis('the spooling Redis store when Redis is out of memory (real redis-server at maxmemory, noeviction)', () => {
+  let server: TestRedisServer;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await startRedisServer({ args: ['--maxmemory-policy', 'noeviction'] });
+    redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
+  });
+  afterAll(async () => {
+    await redis.quit();
+    await server.stop();
+  });
+
+  it('refuses reservations under either policy with the out-of-memory kind, keeps the records of requests served, and reserves again once Redis has room', async () => {
+    const usedMemory = (info: string): number => Number(/used_memory:(\d+)/.exec(info)![1]);
+    for (const policy of ['serve', 'refuse'] as const) {
+      const prefix = `{oom-${policy}}:`;
+      const spool = createUsageSpool(memoryStateDatabase(SPOOL_SCHEMA).db);
+      const store = createSpoolingUsageStore({ primary: createRedisUsageStore({ redis, keyPrefix: prefix }), spool, policy, logger: { warn: () => undefined, info: () => undefined }, replayEveryMs: 60_000 });
+      try {
+        await store.record(usageRecord({ requestId: `before-${policy}`, costMicroUsd: 1 }));
+        // Redis holding a 4 MiB value and then limited to 1 MiB less than it uses: every write command is refused with OOM.
+        await redis.set('filler', 'x'.repeat(4 * 1024 * 1024));
+        await redis.config('SET', 'maxmemory', String(usedMemory(await redis.info('memory')) - 1024 * 1024));
+        const refused = await store.reserve({ tenant: 'acme', reservationId: 'r', amountMicroUsd: 1, nowMs: T0, ttlMs: 1000 }).catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(RedisStoreFull);
+        expect((refused as RedisStoreFull).kind).toBe('memory');
+        expect((refused as RedisStoreFull).message).toMatch(/^budget store \(Redis\) is out of memory \(maxmemory reached, eviction off\): new requests are refused until it can: OOM command not allowed/);
+        // The usage of a request already served is kept either way: Redis 7 lets the record script
+        // finish (its first write, releasing the reservation, frees memory and Redis does not stop a
+        // script midway), and were it refused it would be spooled. Never both, never neither.
+        await expect(store.record(usageRecord({ requestId: `served-${policy}`, costMicroUsd: 10 }))).resolves.toMatchObject({ recorded: true });
+        const check = createRedisUsageStore({ redis, keyPrefix: prefix });
+        const inRedis = (await check.query({ startMs: 0, endMs: T0 + 1, groupBy: [] })).total.requests - 1n;
+        expect(BigInt(spool.size()) + inRedis).toBe(1n);
+        await redis.del('filler');
+        await store.replay();
+        expect(spool.size()).toBe(0);
+        expect((await check.query({ startMs: 0, endMs: T0 + 1, groupBy: [] })).total).toMatchObject({ requests: 2n, costMicroUsd: 11n });
+        expect((await store.reserve({ tenant: 'acme', reservationId: 'r2', amountMicroUsd: 1, nowMs: T0, ttlMs: 1000 })).granted).toBe(true);
+      } finally {
+        await redis.config('SET', 'maxmemory', '0');
+        store.close();
+      }
+    }
+  });
+
+  it('tells MISCONF (disk) from OOM (memory) and from other replies', () => {
+    expect(redisFullKind(new ReplyError('MISCONF Errors writing to the AOF file: No space left on device'))).toBe('disk');
+    expect(redisFullKind(new ReplyError("OOM command not allowed when used memory > 'maxmemory'."))).toBe('memory');
+    expect(redisFullKind(new ReplyError('ERR unknown command'))).toBeUndefined();
+    expect(redisFullKind(new Error('OOM but not a reply'))).toBeUndefined();
+    expect(isRedisOutage(new ReplyError("OOM command not allowed when used memory > 'maxmemory'."))).toBe(false);
   });
 });

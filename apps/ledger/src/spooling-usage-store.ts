@@ -6,7 +6,9 @@
 // until Redis returns; spend catches up on replay), `refuse` refuses them (Reserve → UNAVAILABLE
 // with `sophia-outage: refuse`, which the router turns into a 503 instead of serving unreserved).
 // A Redis that answers but cannot persist (MISCONF: its disk is full) refuses new requests as a full
-// embedded store does (503 storage_full) and spools the records of requests already served.
+// embedded store does (503 storage_full) and spools the records of requests already served; a Redis
+// out of memory (OOM: maxmemory reached with eviction off) the same way, with its own cause (503
+// storage_out_of_memory).
 import type { BudgetStore, ReserveOutcome } from './budget-store.ts';
 import type { PromptCalibration } from './prompt-calibration.ts';
 import { ReplicaAckTimeout } from './replica-ack-barrier.ts';
@@ -16,22 +18,41 @@ import type { RecordOutcome, UsageStore } from './usage-store.ts';
 /** What to do with new requests while Redis is unreachable. */
 export type RedisOutagePolicy = 'serve' | 'refuse';
 
+/** Why a reachable Redis refuses writes: `disk` — it cannot persist them (MISCONF); `memory` — it is at maxmemory with eviction off (OOM). */
+export type RedisFullKind = 'disk' | 'memory';
+
 /**
- * Thrown by reserve when Redis answers but cannot persist a write (MISCONF: its disk is full or
- * failing), under either policy: the handler maps it to the mesh's `store-full` refusal (503
- * storage_full), so nothing new is served while the budget store cannot keep what it is told.
+ * Thrown by reserve when Redis answers but refuses writes — it cannot persist them (MISCONF: its disk
+ * is full or failing) or it is out of memory (OOM) — under either policy: the handler maps it to the
+ * mesh's `store-full` / `store-out-of-memory` refusal (503 storage_full / storage_out_of_memory), so
+ * nothing new is served while the budget store cannot keep what it is told.
  */
 export class RedisStoreFull extends Error {
-  constructor(cause: unknown) {
-    super(`budget store (Redis) cannot persist writes (its disk is full or failing): new requests are refused until it can: ${(cause as Error).message}`, { cause });
+  readonly kind: RedisFullKind;
+  constructor(cause: unknown, kind: RedisFullKind = 'disk') {
+    const what = kind === 'memory' ? 'is out of memory (maxmemory reached, eviction off)' : 'cannot persist writes (its disk is full or failing)';
+    super(`budget store (Redis) ${what}: new requests are refused until it can: ${(cause as Error).message}`, { cause });
     this.name = 'RedisStoreFull';
+    this.kind = kind;
   }
 }
 
-/** True for Redis' "cannot persist" reply (MISCONF: a failed RDB save or AOF write, e.g. no space left on its disk). */
-export function isRedisStoreFull(error: unknown): boolean {
+/**
+ * Whether a reply is Redis refusing writes while up: `disk` for "cannot persist" (MISCONF: a failed RDB
+ * save or AOF write, e.g. no space left on its disk), `memory` for OOM (used memory above maxmemory
+ * with the noeviction policy); undefined for anything else.
+ */
+export function redisFullKind(error: unknown): RedisFullKind | undefined {
   const { name, message } = error as { name?: string; message?: string };
-  return name === 'ReplyError' && /^MISCONF\b/.test(message ?? '');
+  if (name !== 'ReplyError') return undefined;
+  if (/^MISCONF\b/.test(message ?? '')) return 'disk';
+  if (/^OOM\b/.test(message ?? '')) return 'memory';
+  return undefined;
+}
+
+/** True for either way a reachable Redis refuses writes (see redisFullKind). */
+export function isRedisStoreFull(error: unknown): boolean {
+  return redisFullKind(error) !== undefined;
 }
 
 /** Thrown by reserve under the `refuse` policy; the handler maps it to UNAVAILABLE naming the cause. */
@@ -135,10 +156,11 @@ export function createSpoolingUsageStore(options: SpoolingUsageStoreOptions): Sp
         return await primary.record(record, recordOptions);
       } catch (error) {
         // A record that Redis cannot take — away, or unable to persist — is kept locally and replayed: never lost.
-        const full = isRedisStoreFull(error);
-        if (!full && !isRedisOutage(error)) throw error;
+        const full = redisFullKind(error);
+        if (full === undefined && !isRedisOutage(error)) throw error;
         spool.add(record, recordOptions.reservationId ?? record.requestId);
-        logger.warn({ requestId: record.requestId, err: (error as Error).message, spooled: spool.size() }, full ? 'redis cannot persist: usage record spooled locally' : 'redis unreachable: usage record spooled locally');
+        const why = full === 'disk' ? 'redis cannot persist' : full === 'memory' ? 'redis out of memory' : 'redis unreachable';
+        logger.warn({ requestId: record.requestId, err: (error as Error).message, spooled: spool.size() }, `${why}: usage record spooled locally`);
         return { recorded: true, record };
       }
     },
@@ -146,7 +168,8 @@ export function createSpoolingUsageStore(options: SpoolingUsageStoreOptions): Sp
       try {
         return await primary.reserve(request);
       } catch (error) {
-        if (isRedisStoreFull(error)) throw new RedisStoreFull(error);
+        const full = redisFullKind(error);
+        if (full !== undefined) throw new RedisStoreFull(error, full);
         if (!isRedisOutage(error)) throw error;
         if (options.policy === 'refuse') throw new OutageRefusal(error);
         logger.warn({ tenant: request.tenant, err: (error as Error).message }, 'redis unreachable: reservation granted unchecked (SOPHIA_REDIS_OUTAGE=serve)');

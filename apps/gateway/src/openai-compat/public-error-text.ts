@@ -67,9 +67,10 @@ function formatBound(ms: number): string {
  * to quote. `budget_outage`: budgets cannot be checked and the deployment refuses unbudgeted requests;
  * `store_full`: usage cannot be recorded (the mesh's state store is out of disk space), so nothing is served;
  * `store_failed`: usage cannot be recorded for another reason (the state store cannot be written);
+ * `store_out_of_memory`: the budget store (Redis) is out of memory, so new requests are refused;
  * `firstTokenBoundMs`: every backend stayed silent until the mesh's first-token bound ended the request.
  */
-export function publicServerError(status: number, requestId: string | undefined, cause?: 'budget_outage' | 'store_full' | 'store_failed' | { firstTokenBoundMs: number }): string {
+export function publicServerError(status: number, requestId: string | undefined, cause?: 'budget_outage' | 'store_full' | 'store_failed' | 'store_out_of_memory' | { firstTokenBoundMs: number }): string {
   const what =
     typeof cause === 'object'
       ? `no model backend started answering within ${formatBound(cause.firstTokenBoundMs)} (the mesh's bound on the wait for a first token), so the request was ended; retry later`
@@ -79,6 +80,8 @@ export function publicServerError(status: number, requestId: string | undefined,
       ? "usage cannot be recorded right now (the service's state store is out of disk space), so requests are refused until space is freed; retry later"
       : cause === 'store_failed'
       ? "usage cannot be recorded right now (the service's state store cannot be written), so the request was refused rather than served unrecorded; retry later"
+      : cause === 'store_out_of_memory'
+      ? 'budgets cannot be reserved right now (the budget store is out of memory), so new requests are refused until it has room; retry later'
       : status === 503
       ? 'no model backend could serve the request right now; retry later'
       : status === 504

@@ -13,11 +13,13 @@ export const BUDGET_OUTAGE_HEADER = 'sophia-outage';
  * `store-full` — the embedded state file cannot be written (disk or quota full), so nothing could
  * be recorded or spooled whatever the policy; `store-failed` — a usage record could not be kept
  * durably for another reason (the router's commit outbox failed to write: I/O error, read-only
- * file, …), so the answer is refused rather than served unrecorded.
+ * file, …), so the answer is refused rather than served unrecorded; `store-out-of-memory` — the
+ * budget store (Redis) is at its maxmemory with eviction off, so new reservations cannot be written
+ * (usage of requests already served is spooled by the ledger).
  */
-export type BudgetOutageCause = 'refuse' | 'store-full' | 'store-failed';
+export type BudgetOutageCause = 'refuse' | 'store-full' | 'store-failed' | 'store-out-of-memory';
 
-const CAUSES: ReadonlySet<string> = new Set<BudgetOutageCause>(['refuse', 'store-full', 'store-failed']);
+const CAUSES: ReadonlySet<string> = new Set<BudgetOutageCause>(['refuse', 'store-full', 'store-failed', 'store-out-of-memory']);
 
 /** UNAVAILABLE carrying the refusal (the message stays with the operator's words; callers' text is the gateway's). */
 export function budgetOutageRefusal(message: string, cause: BudgetOutageCause = 'refuse'): ConnectError {
