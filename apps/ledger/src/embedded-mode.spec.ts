@@ -34,7 +34,8 @@ describe('embedded ledger process (no Redis)', () => {
       });
     await ledger.client.setBudget({ scope: { tenant: 'acme' }, window: BudgetWindow.DAY, limit: { microUsd: 1000n }, actor: 'spec' });
     const worst = (await ledger.client.reserve(request('e1'))).worstCase?.microUsd ?? 0n;
-    expect(worst).toBeGreaterThanOrEqual(45n);
+    // No provider named: the model's reference price, its cheapest offer (deepinfra 0.03 / 0.05 $/M): 30 + 25 µ$.
+    expect(worst).toBeGreaterThanOrEqual(55n);
     await commit('e1');
     await ledger.client.reserve(request('e2'));
 
@@ -43,14 +44,14 @@ describe('embedded ledger process (no Redis)', () => {
     expect(await ledger.stop('SIGKILL')).toBeNull();
     ledger = await startLedgerProcess(env);
     const status = await ledger.client.budgetStatus({ tenant: 'acme' });
-    expect(status.budgets[0]).toMatchObject({ limit: { microUsd: 1000n }, spent: { microUsd: 45n }, reserved: { microUsd: worst } });
+    expect(status.budgets[0]).toMatchObject({ limit: { microUsd: 1000n }, spent: { microUsd: 55n }, reserved: { microUsd: worst } });
     const usage = await ledger.client.queryUsage({ tenant: 'acme' });
     expect(usage.total?.requests).toBe(1n);
     await commit('e1');
     expect((await ledger.client.queryUsage({ tenant: 'acme' })).total?.requests).toBe(1n);
 
     let refused: ConnectError | undefined;
-    await ledger.client.setBudget({ scope: { tenant: 'acme' }, window: BudgetWindow.DAY, limit: { microUsd: 45n + worst }, actor: 'spec' });
+    await ledger.client.setBudget({ scope: { tenant: 'acme' }, window: BudgetWindow.DAY, limit: { microUsd: 55n + worst }, actor: 'spec' });
     try {
       await ledger.client.reserve(request('e3'));
     } catch (error) {
@@ -63,7 +64,7 @@ describe('embedded ledger process (no Redis)', () => {
     ledger = undefined;
     const warehouse = await createDuckDbWarehouse(join(temp.dir, 'warehouse.duckdb'));
     try {
-      expect(await warehouse.totals()).toEqual({ requests: 1n, costMicroUsd: 45n, audits: 2n });
+      expect(await warehouse.totals()).toEqual({ requests: 1n, costMicroUsd: 55n, audits: 2n });
     } finally {
       await warehouse.close();
     }

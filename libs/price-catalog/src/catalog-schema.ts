@@ -6,11 +6,14 @@ import { CATALOG_TIERS } from './price-catalog.ts';
 const usd = z.number().finite().nonnegative();
 const nonEmpty = z.string().trim().min(1);
 
+// The reference rate card. Prices may be left out when the model lists offers: they are then derived
+// from the offers (the cheapest at an equal input/output mix), so they cannot go stale beside them.
 const serverlessSchema = z.strictObject({
   provider: nonEmpty.optional(),
-  providerModel: nonEmpty,
-  inputUsdPerMTok: usd,
-  outputUsdPerMTok: usd,
+  /** Model name a one-provider deployment asks for; unset = the derived offer's. */
+  providerModel: nonEmpty.optional(),
+  inputUsdPerMTok: usd.optional(),
+  outputUsdPerMTok: usd.optional(),
 });
 
 /**

@@ -33,6 +33,15 @@ describe('exactCeilDiv', () => {
     }
   });
 
+  it('adds the third term exactly, across the safe-integer boundary too', () => {
+    // 1000 × 25,000 + 500 × 40,000 + 4000 × 12,500 = 95,000,000 → 95
+    expect(exactCeilDiv(1000, 25_000, 500, 40_000, 1_000_000, 4000, 12_500)).toBe(95);
+    expect(exactCeilDiv(0, 0, 0, 0, 1_000_000, 1, 1)).toBe(1);
+    const big = 4_294_967_295;
+    const expected = (BigInt(big) * 100_000_000n * 3n + 999_999n) / 1_000_000n;
+    expect(BigInt(exactCeilDiv(big, 100_000_000, big, 100_000_000, 1_000_000, big, 100_000_000))).toBe(expected);
+  });
+
   it('refuses results beyond the safe integer range instead of rounding them', () => {
     expect(() => exactCeilDiv(Number.MAX_SAFE_INTEGER, 4, 0, 0, 1)).toThrow(RangeError);
   });

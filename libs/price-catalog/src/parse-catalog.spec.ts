@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CatalogValidationError, type CatalogIssue } from './catalog-errors.ts';
 import { loadCatalog } from './load-catalog.ts';
 import { formatJsonPath, parseCatalog } from './parse-catalog.ts';
@@ -22,6 +24,7 @@ describe('parseCatalog', () => {
       providerModel: 'small-turbo',
       inputMicroUsdPerMTok: 25_000,
       outputMicroUsdPerMTok: 40_000,
+      cachedInputMicroUsdPerMTok: 25_000,
     });
     expect(catalog.findModel('mid')?.gpu?.instance.microUsdPerHour).toBe(4_290_000);
     expect(catalog.gpuInstances.map((g) => g.microUsdPerHour)).toEqual([4_290_000, 1_290_000]);
@@ -113,6 +116,59 @@ describe('parseCatalog', () => {
     expect(() => parseCatalog({ version: 'x' }, '/etc/catalog.json')).toThrow(
       /invalid price catalog \(\/etc\/catalog\.json\): source: .*; models: /,
     );
+  });
+});
+
+describe('reference serverless price', () => {
+  const withSmall = (serverless: unknown, offers?: unknown) => {
+    const file = testCatalogFile() as { models: Array<Record<string, unknown>> };
+    const small = file.models[0]!;
+    if (serverless === undefined) delete small['serverless'];
+    else small['serverless'] = serverless;
+    if (offers !== undefined) small['offers'] = offers;
+    return file;
+  };
+
+  it('is derived from the offers when the entry gives no prices: the cheapest at an equal mix, with its cached price', () => {
+    // together 0.02/0.04 beats fireworks 0.1/0.1; the one-provider model name stays the entry's
+    expect(parseCatalog(withSmall({ providerModel: 'small-any' })).findModel('small')?.serverless).toEqual({
+      provider: 'together',
+      providerModel: 'small-any',
+      inputMicroUsdPerMTok: 20_000,
+      outputMicroUsdPerMTok: 40_000,
+      cachedInputMicroUsdPerMTok: 20_000,
+    });
+    // no serverless entry at all: derived too, with the cheapest offer's model name
+    expect(parseCatalog(withSmall(undefined)).findModel('small')?.serverless).toMatchObject({ provider: 'together', providerModel: 'small-turbo', inputMicroUsdPerMTok: 20_000 });
+  });
+
+  it('moves with the offers: a cheaper offer becomes the reference', () => {
+    const offers = [
+      { provider: 'together', providerModel: 'small-turbo', inputUsdPerMTok: 0.5, outputUsdPerMTok: 0.5, features: [], source: 'https://example.test/t', readOn: '2026-12-05' },
+      { provider: 'fireworks', providerModel: 'accounts/f/small', inputUsdPerMTok: 0.2, outputUsdPerMTok: 0.4, cachedInputUsdPerMTok: 0.1, features: [], source: 'https://example.test/f', readOn: '2026-12-05' },
+    ];
+    const s = parseCatalog(withSmall(undefined, offers)).findModel('small')?.serverless;
+    expect(s).toEqual({ provider: 'fireworks', providerModel: 'accounts/f/small', inputMicroUsdPerMTok: 200_000, outputMicroUsdPerMTok: 400_000, cachedInputMicroUsdPerMTok: 100_000 });
+  });
+
+  it('names what is wrong: one price of two, nothing to derive from, a provider beside derived prices, a cached price above the input price', () => {
+    expect(issuesOf(withSmall({ providerModel: 'x', inputUsdPerMTok: 0.1 }))).toContainEqual({ path: 'models[0].serverless', message: 'give both inputUsdPerMTok and outputUsdPerMTok, or neither (derived from offers)' });
+    expect(issuesOf(withSmall({ providerModel: 'x' }, []))).toContainEqual({ path: 'models[0].serverless', message: 'needs inputUsdPerMTok and outputUsdPerMTok: the model lists no offers to derive them from' });
+    expect(issuesOf(withSmall({ provider: 'together' }))).toContainEqual(expect.objectContaining({ path: 'models[0].serverless.provider' }));
+    const dearCache = [{ provider: 'fireworks', providerModel: 'f', inputUsdPerMTok: 0.1, outputUsdPerMTok: 0.1, cachedInputUsdPerMTok: 0.2, features: [], source: 'https://example.test/f', readOn: '2026-12-05' }];
+    expect(issuesOf(withSmall(undefined, dearCache))).toContainEqual({ path: 'models[0].offers[0].cachedInputUsdPerMTok', message: 'exceeds inputUsdPerMTok (0.1)' });
+  });
+
+  it('bundled catalog: every model with offers has its reference derived from them (no second, stale figure)', () => {
+    const raw = JSON.parse(readFileSync(join(__dirname, '../data/catalog.json'), 'utf8')) as { models: Array<{ id: string; offers?: unknown[]; serverless?: Record<string, unknown> }> };
+    const explicit = raw.models.filter((m) => (m.offers ?? []).length > 0 && (m.serverless?.['inputUsdPerMTok'] !== undefined || m.serverless?.['outputUsdPerMTok'] !== undefined));
+    expect(explicit.map((m) => m.id)).toEqual([]);
+    const bundled = loadCatalog();
+    for (const m of bundled.models) {
+      if (m.offers.length === 0) continue;
+      const cheapest = Math.min(...m.offers.map((o) => o.inputMicroUsdPerMTok + o.outputMicroUsdPerMTok));
+      expect(m.serverless!.inputMicroUsdPerMTok + m.serverless!.outputMicroUsdPerMTok).toBe(cheapest);
+    }
   });
 });
 

@@ -10,6 +10,7 @@ import {
   type GpuInstance,
   type PriceCatalog,
   type ProviderOffer,
+  type ServerlessOffer,
 } from './price-catalog.ts';
 
 /** `['models', 2, 'gpu']` → `models[2].gpu`, the form every error message uses. */
@@ -53,6 +54,7 @@ function buildModels(file: CatalogFile, instances: ReadonlyMap<string, GpuInstan
       issues.push({ path: `${at}.serverless.provider`, message: `unknown provider '${s.provider}' (not in providers)` });
     }
     const offers = buildOffers(file, m, at, issues);
+    const serverless = buildReference(m, offers, at, issues);
     let gpu: CatalogModel['gpu'];
     if (m.gpu !== undefined) {
       const instance = instances.get(m.gpu.instanceType);
@@ -79,20 +81,55 @@ function buildModels(file: CatalogFile, instances: ReadonlyMap<string, GpuInstan
       contextWindow: m.contextWindow,
       maxOutputTokens: m.maxOutputTokens,
       assumptions: m.assumptions ?? [],
-      ...(s === undefined
-        ? {}
-        : {
-            serverless: {
-              ...(s.provider === undefined ? {} : { provider: s.provider }),
-              providerModel: s.providerModel,
-              inputMicroUsdPerMTok: toMicroUsd(s.inputUsdPerMTok, `${at}.serverless.inputUsdPerMTok`, issues),
-              outputMicroUsdPerMTok: toMicroUsd(s.outputUsdPerMTok, `${at}.serverless.outputUsdPerMTok`, issues),
-            },
-          }),
+      ...(serverless === undefined ? {} : { serverless }),
       offers,
       ...(gpu === undefined ? {} : { gpu }),
     };
   });
+}
+
+/** Equal-mix price of an offer (input + output per MTok), the order the derived reference takes. */
+function equalMixPrice(o: ProviderOffer): number {
+  return o.inputMicroUsdPerMTok + o.outputMicroUsdPerMTok;
+}
+
+/**
+ * The model's reference rate card: explicit prices when the entry gives them (both, or neither), else
+ * derived from its offers — the cheapest at an equal input/output mix, first listed on a tie. A model
+ * with offers and no `serverless` entry gets the derived one; a model with neither has none.
+ */
+function buildReference(m: CatalogFile['models'][number], offers: readonly ProviderOffer[], at: string, issues: CatalogIssue[]): ServerlessOffer | undefined {
+  const s = m.serverless ?? (offers.length > 0 ? {} : undefined);
+  if (s === undefined) return undefined;
+  const given = [s.inputUsdPerMTok, s.outputUsdPerMTok].filter((v) => v !== undefined).length;
+  if (given === 1) {
+    issues.push({ path: `${at}.serverless`, message: 'give both inputUsdPerMTok and outputUsdPerMTok, or neither (derived from offers)' });
+    return undefined;
+  }
+  if (given === 2) {
+    if (s.providerModel === undefined) issues.push({ path: `${at}.serverless.providerModel`, message: 'required with explicit prices' });
+    const input = toMicroUsd(s.inputUsdPerMTok ?? 0, `${at}.serverless.inputUsdPerMTok`, issues);
+    return {
+      ...(s.provider === undefined ? {} : { provider: s.provider }),
+      providerModel: s.providerModel ?? m.id,
+      inputMicroUsdPerMTok: input,
+      outputMicroUsdPerMTok: toMicroUsd(s.outputUsdPerMTok ?? 0, `${at}.serverless.outputUsdPerMTok`, issues),
+      cachedInputMicroUsdPerMTok: input,
+    };
+  }
+  const cheapest = offers.reduce<ProviderOffer | undefined>((best, o) => (best === undefined || equalMixPrice(o) < equalMixPrice(best) ? o : best), undefined);
+  if (cheapest === undefined) {
+    issues.push({ path: `${at}.serverless`, message: 'needs inputUsdPerMTok and outputUsdPerMTok: the model lists no offers to derive them from' });
+    return undefined;
+  }
+  if (s.provider !== undefined) issues.push({ path: `${at}.serverless.provider`, message: 'derived from the offers (the cheapest one\'s); remove it or give explicit prices' });
+  return {
+    provider: cheapest.provider,
+    providerModel: s.providerModel ?? cheapest.providerModel,
+    inputMicroUsdPerMTok: cheapest.inputMicroUsdPerMTok,
+    outputMicroUsdPerMTok: cheapest.outputMicroUsdPerMTok,
+    cachedInputMicroUsdPerMTok: cheapest.cachedInputMicroUsdPerMTok,
+  };
 }
 
 /** A model's provider offers: known providers, one offer per provider, limits within the model's, each price sourced or marked an assumption. */
@@ -110,6 +147,10 @@ function buildOffers(file: CatalogFile, m: CatalogFile['models'][number], at: st
     const maxOutputTokens = o.maxOutputTokens ?? Math.min(m.maxOutputTokens, contextWindow);
     if (maxOutputTokens > contextWindow) issues.push({ path: `${path}.maxOutputTokens`, message: `exceeds the offer's contextWindow (${contextWindow})` });
     const input = toMicroUsd(o.inputUsdPerMTok, `${path}.inputUsdPerMTok`, issues);
+    // A cached token dearer than an uncached one would make worst-case reservations (all uncached) no bound.
+    if (o.cachedInputUsdPerMTok !== undefined && o.cachedInputUsdPerMTok > o.inputUsdPerMTok) {
+      issues.push({ path: `${path}.cachedInputUsdPerMTok`, message: `exceeds inputUsdPerMTok (${o.inputUsdPerMTok})` });
+    }
     return Object.freeze({
       provider: o.provider,
       providerModel: o.providerModel,

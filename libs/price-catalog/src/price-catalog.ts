@@ -18,7 +18,12 @@ export interface GpuInstance {
   readonly assumption?: string;
 }
 
-/** Pay-per-token pricing of a model at an OpenAI-compatible provider. */
+/**
+ * A model's reference serverless price: what a token costs when the provider that served it is not
+ * known (one-provider deployments on a custom URL, break-even, pricing without a provider). When the
+ * catalog entry lists offers and gives no explicit prices it is derived from them — the cheapest offer
+ * at an equal input/output mix — so it cannot go stale beside them.
+ */
 export interface ServerlessOffer {
   /** Key into `PriceCatalog.providers`; absent means "whichever provider the inference service is configured for". */
   readonly provider?: string;
@@ -26,6 +31,8 @@ export interface ServerlessOffer {
   readonly providerModel: string;
   readonly inputMicroUsdPerMTok: number;
   readonly outputMicroUsdPerMTok: number;
+  /** Prompt tokens served from the provider's cache; equals the input price when it gives no discount. */
+  readonly cachedInputMicroUsdPerMTok: number;
 }
 
 /**

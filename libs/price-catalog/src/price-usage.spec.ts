@@ -58,6 +58,38 @@ describe('priceUsage (gpu)', () => {
   });
 });
 
+describe('priceUsage (cached prompt tokens)', () => {
+  it('bills prompt tokens served from the provider\'s cache at the offer\'s cached-input rate', () => {
+    // small at fireworks: input 100,000, cached 50,000, output 100,000 µ$/M
+    // (600 × 100,000 + 400 × 50,000 + 500 × 100,000) / 1e6 = 60 + 20 + 50
+    expect(priceUsage(catalog, 'small', 'serverless', { promptTokens: 1000, cachedPromptTokens: 400, completionTokens: 500 }, 'fireworks')).toBe(130);
+    expect(priceUsage(catalog, 'small', 'serverless', { promptTokens: 1000, completionTokens: 500 }, 'fireworks')).toBe(150);
+    // together gives no discount: the cached price defaults to the input price
+    expect(priceUsage(catalog, 'small', 'serverless', { promptTokens: 1000, cachedPromptTokens: 400, completionTokens: 500 }, 'together')).toBe(
+      priceUsage(catalog, 'small', 'serverless', { promptTokens: 1000, completionTokens: 500 }, 'together'),
+    );
+  });
+
+  it('rounds once over all three terms', () => {
+    // (1 × 100,000 + 1 × 50,000 + 0) / 1e6 = 0.15 → 1
+    expect(priceUsage(catalog, 'small', 'serverless', { promptTokens: 2, cachedPromptTokens: 1, completionTokens: 0 }, 'fireworks')).toBe(1);
+  });
+
+  it('refuses more cached tokens than prompt tokens, and fractional counts', () => {
+    expect(() => priceUsage(catalog, 'small', 'serverless', { promptTokens: 1, cachedPromptTokens: 2, completionTokens: 0 }, 'fireworks')).toThrow('cachedPromptTokens (2) exceeds promptTokens (1)');
+    expect(() => priceUsage(catalog, 'small', 'serverless', { promptTokens: 1, cachedPromptTokens: 0.5, completionTokens: 0 })).toThrow('cachedPromptTokens');
+  });
+
+  it('keeps the worst case (no token cached) an upper bound of every cached share', () => {
+    const bound = worstCase(catalog, 'small', 'serverless', 1000, 500);
+    for (const provider of [undefined, 'together', 'fireworks']) {
+      for (const cached of [0, 1, 500, 1000]) {
+        expect(priceUsage(catalog, 'small', 'serverless', { promptTokens: 1000, cachedPromptTokens: cached, completionTokens: 500 }, provider)).toBeLessThanOrEqual(bound);
+      }
+    }
+  });
+});
+
 describe('lookups and input checks', () => {
   it('names an unknown model', () => {
     expect(() => priceUsage(catalog, 'nope', 'serverless', { promptTokens: 1, completionTokens: 1 })).toThrow(
@@ -107,19 +139,22 @@ describe('worstCase and listPrice', () => {
     expect(listPrice(catalog, 'small', 'gpu')).toEqual({ inputMicroUsdPerMTok: 0, outputMicroUsdPerMTok: 238_334 });
   });
 
-  it('prices the bundled reference models as the design says', () => {
+  it('prices the bundled reference models at their cheapest offer (derived, not a second figure)', () => {
     const bundled = loadCatalog();
+    // deepinfra 0.03/0.05 (groq 0.05/0.08, fireworks 0.2/0.2)
     expect(listPrice(bundled, 'meta-llama/Llama-3.1-8B-Instruct', 'serverless')).toEqual({
-      inputMicroUsdPerMTok: 25_000,
-      outputMicroUsdPerMTok: 40_000,
+      inputMicroUsdPerMTok: 30_000,
+      outputMicroUsdPerMTok: 50_000,
     });
+    // deepinfra 0.13/0.38 (groq 0.59/0.79, fireworks 0.9/0.9)
     expect(listPrice(bundled, 'meta-llama/Llama-3.3-70B-Instruct', 'serverless')).toEqual({
-      inputMicroUsdPerMTok: 120_000,
-      outputMicroUsdPerMTok: 300_000,
+      inputMicroUsdPerMTok: 130_000,
+      outputMicroUsdPerMTok: 380_000,
     });
+    // openrouter 1.0/1.0 (fireworks 3.0, together 3.5): no longer the Lambda-era $0.80
     expect(listPrice(bundled, 'meta-llama/Llama-3.1-405B-Instruct', 'serverless')).toEqual({
-      inputMicroUsdPerMTok: 800_000,
-      outputMicroUsdPerMTok: 800_000,
+      inputMicroUsdPerMTok: 1_000_000,
+      outputMicroUsdPerMTok: 1_000_000,
     });
     // 70B-FP8 on 1x H100: $4.29 / (420 × 3600) per token = $2.837/M
     expect(listPrice(bundled, 'meta-llama/Llama-3.3-70B-Instruct', 'gpu').outputMicroUsdPerMTok).toBe(2_837_302);

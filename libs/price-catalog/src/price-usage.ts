@@ -1,6 +1,8 @@
 // Pure pricing: what a request costs in integer micro-USD, from the catalog alone.
 //
-// Serverless: cost = ceil((prompt × inMicroPerMTok + completion × outMicroPerMTok) / 1e6).
+// Serverless: cost = ceil(((prompt − cached) × inMicroPerMTok + cached × cachedInMicroPerMTok
+//   + completion × outMicroPerMTok) / 1e6); `cached` are the prompt tokens the provider served from
+//   its prompt cache (reported as usage.prompt_tokens_details.cached_tokens).
 // GPU (self-hosted vLLM): the instance hour amortised over its saturated output throughput —
 //   cost = ceil(completion × microUsdPerHour / (outputTokPerSec × 3600)).
 //   Input tokens are free on GPU: the throughput figure is measured with realistic prompts, so the
@@ -15,6 +17,8 @@ import type { CatalogBackend, CatalogModel, PriceCatalog } from './price-catalog
 export interface TokenUsage {
   readonly promptTokens: number;
   readonly completionTokens: number;
+  /** Of `promptTokens`, those the provider served from its prompt cache (billed at the cached-input rate); absent = 0. */
+  readonly cachedPromptTokens?: number;
 }
 
 /**
@@ -25,6 +29,8 @@ export interface TokenUsage {
 export interface UnitPrice {
   readonly inputNumerator: number;
   readonly outputNumerator: number;
+  /** Cached prompt tokens; never above `inputNumerator` (the catalog refuses a dearer cached price). */
+  readonly cachedInputNumerator: number;
   readonly denominator: number;
 }
 
@@ -53,14 +59,13 @@ function requireModel(catalog: PriceCatalog, modelId: string): CatalogModel {
 export function unitPrice(catalog: PriceCatalog, modelId: string, backend: CatalogBackend, provider?: string): UnitPrice {
   const model = requireModel(catalog, modelId);
   const offer = backend === 'serverless' && provider ? model.offers.find((o) => o.provider === provider) : undefined;
-  if (offer !== undefined) return { inputNumerator: offer.inputMicroUsdPerMTok, outputNumerator: offer.outputMicroUsdPerMTok, denominator: MTOK };
-  if (backend === 'serverless' && model.serverless !== undefined) {
-    const s = model.serverless;
-    return { inputNumerator: s.inputMicroUsdPerMTok, outputNumerator: s.outputMicroUsdPerMTok, denominator: MTOK };
+  const perMTok = offer ?? (backend === 'serverless' ? model.serverless : undefined);
+  if (perMTok !== undefined) {
+    return { inputNumerator: perMTok.inputMicroUsdPerMTok, outputNumerator: perMTok.outputMicroUsdPerMTok, cachedInputNumerator: perMTok.cachedInputMicroUsdPerMTok, denominator: MTOK };
   }
   if (backend === 'gpu' && model.gpu !== undefined) {
     const g = model.gpu;
-    return { inputNumerator: 0, outputNumerator: g.instance.microUsdPerHour, denominator: g.outputTokPerSec * SECONDS_PER_HOUR };
+    return { inputNumerator: 0, outputNumerator: g.instance.microUsdPerHour, cachedInputNumerator: 0, denominator: g.outputTokPerSec * SECONDS_PER_HOUR };
   }
   throw new CatalogLookupError('backend_not_offered', modelId, `model '${modelId}' is not offered on backend '${backend}'`);
 }
@@ -80,11 +85,14 @@ export function priceUsage(catalog: PriceCatalog, modelId: string, backend: Cata
   const price = unitPrice(catalog, modelId, backend, provider);
   const prompt = requireTokens(usage.promptTokens, 'promptTokens');
   const completion = requireTokens(usage.completionTokens, 'completionTokens');
-  return exactCeilDiv(prompt, price.inputNumerator, completion, price.outputNumerator, price.denominator);
+  const cached = requireTokens(usage.cachedPromptTokens ?? 0, 'cachedPromptTokens');
+  if (cached > prompt) throw new RangeError(`cachedPromptTokens (${cached}) exceeds promptTokens (${prompt})`);
+  return exactCeilDiv(prompt - cached, price.inputNumerator, completion, price.outputNumerator, price.denominator, cached, price.cachedInputNumerator);
 }
 
 /**
- * Most a request can cost: the prompt plus every allowed completion token, at the dearest price the
+ * Most a request can cost: the prompt (none of it cached — a cached token never costs more than an
+ * uncached one) plus every allowed completion token, at the dearest price the
  * request can be answered at (on serverless, the reference rate card or any provider's offer,
  * whichever costs more). Without `maxTokens` the model's `maxOutputTokens` is assumed, so callers
  * should always send max_tokens upstream. `promptTokens` is what the provider may bill — pass

@@ -15,7 +15,7 @@ describe('hindsightOptimum', () => {
     // tok/min; the catalog's gpu_1x_h100_sxm5 would cost 4.29 $/h); 15 minutes serverless.
     expect(r.gpu_instance_hours * 60).toBeCloseTo(8, 9);
     expect(r.gpu_usd).toBeCloseTo((8 * 1.99) / 60, 9);
-    expect(r.serverless_usd).toBeCloseTo(15 * (5000 * 0.025 + 1000 * 0.04) / 1e6, 12);
+    expect(r.serverless_usd).toBeCloseTo(15 * (5000 * 0.03 + 1000 * 0.05) / 1e6, 12);
     expect(r.unserved_requests).toBe(0);
   });
 

@@ -19,7 +19,8 @@ describe('replayTrace', () => {
     expect(r.gpu_instance_hours * 60).toBe(9);
     // The load is far below one instance of any type, so the cheapest by the hour: a gpu_1x_a100.
     expect(r.gpu_usd).toBeCloseTo((9 * 1.99) / 60, 9);
-    const perMinute = (5000 * 0.025 + 1000 * 0.04) / 1e6;
+    // The 8B model's reference serverless price: its cheapest offer (deepinfra, 0.03 / 0.05 $/M).
+    const perMinute = (5000 * 0.03 + 1000 * 0.05) / 1e6;
     // Minutes 0–4 and 14–19 pay serverless; 10–13 ride the instance already paid for.
     expect(r.serverless_usd).toBeCloseTo(11 * perMinute, 12);
     expect(r.all_serverless_usd).toBeCloseTo(20 * perMinute, 12);
