@@ -13,7 +13,7 @@ const USAGE_DDL = `CREATE TABLE IF NOT EXISTS usage_events (
   cost_micro_usd BIGINT NOT NULL, catalog_version VARCHAR NOT NULL, time_ms BIGINT NOT NULL,
   latency_ms BIGINT NOT NULL, fallback BOOLEAN NOT NULL, completed BOOLEAN NOT NULL,
   workload_tag VARCHAR NOT NULL, target VARCHAR NOT NULL, api_key VARCHAR NOT NULL,
-  cache_hit BOOLEAN NOT NULL, cache_saved_micro_usd BIGINT NOT NULL)`;
+  cache_hit BOOLEAN NOT NULL, cache_saved_micro_usd BIGINT NOT NULL, cached_prompt_tokens BIGINT NOT NULL)`;
 const AUDIT_DDL = `CREATE TABLE IF NOT EXISTS audit (
   audit_id VARCHAR PRIMARY KEY, time_ms BIGINT NOT NULL, actor VARCHAR NOT NULL, action VARCHAR NOT NULL,
   subject VARCHAR NOT NULL, details VARCHAR NOT NULL)`;

@@ -79,6 +79,21 @@ describe('LedgerService handler (in-memory transport)', () => {
       expect(usage.total).toMatchObject({ requests: 2n, promptTokens: 2000n, cachedPromptTokens: 640n });
     });
 
+    it('bills prompt tokens served from the provider\'s cache at its cached-input rate, never above the reservation', async () => {
+      const client = ledgerClient();
+      const withProvider = (id: string, cachedPromptTokens: number) => ({
+        event: { ...event(id).event, provider: 'fireworks', usage: { promptTokens: 1000, completionTokens: 500, totalTokens: 1500, cachedPromptTokens } },
+      });
+      // fireworks: input 0.1, cached 0.05, output 0.1 $/M — (600 × 100,000 + 400 × 50,000 + 500 × 100,000) / 1e6 = 130
+      expect(await client.recordUsage(withProvider('fw-cached', 400))).toMatchObject({ cost: { microUsd: 130n } });
+      expect(await client.recordUsage(withProvider('fw-plain', 0))).toMatchObject({ cost: { microUsd: 150n } });
+      const usage = await client.queryUsage({});
+      expect(usage.total).toMatchObject({ requests: 2n, cachedPromptTokens: 400n, cost: { microUsd: 280n } });
+      // The worst-case quote (nothing cached) bounds the cached answer's cost.
+      const quote = await client.quote({ model: 'small', backend: Backend.SERVERLESS, promptTokens: 1000, maxTokens: 500 });
+      expect(quote.worstCase!.microUsd).toBeGreaterThanOrEqual(130n);
+    });
+
     it('stamps events without a time with the clock and takes the tier from the catalog', async () => {
       const client = ledgerClient();
       await client.recordUsage(event('t1', { model: 'mid' }));

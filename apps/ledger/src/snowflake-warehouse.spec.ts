@@ -62,12 +62,13 @@ describe('Snowflake warehouse adapter', () => {
   it('creates both tables and writes a batch with one MERGE per table, keyed by id', async () => {
     const connection = standIn();
     const warehouse = await createSnowflakeWarehouse(connection);
-    expect(connection.statements.slice(0, 4)).toEqual([
+    expect(connection.statements.slice(0, 5)).toEqual([
       expect.stringMatching(/^CREATE TABLE IF NOT EXISTS usage_events \(request_id VARCHAR NOT NULL, .* PRIMARY KEY \(request_id\)\)$/),
       expect.stringMatching(/^CREATE TABLE IF NOT EXISTS audit \(audit_id VARCHAR NOT NULL, .* PRIMARY KEY \(audit_id\)\)$/),
       // A table from before the cache flag gains it.
       'ALTER TABLE usage_events ADD COLUMN IF NOT EXISTS cache_hit BOOLEAN DEFAULT FALSE',
       'ALTER TABLE usage_events ADD COLUMN IF NOT EXISTS cache_saved_micro_usd NUMBER(38,0) DEFAULT 0',
+      'ALTER TABLE usage_events ADD COLUMN IF NOT EXISTS cached_prompt_tokens NUMBER(38,0) DEFAULT 0',
     ]);
     const batch = {
       usage: [usageRecord({ requestId: 'a', costMicroUsd: 7 }), usageRecord({ requestId: 'b', apiKey: 'k' }), usageRecord({ requestId: 'a', costMicroUsd: 7 })],
@@ -77,8 +78,8 @@ describe('Snowflake warehouse adapter', () => {
     await warehouse.write(batch);
     const usage = connection.tables.get('usage_events')!;
     expect([...usage.keys()]).toEqual(['a', 'b']);
-    expect(usage.get('a')).toEqual(['a', 'acme', 'small', 'serverless', 'simple', 100, 50, 7, 'test-1', T0, 12, false, true, '', 'serverless:small', '', false, 0]);
-    expect(usage.get('b')?.at(-3)).toBe('k');
+    expect(usage.get('a')).toEqual(['a', 'acme', 'small', 'serverless', 'simple', 100, 50, 7, 'test-1', T0, 12, false, true, '', 'serverless:small', '', false, 0, 0]);
+    expect(usage.get('b')?.at(-4)).toBe('k');
     expect(connection.tables.get('audit')?.size).toBe(1);
     await warehouse.close();
     expect(connection.destroyed).toBe(true);

@@ -36,6 +36,7 @@ const USAGE_TYPES: Record<(typeof USAGE_COLUMNS)[number], string> = {
   api_key: 'VARCHAR',
   cache_hit: 'BOOLEAN',
   cache_saved_micro_usd: 'NUMBER(38,0)',
+  cached_prompt_tokens: 'NUMBER(38,0)',
 };
 const AUDIT_TYPES: Record<(typeof AUDIT_COLUMNS)[number], string> = {
   audit_id: 'VARCHAR',

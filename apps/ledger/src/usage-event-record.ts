@@ -83,7 +83,7 @@ export function usageEventToRecord(event: UsageEvent | undefined, catalog: Price
   }
   let costMicroUsd: number;
   try {
-    costMicroUsd = priceUsage(catalog, model.id, backend, { promptTokens, completionTokens }, event.provider || undefined);
+    costMicroUsd = priceUsage(catalog, model.id, backend, { promptTokens, completionTokens, cachedPromptTokens }, event.provider || undefined);
   } catch (error) {
     rethrowLookup(error);
   }

@@ -65,6 +65,14 @@ describe('warehouse sink with the in-process log and DuckDB', () => {
     ]);
   });
 
+  it('exports the prompt tokens served from the provider\'s cache', async () => {
+    await warehouse.write({ usage: [usageRecord({ requestId: 'cached', promptTokens: 100, cachedPromptTokens: 64 }), usageRecord({ requestId: 'plain' })], audit: [] });
+    expect(await warehouse.query('SELECT request_id, cached_prompt_tokens FROM usage_events ORDER BY request_id')).toEqual([
+      { request_id: 'cached', cached_prompt_tokens: '64' },
+      { request_id: 'plain', cached_prompt_tokens: '0' },
+    ]);
+  });
+
   it('adds the cache columns to a file written before them, its old rows reading no hit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sophia-warehouse-'));
     try {
@@ -80,9 +88,9 @@ describe('warehouse sink with the in-process log and DuckDB', () => {
       old.closeSync();
       const reopened = await createDuckDbWarehouse(path);
       await reopened.write({ usage: [usageRecord({ requestId: 'after', costMicroUsd: 0, cacheSavedMicroUsd: 9 })], audit: [] });
-      expect(await reopened.query('SELECT request_id, cache_hit, cache_saved_micro_usd FROM usage_events ORDER BY request_id')).toEqual([
-        { request_id: 'after', cache_hit: true, cache_saved_micro_usd: '9' },
-        { request_id: 'before', cache_hit: false, cache_saved_micro_usd: '0' },
+      expect(await reopened.query('SELECT request_id, cache_hit, cache_saved_micro_usd, cached_prompt_tokens FROM usage_events ORDER BY request_id')).toEqual([
+        { request_id: 'after', cache_hit: true, cache_saved_micro_usd: '9', cached_prompt_tokens: '0' },
+        { request_id: 'before', cache_hit: false, cache_saved_micro_usd: '0', cached_prompt_tokens: '0' },
       ]);
       await reopened.close();
     } finally {

@@ -37,6 +37,7 @@ export const USAGE_COLUMNS = [
   'api_key',
   'cache_hit',
   'cache_saved_micro_usd',
+  'cached_prompt_tokens',
 ] as const;
 
 /**
@@ -48,6 +49,8 @@ export const ADDED_USAGE_COLUMNS = [
   // zero cost is never mistaken for a free upstream answer.
   { name: 'cache_hit', type: 'BOOLEAN', default: 'FALSE' },
   { name: 'cache_saved_micro_usd', type: 'BIGINT', default: '0' },
+  // Of prompt_tokens, those the provider served from its prompt cache (billed at its cached-input rate).
+  { name: 'cached_prompt_tokens', type: 'BIGINT', default: '0' },
 ] as const;
 
 /** Columns of the audit table, in insert order. */
@@ -74,6 +77,7 @@ export function usageRow(r: UsageRecord): Array<string | number | boolean> {
     r.apiKey ?? '',
     r.cacheSavedMicroUsd !== undefined,
     r.cacheSavedMicroUsd ?? 0,
+    r.cachedPromptTokens ?? 0,
   ];
 }
 

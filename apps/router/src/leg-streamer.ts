@@ -168,6 +168,7 @@ export function createLegStreamer(deps: LegStreamerDeps): LegStreamer {
           promptTokens: billed.reduce((n, b) => n + b.usage.promptTokens, 0),
           completionTokens: billed.reduce((n, b) => n + b.usage.completionTokens, 0),
           totalTokens: billed.reduce((n, b) => n + b.usage.totalTokens, 0),
+          cachedPromptTokens: billed.reduce((n, b) => n + b.usage.cachedPromptTokens, 0),
         });
         const decision = deps.decide(p, target, { fallback, attempts: state.count, reasons: reasons(), provider: opened.provider });
         decision.cost = create(MoneySchema, { microUsd: billed.reduce((n, b) => n + b.cost, 0n) });
