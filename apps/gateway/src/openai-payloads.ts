@@ -5,11 +5,12 @@ import { sophiaDecisionView, type SophiaDecisionView } from './decision-view.ts'
 import type { AccumulatedChoice } from './openai-compat/choice-accumulator.ts';
 import { choiceJson, type OpenAiChoice } from './openai-compat/openai-choice-json.ts';
 
-/** OpenAI `usage` object. */
+/** OpenAI `usage` object; `prompt_tokens_details.cached_tokens`: prompt tokens the provider served from its prompt cache (billed at its cached-input rate). */
 export interface OpenAiUsage {
   readonly prompt_tokens: number;
   readonly completion_tokens: number;
   readonly total_tokens: number;
+  readonly prompt_tokens_details: { readonly cached_tokens: number };
 }
 
 /** Identity shared by every chunk of one completion. */
@@ -20,7 +21,12 @@ export interface CompletionIdentity {
 }
 
 function usageOf(u: Usage | undefined): OpenAiUsage {
-  return { prompt_tokens: u?.promptTokens ?? 0, completion_tokens: u?.completionTokens ?? 0, total_tokens: u?.totalTokens ?? 0 };
+  return {
+    prompt_tokens: u?.promptTokens ?? 0,
+    completion_tokens: u?.completionTokens ?? 0,
+    total_tokens: u?.totalTokens ?? 0,
+    prompt_tokens_details: { cached_tokens: u?.cachedPromptTokens ?? 0 },
+  };
 }
 
 /** A `chat.completion` object, with the routing decision under `sophia`. */

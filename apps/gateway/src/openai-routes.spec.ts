@@ -49,7 +49,7 @@ describe('OpenAI REST API (in-memory router, real HTTP port)', () => {
       object: 'chat.completion',
       model: 'llama-3.1-8b',
       choices: [{ index: 0, message: { role: 'assistant', content: 'Hello world' }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 12, completion_tokens: 2, total_tokens: 14 },
+      usage: { prompt_tokens: 12, completion_tokens: 2, total_tokens: 14, prompt_tokens_details: { cached_tokens: 4 } },
       sophia: { tier: 'simple', task_type: 'open_qa', backend: 'serverless', fallback: true, attempts: 2, worst_case_cost_usd: '0.000150', estimated_cost_usd: '0.000150', cost_usd: '0.000042' },
     });
     const input = fake.calls.inputs.at(-1)!;
@@ -73,7 +73,7 @@ describe('OpenAI REST API (in-memory router, real HTTP port)', () => {
     expect(chunks.slice(1, 3).map((c) => c.choices[0].delta.content)).toEqual(['Hello', ' world']);
     expect(chunks[3].choices[0].finish_reason).toBe('stop');
     expect(chunks[3].sophia).toMatchObject({ cost_usd: '0.000042', fallback: true });
-    expect(chunks[4]).toMatchObject({ choices: [], usage: { total_tokens: 14 } });
+    expect(chunks[4]).toMatchObject({ choices: [], usage: { total_tokens: 14, prompt_tokens_details: { cached_tokens: 4 } } });
     expect(chunks).toHaveLength(5);
   });
 

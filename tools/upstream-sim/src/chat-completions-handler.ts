@@ -161,6 +161,8 @@ export function createChatCompletionsHandler(ctx: ChatCompletionsContext) {
         identity: { id: `chatcmpl-${randomUUID().replaceAll('-', '')}`, created: Math.floor(Date.now() / 1000), model: request.model },
         output,
         promptTokens,
+        // A prompt-cache hit as the caller asked for it, never more than the billed prompt.
+        ...(directives.directives.cachedTokens === undefined ? {} : { cachedPromptTokens: Math.min(directives.directives.cachedTokens, promptTokens) }),
         includeUsage: request.includeUsage,
         ttftMs: directives.directives.ttftMs ?? ctx.ttftMs,
         interTokenMs: directives.directives.interTokenMs ?? ctx.interTokenMs,

@@ -14,15 +14,22 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** Present when the request was told to report a prompt-cache hit, as OpenAI-compatible providers do. */
+  prompt_tokens_details?: { cached_tokens: number };
 }
 
-/** Usage for `completionTokens` tokens emitted after a prompt of `promptTokens`. */
-export function usageOf(promptTokens: number, completionTokens: number): Usage {
-  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+/** Usage for `completionTokens` tokens emitted after a prompt of `promptTokens`, `cachedTokens` of it from the prompt cache. */
+export function usageOf(promptTokens: number, completionTokens: number, cachedTokens?: number): Usage {
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+    ...(cachedTokens === undefined ? {} : { prompt_tokens_details: { cached_tokens: cachedTokens } }),
+  };
 }
 
 /** A non-streaming `chat.completion` with every choice. */
-export function completionBody(identity: CompletionIdentity, output: SimOutput, promptTokens: number): object {
+export function completionBody(identity: CompletionIdentity, output: SimOutput, promptTokens: number, cachedTokens?: number): object {
   return {
     id: identity.id,
     object: 'chat.completion',
@@ -30,7 +37,7 @@ export function completionBody(identity: CompletionIdentity, output: SimOutput, 
     model: identity.model,
     system_fingerprint: null,
     choices: output.choices.map((c) => ({ index: c.index, message: c.message, logprobs: c.logprobs, finish_reason: c.finishReason })),
-    usage: usageOf(promptTokens, output.completionTokens),
+    usage: usageOf(promptTokens, output.completionTokens, cachedTokens),
   };
 }
 

@@ -11,6 +11,8 @@ export interface CompletionRun {
   /** The answer: whole choices and the stream steps that build them. */
   output: SimOutput;
   promptTokens: number;
+  /** Of `promptTokens`, those reported as served from the prompt cache; undefined: no `prompt_tokens_details`. */
+  cachedPromptTokens?: number;
   includeUsage: boolean;
   ttftMs: number;
   interTokenMs: number;

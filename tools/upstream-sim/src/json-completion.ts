@@ -11,7 +11,7 @@ import { paceTokens, type MidStreamAction } from './token-pacer.ts';
  */
 export async function respondJson(res: ServerResponse, run: CompletionRun): Promise<boolean> {
   const { output, fault, signal } = run;
-  const text = JSON.stringify(completionBody(run.identity, output, run.promptTokens));
+  const text = JSON.stringify(completionBody(run.identity, output, run.promptTokens, run.cachedPromptTokens));
   const headers = { 'content-type': 'application/json', ...run.headers };
 
   if (fault?.kind === 'stall-before-first-token') {

@@ -13,6 +13,8 @@ export interface SimDirectives {
   outputTokens?: number;
   ttftMs?: number;
   interTokenMs?: number;
+  /** Prompt tokens to report as served from the prompt cache (`usage.prompt_tokens_details.cached_tokens`, capped at the prompt). */
+  cachedTokens?: number;
 }
 
 export type SimDirectivesResult =
@@ -25,6 +27,7 @@ const KEYS = {
   tokens: { field: 'outputTokens', header: 'x-sim-output-tokens' },
   'ttft-ms': { field: 'ttftMs', header: 'x-sim-ttft-ms' },
   'inter-token-ms': { field: 'interTokenMs', header: 'x-sim-inter-token-ms' },
+  'cached-tokens': { field: 'cachedTokens', header: 'x-sim-cached-tokens' },
 } as const;
 
 type Key = keyof typeof KEYS;

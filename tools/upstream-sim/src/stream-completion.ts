@@ -52,7 +52,7 @@ export async function streamCompletion(res: ServerResponse, run: CompletionRun):
   for (const choice of output.choices) {
     if (!(await writer.event(chunkBody(identity, {}, choice.finishReason, run.includeUsage, { index: choice.index, logprobs: null })))) return false;
   }
-  if (run.includeUsage && !(await writer.event(usageChunkBody(identity, usageOf(run.promptTokens, output.completionTokens))))) {
+  if (run.includeUsage && !(await writer.event(usageChunkBody(identity, usageOf(run.promptTokens, output.completionTokens, run.cachedPromptTokens))))) {
     return false;
   }
   if (!(await writer.raw('[DONE]'))) return false;

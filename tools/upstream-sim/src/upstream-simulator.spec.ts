@@ -104,6 +104,27 @@ describe('streaming chat completions', () => {
   });
 });
 
+describe('prompt-cache hits', () => {
+  const promptTokens = encodeChat(messages as Parameters<typeof encodeChat>[0], 'gpt-4o').length;
+
+  it('reports the cached prompt tokens a request asks for, in the JSON answer and the streamed usage chunk, capped at the prompt', async () => {
+    const json = JSON.parse((await chat({ model: 'small', messages }, { 'x-sim-cached-tokens': '8' })).text);
+    expect(json.usage.prompt_tokens_details).toEqual({ cached_tokens: 8 });
+    expect(json.usage.prompt_tokens).toBe(promptTokens);
+    const streamed = chunksOf(await chat({ model: 'small', messages, stream: true, stream_options: { include_usage: true } }, { 'x-sim-cached-tokens': '100000' }));
+    expect(streamed.at(-1)!['usage']).toMatchObject({ prompt_tokens: promptTokens, prompt_tokens_details: { cached_tokens: promptTokens } });
+  });
+
+  it('takes the marker too, and reports no details when not asked', async () => {
+    const marked = [messages[0]!, { role: 'user', content: `${messages[1]!.content} [[sim:cached-tokens=3]]` }];
+    expect(JSON.parse((await chat({ model: 'small', messages: marked })).text).usage.prompt_tokens_details).toEqual({ cached_tokens: 3 });
+    expect(JSON.parse((await chat({ model: 'small', messages })).text).usage).not.toHaveProperty('prompt_tokens_details');
+    const bad = await chat({ model: 'small', messages }, { 'x-sim-cached-tokens': 'lots' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('x-sim-cached-tokens');
+  });
+});
+
 describe('request validation and access', () => {
   it('rejects a missing or wrong API key with 401', async () => {
     for (const headers of [{ authorization: '' }, { authorization: 'Bearer nope' }]) {

@@ -36,7 +36,7 @@ export const FAKE_DECISION: RoutingDecision = create(RoutingDecisionSchema, FAKE
 /** Models the fake catalog knows. */
 export const FAKE_MODELS = ['llama-3.1-8b', 'llama-3.1-70b'];
 
-/** The default answer: decision, "Hello", " world", done (usage 12+2, cost 42 µ$, fallback). */
+/** The default answer: decision, "Hello", " world", done (usage 12+2, 4 of the 12 from the provider's prompt cache, cost 42 µ$, fallback). */
 export async function* defaultScript(input: RouteInput): AsyncIterable<FakeEvent> {
   if (input.model && !FAKE_MODELS.includes(input.model)) throw new ConnectError(`model "${input.model}" is not in the catalog`, Code.NotFound);
   const decision = create(RoutingDecisionSchema, { ...FAKE_DECISION_INIT, model: input.model || FAKE_DECISION.model });
@@ -48,7 +48,7 @@ export async function* defaultScript(input: RouteInput): AsyncIterable<FakeEvent
       case: 'done',
       value: {
         finishReason: 'stop',
-        usage: { promptTokens: 12, completionTokens: 2, totalTokens: 14 },
+        usage: { promptTokens: 12, completionTokens: 2, totalTokens: 14, cachedPromptTokens: 4 },
         decision: create(RoutingDecisionSchema, { ...FAKE_DECISION_INIT, model: decision.model, fallback: true, attempts: 2, cost: { microUsd: 42n } }),
       },
     },
