@@ -140,15 +140,14 @@ export function createSqliteBudgetStore(db: DatabaseSync, calendar: BudgetCalend
       return transaction(db, () => {
         q.sweep.run(request.tenant, request.nowMs);
         const held = q.live.get(request.tenant, request.reservationId, request.nowMs) !== undefined;
-        if (!held) {
-          const exceeded = exceededWindow(
-            scopes.flatMap((s) => states(s, request.nowMs)),
-            request.amountMicroUsd,
-          );
-          if (exceeded !== undefined) return { granted: false, exceeded, states: scopes.flatMap((s) => states(s, request.nowMs)) };
-          q.hold.run(request.tenant, request.reservationId, request.amountMicroUsd, request.nowMs + request.ttlMs, apiKey, model, request.promptEstimate ?? 0);
-        }
-        return { granted: true, states: scopes.flatMap((s) => states(s, request.nowMs)) };
+        // Read once (4 statements per scope): the new hold names this tenant, key and model, so it
+        // falls in every applicable scope and its amount is added to each state's reserved sum.
+        const before = scopes.flatMap((s) => states(s, request.nowMs));
+        if (held) return { granted: true, states: before };
+        const exceeded = exceededWindow(before, request.amountMicroUsd);
+        if (exceeded !== undefined) return { granted: false, exceeded, states: before };
+        q.hold.run(request.tenant, request.reservationId, request.amountMicroUsd, request.nowMs + request.ttlMs, apiKey, model, request.promptEstimate ?? 0);
+        return { granted: true, states: before.map((s) => ({ ...s, reservedMicroUsd: s.reservedMicroUsd + request.amountMicroUsd })) };
       });
     },
     async release(tenant, reservationId) {

@@ -26,6 +26,16 @@ export function createMethodRecorder(
 ): MethodRecorder {
   const labels = { grpc_service: service.typeName, grpc_method: method.name, grpc_type: method.methodKind };
   const streamLabels = { grpc_service: service.typeName, grpc_method: method.name };
+  // Label sets built once per method (and per status code on first use), not per call.
+  const handledLabels = new Map<number, typeof labels & { grpc_code: string }>();
+  const handledFor = (code: number): typeof labels & { grpc_code: string } => {
+    let found = handledLabels.get(code);
+    if (found === undefined) {
+      found = { ...labels, grpc_code: statusName(code) };
+      handledLabels.set(code, found);
+    }
+    return found;
+  };
   return {
     start() {
       options.metrics?.started.inc(labels);
@@ -33,7 +43,7 @@ export function createMethodRecorder(
     },
     finish(startedAt, code, err) {
       const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-      options.metrics?.handled.inc({ ...labels, grpc_code: statusName(code) });
+      options.metrics?.handled.inc(handledFor(code));
       options.metrics?.handlingSeconds.observe(labels, seconds);
       if (err !== undefined && (code === status.INTERNAL || code === status.UNKNOWN)) {
         options.logger.error({ err, method: labels.grpc_method, code: statusName(code) }, 'rpc failed');

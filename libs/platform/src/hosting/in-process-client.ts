@@ -9,7 +9,7 @@ import { createServedCallContext, type ServedCallContext } from '../served-call-
 import type { ServiceMetrics } from '../service-metrics.ts';
 import { currentTelemetry } from '../telemetry/active-telemetry.ts';
 import { headerSetter } from '../telemetry/header-carrier.ts';
-import { endRpcSpan, startRpcClientSpan, startRpcServerSpan } from '../telemetry/rpc-spans.ts';
+import { endRpcSpan, inProcessParent, startRpcClientSpan, startRpcServerSpan } from '../telemetry/rpc-spans.ts';
 import type { ServiceTelemetry } from '../telemetry/service-telemetry-types.ts';
 
 /** The callee side of an in-process call: its implementation and what its own server would use. */
@@ -37,11 +37,12 @@ interface InProcessCall {
 
 /**
  * Starts one call the way the wire would: the caller's request id (or its own header), a child
- * traceparent and the earlier of its own timeout and the served call's remaining deadline become
- * the callee's headers and HandlerContext; the caller's abort signal cancels the callee's.
+ * trace context and the earlier of its own timeout and the served call's remaining deadline become
+ * the callee's headers and HandlerContext; the caller's abort signal cancels the callee's. With the
+ * default propagators the child span context is handed over directly (what `traceparent` would
+ * carry, without formatting and parsing it); otherwise it is written into the callee's headers.
  */
-function beginCall(service: DescService, method: DescMethod, options: CallOptions, target: InProcessTarget): InProcessCall {
-  const path = `/${service.typeName}/${method.name}`;
+function beginCall(service: DescService, method: DescMethod, path: string, options: CallOptions, target: InProcessTarget): InProcessCall {
   const outer = currentCallContext();
   const left = remainingMs(outer);
   if (left !== undefined && left <= 0) throw new ConnectError(`deadline exceeded before calling ${path}`, Code.DeadlineExceeded);
@@ -49,11 +50,11 @@ function beginCall(service: DescService, method: DescMethod, options: CallOption
   const timeoutMs = own === undefined ? left : left === undefined ? own : Math.min(own, left);
   const requestHeader = new Headers(options.headers);
   if (outer && !requestHeader.has(REQUEST_ID_HEADER)) requestHeader.set(REQUEST_ID_HEADER, outer.requestId);
-  // The same two spans and the same propagation as the wire: the caller's client span is written
-  // into the callee's headers, from which the callee's server span continues the trace.
+  // The same two spans as the wire: the callee's server span continues the caller's client span.
   const client = startRpcClientSpan(service, method, 'in-process');
-  if (client) propagation.inject(client.context, requestHeader, headerSetter);
-  const server = startRpcServerSpan(target.telemetry ?? currentTelemetry(), requestHeader, service, method, 'in-process');
+  const handedOver = client ? inProcessParent(client.context) : undefined;
+  if (client && !handedOver) propagation.inject(client.context, requestHeader, headerSetter);
+  const server = startRpcServerSpan(target.telemetry ?? currentTelemetry(), requestHeader, service, method, 'in-process', handedOver);
   const served = createServedCallContext({ service, method, path, timeoutMs, shutdownSignal: target.shutdownSignal, requestHeader });
   const callContext = createCallContext({ requestId: requestIdFrom(requestHeader), deadline: deadlineFrom(timeoutMs), method: path }, server.context);
   let open = true;
@@ -99,10 +100,10 @@ function linkCancel(signal: AbortSignal | undefined, served: ServedCallContext):
   return () => signal.removeEventListener('abort', cancel);
 }
 
-function unaryMethod(service: DescService, method: DescMethod, fn: Handler, target: InProcessTarget, recorder: MethodRecorder) {
+function unaryMethod(service: DescService, method: DescMethod, path: string, fn: Handler, target: InProcessTarget, recorder: MethodRecorder) {
   const output: DescMessage = method.output;
   return async (request: MessageInitShape<DescMessage>, options: CallOptions = {}): Promise<unknown> => {
-    const { served, callContext, endSpans } = beginCall(service, method, options, target);
+    const { served, callContext, endSpans } = beginCall(service, method, path, options, target);
     const startedAt = recorder.start();
     const unlink = linkCancel(options.signal, served);
     const aborted = whenAborted(served.context.signal);
@@ -127,14 +128,14 @@ function unaryMethod(service: DescService, method: DescMethod, fn: Handler, targ
   };
 }
 
-function streamingMethod(service: DescService, method: DescMethod, fn: Handler, target: InProcessTarget, recorder: MethodRecorder) {
+function streamingMethod(service: DescService, method: DescMethod, path: string, fn: Handler, target: InProcessTarget, recorder: MethodRecorder) {
   const output: DescMessage = method.output;
   return (request: MessageInitShape<DescMessage>, options: CallOptions = {}): AsyncIterable<unknown> => {
     // Context is taken when the call is made, as the gRPC clients do, not when iteration starts.
     let begun: InProcessCall | undefined;
     let early: unknown;
     try {
-      begun = beginCall(service, method, options, target);
+      begun = beginCall(service, method, path, options, target);
     } catch (err) {
       early = err;
     }
@@ -213,8 +214,8 @@ export function createInProcessClient<S extends DescService>(service: S, resolve
       let call: unknown;
       if (!fn) {
         call = () => Promise.reject(new ConnectError(`${path} is not implemented`, Code.Unimplemented));
-      } else if (method.methodKind === 'unary') call = unaryMethod(service, method, fn, target, recorder);
-      else if (method.methodKind === 'server_streaming') call = streamingMethod(service, method, fn, target, recorder);
+      } else if (method.methodKind === 'unary') call = unaryMethod(service, method, path, fn, target, recorder);
+      else if (method.methodKind === 'server_streaming') call = streamingMethod(service, method, path, fn, target, recorder);
       else call = () => Promise.reject(new ConnectError(`${path}: ${method.methodKind} calls are not supported in process`, Code.Unimplemented));
       bound = { target, call };
       return call;

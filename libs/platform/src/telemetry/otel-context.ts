@@ -5,6 +5,17 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 let contextInstalled = false;
 let propagatorsSet: string | undefined;
 
+/** The propagators {@link installOtelContext} installs unless told otherwise. */
+const DEFAULT_PROPAGATORS = 'tracecontext,baggage';
+
+/**
+ * True when this process propagates with W3C trace context and baggage (the default): an in-process
+ * call may then hand its callee the span context directly instead of writing and parsing headers.
+ */
+export function propagatesW3cDefaults(): boolean {
+  return propagatorsSet === DEFAULT_PROPAGATORS;
+}
+
 /**
  * Installs, once per process, what every hop relies on: OTel's AsyncLocalStorage context manager
  * (the active span and the call context live in it) and the propagators that write and read
@@ -17,7 +28,7 @@ export function installOtelContext(propagators?: readonly string[]): void {
     contextInstalled = true;
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   }
-  const wanted = propagators ?? (propagatorsSet === undefined ? ['tracecontext', 'baggage'] : undefined);
+  const wanted = propagators ?? (propagatorsSet === undefined ? DEFAULT_PROPAGATORS.split(',') : undefined);
   if (wanted === undefined) return;
   const key = wanted.join(',');
   if (key === propagatorsSet) return;

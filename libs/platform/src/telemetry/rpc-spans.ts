@@ -2,6 +2,7 @@ import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanS
 import type { DescMethod, DescService } from '@bufbuild/protobuf';
 import { currentTelemetry, withServiceTelemetry } from './active-telemetry.ts';
 import { headerGetter } from './header-carrier.ts';
+import { propagatesW3cDefaults } from './otel-context.ts';
 import type { ServiceTelemetry } from './service-telemetry-types.ts';
 
 /** How a call travelled: over a gRPC socket (either client library) or within one process. */
@@ -32,9 +33,25 @@ export function startRpcClientSpan(service: DescService, method: DescMethod, tra
 }
 
 /**
+ * What a callee in this process would extract from headers its caller's client span was injected
+ * into, with the default propagators (W3C trace context and baggage): the span context as a remote
+ * parent — without formatting and parsing `traceparent`. Undefined when other propagators are
+ * configured, when the caller has baggage, or when there is no valid span context: then the
+ * headers carry it, as on the wire.
+ */
+export function inProcessParent(client: Context): Context | undefined {
+  if (!propagatesW3cDefaults()) return undefined;
+  // Baggage keeps the header path: its propagator trims entries to the W3C size limits.
+  if (propagation.getBaggage(client) !== undefined) return undefined;
+  const sc = trace.getSpanContext(client);
+  return sc && isSpanContextValid(sc) ? trace.setSpanContext(ROOT_CONTEXT, { ...sc, isRemote: true }) : undefined;
+}
+
+/**
  * The server span of one inbound RPC: its parent is what the caller propagated in `headers`
- * (`traceparent`, `baggage`), or a new trace. The returned context holds the span and the serving
- * service's telemetry, so every span the handler starts is its service's.
+ * (`traceparent`, `baggage`) — or `parent` when the caller handed it over in process — or a new
+ * trace. The returned context holds the span and the serving service's telemetry, so every span
+ * the handler starts is its service's.
  */
 export function startRpcServerSpan(
   telemetry: ServiceTelemetry,
@@ -42,8 +59,9 @@ export function startRpcServerSpan(
   service: DescService,
   method: DescMethod,
   transport: RpcTransport,
+  inProcess?: Context,
 ): { span: Span; context: Context } {
-  const parent = propagation.extract(ROOT_CONTEXT, headers, headerGetter);
+  const parent = inProcess ?? propagation.extract(ROOT_CONTEXT, headers, headerGetter);
   const attributes = telemetry.recording ? rpcAttributes(service, method, transport) : undefined;
   const span = telemetry.tracer.startSpan(`${service.typeName}/${method.name}`, { kind: SpanKind.SERVER, attributes }, parent);
   return { span, context: withServiceTelemetry(trace.setSpan(parent, span), telemetry) };
