@@ -67,6 +67,25 @@ export function budgetStoreContract(store: () => UsageStore & BudgetStore): void
     ]);
   });
 
+  it("answers a reserve with the states a status read gives right after it, in every scope, granted, repeated or refused", async () => {
+    const key = { tenant: 'acme', apiKey: 'k1', model: '' };
+    const model = { tenant: 'acme', apiKey: '', model: 'small' };
+    await store().setLimit(ACME, 'month', 1000);
+    await store().setLimit(key, 'day', 300);
+    await store().record(usageRecord({ requestId: 'spent', apiKey: 'k1', costMicroUsd: 100 }));
+    await reserve('other-model', 50, T0, 'acme', { model: 'mid' });
+    await reserve('other-key', 70, T0, 'acme', { apiKey: 'k2' });
+    const statusOf = async () => [...(await store().status(ACME, T0)), ...(await store().status(model, T0)), ...(await store().status(key, T0))];
+    const granted = await reserve('r1', 150, T0, 'acme', { apiKey: 'k1' });
+    expect(granted.granted).toBe(true);
+    expect(granted.states).toEqual(await statusOf());
+    expect(granted.states.map((s) => s.reservedMicroUsd)).toEqual([270, 270, 220, 220, 150, 150]);
+    expect((await reserve('r1', 150, T0, 'acme', { apiKey: 'k1' })).states).toEqual(await statusOf());
+    const refused = await reserve('r2', 60, T0, 'acme', { apiKey: 'k1' });
+    expect(refused).toMatchObject({ granted: false, exceeded: { scope: key, window: 'day' } });
+    expect(refused.states).toEqual(await statusOf());
+  });
+
   it('turns a reservation into actual spend when its request is recorded, once', async () => {
     await store().setLimit(ACME, 'month', 1000);
     await reserve('req-1', 400);
