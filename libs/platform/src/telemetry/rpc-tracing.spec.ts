@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { ClassifierService } from '@sophia/contracts/classifier';
 import { InferenceService } from '@sophia/contracts/inference';
-import { SpanKind } from '@opentelemetry/api';
+import { context, propagation, SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { pino } from 'pino';
 import { createCallContext, runWithCallContext } from '../call-context.ts';
@@ -70,6 +70,31 @@ describe('RPC spans and propagation through OpenTelemetry', () => {
     expect(serverSpan.parentSpanContext?.spanId).toBe(clientSpan.spanContext().spanId);
     expect(serverSpan.attributes).toMatchObject({ 'rpc.system': 'grpc', 'rpc.service': 'sophia.classifier.v1.ClassifierService', 'rpc.method': 'Classify', 'sophia.transport': 'in-process', 'rpc.grpc.status_code': 0 });
     expect(JSON.stringify(spans.map((s) => [s.attributes, s.events]))).not.toContain('secret prompt');
+  });
+
+  it('in process: the callee’s server span has the caller’s client span as a remote parent, and the caller’s baggage arrives too', async () => {
+    const exporter = new InMemorySpanExporter();
+    const router = telemetryFor('router', exporter);
+    const classifier = telemetryFor('classifier', exporter);
+    const seen: Array<string | undefined> = [];
+    const client = createInProcessClient(ClassifierService, () => ({
+      impl: serviceRegistration(ClassifierService, {
+        classify: () => {
+          seen.push(propagation.getBaggage(context.active())?.getEntry('tenant')?.value);
+          return {};
+        },
+      }).impl,
+      logger: silent,
+      shutdownSignal: new AbortController().signal,
+      telemetry: classifier,
+    }));
+    await asServedCall(router, () => client.classify({}));
+    const baggage = propagation.createBaggage({ tenant: { value: 'acme' } });
+    await asServedCall(router, () => context.with(propagation.setBaggage(context.active(), baggage), () => client.classify({})));
+    expect(seen).toEqual([undefined, 'acme']);
+    const servers = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.SERVER && s.resource.attributes['service.name'] === 'sophia-classifier');
+    expect(servers).toHaveLength(2);
+    for (const server of servers) expect(server.parentSpanContext?.isRemote).toBe(true);
   });
 
   it('over a real socket: a cancelled stream ends the client and the server span as CANCELLED', async () => {
