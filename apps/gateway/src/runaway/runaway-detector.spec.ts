@@ -97,4 +97,21 @@ describe('runaway detector (on the embedded store)', () => {
     expect((await d.observe(key('k2'), 'x', t + 30_000)).action).toBe('pass');
     expect((await d.observe(key('k'), 'other', t + 60_001)).action).toBe('pass');
   });
+
+  it('judges each request in one store step, a stopped one included; only a new stop adds a second', async () => {
+    const inner = createSqliteRunawayCounterStore(state.db);
+    let steps = 0;
+    const d = createRunawayDetector({ add: (...args) => ((steps += 1), inner.add(...args)) }, { floorPerMinute: 1000, stopMs: 60_000 });
+    let t = T0;
+    const stepsPer: Array<{ action: string; steps: number }> = [];
+    for (let i = 0; i < 40 && stepsPer.at(-1)?.action !== 'stop'; i++) {
+      steps = 0;
+      stepsPer.push({ action: (await d.observe(key('k'), 'same', (t += 500))).action, steps });
+    }
+    expect(stepsPer.at(-1)).toEqual({ action: 'stop', steps: 2 });
+    expect(stepsPer.slice(0, -1).every((s) => s.steps === 1)).toBe(true);
+    steps = 0;
+    expect((await d.observe(key('k'), 'other', t + 1000)).action).toBe('stop');
+    expect(steps).toBe(1);
+  });
 });

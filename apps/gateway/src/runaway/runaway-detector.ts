@@ -78,6 +78,7 @@ export function createRunawayDetector(store: RunawayCounterStore, options: Runaw
   const stopMs = options.stopMs ?? 60_000;
   // A stop is a latch decaying from 1 to ½ in stopMs: stopped while it reads ≥ ½.
   const latchTauMs = stopMs / Math.LN2;
+  const stoppedAt = 0.5;
   const prefix = (scope: 'key' | 'tenant', caller: RunawayCaller): string => (scope === 'key' ? `k:${caller.keyId}:` : 't:');
 
   const judge = (scope: 'key' | 'tenant', signal: string, ratio: number, against = 'its baseline'): Finding | undefined => {
@@ -91,12 +92,8 @@ export function createRunawayDetector(store: RunawayCounterStore, options: Runaw
     async observe(caller, fingerprint, nowMs) {
       // A stopped key or tenant stays stopped for stopMs, and its refused requests are not counted:
       // a client hammering through its stop must not teach the baseline that hammering is normal.
-      const latches = await store.add(caller.tenant, SCOPES.map((scope) => ({ key: `${prefix(scope, caller)}stop`, tauMs: latchTauMs, amount: 0 })), nowMs);
-      const latched = SCOPES.findIndex((_, i) => latches[i]! >= 0.5);
-      if (latched >= 0) {
-        const left = Math.max(1, Math.ceil(latchTauMs * Math.log(2 * latches[latched]!)));
-        return { action: 'stop', scope: SCOPES[latched]!, why: `stopped for runaway traffic; ${Math.ceil(left / 1000)} s left`, retryAfterMs: left };
-      }
+      // The stop latches guard the counting: one atomic step of the store per request.
+      const latches = SCOPES.map((scope) => ({ key: `${prefix(scope, caller)}stop`, tauMs: latchTauMs, amount: 0 }));
       const adds: DecayedAdd[] = SCOPES.flatMap((scope) => [
         { key: `${prefix(scope, caller)}rs`, tauMs: shortMs, amount: 1 },
         { key: `${prefix(scope, caller)}rl`, tauMs: baselineMs, amount: 1 },
@@ -105,7 +102,13 @@ export function createRunawayDetector(store: RunawayCounterStore, options: Runaw
         { key: `${prefix(scope, caller)}sd`, tauMs: longMs, amount: 0 },
       ]);
       adds.push({ key: `${prefix('key', caller)}p:${fingerprint}`, tauMs: shortMs, amount: 1 });
-      const v = await store.add(caller.tenant, adds, nowMs);
+      const counted = await store.add(caller.tenant, [...latches, ...adds], nowMs, { counters: latches.length, atLeast: stoppedAt });
+      const latched = SCOPES.findIndex((_, i) => counted[i]! >= stoppedAt);
+      if (latched >= 0) {
+        const left = Math.max(1, Math.ceil(latchTauMs * Math.log(2 * counted[latched]!)));
+        return { action: 'stop', scope: SCOPES[latched]!, why: `stopped for runaway traffic; ${Math.ceil(left / 1000)} s left`, retryAfterMs: left };
+      }
+      const v = counted.slice(latches.length);
       const findings: Finding[] = [];
       SCOPES.forEach((scope, i) => {
         const [rs, rl, ss, sl, sd] = [v[i * 5]!, v[i * 5 + 1]!, v[i * 5 + 2]!, v[i * 5 + 3]!, v[i * 5 + 4]!];
