@@ -2,33 +2,20 @@ import { Redis } from 'ioredis';
 import { memoryLedgerStore } from './testing/memory-ledger-store.ts';
 import { createRedisUsageStore } from './redis-usage-store.ts';
 import { USAGE_DIMENSIONS, type UsageDimension } from './usage-store.ts';
-import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
+import { describeWithRedis } from '@sophia/platform/testing';
 import { tenantScope, type BudgetStore } from './budget-store.ts';
 import { budgetStoreContract } from './budget-store-contract.ts';
 import { T0, usageRecord, usageStoreContract } from './usage-store-contract.ts';
 import type { UsageStore } from './usage-store.ts';
 
-const available = redisServerAvailable();
-if (!available) console.warn('redis-server not found on PATH: skipping the Redis usage store tests');
-const describeRedis = available ? describe : describe.skip;
-
-describeRedis('createRedisUsageStore (real redis-server)', () => {
-  let server: TestRedisServer;
+describeWithRedis('createRedisUsageStore (real redis-server)', (suite) => {
   let redis: Redis;
   let store: UsageStore & BudgetStore;
   let prefix: string;
   let n = 0;
 
-  beforeAll(async () => {
-    server = await startRedisServer();
-    redis = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await redis.connect();
-  });
-  afterAll(async () => {
-    await redis.quit();
-    await server.stop();
-  });
   beforeEach(() => {
+    redis = suite.redis();
     // A fresh key space per test; a small page size makes every query cross page boundaries.
     prefix = `{test${n++}}:`;
     store = createRedisUsageStore({ redis, keyPrefix: prefix, pageSize: 2 });
@@ -47,7 +34,7 @@ describeRedis('createRedisUsageStore (real redis-server)', () => {
   it('counts each id exactly once when many replicas record overlapping ids in parallel', async () => {
     const replicas = await Promise.all(
       Array.from({ length: 4 }, async () => {
-        const client = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+        const client = new Redis(suite.url(), { lazyConnect: true, maxRetriesPerRequest: 1 });
         await client.connect();
         return client;
       }),
@@ -86,7 +73,7 @@ describeRedis('createRedisUsageStore (real redis-server)', () => {
   it('never over-grants when replicas reserve concurrently against one limit', async () => {
     const replicas = await Promise.all(
       Array.from({ length: 4 }, async () => {
-        const client = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+        const client = new Redis(suite.url(), { lazyConnect: true, maxRetriesPerRequest: 1 });
         await client.connect();
         return client;
       }),

@@ -10,8 +10,7 @@ import { usageRecord } from './usage-store-contract.ts';
 import type { UsageRecord, UsageStore } from './usage-store.ts';
 import type { BudgetStore } from './budget-store.ts';
 import { createRedisUsageStore } from './redis-usage-store.ts';
-import { Redis } from 'ioredis';
-import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
+import { describeWithRedis } from '@sophia/platform/testing';
 import { summaryOf } from './usage-summary.ts';
 import { decodeSummary, encodeSummary } from './usage-summary-codec.ts';
 import { createSqliteUsageStore } from './sqlite-usage-store.ts';
@@ -194,27 +193,15 @@ describe('usage compaction on the embedded store (SQLite)', () =>
     return { store: createSqliteUsageStore(db, { log: false }), rawEvents: async () => (db.prepare('SELECT count(*) AS n FROM ledger_usage').get() as { n: number }).n };
   }));
 
-const available = redisServerAvailable();
-if (!available) console.warn('redis-server not found on PATH: skipping usage compaction on Redis');
-(available ? describe : describe.skip)('usage compaction on Redis (real redis-server)', () => {
-  let server: TestRedisServer;
-  let redis: Redis;
+describeWithRedis('usage compaction on Redis (real redis-server)', (suite) => {
   let n = 0;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    redis = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await redis.connect();
-  });
-  afterAll(async () => {
-    await redis.quit();
-    await server.stop();
-  });
   compactionContract(async () => {
     const prefix = `{compact${n++}}:`;
-    return { store: createRedisUsageStore({ redis, keyPrefix: prefix, pageSize: 100 }), rawEvents: () => redis.zcard(`${prefix}by-time`) };
+    return { store: createRedisUsageStore({ redis: suite.redis(), keyPrefix: prefix, pageSize: 100 }), rawEvents: () => suite.redis().zcard(`${prefix}by-time`) };
   });
 
   it('lets one replica compact at a time (a lease), and the other takes over once it is released', async () => {
+    const redis = suite.redis();
     const prefix = `{compact${n++}}:`;
     const a = createRedisUsageStore({ redis, keyPrefix: prefix });
     const b = createRedisUsageStore({ redis, keyPrefix: prefix });

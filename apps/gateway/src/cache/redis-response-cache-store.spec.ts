@@ -1,5 +1,5 @@
 // Real redis-server: the same contract as the embedded store.
-import { describeWithRedis } from '../testing/describe-with-redis.ts';
+import { describeWithRedis } from '@sophia/platform/testing';
 import { responseCacheStoreContract } from './response-cache-store-contract.ts';
 import { createRedisResponseCacheStore, type ResponseCacheStore } from './response-cache-store.ts';
 

@@ -1,5 +1,5 @@
 // Real redis-server: the same contract as the embedded store.
-import { describeWithRedis } from '../testing/describe-with-redis.ts';
+import { describeWithRedis } from '@sophia/platform/testing';
 import { usageOutboxContract } from './usage-outbox-contract.ts';
 import { createRedisUsageOutbox, type UsageOutbox } from './usage-outbox.ts';
 

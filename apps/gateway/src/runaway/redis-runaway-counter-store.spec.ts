@@ -1,6 +1,6 @@
 // Real redis-server: the same contract as the embedded store, through one Lua script.
 import { Redis } from 'ioredis';
-import { describeWithRedis } from '../testing/describe-with-redis.ts';
+import { describeWithRedis } from '@sophia/platform/testing';
 import { runawayCounterStoreContract } from './runaway-counter-store-contract.ts';
 import { createRedisRunawayCounterStore, type RunawayCounterStore } from './runaway-counter-store.ts';
 import { createRunawayDetector } from './runaway-detector.ts';

@@ -11,3 +11,4 @@ export {
 } from './start-redis-server.ts';
 export { unusedPort, ephemeralRangeStart } from './unused-port.ts';
 export { scratchDir } from './scratch-dir.ts';
+export { describeWithRedis, type RedisSuite } from './describe-with-redis.ts';

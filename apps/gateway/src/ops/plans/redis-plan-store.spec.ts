@@ -1,5 +1,5 @@
 // Real redis-server: the same contract as the SQLite store.
-import { describeWithRedis } from '../../testing/describe-with-redis.ts';
+import { describeWithRedis } from '@sophia/platform/testing';
 import { planStoreContract } from './plan-store-contract.ts';
 import { createRedisPlanStore } from './redis-plan-store.ts';
 import type { PlanStore } from './plan-store.ts';

@@ -1,5 +1,5 @@
 // Real redis-server: the same contract as the SQLite store.
-import { describeWithRedis } from '../../testing/describe-with-redis.ts';
+import { describeWithRedis } from '@sophia/platform/testing';
 import { promptRepeatStoreContract } from './prompt-repeat-store-contract.ts';
 import { createRedisPromptRepeatStore } from './redis-prompt-repeat-store.ts';
 

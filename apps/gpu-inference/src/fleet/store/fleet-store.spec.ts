@@ -1,5 +1,4 @@
-import { Redis } from 'ioredis';
-import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
+import { describeWithRedis } from '@sophia/platform/testing';
 import { memoryStateDatabase, tempDataDir } from '@sophia/state-store/testing';
 import { openDataDir, type StateDatabase } from '@sophia/state-store';
 import { fleetInstance, fleetStoreContract } from './fleet-store-contract.ts';
@@ -44,22 +43,9 @@ describe('SQLite fleet store', () => {
   });
 });
 
-const available = redisServerAvailable();
-if (!available) console.warn('redis-server not found on PATH: skipping the Redis fleet store tests');
-(available ? describe : describe.skip)('Redis fleet store (real redis-server)', () => {
-  let server: TestRedisServer;
-  let redis: Redis;
+describeWithRedis('Redis fleet store (real redis-server)', (suite) => {
   let store: FleetStore;
   let n = 0;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    redis = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await redis.connect();
-  });
-  afterAll(async () => {
-    await redis.quit();
-    await server.stop();
-  });
-  beforeEach(() => (store = createRedisFleetStore({ redis, keyPrefix: `{fleet-test${n++}}:` })));
+  beforeEach(() => (store = createRedisFleetStore({ redis: suite.redis(), keyPrefix: `{fleet-test${n++}}:` })));
   fleetStoreContract(() => store);
 });

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
+import { redisServerAvailable, startRedisServer, type TestRedisServer } from './start-redis-server.ts';
 
 /** What a suite over real Redis gets: the connected client (flushed before each test) and the server's URL. */
 export interface RedisSuite {
@@ -10,7 +10,7 @@ export interface RedisSuite {
 /**
  * Registers `body` as a suite against a real redis-server on a free port, started once for the suite
  * and stopped after it; skipped with a warning where redis-server is not installed. One place for the
- * set-up every Redis contract suite of the gateway shares.
+ * set-up every Redis store suite shares (gateway, ledger, fleet).
  */
 export function describeWithRedis(name: string, body: (suite: RedisSuite) => void): void {
   const available = redisServerAvailable();
