@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { COMPILE_CACHE_DIR, COMPILE_CACHE_KEY, compileCacheEnv, DISABLE_COMPILE_CACHE_KEY, warmCompileCache } from './compile-cache.ts';
+import { findRepoRoot } from './repo-root.ts';
+
+const root = findRepoRoot();
+const dirs: string[] = [];
+const scratch = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'compile-cache-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Whether a fresh Node process that imports the ledger's code (TypeScript) loads Node's type stripper. */
+function loadsTypeStripper(env: Record<string, string>): boolean {
+  const script = `await import(${JSON.stringify(join(root, 'apps/ledger/src/ledger-service.ts'))}); process.stdout.write(String(process.moduleLoadList.some((m) => m.includes('amaro'))));`;
+  const { [COMPILE_CACHE_KEY]: _, ...rest } = process.env;
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...rest, ...env }, encoding: 'utf8' }) === 'true';
+}
+
+describe('compileCacheEnv', () => {
+  it('points every mesh process at the checkout cache, unless the operator chose one or disabled it', () => {
+    expect(compileCacheEnv({}, '/repo')).toEqual({ [COMPILE_CACHE_KEY]: join('/repo', COMPILE_CACHE_DIR) });
+    expect(compileCacheEnv({ [COMPILE_CACHE_KEY]: '/elsewhere' }, '/repo')).toEqual({});
+    expect(compileCacheEnv({ [DISABLE_COMPILE_CACHE_KEY]: '1' }, '/repo')).toEqual({});
+  });
+});
+
+describe('warmCompileCache', () => {
+  it('fills the cache once, after which service code loads without the type stripper', async () => {
+    const dir = join(scratch(), 'cache');
+    expect(loadsTypeStripper({ [COMPILE_CACHE_KEY]: dir })).toBe(true); // cold: amaro strips the files
+    await expect(warmCompileCache({ root, env: { ...process.env, [COMPILE_CACHE_KEY]: dir } })).resolves.toBe(true);
+    expect(readdirSync(dir).length).toBeGreaterThan(1);
+    expect(loadsTypeStripper({ [COMPILE_CACHE_KEY]: dir })).toBe(false);
+    await expect(warmCompileCache({ root, env: { ...process.env, [COMPILE_CACHE_KEY]: dir } })).resolves.toBe(false);
+  });
+
+  it('does nothing without a cache directory or when the cache is disabled', async () => {
+    const dir = join(scratch(), 'cache');
+    await expect(warmCompileCache({ root, env: {} })).resolves.toBe(false);
+    await expect(warmCompileCache({ root, env: { [COMPILE_CACHE_KEY]: dir, [DISABLE_COMPILE_CACHE_KEY]: '1' } })).resolves.toBe(false);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('rejects with the reason when the service code cannot be loaded', async () => {
+    const dir = join(scratch(), 'cache');
+    await expect(warmCompileCache({ root: scratch(), env: { ...process.env, [COMPILE_CACHE_KEY]: dir } })).rejects.toThrow(/warming the compile cache .* failed \(exit 1\)/);
+  });
+});
