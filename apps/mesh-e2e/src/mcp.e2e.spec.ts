@@ -120,6 +120,21 @@ describe('MCP server over streamable HTTP', () => {
   });
 });
 
+describe('MCP server the mesh hosts (npm start prints its endpoint)', () => {
+  it('runs as one of the mesh services (in the mesh process in single-process mode) and answers tools through the gateway', async () => {
+    const hosted = mesh.services['mcp']!;
+    expect(hosted.ready['http']).toBe(mesh.mcpUrl);
+    if (mesh.deployment === 'single-process') expect(hosted.pid).toBe(mesh.services['gateway']!.pid);
+    else expect(hosted.pid).not.toBe(mesh.services['gateway']!.pid);
+    const client = new Client({ name: 'mesh-e2e-hosted', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(mesh.mcpUrl), { requestInit: { headers: { authorization: `Bearer ${ADMIN}` } } }));
+    const breakers = (await client.callTool({ name: 'breakers_show', arguments: {} })) as ToolText;
+    expect(breakers.isError).toBeFalsy();
+    expect(breakers.content[0]!.text).toMatch(/breakers/);
+    await client.close();
+  });
+});
+
 describe('MCP server over stdio', () => {
   it('answers tools with the configured key', async () => {
     const client = new Client({ name: 'mesh-e2e-stdio', version: '1.0.0' });

@@ -3,6 +3,7 @@ import { classifierModule } from '@sophia/classifier/module';
 import { gatewayModule } from '@sophia/gateway/module';
 import { gpuInferenceModule } from '@sophia/gpu-inference/module';
 import { ledgerModule } from '@sophia/ledger/module';
+import { mcpModule } from '@sophia/mcp/module';
 import { routerModule } from '@sophia/router/module';
 import { serverlessInferenceModule } from '@sophia/serverless-inference/module';
 import { sqlModule } from '@sophia/sql/module';
@@ -22,4 +23,5 @@ export const serviceRegistry: readonly ServiceModule[] = [
   routerModule,
   sqlModule,
   gatewayModule,
+  mcpModule,
 ];

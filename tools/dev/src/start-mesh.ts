@@ -3,6 +3,7 @@ import { serviceRegistry } from '@sophia/mesh/registry';
 import { addressKey, type ServiceModule } from '@sophia/platform';
 import { acquireDataDirLock, DATA_DIR_KEY, DATA_DIR_OWNER_KEY, prepareDataDir } from '@sophia/state-store';
 import type { ChildService, ListeningLine } from './child-service.ts';
+import { compileCacheEnv, warmCompileCache } from './compile-cache.ts';
 import { ONE_SERVICE_HEAP_MIB, SINGLE_PROCESS_HEAP_MIB, withHeapLimit } from './heap-limit.ts';
 import { mallocEnv } from './malloc-env.ts';
 import { firstOpsApiKey } from './ops-api-key.ts';
@@ -93,6 +94,11 @@ function portOf(line: ListeningLine): string {
   return new URL(String(line['http'])).port;
 }
 
+/** Where a service is reached: its gRPC address, else the host:port of its HTTP URL (the gateway serves gRPC there too). */
+function addressOf(line: ListeningLine): string {
+  return typeof line['grpc'] === 'string' ? line['grpc'] : new URL(String(line['http'])).host;
+}
+
 /** Port keys of a module for its first start (configured, else free) or a restart (as first bound). */
 function portEnv(module: ServiceModule, base: StartMeshOptions['env'], initial: string | undefined, pinned: PinnedLines | undefined): Record<string, string> {
   const metricsKey = module.portKey.replace(/_PORT$/, '_METRICS_PORT');
@@ -126,7 +132,7 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
   // and tells every child so (SOPHIA_DATA_DIR_OWNER); a second mesh on the directory is refused here.
   const dataDir = prepareDataDir(options.env[DATA_DIR_KEY]);
   const lock = acquireDataDirLock(dataDir);
-  const base: Record<string, string | undefined> = { ...mallocEnv(options.env), ...options.env, SOPHIA_DEPLOYMENT: deployment, [DATA_DIR_KEY]: dataDir, [DATA_DIR_OWNER_KEY]: String(process.pid) };
+  const base: Record<string, string | undefined> = { ...mallocEnv(options.env), ...compileCacheEnv(options.env, root), ...options.env, SOPHIA_DEPLOYMENT: deployment, [DATA_DIR_KEY]: dataDir, [DATA_DIR_OWNER_KEY]: String(process.pid) };
   const services: Record<string, MeshService> = {};
   const record = (child: ChildService): void => {
     for (const [name, line] of Object.entries(child.listening)) services[name] = { name, pid: child.pid, ready: line };
@@ -140,7 +146,14 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
     ...(options.supervise ? { onGiveUp: options.supervise.onGiveUp } : {}),
     onRestarted: record,
   });
-  const initialPort = (m: ServiceModule): string | undefined => (m.name === 'gateway' ? String(options.gatewayPort ?? base['SOPHIA_GATEWAY_PORT'] ?? 8080) : undefined);
+  const gatewayPortAsked = String(options.gatewayPort ?? base['SOPHIA_GATEWAY_PORT'] ?? 8080);
+  // The gateway and the MCP server keep their well-known ports unless asked otherwise (the MCP's
+  // follows a gateway on a free port); every other service gets a free one unless its key is set.
+  const initialPort = (m: ServiceModule): string | undefined => {
+    if (m.name === 'gateway') return gatewayPortAsked;
+    if (m.name === 'mcp') return String(options.mcpPort ?? base['SOPHIA_MCP_PORT'] ?? (gatewayPortAsked === '0' ? 0 : 8090));
+    return undefined;
+  };
   const host = join(root, 'apps/mesh/src/main.ts');
   try {
     const sims = planSimulators({
@@ -150,7 +163,8 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
       ...(options.serverlessProviders !== undefined ? { serverlessProviders: options.serverlessProviders } : {}),
       ...(options.simulatorArgs ? { simulatorArgs: options.simulatorArgs } : {}),
     });
-    const simChildren = await Promise.all(sims.map((s) => supervisor.start(s.unit)));
+    // The compile cache is filled (once) while the simulators start: the mesh's processes need it first.
+    const [simChildren] = await Promise.all([Promise.all(sims.map((s) => supervisor.start(s.unit))), warmCompileCache({ root, env: base })]);
     simChildren.forEach(record);
     const urlOf = (role: string): string[] => simChildren.filter((_, i) => sims[i]!.role === role).map((c) => String(c.ready['url']));
     const providers = sims.flatMap((s, i) => (s.role === 'provider' ? [{ name: s.provider!, url: String(simChildren[i]!.ready['url']) }] : []));
@@ -191,7 +205,7 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
         if (wave.length === 0) throw new Error(`service registry: cannot order ${pending.map((m) => m.name).join(', ')}`);
         const started = await Promise.all(
           wave.map((m) => {
-            const addresses = Object.fromEntries(Object.keys(m.dependsOn).flatMap((d) => (services[d]?.ready['grpc'] ? [[addressKey(d), String(services[d].ready['grpc'])]] : [])));
+            const addresses = Object.fromEntries(Object.keys(m.dependsOn).flatMap((d) => (services[d] ? [[addressKey(d), addressOf(services[d].ready)]] : [])));
             const nodeOptions = withHeapLimit(base['NODE_OPTIONS'], ONE_SERVICE_HEAP_MIB);
             return supervisor.start({ name: m.name, script: host, env: (pinned) => ({ ...upstreamEnv, ...addresses, NODE_OPTIONS: nodeOptions, SOPHIA_SERVICES: m.name, ...portEnv(m, base, initialPort(m), pinned) }), expect: [m.name] });
           }),
@@ -201,28 +215,13 @@ export async function startMesh(options: StartMeshOptions): Promise<Mesh> {
       }
     }
     const gateway = services['gateway']!.ready;
-    // The MCP server is an HTTP client of the gateway's operator API, not a gRPC service: its own
-    // supervised process, restarted on its first port like the others.
-    const gatewayPortAsked = String(options.gatewayPort ?? base['SOPHIA_GATEWAY_PORT'] ?? 8080);
-    const mcpInitial = String(options.mcpPort ?? base['SOPHIA_MCP_PORT'] ?? (gatewayPortAsked === '0' ? 0 : 8090));
-    const mcp = await supervisor.start({
-      name: 'mcp',
-      script: join(root, 'apps/mcp/src/main.ts'),
-      env: (pinned) => ({
-        NODE_OPTIONS: withHeapLimit(base['NODE_OPTIONS'], ONE_SERVICE_HEAP_MIB),
-        SOPHIA_MCP_PORT: pinned?.['mcp'] ? new URL(String(pinned['mcp']['http'])).port : mcpInitial,
-        SOPHIA_GATEWAY_URL: String(gateway['http']),
-      }),
-      expect: ['mcp'],
-    });
-    record(mcp);
     const configuredKey = (base['SOPHIA_API_KEYS'] ?? '').split(',')[0]?.split(':')[0];
     // The key shown with operator snippets must have an ops scope; local mode's generated key has all.
     const opsApiKey = base['SOPHIA_API_KEYS'] ? firstOpsApiKey(base['SOPHIA_API_KEYS']) : String(gateway['apiKey'] ?? '');
     return {
       deployment,
       gatewayUrl: String(gateway['http']),
-      mcpUrl: String(mcp.ready['http']),
+      mcpUrl: String(services['mcp']!.ready['http']),
       apiKey: configuredKey || String(gateway['apiKey'] ?? ''),
       ...(opsApiKey ? { opsApiKey } : {}),
       services,

@@ -186,7 +186,9 @@ export async function startServiceHost(options: StartServiceHostOptions): Promis
         const address = p.addresses.get(dep);
         return address === undefined ? undefined : createServiceClient(service, address);
       };
-      const started = await p.hosted.start({ config: p.config as Record<string, unknown> & BaseConfig, logger, metrics, telemetry, connect, port: p.port, env: options.env });
+      // Dependencies start first, so a co-hosted one has announced its listening line by now.
+      const listeningOf = (dep: string): Readonly<Record<string, unknown>> | undefined => (hostedNames.has(dep) ? entries.get(dep)?.instance?.listening : undefined);
+      const started = await p.hosted.start({ config: p.config as Record<string, unknown> & BaseConfig, logger, metrics, telemetry, connect, listeningOf, port: p.port, env: options.env });
       let grpc: RunningGrpcServer | undefined;
       let metricsServer: MetricsServer | undefined;
       try {

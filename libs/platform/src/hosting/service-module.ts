@@ -47,6 +47,11 @@ export interface HostedServiceContext<C> {
    * gRPC at `SOPHIA_<NAME>_ADDR` otherwise, undefined when neither (an optional dependency left out).
    */
   connect<S extends DescService>(service: S, name: string): Client<S> | undefined;
+  /**
+   * The listening line of `name` (one of `dependsOn`) when this host runs it, e.g. the gateway's
+   * `http` URL for a service that calls it over HTTP (the MCP server); undefined when it is elsewhere.
+   */
+  listeningOf(name: string): Readonly<Record<string, unknown>> | undefined;
 }
 
 /** What `start` returns: the gRPC services it serves, extra fields for its listening line, and its cleanup. */
