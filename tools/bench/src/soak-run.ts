@@ -148,6 +148,15 @@ const summary = names.map((name) => {
   );
   return row;
 });
+// Every mesh process together (what a single-process mesh's target is about): the sum at each sample.
+const totals = samples.flatMap((s) => (names.every((n) => s.rss[n] !== undefined) ? [{ x: s.t, y: names.reduce((sum, n) => sum + s.rss[n]!, 0) }] : []));
+const total = {
+  start: totals[0]?.y ?? 0,
+  peak: Math.max(...totals.map((p) => p.y)),
+  end: totals.at(-1)?.y ?? 0,
+  growthMiBPerMin: slope(totals.filter((p) => p.x >= minutes / 2)),
+};
+if (names.length > 1) lines.push(`${'all mesh processes'.padEnd(22)}${total.start.toFixed(0).padStart(7)}${total.peak.toFixed(0).padStart(8)}${total.end.toFixed(0).padStart(8)}${total.growthMiBPerMin.toFixed(2).padStart(10)}`);
 // Disk: the state file (+ WAL) over the run; the ledger's raw events stay until SOPHIA_USAGE_RAW_HOURS compacts them.
 const fileSeries = samples.map((s) => ({ x: s.t, y: s.stateMiB.db + s.stateMiB.wal }));
 const state = {
@@ -166,5 +175,5 @@ lines.push(
 process.stdout.write(`${lines.join('\n')}\n`);
 const out = join(root, String(values.out));
 mkdirSync(join(out, '..'), { recursive: true });
-writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), minutes, concurrency, nodeOptions: values['node-options'], env: extraEnv, requests, errors, summary, state, samples }, null, 2));
+writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), minutes, concurrency, nodeOptions: values['node-options'], env: extraEnv, requests, errors, summary, total, state, samples }, null, 2));
 process.stdout.write(`saved ${out}\n`);
