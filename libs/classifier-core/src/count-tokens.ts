@@ -1,10 +1,8 @@
-import { countChatPromptTokens, createSafeTokenCounter } from '@sophia/platform/tokens';
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
+import { countChatPromptTokens, o200kCounter } from '@sophia/platform/tokens';
 import type { ChatMessage } from './task-type.ts';
 
-/** o200k counts that never throw on special-token text and stay linear on pathological runs. */
-const countText = createSafeTokenCounter(countTokens, O200K_TOKEN_SPLIT_REGEX);
+/** o200k counts that never throw on special-token text and stay linear on pathological runs (built at import). */
+const countText = o200kCounter();
 
 /**
  * Counts prompt tokens for a conversation with the o200k BPE (GPT-4o family), the same tokenizer the
