@@ -127,7 +127,7 @@ describe('checkMeshServices', () => {
       setEnv(objects, 'SOPHIA_SERVICES', 'gateway,routr,gateway');
       const found = checkMeshServices(objects, repoFacts()).filter((f) => f.rule === 'mesh.services');
       expect(found.map((f) => f.message)).toEqual([
-        'SOPHIA_SERVICES: unknown service "routr" (known: classifier, ledger, serverless-inference, gpu-inference, router, sql, gateway, or "all")',
+        'SOPHIA_SERVICES: unknown service "routr" (known: classifier, ledger, serverless-inference, gpu-inference, router, sql, gateway, mcp, or "all")',
         'SOPHIA_SERVICES: "gateway" is listed twice',
       ]);
     });
