@@ -167,7 +167,8 @@ export function createServerlessInferenceHandler(deps: ServerlessInferenceDeps):
         cachedShare: Math.min(1, Math.max(0, request.expectedCachedPromptShare)),
       });
       const byName = new Map(runtimes.map((r) => [r.settings.name, r] as const));
-      for await (const event of generateWithFailover({
+      // yield*: no stream wrapper of this handler's own per token.
+      yield* generateWithFailover({
         request,
         context,
         candidates: ranking.order.map((offer) => ({ runtime: byName.get(offer.provider)!, offer })),
@@ -176,13 +177,8 @@ export function createServerlessInferenceHandler(deps: ServerlessInferenceDeps):
         logger,
         ...(metrics ? { metrics } : {}),
         skipped: ranking.skipped.map((s) => `${s.provider}: ${s.why}`),
-      })) {
-        if (event.event?.case === 'done') {
-          const tokens = event.event.value.usage?.completionTokens ?? 0;
-          expectedCompletion.set(request.model, Math.round(usual * 0.8 + tokens * 0.2));
-        }
-        yield event;
-      }
+        onCompleted: (tokens) => expectedCompletion.set(request.model, Math.round(usual * 0.8 + tokens * 0.2)),
+      });
     },
 
     async embed(request, context) {

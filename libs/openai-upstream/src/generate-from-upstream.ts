@@ -4,7 +4,7 @@ import { ConnectError, type HandlerContext } from '@connectrpc/connect';
 import type { GenerateRequest, GenerateResponseSchema } from '@sophia/contracts/inference';
 import { deadlineSignal, type DeadlineSignal } from '@sophia/platform';
 import { startModelCallSpan } from './model-call-span.ts';
-import { relayGenerate } from './relay-generate.ts';
+import { relayEvent } from './relay-event.ts';
 import { streamChatCompletion } from './stream-chat-completion.ts';
 import type { UpstreamTimeouts } from './upstream-call.ts';
 import { isBackendFailure, upstreamFailureKind } from './upstream-error.ts';
@@ -91,7 +91,11 @@ export async function* generateFromUpstream(
       ...(options.onResponse ? { onResponse: options.onResponse } : {}),
       headers: { ...options.headers, ...span.headers, ...(request.requestId ? { 'x-request-id': request.requestId } : {}) },
     });
-    yield* relayGenerate(span.observe(events), options.endpoint, context.responseTrailer);
+    // One hop per token: the span notes the event and it is relayed in the same step.
+    for await (const event of events) {
+      span.see(event);
+      yield relayEvent(event, options.endpoint, context.responseTrailer);
+    }
     settle({ kind: 'ok' });
     span.end({ kind: 'ok' });
   } catch (err) {

@@ -6,7 +6,7 @@ export { generateFromUpstream, type GenerateFromUpstreamOptions, type GenerateOu
 export { listUpstreamModels, type ListUpstreamModelsOptions } from './list-upstream-models.ts';
 export { describeEndpoint, mapCallerAbort, mapHttpStatus, mapTransportError, parseRetryAfter } from './map-upstream-error.ts';
 export { parseChatChunk, type ChatChunk } from './parse-chat-chunk.ts';
-export { relayGenerate, USAGE_ESTIMATED_TRAILER } from './relay-generate.ts';
+export { relayEvent, USAGE_ESTIMATED_TRAILER } from './relay-event.ts';
 export { requestUpstreamText, type RequestUpstreamTextOptions } from './request-upstream-text.ts';
 export { streamChatCompletion, type StreamChatCompletionOptions } from './stream-chat-completion.ts';
 export { toChatCompletionBody } from './to-chat-completion-body.ts';

@@ -20,8 +20,11 @@ export interface ModelCallSpanOptions {
 export interface ModelCallSpan {
   /** `traceparent` (and baggage) of this span, for the upstream HTTP request's headers. */
   readonly headers: Readonly<Record<string, string>>;
-  /** Passes the upstream's events through, noting the first token and the final usage. */
-  observe(events: AsyncIterable<UpstreamEvent>): AsyncGenerator<UpstreamEvent, void, undefined>;
+  /**
+   * Notes one upstream event (the first token, the final usage) as the caller relays it — a plain
+   * call, not a stream wrapper: this runs per token, and every async-generator hop costs promises.
+   */
+  see(event: UpstreamEvent): void;
   /** Ends the span (and records the GenAI metrics): ok, failed with `err`, or abandoned (cancelled). Idempotent. */
   end(outcome: { readonly kind: 'ok' } | { readonly kind: 'failed'; readonly err: unknown } | { readonly kind: 'cancelled' }): void;
 }
@@ -79,22 +82,19 @@ export function startModelCallSpan(options: ModelCallSpanOptions): ModelCallSpan
   let ended = false;
   return {
     headers,
-    async *observe(events) {
-      for await (const event of events) {
-        if (event.type === 'delta' || event.type === 'choice') {
-          // A choice event (tool-call piece, another choice, logprobs) is output too: it ends the wait for the first token.
-          if (ttftSeconds === undefined) {
-            ttftSeconds = (performance.now() - startedAt) / 1000;
-            if (span.isRecording()) {
-              span.setAttribute('sophia.ttft_ms', Math.round(ttftSeconds * 1000));
-              span.addEvent('gen_ai.first_token');
-            }
+    see(event) {
+      if (event.type === 'delta' || event.type === 'choice') {
+        // A choice event (tool-call piece, another choice, logprobs) is output too: it ends the wait for the first token.
+        if (ttftSeconds === undefined) {
+          ttftSeconds = (performance.now() - startedAt) / 1000;
+          if (span.isRecording()) {
+            span.setAttribute('sophia.ttft_ms', Math.round(ttftSeconds * 1000));
+            span.addEvent('gen_ai.first_token');
           }
-          if (telemetry.captureContent && span.isRecording()) output.push(event.type === 'delta' ? event.text : (event.choice.content ?? ''));
-        } else {
-          done = event;
         }
-        yield event;
+        if (telemetry.captureContent && span.isRecording()) output.push(event.type === 'delta' ? event.text : (event.choice.content ?? ''));
+      } else {
+        done = event;
       }
     },
     end(outcome) {

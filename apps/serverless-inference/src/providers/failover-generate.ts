@@ -46,6 +46,8 @@ export interface FailoverOptions {
   readonly skipped?: readonly string[];
   /** Clock and timers of the attempt watchdogs (tests inject a fake). @default nodeWatchdogScheduler */
   readonly scheduler?: WatchdogScheduler;
+  /** Told the completion tokens of the answer that finished (the caller's running mean), so it need not wrap the stream. */
+  readonly onCompleted?: (completionTokens: number) => void;
 }
 
 function isOpenCircuit(err: unknown): boolean {
@@ -202,7 +204,11 @@ export async function* generateWithFailover(options: FailoverOptions): AsyncGene
     yield first.value;
     for (let next = await it.next(); !next.done; next = await it.next()) {
       const event = next.value.event;
-      if (event?.case === 'done') runtime.observeCompletion(event.value.usage?.completionTokens ?? 0, now() - startedAt);
+      if (event?.case === 'done') {
+        const tokens = event.value.usage?.completionTokens ?? 0;
+        runtime.observeCompletion(tokens, now() - startedAt);
+        options.onCompleted?.(tokens);
+      }
       yield next.value;
     }
     return;
