@@ -12,6 +12,7 @@
 import type { BudgetStore, ReserveOutcome } from './budget-store.ts';
 import type { PromptCalibration } from './prompt-calibration.ts';
 import { ReplicaAckTimeout } from './replica-ack-barrier.ts';
+import { compactionCutoff } from './usage-compaction.ts';
 import type { UsageSpool } from './usage-spool.ts';
 import type { RecordOutcome, UsageStore } from './usage-store.ts';
 
@@ -90,6 +91,15 @@ export interface SpoolingUsageStoreOptions {
   readonly replayEveryMs?: number;
   /** Told of each replayed record's outcome (whether it settled a reservation: ledger_unreserved_commits_total). */
   readonly onReplayed?: (outcome: RecordOutcome) => void;
+  /**
+   * The store's compaction windows (retention.ts): a record Redis already took is written again only
+   * while compaction cannot have folded it — its time at least one bucket newer than the cutoff —
+   * since compaction deletes the event with its request id, and a rewrite would count it twice.
+   * Without it, every spooled record is written again each cycle.
+   */
+  readonly compaction?: { readonly rawMs: number; readonly bucketMs: number };
+  /** @default Date.now */
+  readonly clock?: () => number;
 }
 
 /** The wrapped store plus `replay` (for tests) and `close` (stops the replay timer). */
@@ -102,12 +112,18 @@ export interface SpoolingUsageStore extends UsageStore, BudgetStore {
 /** Wraps `primary` with the spool and starts the replay timer. */
 export function createSpoolingUsageStore(options: SpoolingUsageStoreOptions): SpoolingUsageStore {
   const { primary, spool, logger } = options;
+  const clock = options.clock ?? Date.now;
+  /** Records Redis already took that are older than this are not written again (see `compaction`). */
+  const rewriteFrom = (): number => (options.compaction ? compactionCutoff(clock(), options.compaction.rawMs, options.compaction.bucketMs) + options.compaction.bucketMs : -Infinity);
   let replaying: Promise<number> | undefined;
   /**
    * Writes every spooled record into Redis, a page at a time, and drops a page from the spool once
    * Redis holds it — with SOPHIA_LEDGER_REDIS_REPLICA_ACKS, once the replicas confirm it (one WAIT a
    * page). A page they do not confirm stays spooled but is written all the same (idempotent), and the
    * replay goes on to the next, so reports and the warehouse stay current while no replica answers.
+   * A record Redis took once and compaction may have folded since is not written again, only confirmed:
+   * past the raw window, an unconfirmed record lost in a failover stays lost rather than risk counting
+   * one that was compacted twice (docs/operations.md).
    */
   const replayOnce = async (): Promise<number> => {
     let replayed = 0;
@@ -117,11 +133,16 @@ export function createSpoolingUsageStore(options: SpoolingUsageStoreOptions): Sp
       const batch = spool.head(100, after);
       if (batch.length === 0) break;
       after = batch[batch.length - 1]!.seq;
-      for (const { record, reservationId } of batch) {
+      const from = rewriteFrom();
+      const wrote: string[] = [];
+      for (const { record, reservationId, written } of batch) {
+        if (written && record.timeMs < from) continue;
         const outcome = await primary.record(record, { reservationId, deferReplicaAck: true });
         if (outcome.recorded && outcome.reservationHeld === false) unreserved += 1;
         options.onReplayed?.(outcome);
+        if (!written) wrote.push(record.requestId);
       }
+      spool.markWritten(wrote);
       try {
         await primary.confirmReplicated?.();
       } catch (error) {
@@ -158,7 +179,8 @@ export function createSpoolingUsageStore(options: SpoolingUsageStoreOptions): Sp
         // A record that Redis cannot take — away, or unable to persist — is kept locally and replayed: never lost.
         const full = redisFullKind(error);
         if (full === undefined && !isRedisOutage(error)) throw error;
-        spool.add(record, recordOptions.reservationId ?? record.requestId);
+        // Unconfirmed by the replicas: Redis (the primary) took it already.
+        spool.add(record, recordOptions.reservationId ?? record.requestId, error instanceof ReplicaAckTimeout);
         const why = full === 'disk' ? 'redis cannot persist' : full === 'memory' ? 'redis out of memory' : 'redis unreachable';
         logger.warn({ requestId: record.requestId, err: (error as Error).message, spooled: spool.size() }, `${why}: usage record spooled locally`);
         return { recorded: true, record };

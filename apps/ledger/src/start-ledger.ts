@@ -123,13 +123,15 @@ export async function startLedger(options: StartLedgerOptions): Promise<StartedS
     }
     const primary = createRedisUsageStore({ redis, keyPrefix: config.SOPHIA_LEDGER_REDIS_PREFIX, calendar, ...(replicaAcks ? { replicaAcks } : {}) });
     // Every replica schedules it; a lease in Redis lets one compact at a time.
-    const retention = scheduleRetention({ store: primary, ...retentionWindows(config), logger });
+    const windows = retentionWindows(config);
+    const retention = scheduleRetention({ store: primary, ...windows, logger });
     closers.push(() => retention.stop());
     const spooling = createSpoolingUsageStore({
       primary,
       spool: createUsageSpool(spoolState.db),
       policy: config.SOPHIA_REDIS_OUTAGE,
       logger,
+      compaction: { rawMs: windows.rawMs, bucketMs: windows.bucketMs },
       ...(metrics ? { onReplayed: (outcome: RecordOutcome) => metrics.observeSettlement(outcome) } : {}),
     });
     closers.push(() => spoolState.close());
