@@ -6,7 +6,7 @@ import { startRedisServer, type TestRedisServer } from '@sophia/platform/testing
 import { createChaosScorecard } from './chaos-scorecard.ts';
 import { deployment, reportPath, SECRETS, sleep, startChaosMesh, until, type ChaosMesh } from './chaos-mesh.ts';
 import { describeStatuses, startSteadyLoad, type SteadyLoad } from './steady-load.ts';
-import { auditUsage, readWarehouseEvents, warehouseCaughtUp } from './usage-audit.ts';
+import { auditUsage, describeSettled, ledgerHoldsAcknowledged, readWarehouseEvents, warehouseCaughtUp } from './usage-audit.ts';
 
 const PREFIX = `crash-${deployment}`;
 /** The processes killed in turn: every service alone in multi-process, the one mesh process otherwise. */
@@ -80,6 +80,7 @@ describe(`chaos: kill -9 of each process under load (${deployment}, Redis)`, () 
   it('no usage event lost or counted twice: every 200 is one warehouse event, ledger money = Σ warehouse cost', async () => {
     const calls = await load.stop();
     const sent = load.sent();
+    const settled = await ledgerHoldsAcknowledged(chaos.ledger(), 'chaos', calls);
     const totals = (await chaos.ledger().queryUsage({ tenant: 'chaos' })).total;
     await warehouseCaughtUp(redis.url);
     await chaos.stop();
@@ -94,7 +95,7 @@ describe(`chaos: kill -9 of each process under load (${deployment}, Redis)`, () 
     const row = card.add({
       scenario: 'usage after every crash',
       expected: 'acknowledged ⊆ events ⊆ sent, none twice; ledger requests and µ$ = warehouse',
-      got: `sent ${audit.sent}, 200 ${audit.acknowledged}, warehouse ${audit.events} (${audit.servedUnacknowledged} served but unacknowledged), lost ${audit.lost.length}, unknown/double ${audit.unknown.length}; ledger ${ledgerRequests} req ${ledgerCost} µ$ vs warehouse ${warehouseRequests} req ${warehouseCost} µ$ (probes included)`,
+      got: `sent ${audit.sent}, 200 ${audit.acknowledged}, warehouse ${audit.events} (${audit.servedUnacknowledged} served but unacknowledged), lost ${audit.lost.length}, unknown/double ${audit.unknown.length}; ledger ${ledgerRequests} req ${ledgerCost} µ$ vs warehouse ${warehouseRequests} req ${warehouseCost} µ$ (probes included); ${describeSettled(settled)}`,
       pass: audit.lost.length === 0 && audit.unknown.length === 0 && ledgerRequests === warehouseRequests && ledgerCost === warehouseCost,
       figures: { sent: audit.sent, acknowledged: audit.acknowledged, events: audit.events, lost: audit.lost.length, double: audit.unknown.length, ledgerRequests, ledgerCostMicroUsd: String(ledgerCost) },
     });

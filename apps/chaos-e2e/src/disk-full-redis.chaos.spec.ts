@@ -7,11 +7,11 @@
 import { BudgetWindow } from '@sophia/contracts/ledger';
 import { redisServerAvailable, startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
 import { createChaosScorecard } from './chaos-scorecard.ts';
-import { deployment, reportPath, SECRETS, sleep, startChaosMesh, until, type ChaosMesh } from './chaos-mesh.ts';
+import { deployment, reportPath, SECRETS, startChaosMesh, until, type ChaosMesh } from './chaos-mesh.ts';
 import { runDiskFullCycle } from './disk-full-cycle.ts';
 import { mountSmallFilesystem, smallFilesystemUnavailable, type SmallFilesystem } from './small-filesystem.ts';
 import { describeStatuses, startSteadyLoad, type LoadCall } from './steady-load.ts';
-import { auditUsage, booksBalance, describeBooks, readWarehouseEvents, warehouseCaughtUp } from './usage-audit.ts';
+import { auditUsage, booksBalance, describeBooks, describeSettled, ledgerHoldsAcknowledged, readWarehouseEvents, warehouseCaughtUp } from './usage-audit.ts';
 
 /** Room for Redis' append-only file during the warm-up, small enough to fill at once. */
 const FILESYSTEM_MIB = 32;
@@ -68,9 +68,7 @@ describe(`chaos: the disk under Redis fills under load (${deployment})`, () => {
 
     // The spool replays once Redis writes again (every second), then the sink drains Redis' log into
     // the warehouse. Bounded: a record that never arrives fails the books below instead of hanging.
-    for (const until = Date.now() + 30_000; Date.now() < until; await sleep(200)) {
-      if (Number((await ledger.queryUsage({ tenant: 'chaos' })).total?.requests ?? 0n) >= ok(calls)) break;
-    }
+    const settled = await ledgerHoldsAcknowledged(ledger, 'chaos', calls);
     await warehouseCaughtUp(redis.url);
     const whileFull = calls.filter((c) => c.startedAt >= filledAt && c.startedAt < freedAt);
     const refused = whileFull.filter((c) => c.status !== 200);
@@ -86,7 +84,7 @@ describe(`chaos: the disk under Redis fills under load (${deployment})`, () => {
     const row = card.add({
       scenario: `Redis' disk full mid-load (${FILESYSTEM_MIB} MiB tmpfs under Redis' AOF (everysec) filled, then freed; SOPHIA_REDIS_OUTAGE=serve)`,
       expected: 'while full: 503 storage_full (or 200 and recorded via the spool); nothing acknowledged lost or twice, ledger = warehouse = budget spend; no crash; serving again once Redis can write',
-      got: `filler ${(filler / 1_048_576).toFixed(1)} MiB; while full ${describeStatuses(whileFull)}; first 200 ${recoveredAt - freedAt} ms after freeing; ${describeBooks(audit, totals)}; budget spent ${spent} µ$; crashes [${crashes.join(', ')}]; refusal ${messages[0] ?? 'none'}`,
+      got: `filler ${(filler / 1_048_576).toFixed(1)} MiB; while full ${describeStatuses(whileFull)}; first 200 ${recoveredAt - freedAt} ms after freeing; ${describeBooks(audit, totals)} (${describeSettled(settled)}); budget spent ${spent} µ$; crashes [${crashes.join(', ')}]; refusal ${messages[0] ?? 'none'}`,
       pass:
         refused.length >= REFUSALS_WHILE_FULL &&
         precise &&

@@ -10,7 +10,7 @@ import { deployment, reportPath, SECRETS, startChaosMesh, until, type ChaosMesh 
 import { runDiskFullCycle } from './disk-full-cycle.ts';
 import { mountSmallFilesystem, smallFilesystemUnavailable, type SmallFilesystem } from './small-filesystem.ts';
 import { describeStatuses, startSteadyLoad, type LoadCall } from './steady-load.ts';
-import { auditUsage, readWarehouseEvents } from './usage-audit.ts';
+import { auditUsage, describeSettled, ledgerHoldsAcknowledged, readWarehouseEvents } from './usage-audit.ts';
 
 /** Size of the filesystem under the data directory: room for the mesh's files, small enough to fill at once. */
 const FILESYSTEM_MIB = 64;
@@ -73,6 +73,7 @@ describe(`chaos: the disk fills under load (${deployment})`, () => {
 
     const whileFull = calls.filter((c) => c.startedAt >= filledAt && c.startedAt < freedAt);
     const refused = whileFull.filter((c) => c.status !== 200);
+    const settled = await ledgerHoldsAcknowledged(ledger, 'chaos', calls);
     const totals = (await ledger.queryUsage({ tenant: 'chaos' })).total;
     const spent = (await ledger.budgetStatus({ tenant: 'chaos' })).budgets[0]?.spent?.microUsd;
     await chaos.stop();
@@ -86,7 +87,7 @@ describe(`chaos: the disk fills under load (${deployment})`, () => {
     const row = card.add({
       scenario: `data directory full mid-load (${FILESYSTEM_MIB} MiB tmpfs filled, then freed)`,
       expected: 'while full: 503 storage_full (or 200 and recorded); nothing acknowledged lost or twice, ledger = warehouse = budget spend; no crash; serving again after space returns',
-      got: `filler ${(filler / 1_048_576).toFixed(1)} MiB; while full ${describeStatuses(whileFull)}; first 200 ${recoveredAt - freedAt} ms after freeing; sent ${audit.sent}, 200 ${audit.acknowledged}, events ${audit.events}, lost ${audit.lost.length}, double ${audit.unknown.length}; ledger ${totals?.requests} req ${totals?.cost?.microUsd} µ$, warehouse ${audit.warehouseCostMicroUsd} µ$, budget spent ${spent} µ$; crashes [${crashes.join(', ')}]; refusal ${messages[0] ?? 'none'}`,
+      got: `filler ${(filler / 1_048_576).toFixed(1)} MiB; while full ${describeStatuses(whileFull)}; first 200 ${recoveredAt - freedAt} ms after freeing; sent ${audit.sent}, 200 ${audit.acknowledged}, events ${audit.events}, lost ${audit.lost.length}, double ${audit.unknown.length}; ledger ${totals?.requests} req ${totals?.cost?.microUsd} µ$, warehouse ${audit.warehouseCostMicroUsd} µ$ (${describeSettled(settled)}), budget spent ${spent} µ$; crashes [${crashes.join(', ')}]; refusal ${messages[0] ?? 'none'}`,
       pass:
         refused.length >= REFUSALS_WHILE_FULL &&
         precise &&

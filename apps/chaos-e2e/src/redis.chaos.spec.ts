@@ -11,7 +11,7 @@ import { deployment, reportPath, SECRETS, sleep, startChaosMesh, until, type Cha
 import { meshMetricSum } from './mesh-metric.ts';
 import { startRestartableRedis, type RestartableRedis } from './redis-process.ts';
 import { describeStatuses, startSteadyLoad } from './steady-load.ts';
-import { auditUsage, booksBalance, describeBooks, readWarehouseEvents, warehouseCaughtUp } from './usage-audit.ts';
+import { auditUsage, booksBalance, describeBooks, describeSettled, ledgerHoldsAcknowledged, readWarehouseEvents, warehouseCaughtUp } from './usage-audit.ts';
 
 /** How long Redis stays down: the issue's 10 s (SOPHIA_CHAOS_REDIS_OUTAGE_MS to change it). */
 const OUTAGE_MS = Number(process.env['SOPHIA_CHAOS_REDIS_OUTAGE_MS'] ?? 10_000);
@@ -52,6 +52,7 @@ describe(`chaos: Redis stopped and restarted under load (${deployment})`, () => 
     await sleep(3000);
     const calls = await load.stop();
     const outage = calls.filter((c) => c.startedAt >= down && c.startedAt < up);
+    const settled = await ledgerHoldsAcknowledged(ledger, 'chaos', calls);
     await warehouseCaughtUp(redis.url);
     const totals = (await ledger.queryUsage({ tenant: 'chaos' })).total;
     const spent = (await ledger.budgetStatus({ tenant: 'chaos' })).budgets[0]?.spent?.microUsd;
@@ -64,7 +65,7 @@ describe(`chaos: Redis stopped and restarted under load (${deployment})`, () => 
     const row = card.add({
       scenario: `Redis stopped ${OUTAGE_MS / 1000} s (serve)`,
       expected: 'traffic goes on (usage spooled locally); afterwards every 200 one event, ledger = warehouse = budget spend, override count kept',
-      got: `during the outage ${describeStatuses(outage)}, slowest ${Math.max(0, ...outage.map((c) => c.endedAt - c.startedAt))} ms; ${describeBooks(audit, totals)}, budget spent ${spent} µ$; override remaining ${override?.remaining}; served without a budget hold (ledger_unreserved_commits_total) ${unreserved}`,
+      got: `during the outage ${describeStatuses(outage)}, slowest ${Math.max(0, ...outage.map((c) => c.endedAt - c.startedAt))} ms; ${describeBooks(audit, totals)} (${describeSettled(settled)}), budget spent ${spent} µ$; override remaining ${override?.remaining}; served without a budget hold (ledger_unreserved_commits_total) ${unreserved}`,
       pass:
         outage.length > 0 &&
         outage.every((c) => c.status === 200) &&
@@ -96,6 +97,7 @@ describe(`chaos: Redis stopped and restarted under load (${deployment})`, () => 
     const calls = await load.stop();
     // Every request begun while redis-server was down (after it exited, before its ready line).
     const outage = calls.filter((c) => c.startedAt >= down && c.startedAt < up);
+    const settled = await ledgerHoldsAcknowledged(chaos.ledger(), 'chaos', calls);
     await warehouseCaughtUp(redis.url);
     const totals = (await chaos.ledger().queryUsage({ tenant: 'chaos' })).total;
     // What the ledger itself saw: commits (and replayed spooled records) that settled no reservation.
@@ -108,7 +110,7 @@ describe(`chaos: Redis stopped and restarted under load (${deployment})`, () => 
     const row = card.add({
       scenario: 'Redis stopped 3 s (refuse, tenant with a budget)',
       expected: '503 naming the outage while Redis is away, 200 again after; no 200 served unreserved (ledger_unreserved_commits_total 0); every 200 one event',
-      got: `during the outage ${describeStatuses(outage)} (${servedAfterReturn.length} × 200 reserved once Redis was back, slowest ${Math.max(0, ...servedAfterReturn.map((c) => c.endedAt - up))} ms after it), slowest answer ${Math.max(0, ...outage.map((c) => c.endedAt - c.startedAt))} ms ("${refused[0]?.error.slice(0, 90) ?? ''}"); unreserved commits ${unreserved}; serving again ${backAt - up} ms after Redis; ${describeBooks(audit, totals)}`,
+      got: `during the outage ${describeStatuses(outage)} (${servedAfterReturn.length} × 200 reserved once Redis was back, slowest ${Math.max(0, ...servedAfterReturn.map((c) => c.endedAt - up))} ms after it), slowest answer ${Math.max(0, ...outage.map((c) => c.endedAt - c.startedAt))} ms ("${refused[0]?.error.slice(0, 90) ?? ''}"); unreserved commits ${unreserved}; serving again ${backAt - up} ms after Redis; ${describeBooks(audit, totals)} (${describeSettled(settled)})`,
       // Exact in both modes: a request that started after redis-server exited and was answered 200
       // had its reservation settled by its commit (unreserved = 0 over the whole run), and a
       // reservation can only be held once Redis is back — so those 200s were reserved, never served

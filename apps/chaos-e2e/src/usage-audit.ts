@@ -1,10 +1,21 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Redis } from 'ioredis';
+import type { LoadCall } from './steady-load.ts';
 
 /** The ledger's durable log in Redis (its default SOPHIA_LEDGER_REDIS_PREFIX + "log"): a stream the warehouse sink drains. */
 const LEDGER_LOG_KEY = '{sophia:ledger}:log';
-import type { LoadCall } from './steady-load.ts';
+
+/**
+ * How long the ledger may take to hold a request already answered 200. Records reach it late, never
+ * lost, on documented paths that replay on timers of a second or so: the ledger's local spool (Redis
+ * away or unable to persist, or a replica not confirming — each record then first waits out
+ * SOPHIA_LEDGER_REDIS_REPLICA_ACK_TIMEOUT_MS) and the router's commit outbox (a commit that timed out).
+ * 30 s is many replay cycles on a loaded machine; a record truly lost never arrives and the books fail.
+ */
+export const SETTLE_BOUND_MS = 30_000;
 
 /** One usage event as the warehouse holds it. */
 export interface WarehouseEvent {
@@ -98,6 +109,74 @@ export function auditUsage(calls: readonly LoadCall[], sent: number, prefix: str
     servedUnacknowledged: [...requests].filter((id) => !ok.has(id)).length,
     warehouseCostMicroUsd: events.reduce((sum, e) => sum + e.costMicroUsd, 0n),
   };
+}
+
+/** What {@link ledgerHoldsAcknowledged} saw: whether records were late, and by how much. */
+export interface Settled {
+  /** Requests answered 200 (distinct ids). */
+  readonly acknowledged: number;
+  /** The ledger's request count for the tenant when the wait began. */
+  readonly heldAtStart: number;
+  /** …and when it ended. */
+  readonly held: number;
+  /** How long the ledger took to hold them all (the bound when it never did). */
+  readonly waitedMs: number;
+}
+
+/** The one read the settle wait needs from a ledger client: the tenant's total requests. */
+export interface LedgerUsageReader {
+  queryUsage(request: { tenant: string }): Promise<{ total?: LedgerTotals | undefined }>;
+}
+
+/**
+ * Resolves once the ledger holds at least as many requests for `tenant` as `calls` has 200s (or after
+ * {@link SETTLE_BOUND_MS}): every auditing row waits here before judging the books, so a record on
+ * its way through a replay is judged when it arrived, not as lost. `heldAtStart` < `acknowledged`
+ * with `held` ≥ it is a late record; the audit itself (request id by request id) judges loss.
+ */
+export async function ledgerHoldsAcknowledged(ledger: LedgerUsageReader, tenant: string, calls: readonly LoadCall[], boundMs = SETTLE_BOUND_MS): Promise<Settled> {
+  const acknowledged = new Set(calls.filter((c) => c.status === 200).map((c) => c.id)).size;
+  const held = async (): Promise<number> => Number((await ledger.queryUsage({ tenant })).total?.requests ?? 0n);
+  const started = Date.now();
+  const heldAtStart = await held();
+  let now = heldAtStart;
+  while (now < acknowledged && Date.now() - started < boundMs) {
+    await new Promise((r) => setTimeout(r, 200));
+    now = await held();
+  }
+  return { acknowledged, heldAtStart, held: now, waitedMs: Date.now() - started };
+}
+
+/** A settle wait for a scorecard: "ledger held 629/632 at the end of load, all after 1,240 ms". */
+export function describeSettled(s: Settled): string {
+  return s.heldAtStart >= s.acknowledged ? `ledger held all ${s.acknowledged} acknowledged at once` : `ledger held ${s.heldAtStart}/${s.acknowledged} acknowledged at the end of load, ${s.held}/${s.acknowledged} after ${s.waitedMs} ms`;
+}
+
+/** Request ids still waiting in a stopped mesh's state file: kept, not yet handed on. */
+export interface WaitingAtRest {
+  /** In the ledger's spool (Redis could not take them, or its replicas never confirmed them). */
+  readonly ledgerSpool: readonly string[];
+  /** In the router's commit outbox (the ledger could not take them). */
+  readonly routerOutbox: readonly string[];
+}
+
+/**
+ * What a stopped mesh still holds for later (`<data dir>/sophia.db`, read only): a request the books
+ * miss that is here was late — durable, replayed at the next start — not lost.
+ */
+export function waitingAtRest(dataDir: string): WaitingAtRest {
+  const path = join(dataDir, 'sophia.db');
+  if (!existsSync(path)) return { ledgerSpool: [], routerOutbox: [] };
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    const ids = (table: string): string[] => {
+      const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table);
+      return exists ? (db.prepare(`SELECT request_id FROM ${table} ORDER BY seq`).all() as Array<{ request_id: string }>).map((r) => r.request_id) : [];
+    };
+    return { ledgerSpool: ids('ledger_spool'), routerOutbox: ids('router_commit_outbox') };
+  } finally {
+    db.close();
+  }
 }
 
 /** Entries in the ledger's durable log in Redis not yet written to the warehouse and acknowledged: the buffer. */

@@ -11,7 +11,7 @@ import { startRedisServer, type TestRedisServer } from '@sophia/platform/testing
 import { createChaosScorecard } from './chaos-scorecard.ts';
 import { deployment, reportPath, SECRETS, sleep, startChaosMesh, until, type ChaosMesh } from './chaos-mesh.ts';
 import { describeStatuses, startSteadyLoad } from './steady-load.ts';
-import { auditUsage, booksBalance, describeBooks, ledgerLogBacklog, readWarehouseEvents, warehouseCaughtUp } from './usage-audit.ts';
+import { auditUsage, booksBalance, describeBooks, describeSettled, ledgerHoldsAcknowledged, ledgerLogBacklog, readWarehouseEvents, warehouseCaughtUp } from './usage-audit.ts';
 import { startWarehouseWriter, type WarehouseWriter } from './warehouse-writer.ts';
 
 /** How long the warehouse stays unavailable (SOPHIA_CHAOS_WAREHOUSE_OUTAGE_MS to change it). */
@@ -79,6 +79,7 @@ describe(`chaos: the warehouse unavailable under load (${deployment}, Redis)`, (
     writer = again.writer;
     await warehouseCaughtUp(redis.url);
     const caughtUpMs = Date.now() - returned;
+    const settled = await ledgerHoldsAcknowledged(chaos.ledger(), 'chaos', calls);
     const totals = (await chaos.ledger().queryUsage({ tenant: 'chaos' })).total;
     // Stopped gracefully (the router hands the ledger anything its outbox still held), then drained again.
     await chaos.stop();
@@ -91,7 +92,7 @@ describe(`chaos: the warehouse unavailable under load (${deployment}, Redis)`, (
     const row = card.add({
       scenario: `warehouse unavailable ${OUTAGE_MS / 1000} s (sink killed, file locked${ledgerKilled ? ', ledger kill -9 meanwhile' : ''})`,
       expected: 'chat served meanwhile (load stopped when it returns); nothing written while away, usage buffered in the durable log; a sink started meanwhile fails naming the file; afterwards every 200 one event, none twice, ledger = warehouse',
-      got: `meanwhile ${describeStatuses(during)}; warehouse ${writtenAtStart}→${writtenAtEnd} events while away, buffer ${backlogAtStart}→${backlogAtEnd}; sink started meanwhile: ${refused.ok ? 'STARTED' : `exit ${refused.exitCode} "${/SOPHIA_WAREHOUSE_PATH: cannot open DuckDB file \/[^\n]{0,200}/.exec(refused.output)?.[0] ?? refused.output.slice(-200)}"`}; buffer drained ${caughtUpMs} ms after it returned; ${describeBooks(audit, totals)}`,
+      got: `meanwhile ${describeStatuses(during)}; warehouse ${writtenAtStart}→${writtenAtEnd} events while away, buffer ${backlogAtStart}→${backlogAtEnd}; sink started meanwhile: ${refused.ok ? 'STARTED' : `exit ${refused.exitCode} "${/SOPHIA_WAREHOUSE_PATH: cannot open DuckDB file \/[^\n]{0,200}/.exec(refused.output)?.[0] ?? refused.output.slice(-200)}"`}; buffer drained ${caughtUpMs} ms after it returned; ${describeBooks(audit, totals)} (${describeSettled(settled)})`,
       pass:
         during.length > 0 &&
         during.every((c) => c.status === 200 || (ledgerKilled && c.status >= 500)) &&
