@@ -27,12 +27,23 @@ const ROUNDS = 20;
 const WARM_UP = REQUESTS / 4;
 const PROMPT_BYTES = 100 * 1024;
 /**
- * The smallest retention per request the row must catch: 4 % of one prompt. Keeping any copy of a
- * request's prompt (its text, JSON body or proto bytes) retains ≥ 100 KB a request, 25× this floor; the
- * floor is set by what the row must detect, not by a measured run.
+ * The smallest retention per request the row must catch in what JavaScript holds: 4 % of one prompt.
+ * Keeping any copy of a request's prompt (its text, JSON body or proto bytes) retains ≥ 100 KB a
+ * request, 25× this floor; set by what the row must detect, before any measurement. A prompt copy is
+ * JS-held, and JS-held memory moves ±1 MiB between readings.
  */
 const LEAK_FLOOR_BYTES = 4 * 1024;
-const ALLOWED_MIB = (REQUESTS * LEAK_FLOOR_BYTES) / (1024 * 1024);
+/**
+ * The same for RSS: 8 % of one prompt, 12× below a prompt copy kept outside JavaScript. Twice the
+ * JS-held floor, set after measuring (2026-12-05): the process hosting the ledger stores every
+ * request's usage (state file, in-process DuckDB warehouse) and its RSS trend over 2,000 requests was
+ * +0.2, +3.7 and +5.6 MiB in three multi-process runs (+4.6 single-process) under ±5 MiB moves
+ * between readings — too close to 7.8 MiB to judge every CI run by.
+ */
+const RSS_FLOOR_BYTES = 8 * 1024;
+const MIB = 1024 * 1024;
+const ALLOWED_MIB = (REQUESTS * LEAK_FLOOR_BYTES) / MIB;
+const ALLOWED_RSS_MIB = (REQUESTS * RSS_FLOOR_BYTES) / MIB;
 const PROMPT = 'x'.repeat(PROMPT_BYTES);
 /** Negative control (not in CI): every process keeps each large JSON text it parses (retain-parsed-json.ts). */
 const LEAK = process.env['SOPHIA_CHAOS_LEAK'] === '1';
@@ -92,9 +103,9 @@ describe(`chaos: memory under 100 KB prompts (${deployment})`, () => {
     }));
     const row = card.add({
       scenario: `${REQUESTS.toLocaleString('en')} × 100 KB prompts${LEAK ? ' (negative control: prompts retained)' : ''}`,
-      expected: `after a warm-up of ${WARM_UP} requests, read after a full GC before and after each of ${ROUNDS} rounds of ${REQUESTS / ROUNDS}: every process's RSS and the memory its JavaScript holds (heap + external) grow by at most ${ALLOWED_MIB.toFixed(1)} MiB (${LEAK_FLOOR_BYTES / 1024} KB a request) over the ${REQUESTS.toLocaleString('en')} by their trend (Theil–Sen); every request 200`,
+      expected: `after a warm-up of ${WARM_UP} requests, read after a full GC before and after each of ${ROUNDS} rounds of ${REQUESTS / ROUNDS}: by their trend over the ${REQUESTS.toLocaleString('en')} (Theil–Sen), every process's JS-held memory (heap + external) grows by at most ${ALLOWED_MIB.toFixed(1)} MiB (${LEAK_FLOOR_BYTES / 1024} KB a request) and its RSS by at most ${ALLOWED_RSS_MIB.toFixed(1)} MiB (${RSS_FLOOR_BYTES / 1024} KB a request); every request 200`,
       got: `${describeStatuses(all)}; ${growth.map((g) => `${g.name} RSS ${g.rss.join('→')} (trend ${g.rssGrowth >= 0 ? '+' : ''}${g.rssGrowth.toFixed(1)}), JS-held ${g.held.join('→')} (trend ${g.heldGrowth >= 0 ? '+' : ''}${g.heldGrowth.toFixed(1)}) MiB`).join('; ')}`,
-      pass: all.every((c) => c.status === 200) && growth.every((g) => g.rssGrowth <= ALLOWED_MIB && g.heldGrowth <= ALLOWED_MIB),
+      pass: all.every((c) => c.status === 200) && growth.every((g) => g.rssGrowth <= ALLOWED_RSS_MIB && g.heldGrowth <= ALLOWED_MIB),
       figures: Object.fromEntries(growth.flatMap((g) => [[`${g.name} rss`, g.rss.join('→')], [`${g.name} rss trend MiB`, g.rssGrowth.toFixed(1)], [`${g.name} held`, g.held.join('→')], [`${g.name} held trend MiB`, g.heldGrowth.toFixed(1)]])),
     });
     expect(row.pass).toBe(true);
