@@ -1,4 +1,4 @@
-import { startScratchMesh, type Mesh } from '@sophia/dev';
+import { scratchMeshEnv, startScratchMesh, type Mesh } from '@sophia/dev';
 
 /** The API key the suites use (tenant "acme"). */
 export const API_KEY = 'compat-key-acme';
@@ -19,13 +19,7 @@ export function startCompatMesh(): Promise<Mesh> {
     dataDirPrefix: 'compat-e2e-data-',
     logs,
     keepLogLines: 300,
-    env: {
-      PATH: process.env['PATH'],
-      HOME: process.env['HOME'],
-      SOPHIA_LOG_LEVEL: 'warn',
-      SOPHIA_API_KEYS: `${API_KEY}:acme`,
-      SOPHIA_CORS_ORIGINS: BROWSER_ORIGIN,
-    },
+    env: scratchMeshEnv(`${API_KEY}:acme`, { SOPHIA_CORS_ORIGINS: BROWSER_ORIGIN }),
     deployment: 'single-process',
     gatewayPort: 0,
     gpuSimulators: 1,

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDeployment, startScratchMesh, type Mesh } from '@sophia/dev';
+import { parseDeployment, scratchMeshEnv, startScratchMesh, type Mesh } from '@sophia/dev';
 
 /** Log lines of the mesh, printed only when a suite fails to start. */
 export const meshLogs: string[] = [];
@@ -15,6 +15,12 @@ export function scratchDataDir(): { readonly dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** Simulated serverless providers and extra serverless-simulator flags of a test mesh ({@link startTestMesh}). */
+export interface TestMeshOptions {
+  readonly serverlessProviders?: readonly string[];
+  readonly serverlessArgs?: readonly string[];
+}
+
 /**
  * Starts a fresh mesh for one suite in the {@link deployment} mode: real processes, ephemeral ports (gateway included), one API
  * key per tenant, simulators with small latencies so the suite stays fast, and its own data directory
@@ -22,20 +28,11 @@ export function scratchDataDir(): { readonly dir: string; remove(): void } {
  * (one simulator each) instead of one anonymous serverless simulator; `serverlessArgs` are extra flags of the
  * serverless simulator(s).
  */
-export function startTestMesh(
-  extraEnv: Record<string, string> = {},
-  options: { serverlessProviders?: readonly string[]; serverlessArgs?: readonly string[] } = {},
-): Promise<Mesh> {
+export function startTestMesh(extraEnv: Record<string, string> = {}, options: TestMeshOptions = {}): Promise<Mesh> {
   return startScratchMesh({
     dataDirPrefix: 'mesh-e2e-data-',
     logs: meshLogs,
-    env: {
-      PATH: process.env['PATH'],
-      HOME: process.env['HOME'],
-      SOPHIA_LOG_LEVEL: 'warn',
-      SOPHIA_API_KEYS: 'test-key-acme:acme,test-key-globex:globex',
-      ...extraEnv,
-    },
+    env: scratchMeshEnv('test-key-acme:acme,test-key-globex:globex', extraEnv),
     deployment,
     gatewayPort: 0,
     gpuSimulators: 2,
@@ -45,6 +42,24 @@ export function startTestMesh(
       vllm: ['--ttft-ms', '5', '--inter-token-ms', '1'],
     },
   });
+}
+
+/**
+ * The calling suite's mesh ({@link startTestMesh}): started before its tests (jest `beforeAll`, up to
+ * 90 s) and stopped after them; the function returned gives the running mesh inside a test.
+ */
+export function meshForSuite(extraEnv: Record<string, string> = {}, options: TestMeshOptions = {}): () => Mesh {
+  let mesh: Mesh | undefined;
+  beforeAll(async () => {
+    mesh = await startTestMesh(extraEnv, options);
+  }, 90_000);
+  afterAll(async () => {
+    await mesh?.stop();
+  });
+  return () => {
+    if (!mesh) throw new Error('the test mesh is not running (it failed to start: see its log above)');
+    return mesh;
+  };
 }
 
 /** Sets (or clears, with undefined) a simulator's process-level fault through its control API. */

@@ -3,22 +3,13 @@ import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } f
 import { Backend, Role } from '@sophia/contracts/common';
 import { ChatService } from '@sophia/contracts/gateway';
 import { BudgetWindow, Dimension, LedgerService } from '@sophia/contracts/ledger';
-import type { Mesh } from '@sophia/dev';
 import { createServiceClient } from '@sophia/platform';
 import { checkHealth, listServicesByReflection } from '@sophia/platform/testing';
-import { setSimulatorFault, startTestMesh } from './mesh-fixture.ts';
+import { meshForSuite, setSimulatorFault } from './mesh-fixture.ts';
 
-let mesh: Mesh;
+const mesh = meshForSuite();
 
-beforeAll(async () => {
-  mesh = await startTestMesh();
-}, 90_000);
-
-afterAll(async () => {
-  await mesh?.stop();
-});
-
-const auth = () => ({ authorization: `Bearer ${mesh.apiKey}` });
+const auth = () => ({ authorization: `Bearer ${mesh().apiKey}` });
 const chatBody = (content: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ model: 'auto', messages: [{ role: 'user', content }], max_tokens: 16, ...extra });
 
@@ -26,7 +17,7 @@ describe('the mesh as real processes', () => {
   it('every internal service answers grpc.health.v1 and reflection', async () => {
     const internal = ['classifier', 'ledger', 'serverless-inference', 'gpu-inference', 'router'];
     for (const name of internal) {
-      const address = String(mesh.services[name]!.ready['grpc']);
+      const address = String(mesh().services[name]!.ready['grpc']);
       expect(await checkHealth(address)).toBe('SERVING');
       const services = await listServicesByReflection(address);
       expect(services.some((s) => s.startsWith('sophia.'))).toBe(true);
@@ -34,7 +25,7 @@ describe('the mesh as real processes', () => {
   });
 
   it('every process exports Prometheus metrics', async () => {
-    for (const s of Object.values(mesh.services)) {
+    for (const s of Object.values(mesh().services)) {
       const url = s.ready['metrics'];
       if (typeof url !== 'string') continue;
       const res = await fetch(url);
@@ -44,7 +35,7 @@ describe('the mesh as real processes', () => {
   });
 
   it('answers an OpenAI chat completion with the routing decision in headers and body', async () => {
-    const res = await fetch(`${mesh.gatewayUrl}/v1/chat/completions`, {
+    const res = await fetch(`${mesh().gatewayUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { ...auth(), 'content-type': 'application/json', 'x-request-id': 'e2e-json-1' },
       body: chatBody('Say hello.'),
@@ -69,7 +60,7 @@ describe('the mesh as real processes', () => {
   });
 
   it('streams an OpenAI SSE completion ending in [DONE] with a usage chunk', async () => {
-    const res = await fetch(`${mesh.gatewayUrl}/v1/chat/completions`, {
+    const res = await fetch(`${mesh().gatewayUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { ...auth(), 'content-type': 'application/json' },
       body: chatBody('Tell me a fact.', { stream: true, stream_options: { include_usage: true } }),
@@ -87,12 +78,12 @@ describe('the mesh as real processes', () => {
 
   it('serves ChatService over Connect (HTTP/1.1), gRPC (HTTP/2) and gRPC-Web', async () => {
     const headers = auth();
-    const connect = createClient(ChatService, createConnectTransport({ baseUrl: mesh.gatewayUrl, httpVersion: '1.1' }));
+    const connect = createClient(ChatService, createConnectTransport({ baseUrl: mesh().gatewayUrl, httpVersion: '1.1' }));
     const res = await connect.complete({ input: { model: 'auto', messages: [{ role: Role.USER, content: 'Hi there' }] } }, { headers });
     expect(res.content).toMatch(/simulated/i);
     expect(res.decision?.backend).toBe(Backend.SERVERLESS);
 
-    const grpc = createClient(ChatService, createGrpcTransport({ baseUrl: mesh.gatewayUrl }));
+    const grpc = createClient(ChatService, createGrpcTransport({ baseUrl: mesh().gatewayUrl }));
     let text = '';
     let sawDecision = false;
     let sawDone = false;
@@ -104,15 +95,15 @@ describe('the mesh as real processes', () => {
     expect(sawDecision && sawDone).toBe(true);
     expect(text).toMatch(/simulated/i);
 
-    const web = createClient(ChatService, createGrpcWebTransport({ baseUrl: mesh.gatewayUrl, httpVersion: '1.1' }));
+    const web = createClient(ChatService, createGrpcWebTransport({ baseUrl: mesh().gatewayUrl, httpVersion: '1.1' }));
     const models = await web.listModels({}, { headers });
     expect(models.models).toContain('auto');
   });
 
   it('falls back to the GPU backend when the serverless upstream fails', async () => {
-    await setSimulatorFault(mesh.upstreams.serverless, { kind: 'status', code: 503 });
+    await setSimulatorFault(mesh().upstreams.serverless, { kind: 'status', code: 503 });
     try {
-      const res = await fetch(`${mesh.gatewayUrl}/v1/chat/completions`, {
+      const res = await fetch(`${mesh().gatewayUrl}/v1/chat/completions`, {
         method: 'POST',
         headers: { ...auth(), 'content-type': 'application/json' },
         body: chatBody('Fallback please.'),
@@ -124,12 +115,12 @@ describe('the mesh as real processes', () => {
       expect(body.choices[0]!.message.content).toMatch(/simulated vllm/i);
       expect(res.headers.get('x-sophia-fallback')).toBe('true');
     } finally {
-      await setSimulatorFault(mesh.upstreams.serverless, undefined);
+      await setSimulatorFault(mesh().upstreams.serverless, undefined);
     }
   });
 
   it('records every answered request in the ledger by tenant', async () => {
-    const ledger = createServiceClient(LedgerService, String(mesh.services['ledger']!.ready['grpc']));
+    const ledger = createServiceClient(LedgerService, String(mesh().services['ledger']!.ready['grpc']));
     const report = await ledger.queryUsage({ groupBy: [Dimension.TENANT, Dimension.BACKEND] });
     const acme = report.rows.filter((r) => r.keys[0] === 'acme');
     const requests = acme.reduce((n, r) => n + Number(r.requests), 0);
@@ -139,9 +130,9 @@ describe('the mesh as real processes', () => {
   });
 
   it('enforces a tenant budget: over budget is a 429 naming tenant, budget and reset, with no upstream call', async () => {
-    const ledger = createServiceClient(LedgerService, String(mesh.services['ledger']!.ready['grpc']));
+    const ledger = createServiceClient(LedgerService, String(mesh().services['ledger']!.ready['grpc']));
     await ledger.setBudget({ scope: { tenant: 'globex' }, window: BudgetWindow.DAY, limit: { microUsd: 1n }, actor: 'e2e', reason: 'budget test' });
-    const res = await fetch(`${mesh.gatewayUrl}/v1/chat/completions`, {
+    const res = await fetch(`${mesh().gatewayUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: 'Bearer test-key-globex', 'content-type': 'application/json' },
       // 1,000 output tokens: the worst case is ≥ 40 µ$ even on the cheapest model, whatever tier the
@@ -153,7 +144,7 @@ describe('the mesh as real processes', () => {
     const body = (await res.json()) as { error: { message: string } };
     expect(body.error.message).toMatch(/globex/);
     expect(body.error.message).toMatch(/resets at/);
-    const acme = await fetch(`${mesh.gatewayUrl}/v1/chat/completions`, {
+    const acme = await fetch(`${mesh().gatewayUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { ...auth(), 'content-type': 'application/json' },
       body: chatBody('Other tenants are unaffected.'),
@@ -162,13 +153,13 @@ describe('the mesh as real processes', () => {
   });
 
   it('rejects a wrong API key with 401 and keeps serving good requests', async () => {
-    const bad = await fetch(`${mesh.gatewayUrl}/v1/chat/completions`, {
+    const bad = await fetch(`${mesh().gatewayUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: 'Bearer nope', 'content-type': 'application/json' },
       body: chatBody('x'),
     });
     expect(bad.status).toBe(401);
-    const good = await fetch(`${mesh.gatewayUrl}/v1/models`, { headers: auth() });
+    const good = await fetch(`${mesh().gatewayUrl}/v1/models`, { headers: auth() });
     expect(good.status).toBe(200);
   });
 });

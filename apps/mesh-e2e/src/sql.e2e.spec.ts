@@ -1,9 +1,8 @@
 import { createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { SqlService, SqlSource } from '@sophia/contracts/sql';
-import type { Mesh } from '@sophia/dev';
 import { demoSalesData } from '@sophia/sql-core';
-import { startTestMesh } from './mesh-fixture.ts';
+import { meshForSuite } from './mesh-fixture.ts';
 
 /** Revenue by category over the previous calendar quarter, computed in JS from the same demo data. */
 function expectedRevenueByCategory(now: Date): Array<[string, string]> {
@@ -22,18 +21,12 @@ function expectedRevenueByCategory(now: Date): Array<[string, string]> {
 }
 
 describe('SQL service through the gateway (real processes, demo data, no LLM)', () => {
-  let mesh: Mesh;
-  beforeAll(async () => {
-    mesh = await startTestMesh();
-  }, 60_000);
-  afterAll(async () => {
-    await mesh?.stop();
-  });
+  const mesh = meshForSuite();
 
   it('answers "revenue by product category for last quarter" over REST with the right rows', async () => {
-    const res = await fetch(`${mesh.gatewayUrl}/v1/sql/ask`, {
+    const res = await fetch(`${mesh().gatewayUrl}/v1/sql/ask`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${mesh.apiKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${mesh().apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ question: 'Show me revenue by product category for last quarter' }),
     });
     expect(res.status).toBe(200);
@@ -44,10 +37,10 @@ describe('SQL service through the gateway (real processes, demo data, no LLM)', 
   });
 
   it('streams the same answer over Connect (SqlService on the gateway port)', async () => {
-    const client = createClient(SqlService, createConnectTransport({ baseUrl: mesh.gatewayUrl, httpVersion: '1.1' }));
+    const client = createClient(SqlService, createConnectTransport({ baseUrl: mesh().gatewayUrl, httpVersion: '1.1' }));
     const rows: string[][] = [];
     let source: SqlSource | undefined;
-    for await (const m of client.execute({ query: { case: 'question', value: 'Show me revenue by product category for last quarter' } }, { headers: { authorization: `Bearer ${mesh.apiKey}` } })) {
+    for await (const m of client.execute({ query: { case: 'question', value: 'Show me revenue by product category for last quarter' } }, { headers: { authorization: `Bearer ${mesh().apiKey}` } })) {
       if (m.event.case === 'header') source = m.event.value.source;
       if (m.event.case === 'rows') rows.push(...m.event.value.rows.map((r) => r.values.map((v) => String(v.kind.value))));
     }
@@ -56,9 +49,9 @@ describe('SQL service through the gateway (real processes, demo data, no LLM)', 
   });
 
   const ask = async (body: object): Promise<{ status: number; json: Record<string, unknown> }> => {
-    const res = await fetch(`${mesh.gatewayUrl}/v1/sql/ask`, {
+    const res = await fetch(`${mesh().gatewayUrl}/v1/sql/ask`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${mesh.apiKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${mesh().apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
@@ -72,7 +65,7 @@ describe('SQL service through the gateway (real processes, demo data, no LLM)', 
 
   it("answers usage questions from the ledger's real data, only the caller's tenant", async () => {
     const chat = async (key: string): Promise<void> => {
-      const res = await fetch(`${mesh.gatewayUrl}/v1/chat/completions`, {
+      const res = await fetch(`${mesh().gatewayUrl}/v1/chat/completions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Say hello in one word.' }] }),

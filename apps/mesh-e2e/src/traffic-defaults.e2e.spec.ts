@@ -2,18 +2,9 @@
 // response cache and runaway protection are on at their defaults: a load test from one key re-sending
 // one prompt is never slowed or stopped, and every answer says truthfully whether it came from the
 // cache (docs/operations.md, "Response cache" and "Runaway protection").
-import type { Mesh } from '@sophia/dev';
-import { startTestMesh } from './mesh-fixture.ts';
+import { meshForSuite } from './mesh-fixture.ts';
 
-let mesh: Mesh;
-
-beforeAll(async () => {
-  mesh = await startTestMesh();
-}, 90_000);
-
-afterAll(async () => {
-  await mesh?.stop();
-});
+const mesh = meshForSuite();
 
 interface Answered {
   readonly status: number;
@@ -29,7 +20,7 @@ async function load(total: number, concurrency: number, body: object): Promise<A
   const worker = async (): Promise<void> => {
     while (next < total) {
       next++;
-      const res = await fetch(`${mesh.gatewayUrl}/v1/chat/completions`, {
+      const res = await fetch(`${mesh().gatewayUrl}/v1/chat/completions`, {
         method: 'POST',
         headers: { authorization: 'Bearer test-key-acme', 'content-type': 'application/json' },
         body: JSON.stringify(body),

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findRepoRoot, startScratchMesh, type Mesh } from '@sophia/dev';
+import { findRepoRoot, scratchMeshEnv, startScratchMesh, type Mesh } from '@sophia/dev';
 import { ensureWebBuild } from '@sophia/web-build';
 
 /** API keys of the browser suite, by what they may do (chat only; chat and the operator scopes) — and a chat key of a second tenant with no budget. */
@@ -26,12 +26,7 @@ export async function startWebMesh(): Promise<Mesh> {
   return startScratchMesh({
     dataDirPrefix: 'sophia-web-e2e-',
     logs: meshLogs,
-    env: {
-      PATH: process.env['PATH'],
-      HOME: process.env['HOME'],
-      SOPHIA_LOG_LEVEL: 'warn',
-      SOPHIA_API_KEYS: `${KEYS.chat}:acme,${KEYS.ops}:acme:chat+ops:read+ops:write,${KEYS.beta}:beta`,
-    },
+    env: scratchMeshEnv(`${KEYS.chat}:acme,${KEYS.ops}:acme:chat+ops:read+ops:write,${KEYS.beta}:beta`),
     gatewayPort: 0,
     gpuSimulators: 1,
     simulatorArgs: { serverless: ['--ttft-ms', '5', '--inter-token-ms', '2'], vllm: ['--ttft-ms', '5', '--inter-token-ms', '2'] },

@@ -2,4 +2,4 @@ export { startMesh, parseDeployment, DEPLOYMENTS, type Mesh, type MeshService, t
 export { startChild, type ChildService, type ChildExit, type StartChildOptions, type ListeningLine } from './child-service.ts';
 export { createSupervisor, type Supervisor, type SupervisorOptions, type SupervisedUnit, type SupervisorEvent, type RestartPolicy } from './supervisor.ts';
 export { findRepoRoot } from './repo-root.ts';
-export { startScratchMesh, type ScratchMeshOptions } from './scratch-mesh.ts';
+export { scratchMeshEnv, startScratchMesh, type ScratchMeshOptions } from './scratch-mesh.ts';

@@ -14,6 +14,15 @@ export interface ScratchMeshOptions extends StartMeshOptions {
 }
 
 /**
+ * The environment a test suite's mesh starts from: this process's PATH and HOME (nothing else of the
+ * caller's environment leaks into the mesh), warn-level logs, the suite's API keys
+ * (`key:tenant[:scopes]`, comma-separated), then `extra` over them.
+ */
+export function scratchMeshEnv(apiKeys: string, extra: Readonly<Record<string, string | undefined>> = {}): Record<string, string | undefined> {
+  return { PATH: process.env['PATH'], HOME: process.env['HOME'], SOPHIA_LOG_LEVEL: 'warn', SOPHIA_API_KEYS: apiKeys, ...extra };
+}
+
+/**
  * A mesh for one test suite that leaves nothing behind: its state in a temporary data directory
  * (unless the caller names one), removed when `stop` has stopped the processes, or at once when the
  * mesh fails to start — then its last log lines go to stderr, since the failure is in them.
