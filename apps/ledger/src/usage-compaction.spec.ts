@@ -151,7 +151,8 @@ function compactionContract(fresh: Fresh): void {
     expect(await compactAll(store, 0, 60_000)).toBe(0);
     expect(await rawEvents()).toBe(0);
     expect(await allReports(c)).toEqual(before);
-  });
+    // 1,500 records and four rounds of every report: ≈ 25–30 s on a machine at load ≈ 20, so not jest's default 30 s.
+  }, 120_000);
 
   it('keeps request ids for the raw window only: a retried commit inside it is not counted twice; one of a compacted event counts again (documented)', async () => {
     const { store } = await fresh();
