@@ -137,20 +137,29 @@ interface RunResult {
 async function run(redis: TestRedisServer | undefined): Promise<RunResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'crash-run-'));
   try {
-    const [gatewayPort, ledgerPort] = [await freePort(), await freePort()];
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      SOPHIA_DATA_DIR: dataDir,
-      SOPHIA_DEPLOYMENT: values.deployment,
-      SOPHIA_GATEWAY_PORT: String(gatewayPort),
-      SOPHIA_LEDGER_PORT: String(ledgerPort),
-      SOPHIA_API_KEYS: 'crash-key:crash,probe-key:probe',
-    };
-    if (redis) env['SOPHIA_REDIS_URL'] = redis.url;
-    else delete env['SOPHIA_REDIS_URL'];
-    const firstAt = performance.now();
-    const first = await npmStart(env);
-    const freshStartMs = Math.round(performance.now() - firstAt);
+    // Free ports chosen here can be taken by another process before the mesh binds them: pick again then.
+    let ports: { gatewayPort: number; ledgerPort: number; env: NodeJS.ProcessEnv; first: Started; freshStartMs: number } | undefined;
+    for (let attempt = 1; ports === undefined; attempt++) {
+      const [gatewayPort, ledgerPort] = [await freePort(), await freePort()];
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        SOPHIA_DATA_DIR: dataDir,
+        SOPHIA_DEPLOYMENT: values.deployment,
+        SOPHIA_GATEWAY_PORT: String(gatewayPort),
+        SOPHIA_LEDGER_PORT: String(ledgerPort),
+        SOPHIA_API_KEYS: 'crash-key:crash,probe-key:probe',
+      };
+      if (redis) env['SOPHIA_REDIS_URL'] = redis.url;
+      else delete env['SOPHIA_REDIS_URL'];
+      const firstAt = performance.now();
+      try {
+        const first = await npmStart(env);
+        ports = { gatewayPort, ledgerPort, env, first, freshStartMs: Math.round(performance.now() - firstAt) };
+      } catch (error) {
+        if (attempt >= 3 || !String(error).includes('EADDRINUSE')) throw error;
+      }
+    }
+    const { gatewayPort, ledgerPort, env, first, freshStartMs } = ports;
     const ledger = createServiceClient(LedgerService, `127.0.0.1:${ledgerPort}`);
     await ledger.setBudget({ scope: { tenant: 'crash' }, window: BudgetWindow.DAY, limit: { microUsd: LIMIT_MICRO_USD }, actor: 'crash-run' });
     let next = 0;
