@@ -63,6 +63,8 @@ interface Outcome {
   readonly status: number;
   readonly provider: string;
   readonly backend: string;
+  /** A stream that did not complete: the start of its error (the SSE error event, or the thrown error). */
+  readonly error?: string;
 }
 
 /** Streams one chat completion and reads it to the end, noting TTFT, the provider and whether it completed. */
@@ -86,10 +88,11 @@ async function stream(url: string, body: object, headers: Record<string, string>
       text += String(chunk);
     }
     const ok = res.statusCode === 200 && text.includes('data: [DONE]') && !text.includes('"error"');
-    return { startedAt, headersAt, firstTokenAt: Number.isNaN(firstTokenAt) ? headersAt : firstTokenAt, endedAt: performance.now(), ok, status: res.statusCode, provider, backend };
-  } catch {
+    const error = ok ? undefined : (/"message":"([^"]{0,80})/.exec(text)?.[1] ?? 'no [DONE]');
+    return { startedAt, headersAt, firstTokenAt: Number.isNaN(firstTokenAt) ? headersAt : firstTokenAt, endedAt: performance.now(), ok, status: res.statusCode, provider, backend, ...(error === undefined ? {} : { error }) };
+  } catch (err) {
     const now = performance.now();
-    return { startedAt, headersAt: now, firstTokenAt: now, endedAt: now, ok: false, status: 0, provider: '', backend: '' };
+    return { startedAt, headersAt: now, firstTokenAt: now, endedAt: now, ok: false, status: 0, provider: '', backend: '', error: String((err as Error).message ?? err).slice(0, 80) };
   }
 }
 
@@ -133,8 +136,15 @@ async function burst(url: string, meshPids: readonly number[] = []) {
   const ttft = outs.map((o) => o.firstTokenAt - o.startedAt).sort((a, b) => a - b);
   const providers: Record<string, number> = {};
   for (const o of outs) providers[o.provider || o.backend || 'direct'] = (providers[o.provider || o.backend || 'direct'] ?? 0) + 1;
+  // Streams that did not complete, by HTTP status (0: no answer at all) and what their body said first.
+  const failed: Record<string, number> = {};
+  for (const o of outs) {
+    if (o.ok) continue;
+    const key = `${o.status}${o.error ? ` ${o.error}` : ''}`;
+    failed[key] = (failed[key] ?? 0) + 1;
+  }
   const cpu = meshPids.length > 0 ? { meshCpuMsPerStream: round((cpuOf(meshPids) - cpuBefore) / BURST, 2), meshCpuShareOfWall: round((cpuOf(meshPids) - cpuBefore) / wall, 2) } : {};
-  return { completed: outs.filter((o) => o.ok).length, wallMs: round(wall), ttftP50Ms: round(percentile(ttft, 0.5)), ttftP99Ms: round(percentile(ttft, 0.99)), providers, ...cpu };
+  return { completed: outs.filter((o) => o.ok).length, ...(Object.keys(failed).length > 0 ? { failed } : {}), wallMs: round(wall), ttftP50Ms: round(percentile(ttft, 0.5)), ttftP99Ms: round(percentile(ttft, 0.99)), providers, ...cpu };
 }
 const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
 
