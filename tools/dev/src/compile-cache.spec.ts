@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,11 +14,13 @@ const scratch = (): string => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-/** Whether a fresh Node process that imports the ledger's code (TypeScript) loads Node's type stripper. */
+/** Whether the mesh host (loading its entry and every service's code, `--load-only`) loads Node's type stripper. */
 function loadsTypeStripper(env: Record<string, string>): boolean {
-  const script = `await import(${JSON.stringify(join(root, 'apps/ledger/src/ledger-service.ts'))}); process.stdout.write(String(process.moduleLoadList.some((m) => m.includes('amaro'))));`;
+  const probe = `data:text/javascript,process.on('exit', () => process.stderr.write('amaro=' + process.moduleLoadList.some((m) => m.includes('amaro'))))`;
   const { [COMPILE_CACHE_KEY]: _, ...rest } = process.env;
-  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...rest, ...env }, encoding: 'utf8' }) === 'true';
+  const run = spawnSync(process.execPath, ['--import', probe, join(root, 'apps/mesh/src/main.ts'), '--load-only'], { env: { ...rest, ...env }, encoding: 'utf8' });
+  expect({ status: run.status, stderr: run.stderr.replace(/amaro=\w+/, '') }).toEqual({ status: 0, stderr: '' });
+  return run.stderr.includes('amaro=true');
 }
 
 describe('compileCacheEnv', () => {
@@ -30,7 +32,7 @@ describe('compileCacheEnv', () => {
 });
 
 describe('warmCompileCache', () => {
-  it('fills the cache once, after which service code loads without the type stripper', async () => {
+  it('fills the cache once, after which the mesh host and every service load without the type stripper', async () => {
     const dir = join(scratch(), 'cache');
     expect(loadsTypeStripper({ [COMPILE_CACHE_KEY]: dir })).toBe(true); // cold: amaro strips the files
     await expect(warmCompileCache({ root, env: { ...process.env, [COMPILE_CACHE_KEY]: dir } })).resolves.toBe(true);

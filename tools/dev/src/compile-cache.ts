@@ -18,6 +18,8 @@ export const DISABLE_COMPILE_CACHE_KEY = 'NODE_DISABLE_COMPILE_CACHE';
 export const COMPILE_CACHE_DIR = 'node_modules/.cache/sophia/node-compile-cache';
 /** Written after a full warm-up, holding the Node version that made it (the cache is per Node version). */
 const WARM_STAMP = 'warmed-by';
+/** What the stamp holds: the Node version, and what was warmed (the host entry with the services' code). */
+const warmedBy = (): string => `${process.version} mesh-host`;
 
 /**
  * The compile-cache setting every mesh process gets: the checkout's cache directory, unless the
@@ -37,19 +39,20 @@ export interface WarmCompileCacheOptions {
 }
 
 /**
- * Fills the compile cache with every registered service's code before the first mesh process starts,
- * so that even the first `npm start` after `npm ci` runs without amaro: a child process loads each
- * service's code (nothing starts) and flushes the cache. Done once per cache directory and Node version
- * (a stamp file); afterwards processes keep the cache current themselves when they exit. Resolves
- * false when there was nothing to do; a failed warm-up rejects with the child's stderr.
+ * Fills the compile cache with the mesh host's entry and every registered service's code before the
+ * first mesh process starts, so that even the first `npm start` after `npm ci` runs without amaro:
+ * `node apps/mesh/src/main.ts --load-only` loads them (nothing starts) and flushes the cache. Done once
+ * per cache directory and Node version (a stamp file); afterwards processes keep the cache current
+ * themselves when they exit. Resolves false when there was nothing to do; a failed warm-up rejects with
+ * the child's stderr.
  */
 export async function warmCompileCache(options: WarmCompileCacheOptions): Promise<boolean> {
   const dir = options.env[COMPILE_CACHE_KEY];
   if (dir === undefined || dir === '' || options.env[DISABLE_COMPILE_CACHE_KEY] !== undefined) return false;
   const stamp = join(dir, WARM_STAMP);
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === process.version) return false;
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === warmedBy()) return false;
   mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, [join(options.root, 'tools/dev/src/warm-compile-cache.ts')], {
+  const child = spawn(process.execPath, [join(options.root, 'apps/mesh/src/main.ts'), '--load-only'], {
     env: { ...options.env, [COMPILE_CACHE_KEY]: dir },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -57,6 +60,6 @@ export async function warmCompileCache(options: WarmCompileCacheOptions): Promis
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
   if (code !== 0) throw new Error(`warming the compile cache in ${dir} failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`);
-  writeFileSync(stamp, process.version);
+  writeFileSync(stamp, warmedBy());
   return true;
 }
