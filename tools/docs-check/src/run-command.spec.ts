@@ -1,4 +1,6 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCommand } from './run-command.ts';
 
 const base = { cwd: tmpdir(), env: { PATH: process.env['PATH'] }, timeoutS: 20 };
@@ -29,6 +31,20 @@ describe('runCommand (real sh processes)', () => {
   it('stops a server (and its children) once it prints the awaited line', async () => {
     const r = await runCommand({ ...base, shell: 'sh -c "echo listening; sleep 30" & wait', until: /listening/ });
     expect(r).toMatchObject({ ok: true, detail: 'printed /listening/' });
+  });
+
+  it('answers a stopped server only once it has exited, its drain included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'docs-check-run-'));
+    try {
+      const drained = join(dir, 'drained');
+      // On SIGTERM the server takes a moment to drain and writes a file as its last act.
+      const shell = `sh -c 'trap "sleep 1; echo done > ${drained}; exit 0" TERM; echo listening; while :; do sleep 0.1; done' & wait`;
+      const r = await runCommand({ ...base, shell, until: /listening/ });
+      expect(r).toMatchObject({ ok: true, detail: 'printed /listening/' });
+      expect(existsSync(drained)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails a command that outlives its timeout', async () => {
