@@ -2,7 +2,7 @@
 // requests in this process cannot interleave inside a reserve; other processes sharing the file wait
 // on SQLite's write lock (BEGIN IMMEDIATE). Spend rows are added by the usage store's record, in the
 // same transaction as the event (addSpend below), which also deletes the reservation.
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { transaction } from '@sophia/state-store';
 import type { BudgetCalendar } from './budget-calendar.ts';
 import {
@@ -41,10 +41,6 @@ export interface SqliteBudgetStore extends BudgetStore {
 export function createSqliteBudgetStore(db: DatabaseSync, calendar: BudgetCalendar): SqliteBudgetStore {
   const q = {
     spent: db.prepare('SELECT micro_usd FROM ledger_spent WHERE scope = ? AND budget_window = ? AND period = ?'),
-    addSpent: db.prepare(
-      `INSERT INTO ledger_spent (scope, budget_window, period, micro_usd, expires_at_ms) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (scope, budget_window, period) DO UPDATE SET micro_usd = micro_usd + excluded.micro_usd`,
-    ),
     limits: db.prepare('SELECT budget_window, micro_usd FROM ledger_limits WHERE tenant = ? AND api_key = ? AND model = ?'),
     limit: db.prepare('SELECT micro_usd FROM ledger_limits WHERE tenant = ? AND api_key = ? AND model = ? AND budget_window = ?'),
     setLimit: db.prepare(
@@ -88,6 +84,39 @@ export function createSqliteBudgetStore(db: DatabaseSync, calendar: BudgetCalend
     ),
   };
 
+  // One upsert for every (scope, window) row a record adds to, prepared once per row count. The
+  // rows are distinct (scopeId differs per scope), so one statement adds exactly what a run per row did.
+  const addSpentStatements = new Map<number, StatementSync>();
+  const addSpentRows = (rows: number): StatementSync => {
+    let statement = addSpentStatements.get(rows);
+    if (statement === undefined) {
+      statement = db.prepare(
+        `INSERT INTO ledger_spent (scope, budget_window, period, micro_usd, expires_at_ms) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}
+         ON CONFLICT (scope, budget_window, period) DO UPDATE SET micro_usd = micro_usd + excluded.micro_usd`,
+      );
+      addSpentStatements.set(rows, statement);
+    }
+    return statement;
+  };
+
+  // Each Reserve prices with its model's calibration: a read outside any transaction costs a WAL
+  // snapshot each time, so the decoded row is kept per model (catalog models only: Reserve checks the
+  // model first) and dropped whenever this store adds a sample. This store is the table's only
+  // writer: one ledger owns a data directory (its lock), and the Redis store keeps its own.
+  const calibrations = new Map<string, PromptCalibration>();
+  const readCalibration = (model: string): PromptCalibration => {
+    const row = q.calibration.get(model) as
+      | { samples: number; max_ratio_milli: number; max_excess: number; prev_max_ratio_milli: number | null; prev_max_excess: number | null }
+      | undefined;
+    if (row === undefined) return NO_CALIBRATION;
+    const previous = row.prev_max_ratio_milli !== null;
+    return {
+      samples: row.samples + (previous ? CALIBRATION_GENERATION : 0),
+      maxRatioMilli: Math.max(row.max_ratio_milli, row.prev_max_ratio_milli ?? row.max_ratio_milli),
+      maxExcessTokens: Math.max(row.max_excess, row.prev_max_excess ?? row.max_excess),
+    };
+  };
+
   const states = (scope: BudgetScope, nowMs: number): BudgetState[] => {
     const id = scopeId(scope);
     const limits: Partial<Record<BudgetWindow, number>> = {};
@@ -124,12 +153,14 @@ export function createSqliteBudgetStore(db: DatabaseSync, calendar: BudgetCalend
 
   return {
     addSpend(record) {
-      for (const scope of applicableScopes(record.tenant, record.model, record.apiKey)) {
-        for (const window of BUDGET_WINDOWS) {
-          const keepUntil = calendar.resetsAtMs(window, record.timeMs) + SPENT_TTL_SECONDS[window] * 1000;
-          q.addSpent.run(scopeId(scope), window, calendar.period(window, record.timeMs), record.costMicroUsd, keepUntil);
-        }
+      const scopes = applicableScopes(record.tenant, record.model, record.apiKey);
+      const args: Array<string | number> = [];
+      for (const window of BUDGET_WINDOWS) {
+        const period = calendar.period(window, record.timeMs);
+        const keepUntil = calendar.resetsAtMs(window, record.timeMs) + SPENT_TTL_SECONDS[window] * 1000;
+        for (const scope of scopes) args.push(scopeId(scope), window, period, record.costMicroUsd, keepUntil);
       }
+      addSpentRows(scopes.length * BUDGET_WINDOWS.length).run(...args);
     },
     takeReservation(tenant, reservationId) {
       return (q.take.get(tenant, reservationId) as { prompt_estimate: number } | undefined)?.prompt_estimate;
@@ -137,18 +168,15 @@ export function createSqliteBudgetStore(db: DatabaseSync, calendar: BudgetCalend
     observePrompt(model, estimate, billed) {
       const { ratioMilli, excess } = calibrationSample(estimate, billed);
       q.observe.run({ model, ratio: ratioMilli, excess, generation: CALIBRATION_GENERATION });
+      calibrations.delete(model);
     },
     async promptCalibration(model): Promise<PromptCalibration> {
-      const row = q.calibration.get(model) as
-        | { samples: number; max_ratio_milli: number; max_excess: number; prev_max_ratio_milli: number | null; prev_max_excess: number | null }
-        | undefined;
-      if (row === undefined) return NO_CALIBRATION;
-      const previous = row.prev_max_ratio_milli !== null;
-      return {
-        samples: row.samples + (previous ? CALIBRATION_GENERATION : 0),
-        maxRatioMilli: Math.max(row.max_ratio_milli, row.prev_max_ratio_milli ?? row.max_ratio_milli),
-        maxExcessTokens: Math.max(row.max_excess, row.prev_max_excess ?? row.max_excess),
-      };
+      let calibration = calibrations.get(model);
+      if (calibration === undefined) {
+        calibration = readCalibration(model);
+        calibrations.set(model, calibration);
+      }
+      return calibration;
     },
     prune(nowMs) {
       transaction(db, () => {
