@@ -22,6 +22,15 @@ import {
 import { calibrationSample, CALIBRATION_GENERATION, NO_CALIBRATION, type PromptCalibration } from './prompt-calibration.ts';
 import { SPENT_TTL_SECONDS } from './redis-ledger-keys.ts';
 
+/** A ledger_calibration row as stored. */
+interface CalibrationRow {
+  readonly samples: number;
+  readonly max_ratio_milli: number;
+  readonly max_excess: number;
+  readonly prev_max_ratio_milli: number | null;
+  readonly prev_max_excess: number | null;
+}
+
 /** Most scopes one request is checked against (tenant, its model, its API key: applicableScopes). */
 const MAX_READ_SCOPES = 3;
 
@@ -33,6 +42,8 @@ export interface SqliteBudgetStore extends BudgetStore {
   takeReservation(tenant: string, reservationId: string): number | undefined;
   /** Adds one calibration sample for `model` (call inside a transaction). */
   observePrompt(model: string, estimate: number, billed: number): void;
+  /** The transaction that called observePrompt for `model` rolled back: read its calibration afresh. */
+  forgetCalibration(model: string): void;
   /** Deletes expired reservations and spend rows past their period's keep time. */
   prune(nowMs: number): void;
 }
@@ -70,7 +81,8 @@ export function createSqliteBudgetStore(db: DatabaseSync, calendar: BudgetCalend
          prev_max_excess = CASE WHEN samples >= :generation THEN max_excess ELSE prev_max_excess END,
          max_ratio_milli = CASE WHEN samples >= :generation THEN :ratio ELSE max(max_ratio_milli, :ratio) END,
          max_excess = CASE WHEN samples >= :generation THEN :excess ELSE max(max_excess, :excess) END,
-         samples = CASE WHEN samples >= :generation THEN 1 ELSE samples + 1 END`,
+         samples = CASE WHEN samples >= :generation THEN 1 ELSE samples + 1 END
+       RETURNING samples, max_ratio_milli, max_excess, prev_max_ratio_milli, prev_max_excess`,
     ),
     calibration: db.prepare('SELECT samples, max_ratio_milli, max_excess, prev_max_ratio_milli, prev_max_excess FROM ledger_calibration WHERE model = ?'),
     pruneSpent: db.prepare('DELETE FROM ledger_spent WHERE expires_at_ms <= ?'),
@@ -101,14 +113,15 @@ export function createSqliteBudgetStore(db: DatabaseSync, calendar: BudgetCalend
 
   // Each Reserve prices with its model's calibration: a read outside any transaction costs a WAL
   // snapshot each time, so the decoded row is kept per model (catalog models only: Reserve checks the
-  // model first) and dropped whenever this store adds a sample. This store is the table's only
-  // writer: one ledger owns a data directory (its lock), and the Redis store keeps its own.
+  // model first), replaced by the row each new sample writes (RETURNING), and forgotten when the
+  // record transaction that wrote it rolls back. This store is the table's only writer: one ledger
+  // owns a data directory (its lock), and the Redis store keeps its own.
   const calibrations = new Map<string, PromptCalibration>();
   const readCalibration = (model: string): PromptCalibration => {
-    const row = q.calibration.get(model) as
-      | { samples: number; max_ratio_milli: number; max_excess: number; prev_max_ratio_milli: number | null; prev_max_excess: number | null }
-      | undefined;
-    if (row === undefined) return NO_CALIBRATION;
+    const row = q.calibration.get(model) as CalibrationRow | undefined;
+    return row === undefined ? NO_CALIBRATION : decodeCalibration(row);
+  };
+  const decodeCalibration = (row: CalibrationRow): PromptCalibration => {
     const previous = row.prev_max_ratio_milli !== null;
     return {
       samples: row.samples + (previous ? CALIBRATION_GENERATION : 0),
@@ -167,7 +180,9 @@ export function createSqliteBudgetStore(db: DatabaseSync, calendar: BudgetCalend
     },
     observePrompt(model, estimate, billed) {
       const { ratioMilli, excess } = calibrationSample(estimate, billed);
-      q.observe.run({ model, ratio: ratioMilli, excess, generation: CALIBRATION_GENERATION });
+      calibrations.set(model, decodeCalibration(q.observe.get({ model, ratio: ratioMilli, excess, generation: CALIBRATION_GENERATION }) as CalibrationRow));
+    },
+    forgetCalibration(model) {
       calibrations.delete(model);
     },
     async promptCalibration(model): Promise<PromptCalibration> {

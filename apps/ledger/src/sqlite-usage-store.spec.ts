@@ -1,5 +1,5 @@
 import { openDataDir, type StateDatabase } from '@sophia/state-store';
-import { tempDataDir } from '@sophia/state-store/testing';
+import { memoryStateDatabase, tempDataDir } from '@sophia/state-store/testing';
 import { budgetStoreContract } from './budget-store-contract.ts';
 import { tenantScope } from './budget-store.ts';
 import { LEDGER_SCHEMA } from './ledger-schema.ts';
@@ -68,6 +68,20 @@ describe('createSqliteUsageStore', () => {
     flush();
     await limit;
     expect(acked).toEqual(['record', 'audit', 'limit']);
+  });
+
+  it('keeps no calibration sample of a record whose transaction rolled back', async () => {
+    const db = memoryStateDatabase(LEDGER_SCHEMA).db;
+    const own = createSqliteUsageStore(db);
+    await own.reserve({ tenant: 'acme', reservationId: 'c1', amountMicroUsd: 10, nowMs: T0, ttlMs: 60_000, model: 'small', promptEstimate: 100 });
+    expect((await own.promptCalibration('small')).samples).toBe(0);
+    // The log append, the record's last step, fails: the event, spend and sample all roll back.
+    db.exec("CREATE TRIGGER refuse_log BEFORE INSERT ON ledger_log BEGIN SELECT RAISE(ABORT, 'log refused'); END");
+    await expect(own.record(usageRecord({ requestId: 'c1', promptTokens: 130 }))).rejects.toThrow('log refused');
+    expect(await own.promptCalibration('small')).toEqual({ samples: 0, maxRatioMilli: 0, maxExcessTokens: 0 });
+    db.exec('DROP TRIGGER refuse_log');
+    await own.record(usageRecord({ requestId: 'c1', promptTokens: 130 }));
+    expect(await own.promptCalibration('small')).toEqual({ samples: 1, maxRatioMilli: 1300, maxExcessTokens: 30 });
   });
 
   it('wakes a blocked log read when a record commits', async () => {

@@ -22,7 +22,7 @@ import { DAY_MS, queryBySplit, rollupFacts, rollupGroup } from './usage-rollup.t
 import { MAX_EVENT_TIME_MS, type RecordOutcome, type UsageRecord, type UsageStore } from './usage-store.ts';
 
 /** The embedded ledger store: usage, budgets, the warehouse log, and retention pruning. */
-export interface SqliteUsageStore extends UsageStore, Omit<SqliteBudgetStore, 'addSpend' | 'takeReservation' | 'observePrompt' | 'prune'> {
+export interface SqliteUsageStore extends UsageStore, Omit<SqliteBudgetStore, 'addSpend' | 'takeReservation' | 'observePrompt' | 'forgetCalibration' | 'prune'> {
   readonly log: SqliteLedgerLog;
   /**
    * Deletes raw events (and with them their idempotency keys) and compacted summaries older than
@@ -135,18 +135,29 @@ export function createSqliteUsageStore(db: DatabaseSync, options: SqliteUsageSto
         throw new RangeError(`timeMs ${record.timeMs} is outside [0, ${MAX_EVENT_TIME_MS}]`);
       }
       const json = encodeStoredRecord(record);
-      const outcome = transaction(db, (): RecordOutcome => {
-        const estimate = budgets.takeReservation(record.tenant, recordOptions.reservationId ?? record.requestId);
-        if (q.insert.run(record.requestId, record.tenant, record.timeMs, json).changes === 0) {
-          const stored = q.existing.get(record.requestId) as { json: string };
-          return { recorded: false, record: decodeStoredRecord(`usage event ${record.requestId}`, stored.json), reservationHeld: estimate !== undefined };
-        }
-        q.rollup.run(Math.floor(record.timeMs / DAY_MS), rollupGroup(record), record.promptTokens, record.completionTokens, record.costMicroUsd, record.cachedPromptTokens ?? 0);
-        budgets.addSpend({ ...record, apiKey: record.apiKey ?? '' });
-        if (estimate !== undefined && estimate > 0) budgets.observePrompt(record.model, estimate, record.promptTokens);
-        log.appendUsage(record);
-        return { recorded: true, record, reservationHeld: estimate !== undefined };
-      });
+      let observed = false;
+      let outcome: RecordOutcome;
+      try {
+        outcome = transaction(db, (): RecordOutcome => {
+          const estimate = budgets.takeReservation(record.tenant, recordOptions.reservationId ?? record.requestId);
+          if (q.insert.run(record.requestId, record.tenant, record.timeMs, json).changes === 0) {
+            const stored = q.existing.get(record.requestId) as { json: string };
+            return { recorded: false, record: decodeStoredRecord(`usage event ${record.requestId}`, stored.json), reservationHeld: estimate !== undefined };
+          }
+          q.rollup.run(Math.floor(record.timeMs / DAY_MS), rollupGroup(record), record.promptTokens, record.completionTokens, record.costMicroUsd, record.cachedPromptTokens ?? 0);
+          budgets.addSpend({ ...record, apiKey: record.apiKey ?? '' });
+          if (estimate !== undefined && estimate > 0) {
+            observed = true;
+            budgets.observePrompt(record.model, estimate, record.promptTokens);
+          }
+          log.appendUsage(record);
+          return { recorded: true, record, reservationHeld: estimate !== undefined };
+        });
+      } catch (error) {
+        // The sample rolled back with the rest: the kept calibration must not include it.
+        if (observed) budgets.forgetCalibration(record.model);
+        throw error;
+      }
       // Also for a replay: the first commit of this id may be in the batch not yet flushed.
       await durable();
       if (outcome.recorded) log.interrupt();
