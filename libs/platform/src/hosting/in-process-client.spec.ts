@@ -31,6 +31,28 @@ describe('createInProcessClient: the gRPC contract without a socket', () => {
     expect(await counted(metrics, 'OK')).toBe(1);
   });
 
+  it('binds a method to its target once, and again only when resolve gives another target (a restarted callee)', async () => {
+    let lookups = 0;
+    const registration = serviceRegistration(ClassifierService, { classify: () => ({ promptTokens: 1 }) });
+    const counting = (): InProcessTarget => ({
+      ...target(registration),
+      impl: new Proxy(registration.impl, {
+        get: (impl, key) => {
+          if (key === 'classify') lookups += 1;
+          return Reflect.get(impl, key) as unknown;
+        },
+      }),
+    });
+    let current = counting();
+    const client = createInProcessClient(ClassifierService, () => current);
+    await client.classify({});
+    await client.classify({});
+    expect(lookups).toBe(1);
+    current = counting();
+    await client.classify({});
+    expect(lookups).toBe(2);
+  });
+
   it('gives errors as a gRPC client sees them: codes and metadata kept, unexpected exceptions INTERNAL without their message', async () => {
     const metrics = createServiceMetrics('callee', { collectDefaults: false });
     let fail: unknown;

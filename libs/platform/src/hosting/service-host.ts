@@ -125,14 +125,28 @@ function prepare(modules: readonly ServiceModule[], loaded: readonly HostedServi
   return prepared;
 }
 
+// One target object per hosted instance and service: the in-process client binds its method
+// closures and metric labels to the target it resolved, and rebinds only when that object changes
+// (a restarted instance), not on every call.
+const targets = new WeakMap<HostedInstance, Map<string, InProcessTarget>>();
+
 /** The in-process target for `service` in the hosted instance `name`, or UNAVAILABLE while it is not serving. */
 function targetIn(instances: ReadonlyMap<string, { instance?: HostedInstance; shutdown: AbortController }>, name: string, service: DescService): InProcessTarget {
   const entry = instances.get(name);
   const instance = entry?.instance;
   if (!entry || !instance || entry.shutdown.signal.aborted) throw new ConnectError(`${name} is not serving in this process`, Code.Unavailable);
+  let byService = targets.get(instance);
+  if (byService === undefined) {
+    byService = new Map();
+    targets.set(instance, byService);
+  }
+  const known = byService.get(service.typeName);
+  if (known !== undefined && known.shutdownSignal === entry.shutdown.signal) return known;
   const registration: ServiceRegistration | undefined = instance.started.services.find((r) => r.service.typeName === service.typeName);
   if (!registration) throw new ConnectError(`${name} does not serve ${service.typeName}`, Code.Unimplemented);
-  return { impl: registration.impl, logger: instance.logger, metrics: instance.metrics, shutdownSignal: entry.shutdown.signal, telemetry: instance.telemetry };
+  const target: InProcessTarget = { impl: registration.impl, logger: instance.logger, metrics: instance.metrics, shutdownSignal: entry.shutdown.signal, telemetry: instance.telemetry };
+  byService.set(service.typeName, target);
+  return target;
 }
 
 /**
