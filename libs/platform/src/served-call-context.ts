@@ -59,6 +59,11 @@ export function createServedCallContext(init: ServedCallInit): ServedCallContext
   if (init.shutdownSignal.aborted) abort(init.shutdownSignal.reason);
   else if (!released) init.shutdownSignal.addEventListener('abort', onShutdown, { once: true });
 
+  // Response headers and trailers are made when first read: most calls set neither, and an
+  // in-process caller that asks for neither never reads them.
+  let responseHeader: Headers | undefined;
+  let responseTrailer: Headers | undefined;
+  let values: HandlerContext['values'] | undefined;
   const context: HandlerContext = {
     service: init.service,
     method: init.method,
@@ -66,10 +71,16 @@ export function createServedCallContext(init: ServedCallInit): ServedCallContext
     timeoutMs: () => (deadline === undefined ? undefined : deadline - Date.now()),
     requestMethod: 'POST',
     requestHeader: init.requestHeader,
-    responseHeader: new Headers(),
-    responseTrailer: new Headers(),
+    get responseHeader() {
+      return (responseHeader ??= new Headers());
+    },
+    get responseTrailer() {
+      return (responseTrailer ??= new Headers());
+    },
     protocolName: 'grpc',
-    values: createContextValues(),
+    get values() {
+      return (values ??= createContextValues());
+    },
     url: init.path,
   };
   return { context, abort, release };

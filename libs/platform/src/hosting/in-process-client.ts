@@ -1,7 +1,7 @@
 import { create, type DescMessage, type DescMethod, type DescService, type MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type CallOptions, type Client, type HandlerContext } from '@connectrpc/connect';
 import type { Logger } from 'pino';
-import { propagation } from '@opentelemetry/api';
+import { context, propagation } from '@opentelemetry/api';
 import { createCallContext, currentCallContext, deadlineFrom, remainingMs, requestIdFrom, runWithCallContext, REQUEST_ID_HEADER, type CallContext } from '../call-context.ts';
 import { toServiceError } from '../grpc-status.ts';
 import { createMethodRecorder, type MethodRecorder } from '../method-recorder.ts';
@@ -51,8 +51,12 @@ function beginCall(service: DescService, method: DescMethod, path: string, optio
   const requestHeader = new Headers(options.headers);
   if (outer && !requestHeader.has(REQUEST_ID_HEADER)) requestHeader.set(REQUEST_ID_HEADER, outer.requestId);
   // The same two spans as the wire: the callee's server span continues the caller's client span.
-  const client = startRpcClientSpan(service, method, 'in-process');
-  const handedOver = client ? inProcessParent(client.context) : undefined;
+  // A caller that records nothing (no exporter) has no use for a client span nobody sees: its
+  // callee continues the caller's own span directly, and the trace ids in logs stay the same.
+  const active = context.active();
+  const direct = currentTelemetry(active).recording ? undefined : inProcessParent(active);
+  const client = direct ? undefined : startRpcClientSpan(service, method, 'in-process');
+  const handedOver = direct ?? (client ? inProcessParent(client.context) : undefined);
   if (client && !handedOver) propagation.inject(client.context, requestHeader, headerSetter);
   const server = startRpcServerSpan(target.telemetry ?? currentTelemetry(), requestHeader, service, method, 'in-process', handedOver);
   const served = createServedCallContext({ service, method, path, timeoutMs, shutdownSignal: target.shutdownSignal, requestHeader });
