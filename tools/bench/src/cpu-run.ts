@@ -16,7 +16,7 @@ import { processCpuMs } from './process-cpu.ts';
  * prints CPU ms per request per process and summed (median over rounds). CPU per request is far less
  * sensitive to a noisy machine than latency or throughput.
  *
- * `--baseline-root DIR` also starts a second mesh from another checkout of the repository (e.g. a
+ * `--baseline-root DIR` also starts a second mesh, in the first deployment named, from another checkout of the repository (e.g. a
  * `git archive` of the previous commit with its own node_modules/@sophia links) and alternates the
  * load phases between the two, so both see the same machine; the baseline mesh is idle while the
  * other is measured. `--node-options` passes NODE_OPTIONS to every mesh process (e.g. `--cpu-prof
@@ -91,7 +91,8 @@ try {
     .split(',')
     .map((d) => parseDeployment(d.trim()));
   const roots: Array<[string, string, string | undefined, Record<string, string>]> = deployments.map((d) => [d === 'single-process' ? 'single' : 'multi', findRepoRoot(), d, {}]);
-  if (values['baseline-root']) roots.unshift(['baseline', values['baseline-root'], undefined, {}]);
+  // The baseline runs in the first deployment named (a checkout from before the hosting model ignores it).
+  if (values['baseline-root']) roots.unshift(['baseline', values['baseline-root'], deployments[0], {}]);
   // `--variant LABEL:KEY=VALUE;KEY=VALUE`: one more mesh of this checkout (first deployment) with extra configuration.
   for (const v of values.variant) {
     const [label, spec = ''] = [v.slice(0, v.indexOf(':')), v.slice(v.indexOf(':') + 1)];
