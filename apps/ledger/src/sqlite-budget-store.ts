@@ -147,7 +147,9 @@ export function createSqliteBudgetStore(db: DatabaseSync, calendar: BudgetCalend
     },
     observePrompt(model, estimate, billed) {
       const { ratioMilli, excess } = calibrationSample(estimate, billed);
-      calibrations.set(model, decodeCalibration(q.observe.get({ model, ratio: ratioMilli, excess, generation: CALIBRATION_GENERATION }) as CalibrationRow));
+      // An upsert with RETURNING always returns its row.
+      const row = q.observe.get({ model, ratio: ratioMilli, excess, generation: CALIBRATION_GENERATION }) as CalibrationRow | undefined;
+      calibrations.set(model, row === undefined ? readCalibration(model) : decodeCalibration(row));
     },
     forgetCalibration(model) {
       calibrations.delete(model);
