@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findRepoRoot, parseDeployment, type Mesh } from '@sophia/dev';
+import { median } from './latency-stats.ts';
 import { runLoadPhase, type LoadTarget } from './load-phase.ts';
 import { processCpuMs } from './process-cpu.ts';
 
@@ -81,11 +82,6 @@ interface Subject {
   readonly samples: Array<{ perService: Record<string, number>; p50: number; rps: number; errors: number }>;
 }
 const subjects: Subject[] = [];
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
 try {
   const deployments = String(values.deployments)
     .split(',')

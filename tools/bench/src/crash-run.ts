@@ -9,6 +9,7 @@ import { BudgetWindow, LedgerService } from '@sophia/contracts/ledger';
 import { findRepoRoot } from '@sophia/dev';
 import { createServiceClient } from '@sophia/platform';
 import { startRedisServer, type TestRedisServer } from '@sophia/platform/testing';
+import { median } from './latency-stats.ts';
 
 /**
  * `node tools/bench/src/crash-run.ts [--deployment single-process] [--redis] [--requests 200] [--runs 3]`:
@@ -201,11 +202,6 @@ async function run(redis: TestRedisServer | undefined): Promise<RunResult> {
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 const mode = `${values.deployment}${values.redis ? ', SOPHIA_REDIS_URL' : ', embedded'}`;
 const results: RunResult[] = [];

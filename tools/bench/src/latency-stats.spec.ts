@@ -1,4 +1,4 @@
-import { percentile, summarize } from './latency-stats.ts';
+import { median, percentile, summarize } from './latency-stats.ts';
 
 describe('latency stats', () => {
   it('uses nearest-rank percentiles', () => {
@@ -13,5 +13,13 @@ describe('latency stats', () => {
     expect(s.rps).toBe(2);
     expect(s.errors).toBe(1);
     expect(s.meanMs).toBe(25);
+  });
+});
+
+describe('median', () => {
+  it('takes the middle value of an odd count and the mean of the two middle ones of an even count, in any order', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([7])).toBe(7);
   });
 });

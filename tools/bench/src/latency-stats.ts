@@ -16,6 +16,12 @@ export function percentile(sorted: readonly number[], q: number): number {
   return sorted[rank]!;
 }
 
+/** Median of a few figures (one per round or run): the middle value, or the mean of the two middle ones. */
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
 /** Percentiles and throughput from per-request latencies (ms) over a wall-clock span (ms). */
 export function summarize(latenciesMs: readonly number[], errors: number, wallMs: number): LatencyStats {
   const sorted = [...latenciesMs].sort((a, b) => a - b);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findRepoRoot, parseDeployment, startMesh, type Deployment, type Mesh } from '@sophia/dev';
-import type { LatencyStats } from './latency-stats.ts';
+import { median, type LatencyStats } from './latency-stats.ts';
 import { runLoadPhase, type LoadTarget } from './load-phase.ts';
 import { PORTKEY_VERSION, startPortkeyPeer, type PortkeyPeer } from './portkey-peer.ts';
 
@@ -59,11 +59,6 @@ const upstreamBody = JSON.stringify({ model: 'meta-llama/Llama-3.1-8B-Instruct',
 const targets: Array<{ name: string; target: LoadTarget }> = [
   { name: 'direct', target: { origin: mesh.upstreams.serverless, path: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: upstreamBody } },
 ];
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 const runs = new Map<string, LatencyStats[]>();
 try {
