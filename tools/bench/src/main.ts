@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findRepoRoot, parseDeployment, startMesh, type Deployment, type Mesh } from '@sophia/dev';
 import { median, type LatencyStats } from './latency-stats.ts';
@@ -128,7 +128,7 @@ const summary = levels.map((c) => {
   return { concurrency: c, paths, added, errors };
 });
 process.stdout.write(`${lines.join('\n')}\n`);
-const out = join(root, String(values.out));
+const out = resolve(root, String(values.out));
 mkdirSync(join(out, '..'), { recursive: true });
 writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), requests, rounds, peer: peer ? `@portkey-ai/gateway@${PORTKEY_VERSION}` : null, summary }, null, 2));
 process.stdout.write(`saved ${out}\n`);

@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findRepoRoot, parseDeployment, startMesh } from '@sophia/dev';
 import { runLoadPhase, type LoadTarget } from './load-phase.ts';
@@ -173,7 +173,7 @@ lines.push(
     `${state.closedMiB.toFixed(1)} MiB once closed (${state.bytesPerRequest} bytes per request), WAL peak ${state.peakWalMiB.toFixed(1)} MiB; largest: ${state.largestTables.map((t) => `${t.name} ${t.mib} MiB`).join(', ')}`,
 );
 process.stdout.write(`${lines.join('\n')}\n`);
-const out = join(root, String(values.out));
+const out = resolve(root, String(values.out));
 mkdirSync(join(out, '..'), { recursive: true });
 writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), minutes, concurrency, nodeOptions: values['node-options'], env: extraEnv, requests, errors, summary, total, state, samples }, null, 2));
 process.stdout.write(`saved ${out}\n`);
